@@ -1,0 +1,71 @@
+//! `init DIR`: a working starter deployment: the config (the sample registry, to edit),
+//! the folders, an editable copy of the scheme, and blank return forms.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::cmd::Exit;
+use crate::config::Config;
+use crate::form::{FormSpec, write_form};
+use crate::period::ReturnKind;
+use crate::scheme::DEFAULT_SCHEME;
+
+/// The starter registry: the same as the committed samples'.
+const STARTER_CONFIG: &str = include_str!("../../samples/utility-eval.toml");
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 目标目录(不存在则创建;已有配置文件时不覆盖)
+    pub dir: PathBuf,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<Exit> {
+    let dir = &args.dir;
+    std::fs::create_dir_all(dir).with_context(|| format!("无法创建目录 {}", dir.display()))?;
+    let config_path = dir.join("utility-eval.toml");
+    if config_path.exists() {
+        anyhow::bail!("{} 已存在,未做任何改动", config_path.display());
+    }
+    let scheme_path = dir.join("templates/scheme.toml");
+    std::fs::create_dir_all(scheme_path.parent().expect("has a parent"))?;
+    if !scheme_path.exists() {
+        std::fs::write(&scheme_path, DEFAULT_SCHEME)?;
+    }
+    let text = STARTER_CONFIG.replacen("city = ", "scheme = \"templates/scheme.toml\"\ncity = ", 1);
+    std::fs::write(&config_path, &text)?;
+    let config = Config::load(&config_path)?;
+    for d in [
+        &config.paths.inbox,
+        &config.paths.archive,
+        &config.paths.rejected,
+        &config.paths.reports,
+    ] {
+        std::fs::create_dir_all(d)?;
+    }
+    if let Some(d) = config.paths.database.parent() {
+        std::fs::create_dir_all(d)?;
+    }
+    for u in &config.units {
+        std::fs::create_dir_all(config.paths.inbox.join(&u.code))?;
+    }
+    for kind in ReturnKind::ALL {
+        let spec = FormSpec {
+            kind,
+            scheme: &config.scheme,
+            config: Some(&config),
+            submitter: None,
+            period: None,
+            city: &config.city,
+        };
+        let out = dir.join("templates").join(format!("{}_报表模板.xlsx", kind.label()));
+        write_form(&spec, &out).with_context(|| format!("无法写入 {}", out.display()))?;
+    }
+    println!("已在 {} 生成:", dir.display());
+    println!("  utility-eval.toml        部署配置(城市、目录、填报单位和企业名单),请按实际修改");
+    println!("  templates/scheme.toml    评价方案(题目、权重、阈值、整改措施)");
+    println!("  templates/*_报表模板.xlsx 空白报表,发给各单位填写");
+    println!("  inbox/<单位代码>/         各单位报表放这里");
+    println!("然后运行:utility-eval --config {} run", config_path.display());
+    Ok(Exit::Success)
+}

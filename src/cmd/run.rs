@@ -1,0 +1,45 @@
+//! `run`: the cron entry. Takes the lock, finishes any interrupted moves, ingests the
+//! inbox and prints a short summary.
+
+use crate::cmd::{Exit, exit_of, lock, print_summary, progress};
+use crate::config::Config;
+use crate::inbox;
+use crate::store::Store;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(config: &Config, _args: &Args) -> anyhow::Result<Exit> {
+    let Some(_lock) = lock(config)? else {
+        eprintln!(
+            "另一个 utility-eval 正在运行(数据库 {} 已加锁),本次退出。",
+            config.paths.database.display()
+        );
+        return Ok(Exit::Locked);
+    };
+    for dir in [&config.paths.inbox, &config.paths.archive, &config.paths.rejected] {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut store = Store::open(&config.paths.database)?;
+    let recovered = crate::run::recover(config, &store)?;
+    let (files, skipped) = inbox::discover(&config.paths.inbox)?;
+    let bar = progress(files.len());
+    let tick = |name: &str| {
+        if let Some(b) = &bar {
+            b.set_message(name.to_string());
+            b.inc(1);
+        }
+    };
+    let mut summary = crate::run::ingest(config, &mut store, &files, &tick)?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    summary.recovered = recovered;
+    summary.skipped = skipped;
+    if summary.files.is_empty() && recovered == 0 {
+        println!("收件箱 {} 中没有新文件。", config.paths.inbox.display());
+    } else {
+        print_summary(config, &summary);
+    }
+    Ok(exit_of(&summary))
+}

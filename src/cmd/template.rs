@@ -1,0 +1,94 @@
+//! `template --kind monthly|quarterly|frame [--unit CODE]`: write the blank return workbook.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::cmd::Exit;
+use crate::config::Config;
+use crate::form::{FormSpec, write_form};
+use crate::period::{Period, ReturnKind};
+use crate::scheme::Scheme;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Kind {
+    /// 月度自评
+    Monthly,
+    /// 季度抽查
+    Quarterly,
+    /// 样本名单
+    Frame,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 报表类型
+    #[arg(long, value_enum)]
+    pub kind: Kind,
+    /// 预填的填报单位(单位或企业代码)
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// 预填的所属期(如 2026-10 或 2026Q4)
+    #[arg(long)]
+    pub period: Option<String>,
+    /// 输出文件(默认当前目录下的“<单位>_<类型>_报表模板.xlsx”)
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+}
+
+/// `config` is optional: without one, the form has no enterprise and county dropdowns.
+pub fn run(config: Option<&Config>, args: &Args) -> anyhow::Result<Exit> {
+    let kind = match args.kind {
+        Kind::Monthly => ReturnKind::Monthly,
+        Kind::Quarterly => ReturnKind::Quarterly,
+        Kind::Frame => ReturnKind::Frame,
+    };
+    let submitter = match (&args.unit, config) {
+        (Some(code), Some(c)) => {
+            let party = c.party(code).with_context(|| {
+                let hint = c
+                    .suggest_party(code)
+                    .map(|s| format!(",您是否指“{s}”?"))
+                    .unwrap_or_default();
+                format!("单位“{code}”未在配置文件中登记{hint}")
+            })?;
+            Some(party.name().to_string())
+        }
+        (Some(_), None) => anyhow::bail!("--unit 需要配置文件(--config)来查找单位名称"),
+        _ => None,
+    };
+    let period = match &args.period {
+        Some(p) => Some(
+            Period::parse(p)
+                .with_context(|| format!("所属期“{p}”无法识别,应写作 2026-10 或 2026Q4"))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let builtin;
+    let scheme = match config {
+        Some(c) => &c.scheme,
+        None => {
+            builtin = Scheme::builtin();
+            &builtin
+        }
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "{}_{}_报表模板.xlsx",
+            submitter.as_deref().unwrap_or("通用"),
+            kind.label()
+        ))
+    });
+    let spec = FormSpec {
+        kind,
+        scheme,
+        config,
+        submitter: submitter.as_deref(),
+        period: period.as_deref(),
+        city: config.map(|c| c.city.as_str()).unwrap_or(""),
+    };
+    write_form(&spec, &out).with_context(|| format!("无法写入 {}", out.display()))?;
+    println!("已生成报表模板:{}", out.display());
+    Ok(Exit::Success)
+}

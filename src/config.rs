@@ -1,0 +1,488 @@
+//! The deployment's registry (SPEC §5): the city, folders, reporting units, enterprises,
+//! threshold overrides, caps and delivery. Read and checked once at start-up into a
+//! [`Config`]; nothing below reads the environment or the command line.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::intake::Limits;
+use crate::scheme::Scheme;
+use crate::text::{closest, match_key};
+
+/// 供水 or 供气.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+pub enum Utility {
+    #[serde(rename = "供水")]
+    Water,
+    #[serde(rename = "供气")]
+    Gas,
+}
+
+impl Utility {
+    pub fn label(self) -> &'static str {
+        match self {
+            Utility::Water => "供水",
+            Utility::Gas => "供气",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Utility> {
+        match match_key(s).as_str() {
+            "供水" | "水" | "自来水" | "用水" => Some(Utility::Water),
+            "供气" | "气" | "燃气" | "天然气" | "用气" | "供燃气" => Some(Utility::Gas),
+            _ => None,
+        }
+    }
+}
+
+/// What a reporting unit is expected to submit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A county bureau, street office or town: a monthly self-assessment.
+    #[default]
+    County,
+    /// The city bureau: the quarterly sampled survey.
+    City,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enterprise {
+    pub code: String,
+    pub name: String,
+    pub utility: Utility,
+    pub county: String,
+    pub head: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPaths {
+    inbox: PathBuf,
+    archive: PathBuf,
+    rejected: PathBuf,
+    reports: PathBuf,
+    database: PathBuf,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawThresholds {
+    action: Option<f64>,
+    min_sample: Option<u32>,
+    min_answers: Option<u32>,
+    bias_flag: Option<f64>,
+    significance: Option<f64>,
+    deadline_days: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_file_mb: Option<u64>,
+    max_inflated_mb: Option<u64>,
+    max_rows: Option<u32>,
+    max_columns: Option<u32>,
+    parse_memory_mb: Option<u64>,
+    parse_timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    city: String,
+    scheme: Option<PathBuf>,
+    paths: RawPaths,
+    #[serde(default)]
+    unit: Vec<Unit>,
+    #[serde(default)]
+    enterprise: Vec<Enterprise>,
+    #[serde(default)]
+    thresholds: RawThresholds,
+    #[serde(default)]
+    limits: RawLimits,
+    /// Who receives what; read by the delivery stage.
+    #[serde(default)]
+    delivery: toml::Table,
+}
+
+/// The folders of a deployment, absolute.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub inbox: PathBuf,
+    pub archive: PathBuf,
+    pub rejected: PathBuf,
+    pub reports: PathBuf,
+    pub database: PathBuf,
+}
+
+/// Who submitted a return or is named in one.
+#[derive(Debug, Clone, Copy)]
+pub enum Party<'a> {
+    Unit(&'a Unit),
+    Enterprise(&'a Enterprise),
+}
+
+impl<'a> Party<'a> {
+    pub fn code(self) -> &'a str {
+        match self {
+            Party::Unit(u) => &u.code,
+            Party::Enterprise(e) => &e.code,
+        }
+    }
+
+    pub fn name(self) -> &'a str {
+        match self {
+            Party::Unit(u) => &u.name,
+            Party::Enterprise(e) => &e.name,
+        }
+    }
+}
+
+/// A validated deployment configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub file: PathBuf,
+    pub city: String,
+    pub scheme: Scheme,
+    pub paths: Paths,
+    pub units: Vec<Unit>,
+    pub enterprises: Vec<Enterprise>,
+    pub limits: Limits,
+    pub delivery: toml::Table,
+    /// match key of every name, alias and code → (is_enterprise, index)
+    names: HashMap<String, (bool, usize)>,
+}
+
+/// A configuration problem, with the file and key it is about.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Reads and checks the config file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("无法读取配置文件 {}:{e}", path.display())))?;
+        Config::from_str(&text, path)
+    }
+
+    /// Checks config text; `path` names the file in errors and anchors relative paths.
+    pub fn from_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError(toml_error_zh(path, text, &e)))?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        };
+        let base = std::path::absolute(&base).unwrap_or(base);
+        let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+        let err = |msg: String| ConfigError(format!("配置文件 {}:{msg}", path.display()));
+
+        let mut scheme = match &raw.scheme {
+            Some(p) => {
+                let file = abs(p);
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| err(format!("scheme = \"{}\" 无法读取:{e}", p.display())))?;
+                Scheme::parse(&text, &file).map_err(ConfigError)?
+            }
+            None => Scheme::builtin(),
+        };
+        let t = &raw.thresholds;
+        let th = &mut scheme.thresholds;
+        th.action = t.action.unwrap_or(th.action);
+        th.min_sample = t.min_sample.unwrap_or(th.min_sample);
+        th.min_answers = t.min_answers.unwrap_or(th.min_answers);
+        th.bias_flag = t.bias_flag.unwrap_or(th.bias_flag);
+        th.significance = t.significance.unwrap_or(th.significance);
+        th.deadline_days = t.deadline_days.unwrap_or(th.deadline_days);
+        if !(0.0..=100.0).contains(&th.action) {
+            return Err(err("[thresholds] action 应在 0 到 100 之间".into()));
+        }
+        if !(0.0 < th.significance && th.significance < 1.0) {
+            return Err(err("[thresholds] significance 应在 0 到 1 之间".into()));
+        }
+
+        let d = Limits::default();
+        let l = &raw.limits;
+        let mb = |v: Option<u64>, default: u64| v.map(|m| m << 20).unwrap_or(default);
+        let limits = Limits {
+            max_file_bytes: mb(l.max_file_mb, d.max_file_bytes),
+            max_inflated_bytes: mb(l.max_inflated_mb, d.max_inflated_bytes),
+            max_rows: l.max_rows.unwrap_or(d.max_rows),
+            max_columns: l.max_columns.unwrap_or(d.max_columns),
+            max_cell_chars: d.max_cell_chars,
+            worker_memory_bytes: mb(l.parse_memory_mb, d.worker_memory_bytes),
+            worker_timeout_secs: l.parse_timeout_secs.unwrap_or(d.worker_timeout_secs),
+            worker_exe: None,
+        };
+
+        let mut names: HashMap<String, (bool, usize)> = HashMap::new();
+        let mut codes: HashMap<String, String> = HashMap::new();
+        let parties = raw
+            .unit
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (false, i, "unit", &u.code, &u.name, &u.aliases));
+        let parties = parties.chain(
+            raw.enterprise
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (true, i, "enterprise", &e.code, &e.name, &e.aliases)),
+        );
+        for (is_ent, i, table, code, name, aliases) in parties {
+            if code.trim().is_empty() || name.trim().is_empty() {
+                return Err(err(format!("[[{table}]] 第 {} 项的 code 和 name 不能为空", i + 1)));
+            }
+            if let Some(prev) = codes.insert(match_key(code), name.clone()) {
+                return Err(err(format!("[[{table}]] code = \"{code}\" 重复(已用于“{prev}”)")));
+            }
+            for key in std::iter::once(code).chain(std::iter::once(name)).chain(aliases) {
+                let k = match_key(key);
+                match names.get(&k) {
+                    Some(&(e, j)) if (e, j) != (is_ent, i) => {
+                        let other = if e { &raw.enterprise[j].name } else { &raw.unit[j].name };
+                        return Err(err(format!("[[{table}]] “{name}”的名称或别名“{key}”与“{other}”重复")));
+                    }
+                    _ => {
+                        names.insert(k, (is_ent, i));
+                    }
+                }
+            }
+        }
+
+        Ok(Config {
+            file: path.to_path_buf(),
+            city: raw.city,
+            scheme,
+            paths: Paths {
+                inbox: abs(&raw.paths.inbox),
+                archive: abs(&raw.paths.archive),
+                rejected: abs(&raw.paths.rejected),
+                reports: abs(&raw.paths.reports),
+                database: abs(&raw.paths.database),
+            },
+            units: raw.unit,
+            enterprises: raw.enterprise,
+            limits,
+            delivery: raw.delivery,
+            names,
+        })
+    }
+
+    /// A unit or enterprise by name, alias or code.
+    pub fn party(&self, typed: &str) -> Option<Party<'_>> {
+        self.names.get(&match_key(typed)).map(|&(is_ent, i)| {
+            if is_ent {
+                Party::Enterprise(&self.enterprises[i])
+            } else {
+                Party::Unit(&self.units[i])
+            }
+        })
+    }
+
+    /// An enterprise by name, alias or code.
+    pub fn enterprise(&self, typed: &str) -> Option<&Enterprise> {
+        match self.party(typed) {
+            Some(Party::Enterprise(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn enterprise_by_code(&self, code: &str) -> Option<&Enterprise> {
+        self.enterprises.iter().find(|e| e.code == code)
+    }
+
+    /// The closest registered unit or enterprise name, for "您是否指…".
+    pub fn suggest_party(&self, typed: &str) -> Option<&str> {
+        let all = self
+            .units
+            .iter()
+            .flat_map(|u| std::iter::once(&u.name).chain(&u.aliases));
+        let all = all.chain(
+            self.enterprises
+                .iter()
+                .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases)),
+        );
+        closest(typed, all.map(String::as_str)).map(|n| self.party(n).map(Party::name).unwrap_or(n))
+    }
+
+    /// The closest registered enterprise name.
+    pub fn suggest_enterprise(&self, typed: &str) -> Option<&str> {
+        let all = self
+            .enterprises
+            .iter()
+            .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases));
+        closest(typed, all.map(String::as_str)).map(|n| self.enterprise(n).map(|e| e.name.as_str()).unwrap_or(n))
+    }
+
+    /// Every county name in use: the units' names and the enterprises' counties.
+    pub fn counties(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .units
+            .iter()
+            .filter(|u| u.role == Role::County)
+            .map(|u| u.name.as_str())
+            .collect();
+        for e in &self.enterprises {
+            if !v.contains(&e.county.as_str()) {
+                v.push(&e.county);
+            }
+        }
+        v
+    }
+
+    /// A county as registered, from its name, a unit alias or code.
+    pub fn county(&self, typed: &str) -> Option<&str> {
+        let key = match_key(typed);
+        if let Some(c) = self.counties().into_iter().find(|c| match_key(c) == key) {
+            return Some(c);
+        }
+        match self.party(typed) {
+            Some(Party::Unit(u)) if u.role == Role::County => Some(&u.name),
+            _ => None,
+        }
+    }
+}
+
+/// A TOML error in Chinese, naming the file, the line and the table it is in.
+pub fn toml_error_zh(path: &Path, text: &str, e: &toml::de::Error) -> String {
+    let (line, table) = match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let table = before
+                .lines()
+                .rev()
+                .map(str::trim)
+                .find(|l| l.starts_with('['))
+                .map(|l| format!(" {}", l.split('#').next().unwrap_or(l).trim()))
+                .unwrap_or_default();
+            (format!("第 {line} 行"), table)
+        }
+        None => (String::new(), String::new()),
+    };
+    let msg = e.message().trim();
+    let zh = if let Some(rest) = msg.strip_prefix("unknown field ") {
+        let field = rest.split(',').next().unwrap_or(rest);
+        format!("未知的配置项 {field}(请检查拼写)")
+    } else if let Some(rest) = msg.strip_prefix("missing field ") {
+        format!("缺少必填项 {rest}")
+    } else if let Some(rest) = msg.strip_prefix("unknown variant ") {
+        format!(
+            "取值 {} 无效,应为 {}",
+            rest.split(',').next().unwrap_or(rest),
+            rest.split("expected").nth(1).unwrap_or("").trim()
+        )
+    } else if msg.starts_with("invalid type") {
+        format!("取值类型错误({msg})")
+    } else if msg.contains("duplicate key") {
+        format!("重复的配置项({msg})")
+    } else {
+        format!("格式错误({msg})")
+    };
+    format!("配置文件 {} {line}{table}:{zh}", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+city = "天门市"
+[paths]
+inbox = "inbox"
+archive = "archive"
+rejected = "rejected"
+reports = "reports"
+database = "data/utility-eval.sqlite"
+
+[[unit]]
+code = "JL"
+name = "竟陵街道"
+aliases = ["竟陵街道办事处"]
+
+[[enterprise]]
+code = "GS01"
+name = "天门市第一供水有限公司"
+utility = "供水"
+county = "竟陵街道"
+head = "张某"
+aliases = ["第一供水公司"]
+"#;
+
+    fn load(text: &str) -> Result<Config, ConfigError> {
+        Config::from_str(text, Path::new("/srv/eval/utility-eval.toml"))
+    }
+
+    #[test]
+    fn the_spec_form_loads() {
+        let c = load(GOOD).unwrap();
+        assert_eq!(c.city, "天门市");
+        assert_eq!(c.paths.database, PathBuf::from("/srv/eval/data/utility-eval.sqlite"));
+        assert_eq!(c.party("竟陵街道办事处").map(Party::code), Some("JL"));
+        assert_eq!(c.party("gs01").map(Party::code), Some("GS01"));
+        assert_eq!(c.enterprise("第一供水公司").map(|e| e.head.as_str()), Some("张某"));
+        assert_eq!(
+            c.suggest_enterprise("天门市第一供水有线公司"),
+            Some("天门市第一供水有限公司")
+        );
+        assert_eq!(c.county("JL"), Some("竟陵街道"));
+        assert_eq!(c.scheme.thresholds.action, 80.0);
+    }
+
+    #[test]
+    fn thresholds_can_be_overridden() {
+        let c = load(&format!("{GOOD}\n[thresholds]\naction = 85.0\n")).unwrap();
+        assert_eq!(c.scheme.thresholds.action, 85.0);
+        assert_eq!(c.scheme.thresholds.min_sample, 30);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let text = GOOD.replace("head = \"张某\"", "head = \"张某\"\nmanager = \"王某\"");
+        let e = load(&text).unwrap_err().0;
+        assert!(e.contains("/srv/eval/utility-eval.toml"), "{e}");
+        assert!(e.contains("manager"), "{e}");
+        assert!(e.contains("未知的配置项"), "{e}");
+        assert!(e.contains("[[enterprise]]"), "{e}");
+    }
+
+    #[test]
+    fn missing_field_is_named() {
+        let e = load(&GOOD.replace("head = \"张某\"\n", "")).unwrap_err().0;
+        assert!(e.contains("缺少必填项") && e.contains("head"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_code_is_an_error() {
+        let text = format!("{GOOD}\n[[unit]]\ncode = \"JL\"\nname = \"另一个\"\n");
+        let e = load(&text).unwrap_err().0;
+        assert!(e.contains("code = \"JL\" 重复"), "{e}");
+    }
+
+    #[test]
+    fn bad_utility_is_explained() {
+        let e = load(&GOOD.replace("utility = \"供水\"", "utility = \"供电\""))
+            .unwrap_err()
+            .0;
+        assert!(e.contains("供电") && e.contains("无效"), "{e}");
+    }
+}

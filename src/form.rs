@@ -1,0 +1,301 @@
+//! The blank return workbook (报表模板) that `template` writes and county offices fill in:
+//! an instructions sheet, a data sheet with the metadata block, one frozen header row,
+//! dropdowns on every coded column, and numbered empty rows. What it writes is exactly
+//! what [`intake`](crate::intake) reads back.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{
+    Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Workbook,
+    Worksheet, XlsxError,
+};
+
+use crate::config::Config;
+use crate::intake::layout::{FIELDS, Field, USER_FIELDS};
+use crate::period::ReturnKind;
+use crate::scheme::{ItemKind, Scheme};
+use crate::validate::{METHODS, USER_TYPES};
+
+/// Name of the data sheet.
+pub const DATA_SHEET: &str = "调查问卷";
+/// 0-based row of the header on the data sheet.
+pub const HEADER_ROW: u32 = 5;
+/// Numbered empty rows below the header.
+pub const BLANK_ROWS: u32 = 200;
+
+/// What goes into the form.
+pub struct FormSpec<'a> {
+    pub kind: ReturnKind,
+    pub scheme: &'a Scheme,
+    /// The registry, for the enterprise and county dropdowns (optional).
+    pub config: Option<&'a Config>,
+    /// Pre-filled 填报单位.
+    pub submitter: Option<&'a str>,
+    /// Pre-filled 所属期.
+    pub period: Option<&'a str>,
+    pub city: &'a str,
+}
+
+/// A column of the form: its header text and what it is.
+struct Column {
+    header: String,
+    field: Field,
+    width: f64,
+}
+
+fn display_width(s: &str) -> f64 {
+    s.chars().map(|c| if c.is_ascii() { 1.1 } else { 2.1 }).sum()
+}
+
+fn columns(spec: &FormSpec<'_>) -> Vec<Column> {
+    let label = |f: Field| {
+        FIELDS
+            .iter()
+            .find(|(g, _, _)| *g == f)
+            .map(|(_, l, _)| *l)
+            .unwrap_or("")
+    };
+    let mut fixed = vec![Field::Seq];
+    if spec.kind != ReturnKind::Frame {
+        fixed.extend([Field::SurveyDate, Field::Method]);
+    }
+    fixed.extend(USER_FIELDS.iter().copied().filter(|f| *f != Field::Seq));
+    let mut cols: Vec<Column> = fixed
+        .into_iter()
+        .map(|f| {
+            let header = label(f).to_string();
+            let width = match f {
+                Field::Seq => 6.0,
+                Field::UserName | Field::Enterprise => 28.0,
+                Field::SurveyDate | Field::Phone => 14.0,
+                _ => display_width(&header).max(10.0) + 2.0,
+            };
+            Column {
+                header,
+                field: f,
+                width,
+            }
+        })
+        .collect();
+    if spec.kind != ReturnKind::Frame {
+        for (i, item) in spec.scheme.items.iter().enumerate() {
+            let header = format!("{}\n{}", item.id, item.name);
+            let width = display_width(&item.name).clamp(10.0, 18.0);
+            cols.push(Column {
+                header,
+                field: Field::Item(i),
+                width,
+            });
+        }
+        cols.push(Column {
+            header: label(Field::Opinion).into(),
+            field: Field::Opinion,
+            width: 36.0,
+        });
+        cols.push(Column {
+            header: label(Field::Suggestion).into(),
+            field: Field::Suggestion,
+            width: 30.0,
+        });
+    }
+    cols
+}
+
+/// Writes the form to `path`.
+pub fn write_form(spec: &FormSpec<'_>, path: &Path) -> Result<(), XlsxError> {
+    let mut wb = Workbook::new();
+    // A fixed creation date: the same form gives the same bytes.
+    let created = ExcelDateTime::from_ymd(2026, 1, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("{}供水供气企业服务满意度{}", spec.city, spec.kind.label()))
+            .set_creation_datetime(&created),
+    );
+    let cols = columns(spec);
+
+    let help = wb.add_worksheet().set_name("填报说明")?;
+    write_instructions(help, spec)?;
+
+    let lists = code_lists(spec);
+    let data = wb.add_worksheet().set_name(DATA_SHEET)?;
+    write_data_sheet(data, spec, &cols, &lists)?;
+    data.set_active(true);
+
+    let codes = wb.add_worksheet().set_name("代码表")?;
+    for (c, (title, values)) in lists.iter().enumerate() {
+        codes.write_string(0, c as u16, *title)?;
+        for (r, v) in values.iter().enumerate() {
+            codes.write_string(r as u32 + 1, c as u16, v)?;
+        }
+        codes.set_column_width(c as u16, 24)?;
+    }
+    codes.set_hidden(true);
+    wb.save(path)
+}
+
+/// The dropdown lists, kept on the hidden 代码表 sheet (Excel limits inline lists to 255 characters).
+fn code_lists(spec: &FormSpec<'_>) -> Vec<(&'static str, Vec<String>)> {
+    let codes = |table: &[(&str, &[&str])]| table.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>();
+    let mut grades: Vec<String> = spec.scheme.grades.iter().map(|g| g.label.clone()).collect();
+    grades.push("不适用".into());
+    let (enterprises, counties) = match spec.config {
+        Some(c) => (
+            c.enterprises.iter().map(|e| e.name.clone()).collect(),
+            c.counties().into_iter().map(str::to_string).collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    vec![
+        ("调查方式", codes(METHODS)),
+        ("用户类型", codes(USER_TYPES)),
+        ("服务类别", vec!["供水".into(), "供气".into()]),
+        ("服务企业", enterprises),
+        ("所属县市", counties),
+        ("是否题", vec!["是".into(), "否".into(), "不适用".into()]),
+        ("五级评价", grades),
+    ]
+}
+
+fn list_validation(lists: &[(&'static str, Vec<String>)], name: &str) -> Option<DataValidation> {
+    let (i, (_, values)) = lists.iter().enumerate().find(|(_, (n, _))| *n == name)?;
+    if values.is_empty() {
+        return None;
+    }
+    let col = (b'A' + i as u8) as char;
+    let formula = Formula::new(format!("=代码表!${col}$2:${col}${}", values.len() + 1));
+    let dv = DataValidation::new()
+        .allow_list_formula(formula)
+        .set_error_title("填写有误")
+        .ok()?
+        .set_error_message(format!("请从下拉列表中选择{name}"))
+        .ok()?;
+    Some(dv)
+}
+
+fn write_data_sheet(
+    ws: &mut Worksheet,
+    spec: &FormSpec<'_>,
+    cols: &[Column],
+    lists: &[(&'static str, Vec<String>)],
+) -> Result<(), XlsxError> {
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
+    let label = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xF2F2F2))
+        .set_border(FormatBorder::Thin);
+    let value = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(0xFFF2CC));
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_background_color(Color::RGB(0xDDEBF7))
+        .set_border(FormatBorder::Thin);
+    let text = Format::new().set_num_format("@");
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+
+    let last = cols.len() as u16 - 1;
+    ws.merge_range(
+        0,
+        0,
+        0,
+        last.min(12),
+        &format!("{}供水供气企业服务满意度调查表({})", spec.city, spec.kind.label()),
+        &title,
+    )?;
+    ws.set_row_height(0, 28)?;
+    let meta = [
+        ("填报单位", spec.submitter.unwrap_or("")),
+        ("报表类型", spec.kind.label()),
+        ("所属期", spec.period.unwrap_or("")),
+    ];
+    for (i, (l, v)) in meta.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string_with_format(r, 0, *l, &label)?;
+        ws.merge_range(r, 1, r, 3, v, &value)?;
+    }
+    ws.write_string(3, 4, "← 月报填 2026-10 这样的月份,季度抽查填 2026Q4")?;
+    let kinds = DataValidation::new().allow_list_strings(&["月度自评", "季度抽查", "样本名单"])?;
+    ws.add_data_validation(2, 1, 2, 1, &kinds)?;
+
+    for (c, col) in cols.iter().enumerate() {
+        let c = c as u16;
+        ws.write_string_with_format(HEADER_ROW, c, &col.header, &header)?;
+        ws.set_column_width(c, col.width)?;
+        if let Field::Item(i) = col.field {
+            ws.insert_note(HEADER_ROW, c, &Note::new(&spec.scheme.items[i].question).set_width(360))?;
+        }
+        let first = HEADER_ROW + 1;
+        let lastr = HEADER_ROW + BLANK_ROWS;
+        let list = match col.field {
+            Field::Method => Some("调查方式"),
+            Field::UserType => Some("用户类型"),
+            Field::Utility => Some("服务类别"),
+            Field::Enterprise => Some("服务企业"),
+            Field::County => Some("所属县市"),
+            Field::Item(i) => Some(match spec.scheme.items[i].kind {
+                ItemKind::YesNo => "是否题",
+                ItemKind::FiveLevel => "五级评价",
+            }),
+            _ => None,
+        };
+        if let Some(dv) = list.and_then(|n| list_validation(lists, n)) {
+            ws.add_data_validation(first, c, lastr, c, &dv)?;
+        }
+        match col.field {
+            Field::Phone | Field::UserName => {
+                ws.set_column_format(c, &text)?;
+            }
+            Field::SurveyDate => {
+                ws.set_column_format(c, &date)?;
+            }
+            _ => {}
+        }
+    }
+    ws.set_row_height(HEADER_ROW, 45)?;
+    for n in 0..BLANK_ROWS {
+        ws.write_number(HEADER_ROW + 1 + n, 0, f64::from(n + 1))?;
+    }
+    ws.set_freeze_panes(HEADER_ROW + 1, 4)?;
+    Ok(())
+}
+
+fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold().set_font_size(14);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    ws.set_column_width(0, 110)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        &format!("{}供水供气企业服务满意度{}填报说明", spec.city, spec.kind.label()),
+        &bold,
+    )?;
+    let mut lines: Vec<String> = vec![
+        "1. 请在“调查问卷”工作表中填写,不要改动表头行;列的顺序可以调整,多余的列会被忽略。".into(),
+        "2. 表头上方填写“填报单位”(登记的单位名称或代码)、“报表类型”和“所属期”(如 2026-10;季度抽查如 2026Q4)。".into(),
+        "3. 调查日期必须在所属期内,写作 2026-10-05、2026/10/5 或 2026年10月5日。".into(),
+        "4. 本调查为实名制:用户名称、联系电话为必填项;同一用户(用户名称+联系电话+服务企业)在同一所属期只填一次。".into(),
+        "5. 是否题填 是/否(也可填 Y/N、√/×、1/0),不涉及的填“不适用”;五级评价填 非常满意/满意/一般/不满意/非常不满意(也可填 A–E 或 5–1)。".into(),
+        "6. Q8、Q10、Q11 为反向题:回答“是”表示存在问题。".into(),
+        "7. 有误的行会被退回并注明单元格和原因,其余有效行照常接收;整份表有误时整份退回。更正后重新报送同一单位、同一类型和所属期的报表,将替代原报表。".into(),
+        "8. 请保存为 .xlsx 格式,不要设置打开密码。".into(),
+        String::new(),
+        "问卷题目:".into(),
+    ];
+    for item in &spec.scheme.items {
+        let polarity = match (item.kind, item.favourable.as_deref()) {
+            (ItemKind::YesNo, Some("否")) => "(反向题)",
+            _ => "",
+        };
+        lines.push(format!("{} {}{}:{}", item.id, item.name, polarity, item.question));
+    }
+    for (i, line) in lines.iter().enumerate() {
+        ws.write_string_with_format(2 + i as u32, 0, line, &wrap)?;
+    }
+    Ok(())
+}

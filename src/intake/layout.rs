@@ -1,0 +1,447 @@
+//! Finding a return's shape: the metadata block (填报单位, 报表类型, 所属期) and the header
+//! row among the first rows of a sheet, and which column holds which field.
+
+use super::Value;
+use crate::scheme::Scheme;
+use crate::text::{normalize_label, split_label_value};
+
+/// How many rows from the top of a sheet are searched for metadata and the header.
+pub const HEADER_SEARCH_ROWS: u32 = 30;
+
+/// A column of a survey return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Seq,
+    SurveyDate,
+    Method,
+    UserName,
+    UserType,
+    UsageNature,
+    MonthlyUsage,
+    Phone,
+    Utility,
+    Enterprise,
+    County,
+    Opinion,
+    Suggestion,
+    /// The scheme's item at this index.
+    Item(usize),
+}
+
+/// The fixed columns, their label in the template and the other labels they go by
+/// (compared after [`normalize_label`]).
+pub const FIELDS: &[(Field, &str, &[&str])] = &[
+    (Field::Seq, "序号", &["编号", "NO", "NO.", "序"]),
+    (
+        Field::SurveyDate,
+        "调查日期",
+        &["日期", "调查时间", "回访日期", "评价日期", "走访日期"],
+    ),
+    (Field::Method, "调查方式", &["方式", "评价方式", "回访方式"]),
+    (
+        Field::UserName,
+        "用户名称",
+        &[
+            "单位名称",
+            "客户名称",
+            "用户名",
+            "用户",
+            "用户单位",
+            "用户姓名",
+            "姓名",
+            "客户",
+        ],
+    ),
+    (
+        Field::UserType,
+        "用户类型",
+        &["用户类别", "客户类型", "用户分类", "客户类别"],
+    ),
+    (
+        Field::UsageNature,
+        "用水(用气)性质",
+        &["用水性质", "用气性质", "使用性质", "用水用气性质", "用途"],
+    ),
+    (
+        Field::MonthlyUsage,
+        "月均用量",
+        &["月用量", "月均用水量", "月均用气量", "用量", "月均用水用气量"],
+    ),
+    (
+        Field::Phone,
+        "联系电话",
+        &["电话", "手机", "手机号", "联系方式", "电话号码", "手机号码"],
+    ),
+    (
+        Field::Utility,
+        "服务类别",
+        &["类别", "业务类别", "服务类型", "行业类别", "供水供气"],
+    ),
+    (
+        Field::Enterprise,
+        "服务企业",
+        &[
+            "供水企业",
+            "供气企业",
+            "供水供气企业",
+            "被评价企业",
+            "企业",
+            "所属企业",
+            "评价企业",
+            "服务单位",
+        ],
+    ),
+    (
+        Field::County,
+        "所属县市",
+        &[
+            "县市",
+            "所属区域",
+            "区域",
+            "所属地区",
+            "地区",
+            "所属乡镇街道",
+            "乡镇街道",
+            "所属街道",
+        ],
+    ),
+    (
+        Field::Opinion,
+        "意见或投诉",
+        &[
+            "意见",
+            "投诉",
+            "意见和投诉",
+            "投诉意见",
+            "意见建议",
+            "主要意见",
+            "意见及投诉",
+            "不满意原因",
+        ],
+    ),
+    (Field::Suggestion, "建议", &["改进建议", "用户建议", "其他建议"]),
+];
+
+/// The user columns of a sample frame (样本名单) and of every survey return.
+pub const USER_FIELDS: &[Field] = &[
+    Field::Seq,
+    Field::UserName,
+    Field::UserType,
+    Field::UsageNature,
+    Field::MonthlyUsage,
+    Field::Phone,
+    Field::Utility,
+    Field::Enterprise,
+    Field::County,
+];
+
+/// Metadata labels: 填报单位, 报表类型, 所属期.
+const META_LABELS: &[(MetaKey, &[&str])] = &[
+    (
+        MetaKey::Submitter,
+        &["填报单位", "报送单位", "填表单位", "报表单位", "填报部门", "上报单位"],
+    ),
+    (MetaKey::Kind, &["报表类型", "报表种类", "类型", "调查类型", "报表类别"]),
+    (
+        MetaKey::Period,
+        &[
+            "所属期",
+            "所属期间",
+            "报表期间",
+            "所属月份",
+            "所属季度",
+            "统计期间",
+            "期间",
+            "月份",
+            "调查期间",
+            "报告期",
+        ],
+    ),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetaKey {
+    Submitter,
+    Kind,
+    Period,
+}
+
+/// A metadata value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetaCell {
+    pub value: Value,
+    /// `调查问卷!B2`
+    pub cell: String,
+}
+
+/// What the metadata block of a sheet says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Meta {
+    pub submitter: Option<MetaCell>,
+    pub kind: Option<MetaCell>,
+    pub period: Option<MetaCell>,
+}
+
+/// A found header: the sheet, its row, and the columns it maps.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub sheet: String,
+    /// 0-based row of the header.
+    pub header_row: u32,
+    /// (0-based column, field), in column order; each field once.
+    pub columns: Vec<(u32, Field)>,
+    /// Header cells that name no known field (`备注 (K5)`), reported once.
+    pub ignored: Vec<String>,
+    pub meta: Meta,
+}
+
+impl Layout {
+    pub fn has(&self, field: Field) -> bool {
+        self.columns.iter().any(|&(_, f)| f == field)
+    }
+
+    pub fn column_of(&self, field: Field) -> Option<u32> {
+        self.columns.iter().find(|&&(_, f)| f == field).map(|&(c, _)| c)
+    }
+
+    /// Whether the return carries answers (a survey) or only users (a sample frame).
+    pub fn has_items(&self) -> bool {
+        self.columns.iter().any(|(_, f)| matches!(f, Field::Item(_)))
+    }
+}
+
+/// `A1`-style name of a 0-based (row, column).
+pub fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let rem = (c - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
+/// The field a header label names, if any.
+pub fn field_for_label(label: &str, scheme: &Scheme) -> Option<Field> {
+    let norm = normalize_label(label);
+    if norm.is_empty() {
+        return None;
+    }
+    for &(field, main, synonyms) in FIELDS {
+        if normalize_label(main) == norm || synonyms.iter().any(|s| normalize_label(s) == norm) {
+            return Some(field);
+        }
+    }
+    scheme.item_for_header(&norm).map(Field::Item)
+}
+
+fn text_of(v: &Value) -> Option<&str> {
+    match v {
+        Value::Text(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// Looks for the header among `rows` (the first rows of one sheet, 0-based index and the
+/// non-empty cells of each, in column order) and reads the metadata above it.
+pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -> Option<Layout> {
+    let mut best: Option<(usize, u32, Vec<(u32, Field)>, Vec<String>)> = None;
+    for (row, cells) in rows {
+        let mut columns: Vec<(u32, Field)> = Vec::new();
+        let mut ignored = Vec::new();
+        for (col, v) in cells {
+            let Some(text) = text_of(v) else { continue };
+            match field_for_label(text, scheme) {
+                Some(f) if !columns.iter().any(|&(_, g)| g == f) => columns.push((*col, f)),
+                Some(_) => ignored.push(format!("{}(重复的列 {})", text.trim(), cell_name(*row, *col))),
+                None => ignored.push(format!("{}({})", text.trim(), cell_name(*row, *col))),
+            }
+        }
+        let items = columns.iter().filter(|(_, f)| matches!(f, Field::Item(_))).count();
+        let has_user = columns.iter().any(|&(_, f)| f == Field::UserName);
+        // Bare numbers name questions, so a row of numbers alone is not a header.
+        let fixed = columns.len() - items;
+        let plausible = columns.len() >= 3 && (has_user || (items >= 3 && fixed >= 1));
+        if plausible && best.as_ref().is_none_or(|b| columns.len() > b.0) {
+            best = Some((columns.len(), *row, columns, ignored));
+        }
+    }
+    let (_, header_row, columns, ignored) = best?;
+    let above: Vec<_> = rows.iter().filter(|(r, _)| *r < header_row).collect();
+    let meta = read_meta(sheet, &above);
+    Some(Layout {
+        sheet: sheet.to_string(),
+        header_row,
+        columns,
+        ignored,
+        meta,
+    })
+}
+
+fn meta_key(label: &str) -> Option<MetaKey> {
+    let norm = normalize_label(label);
+    META_LABELS
+        .iter()
+        .find(|(_, labels)| labels.iter().any(|l| *l == norm))
+        .map(|&(k, _)| k)
+}
+
+/// Metadata as `label | value` cells or `label:value` in one cell.
+fn read_meta(sheet: &str, rows: &[&(u32, Vec<(u32, Value)>)]) -> Meta {
+    let mut meta = Meta::default();
+    for (row, cells) in rows {
+        for (i, (col, v)) in cells.iter().enumerate() {
+            let Some(text) = text_of(v) else { continue };
+            let found = if let Some(key) = meta_key(text) {
+                // The value is the next non-empty cell to the right.
+                cells.get(i + 1).map(|(c, v)| (key, v.clone(), *c))
+            } else if let Some((label, value)) = split_label_value(text)
+                && let Some(key) = meta_key(label)
+                && !value.is_empty()
+            {
+                Some((key, Value::Text(value.to_string()), *col))
+            } else {
+                None
+            };
+            if let Some((key, value, c)) = found {
+                let slot = match key {
+                    MetaKey::Submitter => &mut meta.submitter,
+                    MetaKey::Kind => &mut meta.kind,
+                    MetaKey::Period => &mut meta.period,
+                };
+                if slot.is_none() {
+                    *slot = Some(MetaCell {
+                        value,
+                        cell: format!("{sheet}!{}", cell_name(*row, c)),
+                    });
+                }
+            }
+        }
+    }
+    meta
+}
+
+/// Rows that are not data: blank (or only a 序号), and trailing 合计/填报人/审核人 lines.
+pub fn is_skippable(layout: &Layout, cells: &[(u32, Value)]) -> bool {
+    let seq_col = layout.column_of(Field::Seq);
+    let mut content = cells.iter().filter(|(c, v)| Some(*c) != seq_col && !is_blank(v));
+    let Some((_, first)) = content.next() else { return true };
+    let first_cell = cells
+        .iter()
+        .find(|(_, v)| !is_blank(v))
+        .map(|(_, v)| v)
+        .unwrap_or(first);
+    match text_of(first_cell) {
+        Some(t) => {
+            let t = normalize_label(t);
+            [
+                "合计",
+                "总计",
+                "小计",
+                "填报人",
+                "审核人",
+                "制表人",
+                "填表人",
+                "负责人",
+                "填报日期",
+                "说明",
+                "备注:",
+                "注:",
+            ]
+            .iter()
+            .any(|p| t.starts_with(p))
+        }
+        None => false,
+    }
+}
+
+pub fn is_blank(v: &Value) -> bool {
+    matches!(v, Value::Text(s) if s.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Value {
+        Value::Text(s.into())
+    }
+
+    fn row(r: u32, texts: &[&str]) -> (u32, Vec<(u32, Value)>) {
+        (
+            r,
+            texts
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.is_empty())
+                .map(|(c, s)| (c as u32, t(s)))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn cell_names() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(16, 13), "N17");
+        assert_eq!(cell_name(0, 25), "Z1");
+        assert_eq!(cell_name(0, 26), "AA1");
+        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
+    }
+
+    #[test]
+    fn finds_header_below_title_and_metadata() {
+        let s = Scheme::builtin();
+        let rows = vec![
+            row(0, &["天门市供水供气企业服务满意度调查表"]),
+            row(1, &["填报单位", "竟陵街道"]),
+            row(2, &["报表类型：月度自评", "", "所属期: 2026年10月"]),
+            row(
+                4,
+                &[
+                    "序号",
+                    "*用户名称\n(单位全称)",
+                    "联系 电话",
+                    "5.在当地是否可以通过政务服务网、鄂汇办",
+                    "Q12",
+                    "备注",
+                ],
+            ),
+        ];
+        let l = detect("调查问卷", &rows, &s).expect("header found");
+        assert_eq!(l.header_row, 4);
+        assert_eq!(l.column_of(Field::UserName), Some(1));
+        assert_eq!(l.column_of(Field::Phone), Some(2));
+        let q5 = s.items.iter().position(|i| i.id == "Q5").unwrap();
+        assert_eq!(l.column_of(Field::Item(q5)), Some(3));
+        assert_eq!(l.ignored, vec!["备注(F5)".to_string()]);
+        assert_eq!(
+            l.meta.submitter,
+            Some(MetaCell {
+                value: t("竟陵街道"),
+                cell: "调查问卷!B2".into()
+            })
+        );
+        assert_eq!(l.meta.kind.as_ref().map(|m| m.value.clone()), Some(t("月度自评")));
+        assert_eq!(l.meta.period.as_ref().map(|m| m.cell.as_str()), Some("调查问卷!C3"));
+    }
+
+    #[test]
+    fn no_header_in_a_title_and_numbers() {
+        let s = Scheme::builtin();
+        let rows = vec![row(0, &["某某统计表"]), row(1, &["1", "2", "3"])];
+        assert!(detect("Sheet1", &rows, &s).is_none());
+    }
+
+    #[test]
+    fn skips_blank_numbered_and_total_rows() {
+        let s = Scheme::builtin();
+        let l = detect("x", &[row(0, &["序号", "用户名称", "联系电话", "Q1"])], &s).unwrap();
+        assert!(is_skippable(&l, &row(1, &["7"]).1));
+        assert!(is_skippable(&l, &row(1, &["", "  "]).1));
+        assert!(is_skippable(&l, &row(1, &["合计", "", "", "30"]).1));
+        assert!(is_skippable(&l, &row(1, &["填报人：王某", "审核人：李某"]).1));
+        assert!(!is_skippable(&l, &row(1, &["1", "某某超市", "13800000000", "是"]).1));
+    }
+}

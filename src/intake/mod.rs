@@ -1,0 +1,297 @@
+//! Intake, the first stage of the pipeline: read one return workbook, whatever its format
+//! and however it was filled in, into metadata, a header layout and data rows of
+//! normalised cells. It touches only the file it reads (and, for xls/ods, a child process
+//! of this same program); it knows nothing of the registry or the database.
+//!
+//! xlsx/xlsb are streamed cell by cell in this process under row and column caps; xls and
+//! ods, whose parsers load whole sheets and can abort on hostile input, are parsed in a
+//! child process under a memory limit ([`worker`]).
+
+pub mod layout;
+pub mod normalize;
+mod sniff;
+mod stream;
+pub mod worker;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+pub use layout::{Field, Layout, Meta, MetaCell, cell_name};
+pub use sniff::Format;
+
+use crate::scheme::Scheme;
+
+/// A non-empty cell value, as read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Value {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Date(NaiveDateTime),
+    /// A formula error value such as `#N/A`.
+    Error(String),
+}
+
+impl Value {
+    /// The value as a person would read it in the cell.
+    pub fn display(&self) -> String {
+        match self {
+            Value::Text(s) => s.clone(),
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+            Value::Date(d) if d.time() == chrono::NaiveTime::MIN => d.date().to_string(),
+            Value::Date(d) => d.to_string(),
+            Value::Error(e) => e.clone(),
+        }
+    }
+}
+
+/// Caps that keep one hostile file from taking the machine down.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    /// Sum of the declared inflated sizes of a zip package's entries.
+    pub max_inflated_bytes: u64,
+    /// Data rows below the header.
+    pub max_rows: u32,
+    pub max_columns: u32,
+    /// Characters in one cell (Excel's own limit is 32,767).
+    pub max_cell_chars: usize,
+    /// Address-space limit of the xls/ods parsing child process.
+    pub worker_memory_bytes: u64,
+    pub worker_timeout_secs: u64,
+    /// The program that runs the hidden `parse-worker` subcommand (this executable).
+    pub worker_exe: Option<PathBuf>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 50 << 20,
+            max_inflated_bytes: 1 << 30,
+            max_rows: 200_000,
+            max_columns: 256,
+            max_cell_chars: 32_767,
+            worker_memory_bytes: 2 << 30,
+            worker_timeout_secs: 120,
+            worker_exe: None,
+        }
+    }
+}
+
+/// Why a whole file could not be read. Messages are for the county clerk.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Serialize, Deserialize)]
+pub enum FileError {
+    #[error("文件为空(0 字节)")]
+    Empty,
+    #[error("文件大小 {size} 字节,超过上限 {cap} 字节;请删除无关工作表或分成多个文件报送")]
+    FileTooLarge { size: u64, cap: u64 },
+    #[error("不是电子表格文件({what});请用 Excel 或 WPS 打开后“另存为” .xlsx 格式再报送")]
+    NotSpreadsheet { what: String },
+    #[error("文件设有打开密码,无法读取;请取消密码保护后重新报送")]
+    Encrypted,
+    #[error("文件已损坏,无法读取({detail});请用 Excel 打开检查后另存为 .xlsx 再报送")]
+    Corrupt { detail: String },
+    #[error("文件解压后过大({what},上限 {cap} 字节),疑似异常文件,已拒收")]
+    Inflated { what: String, cap: u64 },
+    #[error("工作表“{sheet}”数据行超过上限 {cap} 行(第 {row} 行仍有内容);请分成多个文件报送")]
+    TooManyRows { sheet: String, row: u32, cap: u32 },
+    #[error("工作表“{sheet}”单元格 {cell} 超出允许的列范围(最多 {cap} 列);请删除该单元格的内容")]
+    TooManyColumns { sheet: String, cell: String, cap: u32 },
+    #[error("工作表“{sheet}”单元格 {cell} 内容过长({chars} 个字符,上限 {cap})")]
+    CellTooLong {
+        sheet: String,
+        cell: String,
+        chars: usize,
+        cap: usize,
+    },
+    #[error("文件解析超时({secs} 秒),疑似异常文件,已拒收")]
+    Timeout { secs: u64 },
+    #[error("文件解析失败({detail}),疑似损坏或异常文件;请用 Excel 打开检查后另存为 .xlsx 再报送")]
+    ParserFailed { detail: String },
+    #[error(
+        "未找到表头行:在{sheets}的前 {rows} 行中没有找到“用户名称”“联系电话”“Q1”等列名;请使用标准报表模板(utility-eval template)"
+    )]
+    NoHeader { sheets: String, rows: u32 },
+    #[error("读取文件失败:{0}")]
+    Io(String),
+}
+
+/// What a format reader does with the rows it reads.
+pub(crate) trait RowSink {
+    /// A new sheet begins.
+    fn sheet(&mut self, name: &str);
+    /// One row's non-empty cells, in column order. Returns whether to keep reading this sheet.
+    fn row(&mut self, row: u32, cells: Vec<(u32, Value)>) -> Result<bool, FileError>;
+    /// The sheet ended. Returns whether to read further sheets.
+    fn end_sheet(&mut self) -> Result<bool, FileError>;
+}
+
+/// Receives a return as it is read: first its layout, then each data row.
+pub trait ReturnVisitor {
+    /// The header was found. An error ends reading (e.g. an unknown submitter).
+    fn layout(&mut self, layout: &Layout) -> Result<(), FileError>;
+    /// One data row (0-based index, non-empty cells in column order); blank, numbered-only
+    /// and 合计/填报人 rows never arrive here.
+    fn row(&mut self, layout: &Layout, row: u32, cells: &[(u32, Value)]);
+}
+
+/// Reads the return at `path`: finds the first sheet with a header, hands its layout and
+/// then its data rows to `visitor`. Returns the format it was read as.
+pub fn read_return(
+    path: &Path,
+    scheme: &Scheme,
+    limits: &Limits,
+    visitor: &mut dyn ReturnVisitor,
+) -> Result<Format, FileError> {
+    let format = sniff::sniff(path, limits)?;
+    let mut sink = LayoutSink {
+        scheme,
+        limits,
+        visitor,
+        state: State::Searching(Vec::new()),
+        sheet: String::new(),
+        sheets_seen: Vec::new(),
+        found: false,
+    };
+    match format {
+        Format::Xlsx | Format::Xlsb => stream::read(path, format, limits, &mut sink)?,
+        Format::Xls | Format::Ods => worker::read_in_child(path, format, limits, &mut sink)?,
+    }
+    if !sink.found {
+        let sheets = if sink.sheets_seen.is_empty() {
+            "工作簿".to_string()
+        } else {
+            sink.sheets_seen
+                .iter()
+                .map(|s| format!("“{s}”"))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        return Err(FileError::NoHeader {
+            sheets,
+            rows: layout::HEADER_SEARCH_ROWS,
+        });
+    }
+    Ok(format)
+}
+
+enum State {
+    /// Collecting the first rows of a sheet.
+    Searching(Vec<(u32, Vec<(u32, Value)>)>),
+    /// The header is found; data rows flow to the visitor.
+    Data(Box<Layout>),
+    /// This sheet has no header; skip to the next.
+    Skipping,
+}
+
+struct LayoutSink<'a> {
+    scheme: &'a Scheme,
+    limits: &'a Limits,
+    visitor: &'a mut dyn ReturnVisitor,
+    state: State,
+    sheet: String,
+    sheets_seen: Vec<String>,
+    found: bool,
+}
+
+impl LayoutSink<'_> {
+    /// Tries to find the header in the collected rows; on success replays the data rows.
+    fn settle(&mut self) -> Result<(), FileError> {
+        let State::Searching(rows) = std::mem::replace(&mut self.state, State::Skipping) else {
+            return Ok(());
+        };
+        let Some(layout) = layout::detect(&self.sheet, &rows, self.scheme) else {
+            return Ok(());
+        };
+        self.found = true;
+        self.visitor.layout(&layout)?;
+        let header_row = layout.header_row;
+        self.state = State::Data(Box::new(layout));
+        for (r, cells) in rows {
+            if r > header_row {
+                self.data_row(r, cells)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn data_row(&mut self, row: u32, cells: Vec<(u32, Value)>) -> Result<(), FileError> {
+        let State::Data(layout) = &self.state else {
+            return Ok(());
+        };
+        if row <= layout.header_row {
+            return Ok(()); // rows stored out of order above the header
+        }
+        if row - layout.header_row > self.limits.max_rows {
+            return Err(FileError::TooManyRows {
+                sheet: self.sheet.clone(),
+                row: row + 1,
+                cap: self.limits.max_rows,
+            });
+        }
+        if !layout::is_skippable(layout, &cells) {
+            self.visitor.row(layout, row, &cells);
+        }
+        Ok(())
+    }
+}
+
+impl RowSink for LayoutSink<'_> {
+    fn sheet(&mut self, name: &str) {
+        self.sheet = name.to_string();
+        self.sheets_seen.push(name.to_string());
+        self.state = State::Searching(Vec::new());
+    }
+
+    fn row(&mut self, row: u32, cells: Vec<(u32, Value)>) -> Result<bool, FileError> {
+        for (col, v) in &cells {
+            if *col >= self.limits.max_columns {
+                return Err(FileError::TooManyColumns {
+                    sheet: self.sheet.clone(),
+                    cell: cell_name(row, *col),
+                    cap: self.limits.max_columns,
+                });
+            }
+            if let Value::Text(s) = v
+                && s.len() > self.limits.max_cell_chars
+                && s.chars().count() > self.limits.max_cell_chars
+            {
+                return Err(FileError::CellTooLong {
+                    sheet: self.sheet.clone(),
+                    cell: cell_name(row, *col),
+                    chars: s.chars().count(),
+                    cap: self.limits.max_cell_chars,
+                });
+            }
+        }
+        match &mut self.state {
+            State::Searching(rows) if row < layout::HEADER_SEARCH_ROWS => {
+                rows.push((row, cells));
+                Ok(true)
+            }
+            State::Searching(_) => {
+                self.settle()?;
+                if matches!(self.state, State::Data(_)) {
+                    self.data_row(row, cells)?;
+                    Ok(true)
+                } else {
+                    Ok(false)
+                }
+            }
+            State::Data(_) => {
+                self.data_row(row, cells)?;
+                Ok(true)
+            }
+            State::Skipping => Ok(false),
+        }
+    }
+
+    fn end_sheet(&mut self) -> Result<bool, FileError> {
+        self.settle()?;
+        Ok(!self.found)
+    }
+}

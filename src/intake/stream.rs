@@ -1,0 +1,172 @@
+//! Streaming xlsx/xlsb reading: cells are pulled one at a time from calamine's cell
+//! readers and grouped into rows, so no sheet is ever allocated as a dense range (a
+//! single cell at XFD1048576 would make calamine's `worksheet_range` allocate gigabytes).
+
+use std::fs::File;
+use std::io::BufReader;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use calamine::{DataRef, Reader, SheetType, Xlsb, Xlsx};
+
+use super::{FileError, Format, Limits, RowSink, Value};
+
+/// Reads every worksheet of an xlsx/xlsb file into `sink`, row by row.
+pub(crate) fn read(path: &Path, format: Format, _limits: &Limits, sink: &mut dyn RowSink) -> Result<(), FileError> {
+    let run = || -> Result<(), FileError> {
+        let file = BufReader::new(File::open(path).map_err(|e| FileError::Io(e.to_string()))?);
+        match format {
+            Format::Xlsx => {
+                let mut wb = Xlsx::new(file).map_err(|e| xlsx_error(&e))?;
+                for name in worksheets(wb.sheets_metadata()) {
+                    let mut cells = wb.worksheet_cells_reader(&name).map_err(|e| xlsx_error(&e))?;
+                    sink.sheet(&name);
+                    let more = pump(sink, || cells.next_cell().map_err(|e| xlsx_error(&e)))?;
+                    if !more {
+                        break;
+                    }
+                }
+            }
+            Format::Xlsb => {
+                let mut wb = Xlsb::new(file).map_err(|e| xlsb_error(&e))?;
+                for name in worksheets(wb.sheets_metadata()) {
+                    let mut cells = wb.worksheet_cells_reader(&name).map_err(|e| xlsb_error(&e))?;
+                    sink.sheet(&name);
+                    let more = pump(sink, || cells.next_cell().map_err(|e| xlsb_error(&e)))?;
+                    if !more {
+                        break;
+                    }
+                }
+            }
+            Format::Xls | Format::Ods => unreachable!("xls and ods are read in a child process"),
+        }
+        Ok(())
+    };
+    catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|p| {
+        Err(FileError::ParserFailed {
+            detail: format!("解析器内部错误:{}", panic_text(&p)),
+        })
+    })
+}
+
+pub(crate) fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "未知".into())
+}
+
+pub(crate) fn worksheets(sheets: &[calamine::Sheet]) -> Vec<String> {
+    sheets
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+/// Groups the cells of one sheet into rows and feeds them to the sink.
+/// Returns whether the sink wants further sheets.
+fn pump<'a>(
+    sink: &mut dyn RowSink,
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, FileError>,
+) -> Result<bool, FileError> {
+    let mut row: Option<u32> = None;
+    let mut cells: Vec<(u32, Value)> = Vec::new();
+    while let Some(cell) = next()? {
+        let (r, c) = cell.get_position();
+        let Some(v) = convert(cell.get_value()) else { continue };
+        if row.is_some_and(|prev| r < prev) {
+            // Excel writes rows in order; a row that goes back is a damaged or forged sheet
+            // (calamine wraps a row number past u32 back to the top).
+            return Err(FileError::Corrupt {
+                detail: format!(
+                    "工作表行号顺序异常(第 {} 行之后出现第 {} 行)",
+                    row.unwrap_or(0) + 1,
+                    r + 1
+                ),
+            });
+        }
+        if row != Some(r) {
+            if let Some(prev) = row
+                && !cells.is_empty()
+            {
+                cells.sort_by_key(|&(c, _)| c);
+                if !sink.row(prev, std::mem::take(&mut cells))? {
+                    return sink.end_sheet();
+                }
+            }
+            row = Some(r);
+        }
+        cells.push((c, v));
+    }
+    if let Some(prev) = row
+        && !cells.is_empty()
+    {
+        cells.sort_by_key(|&(c, _)| c);
+        sink.row(prev, cells)?;
+    }
+    sink.end_sheet()
+}
+
+/// A calamine cell as a [`Value`]; `None` for empty and whitespace-only cells.
+pub(crate) fn convert(v: &DataRef<'_>) -> Option<Value> {
+    Some(match v {
+        DataRef::Empty => return None,
+        DataRef::String(s) => text(s)?,
+        DataRef::SharedString(s) => text(s)?,
+        DataRef::Int(i) => Value::Number(*i as f64),
+        DataRef::Float(f) => Value::Number(*f),
+        DataRef::Bool(b) => Value::Bool(*b),
+        DataRef::DateTime(dt) if dt.is_duration() => Value::Number(dt.as_f64()),
+        DataRef::DateTime(dt) => dt.as_datetime().map(Value::Date).unwrap_or(Value::Number(dt.as_f64())),
+        DataRef::DateTimeIso(s) => iso_date(s).unwrap_or_else(|| Value::Text(s.clone())),
+        DataRef::DurationIso(s) => Value::Text(s.clone()),
+        DataRef::Error(e) => Value::Error(e.to_string()),
+    })
+}
+
+pub(crate) fn convert_owned(v: &calamine::Data) -> Option<Value> {
+    use calamine::Data;
+    Some(match v {
+        Data::Empty => return None,
+        Data::String(s) => text(s)?,
+        Data::Int(i) => Value::Number(*i as f64),
+        Data::Float(f) => Value::Number(*f),
+        Data::Bool(b) => Value::Bool(*b),
+        Data::DateTime(dt) if dt.is_duration() => Value::Number(dt.as_f64()),
+        Data::DateTime(dt) => dt.as_datetime().map(Value::Date).unwrap_or(Value::Number(dt.as_f64())),
+        Data::DateTimeIso(s) => iso_date(s).unwrap_or_else(|| Value::Text(s.clone())),
+        Data::DurationIso(s) => Value::Text(s.clone()),
+        Data::Error(e) => Value::Error(e.to_string()),
+    })
+}
+
+fn text(s: &str) -> Option<Value> {
+    (!s.trim().is_empty()).then(|| Value::Text(s.to_string()))
+}
+
+fn iso_date(s: &str) -> Option<Value> {
+    use chrono::{NaiveDate, NaiveDateTime};
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_time(chrono::NaiveTime::MIN))
+        })
+        .map(Value::Date)
+}
+
+fn xlsx_error(e: &calamine::XlsxError) -> FileError {
+    match e {
+        calamine::XlsxError::Password => FileError::Encrypted,
+        e => FileError::Corrupt { detail: e.to_string() },
+    }
+}
+
+fn xlsb_error(e: &calamine::XlsbError) -> FileError {
+    match e {
+        calamine::XlsbError::Password => FileError::Encrypted,
+        e => FileError::Corrupt { detail: e.to_string() },
+    }
+}

@@ -1,0 +1,48 @@
+//! utility-eval: customer-satisfaction evaluation of water and gas supply enterprises.
+//!
+//! The pipeline, one module per stage: [`config`] → [`intake`] (read a workbook) →
+//! [`validate`] → [`store`] (SQLite), with [`inbox`] moving files and [`run`] orchestrating
+//! the batch; [`cli`] and [`cmd`] sit on top. [`scheme`] holds the evaluation scheme as data.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod form;
+pub mod inbox;
+pub mod intake;
+pub mod period;
+pub mod run;
+pub mod scheme;
+pub mod store;
+pub mod text;
+pub mod validate;
+
+use cli::{Cli, Command};
+use cmd::Exit;
+
+/// Runs a parsed command line; the caller maps the result to an exit code.
+pub fn main_with(cli: &Cli) -> anyhow::Result<Exit> {
+    match &cli.command {
+        Command::ParseWorker(a) => Ok(cmd::worker::run(a)),
+        Command::Init(a) => cmd::init::run(a),
+        Command::Template(a) => {
+            let path = cli.config_path();
+            let config = if path.exists() {
+                Some(cmd::load_config(&path)?)
+            } else {
+                None
+            };
+            cmd::template::run(config.as_ref(), a)
+        }
+        command => {
+            let config = cmd::load_config(&cli.config_path())?;
+            match command {
+                Command::Run(a) => cmd::run::run(&config, a),
+                Command::Ingest(a) => cmd::ingest::run(&config, a),
+                Command::Check(a) => cmd::check::run(&config, a),
+                Command::Status(a) => cmd::status::run(&config, a),
+                Command::ParseWorker(_) | Command::Init(_) | Command::Template(_) => unreachable!("handled above"),
+            }
+        }
+    }
+}

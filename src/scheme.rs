@@ -1,0 +1,266 @@
+//! The evaluation scheme: items, answer values, polarity, dimensions, weights, thresholds
+//! and suggested measures, read from `templates/scheme.toml` (embedded as the default).
+//!
+//! Every later stage asks the scheme instead of matching on question ids; the scheme
+//! touches nothing but its own file.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::text::normalize_label;
+
+/// The built-in scheme, the default reading of the policy.
+pub const DEFAULT_SCHEME: &str = include_str!("../templates/scheme.toml");
+
+/// How an item is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// 是/否
+    YesNo,
+    /// 非常满意 … 非常不满意
+    FiveLevel,
+}
+
+/// Thresholds of the scheme; a deployment may override each in its config.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    pub action: f64,
+    pub min_sample: u32,
+    pub min_answers: u32,
+    pub bias_flag: f64,
+    pub significance: f64,
+    pub deadline_days: u32,
+}
+
+/// One level of the five-level rating.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grade {
+    pub label: String,
+    pub score: f64,
+    #[serde(default)]
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dimension {
+    pub name: String,
+    pub weight: f64,
+}
+
+/// One question of the survey.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    pub id: String,
+    /// Its number in the policy's questionnaire, if it has one.
+    pub number: Option<u32>,
+    pub name: String,
+    pub question: String,
+    pub kind: ItemKind,
+    /// The favourable answer of a yes/no item (是 or 否).
+    pub favourable: Option<String>,
+    pub dimension: String,
+    pub area: Option<String>,
+    #[serde(default = "one")]
+    pub weight: f64,
+    #[serde(default)]
+    pub red_line: bool,
+    /// The item that measures overall satisfaction (Q12 by default).
+    #[serde(default)]
+    pub overall: bool,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub measure: String,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scheme {
+    pub name: String,
+    pub thresholds: Thresholds,
+    #[serde(rename = "grade")]
+    pub grades: Vec<Grade>,
+    #[serde(rename = "dimension")]
+    pub dimensions: Vec<Dimension>,
+    pub areas: Vec<String>,
+    #[serde(rename = "item")]
+    pub items: Vec<Item>,
+}
+
+impl Scheme {
+    /// The embedded default scheme.
+    pub fn builtin() -> Scheme {
+        Scheme::parse(DEFAULT_SCHEME, Path::new("templates/scheme.toml"))
+            .expect("the embedded scheme is valid (checked by a unit test)")
+    }
+
+    /// Parses and checks a scheme file's text; `path` only names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Scheme, String> {
+        let scheme: Scheme = toml::from_str(text).map_err(|e| crate::config::toml_error_zh(path, text, &e))?;
+        scheme
+            .check()
+            .map_err(|e| format!("评价方案 {}: {e}", path.display()))?;
+        Ok(scheme)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for item in &self.items {
+            if !seen.insert(item.id.as_str()) {
+                return Err(format!("题目编号 {} 重复", item.id));
+            }
+            if !self.dimensions.iter().any(|d| d.name == item.dimension) {
+                return Err(format!(
+                    "题目 {} 的维度“{}”未在 [[dimension]] 中定义",
+                    item.id, item.dimension
+                ));
+            }
+            if let Some(area) = &item.area
+                && !self.areas.contains(area)
+            {
+                return Err(format!("题目 {} 的评价内容“{area}”未在 areas 中定义", item.id));
+            }
+            match (item.kind, item.favourable.as_deref()) {
+                (ItemKind::YesNo, Some("是" | "否")) | (ItemKind::FiveLevel, None) => {}
+                (ItemKind::YesNo, _) => {
+                    return Err(format!("是否题 {} 的 favourable 应为 \"是\" 或 \"否\"", item.id));
+                }
+                (ItemKind::FiveLevel, Some(_)) => {
+                    return Err(format!("五级题 {} 不应设置 favourable", item.id));
+                }
+            }
+            if !(item.weight > 0.0) {
+                return Err(format!("题目 {} 的权重应大于 0", item.id));
+            }
+        }
+        if self.grades.is_empty() {
+            return Err("缺少 [[grade]] 评价档次".into());
+        }
+        if self.dimensions.iter().any(|d| !(d.weight > 0.0)) {
+            return Err("维度权重应大于 0".into());
+        }
+        if self.items.iter().filter(|i| i.overall).count() > 1 {
+            return Err("只能有一个 overall = true 的总体满意度题目".into());
+        }
+        Ok(())
+    }
+
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    /// Finds the item a header cell names: its id (`Q5`), its number (`5`, `问题5`,
+    /// `第5题`, `5.在当地…`), its short name, an alias, or the opening words of its question.
+    /// `label` must already be normalised with [`normalize_label`].
+    pub fn item_for_header(&self, label: &str) -> Option<usize> {
+        let upper = label.to_uppercase();
+        if let Some(i) = self.items.iter().position(|i| i.id.eq_ignore_ascii_case(&upper)) {
+            return Some(i);
+        }
+        if let Some(n) = leading_question_number(&upper) {
+            // `Q5…`, `5.…`, `问题5`, `第5题`: the number decides.
+            if let Some(i) = self.items.iter().position(|i| i.number == Some(n)) {
+                return Some(i);
+            }
+        }
+        // `D2产品质量评价…`: an id followed by text.
+        if let Some(i) = self.items.iter().position(|i| {
+            upper.starts_with(&i.id.to_uppercase())
+                && upper[i.id.len()..].chars().next().is_some_and(|c| !c.is_ascii_digit())
+        }) {
+            return Some(i);
+        }
+        self.items.iter().position(|item| {
+            let names = std::iter::once(&item.name).chain(&item.aliases);
+            names.map(|n| normalize_label(n)).any(|n| n == label)
+                || question_opening_matches(&normalize_label(&item.question), label)
+        })
+    }
+}
+
+/// The question number a header starts with: `5`, `5.…`, `5、…`, `Q5…`, `问题5`, `第5题`.
+fn leading_question_number(label: &str) -> Option<u32> {
+    let rest = label
+        .strip_prefix("问题")
+        .or_else(|| label.strip_prefix("题"))
+        .or_else(|| label.strip_prefix('第'))
+        .or_else(|| label.strip_prefix('Q'))
+        .unwrap_or(label);
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() || digits.len() > 2 {
+        return None;
+    }
+    let after = &rest[digits.len()..];
+    let ok = after.is_empty()
+        || after.starts_with(['.', '、', ':', '题', ' ', '．', '。'])
+        || (!label.starts_with(|c: char| c.is_ascii_digit())
+            && !after.starts_with(|c: char| c.is_ascii_alphanumeric()));
+    if ok { digits.parse().ok() } else { None }
+}
+
+/// A header holding the question text (possibly cut short, possibly without its number).
+fn question_opening_matches(question: &str, label: &str) -> bool {
+    let label: String = label
+        .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | '、' | ':' | '．'))
+        .to_string();
+    let n = label.chars().count();
+    n >= 8 && (question.starts_with(&label) || label.starts_with(question))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_scheme_matches_the_spec_table() {
+        let s = Scheme::builtin();
+        assert_eq!(s.items.len(), 16);
+        let negative: Vec<_> = s
+            .items
+            .iter()
+            .filter(|i| i.favourable.as_deref() == Some("否"))
+            .map(|i| i.id.as_str())
+            .collect();
+        assert_eq!(negative, ["Q8", "Q10", "Q11"]);
+        let red: Vec<_> = s.items.iter().filter(|i| i.red_line).map(|i| i.id.as_str()).collect();
+        assert_eq!(red, ["Q10", "Q11"]);
+        assert_eq!(s.item("D2").unwrap().dimension, "产品质量");
+        assert_eq!(s.thresholds.action, 80.0);
+        assert_eq!(s.thresholds.min_sample, 30);
+        let total: f64 = s.dimensions.iter().map(|d| d.weight).sum();
+        assert!((total - 1.0).abs() < 1e-12);
+        assert!(s.items.iter().find(|i| i.overall).is_some_and(|i| i.id == "Q12"));
+    }
+
+    #[test]
+    fn headers_find_their_items() {
+        let s = Scheme::builtin();
+        let id = |h: &str| s.item_for_header(&normalize_label(h)).map(|i| s.items[i].id.clone());
+        assert_eq!(id("Q5").as_deref(), Some("Q5"));
+        assert_eq!(id("q5").as_deref(), Some("Q5"));
+        assert_eq!(id("5").as_deref(), Some("Q5"));
+        assert_eq!(id("问题5").as_deref(), Some("Q5"));
+        assert_eq!(id("第5题").as_deref(), Some("Q5"));
+        assert_eq!(id("5.在当地是否可以通过政务服务网、鄂汇办…").as_deref(), Some("Q5"));
+        assert_eq!(id("５．在当地是否可以通过政务服务网").as_deref(), Some("Q5"));
+        assert_eq!(id("Q12 报装服务总体满意度").as_deref(), Some("Q12"));
+        assert_eq!(id("10、是否违规收取其他费用").as_deref(), Some("Q10"));
+        assert_eq!(id("D2 产品质量评价(水质水压/气质气压)").as_deref(), Some("D2"));
+        assert_eq!(id("企业形象评价").as_deref(), Some("D1"));
+        assert_eq!(
+            id("在当地办理用水(用气)报装是否实现了“最多跑一次”").as_deref(),
+            Some("Q6")
+        );
+        assert_eq!(id("用户名称"), None);
+        assert_eq!(id("2026"), None);
+    }
+}

@@ -1,0 +1,400 @@
+//! The store: the embedded SQLite database of submissions, responses and row issues.
+//! It is the only stage that touches the database. Each file is recorded in one
+//! transaction, so a kill at any moment leaves either all of a file or none of it.
+
+mod schema;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::period::{Period, ReturnKind};
+use crate::validate::{Response, ReturnMeta, RowIssue};
+
+/// A stored submission, as later stages and the inbox need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    pub id: i64,
+    pub sha256: String,
+    pub original_name: String,
+    pub submitter_code: Option<String>,
+    pub kind: Option<ReturnKind>,
+    pub period: Option<String>,
+    pub status: String,
+    pub rows_accepted: i64,
+    pub rows_rejected: i64,
+    pub reason: Option<String>,
+    pub stored_path: String,
+    pub filed: bool,
+    pub received_at: String,
+}
+
+/// What to record for one file.
+pub struct NewSubmission<'a> {
+    pub sha256: &'a str,
+    pub original_name: &'a str,
+    pub size: u64,
+    pub format: Option<&'a str>,
+    pub meta: Option<&'a ReturnMeta>,
+    pub received_at: &'a str,
+    /// Accepted rows; empty for a rejected file.
+    pub responses: &'a [Response],
+    pub issues: &'a [RowIssue],
+    /// Why the whole file was rejected; `None` when accepted.
+    pub reason: Option<&'a str>,
+    pub notes: &'a str,
+    pub stored_path: &'a str,
+}
+
+/// A respondent already stored for a period: who reported them, and where.
+#[derive(Debug, Clone)]
+struct Known {
+    submitter: String,
+    place: String,
+}
+
+pub struct Store {
+    conn: Connection,
+    /// (kind, period) → respondent key → first stored occurrence; loaded on first use.
+    respondents: HashMap<(ReturnKind, String), HashMap<String, Known>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库 {path} 打不开:{source}")]
+    Open { path: String, source: rusqlite::Error },
+    #[error("数据库 {path} 的版本({found})比本程序支持的({supported})新,请升级 utility-eval")]
+    TooNew { path: String, found: i64, supported: i64 },
+    #[error("数据库错误:{0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+const SUBMISSION_COLUMNS: &str = "id, sha256, original_name, submitter_code, kind, period, status, rows_accepted, rows_rejected, reason, stored_path, filed, received_at";
+
+fn submission_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
+    let kind: Option<String> = r.get(4)?;
+    Ok(Submission {
+        id: r.get(0)?,
+        sha256: r.get(1)?,
+        original_name: r.get(2)?,
+        submitter_code: r.get(3)?,
+        kind: kind.as_deref().and_then(ReturnKind::from_code),
+        period: r.get(5)?,
+        status: r.get(6)?,
+        rows_accepted: r.get(7)?,
+        rows_rejected: r.get(8)?,
+        reason: r.get(9)?,
+        stored_path: r.get(10)?,
+        filed: r.get(11)?,
+        received_at: r.get(12)?,
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let supported = schema::MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(StoreError::TooNew {
+                path: path.display().to_string(),
+                found: version,
+                supported,
+            });
+        }
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(Store {
+            conn,
+            respondents: HashMap::new(),
+        })
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Submissions with these bytes, oldest first.
+    pub fn by_sha256(&self, sha: &str) -> Result<Vec<Submission>, StoreError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submission WHERE sha256 = ?1 ORDER BY id"
+        ))?;
+        let rows = st.query_map([sha], submission_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Submissions recorded but whose file has not yet reached its place (a run was
+    /// interrupted between the commit and the move).
+    pub fn unfiled(&self) -> Result<Vec<Submission>, StoreError> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submission WHERE filed = 0 ORDER BY id"
+        ))?;
+        let rows = st.query_map([], submission_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether some unfiled submission is headed for `stored_path`.
+    pub fn destination_taken(&self, stored_path: &str) -> Result<bool, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM submission WHERE stored_path = ?1",
+            [stored_path],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn set_destination(&self, id: i64, stored_path: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE submission SET stored_path = ?2 WHERE id = ?1",
+            params![id, stored_path],
+        )?;
+        Ok(())
+    }
+
+    pub fn mark_filed(&self, id: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute("UPDATE submission SET filed = 1 WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// Removes from `responses` the respondents already stored for the same kind and period
+    /// by another submitter (a resubmission by the same submitter replaces its own), and
+    /// returns an issue for each.
+    pub fn cross_duplicates(
+        &mut self,
+        meta: &ReturnMeta,
+        user_cell: &str,
+        responses: &mut Vec<Response>,
+    ) -> Result<Vec<RowIssue>, StoreError> {
+        let known = self.known_respondents(meta.kind, &meta.period.to_string())?;
+        let mut issues = Vec::new();
+        responses.retain(|r| match known.get(&r.respondent_key()) {
+            Some(k) if k.submitter != meta.submitter_code => {
+                issues.push(RowIssue {
+                    cell: format!("{user_cell}{}", r.row),
+                    row: r.row,
+                    value: r.user_name.clone(),
+                    problem: format!(
+                        "该用户(同一用户名称、联系电话和服务企业)本期已由{}报送,不重复计入",
+                        k.place
+                    ),
+                });
+                false
+            }
+            _ => true,
+        });
+        Ok(issues)
+    }
+
+    fn known_respondents(&mut self, kind: ReturnKind, period: &str) -> Result<&HashMap<String, Known>, StoreError> {
+        let key = (kind, period.to_string());
+        if !self.respondents.contains_key(&key) {
+            let mut st = self.conn.prepare(
+                "SELECT r.user_name, r.phone, r.enterprise, s.submitter_code, s.submitter_name, s.original_name, r.row_no
+                 FROM response r JOIN submission s ON s.id = r.submission_id
+                 WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'",
+            )?;
+            let mut map = HashMap::new();
+            let rows = st.query_map(params![kind.code(), period], |r| {
+                let name: String = r.get(0)?;
+                let phone: Option<String> = r.get(1)?;
+                let ent: String = r.get(2)?;
+                let k = format!(
+                    "{}|{}|{}",
+                    crate::text::match_key(&name),
+                    phone.unwrap_or_default(),
+                    ent
+                );
+                let place = format!(
+                    "“{}”({} 第 {} 行)",
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?
+                );
+                Ok((
+                    k,
+                    Known {
+                        submitter: r.get(3)?,
+                        place,
+                    },
+                ))
+            })?;
+            for row in rows {
+                let (k, v) = row?;
+                map.entry(k).or_insert(v);
+            }
+            self.respondents.insert(key.clone(), map);
+        }
+        Ok(&self.respondents[&key])
+    }
+
+    /// Records one file in one transaction: the submission, its responses and row issues,
+    /// and, for an accepted return, supersedes the submitter's earlier return of the same
+    /// kind and period. Returns the new submission's id and how many it superseded.
+    pub fn record(&mut self, new: &NewSubmission<'_>) -> Result<(i64, usize), StoreError> {
+        let tx = self.conn.transaction()?;
+        let status = if new.reason.is_some() { "rejected" } else { "accepted" };
+        let (code, name, kind, period) = match new.meta {
+            Some(m) => (
+                Some(m.submitter_code.as_str()),
+                Some(m.submitter_name.as_str()),
+                Some(m.kind.code()),
+                Some(m.period.to_string()),
+            ),
+            None => (None, None, None, None),
+        };
+        tx.execute(
+            "INSERT INTO submission (sha256, original_name, size, format, submitter_code, submitter_name, kind, period,
+                received_at, status, rows_accepted, rows_rejected, reason, notes, stored_path)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                new.sha256,
+                new.original_name,
+                new.size as i64,
+                new.format,
+                code,
+                name,
+                kind,
+                period,
+                new.received_at,
+                status,
+                new.responses.len() as i64,
+                new.issues.len() as i64,
+                new.reason,
+                new.notes,
+                new.stored_path
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        let mut superseded = 0;
+        if status == "accepted" {
+            superseded = tx.execute(
+                "UPDATE submission SET status = 'superseded', superseded_by = ?1
+                 WHERE submitter_code = ?2 AND kind = ?3 AND period = ?4 AND status = 'accepted' AND id <> ?1",
+                params![id, code, kind, period],
+            )?;
+            let mut st = tx.prepare_cached(
+                "INSERT INTO response (submission_id, row_no, survey_date, method, user_name, user_type, usage_nature,
+                    monthly_usage, phone, enterprise, utility, county, opinion, suggestion, answers)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?;
+            for r in new.responses {
+                let answers = serde_json::to_string(&r.answers).expect("a map of strings serialises");
+                st.execute(params![
+                    id,
+                    r.row,
+                    r.survey_date.map(|d| d.to_string()),
+                    r.method,
+                    r.user_name,
+                    r.user_type,
+                    r.usage_nature,
+                    r.monthly_usage,
+                    r.phone,
+                    r.enterprise,
+                    r.utility,
+                    r.county,
+                    r.opinion,
+                    r.suggestion,
+                    answers
+                ])?;
+            }
+        }
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO row_issue (submission_id, row_no, cell, value, problem) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for i in new.issues {
+                st.execute(params![id, i.row, i.cell, i.value, i.problem])?;
+            }
+        }
+        tx.commit()?;
+        // Keep the in-memory respondent index in step with what was committed.
+        if let (Some(m), "accepted") = (new.meta, status)
+            && let Some(map) = self.respondents.get_mut(&(m.kind, m.period.to_string()))
+        {
+            map.retain(|_, k| k.submitter != m.submitter_code);
+            for r in new.responses {
+                let place = format!("“{}”({} 第 {} 行)", m.submitter_name, new.original_name, r.row);
+                map.entry(r.respondent_key()).or_insert(Known {
+                    submitter: m.submitter_code.clone(),
+                    place,
+                });
+            }
+        }
+        Ok((id, superseded))
+    }
+
+    /// Every submission, optionally of one period, oldest first.
+    pub fn submissions(&self, period: Option<&str>) -> Result<Vec<Submission>, StoreError> {
+        let sql = format!("SELECT {SUBMISSION_COLUMNS} FROM submission WHERE ?1 IS NULL OR period = ?1 ORDER BY id");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([period], submission_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The row issues of one submission.
+    pub fn issues_of(&self, id: i64) -> Result<Vec<RowIssue>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT cell, row_no, value, problem FROM row_issue WHERE submission_id = ?1 ORDER BY id")?;
+        let rows = st.query_map([id], |r| {
+            Ok(RowIssue {
+                cell: r.get(0)?,
+                row: r.get(1)?,
+                value: r.get(2)?,
+                problem: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Periods with at least one submission, in order.
+    pub fn periods(&self) -> Result<Vec<Period>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT DISTINCT period FROM submission WHERE period IS NOT NULL")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        let mut v: Vec<Period> = rows.filter_map(|p| p.ok().and_then(|p| Period::parse(&p))).collect();
+        v.sort();
+        Ok(v)
+    }
+
+    /// Number of responses in accepted submissions (for checks and summaries).
+    pub fn active_response_count(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM response r JOIN submission s ON s.id = r.submission_id WHERE s.status = 'accepted'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn submission(&self, id: i64) -> Result<Option<Submission>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {SUBMISSION_COLUMNS} FROM submission WHERE id = ?1"),
+                [id],
+                submission_from_row,
+            )
+            .optional()?)
+    }
+}

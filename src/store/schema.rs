@@ -1,0 +1,63 @@
+//! The database schema as numbered migrations. The program brings an older database up to
+//! date at start-up (`PRAGMA user_version` records how far it is); a migration is never
+//! edited once released, only followed by a new one.
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: submissions, responses and row issues.
+    r#"
+    CREATE TABLE submission (
+        id             INTEGER PRIMARY KEY,
+        sha256         TEXT NOT NULL,
+        original_name  TEXT NOT NULL,       -- path relative to the inbox, as received
+        size           INTEGER NOT NULL,
+        format         TEXT,                -- xlsx xlsb xls ods
+        submitter_code TEXT,
+        submitter_name TEXT,
+        kind           TEXT CHECK (kind IN ('monthly', 'quarterly', 'frame')),
+        period         TEXT,                -- 2026-10 or 2026Q4
+        received_at    TEXT NOT NULL,       -- local time of ingestion
+        status         TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'superseded')),
+        superseded_by  INTEGER REFERENCES submission(id),
+        rows_accepted  INTEGER NOT NULL DEFAULT 0,
+        rows_rejected  INTEGER NOT NULL DEFAULT 0,
+        reason         TEXT,                -- why it was rejected (Chinese)
+        notes          TEXT,                -- remarks such as ignored columns
+        stored_path    TEXT NOT NULL,       -- where the file goes: archive/<period>/… or rejected/…
+        filed          INTEGER NOT NULL DEFAULT 0  -- 1 once the file is at stored_path
+    );
+    CREATE INDEX submission_sha ON submission(sha256);
+    CREATE INDEX submission_slot ON submission(submitter_code, kind, period, status);
+    CREATE INDEX submission_period ON submission(kind, period, status);
+
+    CREATE TABLE response (
+        id             INTEGER PRIMARY KEY,
+        submission_id  INTEGER NOT NULL REFERENCES submission(id),
+        row_no         INTEGER NOT NULL,
+        survey_date    TEXT,
+        method         TEXT,
+        user_name      TEXT NOT NULL,
+        user_type      TEXT,
+        usage_nature   TEXT,
+        monthly_usage  REAL,
+        phone          TEXT,
+        enterprise     TEXT NOT NULL,
+        utility        TEXT NOT NULL,
+        county         TEXT NOT NULL,
+        opinion        TEXT,
+        suggestion     TEXT,
+        answers        TEXT NOT NULL        -- JSON object: item id -> canonical answer
+    );
+    CREATE INDEX response_submission ON response(submission_id);
+
+    CREATE TABLE row_issue (
+        id             INTEGER PRIMARY KEY,
+        submission_id  INTEGER NOT NULL REFERENCES submission(id),
+        row_no         INTEGER NOT NULL,
+        cell           TEXT NOT NULL,
+        value          TEXT NOT NULL,
+        problem        TEXT NOT NULL
+    );
+    CREATE INDEX row_issue_submission ON row_issue(submission_id);
+    "#,
+];

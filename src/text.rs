@@ -1,0 +1,116 @@
+//! Text normalisation shared by every stage that compares what people typed:
+//! full-width forms, stray spaces and line breaks, `*` marks and bracketed notes.
+
+/// Full-width ASCII forms (`Ａ１：`) and the ideographic space become their half-width forms.
+pub fn to_half_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// A value as typed, half-width and trimmed (inner spaces kept).
+pub fn clean_value(s: &str) -> String {
+    to_half_width(s).trim().to_string()
+}
+
+/// The key two names are compared by: half-width, no whitespace, ASCII upper-case.
+pub fn match_key(s: &str) -> String {
+    to_half_width(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// A header or metadata label normalised for matching: half-width, no whitespace or line
+/// breaks, no `*` marks, no bracketed notes (`(必填)`, `【单位全称】`), no trailing colon.
+pub fn normalize_label(s: &str) -> String {
+    let half = to_half_width(s);
+    let mut out = String::with_capacity(half.len());
+    let mut depth = 0u32;
+    for c in half.chars() {
+        match c {
+            '(' | '[' | '【' | '〔' | '<' | '《' => depth += 1,
+            ')' | ']' | '】' | '〕' | '>' | '》' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            '*' | '＊' => {}
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    while out.ends_with([':', '：']) {
+        out.pop();
+    }
+    out
+}
+
+/// Splits "label:value" (half- or full-width colon) into its trimmed parts.
+pub fn split_label_value(s: &str) -> Option<(&str, &str)> {
+    let (pos, len) = s
+        .char_indices()
+        .find(|&(_, c)| c == ':' || c == '：')
+        .map(|(i, c)| (i, c.len_utf8()))?;
+    Some((s[..pos].trim(), s[pos + len..].trim()))
+}
+
+/// The closest of `candidates` to `typed`, if it is close enough to be a plausible misspelling.
+pub fn closest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let key = match_key(typed);
+    if key.is_empty() {
+        return None;
+    }
+    let mut best: Option<(f64, &str)> = None;
+    for cand in candidates {
+        let ck = match_key(cand);
+        let mut sim = strsim::normalized_levenshtein(&key, &ck);
+        // A name that contains the typed text (or the other way round) is a strong hint.
+        if ck.contains(&key) || key.contains(&ck) {
+            sim = sim.max(0.75);
+        }
+        if best.is_none_or(|(s, _)| sim > s) {
+            best = Some((sim, cand));
+        }
+    }
+    best.filter(|(s, _)| *s >= 0.5).map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_becomes_half_width() {
+        assert_eq!(to_half_width("Ａ１：２０２６　年"), "A1:2026 年");
+        assert_eq!(to_half_width("是"), "是");
+    }
+
+    #[test]
+    fn labels_lose_spaces_marks_and_notes() {
+        assert_eq!(normalize_label(" *用户名称\n(单位全称) "), "用户名称");
+        assert_eq!(normalize_label("调查日期（必填）"), "调查日期");
+        assert_eq!(normalize_label("联系 电话【手机】"), "联系电话");
+        assert_eq!(normalize_label("用水(用气)性质"), "用水性质");
+        assert_eq!(normalize_label("所属期："), "所属期");
+        assert_eq!(normalize_label("＊服务企业"), "服务企业");
+    }
+
+    #[test]
+    fn label_value_splits_on_either_colon() {
+        assert_eq!(split_label_value("填报单位：竟陵街道"), Some(("填报单位", "竟陵街道")));
+        assert_eq!(split_label_value("所属期: 2026-10"), Some(("所属期", "2026-10")));
+        assert_eq!(split_label_value("竟陵街道"), None);
+    }
+
+    #[test]
+    fn closest_suggests_the_misspelled_name() {
+        let names = ["天门市第一供水有限公司", "天门市天然气有限公司", "竟陵街道"];
+        assert_eq!(closest("天门市第一供水有线公司", names), Some("天门市第一供水有限公司"));
+        assert_eq!(closest("竟陵街到", names), Some("竟陵街道"));
+        assert_eq!(closest("第一供水", names), Some("天门市第一供水有限公司"));
+        assert_eq!(closest("完全不相干的名字xyz", names), None);
+    }
+}
