@@ -141,6 +141,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Removes this program's own temporary files left by a killed run (never anything else).
+pub fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with(".utility-eval-") && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, File)> {
     for n in 0..1000u32 {
         let p = dir.join(format!(".utility-eval-{}-{n}.tmp", std::process::id()));

@@ -108,6 +108,8 @@ pub enum FileError {
         chars: usize,
         cap: usize,
     },
+    #[error("工作表声明的单元格数量({requested})超过上限 {cap},疑似异常文件,已拒收")]
+    TooManyCells { requested: u64, cap: u64 },
     #[error("文件解析超时({secs} 秒),疑似异常文件,已拒收")]
     Timeout { secs: u64 },
     #[error("文件解析失败({detail}),疑似损坏或异常文件;请用 Excel 打开检查后另存为 .xlsx 再报送")]

@@ -110,6 +110,18 @@ fn sniff_zip(path: &Path, limits: &Limits) -> Result<Format, FileError> {
             return Err(FileError::Encrypted);
         }
         total = total.saturating_add(entry.size());
+        // Spreadsheet XML deflates 5–30 fold; a thousandfold entry is a bomb (and a single
+        // inflated text node would sit whole in the XML parser's buffer).
+        if entry.size() > 16 << 20 && entry.size() / entry.compressed_size().max(1) > 200 {
+            return Err(FileError::Inflated {
+                what: format!(
+                    "条目 {name} 压缩比异常({} 字节解压为 {} 字节)",
+                    entry.compressed_size(),
+                    entry.size()
+                ),
+                cap: limits.max_inflated_bytes,
+            });
+        }
         if entry.size() > limits.max_inflated_bytes || total > limits.max_inflated_bytes {
             return Err(FileError::Inflated {
                 what: format!("条目 {name} 解压后 {} 字节", entry.size()),

@@ -190,12 +190,17 @@ fn parse(path: &Path, format: &str, max_columns: u32, out: &mut impl Write) -> R
             }
         }
         "ods" => {
-            let mut wb = Ods::new(file).map_err(|e| match e {
+            let ods_error = |e: calamine::OdsError| match e {
                 calamine::OdsError::Password => FileError::Encrypted,
+                calamine::OdsError::CellLimitExceeded { requested, max } => FileError::TooManyCells {
+                    requested: requested as u64,
+                    cap: max as u64,
+                },
                 e => corrupt(&e),
-            })?;
+            };
+            let mut wb = Ods::new(file).map_err(ods_error)?;
             for name in worksheets(wb.sheets_metadata()) {
-                let range = wb.worksheet_range(&name).map_err(|e| corrupt(&e))?;
+                let range = wb.worksheet_range(&name).map_err(ods_error)?;
                 send_sheet(&name, &range, max_columns, out)?;
             }
         }
