@@ -43,8 +43,9 @@ struct Column {
     width: f64,
 }
 
+/// Excel column width for a text: a little more than its terminal width.
 fn display_width(s: &str) -> f64 {
-    s.chars().map(|c| if c.is_ascii() { 1.1 } else { 2.1 }).sum()
+    crate::text::display_width(s) as f64 * 1.05
 }
 
 fn columns(spec: &FormSpec<'_>) -> Vec<Column> {
@@ -272,7 +273,7 @@ fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>) -> Result<(), Xls
     ws.write_string_with_format(
         0,
         0,
-        &format!("{}供水供气企业服务满意度{}填报说明", spec.city, spec.kind.label()),
+        format!("{}供水供气企业服务满意度{}填报说明", spec.city, spec.kind.label()),
         &bold,
     )?;
     let mut lines: Vec<String> = vec![

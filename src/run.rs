@@ -15,9 +15,10 @@ use crate::validate::{self, Hint, Outcome, Rejection};
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FileResult {
+    /// Stored: `rows` valid rows; `bad_rows` rows sent back; whether it replaced an earlier return.
     Accepted {
         rows: usize,
-        issues: usize,
+        bad_rows: usize,
         superseded: bool,
     },
     Rejected {
@@ -49,7 +50,7 @@ impl Summary {
     /// Whether any input (a file, or a row of an accepted file) was rejected.
     pub fn any_rejected(&self) -> bool {
         self.files.iter().any(|(_, r)| match r {
-            FileResult::Accepted { issues, .. } => *issues > 0,
+            FileResult::Accepted { bad_rows, .. } => *bad_rows > 0,
             FileResult::Rejected { .. } | FileResult::Duplicate { .. } => true,
             FileResult::NotMoved { .. } => false,
         })
@@ -62,7 +63,7 @@ impl Summary {
 
     pub fn rows(&self) -> (usize, usize) {
         self.files.iter().fold((0, 0), |(a, b), (_, r)| match r {
-            FileResult::Accepted { rows, issues, .. } => (a + rows, b + issues),
+            FileResult::Accepted { rows, bad_rows, .. } => (a + rows, b + bad_rows),
             _ => (a, b),
         })
     }
@@ -253,7 +254,7 @@ fn record_one(config: &Config, store: &mut Store, f: &Incoming, parsed: Parsed) 
             file_away(config, store, prev, &f.path)?;
             return Ok(FileResult::Accepted {
                 rows: prev.rows_accepted as usize,
-                issues: prev.rows_rejected as usize,
+                bad_rows: prev.rows_rejected as usize,
                 superseded: false,
             });
         }
@@ -331,7 +332,7 @@ fn record_one(config: &Config, store: &mut Store, f: &Incoming, parsed: Parsed) 
         Some(reason) => FileResult::Rejected { reason },
         None => FileResult::Accepted {
             rows: responses.len(),
-            issues: issues.len(),
+            bad_rows: validate::rows_with_issues(&issues),
             superseded: superseded > 0,
         },
     })

@@ -138,14 +138,14 @@ impl Scheme {
                     return Err(format!("五级题 {} 不应设置 favourable", item.id));
                 }
             }
-            if !(item.weight > 0.0) {
+            if item.weight.is_nan() || item.weight <= 0.0 {
                 return Err(format!("题目 {} 的权重应大于 0", item.id));
             }
         }
         if self.grades.is_empty() {
             return Err("缺少 [[grade]] 评价档次".into());
         }
-        if self.dimensions.iter().any(|d| !(d.weight > 0.0)) {
+        if self.dimensions.iter().any(|d| d.weight.is_nan() || d.weight <= 0.0) {
             return Err("维度权重应大于 0".into());
         }
         if self.items.iter().filter(|i| i.overall).count() > 1 {

@@ -57,6 +57,21 @@ pub fn split_label_value(s: &str) -> Option<(&str, &str)> {
     Some((s[..pos].trim(), s[pos + len..].trim()))
 }
 
+/// Columns a string takes in a terminal: CJK and full-width characters take two.
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if (c as u32) < 0x1100 { 1 } else { 2 }).sum()
+}
+
+/// `s` padded with spaces to `width` terminal columns (left-aligned), or right-aligned.
+pub fn pad(s: &str, width: usize, right: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(display_width(s)));
+    if right {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
+}
+
 /// The closest of `candidates` to `typed`, if it is close enough to be a plausible misspelling.
 pub fn closest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let key = match_key(typed);

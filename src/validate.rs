@@ -80,6 +80,12 @@ pub struct RowIssue {
     pub problem: String,
 }
 
+/// How many distinct rows the issues are about (a row with two problems is one bad row).
+pub fn rows_with_issues(issues: &[RowIssue]) -> usize {
+    let rows: std::collections::BTreeSet<u32> = issues.iter().map(|i| i.row).collect();
+    rows.len()
+}
+
 impl fmt::Display for RowIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.value.is_empty() {

@@ -97,10 +97,12 @@ pub fn print_summary(config: &Config, summary: &Summary) {
             FileResult::Rejected { reason } => println!("退回  {name}:{reason}"),
             FileResult::Duplicate { of } => println!("重复  {name}:与已接收的“{of}”内容相同,未重复计入"),
             FileResult::NotMoved { error } => println!("未移动 {name}:{error}(已入库,下次运行时再移动)"),
-            FileResult::Accepted { issues, superseded, .. } => {
+            FileResult::Accepted {
+                bad_rows, superseded, ..
+            } => {
                 let mut notes = Vec::new();
-                if *issues > 0 {
-                    notes.push(format!("{issues} 行有问题已退回"));
+                if *bad_rows > 0 {
+                    notes.push(format!("{bad_rows} 行有问题已退回"));
                 }
                 if *superseded {
                     notes.push("替代了此前报送的同期报表".to_string());

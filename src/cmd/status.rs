@@ -7,6 +7,7 @@ use crate::cmd::Exit;
 use crate::config::{Config, Role};
 use crate::period::{Period, ReturnKind};
 use crate::store::{Store, Submission};
+use crate::text::pad;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -36,7 +37,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         .filter(|s| s.period.is_none())
         .collect();
     if !unknown.is_empty() && args.period.is_none() {
-        println!("\n无法识别所属期而退回的文件 {} 个:", unknown.len());
+        println!("\n未能确定所属期的退回文件 {} 个:", unknown.len());
         for s in unknown {
             println!("  {}:{}", s.original_name, s.reason.unwrap_or_default());
         }
@@ -47,9 +48,18 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
 /// The status table of one period, as text.
 pub fn report(config: &Config, period: Period, subs: &[Submission]) -> String {
     let mut out = format!("\n== {}({}) ==\n", period.label_zh(), period);
-    out.push_str(&format!(
-        "{:<24}{:<10}{:>6}{:>6}{:>6}{:>8}{:>8}  {}\n",
-        "填报单位", "报表类型", "收到", "接收", "退回", "有效行", "问题行", "状态"
+    out.push_str(&line(
+        [
+            "填报单位",
+            "报表类型",
+            "收到",
+            "接收",
+            "退回",
+            "有效行",
+            "问题行",
+            "状态",
+        ]
+        .map(String::from),
     ));
     // Who is expected to send what for this period.
     let mut expected: Vec<(String, String, ReturnKind)> = Vec::new();
@@ -101,18 +111,34 @@ pub fn report(config: &Config, period: Period, subs: &[Submission]) -> String {
             missing += 1;
             "未报送"
         };
-        out.push_str(&format!(
-            "{:<24}{:<10}{:>6}{:>6}{:>6}{:>8}{:>8}  {}\n",
+        out.push_str(&line([
             name,
-            kind.label(),
-            list.len(),
-            accepted.len(),
-            rejected,
-            valid,
-            bad,
-            state
-        ));
+            kind.label().to_string(),
+            list.len().to_string(),
+            accepted.len().to_string(),
+            rejected.to_string(),
+            valid.to_string(),
+            bad.to_string(),
+            state.to_string(),
+        ]));
     }
     out.push_str(&format!("缺报 {missing} 份。\n"));
+    out
+}
+
+/// One table line: name and kind left-aligned, counts right-aligned, by display width.
+fn line(cells: [String; 8]) -> String {
+    let widths = [26, 10, 6, 6, 6, 8, 8];
+    let mut out = String::new();
+    for (i, c) in cells.iter().enumerate() {
+        match widths.get(i) {
+            Some(&w) => out.push_str(&pad(c, w, i >= 2)),
+            None => {
+                out.push_str("  ");
+                out.push_str(c);
+            }
+        }
+    }
+    out.push('\n');
     out
 }

@@ -247,12 +247,23 @@ fn text_of(v: &Value) -> Option<&str> {
 /// Looks for the header among `rows` (the first rows of one sheet, 0-based index and the
 /// non-empty cells of each, in column order) and reads the metadata above it.
 pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -> Option<Layout> {
-    let mut best: Option<(usize, u32, Vec<(u32, Field)>, Vec<String>)> = None;
+    struct Candidate {
+        row: u32,
+        columns: Vec<(u32, Field)>,
+        ignored: Vec<String>,
+    }
+    let mut best: Option<Candidate> = None;
     for (row, cells) in rows {
         let mut columns: Vec<(u32, Field)> = Vec::new();
         let mut ignored = Vec::new();
         for (col, v) in cells {
-            let Some(text) = text_of(v) else { continue };
+            // Question numbers typed into Excel arrive as numbers: 5 names Q5.
+            let text = match v {
+                Value::Text(s) => s.clone(),
+                Value::Number(n) if n.fract() == 0.0 && (1.0..100.0).contains(n) => format!("{n}"),
+                _ => continue,
+            };
+            let text = text.as_str();
             match field_for_label(text, scheme) {
                 Some(f) if !columns.iter().any(|&(_, g)| g == f) => columns.push((*col, f)),
                 Some(_) => ignored.push(format!("{}(重复的列 {})", text.trim(), cell_name(*row, *col))),
@@ -264,11 +275,19 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
         // Bare numbers name questions, so a row of numbers alone is not a header.
         let fixed = columns.len() - items;
         let plausible = columns.len() >= 3 && (has_user || (items >= 3 && fixed >= 1));
-        if plausible && best.as_ref().is_none_or(|b| columns.len() > b.0) {
-            best = Some((columns.len(), *row, columns, ignored));
+        if plausible && best.as_ref().is_none_or(|b| columns.len() > b.columns.len()) {
+            best = Some(Candidate {
+                row: *row,
+                columns,
+                ignored,
+            });
         }
     }
-    let (_, header_row, columns, ignored) = best?;
+    let Candidate {
+        row: header_row,
+        columns,
+        ignored,
+    } = best?;
     let above: Vec<_> = rows.iter().filter(|(r, _)| *r < header_row).collect();
     let meta = read_meta(sheet, &above);
     Some(Layout {

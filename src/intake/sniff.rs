@@ -185,7 +185,7 @@ fn check_shared_strings<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>) -
     for attr in ["uniqueCount=\""] {
         if let Some(i) = tag.find(attr) {
             let digits: String = tag[i + attr.len()..].chars().take_while(char::is_ascii_digit).collect();
-            if digits.parse::<u64>().map_or(digits.len() > 0, |n| n > size / 5 + 1) {
+            if digits.parse::<u64>().map_or(!digits.is_empty(), |n| n > size / 5 + 1) {
                 return Err(FileError::Inflated {
                     what: format!("共享字符串表声明 {digits} 项,与其大小 {size} 字节不符"),
                     cap: size,

@@ -278,7 +278,7 @@ impl Store {
                 new.received_at,
                 status,
                 new.responses.len() as i64,
-                new.issues.len() as i64,
+                crate::validate::rows_with_issues(new.issues) as i64,
                 new.reason,
                 new.notes,
                 new.stored_path

@@ -1,0 +1,228 @@
+//! The commands around ingestion: init, template (and its round trip through intake),
+//! check, status, the run lock, and configuration errors.
+
+use std::fs::File;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+
+use crate::support::*;
+
+#[test]
+fn init_writes_a_working_starter_that_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("评价");
+    let out = std::process::Command::new(BIN)
+        .arg("init")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for f in [
+        "utility-eval.toml",
+        "templates/scheme.toml",
+        "templates/月度自评_报表模板.xlsx",
+        "templates/样本名单_报表模板.xlsx",
+    ] {
+        assert!(target.join(f).is_file(), "{f}");
+    }
+    assert!(target.join("inbox/JL").is_dir());
+    // The starter runs as is, on an empty inbox.
+    let run = std::process::Command::new(BIN)
+        .args(["--config"])
+        .arg(target.join("utility-eval.toml"))
+        .arg("run")
+        .output()
+        .unwrap();
+    assert_eq!(code(&run), 0, "{}{}", stdout(&run), stderr(&run));
+    assert!(stdout(&run).contains("没有新文件"));
+    assert!(target.join("data/utility-eval.sqlite").is_file());
+    // A second init does not overwrite.
+    let again = std::process::Command::new(BIN)
+        .arg("init")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(code(&again), 1);
+    assert!(stderr(&again).contains("已存在"));
+}
+
+fn cell(range: &calamine::Range<Data>, r: u32, c: u32) -> String {
+    range.get_value((r, c)).map(|v| v.to_string()).unwrap_or_default()
+}
+
+#[test]
+fn the_template_has_instructions_metadata_a_frozen_header_and_dropdowns() {
+    let env = Env::new();
+    let out = env.run(&[
+        "template",
+        "--kind",
+        "monthly",
+        "--unit",
+        "JL",
+        "--period",
+        "2026年10月",
+        "--out",
+        "form.xlsx",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let mut wb: Xlsx<_> = open_workbook(env.path("form.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["填报说明", "调查问卷", "代码表"]);
+    let help = wb.worksheet_range("填报说明").unwrap();
+    let help_text: String = help.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(help_text.contains("Q10 违规收取其他费用(反向题)"), "{help_text}");
+    let data = wb.worksheet_range("调查问卷").unwrap();
+    assert_eq!(
+        (cell(&data, 1, 0), cell(&data, 1, 1)),
+        ("填报单位".into(), "竟陵街道".into())
+    );
+    assert_eq!(
+        (cell(&data, 2, 0), cell(&data, 2, 1)),
+        ("报表类型".into(), "月度自评".into())
+    );
+    assert_eq!(
+        (cell(&data, 3, 0), cell(&data, 3, 1)),
+        ("所属期".into(), "2026-10".into())
+    );
+    assert_eq!(cell(&data, 5, 0), "序号");
+    assert_eq!(cell(&data, 5, 3), "用户名称");
+    assert_eq!(cell(&data, 5, 11), "Q1\n报装信息便于获取");
+    assert_eq!(cell(&data, 6, 0), "1");
+    assert_eq!(cell(&data, 205, 0), "200");
+    // Freeze panes and validations live in the sheet XML.
+    let mut zip = zip::ZipArchive::new(File::open(env.path("form.xlsx")).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet2.xml").unwrap(), &mut xml).unwrap();
+    assert!(
+        xml.contains(r#"state="frozen""#) && xml.contains(r#"topLeftCell="E7""#),
+        "frozen below the header"
+    );
+    let validations = xml.matches("<dataValidation ").count();
+    // 调查方式, 用户类型, 服务类别, 服务企业, 所属县市, 16 items, and 报表类型.
+    assert_eq!(validations, 22, "{xml}");
+    assert!(xml.contains("代码表!$D$2:$D$5"), "enterprise list of 4");
+}
+
+#[test]
+fn a_filled_in_template_is_accepted() {
+    let env = Env::new();
+    assert_eq!(
+        code(&env.run(&[
+            "template", "--kind", "monthly", "--unit", "YK", "--period", "2026-10", "--out", "f.xlsx"
+        ])),
+        0
+    );
+    // Fill two rows the way a clerk would, into the template's own cells.
+    let mut wb: Xlsx<_> = open_workbook(env.path("f.xlsx")).unwrap();
+    let data = wb.worksheet_range("调查问卷").unwrap();
+    let mut rows: Vec<Vec<C>> = (0..6u32)
+        .map(|r| (0..32u32).map(|c| C::from(cell(&data, r, c).as_str())).collect())
+        .collect();
+    let mut r1 = row(1, "2026-10-08", "天门市岳口供水有限公司");
+    r1[10] = s("岳口镇");
+    let mut r2 = row(2, "2026/10/9", "岳口水厂");
+    r2[10] = s("岳口镇");
+    rows.push(r1);
+    rows.push(r2);
+    write_xlsx(&env.inbox("YK/填好的.xlsx"), "调查问卷", &rows);
+    let out = env.run(&["run"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM submission WHERE submitter_code = 'YK' AND period = '2026-10' AND status = 'accepted'"
+        ),
+        1
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM response WHERE enterprise = 'GS02' AND county = '岳口镇'"),
+        2
+    );
+}
+
+#[test]
+fn check_reports_problems_without_storing_anything() {
+    let env = Env::new();
+    let mut rows = monthly(2);
+    rows[5][4] = s("个体户"); // 用户类型 of the first data row: E6
+    write_xlsx(&env.path("报表.xlsx"), "调查问卷", &rows);
+    let out = env.run(&["check", "报表.xlsx"]);
+    assert_eq!(code(&out), 3);
+    let text = stdout(&out);
+    assert!(
+        text.contains("调查问卷!E6") && text.contains("个体户") && text.contains("企事业单位、工商业用户"),
+        "{text}"
+    );
+    assert!(text.contains("有效 1 行"), "{text}");
+    assert!(env.path("报表.xlsx").is_file(), "check never moves");
+    assert!(!env.path("data/utility-eval.sqlite").exists(), "check never stores");
+
+    write_xlsx(&env.path("好.xlsx"), "调查问卷", &monthly(2));
+    assert_eq!(code(&env.run(&["check", "好.xlsx"])), 0);
+}
+
+#[test]
+fn status_shows_received_and_missing_returns() {
+    let env = Env::new();
+    write_xlsx(&env.inbox("a.xlsx"), "调查问卷", &monthly(3));
+    copy(&env.path("utility-eval.toml"), &env.inbox("JL/坏.xlsx"));
+    assert_eq!(code(&env.run(&["run"])), 3);
+    let all = stdout(&env.run(&["status"]));
+    assert!(
+        all.contains("未能确定所属期的退回文件 1 个") && all.contains("JL/坏.xlsx"),
+        "{all}"
+    );
+    let out = env.run(&["status", "--period", "2026-10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = |who: &str| {
+        text.lines()
+            .find(|l| l.starts_with(who))
+            .unwrap_or_else(|| panic!("{who} in {text}"))
+            .to_string()
+    };
+    assert!(line("竟陵街道").contains("已接收"), "{text}");
+    assert!(line("岳口镇").contains("未报送"), "{text}");
+    assert!(line("天门市第一供水有限公司").contains("未报送"), "{text}");
+    // 3 county units + 4 enterprises expected monthly; 竟陵街道 sent.
+    assert!(text.contains("缺报 6 份"), "{text}");
+}
+
+#[test]
+fn a_second_run_while_one_holds_the_lock_exits_75() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.path("data")).unwrap();
+    let lock = File::create(env.path("data/utility-eval.sqlite.lock")).unwrap();
+    lock.lock().unwrap();
+    write_xlsx(&env.inbox("a.xlsx"), "调查问卷", &monthly(1));
+    let out = env.run(&["run"]);
+    assert_eq!(code(&out), 75, "{}", stderr(&out));
+    assert!(stderr(&out).contains("正在运行"));
+    assert!(env.inbox("a.xlsx").is_file(), "nothing touched");
+    drop(lock);
+    assert_eq!(code(&env.run(&["run"])), 0);
+}
+
+#[test]
+fn a_config_error_names_the_file_and_the_key() {
+    let env = Env::with_config_extra("[limits]\nmax_rowz = 5\n");
+    let out = env.run(&["run"]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("utility-eval.toml") && err.contains("max_rowz") && err.contains("未知的配置项"),
+        "{err}"
+    );
+    assert!(err.contains("[limits]"), "{err}");
+}
+
+#[test]
+fn a_missing_config_says_how_to_make_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(BIN)
+        .arg("run")
+        .current_dir(dir.path())
+        .env_remove("UTILITY_EVAL_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("utility-eval init"), "{}", stderr(&out));
+}

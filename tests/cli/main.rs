@@ -1,0 +1,12 @@
+//! The integration tests: the real executable in temporary deployments, on real
+//! workbooks, checking exit codes, output, the files moved and the database.
+
+mod support;
+
+mod commands;
+mod file_errors;
+mod hostile;
+mod lifecycle;
+mod row_errors;
+mod samples;
+mod variants;

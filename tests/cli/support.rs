@@ -1,0 +1,253 @@
+//! Test support: a temporary deployment, workbook builders and the real binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_utility-eval");
+pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A cell to write.
+#[derive(Debug, Clone)]
+pub enum C {
+    S(String),
+    N(f64),
+    /// A real Excel date.
+    D(u16, u8, u8),
+    /// A formula whose cached result is an error value such as `#N/A`.
+    Err(&'static str),
+    Blank,
+}
+
+pub fn s(x: &str) -> C {
+    C::S(x.to_string())
+}
+
+impl From<&str> for C {
+    fn from(x: &str) -> C {
+        if x.is_empty() { C::Blank } else { C::S(x.to_string()) }
+    }
+}
+
+impl From<f64> for C {
+    fn from(x: f64) -> C {
+        C::N(x)
+    }
+}
+
+/// Writes one sheet `sheet` with `rows` (row 0 first) to an xlsx at `path`.
+pub fn write_xlsx(path: &Path, sheet: &str, rows: &[Vec<C>]) {
+    write_xlsx_sheets(path, &[(sheet, rows)]);
+}
+
+pub fn write_xlsx_sheets(path: &Path, sheets: &[(&str, &[Vec<C>])]) {
+    if let Some(d) = path.parent() {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let mut wb = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match cell {
+                    C::S(x) => {
+                        ws.write_string(r, c, x).unwrap();
+                    }
+                    C::N(x) => {
+                        ws.write_number(r, c, *x).unwrap();
+                    }
+                    C::D(y, m, d) => {
+                        ws.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date)
+                            .unwrap();
+                    }
+                    C::Err(e) => {
+                        ws.write_formula(r, c, Formula::new("=NA()").set_result(*e)).unwrap();
+                    }
+                    C::Blank => {}
+                }
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// The standard header of a survey return.
+pub fn header() -> Vec<C> {
+    let mut h: Vec<C> = [
+        "序号",
+        "调查日期",
+        "调查方式",
+        "用户名称",
+        "用户类型",
+        "用水(用气)性质",
+        "月均用量",
+        "联系电话",
+        "服务类别",
+        "服务企业",
+        "所属县市",
+    ]
+    .iter()
+    .map(|x| s(x))
+    .collect();
+    for q in 1..=12 {
+        h.push(C::S(format!("Q{q}")));
+    }
+    for d in 1..=4 {
+        h.push(C::S(format!("D{d}")));
+    }
+    h.push(s("意见或投诉"));
+    h.push(s("建议"));
+    h
+}
+
+/// A valid data row for the standard header: user `n`, surveyed on `date`.
+pub fn row(n: u32, date: &str, enterprise: &str) -> Vec<C> {
+    let mut r: Vec<C> = vec![
+        C::N(n as f64),
+        s(date),
+        s("问卷"),
+        C::S(format!("测试用户{n}有限公司")),
+        s("工商业用户"),
+        s("生产经营"),
+        C::N(120.0),
+        C::S(format!("138{n:08}")),
+        s("供水"),
+        s(enterprise),
+        s("竟陵街道"),
+    ];
+    for q in 1..=11 {
+        // Q8, Q10, Q11 are negative items: 否 is favourable.
+        r.push(s(if [8, 10, 11].contains(&q) { "否" } else { "是" }));
+    }
+    for _ in 0..5 {
+        r.push(s("满意"));
+    }
+    r.push(C::Blank);
+    r.push(C::Blank);
+    r
+}
+
+/// A metadata block (label | value) followed by a blank row.
+pub fn meta(unit: &str, kind: &str, period: &str) -> Vec<Vec<C>> {
+    vec![
+        vec![s("填报单位"), s(unit)],
+        vec![s("报表类型"), s(kind)],
+        vec![s("所属期"), s(period)],
+        vec![],
+    ]
+}
+
+/// A complete valid monthly return of `n` rows for 竟陵街道 about GS01 in 2026-10.
+pub fn monthly(n: u32) -> Vec<Vec<C>> {
+    let mut rows = meta("竟陵街道", "月度自评", "2026-10");
+    rows.push(header());
+    for i in 1..=n {
+        rows.push(row(i, "2026-10-05", "天门市第一供水有限公司"));
+    }
+    rows
+}
+
+/// A temporary deployment using the sample registry.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env::with_config_extra("")
+    }
+
+    /// The sample registry plus `extra` TOML appended (e.g. `[limits]`).
+    pub fn with_config_extra(extra: &str) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let base = std::fs::read_to_string(Path::new(REPO).join("samples/utility-eval.toml")).unwrap();
+        std::fs::write(dir.path().join("utility-eval.toml"), format!("{base}\n{extra}")).unwrap();
+        std::fs::create_dir_all(dir.path().join("inbox")).unwrap();
+        Env { dir }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn inbox(&self, rel: &str) -> PathBuf {
+        self.path("inbox").join(rel)
+    }
+
+    /// Runs the binary with this deployment's config.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .env("UTILITY_EVAL_CONFIG", self.path("utility-eval.toml"))
+            .env_remove("UTILITY_EVAL_LOG")
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.path("data/utility-eval.sqlite")).unwrap()
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.db().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// Files (relative paths) under a folder of the deployment, sorted.
+    pub fn files(&self, rel: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let root = self.path(rel);
+        let mut stack = vec![root.clone()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else { continue };
+            for e in entries {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push(p.strip_prefix(&root).unwrap().to_string_lossy().to_string());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The explanation written beside a rejected file.
+    pub fn explanation(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path("rejected").join(format!("{name}.错误说明.txt"))).unwrap()
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// SHA-256 hex of a file, computed independently of the program (sha2 directly).
+pub fn sha256(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(std::fs::read(path).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Copies a file, creating the destination's folders.
+pub fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(from, to).unwrap();
+}
