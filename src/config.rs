@@ -168,6 +168,8 @@ pub struct Config {
     pub delivery: toml::Table,
     /// match key of every name, alias and code → (is_enterprise, index)
     names: HashMap<String, (bool, usize)>,
+    /// match key of every county name, unit alias and code → the county as registered
+    county_names: HashMap<String, String>,
 }
 
 /// A configuration problem, with the file and key it is about.
@@ -268,7 +270,7 @@ impl Config {
             }
         }
 
-        Ok(Config {
+        let mut config = Config {
             file: path.to_path_buf(),
             city: raw.city,
             scheme,
@@ -284,7 +286,19 @@ impl Config {
             limits,
             delivery: raw.delivery,
             names,
-        })
+            county_names: HashMap::new(),
+        };
+        let mut county_names = HashMap::new();
+        for c in config.counties() {
+            county_names.insert(match_key(c), c.to_string());
+        }
+        for u in config.units.iter().filter(|u| u.role == Role::County) {
+            for key in std::iter::once(&u.code).chain(&u.aliases) {
+                county_names.entry(match_key(key)).or_insert_with(|| u.name.clone());
+            }
+        }
+        config.county_names = county_names;
+        Ok(config)
     }
 
     /// A unit or enterprise by name, alias or code.
@@ -351,14 +365,7 @@ impl Config {
 
     /// A county as registered, from its name, a unit alias or code.
     pub fn county(&self, typed: &str) -> Option<&str> {
-        let key = match_key(typed);
-        if let Some(c) = self.counties().into_iter().find(|c| match_key(c) == key) {
-            return Some(c);
-        }
-        match self.party(typed) {
-            Some(Party::Unit(u)) if u.role == Role::County => Some(&u.name),
-            _ => None,
-        }
+        self.county_names.get(&match_key(typed)).map(String::as_str)
     }
 }
 

@@ -2,15 +2,15 @@
 //! parsing on every core while one thread writes the database. One bad file never stops
 //! the batch; each file's outcome is committed before the file is moved.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Condvar, Mutex, mpsc};
 
 use crate::config::Config;
 use crate::inbox::{self, Incoming};
-use crate::store::{NewSubmission, Store, StoreError, Submission};
-use crate::validate::{self, Hint, Outcome, Rejection};
+use crate::store::{Ending, OpenReturn, Receipt, Store, StoreError, Submission};
+use crate::validate::{self, Hint, Outcome, Rejection, Response, ReturnMeta, RowIssue};
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,14 +157,21 @@ pub fn explanation(sub: &Submission, issues: &[validate::RowIssue]) -> String {
     t
 }
 
-/// The result of the parallel stage for one file.
-struct Parsed {
-    sha: std::io::Result<(String, u64)>,
-    outcome: Outcome,
+/// What a parsing worker tells the recording thread about file `i`, in order:
+/// its hash, then chunks of valid rows, then how it ended.
+enum Msg {
+    Hashed(std::io::Result<(String, u64)>),
+    Rows {
+        meta: ReturnMeta,
+        user_cell: String,
+        rows: Vec<Response>,
+    },
+    Done(Outcome),
 }
 
-/// Ingests `files` (in the given order): hash and parse in parallel, then record and file
-/// away each in order. `progress` is told after each file.
+/// Ingests `files` (in the given order). Workers on every core hash and parse; this thread
+/// records each file in name order, writing its rows while later rows are still being read,
+/// and files it away. `progress` is told after each file.
 pub fn ingest(
     config: &Config,
     store: &mut Store,
@@ -176,61 +183,49 @@ pub fn ingest(
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 4);
-    // Parsing may run at most this far ahead of recording, to bound memory.
+    // Parsing may run at most this many files ahead of recording, to bound memory.
     let window = workers * 4;
     let next = AtomicUsize::new(0);
-    let committed = std::sync::Mutex::new(0usize);
-    let turn = std::sync::Condvar::new();
+    let committed = Mutex::new(0usize);
+    let turn = Condvar::new();
     std::thread::scope(|scope| -> Result<(), RunError> {
-        let (tx, rx) = mpsc::channel::<(usize, Parsed)>();
-        for _ in 0..workers.min(files.len().max(1)) {
+        let (tx, rx) = mpsc::sync_channel::<(usize, Msg)>(64);
+        for _ in 0..workers.min(files.len()) {
             let tx = tx.clone();
             let (next, committed, turn) = (&next, &committed, &turn);
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= files.len() {
-                        break;
-                    }
-                    {
-                        let mut c = committed.lock().unwrap_or_else(|p| p.into_inner());
-                        while i >= *c + window {
-                            c = turn.wait(c).unwrap_or_else(|p| p.into_inner());
-                        }
-                    }
-                    let f = &files[i];
-                    let sha = inbox::sha256(&f.path);
-                    let hint = Hint::from_path(config, Path::new(&f.name));
-                    let outcome = validate::check_file(config, &f.path, &hint);
-                    if tx.send((i, Parsed { sha, outcome })).is_err() {
-                        break;
-                    }
-                }
-            });
+            scope.spawn(move || parse_worker(config, files, window, next, committed, turn, &tx));
         }
         drop(tx);
-        let mut pending: BTreeMap<usize, Parsed> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, VecDeque<Msg>> = BTreeMap::new();
+        let mut current = Recording::Waiting;
         let mut want = 0;
-        for (i, parsed) in rx.iter() {
-            pending.insert(i, parsed);
-            while let Some(parsed) = pending.remove(&want) {
+        let stop = |e: RunError| {
+            // Unblock the workers before giving up.
+            *committed.lock().unwrap_or_else(|p| p.into_inner()) = usize::MAX / 2;
+            turn.notify_all();
+            next.store(files.len(), Ordering::SeqCst);
+            e
+        };
+        for (i, msg) in rx.iter() {
+            pending.entry(i).or_default().push_back(msg);
+            while let Some(msg) = pending.get_mut(&want).and_then(VecDeque::pop_front) {
                 let f = &files[want];
-                let result = record_one(config, store, f, parsed);
-                want += 1;
-                *committed.lock().unwrap_or_else(|p| p.into_inner()) = want;
-                turn.notify_all();
-                let result = match result {
-                    Ok(r) => r,
+                let done = match step(config, store, f, &mut current, msg) {
+                    Ok(done) => done,
                     Err(e) => {
-                        // Unblock and drain the workers before giving up.
-                        *committed.lock().unwrap_or_else(|p| p.into_inner()) = usize::MAX / 2;
-                        turn.notify_all();
-                        next.store(files.len(), Ordering::SeqCst);
-                        return Err(e);
+                        store.rollback();
+                        return Err(stop(e));
                     }
                 };
-                progress(&f.name);
-                summary.files.push((f.name.clone(), result));
+                if let Some(result) = done {
+                    pending.remove(&want);
+                    current = Recording::Waiting;
+                    want += 1;
+                    *committed.lock().unwrap_or_else(|p| p.into_inner()) = want;
+                    turn.notify_all();
+                    progress(&f.name);
+                    summary.files.push((f.name.clone(), result));
+                }
             }
         }
         Ok(())
@@ -238,104 +233,278 @@ pub fn ingest(
     Ok(summary)
 }
 
-fn record_one(config: &Config, store: &mut Store, f: &Incoming, parsed: Parsed) -> Result<FileResult, RunError> {
-    let (sha, size) = match parsed.sha {
-        Ok(s) => s,
-        Err(e) => {
-            return Ok(FileResult::NotMoved {
+/// A worker: takes the next file, hashes it, parses it, streaming valid rows.
+fn parse_worker(
+    config: &Config,
+    files: &[Incoming],
+    window: usize,
+    next: &AtomicUsize,
+    committed: &Mutex<usize>,
+    turn: &Condvar,
+    tx: &mpsc::SyncSender<(usize, Msg)>,
+) {
+    loop {
+        let i = next.fetch_add(1, Ordering::SeqCst);
+        if i >= files.len() {
+            break;
+        }
+        {
+            let mut c = committed.lock().unwrap_or_else(|p| p.into_inner());
+            while i >= *c + window {
+                c = turn.wait(c).unwrap_or_else(|p| p.into_inner());
+            }
+        }
+        let f = &files[i];
+        if tx.send((i, Msg::Hashed(inbox::sha256(&f.path)))).is_err() {
+            break;
+        }
+        let hint = Hint::from_path(config, Path::new(&f.name));
+        let mut sink = |meta: &ReturnMeta, user_cell: &str, rows: Vec<Response>| {
+            let _ = tx.send((
+                i,
+                Msg::Rows {
+                    meta: meta.clone(),
+                    user_cell: user_cell.to_string(),
+                    rows,
+                },
+            ));
+        };
+        let outcome = validate::check_file_streaming(config, &f.path, &hint, Some(&mut sink));
+        if tx.send((i, Msg::Done(outcome))).is_err() {
+            break;
+        }
+    }
+}
+
+/// Where the recording of the current file stands.
+enum Recording {
+    /// Its hash has not arrived yet.
+    Waiting,
+    /// Already dealt with (a duplicate, a finished recovery, an unreadable file).
+    Settled(FileResult),
+    /// Being recorded.
+    Receiving {
+        sha: String,
+        size: u64,
+        received_at: String,
+        open: Option<OpenReturn>,
+        /// Rows dropped as respondents another submitter already reported this period.
+        duplicates: Vec<RowIssue>,
+    },
+}
+
+/// Advances the current file by one message; returns its result once it is finished.
+fn step(
+    config: &Config,
+    store: &mut Store,
+    f: &Incoming,
+    current: &mut Recording,
+    msg: Msg,
+) -> Result<Option<FileResult>, RunError> {
+    match (msg, &mut *current) {
+        (Msg::Hashed(Err(e)), _) => {
+            *current = Recording::Settled(FileResult::NotMoved {
                 error: format!("无法读取:{e}"),
             });
         }
-    };
-    let earlier = store.by_sha256(&sha)?;
-    if let Some(prev) = earlier.iter().find(|s| s.status != "rejected") {
-        if !prev.filed && config.paths.inbox.join(&prev.original_name) == f.path {
-            // Recorded by an interrupted run; finish its move.
-            file_away(config, store, prev, &f.path)?;
-            return Ok(FileResult::Accepted {
+        (Msg::Hashed(Ok((sha, size))), _) => {
+            *current = match already_known(config, store, f, &sha)? {
+                Some(result) => Recording::Settled(result),
+                None => Recording::Receiving {
+                    sha,
+                    size,
+                    received_at: chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string(),
+                    open: None,
+                    duplicates: Vec::new(),
+                },
+            };
+        }
+        (
+            Msg::Rows { meta, user_cell, rows },
+            Recording::Receiving {
+                sha,
+                size,
+                received_at,
+                open,
+                duplicates,
+            },
+        ) => {
+            let receipt = Receipt {
+                sha256: sha,
+                original_name: &f.name,
+                size: *size,
+                received_at,
+            };
+            write_rows(store, &receipt, open, duplicates, &meta, &user_cell, rows)?;
+        }
+        (Msg::Rows { .. }, _) => {}
+        (Msg::Done(_), Recording::Settled(result)) => return Ok(Some(result.clone())),
+        (
+            Msg::Done(outcome),
+            Recording::Receiving {
+                sha,
+                size,
+                received_at,
+                open,
+                duplicates,
+            },
+        ) => {
+            let receipt = Receipt {
+                sha256: sha,
+                original_name: &f.name,
+                size: *size,
+                received_at,
+            };
+            let result = finish(
+                config,
+                store,
+                f,
+                &receipt,
+                open.take(),
+                std::mem::take(duplicates),
+                outcome,
+            )?;
+            return Ok(Some(result));
+        }
+        (Msg::Done(_), Recording::Waiting) => unreachable!("a worker sends the hash first"),
+    }
+    Ok(None)
+}
+
+/// The same bytes seen before: a duplicate of an accepted file, or a file an interrupted
+/// run recorded but did not move. `None` when the file is to be received anew.
+fn already_known(config: &Config, store: &Store, f: &Incoming, sha: &str) -> Result<Option<FileResult>, RunError> {
+    let earlier = store.by_sha256(sha)?;
+    let same_file = |s: &&Submission| !s.filed && config.paths.inbox.join(&s.original_name) == f.path;
+    if let Some(prev) = earlier.iter().find(same_file) {
+        // Recorded by an interrupted run; finish its move.
+        file_away(config, store, prev, &f.path)?;
+        return Ok(Some(if prev.status == "rejected" {
+            FileResult::Rejected {
+                reason: prev.reason.clone().unwrap_or_default(),
+            }
+        } else {
+            FileResult::Accepted {
                 rows: prev.rows_accepted as usize,
                 bad_rows: prev.rows_rejected as usize,
                 superseded: false,
-            });
-        }
-        return file_duplicate(config, f, prev);
+            }
+        }));
     }
-    if let Some(prev) = earlier
-        .iter()
-        .find(|s| !s.filed && config.paths.inbox.join(&s.original_name) == f.path)
-    {
-        file_away(config, store, prev, &f.path)?;
-        return Ok(FileResult::Rejected {
-            reason: prev.reason.clone().unwrap_or_default(),
-        });
+    if let Some(prev) = earlier.iter().find(|s| s.status != "rejected") {
+        return file_duplicate(config, f, prev).map(Some);
     }
+    Ok(None)
+}
 
-    let received_at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+/// Writes a chunk of valid rows, opening the file's transaction on the first.
+fn write_rows(
+    store: &mut Store,
+    receipt: &Receipt<'_>,
+    open: &mut Option<OpenReturn>,
+    duplicates: &mut Vec<RowIssue>,
+    meta: &ReturnMeta,
+    user_cell: &str,
+    mut rows: Vec<Response>,
+) -> Result<(), RunError> {
+    duplicates.extend(store.cross_duplicates(meta, user_cell, &mut rows)?);
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if open.is_none() {
+        *open = Some(store.begin_return(receipt, meta)?);
+    }
+    store.add_rows(open.as_mut().expect("opened above"), &rows)?;
+    Ok(())
+}
+
+/// Ends the current file: commits or records its rejection, then moves it.
+fn finish(
+    config: &Config,
+    store: &mut Store,
+    f: &Incoming,
+    receipt: &Receipt<'_>,
+    mut open: Option<OpenReturn>,
+    duplicates: Vec<RowIssue>,
+    outcome: Outcome,
+) -> Result<FileResult, RunError> {
     let file_name = Path::new(&f.name)
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let (meta, format, mut responses, mut issues, notes, mut reason, user_cell) = match parsed.outcome {
+    let (meta, format, mut issues, notes, reason) = match outcome {
         Outcome::Checked(c) => {
             let user_cell = format!("{}!{}", c.sheet, c.user_column);
-            (
-                Some(c.meta),
-                Some(c.format.name()),
-                c.responses,
-                c.issues,
-                c.notes.join(";"),
-                None,
-                user_cell,
-            )
+            write_rows(
+                store,
+                receipt,
+                &mut open,
+                &mut Vec::new(),
+                &c.meta,
+                &user_cell,
+                Vec::new(),
+            )?;
+            let mut dups = duplicates;
+            if !c.responses.is_empty() {
+                write_rows(store, receipt, &mut open, &mut dups, &c.meta, &user_cell, c.responses)?;
+            }
+            let mut issues = c.issues;
+            issues.extend(dups);
+            (Some(c.meta), Some(c.format.name()), issues, c.notes.join(";"), None)
         }
-        Outcome::Rejected { reason, meta, issues } => (
-            meta,
-            None,
-            Vec::new(),
-            issues,
-            String::new(),
-            Some(reason),
-            String::new(),
-        ),
+        Outcome::Rejected { reason, meta, issues } => (meta, None, issues, String::new(), Some(reason)),
     };
-    if let (Some(m), None) = (&meta, &reason) {
-        let dup = store.cross_duplicates(m, &user_cell, &mut responses)?;
-        issues.extend(dup);
-        issues.sort_by_key(|i| i.row);
-        if responses.is_empty() {
-            reason = Some(Rejection::NoValidRows { issues: issues.len() });
-        }
-    }
-    let accepted = reason.is_none();
-    let period = meta.as_ref().map(|m| m.period.to_string());
+    issues.sort_by_key(|i| i.row);
+    let reason = match (reason, &open) {
+        (Some(r), _) => Some(r),
+        (None, None) => Some(Rejection::NoValidRows { issues: issues.len() }),
+        (None, Some(_)) => None,
+    };
     let taken = |p: &Path| store.destination_taken(&p.to_string_lossy()).unwrap_or(true);
-    let dest = inbox::destination(&config.paths, accepted, period.as_deref(), &file_name, &taken);
+    let period = meta.as_ref().map(|m| m.period.to_string());
+    let dest = inbox::destination(&config.paths, reason.is_none(), period.as_deref(), &file_name, &taken);
+    let stored_path = dest.to_string_lossy().to_string();
     let reason_text = reason.as_ref().map(|r| r.to_string());
-    let (id, superseded) = store.record(&NewSubmission {
-        sha256: &sha,
-        original_name: &f.name,
-        size,
+    let end = Ending {
         format,
-        meta: meta.as_ref(),
-        received_at: &received_at,
-        responses: &responses,
         issues: &issues,
         reason: reason_text.as_deref(),
         notes: &notes,
-        stored_path: &dest.to_string_lossy(),
-    })?;
+        stored_path: &stored_path,
+    };
+    let (id, result) = match (open, &reason_text) {
+        (Some(open), None) => {
+            let rows = open.rows;
+            let id = open.id;
+            let superseded = store.commit_return(open, &end)?;
+            let bad_rows = validate::rows_with_issues(&issues);
+            (
+                id,
+                FileResult::Accepted {
+                    rows,
+                    bad_rows,
+                    superseded: superseded > 0,
+                },
+            )
+        }
+        (open, _) => {
+            if open.is_some() {
+                store.rollback();
+            }
+            let id = store.record_rejected(receipt, meta.as_ref(), &end)?;
+            (
+                id,
+                FileResult::Rejected {
+                    reason: reason_text.clone().unwrap_or_default(),
+                },
+            )
+        }
+    };
     let sub = store.submission(id)?.expect("just recorded");
     if let Err(e) = file_away(config, store, &sub, &f.path) {
         return Ok(FileResult::NotMoved { error: e.to_string() });
     }
-    Ok(match reason_text {
-        Some(reason) => FileResult::Rejected { reason },
-        None => FileResult::Accepted {
-            rows: responses.len(),
-            bad_rows: validate::rows_with_issues(&issues),
-            superseded: superseded > 0,
-        },
-    })
+    Ok(result)
 }
 
 /// The same bytes again: moved to `rejected/` with an explanation, not recorded twice.

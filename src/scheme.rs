@@ -94,6 +94,10 @@ pub struct Scheme {
     pub areas: Vec<String>,
     #[serde(rename = "item")]
     pub items: Vec<Item>,
+    /// Per item: its normalised names and aliases, and its normalised question text,
+    /// computed once so that header matching does not renormalise them per cell.
+    #[serde(skip)]
+    header_keys: Vec<(Vec<String>, String)>,
 }
 
 impl Scheme {
@@ -105,7 +109,18 @@ impl Scheme {
 
     /// Parses and checks a scheme file's text; `path` only names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Scheme, String> {
-        let scheme: Scheme = toml::from_str(text).map_err(|e| crate::config::toml_error_zh(path, text, &e))?;
+        let mut scheme: Scheme = toml::from_str(text).map_err(|e| crate::config::toml_error_zh(path, text, &e))?;
+        scheme.header_keys = scheme
+            .items
+            .iter()
+            .map(|i| {
+                let names = std::iter::once(&i.name)
+                    .chain(&i.aliases)
+                    .map(|n| normalize_label(n))
+                    .collect();
+                (names, normalize_label(&i.question))
+            })
+            .collect();
         scheme
             .check()
             .map_err(|e| format!("评价方案 {}: {e}", path.display()))?;
@@ -179,11 +194,9 @@ impl Scheme {
         }) {
             return Some(i);
         }
-        self.items.iter().position(|item| {
-            let names = std::iter::once(&item.name).chain(&item.aliases);
-            names.map(|n| normalize_label(n)).any(|n| n == label)
-                || question_opening_matches(&normalize_label(&item.question), label)
-        })
+        self.header_keys
+            .iter()
+            .position(|(names, question)| names.iter().any(|n| n == label) || question_opening_matches(question, label))
     }
 }
 

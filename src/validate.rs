@@ -4,13 +4,14 @@
 //! and for which period (from the sheet, else the folder, else the file name). It touches
 //! no database and no file but the one it is given.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDate;
 
 use crate::config::{Config, Party};
+use crate::intake::layout::FIELDS;
 use crate::intake::normalize::{self, NOT_APPLICABLE};
 use crate::intake::{self, Field, FileError, Format, Layout, MetaCell, ReturnVisitor, Value, cell_name};
 use crate::period::{Period, ReturnKind};
@@ -51,8 +52,8 @@ pub struct Response {
     pub county: String,
     pub opinion: Option<String>,
     pub suggestion: Option<String>,
-    /// Item id → canonical answer (是/否, a grade label, or 不适用); blanks are absent.
-    pub answers: BTreeMap<String, String>,
+    /// JSON object, item id → canonical answer (是/否, a grade label, or 不适用); blanks are absent.
+    pub answers: String,
 }
 
 impl Response {
@@ -149,6 +150,8 @@ pub struct Checked {
     /// Column letter of 用户名称, where duplicate-respondent issues point.
     pub user_column: String,
     pub responses: Vec<Response>,
+    /// Valid rows already handed to the streaming sink (not in `responses`).
+    pub streamed: usize,
     pub issues: Vec<RowIssue>,
     /// Remarks that are not errors (ignored columns).
     pub notes: Vec<String>,
@@ -236,7 +239,27 @@ fn find_period(s: &str) -> Option<Period> {
 
 /// Reads and validates the return at `path` (`relative` to the inbox gives the hint).
 pub fn check_file(config: &Config, path: &Path, hint: &Hint) -> Outcome {
+    check_file_streaming(config, path, hint, None)
+}
+
+/// Valid rows handed on while a file is still being read, with the return they belong to.
+/// The `&str` is where duplicate-respondent issues point: the sheet and the 用户名称 column (`调查问卷!D`).
+pub type RowsSink<'s> = &'s mut dyn FnMut(&ReturnMeta, &str, Vec<Response>);
+
+/// How many valid rows are handed on at a time.
+pub const CHUNK_ROWS: usize = 2048;
+
+/// Like [`check_file`], but hands valid rows to `sink` in chunks of [`CHUNK_ROWS`] as they
+/// are read, so that storing can overlap reading; the [`Checked`] outcome then holds only
+/// the rows not yet handed on, and `streamed` counts those that were.
+pub fn check_file_streaming<'a>(
+    config: &'a Config,
+    path: &Path,
+    hint: &'a Hint,
+    sink: Option<RowsSink<'a>>,
+) -> Outcome {
     let mut v = Validator::new(config, hint);
+    v.sink = sink;
     match intake::read_return(path, &config.scheme, &config.limits, &mut v) {
         Err(e) => {
             let reason = v.rejection.take().unwrap_or(Rejection::File(e));
@@ -263,6 +286,12 @@ struct Validator<'a> {
     seen: HashMap<String, u32>,
     frame: bool,
     user_column: String,
+    /// Column index → field, from the layout.
+    by_column: Vec<Option<Field>>,
+    /// The submitter, when it is an enterprise: the default 服务企业.
+    submitter_enterprise: Option<&'a crate::config::Enterprise>,
+    sink: Option<RowsSink<'a>>,
+    streamed: usize,
 }
 
 impl<'a> Validator<'a> {
@@ -279,6 +308,10 @@ impl<'a> Validator<'a> {
             seen: HashMap::new(),
             frame: false,
             user_column: String::new(),
+            by_column: Vec::new(),
+            submitter_enterprise: None,
+            sink: None,
+            streamed: 0,
         }
     }
 
@@ -290,7 +323,7 @@ impl<'a> Validator<'a> {
                 issues: self.issues,
             };
         };
-        if self.responses.is_empty() {
+        if self.responses.is_empty() && self.streamed == 0 {
             let reason = Rejection::NoValidRows {
                 issues: self.issues.len(),
             };
@@ -305,6 +338,7 @@ impl<'a> Validator<'a> {
             format,
             sheet: self.sheet,
             user_column: self.user_column,
+            streamed: self.streamed,
             responses: self.responses,
             issues: self.issues,
             notes: self.notes,
@@ -415,6 +449,15 @@ impl ReturnVisitor for Validator<'_> {
         match self.decide_meta(layout) {
             Ok(meta) => {
                 self.frame = meta.kind == ReturnKind::Frame;
+                self.submitter_enterprise = match self.config.party(&meta.submitter_code) {
+                    Some(Party::Enterprise(e)) => Some(e),
+                    _ => None,
+                };
+                let width = layout.columns.iter().map(|&(c, _)| c as usize + 1).max().unwrap_or(0);
+                self.by_column = vec![None; width];
+                for &(c, f) in &layout.columns {
+                    self.by_column[c as usize] = Some(f);
+                }
                 self.meta = Some(meta);
                 Ok(())
             }
@@ -428,28 +471,30 @@ impl ReturnVisitor for Validator<'_> {
 
     fn row(&mut self, layout: &Layout, row: u32, cells: &[(u32, Value)]) {
         let before = self.issues.len();
-        let get = |f: Field| {
-            layout
-                .column_of(f)
-                .and_then(|c| cells.iter().find(|(cc, _)| *cc == c))
-                .map(|(c, v)| (*c, v))
-        };
-        // Formula errors anywhere in a mapped column.
+        let config = self.config;
+        // Each cell to its field, in one pass; formula errors in any mapped column.
+        let mut fixed: [Option<(u32, &Value)>; FIELDS.len()] = [None; FIELDS.len()];
+        let mut item_cells: Vec<Option<&Value>> = vec![None; config.scheme.items.len()];
         for (c, v) in cells {
-            if let Value::Error(e) = v
-                && layout.columns.iter().any(|(cc, _)| cc == c)
-            {
+            let field = self.by_column.get(*c as usize).copied().flatten();
+            if let (Some(_), Value::Error(e)) = (field, v) {
                 self.issue(row, *c, v, format!("单元格是公式错误值 {e},应填写有效内容"));
             }
+            match field {
+                Some(Field::Item(i)) => item_cells[i] = Some(v),
+                Some(f) => fixed[f.slot()] = Some((*c, v)),
+                None => {}
+            }
         }
+        let get = |f: Field| fixed[f.slot()];
         let text = |f: Field| {
             get(f).and_then(|(_, v)| match v {
                 Value::Error(_) => None,
-                v => Some(clean_value(&v.display())).filter(|s| !s.is_empty()),
+                Value::Text(s) => Some(clean_value(s)).filter(|s| !s.is_empty()),
+                v => Some(v.display()),
             })
         };
-        let config = self.config;
-        let meta = self.meta.clone().expect("layout() ran first");
+        let period = self.meta.as_ref().expect("layout() ran first").period;
 
         let user_name = text(Field::UserName);
         if user_name.is_none() && !matches!(get(Field::UserName), Some((_, Value::Error(_)))) {
@@ -474,7 +519,7 @@ impl ReturnVisitor for Validator<'_> {
         let survey_date = match get(Field::SurveyDate) {
             Some((_, Value::Error(_))) => None,
             Some((c, v)) => match normalize::date(v) {
-                Some(d) if meta.period.contains(d) => Some(d),
+                Some(d) if period.contains(d) => Some(d),
                 Some(d) => {
                     self.issue(
                         row,
@@ -482,9 +527,9 @@ impl ReturnVisitor for Validator<'_> {
                         v,
                         format!(
                             "调查日期 {d} 不在所属期 {}({} 至 {})内",
-                            meta.period.label_zh(),
-                            meta.period.first_day(),
-                            meta.period.last_day()
+                            period.label_zh(),
+                            period.first_day(),
+                            period.last_day()
                         ),
                     );
                     None
@@ -532,9 +577,9 @@ impl ReturnVisitor for Validator<'_> {
                 }
             }
             Some(_) => None,
-            None => match config.party(&meta.submitter_code) {
-                Some(Party::Enterprise(e)) => Some(e),
-                _ => {
+            None => match self.submitter_enterprise {
+                Some(e) => Some(e),
+                None => {
                     self.missing(row, layout.column_of(Field::Enterprise), "服务企业");
                     None
                 }
@@ -587,23 +632,28 @@ impl ReturnVisitor for Validator<'_> {
             _ => None,
         };
 
-        let mut answers = BTreeMap::new();
-        for &(c, f) in &layout.columns {
-            let Field::Item(i) = f else { continue };
-            let Some((_, v)) = cells.iter().find(|(cc, _)| *cc == c) else {
-                continue;
-            };
+        // Answers as a JSON object of canonical values, item id → 是/否/grade/不适用.
+        let mut answers = String::from("{");
+        let mut answered = false;
+        for (i, v) in item_cells.iter().enumerate() {
+            let Some(v) = v else { continue };
             if matches!(v, Value::Error(_)) {
                 continue;
             }
             let item = &config.scheme.items[i];
             let parsed = match item.kind {
-                ItemKind::YesNo => normalize::yes_no(v).map(|a| a.map(str::to_string)),
-                ItemKind::FiveLevel => normalize::grade(v, &config.scheme.grades).map(|a| a.map(str::to_string)),
+                ItemKind::YesNo => normalize::yes_no(v),
+                ItemKind::FiveLevel => normalize::grade(v, &config.scheme.grades),
             };
             match parsed {
                 Some(Some(a)) => {
-                    answers.insert(item.id.clone(), a);
+                    if answers.len() > 1 {
+                        answers.push(',');
+                    }
+                    push_json_string(&mut answers, &item.id);
+                    answers.push(':');
+                    push_json_string(&mut answers, a);
+                    answered |= a != NOT_APPLICABLE;
                 }
                 Some(None) => {}
                 None => {
@@ -614,6 +664,7 @@ impl ReturnVisitor for Validator<'_> {
                             format!("应填 {}(也可填 A–E 或 5–1)", labels.join("/"))
                         }
                     };
+                    let c = layout.column_of(Field::Item(i)).unwrap_or(0);
                     self.issue(
                         row,
                         c,
@@ -623,7 +674,8 @@ impl ReturnVisitor for Validator<'_> {
                 }
             }
         }
-        if !self.frame && answers.values().all(|a| a == NOT_APPLICABLE) && self.issues.len() == before {
+        answers.push('}');
+        if !self.frame && !answered && self.issues.len() == before {
             self.issues.push(RowIssue {
                 cell: format!("{}!第{}行", self.sheet, row + 1),
                 row: row + 1,
@@ -668,6 +720,13 @@ impl ReturnVisitor for Validator<'_> {
         }
         self.seen.insert(key, row + 1);
         self.responses.push(response);
+        if self.responses.len() >= CHUNK_ROWS
+            && let (Some(sink), Some(meta)) = (self.sink.as_mut(), self.meta.as_ref())
+        {
+            self.streamed += self.responses.len();
+            let user_cell = format!("{}!{}", self.sheet, self.user_column);
+            sink(meta, &user_cell, std::mem::take(&mut self.responses));
+        }
     }
 }
 
@@ -689,5 +748,31 @@ impl Validator<'_> {
             self.issue(row, c, v, format!("{label}无法识别,应为 {} 之一", allowed.join("、")));
         }
         hit
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_are_escaped() {
+        let mut s = String::new();
+        push_json_string(&mut s, "a\"b\\c\n是");
+        assert_eq!(serde_json::from_str::<String>(&s).unwrap(), "a\"b\\c\n是");
     }
 }

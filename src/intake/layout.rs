@@ -1,6 +1,9 @@
 //! Finding a return's shape: the metadata block (填报单位, 报表类型, 所属期) and the header
 //! row among the first rows of a sheet, and which column holds which field.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use super::Value;
 use crate::scheme::Scheme;
 use crate::text::{normalize_label, split_label_value};
@@ -26,6 +29,28 @@ pub enum Field {
     Suggestion,
     /// The scheme's item at this index.
     Item(usize),
+}
+
+impl Field {
+    /// The index of a fixed field in [`FIELDS`]; items have none.
+    pub fn slot(self) -> usize {
+        match self {
+            Field::Seq => 0,
+            Field::SurveyDate => 1,
+            Field::Method => 2,
+            Field::UserName => 3,
+            Field::UserType => 4,
+            Field::UsageNature => 5,
+            Field::MonthlyUsage => 6,
+            Field::Phone => 7,
+            Field::Utility => 8,
+            Field::Enterprise => 9,
+            Field::County => 10,
+            Field::Opinion => 11,
+            Field::Suggestion => 12,
+            Field::Item(_) => panic!("items have no fixed slot"),
+        }
+    }
 }
 
 /// The fixed columns, their label in the template and the other labels they go by
@@ -223,16 +248,28 @@ pub fn cell_name(row: u32, col: u32) -> String {
     format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
 }
 
+/// Every label of the fixed columns, normalised, to its field.
+fn field_labels() -> &'static HashMap<String, Field> {
+    static LABELS: OnceLock<HashMap<String, Field>> = OnceLock::new();
+    LABELS.get_or_init(|| {
+        let mut map = HashMap::new();
+        for &(field, main, synonyms) in FIELDS {
+            for label in std::iter::once(main).chain(synonyms.iter().copied()) {
+                map.entry(normalize_label(label)).or_insert(field);
+            }
+        }
+        map
+    })
+}
+
 /// The field a header label names, if any.
 pub fn field_for_label(label: &str, scheme: &Scheme) -> Option<Field> {
     let norm = normalize_label(label);
     if norm.is_empty() {
         return None;
     }
-    for &(field, main, synonyms) in FIELDS {
-        if normalize_label(main) == norm || synonyms.iter().any(|s| normalize_label(s) == norm) {
-            return Some(field);
-        }
+    if let Some(&field) = field_labels().get(&norm) {
+        return Some(field);
     }
     scheme.item_for_header(&norm).map(Field::Item)
 }
@@ -398,6 +435,13 @@ mod tests {
                 .map(|(c, s)| (c as u32, t(s)))
                 .collect(),
         )
+    }
+
+    #[test]
+    fn slots_follow_the_field_table() {
+        for (i, (f, _, _)) in FIELDS.iter().enumerate() {
+            assert_eq!(f.slot(), i, "{f:?}");
+        }
     }
 
     #[test]

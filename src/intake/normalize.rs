@@ -21,7 +21,11 @@ pub fn yes_no(v: &Value) -> Option<Option<&'static str>> {
         Value::Bool(b) => return Some(Some(if *b { "是" } else { "否" })),
         Value::Number(n) if *n == 1.0 => return Some(Some("是")),
         Value::Number(n) if *n == 0.0 => return Some(Some("否")),
-        Value::Text(s) => match_key(s),
+        Value::Text(s) => match s.trim() {
+            "是" => return Some(Some("是")),
+            "否" => return Some(Some("否")),
+            _ => match_key(s),
+        },
         _ => return None,
     };
     match key.as_str() {
@@ -36,6 +40,11 @@ pub fn yes_no(v: &Value) -> Option<Option<&'static str>> {
 /// A five-level rating: its label, a letter A–E, a digit 5–1, or `A.非常满意`.
 /// Returns the grade's label; `Some(None)` is a blank cell.
 pub fn grade<'g>(v: &Value, grades: &'g [Grade]) -> Option<Option<&'g str>> {
+    if let Value::Text(s) = v
+        && let Some(g) = grades.iter().find(|g| g.label == s.trim())
+    {
+        return Some(Some(&g.label));
+    }
     let key = match v {
         Value::Number(n) if n.fract() == 0.0 => format!("{n}"),
         Value::Text(s) => match_key(s),
@@ -143,6 +152,9 @@ pub fn number(v: &Value) -> Option<f64> {
 /// A coded value matched against its allowed codes and their synonyms.
 pub fn code<'c>(v: &Value, codes: &[(&'c str, &[&str])]) -> Option<&'c str> {
     let Value::Text(s) = v else { return None };
+    if let Some((c, _)) = codes.iter().find(|(c, _)| *c == s.trim()) {
+        return Some(c);
+    }
     let key = match_key(s);
     codes
         .iter()

@@ -30,21 +30,32 @@ pub struct Submission {
     pub received_at: String,
 }
 
-/// What to record for one file.
-pub struct NewSubmission<'a> {
+/// A file being received: the fields known before its rows.
+pub struct Receipt<'a> {
     pub sha256: &'a str,
     pub original_name: &'a str,
     pub size: u64,
-    pub format: Option<&'a str>,
-    pub meta: Option<&'a ReturnMeta>,
     pub received_at: &'a str,
-    /// Accepted rows; empty for a rejected file.
-    pub responses: &'a [Response],
+}
+
+/// How a received file ends.
+pub struct Ending<'a> {
+    pub format: Option<&'a str>,
     pub issues: &'a [RowIssue],
     /// Why the whole file was rejected; `None` when accepted.
     pub reason: Option<&'a str>,
     pub notes: &'a str,
     pub stored_path: &'a str,
+}
+
+/// An accepted return whose rows are being written, inside its open transaction.
+pub struct OpenReturn {
+    pub id: i64,
+    meta: ReturnMeta,
+    pub rows: usize,
+    /// (respondent key, row) of every stored row, for the respondent index on commit.
+    keys: Vec<(String, u32)>,
+    original_name: String,
 }
 
 /// A respondent already stored for a period: who reported them, and where.
@@ -247,100 +258,174 @@ impl Store {
         Ok(&self.respondents[&key])
     }
 
-    /// Records one file in one transaction: the submission, its responses and row issues,
-    /// and, for an accepted return, supersedes the submitter's earlier return of the same
-    /// kind and period. Returns the new submission's id and how many it superseded.
-    pub fn record(&mut self, new: &NewSubmission<'_>) -> Result<(i64, usize), StoreError> {
-        let tx = self.conn.transaction()?;
-        let status = if new.reason.is_some() { "rejected" } else { "accepted" };
-        let (code, name, kind, period) = match new.meta {
-            Some(m) => (
-                Some(m.submitter_code.as_str()),
-                Some(m.submitter_name.as_str()),
-                Some(m.kind.code()),
-                Some(m.period.to_string()),
-            ),
-            None => (None, None, None, None),
-        };
-        tx.execute(
-            "INSERT INTO submission (sha256, original_name, size, format, submitter_code, submitter_name, kind, period,
-                received_at, status, rows_accepted, rows_rejected, reason, notes, stored_path)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    /// Starts recording an accepted return: opens the file's transaction and inserts its
+    /// submission. Rows follow with [`Store::add_rows`]; [`Store::commit_return`] ends it,
+    /// [`Store::rollback`] forgets it.
+    pub fn begin_return(&mut self, receipt: &Receipt<'_>, meta: &ReturnMeta) -> Result<OpenReturn, StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let inserted = self.conn.execute(
+            "INSERT INTO submission (sha256, original_name, size, submitter_code, submitter_name, kind, period,
+                received_at, status, stored_path)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', '')",
             params![
-                new.sha256,
-                new.original_name,
-                new.size as i64,
-                new.format,
-                code,
-                name,
-                kind,
-                period,
-                new.received_at,
-                status,
-                new.responses.len() as i64,
-                crate::validate::rows_with_issues(new.issues) as i64,
-                new.reason,
-                new.notes,
-                new.stored_path
+                receipt.sha256,
+                receipt.original_name,
+                receipt.size as i64,
+                meta.submitter_code,
+                meta.submitter_name,
+                meta.kind.code(),
+                meta.period.to_string(),
+                receipt.received_at,
             ],
+        );
+        if let Err(e) = inserted {
+            self.rollback();
+            return Err(e.into());
+        }
+        Ok(OpenReturn {
+            id: self.conn.last_insert_rowid(),
+            meta: meta.clone(),
+            rows: 0,
+            keys: Vec::new(),
+            original_name: receipt.original_name.to_string(),
+        })
+    }
+
+    /// Writes rows of an open return.
+    pub fn add_rows(&mut self, open: &mut OpenReturn, rows: &[Response]) -> Result<(), StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "INSERT INTO response (submission_id, row_no, survey_date, method, user_name, user_type, usage_nature,
+                monthly_usage, phone, enterprise, utility, county, opinion, suggestion, answers)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
-        let id = tx.last_insert_rowid();
-        let mut superseded = 0;
-        if status == "accepted" {
-            superseded = tx.execute(
+        for r in rows {
+            st.execute(params![
+                open.id,
+                r.row,
+                r.survey_date.map(|d| d.to_string()),
+                r.method,
+                r.user_name,
+                r.user_type,
+                r.usage_nature,
+                r.monthly_usage,
+                r.phone,
+                r.enterprise,
+                r.utility,
+                r.county,
+                r.opinion,
+                r.suggestion,
+                r.answers
+            ])?;
+            open.keys.push((r.respondent_key(), r.row));
+        }
+        open.rows += rows.len();
+        Ok(())
+    }
+
+    /// Ends an open return: its counts, issues and place, and supersedes the submitter's
+    /// earlier return of the same kind and period; commits. Returns how many it superseded.
+    pub fn commit_return(&mut self, open: OpenReturn, end: &Ending<'_>) -> Result<usize, StoreError> {
+        let result = (|| -> Result<usize, StoreError> {
+            self.conn.execute(
+                "UPDATE submission SET format = ?2, rows_accepted = ?3, rows_rejected = ?4, notes = ?5, stored_path = ?6
+                 WHERE id = ?1",
+                params![
+                    open.id,
+                    end.format,
+                    open.rows as i64,
+                    crate::validate::rows_with_issues(end.issues) as i64,
+                    end.notes,
+                    end.stored_path
+                ],
+            )?;
+            let superseded = self.conn.execute(
                 "UPDATE submission SET status = 'superseded', superseded_by = ?1
                  WHERE submitter_code = ?2 AND kind = ?3 AND period = ?4 AND status = 'accepted' AND id <> ?1",
-                params![id, code, kind, period],
+                params![
+                    open.id,
+                    open.meta.submitter_code,
+                    open.meta.kind.code(),
+                    open.meta.period.to_string()
+                ],
             )?;
-            let mut st = tx.prepare_cached(
-                "INSERT INTO response (submission_id, row_no, survey_date, method, user_name, user_type, usage_nature,
-                    monthly_usage, phone, enterprise, utility, county, opinion, suggestion, answers)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            )?;
-            for r in new.responses {
-                let answers = serde_json::to_string(&r.answers).expect("a map of strings serialises");
-                st.execute(params![
-                    id,
-                    r.row,
-                    r.survey_date.map(|d| d.to_string()),
-                    r.method,
-                    r.user_name,
-                    r.user_type,
-                    r.usage_nature,
-                    r.monthly_usage,
-                    r.phone,
-                    r.enterprise,
-                    r.utility,
-                    r.county,
-                    r.opinion,
-                    r.suggestion,
-                    answers
-                ])?;
-            }
+            self.insert_issues(open.id, end.issues)?;
+            self.conn.execute_batch("COMMIT")?;
+            Ok(superseded)
+        })();
+        if result.is_err() {
+            self.rollback();
+            return result;
         }
-        {
-            let mut st = tx.prepare_cached(
-                "INSERT INTO row_issue (submission_id, row_no, cell, value, problem) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for i in new.issues {
-                st.execute(params![id, i.row, i.cell, i.value, i.problem])?;
-            }
-        }
-        tx.commit()?;
         // Keep the in-memory respondent index in step with what was committed.
-        if let (Some(m), "accepted") = (new.meta, status)
-            && let Some(map) = self.respondents.get_mut(&(m.kind, m.period.to_string()))
-        {
+        let m = &open.meta;
+        if let Some(map) = self.respondents.get_mut(&(m.kind, m.period.to_string())) {
             map.retain(|_, k| k.submitter != m.submitter_code);
-            for r in new.responses {
-                let place = format!("“{}”({} 第 {} 行)", m.submitter_name, new.original_name, r.row);
-                map.entry(r.respondent_key()).or_insert(Known {
+            for (key, row) in open.keys {
+                let place = format!("“{}”({} 第 {row} 行)", m.submitter_name, open.original_name);
+                map.entry(key).or_insert(Known {
                     submitter: m.submitter_code.clone(),
                     place,
                 });
             }
         }
-        Ok((id, superseded))
+        result
+    }
+
+    /// Abandons the open transaction, if any.
+    pub fn rollback(&mut self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// Records a rejected file, with what is known of it and its row issues, in one transaction.
+    pub fn record_rejected(
+        &mut self,
+        receipt: &Receipt<'_>,
+        meta: Option<&ReturnMeta>,
+        end: &Ending<'_>,
+    ) -> Result<i64, StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let result = (|| -> Result<i64, StoreError> {
+            self.conn.execute(
+                "INSERT INTO submission (sha256, original_name, size, format, submitter_code, submitter_name, kind,
+                    period, received_at, status, rows_rejected, reason, notes, stored_path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'rejected', ?10, ?11, ?12, ?13)",
+                params![
+                    receipt.sha256,
+                    receipt.original_name,
+                    receipt.size as i64,
+                    end.format,
+                    meta.map(|m| m.submitter_code.as_str()),
+                    meta.map(|m| m.submitter_name.as_str()),
+                    meta.map(|m| m.kind.code()),
+                    meta.map(|m| m.period.to_string()),
+                    receipt.received_at,
+                    crate::validate::rows_with_issues(end.issues) as i64,
+                    end.reason,
+                    end.notes,
+                    end.stored_path
+                ],
+            )?;
+            let id = self.conn.last_insert_rowid();
+            self.insert_issues(id, end.issues)?;
+            self.conn.execute_batch("COMMIT")?;
+            Ok(id)
+        })();
+        if result.is_err() {
+            self.rollback();
+        }
+        result
+    }
+
+    fn insert_issues(&self, id: i64, issues: &[RowIssue]) -> Result<(), StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "INSERT INTO row_issue (submission_id, row_no, cell, value, problem) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for i in issues {
+            st.execute(params![id, i.row, i.cell, i.value, i.problem])?;
+        }
+        Ok(())
     }
 
     /// Every submission, optionally of one period, oldest first.
