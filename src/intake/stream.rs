@@ -91,7 +91,8 @@ fn pump<'a>(
                 && !cells.is_empty()
             {
                 cells.sort_by_key(|&(c, _)| c);
-                if !sink.row(prev, std::mem::take(&mut cells))? {
+                let capacity = cells.len();
+                if !sink.row(prev, std::mem::replace(&mut cells, Vec::with_capacity(capacity)))? {
                     return sink.end_sheet();
                 }
             }

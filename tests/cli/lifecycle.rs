@@ -322,7 +322,10 @@ fn a_large_return_is_written_in_chunks_and_counted_once() {
     write_xlsx(&env.inbox("0_岳口镇.xlsx"), "调查问卷", &other);
     let out = env.run(&["run"]);
     assert_eq!(code(&out), 3, "{}", stdout(&out));
-    assert_eq!(env.count("SELECT rows_accepted FROM submission WHERE original_name = '大.xlsx'"), 4998);
+    assert_eq!(
+        env.count("SELECT rows_accepted FROM submission WHERE original_name = '大.xlsx'"),
+        4998
+    );
     assert_eq!(env.count("SELECT count(*) FROM response r JOIN submission s ON s.id = r.submission_id WHERE s.original_name = '大.xlsx'"), 4998);
     let cells: Vec<String> = env
         .db()
@@ -339,10 +342,17 @@ fn a_large_return_is_written_in_chunks_and_counted_once() {
 #[test]
 fn a_return_rejected_after_rows_were_written_leaves_none_behind() {
     let env = Env::with_config_extra("[limits]\nmax_rows = 3000\n");
-    write_xlsx(&env.inbox("超限.xlsx"), "调查问卷", &return_rows("竟陵街道", "2026-10", 1, 4000));
+    write_xlsx(
+        &env.inbox("超限.xlsx"),
+        "调查问卷",
+        &return_rows("竟陵街道", "2026-10", 1, 4000),
+    );
     let out = env.run(&["run"]);
     assert_eq!(code(&out), 3, "{}", stdout(&out));
     assert!(env.explanation("超限.xlsx").contains("超过上限 3000 行"));
     assert_eq!(env.count("SELECT count(*) FROM response"), 0);
-    assert_eq!(env.count("SELECT count(*) FROM submission WHERE status = 'rejected'"), 1);
+    assert_eq!(
+        env.count("SELECT count(*) FROM submission WHERE status = 'rejected'"),
+        1
+    );
 }
