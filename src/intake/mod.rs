@@ -150,6 +150,7 @@ pub fn read_return(
     visitor: &mut dyn ReturnVisitor,
 ) -> Result<Format, FileError> {
     let format = sniff::sniff(path, limits)?;
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let mut sink = LayoutSink {
         scheme,
         limits,
@@ -160,6 +161,11 @@ pub fn read_return(
         found: false,
     };
     match format {
+        // A large return is read on a second thread while this one validates it; small
+        // ones are not worth a thread (a batch of them keeps every core busy already).
+        Format::Xlsx | Format::Xlsb if size > stream::THREAD_THRESHOLD => {
+            stream::read_in_thread(path, format, limits, &mut sink)?
+        }
         Format::Xlsx | Format::Xlsb => stream::read(path, format, limits, &mut sink)?,
         Format::Xls | Format::Ods => worker::read_in_child(path, format, limits, &mut sink)?,
     }

@@ -6,10 +6,141 @@ use std::fs::File;
 use std::io::BufReader;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use calamine::{DataRef, Reader, SheetType, Xlsb, Xlsx};
 
 use super::{FileError, Format, Limits, RowSink, Value};
+
+/// Files larger than this are read on a thread of their own.
+pub(crate) const THREAD_THRESHOLD: u64 = 1 << 20;
+
+/// Rows travel between the reading thread and the validating one in batches of this many.
+const BATCH_ROWS: usize = 256;
+
+enum Event {
+    Sheet(String),
+    Rows(Vec<(u32, Vec<(u32, Value)>)>),
+    EndSheet,
+}
+
+/// Forwards what the reader reads to the consuming thread, in batches.
+struct ChannelSink<'a> {
+    tx: mpsc::SyncSender<Event>,
+    batch: Vec<(u32, Vec<(u32, Value)>)>,
+    sheet: usize,
+    /// Set by the consumer: the index of a sheet it no longer wants, and "no more sheets".
+    skip_sheet: &'a AtomicUsize,
+    stop: &'a AtomicBool,
+    /// The consumer's verdict at the end of each sheet: whether to read further sheets.
+    verdict: mpsc::Receiver<bool>,
+}
+
+impl ChannelSink<'_> {
+    fn flush(&mut self) -> bool {
+        self.batch.is_empty() || self.tx.send(Event::Rows(std::mem::take(&mut self.batch))).is_ok()
+    }
+
+    fn wanted(&self) -> bool {
+        !self.stop.load(Ordering::Relaxed) && self.skip_sheet.load(Ordering::Relaxed) != self.sheet
+    }
+}
+
+impl RowSink for ChannelSink<'_> {
+    fn sheet(&mut self, name: &str) {
+        self.sheet += 1;
+        let _ = self.tx.send(Event::Sheet(name.to_string()));
+    }
+
+    fn row(&mut self, row: u32, cells: Vec<(u32, Value)>) -> Result<bool, FileError> {
+        self.batch.push((row, cells));
+        if self.batch.len() >= BATCH_ROWS && !self.flush() {
+            return Ok(false);
+        }
+        Ok(self.wanted())
+    }
+
+    fn end_sheet(&mut self) -> Result<bool, FileError> {
+        // Wait for the verdict, so that no sheet is read that the consumer does not want.
+        let sent = self.flush() && self.tx.send(Event::EndSheet).is_ok();
+        Ok(sent && self.verdict.recv().unwrap_or(false))
+    }
+}
+
+/// Reads an xlsx/xlsb file on a second thread while `sink` takes its rows on this one, so
+/// that reading and validating one large return use two cores.
+pub(crate) fn read_in_thread(
+    path: &Path,
+    format: Format,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<(), FileError> {
+    let skip_sheet = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<Event>(16);
+        let (verdict_tx, verdict) = mpsc::channel::<bool>();
+        let (skip_ref, stop_ref) = (&skip_sheet, &stop);
+        let reader = scope.spawn(move || {
+            let mut forward = ChannelSink {
+                tx,
+                batch: Vec::new(),
+                sheet: 0,
+                skip_sheet: skip_ref,
+                stop: stop_ref,
+                verdict,
+            };
+            let result = read(path, format, limits, &mut forward);
+            // An error past the point where the consumer stopped listening is not its concern.
+            if result.is_err() && !forward.wanted() {
+                Ok(())
+            } else {
+                result
+            }
+        });
+        let mut sheet = 0;
+        let mut wanted = true;
+        let consumed = (|| -> Result<(), FileError> {
+            for event in rx.iter() {
+                match event {
+                    Event::Sheet(name) => {
+                        sheet += 1;
+                        wanted = true;
+                        sink.sheet(&name);
+                    }
+                    Event::Rows(rows) => {
+                        for (r, cells) in rows {
+                            if wanted && !sink.row(r, cells)? {
+                                wanted = false;
+                                skip_sheet.store(sheet, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    Event::EndSheet => {
+                        let more = sink.end_sheet()?;
+                        let _ = verdict_tx.send(more);
+                        if !more {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })();
+        stop.store(true, Ordering::Relaxed);
+        // A reader blocked on a full channel or awaiting a verdict wakes up and ends.
+        drop(rx);
+        drop(verdict_tx);
+        let read_result = reader.join().unwrap_or_else(|p| {
+            Err(FileError::ParserFailed {
+                detail: format!("解析器内部错误:{}", panic_text(&p)),
+            })
+        });
+        // The consumer's verdict first (it saw the rows before any reader error).
+        consumed.and(read_result)
+    })
+}
 
 /// Reads every worksheet of an xlsx/xlsb file into `sink`, row by row.
 pub(crate) fn read(path: &Path, format: Format, _limits: &Limits, sink: &mut dyn RowSink) -> Result<(), FileError> {
@@ -90,7 +221,9 @@ fn pump<'a>(
             if let Some(prev) = row
                 && !cells.is_empty()
             {
-                cells.sort_by_key(|&(c, _)| c);
+                if !cells.is_sorted_by_key(|&(c, _)| c) {
+                    cells.sort_by_key(|&(c, _)| c);
+                }
                 let capacity = cells.len();
                 if !sink.row(prev, std::mem::replace(&mut cells, Vec::with_capacity(capacity)))? {
                     return sink.end_sheet();
@@ -103,7 +236,9 @@ fn pump<'a>(
     if let Some(prev) = row
         && !cells.is_empty()
     {
-        cells.sort_by_key(|&(c, _)| c);
+        if !cells.is_sorted_by_key(|&(c, _)| c) {
+            cells.sort_by_key(|&(c, _)| c);
+        }
         sink.row(prev, cells)?;
     }
     sink.end_sheet()

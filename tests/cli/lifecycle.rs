@@ -312,10 +312,12 @@ fn runs_killed_at_random_moments_lose_no_file_and_double_no_row() {
 #[test]
 fn a_large_return_is_written_in_chunks_and_counted_once() {
     let env = Env::new();
-    let mut rows = return_rows("竟陵街道", "2026-10", 1, 5000);
+    // Over 1 MB, so it is read on a thread of its own and written in chunks meanwhile.
+    let mut rows = return_rows("竟陵街道", "2026-10", 1, 20000);
     // Row 4500 (sheet row 4505) repeats the respondent of the first data row (sheet row 6).
     rows[4504] = row(1, "2026-10-05", "天门市第一供水有限公司");
     write_xlsx(&env.inbox("大.xlsx"), "调查问卷", &rows);
+    assert!(std::fs::metadata(env.inbox("大.xlsx")).unwrap().len() > 1 << 20);
     // Another submitter already reported respondent 3000 this period.
     let mut other = return_rows("岳口镇", "2026-10", 3000, 1);
     other.truncate(6);
@@ -324,9 +326,9 @@ fn a_large_return_is_written_in_chunks_and_counted_once() {
     assert_eq!(code(&out), 3, "{}", stdout(&out));
     assert_eq!(
         env.count("SELECT rows_accepted FROM submission WHERE original_name = '大.xlsx'"),
-        4998
+        19998
     );
-    assert_eq!(env.count("SELECT count(*) FROM response r JOIN submission s ON s.id = r.submission_id WHERE s.original_name = '大.xlsx'"), 4998);
+    assert_eq!(env.count("SELECT count(*) FROM response r JOIN submission s ON s.id = r.submission_id WHERE s.original_name = '大.xlsx'"), 19998);
     let cells: Vec<String> = env
         .db()
         .prepare("SELECT cell FROM row_issue ORDER BY row_no")
@@ -341,15 +343,16 @@ fn a_large_return_is_written_in_chunks_and_counted_once() {
 
 #[test]
 fn a_return_rejected_after_rows_were_written_leaves_none_behind() {
-    let env = Env::with_config_extra("[limits]\nmax_rows = 3000\n");
+    let env = Env::with_config_extra("[limits]\nmax_rows = 19000\n");
     write_xlsx(
         &env.inbox("超限.xlsx"),
         "调查问卷",
-        &return_rows("竟陵街道", "2026-10", 1, 4000),
+        &return_rows("竟陵街道", "2026-10", 1, 20000),
     );
     let out = env.run(&["run"]);
     assert_eq!(code(&out), 3, "{}", stdout(&out));
-    assert!(env.explanation("超限.xlsx").contains("超过上限 3000 行"));
+    let text = env.explanation("超限.xlsx");
+    assert!(text.contains("超过上限 19000 行"), "{text}");
     assert_eq!(env.count("SELECT count(*) FROM response"), 0);
     assert_eq!(
         env.count("SELECT count(*) FROM submission WHERE status = 'rejected'"),
