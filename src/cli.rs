@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// The cron entry: lock, ingest the inbox, summarise.
     Run(cmd::run::Args),
+    /// (Re)write the outputs of one period.
+    Report(cmd::report::Args),
     /// Ingest the given files.
     Ingest(cmd::ingest::Args),
     /// Validate returns without storing them (for county offices).

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::analyse::topics::Topics;
 use crate::intake::Limits;
 use crate::scheme::Scheme;
 use crate::text::{closest, match_key};
@@ -90,6 +91,7 @@ struct RawThresholds {
     bias_flag: Option<f64>,
     significance: Option<f64>,
     deadline_days: Option<u32>,
+    topic_repeat: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -108,6 +110,7 @@ struct RawLimits {
 struct RawConfig {
     city: String,
     scheme: Option<PathBuf>,
+    topics: Option<PathBuf>,
     paths: RawPaths,
     #[serde(default)]
     unit: Vec<Unit>,
@@ -161,6 +164,8 @@ pub struct Config {
     pub file: PathBuf,
     pub city: String,
     pub scheme: Scheme,
+    /// The complaint-topic dictionary.
+    pub topics: Topics,
     pub paths: Paths,
     pub units: Vec<Unit>,
     pub enterprises: Vec<Enterprise>,
@@ -207,6 +212,15 @@ impl Config {
             }
             None => Scheme::builtin(),
         };
+        let topics = match &raw.topics {
+            Some(p) => {
+                let file = abs(p);
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| err(format!("topics = \"{}\" 无法读取:{e}", p.display())))?;
+                Topics::parse(&text, &file.display().to_string()).map_err(ConfigError)?
+            }
+            None => Topics::builtin(),
+        };
         let t = &raw.thresholds;
         let th = &mut scheme.thresholds;
         th.action = t.action.unwrap_or(th.action);
@@ -215,6 +229,7 @@ impl Config {
         th.bias_flag = t.bias_flag.unwrap_or(th.bias_flag);
         th.significance = t.significance.unwrap_or(th.significance);
         th.deadline_days = t.deadline_days.unwrap_or(th.deadline_days);
+        th.topic_repeat = t.topic_repeat.unwrap_or(th.topic_repeat);
         if !(0.0..=100.0).contains(&th.action) {
             return Err(err("[thresholds] action 应在 0 到 100 之间".into()));
         }
@@ -274,6 +289,7 @@ impl Config {
             file: path.to_path_buf(),
             city: raw.city,
             scheme,
+            topics,
             paths: Paths {
                 inbox: abs(&raw.paths.inbox),
                 archive: abs(&raw.paths.archive),

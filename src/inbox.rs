@@ -4,7 +4,7 @@
 //! suffix, and a move interrupted by a crash is completed by the next run.
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -130,39 +130,7 @@ pub fn explanation_path(dest: &Path) -> PathBuf {
     dest.with_file_name(name)
 }
 
-/// Writes `text` to `path` atomically (temporary file, fsync, rename).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile_in(dir)?;
-    tmp.1.write_all(bytes)?;
-    tmp.1.sync_all()?;
-    std::fs::rename(&tmp.0, path)?;
-    Ok(())
-}
-
-/// Removes this program's own temporary files left by a killed run (never anything else).
-pub fn remove_stale_temporaries(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        if name.starts_with(".utility-eval-") && name.ends_with(".tmp") {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
-}
-
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, File)> {
-    for n in 0..1000u32 {
-        let p = dir.join(format!(".utility-eval-{}-{n}.tmp", std::process::id()));
-        match File::options().write(true).create_new(true).open(&p) {
-            Ok(f) => return Ok((p, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no temporary file name is free"))
-}
+pub use crate::output::{remove_stale_temporaries, write_atomic};
 
 /// Moves `from` to `to` without ever overwriting: rename within a filesystem, else copy,
 /// fsync and remove the original.

@@ -1,18 +1,26 @@
 //! utility-eval: customer-satisfaction evaluation of water and gas supply enterprises.
 //!
 //! The pipeline, one module per stage: [`config`] → [`intake`] (read a workbook) →
-//! [`validate`] → [`store`] (SQLite), with [`inbox`] moving files and [`run`] orchestrating
-//! the batch; [`cli`] and [`cmd`] sit on top. [`scheme`] holds the evaluation scheme as data.
+//! [`validate`] → [`store`] (SQLite) → [`score`] → [`analyse`] → [`render`], with [`inbox`]
+//! moving files, [`report`] computing a period's [`results`] once for every renderer, and
+//! [`run`] orchestrating the batch; [`cli`] and [`cmd`] sit on top. [`scheme`] holds the
+//! evaluation scheme as data.
 
+pub mod analyse;
 pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod form;
 pub mod inbox;
 pub mod intake;
+pub mod output;
 pub mod period;
+pub mod render;
+pub mod report;
+pub mod results;
 pub mod run;
 pub mod scheme;
+pub mod score;
 pub mod store;
 pub mod text;
 pub mod validate;
@@ -40,6 +48,7 @@ pub fn main_with(cli: &Cli) -> anyhow::Result<Exit> {
                 Command::Run(a) => cmd::run::run(&config, a),
                 Command::Ingest(a) => cmd::ingest::run(&config, a),
                 Command::Check(a) => cmd::check::run(&config, a),
+                Command::Report(a) => cmd::report::run(&config, a),
                 Command::Status(a) => cmd::status::run(&config, a),
                 Command::ParseWorker(_) | Command::Init(_) | Command::Template(_) => unreachable!("handled above"),
             }

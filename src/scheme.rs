@@ -33,6 +33,13 @@ pub struct Thresholds {
     pub bias_flag: f64,
     pub significance: f64,
     pub deadline_days: u32,
+    /// Mentions of one complaint topic for one enterprise in one period that raise an item.
+    #[serde(default = "three")]
+    pub topic_repeat: u32,
+}
+
+fn three() -> u32 {
+    3
 }
 
 /// One level of the five-level rating.
@@ -43,6 +50,9 @@ pub struct Grade {
     pub score: f64,
     #[serde(default)]
     pub codes: Vec<String>,
+    /// Counted as an unfavourable answer (不满意, 非常不满意).
+    #[serde(default)]
+    pub unfavourable: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod ingest;
 pub mod init;
+pub mod report;
 pub mod run;
 pub mod status;
 pub mod template;

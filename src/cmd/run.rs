@@ -4,6 +4,7 @@
 use crate::cmd::{Exit, exit_of, lock, print_summary, progress};
 use crate::config::Config;
 use crate::inbox;
+use crate::report;
 use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
@@ -40,6 +41,12 @@ pub fn run(config: &Config, _args: &Args) -> anyhow::Result<Exit> {
         println!("收件箱 {} 中没有新文件。", config.paths.inbox.display());
     } else {
         print_summary(config, &summary);
+    }
+    let periods = report::affected(config, &store)?;
+    if !periods.is_empty() {
+        report::publish(config, &mut store, &config.topics, &periods)?;
+        let names: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
+        println!("已更新报告:{}(见 {})", names.join("、"), config.paths.reports.display());
     }
     Ok(exit_of(&summary))
 }

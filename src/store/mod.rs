@@ -58,6 +58,21 @@ pub struct OpenReturn {
     original_name: String,
 }
 
+/// One stored response as scoring reads it, borrowed from the database row.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseRow<'a> {
+    /// Code of the unit or enterprise that submitted the return.
+    pub submitter: &'a str,
+    pub enterprise: &'a str,
+    pub county: &'a str,
+    pub utility: &'a str,
+    pub user_type: Option<&'a str>,
+    /// JSON object: item id → canonical answer.
+    pub answers: &'a str,
+    pub opinion: Option<&'a str>,
+    pub user_name: &'a str,
+}
+
 /// A respondent already stored for a period: who reported them, and where.
 #[derive(Debug, Clone)]
 struct Known {
@@ -349,6 +364,12 @@ impl Store {
                 ],
             )?;
             self.insert_issues(open.id, end.issues)?;
+            if open.meta.kind != ReturnKind::Frame {
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO stale_period (period) VALUES (?1)",
+                    [open.meta.period.to_string()],
+                )?;
+            }
             self.conn.execute_batch("COMMIT")?;
             Ok(superseded)
         })();
@@ -426,6 +447,108 @@ impl Store {
             st.execute(params![id, i.row, i.cell, i.value, i.problem])?;
         }
         Ok(())
+    }
+
+    /// Calls `f` with every valid response of accepted returns of `kind` in `periods`,
+    /// borrowed from the row (no copies), in a stable order.
+    pub fn for_each_response(
+        &self,
+        kind: ReturnKind,
+        periods: &[String],
+        mut f: impl FnMut(&ResponseRow<'_>),
+    ) -> Result<(), StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT s.submitter_code, r.enterprise, r.county, r.utility, r.user_type, r.answers, r.opinion, r.user_name
+             FROM response r JOIN submission s ON s.id = r.submission_id
+             WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'
+             ORDER BY r.id",
+        )?;
+        for period in periods {
+            let mut rows = st.query(params![kind.code(), period])?;
+            while let Some(r) = rows.next()? {
+                let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok());
+                f(&ResponseRow {
+                    submitter: text(0).unwrap_or(""),
+                    enterprise: text(1).unwrap_or(""),
+                    county: text(2).unwrap_or(""),
+                    utility: text(3).unwrap_or(""),
+                    user_type: text(4),
+                    answers: text(5).unwrap_or("{}"),
+                    opinion: text(6),
+                    user_name: text(7).unwrap_or(""),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the improvement items as reported for `period` (replacing an earlier
+    /// computation of the same period), in one transaction.
+    pub fn save_items(
+        &mut self,
+        kind: ReturnKind,
+        period: &str,
+        items: &[crate::results::ImprovementItem],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM improvement_status WHERE period = ?1 AND item_id IN (SELECT id FROM improvement_item WHERE kind = ?2)", params![period, kind.code()])?;
+        {
+            let mut up = tx.prepare_cached(
+                "INSERT INTO improvement_item (id, kind, enterprise, indicator, rule, severity, raised_period, due_date,
+                    finding, measure, responsible)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, due_date = excluded.due_date,
+                    finding = excluded.finding, measure = excluded.measure, responsible = excluded.responsible",
+            )?;
+            let mut st =
+                tx.prepare_cached("INSERT INTO improvement_status (item_id, period, status) VALUES (?1, ?2, ?3)")?;
+            for i in items {
+                up.execute(params![
+                    i.id,
+                    kind.code(),
+                    i.enterprise,
+                    i.indicator,
+                    i.rule,
+                    i.severity,
+                    i.raised.to_string(),
+                    i.due.to_string(),
+                    i.finding,
+                    i.measure,
+                    i.responsible
+                ])?;
+                st.execute(params![i.id, period, i.status.code()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Periods whose returns changed since their outputs were written.
+    pub fn stale_periods(&self) -> Result<Vec<Period>, StoreError> {
+        let mut st = self.conn.prepare("SELECT period FROM stale_period")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        let mut v: Vec<Period> = rows.filter_map(|p| p.ok().and_then(|p| Period::parse(&p))).collect();
+        v.sort();
+        Ok(v)
+    }
+
+    /// Marks periods as written (after their outputs are on disk).
+    pub fn clear_stale(&self, periods: &[Period]) -> Result<(), StoreError> {
+        for p in periods {
+            self.conn
+                .execute("DELETE FROM stale_period WHERE period = ?1", [p.to_string()])?;
+        }
+        Ok(())
+    }
+
+    /// The accepted returns of one kind and period, oldest first.
+    pub fn accepted(&self, kind: ReturnKind, period: &str) -> Result<Vec<Submission>, StoreError> {
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submission WHERE kind = ?1 AND period = ?2 AND status = 'accepted' ORDER BY id"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(params![kind.code(), period], submission_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Every submission, optionally of one period, oldest first.

@@ -60,4 +60,31 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX row_issue_submission ON row_issue(submission_id);
     "#,
+    // 2: improvement items and their status in each period they were reported in.
+    r#"
+    CREATE TABLE improvement_item (
+        id             TEXT PRIMARY KEY,    -- <raised period>-<enterprise>-<indicator>-<rule>
+        kind           TEXT NOT NULL,       -- monthly | quarterly
+        enterprise     TEXT NOT NULL,
+        indicator      TEXT NOT NULL,
+        rule           TEXT NOT NULL,
+        severity       TEXT NOT NULL,
+        raised_period  TEXT NOT NULL,
+        due_date       TEXT NOT NULL,
+        finding        TEXT NOT NULL,
+        measure        TEXT NOT NULL,
+        responsible    TEXT NOT NULL
+    );
+    CREATE TABLE improvement_status (
+        item_id        TEXT NOT NULL REFERENCES improvement_item(id),
+        period         TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('new', 'open', 'overdue', 'resolved')),
+        PRIMARY KEY (item_id, period)
+    );
+    -- Periods whose scored returns changed since their outputs were last written; set in
+    -- the same transaction as the change, cleared once the outputs are written.
+    CREATE TABLE stale_period (
+        period         TEXT PRIMARY KEY
+    );
+    "#,
 ];

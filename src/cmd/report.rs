@@ -1,0 +1,43 @@
+//! `report --period P`: (re)computes and writes the outputs of one period.
+
+use crate::cmd::{Exit, lock};
+use crate::config::Config;
+use crate::period::Period;
+use crate::report;
+use crate::store::Store;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 所属期(如 2026-10 或 2026Q3)
+    #[arg(long)]
+    pub period: String,
+}
+
+pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
+    let period = Period::parse(&args.period)
+        .ok_or_else(|| anyhow::anyhow!("所属期“{}”无法识别,应写作 2026-10 或 2026Q4", args.period))?;
+    let Some(_lock) = lock(config)? else {
+        eprintln!("另一个 utility-eval 正在运行,本次退出。");
+        return Ok(Exit::Locked);
+    };
+    let mut store = Store::open(&config.paths.database)?;
+    let kind = report::kind_of(period);
+    if store.accepted(kind, &period.to_string())?.is_empty() {
+        anyhow::bail!("{} 没有已接收的{}报表,无法出具报告", period.label_zh(), kind.label());
+    }
+    let files = report::publish(config, &mut store, &config.topics, &[period])?;
+    println!(
+        "{} 的报告已写入 {}:",
+        period.label_zh(),
+        report::period_dir(config, period).display()
+    );
+    for f in files {
+        println!(
+            "  {}",
+            f.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default()
+        );
+    }
+    Ok(Exit::Success)
+}

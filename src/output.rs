@@ -1,0 +1,45 @@
+//! Writing files atomically: a temporary file in the same folder, fsync, rename. A reader
+//! (or a crash) never sees half a file.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let (tmp, mut file) = temporary_in(dir)?;
+    let written = file.write_all(bytes).and_then(|_| file.sync_all());
+    if let Err(e) = written.and_then(|_| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The prefix of this program's temporary files.
+pub const TEMP_PREFIX: &str = ".utility-eval-";
+
+fn temporary_in(dir: &Path) -> std::io::Result<(PathBuf, File)> {
+    for n in 0..1000u32 {
+        let p = dir.join(format!("{TEMP_PREFIX}{}-{n}.tmp", std::process::id()));
+        match File::options().write(true).create_new(true).open(&p) {
+            Ok(f) => return Ok((p, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no temporary file name is free"))
+}
+
+/// Removes this program's own temporary files left by a killed run (never anything else).
+pub fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}

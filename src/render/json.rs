@@ -1,0 +1,201 @@
+//! `scores.json`, the machine-readable results of SPEC §8 that other systems read, and
+//! `manifest.json` (inputs and outputs with their SHA-256). Scores are rounded half away
+//! from zero to two decimals, p-values to four.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+
+use super::Renderer;
+use crate::output::write_atomic;
+use crate::results::{GroupResult, PeriodResults};
+use crate::score::stats::round_half_away;
+
+pub const SCORES: &str = "scores.json";
+pub const MANIFEST: &str = "manifest.json";
+
+pub struct ScoresJson;
+
+impl Renderer for ScoresJson {
+    fn name(&self) -> &'static str {
+        "scores.json"
+    }
+
+    fn render(&self, results: &PeriodResults, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+        let path = dir.join(SCORES);
+        write_atomic(&path, &to_bytes(&scores(results)))?;
+        Ok(vec![path])
+    }
+}
+
+fn to_bytes(v: &Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).expect("a JSON value serialises");
+    out.push(b'\n');
+    out
+}
+
+fn r2(x: f64) -> Value {
+    json!(round_half_away(x, 2))
+}
+
+fn r2o(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, r2)
+}
+
+fn p4(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, |p| json!(round_half_away(p, 4)))
+}
+
+fn group(g: &GroupResult) -> Value {
+    let dimensions: Map<String, Value> = g.dimensions.iter().map(|(d, s)| (d.clone(), r2o(*s))).collect();
+    let items: Map<String, Value> = g
+        .items
+        .iter()
+        .map(|i| {
+            let ci = i.ci95.map_or(Value::Null, |(lo, hi)| json!([r2(lo), r2(hi)]));
+            (
+                i.id.clone(),
+                json!({"score": r2o(i.score), "n": i.n, "unfavourable": i.unfavourable, "ci95": ci}),
+            )
+        })
+        .collect();
+    json!({
+        "level": g.level.code(),
+        "key": g.key,
+        "name": g.name,
+        "n": g.n,
+        "composite": r2o(g.composite),
+        "overall": r2o(g.overall),
+        "dimensions": dimensions,
+        "items": items,
+        "insufficient_sample": g.insufficient,
+    })
+}
+
+/// The scores.json document (SPEC §8; keys beyond the specified ones are additions).
+pub fn scores(r: &PeriodResults) -> Value {
+    let lowest: Vec<Value> = r
+        .lowest
+        .iter()
+        .map(|l| {
+            json!({
+                "level": l.level.code(),
+                "key": l.key,
+                "items": l.items.iter().map(|(id, name, s)| json!({"id": id, "name": name, "score": r2(*s)})).collect::<Vec<_>>(),
+                "dimension": l.dimension.as_ref().map(|(d, s)| json!({"name": d, "score": r2(*s)})),
+            })
+        })
+        .collect();
+    let declines: Vec<Value> = r
+        .declines
+        .iter()
+        .map(|d| {
+            json!({
+                "level": d.level.code(),
+                "key": d.key,
+                "indicator": d.indicator,
+                "type": if d.is_dimension { "dimension" } else { "item" },
+                "previous": r2(d.previous),
+                "current": r2(d.current),
+                "delta": r2(d.delta),
+                "p": p4(d.p),
+                "significant": d.significant,
+            })
+        })
+        .collect();
+    let items: Vec<Value> = r
+        .improvement_items
+        .iter()
+        .map(|i| {
+            json!({
+                "id": i.id,
+                "enterprise": i.enterprise,
+                "enterprise_name": i.enterprise_name,
+                "indicator": i.indicator,
+                "indicator_name": i.indicator_name,
+                "rule": i.rule,
+                "severity": i.severity,
+                "finding": i.finding,
+                "measure": i.measure,
+                "responsible": i.responsible,
+                "raised": i.raised.to_string(),
+                "due": i.due.to_string(),
+                "status": i.status.code(),
+                "resolved": i.resolved.map(|p| p.to_string()),
+            })
+        })
+        .collect();
+    let dissatisfaction: Vec<Value> = r
+        .dissatisfaction
+        .iter()
+        .map(|d| {
+            json!({
+                "level": d.level.code(),
+                "key": d.key,
+                "items": d.items.iter().map(|(id, name, share, count, n)| json!({"id": id, "name": name, "share": r2(*share), "unfavourable": count, "n": n})).collect::<Vec<_>>(),
+                "topics": d.topics.iter().map(|t| json!({"topic": t.topic, "count": t.count, "quotes": t.quotes})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let bias: Vec<Value> = r
+        .bias
+        .iter()
+        .map(|b| {
+            json!({
+                "enterprise": b.enterprise,
+                "name": b.name,
+                "self_n": b.self_n,
+                "self_composite": r2o(b.self_composite),
+                "sampled_n": b.sampled_n,
+                "sampled_composite": r2o(b.sampled_composite),
+                "bias": r2o(b.bias),
+                "flagged": b.flagged,
+            })
+        })
+        .collect();
+    let mut doc = json!({
+        "period": r.period.to_string(),
+        "kind": r.kind.code(),
+        "city": r.city,
+        "previous_period": r.previous.map(|p| p.to_string()),
+        "min_sample": r.min_sample,
+        "groups": r.groups.iter().map(group).collect::<Vec<_>>(),
+        "lowest": lowest,
+        "declines": declines,
+        "improvement_items": items,
+        "dissatisfaction": dissatisfaction,
+    });
+    if r.period.is_quarter() {
+        doc["self_assessment_bias"] = Value::Array(bias);
+    }
+    doc
+}
+
+/// Writes manifest.json: the inputs the results came from and the files written, with hashes.
+pub fn write_manifest(r: &PeriodResults, dir: &Path, outputs: &[PathBuf]) -> std::io::Result<PathBuf> {
+    let mut files = Vec::new();
+    for p in outputs {
+        let (sha, size) = crate::inbox::sha256(p)?;
+        let name = p.strip_prefix(dir).unwrap_or(p).to_string_lossy().to_string();
+        files.push(json!({"path": name, "sha256": sha, "bytes": size}));
+    }
+    let accepted = r.inputs.iter().filter(|i| i.status == "accepted").count();
+    let doc = json!({
+        "period": r.period.to_string(),
+        "kind": r.kind.code(),
+        "generator": format!("utility-eval {}", env!("CARGO_PKG_VERSION")),
+        "inputs": r.inputs.iter().map(|i| json!({"path": i.path, "sha256": i.sha256, "status": i.status, "submitter": i.submitter, "rows": i.rows})).collect::<Vec<_>>(),
+        "outputs": files,
+        "counts": {
+            "inputs": r.inputs.len(),
+            "accepted_returns": accepted,
+            "responses": r.city_group().map_or(0, |g| g.n),
+            "groups": r.groups.len(),
+            "declines": r.declines.len(),
+            "improvement_items": r.improvement_items.len(),
+        },
+    });
+    let path = dir.join(MANIFEST);
+    write_atomic(&path, &to_bytes(&doc))?;
+    Ok(path)
+}

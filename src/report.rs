@@ -1,0 +1,288 @@
+//! The report stage's orchestration: computes a period's [`PeriodResults`] from the store
+//! (scores of every group, the analyses, the improvement items replayed over the periods of
+//! the same kind) and hands them to the renderers. The only place results are computed.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::analyse::improve::{self, PeriodFindings};
+use crate::analyse::topics::Topics;
+use crate::analyse::{self};
+use crate::config::Config;
+use crate::period::{Period, ReturnKind};
+use crate::results::{Decline, Dissatisfaction, GroupResult, Input, Lowest, PeriodResults};
+use crate::score;
+use crate::store::{Store, StoreError};
+
+/// Scores and analyses of one period, before improvement items.
+struct Core {
+    groups: Vec<GroupResult>,
+    lowest: Vec<Lowest>,
+    dissatisfaction: Vec<Dissatisfaction>,
+    declines: Vec<Decline>,
+    previous: Option<Period>,
+}
+
+/// The kind of return a period's scores come from: months from monthly self-assessments,
+/// quarters from the quarterly sampled survey.
+pub fn kind_of(period: Period) -> ReturnKind {
+    if period.is_quarter() {
+        ReturnKind::Quarterly
+    } else {
+        ReturnKind::Monthly
+    }
+}
+
+/// The previous period of the same kind.
+pub fn previous(period: Period) -> Period {
+    match period {
+        Period::Month { year, month: 1 } => Period::Month {
+            year: year - 1,
+            month: 12,
+        },
+        Period::Month { year, month } => Period::Month { year, month: month - 1 },
+        Period::Quarter { year, quarter: 1 } => Period::Quarter {
+            year: year - 1,
+            quarter: 4,
+        },
+        Period::Quarter { year, quarter } => Period::Quarter {
+            year,
+            quarter: quarter - 1,
+        },
+    }
+}
+
+/// The three months of a quarter.
+pub fn months_of(period: Period) -> Vec<Period> {
+    match period {
+        Period::Quarter { year, quarter } => (1..=3)
+            .map(|i| Period::Month {
+                year,
+                month: quarter * 3 - 3 + i,
+            })
+            .collect(),
+        p => vec![p],
+    }
+}
+
+/// Computes results, caching each period's core so that replays share the work.
+pub struct Reporter<'c> {
+    config: &'c Config,
+    store: &'c Store,
+    topics: Topics,
+    cores: BTreeMap<Period, Core>,
+}
+
+impl<'c> Reporter<'c> {
+    pub fn new(config: &'c Config, store: &'c Store, topics: Topics) -> Reporter<'c> {
+        Reporter {
+            config,
+            store,
+            topics,
+            cores: BTreeMap::new(),
+        }
+    }
+
+    fn core(&mut self, period: Period) -> Result<&Core, StoreError> {
+        if !self.cores.contains_key(&period) {
+            let kind = kind_of(period);
+            let now = score::tally(self.config, self.store, kind, &[period.to_string()])?;
+            let groups = now.results();
+            let prev = previous(period);
+            let before = score::tally(self.config, self.store, kind, &[prev.to_string()])?;
+            let has_previous = before.tally(crate::results::Level::City, "全市").is_some();
+            let declines = if has_previous {
+                analyse::declines(self.config, &groups, &now, &before)
+            } else {
+                Vec::new()
+            };
+            let core = Core {
+                lowest: analyse::lowest(&groups),
+                dissatisfaction: analyse::dissatisfaction(&groups, &now, &self.topics),
+                declines,
+                previous: has_previous.then_some(prev),
+                groups,
+            };
+            self.cores.insert(period, core);
+        }
+        Ok(&self.cores[&period])
+    }
+
+    /// Everything of one period.
+    pub fn compute(&mut self, period: Period) -> Result<PeriodResults, StoreError> {
+        let kind = kind_of(period);
+        // Improvement items: replay every period of this kind up to this one.
+        let mut history = Vec::new();
+        for p in self.store.periods()? {
+            if p.is_quarter() == period.is_quarter()
+                && p < period
+                && !self.store.accepted(kind, &p.to_string())?.is_empty()
+            {
+                history.push(p);
+            }
+        }
+        history.push(period);
+        for p in &history {
+            self.core(*p)?;
+        }
+        let findings: Vec<PeriodFindings<'_>> = history
+            .iter()
+            .map(|p| {
+                let c = &self.cores[p];
+                PeriodFindings {
+                    period: *p,
+                    groups: &c.groups,
+                    declines: &c.declines,
+                    dissatisfaction: &c.dissatisfaction,
+                }
+            })
+            .collect();
+        let improvement_items = improve::lifecycle(self.config, &findings);
+        let core = &self.cores[&period];
+        let bias = if period.is_quarter() {
+            let months: Vec<String> = months_of(period).iter().map(Period::to_string).collect();
+            let pooled = score::tally(self.config, self.store, ReturnKind::Monthly, &months)?.results();
+            analyse::bias(self.config, &pooled, &core.groups)
+        } else {
+            Vec::new()
+        };
+        let inputs = self
+            .store
+            .submissions(Some(&period.to_string()))?
+            .into_iter()
+            .filter(|s| s.kind == Some(kind))
+            .map(|s| Input {
+                path: s.original_name,
+                sha256: s.sha256,
+                status: s.status,
+                submitter: s.submitter_code.unwrap_or_default(),
+                rows: s.rows_accepted,
+            })
+            .collect();
+        Ok(PeriodResults {
+            city: self.config.city.clone(),
+            period,
+            kind,
+            previous: core.previous,
+            groups: core.groups.clone(),
+            lowest: core.lowest.clone(),
+            dissatisfaction: core.dissatisfaction.clone(),
+            declines: core.declines.clone(),
+            bias,
+            improvement_items,
+            inputs,
+            min_sample: self.config.scheme.thresholds.min_sample,
+        })
+    }
+}
+
+/// The folder of a period's outputs: `reports/2026-10/`.
+pub fn period_dir(config: &Config, period: Period) -> PathBuf {
+    config.paths.reports.join(period.to_string())
+}
+
+/// Computes and writes the outputs of each period: every renderer's files, then
+/// manifest.json; records the improvement items. Returns the files written.
+pub fn publish(
+    config: &Config,
+    store: &mut Store,
+    topics: &Topics,
+    periods: &[Period],
+) -> Result<Vec<PathBuf>, ReportError> {
+    let mut all = Vec::new();
+    let mut results = Vec::new();
+    {
+        let mut reporter = Reporter::new(config, store, topics.clone());
+        for &p in periods {
+            results.push(reporter.compute(p)?);
+        }
+    }
+    for r in &results {
+        let dir = period_dir(config, r.period);
+        let mut outputs = Vec::new();
+        for renderer in crate::render::renderers() {
+            let files = renderer.render(r, &dir).map_err(|e| ReportError::Write {
+                what: renderer.name(),
+                dir: dir.clone(),
+                source: e,
+            })?;
+            outputs.extend(files);
+        }
+        let manifest = crate::render::json::write_manifest(r, &dir, &outputs).map_err(|e| ReportError::Write {
+            what: "manifest.json",
+            dir: dir.clone(),
+            source: e,
+        })?;
+        store.save_items(r.kind, &r.period.to_string(), &r.improvement_items)?;
+        all.extend(outputs);
+        all.push(manifest);
+    }
+    // A changed period that had nothing to score (all its returns superseded away) is done too.
+    let done: Vec<Period> = store
+        .stale_periods()?
+        .into_iter()
+        .filter(|p| !has_scored_returns(store, *p) || periods.contains(p))
+        .collect();
+    store.clear_stale(&done)?;
+    Ok(all)
+}
+
+/// The periods to recompute: each period whose returns changed since its outputs were
+/// written, the later periods of the same kind (their declines and improvement items depend
+/// on it), the quarter of a changed month (its self-assessment pools the months), and any
+/// period with data but no scores.json yet. Only periods with scored returns are kept.
+pub fn affected(config: &Config, store: &Store) -> Result<Vec<Period>, StoreError> {
+    let touched = store.stale_periods()?;
+    let with_data: Vec<Period> = store
+        .periods()?
+        .into_iter()
+        .filter(|p| has_scored_returns(store, *p))
+        .collect();
+    let mut out = std::collections::BTreeSet::new();
+    for &p in &touched {
+        let quarter = quarter_of(p);
+        for &q in &with_data {
+            let same_kind_later = q.is_quarter() == p.is_quarter() && q >= p;
+            let quarter_later = q.is_quarter() && q >= quarter;
+            if same_kind_later || quarter_later {
+                out.insert(q);
+            }
+        }
+    }
+    for &q in &with_data {
+        if !period_dir(config, q).join(crate::render::json::SCORES).is_file() {
+            out.insert(q);
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// The quarter a period lies in.
+pub fn quarter_of(p: Period) -> Period {
+    match p {
+        Period::Month { year, month } => Period::Quarter {
+            year,
+            quarter: (month - 1) / 3 + 1,
+        },
+        q => q,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("无法写入{what}到 {}:{source}", dir.display())]
+    Write {
+        what: &'static str,
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn has_scored_returns(store: &Store, p: Period) -> bool {
+    store
+        .accepted(kind_of(p), &p.to_string())
+        .map(|v| !v.is_empty())
+        .unwrap_or(false)
+}

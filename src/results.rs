@@ -1,0 +1,248 @@
+//! The computed results of one period: the one model every renderer takes as its only
+//! input. It is built once by [`crate::report::compute`] from the store (scores, analysis,
+//! improvement items, the inputs it was computed from); no renderer queries the database or
+//! recomputes a score.
+
+use chrono::NaiveDate;
+
+use crate::period::{Period, ReturnKind};
+
+/// The group levels of SPEC §3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    City,
+    Enterprise,
+    Unit,
+    County,
+    Utility,
+    UserType,
+}
+
+impl Level {
+    pub const ALL: [Level; 6] = [
+        Level::City,
+        Level::Enterprise,
+        Level::Unit,
+        Level::County,
+        Level::Utility,
+        Level::UserType,
+    ];
+
+    /// The code used in scores.json.
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::City => "city",
+            Level::Enterprise => "enterprise",
+            Level::Unit => "unit",
+            Level::County => "county",
+            Level::Utility => "utility",
+            Level::UserType => "user_type",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::City => "全市",
+            Level::Enterprise => "企业",
+            Level::Unit => "填报单位",
+            Level::County => "县市",
+            Level::Utility => "行业",
+            Level::UserType => "用户类型",
+        }
+    }
+}
+
+/// One item's score in one group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemResult {
+    pub id: String,
+    pub name: String,
+    /// Mean answer score, full precision; `None` when nobody answered it.
+    pub score: Option<f64>,
+    pub n: u64,
+    pub unfavourable: u64,
+    pub ci95: Option<(f64, f64)>,
+}
+
+/// The scores of one group (全市, an enterprise, a unit …) in the period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupResult {
+    pub level: Level,
+    /// Code (enterprise, unit), name (county, user type, utility) or 全市.
+    pub key: String,
+    /// How people call it.
+    pub name: String,
+    /// Responses in the group.
+    pub n: u64,
+    pub composite: Option<f64>,
+    pub overall: Option<f64>,
+    /// In scheme order; `None` for a dimension with no answered item.
+    pub dimensions: Vec<(String, Option<f64>)>,
+    /// In scheme order.
+    pub items: Vec<ItemResult>,
+    /// n below the scheme's minimum sample: reported, marked 样本量不足.
+    pub insufficient: bool,
+}
+
+impl GroupResult {
+    pub fn item(&self, id: &str) -> Option<&ItemResult> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    pub fn dimension(&self, name: &str) -> Option<f64> {
+        self.dimensions.iter().find(|(d, _)| d == name).and_then(|(_, s)| *s)
+    }
+}
+
+/// The lowest indicators of a group (policy §8.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lowest {
+    pub level: Level,
+    pub key: String,
+    /// Up to three items, lowest first: (id, name, score).
+    pub items: Vec<(String, String, f64)>,
+    pub dimension: Option<(String, f64)>,
+}
+
+/// What users are most dissatisfied with in a group (policy §8.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dissatisfaction {
+    pub level: Level,
+    pub key: String,
+    /// Up to three items with the largest unfavourable share: (id, name, share 0–100, count, n).
+    pub items: Vec<(String, String, f64, u64, u64)>,
+    /// Complaint topics, most mentioned first.
+    pub topics: Vec<TopicCount>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicCount {
+    pub topic: String,
+    /// The dictionary's catch-all topic (其他): complaints no keyword matched.
+    pub catch_all: bool,
+    pub count: u64,
+    /// A few short anonymised quotes.
+    pub quotes: Vec<String>,
+}
+
+/// An indicator lower than in the same group's previous period of the same kind (policy §8.3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decline {
+    pub level: Level,
+    pub key: String,
+    /// An item id or a dimension name.
+    pub indicator: String,
+    pub is_dimension: bool,
+    pub previous: f64,
+    pub current: f64,
+    pub delta: f64,
+    pub p: Option<f64>,
+    pub significant: bool,
+}
+
+/// Quarterly: an enterprise's pooled monthly self-assessment against the sampled survey.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bias {
+    pub enterprise: String,
+    pub name: String,
+    pub self_n: u64,
+    pub self_composite: Option<f64>,
+    pub sampled_n: u64,
+    pub sampled_composite: Option<f64>,
+    /// self − sampled
+    pub bias: Option<f64>,
+    pub flagged: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ItemStatus {
+    /// Raised in this period.
+    New,
+    /// Raised earlier, not yet resolved, not past its due date.
+    Open,
+    Overdue,
+    /// Resolved in this period.
+    Resolved,
+}
+
+impl ItemStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemStatus::New => "new",
+            ItemStatus::Open => "open",
+            ItemStatus::Overdue => "overdue",
+            ItemStatus::Resolved => "resolved",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemStatus::New => "新增",
+            ItemStatus::Open => "整改中",
+            ItemStatus::Overdue => "逾期",
+            ItemStatus::Resolved => "已整改",
+        }
+    }
+}
+
+/// An improvement item (整改事项) as it stands in this period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImprovementItem {
+    /// Stable: `<raised period>-<enterprise>-<indicator>-<rule>`.
+    pub id: String,
+    pub enterprise: String,
+    pub enterprise_name: String,
+    /// An item id, a dimension name or a complaint topic.
+    pub indicator: String,
+    pub indicator_name: String,
+    /// below_threshold, significant_decline, red_line, repeated_topic
+    pub rule: String,
+    /// 高, 中, 低
+    pub severity: String,
+    pub finding: String,
+    pub measure: String,
+    pub responsible: String,
+    pub raised: Period,
+    pub due: NaiveDate,
+    pub status: ItemStatus,
+    /// The period it was resolved in.
+    pub resolved: Option<Period>,
+}
+
+/// A return the results were computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub path: String,
+    pub sha256: String,
+    pub status: String,
+    pub submitter: String,
+    pub rows: i64,
+}
+
+/// Everything computed for one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodResults {
+    pub city: String,
+    pub period: Period,
+    pub kind: ReturnKind,
+    pub previous: Option<Period>,
+    pub groups: Vec<GroupResult>,
+    pub lowest: Vec<Lowest>,
+    pub dissatisfaction: Vec<Dissatisfaction>,
+    pub declines: Vec<Decline>,
+    /// Quarterly only.
+    pub bias: Vec<Bias>,
+    pub improvement_items: Vec<ImprovementItem>,
+    pub inputs: Vec<Input>,
+    pub min_sample: u32,
+}
+
+impl PeriodResults {
+    pub fn group(&self, level: Level, key: &str) -> Option<&GroupResult> {
+        self.groups.iter().find(|g| g.level == level && g.key == key)
+    }
+
+    pub fn city_group(&self) -> Option<&GroupResult> {
+        self.groups.iter().find(|g| g.level == Level::City)
+    }
+}
