@@ -85,8 +85,10 @@ impl<'c> Reporter<'c> {
 
     fn core(&mut self, period: Period) -> Result<&Core, StoreError> {
         if !self.cores.contains_key(&period) {
+            let started = std::time::Instant::now();
             let kind = kind_of(period);
             let now = score::tally(self.config, self.store, kind, &[period.to_string()])?;
+            tracing::debug!("{period}: tallied in {:?}", started.elapsed());
             let groups = now.results();
             let prev = previous(period);
             let before = score::tally(self.config, self.store, kind, &[prev.to_string()])?;
@@ -103,6 +105,7 @@ impl<'c> Reporter<'c> {
                 previous: has_previous.then_some(prev),
                 groups,
             };
+            tracing::debug!("{period}: scored and analysed in {:?}", started.elapsed());
             self.cores.insert(period, core);
         }
         Ok(&self.cores[&period])
@@ -243,8 +246,8 @@ pub fn affected(config: &Config, store: &Store) -> Result<Vec<Period>, StoreErro
         let quarter = quarter_of(p);
         for &q in &with_data {
             let same_kind_later = q.is_quarter() == p.is_quarter() && q >= p;
-            let quarter_later = q.is_quarter() && q >= quarter;
-            if same_kind_later || quarter_later {
+            let its_quarter = q == quarter;
+            if same_kind_later || its_quarter {
                 out.insert(q);
             }
         }

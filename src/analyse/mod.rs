@@ -46,8 +46,20 @@ pub fn lowest(groups: &[GroupResult]) -> Vec<Lowest> {
 /// The items with the largest unfavourable share, and the complaint topics, of each group
 /// (policy §8.2).
 pub fn dissatisfaction(groups: &[GroupResult], tallies: &Tallies<'_>, topics: &Topics) -> Vec<Dissatisfaction> {
-    // Classify each complaint once.
-    let classified: Vec<Vec<usize>> = tallies.complaints.iter().map(|c| topics.classify(&c.text)).collect();
+    // Classify each distinct complaint text once.
+    let mut by_text: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    let classified: Vec<&[usize]> = {
+        for c in &tallies.complaints {
+            by_text
+                .entry(c.text.as_str())
+                .or_insert_with(|| topics.classify(&c.text));
+        }
+        tallies
+            .complaints
+            .iter()
+            .map(|c| by_text[c.text.as_str()].as_slice())
+            .collect()
+    };
     groups
         .iter()
         .map(|g| {
@@ -67,7 +79,7 @@ pub fn dissatisfaction(groups: &[GroupResult], tallies: &Tallies<'_>, topics: &T
                 .collect();
             items.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
             items.truncate(3);
-            let l = g.level as usize;
+            let (l, index) = (g.level as usize, tallies.index_of(g.level, &g.key));
             let mut counts: Vec<TopicCount> = topics
                 .topics
                 .iter()
@@ -79,13 +91,16 @@ pub fn dissatisfaction(groups: &[GroupResult], tallies: &Tallies<'_>, topics: &T
                     quotes: Vec::new(),
                 })
                 .collect();
+            let mut tried = vec![0usize; counts.len()];
             for (c, found) in tallies.complaints.iter().zip(&classified) {
-                if c.keys[l] != g.key {
+                if Some(c.groups[l]) != index {
                     continue;
                 }
-                for &t in found {
+                for &t in *found {
                     counts[t].count += 1;
-                    if counts[t].quotes.len() < QUOTES {
+                    // A few distinct quotes, found among the first few texts.
+                    tried[t] += 1;
+                    if counts[t].quotes.len() < QUOTES && tried[t] <= QUOTES * 4 {
                         let q = topics::quote(&c.text, &[c.user_name.as_str()], QUOTE_CHARS);
                         let q = q.trim_end_matches([';', ',', '、', ';', ',', ' ']).to_string();
                         if !q.is_empty() && !counts[t].quotes.contains(&q) {

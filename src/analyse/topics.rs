@@ -26,6 +26,8 @@ pub struct Topic {
 #[derive(Debug, Clone)]
 pub struct Topics {
     pub topics: Vec<Topic>,
+    /// Each topic's keywords folded once ([`fold`]), for [`Topics::classify`].
+    folded: Vec<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -51,7 +53,15 @@ impl Topics {
                 .unwrap_or_default();
             format!("投诉主题词典 {origin}{line}:格式错误({})", e.message().trim())
         })?;
-        let topics = Topics { topics: file.topic };
+        let folded = file
+            .topic
+            .iter()
+            .map(|t| t.keywords.iter().map(|k| fold(k)).filter(|k| !k.is_empty()).collect())
+            .collect();
+        let topics = Topics {
+            topics: file.topic,
+            folded,
+        };
         topics.check().map_err(|e| format!("投诉主题词典 {origin}:{e}"))?;
         Ok(topics)
     }
@@ -101,15 +111,10 @@ impl Topics {
         }
         let folded = fold(text);
         let hits: Vec<usize> = self
-            .topics
+            .folded
             .iter()
             .enumerate()
-            .filter(|(_, t)| {
-                t.keywords.iter().any(|k| {
-                    let k = fold(k);
-                    !k.is_empty() && folded.contains(&k)
-                })
-            })
+            .filter(|(_, keywords)| keywords.iter().any(|k| folded.contains(k.as_str())))
             .map(|(i, _)| i)
             .collect();
         if hits.is_empty() {

@@ -110,15 +110,22 @@ fn parse_flat_object(json: &str, f: &mut impl FnMut(&str, &str)) -> bool {
     if body.is_empty() {
         return true;
     }
-    let mut pairs = Vec::with_capacity(20);
-    for pair in body.split("\",\"") {
-        let pair = pair.trim_start_matches('"').trim_end_matches('"');
-        let Some((k, v)) = pair.split_once("\":\"") else {
+    // "k":"v","k":"v": four quotes per pair, none inside keys or values.
+    let mut pairs: [(&str, &str); 64] = [("", ""); 64];
+    let mut count = 0;
+    let mut quotes = body.match_indices('"').map(|(i, _)| i);
+    while let Some(a) = quotes.next() {
+        let (Some(b), Some(c), Some(d)) = (quotes.next(), quotes.next(), quotes.next()) else {
             return false;
         };
-        pairs.push((k, v));
+        let separated = &body[b + 1..c] == ":" && (d + 1 == body.len() || body.as_bytes()[d + 1] == b',');
+        if !separated || count == pairs.len() {
+            return false;
+        }
+        pairs[count] = (&body[a + 1..b], &body[c + 1..d]);
+        count += 1;
     }
-    for (k, v) in pairs {
+    for (k, v) in &pairs[..count] {
         f(k, v);
     }
     true
@@ -172,13 +179,15 @@ pub struct Tallies<'c> {
     dim_scores: Vec<Option<f64>>,
     /// The complaint texts (意见或投诉) of the responses, with their groups.
     pub complaints: Vec<Complaint>,
+    /// Per level: the group of the previous response.
+    last: [usize; 6],
 }
 
 /// One complaint text and the groups of the response it came with.
 #[derive(Debug, Clone)]
 pub struct Complaint {
-    /// Per level (in [`Level::ALL`] order): the group key.
-    pub keys: [String; 6],
+    /// Per level (in [`Level::ALL`] order): the group's index ([`Tallies::index_of`]).
+    pub groups: [usize; 6],
     pub text: String,
     /// The respondent's name, to be kept out of quotes.
     pub user_name: String,
@@ -207,6 +216,7 @@ impl<'c> Tallies<'c> {
             answers: vec![None; scheme.items.len()],
             dim_scores: vec![None; scheme.dimensions.len()],
             complaints: Vec::new(),
+            last: [usize::MAX; 6],
         }
     }
 
@@ -222,24 +232,63 @@ impl<'c> Tallies<'c> {
             r.utility,
             r.user_type.unwrap_or("未填"),
         ];
-        let (items, dims) = (self.answers.len(), self.dim_scores.len());
+        let mut groups = [0usize; 6];
         for (l, key) in keys.iter().enumerate() {
-            let i = match self.keys[l].get(*key) {
-                Some(&i) => i,
-                None => {
-                    self.tallies[l].push((key.to_string(), Tally::new(items, dims)));
-                    self.keys[l].insert(key.to_string(), self.tallies[l].len() - 1);
-                    self.tallies[l].len() - 1
-                }
+            // Consecutive rows mostly share their groups: try the last one first.
+            let last = self.last[l];
+            let i = if self.tallies[l].get(last).is_some_and(|(k, _)| k == key) {
+                last
+            } else {
+                self.group_index(l, key)
             };
+            self.last[l] = i;
             self.tallies[l][i].1.add(&self.answers, &self.dim_scores);
+            groups[l] = i;
         }
         if let Some(text) = r.opinion.filter(|t| !t.trim().is_empty()) {
             self.complaints.push(Complaint {
-                keys: keys.map(str::to_string),
+                groups,
                 text: text.to_string(),
                 user_name: r.user_name.to_string(),
             });
+        }
+    }
+
+    fn group_index(&mut self, level: usize, key: &str) -> usize {
+        if let Some(&i) = self.keys[level].get(key) {
+            return i;
+        }
+        let (items, dims) = (self.answers.len(), self.dim_scores.len());
+        self.tallies[level].push((key.to_string(), Tally::new(items, dims)));
+        self.keys[level].insert(key.to_string(), self.tallies[level].len() - 1);
+        self.tallies[level].len() - 1
+    }
+
+    /// Adds another set of tallies (of other responses) to these.
+    pub fn merge(&mut self, other: Tallies<'_>) {
+        let mut remap: Vec<Vec<usize>> = Vec::with_capacity(Level::ALL.len());
+        for (l, groups) in other.tallies.into_iter().enumerate() {
+            let mut map = Vec::with_capacity(groups.len());
+            for (key, t) in groups {
+                let i = self.group_index(l, &key);
+                let mine = &mut self.tallies[l][i].1;
+                mine.n += t.n;
+                for (a, b) in mine.items.iter_mut().zip(&t.items) {
+                    a.0.merge(&b.0);
+                    a.1 += b.1;
+                }
+                for (a, b) in mine.dims.iter_mut().zip(&t.dims) {
+                    a.merge(b);
+                }
+                map.push(i);
+            }
+            remap.push(map);
+        }
+        for mut c in other.complaints {
+            for (l, g) in c.groups.iter_mut().enumerate() {
+                *g = remap[l][*g];
+            }
+            self.complaints.push(c);
         }
     }
 
@@ -257,6 +306,11 @@ impl<'c> Tallies<'c> {
         for (slot, (sum, w)) in self.dim_scores.iter_mut().zip(sums) {
             *slot = (w > 0.0).then(|| sum / w);
         }
+    }
+
+    /// The index of a group within its level, if it has responses.
+    pub fn index_of(&self, level: Level, key: &str) -> Option<usize> {
+        self.keys[level as usize].get(key).copied()
     }
 
     /// The tally of one group, if it has responses.
@@ -279,17 +333,60 @@ impl<'c> Tallies<'c> {
     }
 }
 
-/// Reads every response of `kind` in `periods` into tallies.
+/// Reads every response of `kind` in `periods` into tallies. With many rows, the returns
+/// are split in two contiguous halves, the second read on another thread over its own
+/// database connection, and the halves merged: the same database always splits the same way.
 pub fn tally<'c>(
     config: &'c Config,
     store: &Store,
     kind: ReturnKind,
     periods: &[String],
 ) -> Result<Tallies<'c>, StoreError> {
-    let mut t = Tallies::new(config);
-    store.for_each_response(kind, periods, |r| t.add(r))?;
-    Ok(t)
+    let mut returns = Vec::new();
+    for p in periods {
+        returns.extend(store.accepted(kind, p)?);
+    }
+    let total: i64 = returns.iter().map(|s| s.rows_accepted).sum();
+    let mut cut = 0;
+    let mut acc = 0;
+    while cut < returns.len() && acc * 2 < total {
+        acc += returns[cut].rows_accepted;
+        cut += 1;
+    }
+    let parallel = total >= PARALLEL_ROWS && cut > 0 && cut < returns.len();
+    let ids: Vec<i64> = returns.iter().map(|s| s.id).collect();
+    let submitters: Vec<String> = returns
+        .iter()
+        .map(|s| s.submitter_code.clone().unwrap_or_default())
+        .collect();
+    let (first, second) = if parallel {
+        ids.split_at(cut)
+    } else {
+        (&ids[..], &[][..])
+    };
+    let read = |store: &Store, ids: &[i64], subs: &[String]| -> Result<Tallies<'c>, StoreError> {
+        let mut t = Tallies::new(config);
+        store.for_each_response_of(ids, subs, |r| t.add(r))?;
+        Ok(t)
+    };
+    if second.is_empty() {
+        return read(store, first, &submitters);
+    }
+    let (subs_a, subs_b) = submitters.split_at(cut);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| -> Result<Tallies<'c>, StoreError> {
+            let reader = Store::open_reader(&config.paths.database)?;
+            read(&reader, second, subs_b)
+        });
+        let mut mine = read(store, first, subs_a)?;
+        let theirs = other.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        mine.merge(theirs);
+        Ok(mine)
+    })
 }
+
+/// Below this many rows a period is tallied on one thread.
+const PARALLEL_ROWS: i64 = 100_000;
 
 /// The name people know a group by.
 pub fn group_name(config: &Config, level: Level, key: &str) -> String {
@@ -546,5 +643,104 @@ mod tests {
         assert_eq!(out[0], None);
         table.read("{}", &mut out);
         assert!(out.iter().all(Option::is_none));
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ANSWERS_YN: [&str; 4] = ["是", "否", "不适用", ""];
+    const ANSWERS_5: [&str; 7] = ["非常满意", "满意", "一般", "不满意", "非常不满意", "不适用", ""];
+    const ENTERPRISES: [&str; 3] = ["GS01", "GS02", "RQ01"];
+
+    fn config() -> Config {
+        let text = include_str!("../../samples/utility-eval.toml");
+        Config::from_str(text, std::path::Path::new("/tmp/utility-eval.toml")).unwrap()
+    }
+
+    /// A response: an enterprise and one choice per item (index into the answer lists).
+    fn responses() -> impl Strategy<Value = Vec<(usize, Vec<usize>)>> {
+        prop::collection::vec((0..ENTERPRISES.len(), prop::collection::vec(0usize..7, 16)), 1..60)
+    }
+
+    fn json(config: &Config, choices: &[usize]) -> String {
+        let pairs: Vec<String> = config
+            .scheme
+            .items
+            .iter()
+            .zip(choices)
+            .filter_map(|(item, &c)| {
+                let a = match item.kind {
+                    ItemKind::YesNo => ANSWERS_YN[c % ANSWERS_YN.len()],
+                    ItemKind::FiveLevel => ANSWERS_5[c],
+                };
+                (!a.is_empty()).then(|| format!("\"{}\":\"{a}\"", item.id))
+            })
+            .collect();
+        format!("{{{}}}", pairs.join(","))
+    }
+
+    fn score_all(config: &Config, rs: &[(usize, Vec<usize>)]) -> Vec<GroupResult> {
+        let mut t = Tallies::new(config);
+        for (e, choices) in rs {
+            let answers = json(config, choices);
+            t.add(&ResponseRow {
+                submitter: ENTERPRISES[*e],
+                enterprise: ENTERPRISES[*e],
+                county: "竟陵街道",
+                utility: "供水",
+                user_type: Some("企事业单位"),
+                answers: &answers,
+                opinion: None,
+                user_name: "x",
+            });
+        }
+        t.results()
+    }
+
+    proptest! {
+        #[test]
+        fn every_score_lies_between_0_and_100(rs in responses()) {
+            let config = config();
+            for g in score_all(&config, &rs) {
+                let all = g.items.iter().map(|i| i.score)
+                    .chain(g.dimensions.iter().map(|d| d.1))
+                    .chain([g.composite, g.overall]);
+                for s in all.flatten() {
+                    prop_assert!((0.0..=100.0).contains(&s), "{s}");
+                }
+                for (lo, hi) in g.items.iter().filter_map(|i| i.ci95) {
+                    prop_assert!(0.0 <= lo && lo <= hi && hi <= 100.0);
+                }
+            }
+        }
+
+        #[test]
+        fn row_order_changes_nothing(rs in responses(), seed in any::<u64>()) {
+            let config = config();
+            let mut shuffled = rs.clone();
+            // A deterministic shuffle from the seed.
+            let mut state = seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            prop_assert_eq!(score_all(&config, &rs), score_all(&config, &shuffled));
+        }
+
+        #[test]
+        fn splitting_rows_over_returns_changes_nothing(rs in responses(), cut in 0usize..60) {
+            // Two returns of one period are tallied as one pool of rows.
+            let config = config();
+            let cut = cut.min(rs.len());
+            let (a, b) = rs.split_at(cut);
+            let mut joined = b.to_vec();
+            joined.extend_from_slice(a);
+            prop_assert_eq!(score_all(&config, &rs), score_all(&config, &joined));
+        }
     }
 }

@@ -154,6 +154,21 @@ impl Store {
         })
     }
 
+    /// A second, read-only connection to an existing database (for reading on another thread).
+    pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(open_err)?;
+        Ok(Store {
+            conn,
+            respondents: HashMap::new(),
+        })
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
@@ -449,33 +464,32 @@ impl Store {
         Ok(())
     }
 
-    /// Calls `f` with every valid response of accepted returns of `kind` in `periods`,
-    /// borrowed from the row (no copies), in a stable order.
-    pub fn for_each_response(
+    /// Calls `f` with every response of the given returns (`submitters` holds each
+    /// one's submitter), return by return, each in row order, borrowed from the row.
+    pub fn for_each_response_of(
         &self,
-        kind: ReturnKind,
-        periods: &[String],
+        returns: &[i64],
+        submitters: &[String],
         mut f: impl FnMut(&ResponseRow<'_>),
     ) -> Result<(), StoreError> {
-        let mut st = self.conn.prepare(
-            "SELECT s.submitter_code, r.enterprise, r.county, r.utility, r.user_type, r.answers, r.opinion, r.user_name
-             FROM response r JOIN submission s ON s.id = r.submission_id
-             WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'
-             ORDER BY r.id",
+        // The index on submission_id gives this order without a sort.
+        let mut st = self.conn.prepare_cached(
+            "SELECT enterprise, county, utility, user_type, answers, opinion, user_name
+             FROM response WHERE submission_id = ?1 ORDER BY id",
         )?;
-        for period in periods {
-            let mut rows = st.query(params![kind.code(), period])?;
+        for (id, submitter) in returns.iter().zip(submitters) {
+            let mut rows = st.query([id])?;
             while let Some(r) = rows.next()? {
                 let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok());
                 f(&ResponseRow {
-                    submitter: text(0).unwrap_or(""),
-                    enterprise: text(1).unwrap_or(""),
-                    county: text(2).unwrap_or(""),
-                    utility: text(3).unwrap_or(""),
-                    user_type: text(4),
-                    answers: text(5).unwrap_or("{}"),
-                    opinion: text(6),
-                    user_name: text(7).unwrap_or(""),
+                    submitter,
+                    enterprise: text(0).unwrap_or(""),
+                    county: text(1).unwrap_or(""),
+                    utility: text(2).unwrap_or(""),
+                    user_type: text(3),
+                    answers: text(4).unwrap_or("{}"),
+                    opinion: text(5),
+                    user_name: text(6).unwrap_or(""),
                 });
             }
         }

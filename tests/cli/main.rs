@@ -9,4 +9,5 @@ mod hostile;
 mod lifecycle;
 mod row_errors;
 mod samples;
+mod scores;
 mod variants;
