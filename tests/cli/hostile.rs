@@ -131,3 +131,49 @@ fn the_calamine_test_workbooks_never_crash_or_stall_a_run() {
     }
     assert_eq!(env.count("SELECT count(*) FROM submission"), names.len() as i64);
 }
+
+/// A poor man's fuzzer (cargo-fuzz needs a nightly toolchain, which this project's machines
+/// lack): 150 byte-damaged copies of a good xlsx and of a good xls, seeded, dropped into one
+/// inbox. The run must finish, account for every file and keep every valid row it accepts.
+#[test]
+fn byte_damaged_workbooks_never_end_a_run() {
+    use rand::{Rng, SeedableRng};
+    let env = Env::new();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let good_xlsx = std::fs::read(Path::new(REPO).join("tests/fixtures/hostile/good.xlsx")).unwrap();
+    let good_xls = std::fs::read(Path::new(REPO).join("tests/fixtures/calamine/date.xls")).unwrap();
+    let mut names = Vec::new();
+    for i in 0..150 {
+        let (base, ext) = if i % 3 == 0 { (&good_xls, "xls") } else { (&good_xlsx, "xlsx") };
+        let mut bytes = base.clone();
+        for _ in 0..rng.random_range(1..12) {
+            let at = rng.random_range(0..bytes.len());
+            bytes[at] ^= rng.random_range(1..=255u8);
+        }
+        if rng.random_bool(0.1) {
+            bytes.truncate(rng.random_range(1..bytes.len()));
+        }
+        let name = format!("damaged_{i:03}.{ext}");
+        std::fs::write(env.inbox(&name), &bytes).unwrap();
+        names.push(name);
+    }
+    let out = env.run(&["run"]);
+    assert!([0, 3].contains(&code(&out)), "{}{}", stdout(&out), stderr(&out));
+    assert!(env.files("inbox").is_empty());
+    let placed = env
+        .files("archive")
+        .into_iter()
+        .chain(env.files("rejected"))
+        .filter(|f| !f.ends_with(".错误说明.txt"))
+        .count();
+    assert_eq!(placed, names.len());
+    assert_eq!(env.count("SELECT count(*) FROM submission"), names.len() as i64);
+    // Whatever was accepted kept its rows: counts agree with what is stored.
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM submission s WHERE status <> 'rejected'
+             AND rows_accepted <> (SELECT count(*) FROM response r WHERE r.submission_id = s.id)"
+        ),
+        0
+    );
+}
