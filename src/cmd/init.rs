@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use crate::analyse::topics::DEFAULT_TOPICS;
 use crate::cmd::Exit;
 use crate::config::Config;
 use crate::form::{FormSpec, write_form};
@@ -32,7 +33,15 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     if !scheme_path.exists() {
         std::fs::write(&scheme_path, DEFAULT_SCHEME)?;
     }
-    let text = STARTER_CONFIG.replacen("city = ", "scheme = \"templates/scheme.toml\"\ncity = ", 1);
+    let topics_path = dir.join("templates/topics.toml");
+    if !topics_path.exists() {
+        std::fs::write(&topics_path, DEFAULT_TOPICS)?;
+    }
+    let text = STARTER_CONFIG.replacen(
+        "city = ",
+        "scheme = \"templates/scheme.toml\"\ntopics = \"templates/topics.toml\"\ncity = ",
+        1,
+    );
     std::fs::write(&config_path, &text)?;
     let config = Config::load(&config_path)?;
     for d in [
@@ -64,6 +73,7 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     println!("已在 {} 生成:", dir.display());
     println!("  utility-eval.toml        部署配置(城市、目录、填报单位和企业名单),请按实际修改");
     println!("  templates/scheme.toml    评价方案(题目、权重、阈值、整改措施)");
+    println!("  templates/topics.toml    投诉主题词典(可增删关键词)");
     println!("  templates/*_报表模板.xlsx 空白报表,发给各单位填写");
     println!("  inbox/<单位代码>/         各单位报表放这里");
     println!("然后运行:utility-eval --config {} run", config_path.display());

@@ -20,6 +20,7 @@ fn init_writes_a_working_starter_that_runs() {
     for f in [
         "utility-eval.toml",
         "templates/scheme.toml",
+        "templates/topics.toml",
         "templates/月度自评_报表模板.xlsx",
         "templates/样本名单_报表模板.xlsx",
     ] {

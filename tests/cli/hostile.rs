@@ -144,7 +144,11 @@ fn byte_damaged_workbooks_never_end_a_run() {
     let good_xls = std::fs::read(Path::new(REPO).join("tests/fixtures/calamine/date.xls")).unwrap();
     let mut names = Vec::new();
     for i in 0..150 {
-        let (base, ext) = if i % 3 == 0 { (&good_xls, "xls") } else { (&good_xlsx, "xlsx") };
+        let (base, ext) = if i % 3 == 0 {
+            (&good_xls, "xls")
+        } else {
+            (&good_xlsx, "xlsx")
+        };
         let mut bytes = base.clone();
         for _ in 0..rng.random_range(1..12) {
             let at = rng.random_range(0..bytes.len());
