@@ -20,6 +20,9 @@ use crate::validate::{METHODS, USER_TYPES};
 pub const DATA_SHEET: &str = "调查问卷";
 /// 0-based row of the header on the data sheet.
 pub const HEADER_ROW: u32 = 5;
+/// Width of the instructions column, in characters.
+const INSTRUCTION_WIDTH: f64 = 96.0;
+
 /// Numbered empty rows below the header.
 pub const BLANK_ROWS: u32 = 200;
 
@@ -263,13 +266,19 @@ fn write_data_sheet(
         ws.write_number(HEADER_ROW + 1 + n, 0, f64::from(n + 1))?;
     }
     ws.set_freeze_panes(HEADER_ROW + 1, 4)?;
+    ws.set_landscape();
+    ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    // The first column holds both 序号 and the metadata labels.
+    ws.set_column_width(0, 10)?;
     Ok(())
 }
 
 fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold().set_font_size(14);
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    ws.set_column_width(0, 110)?;
+    ws.set_column_width(0, INSTRUCTION_WIDTH)?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     ws.write_string_with_format(
         0,
         0,
@@ -296,7 +305,13 @@ fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>) -> Result<(), Xls
         lines.push(format!("{} {}{}:{}", item.id, item.name, polarity, item.question));
     }
     for (i, line) in lines.iter().enumerate() {
-        ws.write_string_with_format(2 + i as u32, 0, line, &wrap)?;
+        let row = 2 + i as u32;
+        ws.write_string_with_format(row, 0, line, &wrap)?;
+        // Wrapped rows do not grow by themselves in every program: size them for their lines.
+        let lines = (crate::text::display_width(line) as f64 / (INSTRUCTION_WIDTH * 1.15))
+            .ceil()
+            .max(1.0);
+        ws.set_row_height(row, 16.0 * lines)?;
     }
     Ok(())
 }
