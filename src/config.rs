@@ -105,6 +105,13 @@ struct RawLimits {
     parse_timeout_secs: Option<u64>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIntake {
+    /// A file in the inbox changed less than this many seconds ago is left for the next run.
+    settle_seconds: Option<u64>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -120,6 +127,8 @@ struct RawConfig {
     thresholds: RawThresholds,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    intake: RawIntake,
     /// Who receives what; read by the delivery stage.
     #[serde(default)]
     delivery: toml::Table,
@@ -170,12 +179,17 @@ pub struct Config {
     pub units: Vec<Unit>,
     pub enterprises: Vec<Enterprise>,
     pub limits: Limits,
+    /// How long a file must have rested in the inbox before `run` takes it.
+    pub settle: std::time::Duration,
     pub delivery: toml::Table,
     /// match key of every name, alias and code → (is_enterprise, index)
     names: HashMap<String, (bool, usize)>,
     /// match key of every county name, unit alias and code → the county as registered
     county_names: HashMap<String, String>,
 }
+
+/// Seconds a file must rest in the inbox before `run` takes it (a copy may be under way).
+pub const DEFAULT_SETTLE_SECONDS: u64 = 60;
 
 /// A configuration problem, with the file and key it is about.
 #[derive(Debug, thiserror::Error)]
@@ -300,6 +314,7 @@ impl Config {
             units: raw.unit,
             enterprises: raw.enterprise,
             limits,
+            settle: std::time::Duration::from_secs(raw.intake.settle_seconds.unwrap_or(DEFAULT_SETTLE_SECONDS)),
             delivery: raw.delivery,
             names,
             county_names: HashMap::new(),

@@ -223,7 +223,11 @@ fn write_data_sheet(
         ws.write_string_with_format(r, 0, *l, &label)?;
         ws.merge_range(r, 1, r, 3, v, &value)?;
     }
-    ws.write_string(3, 4, "← 月报填 2026-10 这样的月份,季度抽查填 2026Q4")?;
+    ws.insert_note(
+        3,
+        1,
+        &Note::new("月度自评填月份,如 2026-10;季度抽查填季度,如 2026Q4").set_width(260),
+    )?;
     let kinds = DataValidation::new().allow_list_strings(&["月度自评", "季度抽查", "样本名单"])?;
     ws.add_data_validation(2, 1, 2, 1, &kinds)?;
 

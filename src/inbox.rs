@@ -29,14 +29,24 @@ fn is_transient(name: &str) -> bool {
 }
 
 /// Every file under `inbox`, in name order, and the transient files that were left alone.
-pub fn discover(inbox: &Path) -> std::io::Result<(Vec<Incoming>, Vec<String>)> {
+/// Files modified less than `settle` ago may still be arriving (a copy over the network):
+/// they are listed in `waiting` and left for the next run.
+pub fn discover(inbox: &Path, settle: std::time::Duration) -> std::io::Result<Discovered> {
     let mut found = Vec::new();
     let mut skipped = Vec::new();
+    let mut waiting = Vec::new();
+    let now = std::time::SystemTime::now();
     let mut stack = vec![inbox.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
-            Err(e) if dir == inbox && e.kind() == std::io::ErrorKind::NotFound => return Ok((found, skipped)),
+            Err(e) if dir == inbox && e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Discovered {
+                    found,
+                    skipped,
+                    waiting,
+                });
+            }
             Err(e) => return Err(e),
         };
         for entry in entries {
@@ -52,16 +62,39 @@ pub fn discover(inbox: &Path) -> std::io::Result<(Vec<Incoming>, Vec<String>)> {
             } else if is_transient(&base) {
                 skipped.push(rel);
             } else if file_type.is_file() || path.is_file() {
-                found.push(Incoming { path, name: rel });
+                let modified = entry.metadata().and_then(|m| m.modified()).ok();
+                let age = modified.and_then(|m| now.duration_since(m).ok()).unwrap_or(settle);
+                if age < settle {
+                    waiting.push(rel);
+                } else {
+                    found.push(Incoming { path, name: rel });
+                }
             }
         }
     }
     found.sort_by(|a, b| a.name.cmp(&b.name));
     skipped.sort();
-    Ok((found, skipped))
+    waiting.sort();
+    Ok(Discovered {
+        found,
+        skipped,
+        waiting,
+    })
 }
 
-/// `path` relative to `base`, `/`-separated; the file name if it is not under `base`.
+/// What [`discover`] found in the inbox.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Files to take, in name order.
+    pub found: Vec<Incoming>,
+    /// Editors' lock files and partial downloads, never taken.
+    pub skipped: Vec<String>,
+    /// Files changed too recently, taken by a later run.
+    pub waiting: Vec<String>,
+}
+
+/// `path` relative to `base`, `/`-separated; the whole path if it is not under `base` (a file
+/// given to `ingest` from elsewhere), so that an interrupted move can find it again.
 pub fn relative_name(base: &Path, path: &Path) -> String {
     match path.strip_prefix(base) {
         Ok(rel) => rel
@@ -69,10 +102,7 @@ pub fn relative_name(base: &Path, path: &Path) -> String {
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/"),
-        Err(_) => path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default(),
+        Err(_) => path.to_string_lossy().to_string(),
     }
 }
 
@@ -147,9 +177,10 @@ pub fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
     match std::fs::rename(from, to) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
-            let mut out = File::options().write(true).create_new(true).open(to)?;
-            std::io::copy(&mut File::open(from)?, &mut out)?;
-            out.sync_all()?;
+            // Another disk: copy under a temporary name, make it durable, give it its name,
+            // and only then remove the original, so neither a crash nor a reader sees half a file.
+            let bytes = std::fs::read(from)?;
+            crate::output::write_atomic(to, &bytes)?;
             std::fs::remove_file(from)
         }
         Err(e) => Err(e),
@@ -207,9 +238,13 @@ mod tests {
         for n in ["b.xlsx", "JL/a.xlsx", "~$b.xlsx", ".DS_Store", "c.xlsx.part"] {
             std::fs::write(dir.path().join(n), b"x").unwrap();
         }
-        let (found, skipped) = discover(dir.path()).unwrap();
-        let names: Vec<_> = found.iter().map(|f| f.name.as_str()).collect();
+        let d = discover(dir.path(), std::time::Duration::ZERO).unwrap();
+        let names: Vec<_> = d.found.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["JL/a.xlsx", "b.xlsx"]);
-        assert_eq!(skipped, [".DS_Store", "c.xlsx.part", "~$b.xlsx"]);
+        assert_eq!(d.skipped, [".DS_Store", "c.xlsx.part", "~$b.xlsx"]);
+        // Just written: still arriving, as far as a one-hour settle time is concerned.
+        let d = discover(dir.path(), std::time::Duration::from_secs(3600)).unwrap();
+        assert!(d.found.is_empty());
+        assert_eq!(d.waiting, ["JL/a.xlsx", "b.xlsx"]);
     }
 }

@@ -1,3 +1,6 @@
+//! The `utility-eval` executable: parses the command line, sets up logging, runs the
+//! library and maps the outcome to an exit code (0, 3, 75, 1; SPEC §9).
+
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -22,13 +25,21 @@ fn main() -> ExitCode {
     } else {
         builder.without_time().init()
     }
-    // A parser panic is caught and the file rejected with its message; keep stderr quiet.
-    std::panic::set_hook(Box::new(|info| tracing::debug!("已捕获的内部错误:{info}")));
-    match utility_eval::main_with(&cli) {
-        Ok(exit) => ExitCode::from(exit.code()),
-        Err(e) => {
+    // A parser panic on a hostile file is caught and the file rejected with its message: keep
+    // it out of cron's mail. Any other panic is a bug and is said so.
+    std::panic::set_hook(Box::new(|info| {
+        if utility_eval::intake::in_parser() {
+            tracing::debug!("解析器内部错误(已捕获,文件已退回):{info}");
+        } else {
+            tracing::error!("程序内部错误:{info}");
+        }
+    }));
+    match std::panic::catch_unwind(|| utility_eval::main_with(&cli)) {
+        Ok(Ok(exit)) => ExitCode::from(exit.code()),
+        Ok(Err(e)) => {
             eprintln!("错误:{e:#}");
             ExitCode::from(1)
         }
+        Err(_) => ExitCode::from(1),
     }
 }

@@ -43,3 +43,20 @@ pub fn remove_stale_temporaries(dir: &Path) {
         }
     }
 }
+
+/// An I/O error in words a county office or an IT officer reads: the kind in Chinese, the
+/// system's own text after it.
+pub fn io_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let kind = match e.kind() {
+        K::NotFound => "文件或目录不存在",
+        K::PermissionDenied => "没有权限",
+        K::AlreadyExists => "目标已存在",
+        K::StorageFull => "磁盘已满",
+        K::ReadOnlyFilesystem => "文件系统只读",
+        K::CrossesDevices => "不能跨磁盘移动",
+        K::Interrupted | K::TimedOut => "操作中断",
+        _ => "读写失败",
+    };
+    format!("{kind}({e})")
+}

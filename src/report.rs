@@ -186,11 +186,16 @@ pub fn period_dir(config: &Config, period: Period) -> PathBuf {
 
 /// Computes and writes the outputs of each period: every renderer's files, then
 /// manifest.json; records the improvement items. Returns the files written.
+///
+/// `settles` says that `periods` is the whole [`affected`] set, so every change is now
+/// reflected everywhere and the stale marks can go; `report --period P` rewrites one period
+/// and leaves the marks for the next `run` to finish P's dependants too.
 pub fn publish(
     config: &Config,
     store: &mut Store,
     topics: &Topics,
     periods: &[Period],
+    settles: bool,
 ) -> Result<Vec<PathBuf>, ReportError> {
     let mut all = Vec::new();
     let mut results = Vec::new();
@@ -220,13 +225,9 @@ pub fn publish(
         all.extend(outputs);
         all.push(manifest);
     }
-    // A changed period that had nothing to score (all its returns superseded away) is done too.
-    let done: Vec<Period> = store
-        .stale_periods()?
-        .into_iter()
-        .filter(|p| !has_scored_returns(store, *p) || periods.contains(p))
-        .collect();
-    store.clear_stale(&done)?;
+    if settles {
+        store.clear_stale(&store.stale_periods()?)?;
+    }
     Ok(all)
 }
 

@@ -202,6 +202,8 @@ pub struct ImprovementItem {
     pub finding: String,
     pub measure: String,
     pub responsible: String,
+    /// For a decline: the level it fell from, which it must regain to be resolved.
+    pub baseline: Option<f64>,
     pub raised: Period,
     pub due: NaiveDate,
     pub status: ItemStatus,

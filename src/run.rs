@@ -31,6 +31,8 @@ pub enum FileResult {
     /// Recorded, but the file could not be moved (it stays in the inbox for the next run).
     NotMoved {
         error: String,
+        /// Rows in the database when the file was recorded before the move failed.
+        stored: Option<usize>,
     },
 }
 
@@ -40,6 +42,8 @@ pub struct Summary {
     pub files: Vec<(String, FileResult)>,
     pub recovered: usize,
     pub skipped: Vec<String>,
+    /// Files changed too recently to take (still arriving); the next run takes them.
+    pub waiting: Vec<String>,
 }
 
 impl Summary {
@@ -64,6 +68,7 @@ impl Summary {
     pub fn rows(&self) -> (usize, usize) {
         self.files.iter().fold((0, 0), |(a, b), (_, r)| match r {
             FileResult::Accepted { rows, bad_rows, .. } => (a + rows, b + bad_rows),
+            FileResult::NotMoved { stored: Some(rows), .. } => (a + rows, b),
             _ => (a, b),
         })
     }
@@ -75,7 +80,13 @@ pub enum RunError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("文件操作失败:{0}")]
-    Io(#[from] std::io::Error),
+    Io(String),
+}
+
+impl From<std::io::Error> for RunError {
+    fn from(e: std::io::Error) -> RunError {
+        RunError::Io(crate::output::io_zh(&e))
+    }
 }
 
 /// Finishes moves that an interrupted run left undone: a file recorded in the database
@@ -88,12 +99,17 @@ pub fn recover(config: &Config, store: &Store) -> Result<usize, RunError> {
         let dest = Path::new(&sub.stored_path).to_path_buf();
         let src_matches = src.is_file() && inbox::sha256(&src).map(|(h, _)| h == sub.sha256).unwrap_or(false);
         if src_matches {
-            file_away(config, store, &sub, &src)?;
-            done += 1;
+            match file_away(config, store, &sub, &src)? {
+                None => done += 1,
+                Some(problem) => tracing::warn!("{}:{problem}", sub.original_name),
+            }
         } else if dest.is_file() {
             // Moved, but the crash came before it was marked.
-            if sub.status == "rejected" && !inbox::explanation_path(&dest).exists() {
-                write_explanation(store, &sub, &dest)?;
+            if sub.status == "rejected"
+                && !inbox::explanation_path(&dest).exists()
+                && let Err(e) = write_explanation(store, &sub, &dest)
+            {
+                tracing::warn!("{}:{e}", sub.original_name);
             }
             store.mark_filed(sub.id)?;
             done += 1;
@@ -104,8 +120,10 @@ pub fn recover(config: &Config, store: &Store) -> Result<usize, RunError> {
 }
 
 /// Moves a recorded file to its place (choosing a new suffix if the place was taken
-/// meanwhile), writing the explanation first for a rejected one.
-fn file_away(config: &Config, store: &Store, sub: &Submission, src: &Path) -> Result<(), RunError> {
+/// meanwhile), writing the explanation first for a rejected one. A file that cannot be moved
+/// is that file's problem, returned as `Some(why)` (it stays in the inbox, recorded, and the
+/// next run moves it); only a database failure ends the run.
+fn file_away(config: &Config, store: &Store, sub: &Submission, src: &Path) -> Result<Option<String>, RunError> {
     let mut dest = Path::new(&sub.stored_path).to_path_buf();
     if dest.exists() {
         let file_name = dest
@@ -121,12 +139,20 @@ fn file_away(config: &Config, store: &Store, sub: &Submission, src: &Path) -> Re
         );
         store.set_destination(sub.id, &dest.to_string_lossy())?;
     }
-    if sub.status == "rejected" {
-        write_explanation(store, sub, &dest)?;
+    if sub.status == "rejected"
+        && let Err(e) = write_explanation(store, sub, &dest)
+    {
+        return Ok(Some(e.to_string()));
     }
-    inbox::move_file(src, &dest)?;
+    if let Err(e) = inbox::move_file(src, &dest) {
+        return Ok(Some(format!(
+            "无法移到 {}:{}",
+            dest.display(),
+            crate::output::io_zh(&e)
+        )));
+    }
     store.mark_filed(sub.id)?;
-    Ok(())
+    Ok(None)
 }
 
 fn write_explanation(store: &Store, sub: &Submission, dest: &Path) -> Result<(), RunError> {
@@ -269,7 +295,17 @@ fn parse_worker(
                 },
             ));
         };
-        let outcome = validate::check_file_streaming(config, &f.path, &hint, Some(&mut sink));
+        // A panic here is a bug of ours, not the file's; it still must not hang the run.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            validate::check_file_streaming(config, &f.path, &hint, Some(&mut sink))
+        }))
+        .unwrap_or_else(|p| Outcome::Rejected {
+            reason: Rejection::File(crate::intake::FileError::ParserFailed {
+                detail: format!("程序内部错误:{}", crate::intake::panic_message(&p)),
+            }),
+            meta: None,
+            issues: Vec::new(),
+        });
         if tx.send((i, Msg::Done(outcome))).is_err() {
             break;
         }
@@ -304,7 +340,8 @@ fn step(
     match (msg, &mut *current) {
         (Msg::Hashed(Err(e)), _) => {
             *current = Recording::Settled(FileResult::NotMoved {
-                error: format!("无法读取:{e}"),
+                error: format!("无法读取:{}", crate::output::io_zh(&e)),
+                stored: None,
             });
         }
         (Msg::Hashed(Ok((sha, size))), _) => {
@@ -378,7 +415,12 @@ fn already_known(config: &Config, store: &Store, f: &Incoming, sha: &str) -> Res
     let same_file = |s: &&Submission| !s.filed && config.paths.inbox.join(&s.original_name) == f.path;
     if let Some(prev) = earlier.iter().find(same_file) {
         // Recorded by an interrupted run; finish its move.
-        file_away(config, store, prev, &f.path)?;
+        if let Some(problem) = file_away(config, store, prev, &f.path)? {
+            return Ok(Some(FileResult::NotMoved {
+                error: problem,
+                stored: Some(prev.rows_accepted as usize),
+            }));
+        }
         return Ok(Some(if prev.status == "rejected" {
             FileResult::Rejected {
                 reason: prev.reason.clone().unwrap_or_default(),
@@ -391,8 +433,10 @@ fn already_known(config: &Config, store: &Store, f: &Incoming, sha: &str) -> Res
             }
         }));
     }
-    if let Some(prev) = earlier.iter().find(|s| s.status != "rejected") {
-        return file_duplicate(config, f, prev).map(Some);
+    // The same bytes as the return in force; a superseded return sent again is new input
+    // (a unit going back to its first version) and supersedes the correction in turn.
+    if let Some(prev) = earlier.iter().find(|s| s.status == "accepted") {
+        return Ok(Some(file_duplicate(config, f, prev)));
     }
     Ok(None)
 }
@@ -501,14 +545,15 @@ fn finish(
         }
     };
     let sub = store.submission(id)?.expect("just recorded");
-    if let Err(e) = file_away(config, store, &sub, &f.path) {
-        return Ok(FileResult::NotMoved { error: e.to_string() });
+    if let Some(problem) = file_away(config, store, &sub, &f.path)? {
+        let stored = matches!(result, FileResult::Accepted { .. }).then_some(sub.rows_accepted as usize);
+        return Ok(FileResult::NotMoved { error: problem, stored });
     }
     Ok(result)
 }
 
 /// The same bytes again: moved to `rejected/` with an explanation, not recorded twice.
-fn file_duplicate(config: &Config, f: &Incoming, prev: &Submission) -> Result<FileResult, RunError> {
+fn file_duplicate(config: &Config, f: &Incoming, prev: &Submission) -> FileResult {
     let file_name = Path::new(&f.name)
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -518,9 +563,15 @@ fn file_duplicate(config: &Config, f: &Incoming, prev: &Submission) -> Result<Fi
         "重复报送说明\n============\n\n文件:{}\n\n该文件与 {} 接收的“{}”内容完全相同(SHA-256:{}),数据已在库中,未重复计入。\n如需更正数据,请修改后重新报送。\n",
         f.name, prev.received_at, prev.original_name, prev.sha256
     );
-    inbox::write_atomic(&inbox::explanation_path(&dest), text.as_bytes())?;
-    inbox::move_file(&f.path, &dest)?;
-    Ok(FileResult::Duplicate {
-        of: prev.original_name.clone(),
-    })
+    let moved = inbox::write_atomic(&inbox::explanation_path(&dest), text.as_bytes())
+        .and_then(|_| inbox::move_file(&f.path, &dest));
+    match moved {
+        Ok(()) => FileResult::Duplicate {
+            of: prev.original_name.clone(),
+        },
+        Err(e) => FileResult::NotMoved {
+            error: format!("重复文件无法移到 {}:{}", dest.display(), crate::output::io_zh(&e)),
+            stored: None,
+        },
+    }
 }

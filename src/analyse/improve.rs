@@ -28,6 +28,8 @@ struct Finding {
     severity: &'static str,
     finding: String,
     measure: String,
+    /// For a decline: the level it fell from.
+    baseline: Option<f64>,
 }
 
 fn fmt2(x: f64) -> String {
@@ -58,6 +60,7 @@ fn findings(config: &Config, f: &PeriodFindings<'_>) -> Vec<Finding> {
                         fmt2(score)
                     ),
                     measure: measure.clone(),
+                    baseline: None,
                 });
             }
             if score < th.action && r.n >= u64::from(th.min_answers) {
@@ -76,6 +79,7 @@ fn findings(config: &Config, f: &PeriodFindings<'_>) -> Vec<Finding> {
                         r.n
                     ),
                     measure,
+                    baseline: None,
                 });
             }
         }
@@ -110,6 +114,7 @@ fn findings(config: &Config, f: &PeriodFindings<'_>) -> Vec<Finding> {
                     d.p.unwrap_or(f64::NAN)
                 ),
                 measure,
+                baseline: Some(d.previous),
             });
         }
         if let Some(dis) = f
@@ -131,6 +136,7 @@ fn findings(config: &Config, f: &PeriodFindings<'_>) -> Vec<Finding> {
                     severity: "中",
                     finding: format!("用户多次反映“{}”问题(本期 {} 条意见或投诉)", t.topic, t.count),
                     measure: format!("逐条核实用户反映的“{}”问题,限期整改并回访用户", t.topic),
+                    baseline: None,
                 });
             }
         }
@@ -138,7 +144,10 @@ fn findings(config: &Config, f: &PeriodFindings<'_>) -> Vec<Finding> {
     out
 }
 
-/// Whether an open item's indicator has recovered in a period's results.
+/// Whether an open item's indicator has recovered in a period's results, with enough answers:
+/// an item or dimension back at or above the action threshold; for a decline, also back to
+/// the level it fell from; for a red line, no unfavourable answer at all; for a complaint
+/// topic, mentioned fewer times than raise an item.
 fn recovered(config: &Config, item: &ImprovementItem, f: &PeriodFindings<'_>) -> bool {
     let th = &config.scheme.thresholds;
     let Some(g) = f
@@ -148,18 +157,25 @@ fn recovered(config: &Config, item: &ImprovementItem, f: &PeriodFindings<'_>) ->
     else {
         return false; // no answers this period: nothing to judge by
     };
-    if item.rule == "repeated_topic" {
-        let count = f
-            .dissatisfaction
-            .iter()
-            .find(|x| x.level == Level::Enterprise && x.key == item.enterprise)
-            .and_then(|x| x.topics.iter().find(|t| t.topic == item.indicator))
-            .map_or(0, |t| t.count);
-        return count < u64::from(th.topic_repeat) && g.n >= u64::from(th.min_answers);
-    }
-    match g.item(&item.indicator) {
-        Some(r) => r.score.is_some_and(|s| s >= th.action) && r.n >= u64::from(th.min_answers),
-        None => g.dimension(&item.indicator).is_some_and(|s| s >= th.action) && g.n >= u64::from(th.min_answers),
+    let enough = |n: u64| n >= u64::from(th.min_answers);
+    let back = |score: f64| score >= th.action && item.baseline.is_none_or(|b| score >= b);
+    match item.rule.as_str() {
+        "repeated_topic" => {
+            let count = f
+                .dissatisfaction
+                .iter()
+                .find(|x| x.level == Level::Enterprise && x.key == item.enterprise)
+                .and_then(|x| x.topics.iter().find(|t| t.topic == item.indicator))
+                .map_or(0, |t| t.count);
+            count < u64::from(th.topic_repeat) && enough(g.n)
+        }
+        "red_line" => g
+            .item(&item.indicator)
+            .is_some_and(|r| r.unfavourable == 0 && enough(r.n)),
+        _ => match g.item(&item.indicator) {
+            Some(r) => r.score.is_some_and(back) && enough(r.n),
+            None => g.dimension(&item.indicator).is_some_and(back) && enough(g.n),
+        },
     }
 }
 
@@ -201,6 +217,7 @@ pub fn lifecycle(config: &Config, periods: &[PeriodFindings<'_>]) -> Vec<Improve
                 severity: found.severity.to_string(),
                 finding: found.finding,
                 measure: found.measure,
+                baseline: found.baseline,
                 raised: f.period,
                 due: due_date(end, config.scheme.thresholds.deadline_days),
                 status: ItemStatus::New,
@@ -354,6 +371,21 @@ mod tests {
         let thin = group(&c, "GS01", &[("Q9", 100.0, 4, 0)]);
         let items = run(&c, &[(month(7), vec![low]), (month(8), vec![thin])]);
         assert_eq!(items[0].status, ItemStatus::Open, "4 answers < min_answers 5");
+    }
+
+    #[test]
+    fn a_red_line_resolves_only_without_unfavourable_answers() {
+        let c = config("[thresholds]\ndeadline_days = 90\n");
+        let crossed = group(&c, "GS01", &[("Q10", 98.0, 50, 1)]);
+        let clean = group(&c, "GS01", &[("Q10", 100.0, 50, 0)]);
+        let again = run(
+            &c,
+            &[(month(7), vec![crossed.clone()]), (month(8), vec![crossed.clone()])],
+        );
+        assert_eq!(again.len(), 1, "not raised twice: {again:?}");
+        assert_eq!(again[0].status, ItemStatus::Open, "98 points but still crossed");
+        let fixed = run(&c, &[(month(7), vec![crossed]), (month(8), vec![clean])]);
+        assert_eq!(fixed[0].status, ItemStatus::Resolved);
     }
 
     #[test]

@@ -97,7 +97,12 @@ pub fn print_summary(config: &Config, summary: &Summary) {
         match r {
             FileResult::Rejected { reason } => println!("退回  {name}:{reason}"),
             FileResult::Duplicate { of } => println!("重复  {name}:与已接收的“{of}”内容相同,未重复计入"),
-            FileResult::NotMoved { error } => println!("未移动 {name}:{error}(已入库,下次运行时再移动)"),
+            FileResult::NotMoved { error, stored: Some(_) } => {
+                println!("未移动 {name}:{error}(数据已入库,文件留在收件箱,下次运行时再移动)")
+            }
+            FileResult::NotMoved { error, stored: None } => {
+                println!("未处理 {name}:{error}(文件留在收件箱,下次运行时重试)")
+            }
             FileResult::Accepted {
                 bad_rows, superseded, ..
             } => {
@@ -114,16 +119,27 @@ pub fn print_summary(config: &Config, summary: &Summary) {
             }
         }
     }
-    let accepted = summary.count(|r| matches!(r, FileResult::Accepted { .. }));
-    let rejected = summary.count(|r| matches!(r, FileResult::Rejected { .. }));
-    let duplicates = summary.count(|r| matches!(r, FileResult::Duplicate { .. }));
-    let (rows, bad_rows) = summary.rows();
-    println!(
-        "共处理 {} 个文件:接收 {accepted} 个,退回 {rejected} 个,重复 {duplicates} 个;有效数据 {rows} 行,问题行 {bad_rows} 行。",
-        summary.files.len()
-    );
+    if summary.files.is_empty() && summary.recovered == 0 {
+        println!("收件箱 {} 中没有新文件。", config.paths.inbox.display());
+    } else {
+        let accepted = summary.count(|r| matches!(r, FileResult::Accepted { .. }));
+        let rejected = summary.count(|r| matches!(r, FileResult::Rejected { .. }));
+        let duplicates = summary.count(|r| matches!(r, FileResult::Duplicate { .. }));
+        let (rows, bad_rows) = summary.rows();
+        println!(
+            "共处理 {} 个文件:接收 {accepted} 个,退回 {rejected} 个,重复 {duplicates} 个;有效数据 {rows} 行,问题行 {bad_rows} 行。",
+            summary.files.len()
+        );
+    }
     if summary.recovered > 0 {
         println!("补完上次中断的文件移动 {} 个。", summary.recovered);
+    }
+    if !summary.waiting.is_empty() {
+        println!(
+            "刚刚改动、可能仍在上传的文件 {} 个,下次运行时处理:{}",
+            summary.waiting.len(),
+            summary.waiting.join("、")
+        );
     }
     if !summary.skipped.is_empty() {
         println!(

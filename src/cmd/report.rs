@@ -25,7 +25,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     if store.accepted(kind, &period.to_string())?.is_empty() {
         anyhow::bail!("{} 没有已接收的{}报表,无法出具报告", period.label_zh(), kind.label());
     }
-    let files = report::publish(config, &mut store, &config.topics, &[period])?;
+    let files = report::publish(config, &mut store, &config.topics, &[period], false)?;
     println!(
         "{} 的报告已写入 {}:",
         period.label_zh(),

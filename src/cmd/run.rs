@@ -23,7 +23,11 @@ pub fn run(config: &Config, _args: &Args) -> anyhow::Result<Exit> {
     }
     let mut store = Store::open(&config.paths.database)?;
     let recovered = crate::run::recover(config, &store)?;
-    let (files, skipped) = inbox::discover(&config.paths.inbox)?;
+    let inbox::Discovered {
+        found: files,
+        skipped,
+        waiting,
+    } = inbox::discover(&config.paths.inbox, config.settle)?;
     let bar = progress(files.len());
     let tick = |name: &str| {
         if let Some(b) = &bar {
@@ -37,14 +41,11 @@ pub fn run(config: &Config, _args: &Args) -> anyhow::Result<Exit> {
     }
     summary.recovered = recovered;
     summary.skipped = skipped;
-    if summary.files.is_empty() && recovered == 0 {
-        println!("收件箱 {} 中没有新文件。", config.paths.inbox.display());
-    } else {
-        print_summary(config, &summary);
-    }
+    summary.waiting = waiting;
+    print_summary(config, &summary);
     let periods = report::affected(config, &store)?;
     if !periods.is_empty() {
-        report::publish(config, &mut store, &config.topics, &periods)?;
+        report::publish(config, &mut store, &config.topics, &periods, true)?;
         let names: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
         println!("已更新报告:{}(见 {})", names.join("、"), config.paths.reports.display());
     }

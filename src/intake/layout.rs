@@ -351,8 +351,13 @@ fn read_meta(sheet: &str, rows: &[&(u32, Vec<(u32, Value)>)]) -> Meta {
         for (i, (col, v)) in cells.iter().enumerate() {
             let Some(text) = text_of(v) else { continue };
             let found = if let Some(key) = meta_key(text) {
-                // The value is the next non-empty cell to the right.
-                cells.get(i + 1).map(|(c, v)| (key, v.clone(), *c))
+                // The value is the next cell to the right, if it is close (a value cell merged
+                // over a few columns starts right after its label) and is not itself a label
+                // or a note; a blank value leaves the folder and file name to say it.
+                cells
+                    .get(i + 1)
+                    .filter(|(c, v)| *c <= col + META_VALUE_REACH && !is_note_or_label(v))
+                    .map(|(c, v)| (key, v.clone(), *c))
             } else if let Some((label, value)) = split_label_value(text)
                 && let Some(key) = meta_key(label)
                 && !value.is_empty()
@@ -377,6 +382,19 @@ fn read_meta(sheet: &str, rows: &[&(u32, Vec<(u32, Value)>)]) -> Meta {
         }
     }
     meta
+}
+
+/// How many columns right of its label a metadata value may start.
+const META_VALUE_REACH: u32 = 2;
+
+fn is_note_or_label(v: &Value) -> bool {
+    match v {
+        Value::Text(s) => {
+            let t = s.trim_start();
+            t.starts_with(['←', '(', '(', '注', '*', '※']) || meta_key(t).is_some() || t.starts_with("例")
+        }
+        _ => false,
+    }
 }
 
 /// Rows that are not data: blank (or only a 序号), and trailing 合计/填报人/审核人 lines.
@@ -488,6 +506,29 @@ mod tests {
         );
         assert_eq!(l.meta.kind.as_ref().map(|m| m.value.clone()), Some(t("月度自评")));
         assert_eq!(l.meta.period.as_ref().map(|m| m.cell.as_str()), Some("调查问卷!C3"));
+    }
+
+    #[test]
+    fn a_blank_metadata_value_is_not_taken_from_a_note_further_right() {
+        let s = Scheme::builtin();
+        let rows = vec![
+            row(1, &["填报单位", "竟陵街道"]),
+            row(2, &["报表类型", "月度自评"]),
+            row(3, &["所属期", "", "", "", "← 月报填 2026-10"]),
+            row(5, &["序号", "用户名称", "联系电话", "Q1"]),
+        ];
+        let l = detect("调查问卷", &rows, &s).unwrap();
+        assert_eq!(l.meta.period, None);
+        assert!(l.meta.submitter.is_some());
+        // A value in the merged cell right after its label is taken.
+        let rows = vec![
+            row(3, &["所属期", "", "2026-10"]),
+            row(5, &["序号", "用户名称", "联系电话", "Q1"]),
+        ];
+        assert_eq!(
+            detect("x", &rows, &s).unwrap().meta.period.map(|m| m.cell),
+            Some("x!C4".into())
+        );
     }
 
     #[test]

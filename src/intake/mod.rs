@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use layout::{Field, Layout, Meta, MetaCell, cell_name};
 pub use sniff::Format;
+pub use stream::panic_text as panic_message;
 
 use crate::scheme::Scheme;
 
@@ -47,6 +48,24 @@ impl Value {
             Value::Error(e) => e.clone(),
         }
     }
+}
+
+thread_local! {
+    static PARSING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` as third-party parsing of a file: a panic in it is expected from hostile input,
+/// caught by the caller and reported as that file's rejection, so the panic hook stays quiet.
+pub(crate) fn parsing<T>(f: impl FnOnce() -> T) -> T {
+    let before = PARSING.with(|p| p.replace(true));
+    let out = f();
+    PARSING.with(|p| p.set(before));
+    out
+}
+
+/// Whether the current thread is inside [`parsing`] (for the program's panic hook).
+pub fn in_parser() -> bool {
+    PARSING.with(|p| p.get())
 }
 
 /// Caps that keep one hostile file from taking the machine down.

@@ -173,14 +173,14 @@ pub(crate) fn read(path: &Path, format: Format, _limits: &Limits, sink: &mut dyn
         }
         Ok(())
     };
-    catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|p| {
+    catch_unwind(AssertUnwindSafe(|| super::parsing(run))).unwrap_or_else(|p| {
         Err(FileError::ParserFailed {
             detail: format!("解析器内部错误:{}", panic_text(&p)),
         })
     })
 }
 
-pub(crate) fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+pub fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
     p.downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| p.downcast_ref::<String>().cloned())

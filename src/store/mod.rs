@@ -92,7 +92,7 @@ pub enum StoreError {
     Open { path: String, source: rusqlite::Error },
     #[error("数据库 {path} 的版本({found})比本程序支持的({supported})新,请升级 utility-eval")]
     TooNew { path: String, found: i64, supported: i64 },
-    #[error("数据库错误:{0}")]
+    #[error("数据库错误")]
     Sql(#[from] rusqlite::Error),
 }
 
@@ -131,7 +131,9 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
+        // A file is moved out of the inbox right after its commit, so the commit must survive
+        // a power cut, not only a crash of this process.
+        conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let supported = schema::MIGRATIONS.len() as i64;
@@ -211,9 +213,13 @@ impl Store {
         Ok(())
     }
 
+    /// Notes that a file reached its place. Not worth an fsync: if the note is lost, the next
+    /// run finds the file at its recorded place and notes it again.
     pub fn mark_filed(&self, id: i64) -> Result<(), StoreError> {
-        self.conn
-            .execute("UPDATE submission SET filed = 1 WHERE id = ?1", [id])?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let updated = self.conn.execute("UPDATE submission SET filed = 1 WHERE id = ?1", [id]);
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        updated?;
         Ok(())
     }
 

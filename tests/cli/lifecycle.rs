@@ -359,3 +359,113 @@ fn a_return_rejected_after_rows_were_written_leaves_none_behind() {
         1
     );
 }
+
+#[test]
+fn a_superseded_return_sent_again_is_taken_again() {
+    let env = Env::new();
+    write_xlsx(
+        &env.path("v1.xlsx"),
+        "调查问卷",
+        &return_rows("竟陵街道", "2026-10", 1, 3),
+    );
+    write_xlsx(
+        &env.path("v2.xlsx"),
+        "调查问卷",
+        &return_rows("竟陵街道", "2026-10", 1, 5),
+    );
+    copy(&env.path("v1.xlsx"), &env.inbox("JL/a.xlsx"));
+    assert_eq!(code(&env.run(&["run"])), 0);
+    copy(&env.path("v2.xlsx"), &env.inbox("JL/b.xlsx"));
+    assert_eq!(code(&env.run(&["run"])), 0);
+    // The unit goes back to its first version: the same bytes as the superseded return.
+    copy(&env.path("v1.xlsx"), &env.inbox("JL/c.xlsx"));
+    let out = env.run(&["run"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert_eq!(active_responses(&env), 3);
+    assert_eq!(
+        env.count("SELECT count(*) FROM submission WHERE status = 'accepted' AND original_name = 'JL/c.xlsx'"),
+        1
+    );
+}
+
+#[test]
+fn a_blocked_destination_does_not_stop_the_batch() {
+    let env = Env::new();
+    write_xlsx(
+        &env.inbox("JL/a.xlsx"),
+        "调查问卷",
+        &return_rows("竟陵街道", "2026-10", 1, 2),
+    );
+    write_xlsx(
+        &env.inbox("YK/b.xlsx"),
+        "调查问卷",
+        &return_rows("岳口镇", "2026-10", 100, 2),
+    );
+    // archive/2026-10 cannot be created: a file stands in its way.
+    std::fs::create_dir_all(env.path("archive")).unwrap();
+    std::fs::write(env.path("archive/2026-10"), b"in the way").unwrap();
+    let out = env.run(&["run"]);
+    assert_eq!(
+        code(&out),
+        1,
+        "a file that cannot be moved is the IT officer's business"
+    );
+    let text = stdout(&out);
+    assert!(text.contains("未移动") && text.contains("archive/2026-10"), "{text}");
+    assert_eq!(active_responses(&env), 4, "both returns are stored");
+    assert!(
+        env.inbox("JL/a.xlsx").is_file() && env.inbox("YK/b.xlsx").is_file(),
+        "and stay in the inbox"
+    );
+    // Once the obstacle is gone, the next run moves them and stores nothing twice.
+    std::fs::remove_file(env.path("archive/2026-10")).unwrap();
+    let out = env.run(&["run"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert_eq!(env.files("archive"), ["2026-10/a.xlsx", "2026-10/b.xlsx"]);
+    assert_eq!(active_responses(&env), 4);
+    assert_eq!(env.count("SELECT count(*) FROM submission"), 2);
+}
+
+#[test]
+fn a_file_ingested_from_outside_the_inbox_is_found_again_after_a_failed_move() {
+    let env = Env::new();
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("报表.xlsx");
+    write_xlsx(&file, "调查问卷", &monthly(2));
+    std::fs::create_dir_all(env.path("archive")).unwrap();
+    std::fs::write(env.path("archive/2026-10"), b"in the way").unwrap();
+    assert_eq!(code(&env.run(&["ingest", file.to_str().unwrap()])), 1);
+    assert!(file.is_file());
+    std::fs::remove_file(env.path("archive/2026-10")).unwrap();
+    // The next run finishes the move of the recorded file where it was given.
+    assert_eq!(code(&env.run(&["run"])), 0);
+    assert!(!file.exists());
+    assert_eq!(env.files("archive"), ["2026-10/报表.xlsx"]);
+    assert_eq!(env.count("SELECT count(*) FROM submission WHERE filed = 1"), 1);
+    assert_eq!(active_responses(&env), 2);
+}
+
+#[test]
+fn files_still_arriving_wait_for_the_next_run() {
+    let env = Env::with_config_extra("");
+    // Replace the test setting with the default settle time.
+    let config = std::fs::read_to_string(env.path("utility-eval.toml"))
+        .unwrap()
+        .replace(SETTLED, "");
+    std::fs::write(env.path("utility-eval.toml"), config).unwrap();
+    write_xlsx(&env.inbox("a.xlsx"), "调查问卷", &monthly(2));
+    let out = env.run(&["run"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("可能仍在上传的文件 1 个"), "{}", stdout(&out));
+    assert!(env.inbox("a.xlsx").is_file());
+    // Ten minutes later it has settled.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
+    std::fs::File::options()
+        .write(true)
+        .open(env.inbox("a.xlsx"))
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    assert_eq!(code(&env.run(&["run"])), 0);
+    assert_eq!(active_responses(&env), 2);
+}

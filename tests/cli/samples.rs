@@ -23,6 +23,9 @@ fn copy_tree(from: &Path, to: &Path) {
 fn the_samples_end_as_expected() {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&Path::new(REPO).join("samples"), dir.path());
+    let config = dir.path().join("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n{SETTLED}")).unwrap();
     let env = Env { dir };
     let out = env.run(&["run"]);
     assert_eq!(code(&out), 3, "{}{}", stdout(&out), stderr(&out));

@@ -179,6 +179,9 @@ fn check_group_shape(period: &str, g: &Value) {
 fn the_samples_scores_match_the_independent_reference() {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&Path::new(REPO).join("samples"), dir.path());
+    let config = dir.path().join("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n{SETTLED}")).unwrap();
     let env = Env { dir };
     let out = env.run(&["run"]);
     assert_eq!(code(&out), 3, "{}{}", stdout(&out), stderr(&out));
@@ -927,4 +930,47 @@ fn report_for_a_period_without_data_fails_clearly() {
     // The month with data still works.
     let out = env.run(&["report", "--period", "2026-10"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+/// `report --period P` rewrites P but leaves its dependants to the next `run`: a corrected
+/// August ingested and reported alone still updates September at the next run.
+#[test]
+fn report_of_one_period_leaves_its_dependants_to_the_next_run() {
+    let env = Env::new();
+    let month = |period: &str, no: u32| {
+        let rows = (1..=10)
+            .map(|n| {
+                answered(
+                    n,
+                    &format!("{period}-05"),
+                    "天门市第一供水有限公司",
+                    &[("Q1", if n <= no { "否" } else { "是" })],
+                )
+            })
+            .collect();
+        survey("竟陵街道", "月度自评", period, rows)
+    };
+    write_xlsx(&env.inbox("a/竟陵街道_2026-08.xlsx"), "调查问卷", &month("2026-08", 1));
+    write_xlsx(&env.inbox("a/竟陵街道_2026-09.xlsx"), "调查问卷", &month("2026-09", 1));
+    run_ok(&env);
+    let before = stamp(&env, "2026-09");
+    write_xlsx(&env.path("更正.xlsx"), "调查问卷", &month("2026-08", 5));
+    assert_eq!(code(&env.run(&["ingest", "更正.xlsx"])), 0);
+    assert_eq!(code(&env.run(&["report", "--period", "2026-08"])), 0);
+    assert_eq!(stamp(&env, "2026-09"), before, "report touched only 2026-08");
+    let out = run_ok(&env);
+    // (2026Q3 has no sampled returns, so it has no outputs to redo.)
+    assert_eq!(updated(&out), set(&["2026-08", "2026-09"]), "{out}");
+    // September compares with the corrected August (Q1 50 → 90: no decline any more).
+    let sep = scores(&env, "2026-09");
+    let q1 = sep["declines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "GS01" && d["indicator"] == "Q1");
+    assert!(q1.is_none(), "{q1:?}");
+    assert!(
+        run_ok(&env).lines().all(|l| !l.starts_with("已更新报告")),
+        "nothing left to do"
+    );
 }

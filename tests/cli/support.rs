@@ -7,6 +7,9 @@ use std::process::{Command, Output};
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 
+/// The config lines that make `run` take files at once.
+pub const SETTLED: &str = "[intake]\nsettle_seconds = 0\n";
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_utility-eval");
 pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -167,7 +170,12 @@ impl Env {
     pub fn with_config_extra(extra: &str) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let base = std::fs::read_to_string(Path::new(REPO).join("samples/utility-eval.toml")).unwrap();
-        std::fs::write(dir.path().join("utility-eval.toml"), format!("{base}\n{extra}")).unwrap();
+        // Files are taken as soon as they are written (no settle time) in tests.
+        std::fs::write(
+            dir.path().join("utility-eval.toml"),
+            format!("{base}\n{SETTLED}\n{extra}"),
+        )
+        .unwrap();
         std::fs::create_dir_all(dir.path().join("inbox")).unwrap();
         Env { dir }
     }
