@@ -106,6 +106,13 @@ pub fn relative_name(base: &Path, path: &Path) -> String {
     }
 }
 
+/// The last component of a path, as text (`JL/表.xlsx` → `表.xlsx`).
+pub fn base_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
 /// SHA-256 of a file's bytes, in hex, and its size.
 pub fn sha256(path: &Path) -> std::io::Result<(String, u64)> {
     let mut f = File::open(path)?;

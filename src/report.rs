@@ -71,6 +71,8 @@ pub struct Reporter<'c> {
     store: &'c Store,
     topics: Topics,
     cores: BTreeMap<Period, Core>,
+    /// Each period's tallies, read once: a period is also the next one's "previous".
+    tallies: BTreeMap<Period, score::Tallies<'c>>,
 }
 
 impl<'c> Reporter<'c> {
@@ -80,27 +82,36 @@ impl<'c> Reporter<'c> {
             store,
             topics,
             cores: BTreeMap::new(),
+            tallies: BTreeMap::new(),
         }
+    }
+
+    fn read_tallies(&mut self, period: Period) -> Result<(), StoreError> {
+        if !self.tallies.contains_key(&period) {
+            let t = score::tally(self.config, self.store, kind_of(period), &[period.to_string()])?;
+            self.tallies.insert(period, t);
+        }
+        Ok(())
     }
 
     fn core(&mut self, period: Period) -> Result<&Core, StoreError> {
         if !self.cores.contains_key(&period) {
             let started = std::time::Instant::now();
-            let kind = kind_of(period);
-            let now = score::tally(self.config, self.store, kind, &[period.to_string()])?;
-            tracing::debug!("{period}: tallied in {:?}", started.elapsed());
-            let groups = now.results();
             let prev = previous(period);
-            let before = score::tally(self.config, self.store, kind, &[prev.to_string()])?;
+            self.read_tallies(period)?;
+            self.read_tallies(prev)?;
+            tracing::debug!("{period}: tallied in {:?}", started.elapsed());
+            let (now, before) = (&self.tallies[&period], &self.tallies[&prev]);
+            let groups = now.results();
             let has_previous = before.tally(crate::results::Level::City, "全市").is_some();
             let declines = if has_previous {
-                analyse::declines(self.config, &groups, &now, &before)
+                analyse::declines(self.config, &groups, now, before)
             } else {
                 Vec::new()
             };
             let core = Core {
                 lowest: analyse::lowest(&groups),
-                dissatisfaction: analyse::dissatisfaction(&groups, &now, &self.topics),
+                dissatisfaction: analyse::dissatisfaction(&groups, now, &self.topics),
                 declines,
                 previous: has_previous.then_some(prev),
                 groups,

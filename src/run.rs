@@ -126,10 +126,7 @@ pub fn recover(config: &Config, store: &Store) -> Result<usize, RunError> {
 fn file_away(config: &Config, store: &Store, sub: &Submission, src: &Path) -> Result<Option<String>, RunError> {
     let mut dest = Path::new(&sub.stored_path).to_path_buf();
     if dest.exists() {
-        let file_name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
+        let file_name = inbox::base_name(&dest);
         dest = inbox::destination(
             &config.paths,
             sub.status != "rejected",
@@ -472,10 +469,7 @@ fn finish(
     duplicates: Vec<RowIssue>,
     outcome: Outcome,
 ) -> Result<FileResult, RunError> {
-    let file_name = Path::new(&f.name)
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let file_name = inbox::base_name(Path::new(&f.name));
     let (meta, format, mut issues, notes, reason) = match outcome {
         Outcome::Checked(c) => {
             let user_cell = format!("{}!{}", c.sheet, c.user_column);
@@ -554,10 +548,7 @@ fn finish(
 
 /// The same bytes again: moved to `rejected/` with an explanation, not recorded twice.
 fn file_duplicate(config: &Config, f: &Incoming, prev: &Submission) -> FileResult {
-    let file_name = Path::new(&f.name)
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let file_name = inbox::base_name(Path::new(&f.name));
     let dest = inbox::destination(&config.paths, false, None, &file_name, &|_| false);
     let text = format!(
         "重复报送说明\n============\n\n文件:{}\n\n该文件与 {} 接收的“{}”内容完全相同(SHA-256:{}),数据已在库中,未重复计入。\n如需更正数据,请修改后重新报送。\n",

@@ -3,13 +3,16 @@
 
 /// Full-width ASCII forms (`Ａ１：`) and the ideographic space become their half-width forms.
 pub fn to_half_width(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            _ => c,
-        })
-        .collect()
+    s.chars().map(half_width).collect()
+}
+
+/// One character's half-width form (`Ａ` → `A`, the ideographic space → a space).
+pub fn half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
 }
 
 /// A value as typed, half-width and trimmed (inner spaces kept).
@@ -70,6 +73,13 @@ pub fn pad(s: &str, width: usize, right: bool) -> String {
     } else {
         format!("{s}{fill}")
     }
+}
+
+/// The "did you mean" tail of a message: `,您是否指“…”?` for a suggestion, else `fallback`.
+pub fn did_you_mean(suggestion: Option<&str>, fallback: &str) -> String {
+    suggestion
+        .map(|s| format!(",您是否指“{s}”?"))
+        .unwrap_or_else(|| fallback.to_string())
 }
 
 /// The closest of `candidates` to `typed`, if it is close enough to be a plausible misspelling.

@@ -59,13 +59,13 @@ pub struct Response {
 impl Response {
     /// The key of the duplicate-respondent rule: 用户名称 + 联系电话 + enterprise.
     pub fn respondent_key(&self) -> String {
-        format!(
-            "{}|{}|{}",
-            match_key(&self.user_name),
-            self.phone.as_deref().unwrap_or(""),
-            self.enterprise
-        )
+        respondent_key(&self.user_name, self.phone.as_deref(), &self.enterprise)
     }
+}
+
+/// The key of the duplicate-respondent rule, for stored and new responses alike.
+pub fn respondent_key(user_name: &str, phone: Option<&str>, enterprise: &str) -> String {
+    format!("{}|{}|{}", match_key(user_name), phone.unwrap_or(""), enterprise)
 }
 
 /// A problem with one row, for the reporting unit.
@@ -108,7 +108,9 @@ pub enum Rejection {
         cell: String,
         suggestion: Option<String>,
     },
-    #[error("未写明填报单位:请在表头上方填写“填报单位”,或将文件放入以单位代码命名的文件夹(如 inbox/JL/)")]
+    #[error(
+        "未写明填报单位:请在表头上方填写“填报单位”(登记的单位名称),或在文件名中注明(如 竟陵街道_月度自评_2026-10.xlsx)"
+    )]
     MissingSubmitter,
     #[error("{cell} 报表类型“{value}”无法识别,应为 月度自评、季度抽查 或 样本名单")]
     BadKind { value: String, cell: String },
@@ -124,12 +126,12 @@ pub enum Rejection {
     },
     #[error("报表类型为{kind},但表中没有 Q1–Q12 等评价题目列")]
     NoAnswerColumns { kind: &'static str },
-    #[error("没有一行有效数据(共 {issues} 处问题,见下方明细),整份报表退回")]
+    #[error("没有一行有效数据(共 {issues} 处问题,逐条列在错误说明中),整份报表退回")]
     NoValidRows { issues: usize },
 }
 
 fn suggest(s: &Option<String>) -> String {
-    s.as_ref().map(|s| format!(",您是否指“{s}”?")).unwrap_or_default()
+    crate::text::did_you_mean(s.as_deref(), "")
 }
 
 /// Who, what and when a return is about.
@@ -567,10 +569,7 @@ impl ReturnVisitor for Validator<'_> {
                 match config.enterprise(&typed) {
                     Some(e) => Some(e),
                     None => {
-                        let hint = config
-                            .suggest_enterprise(&typed)
-                            .map(|s| format!(",您是否指“{s}”?"))
-                            .unwrap_or_else(|| "。".into());
+                        let hint = crate::text::did_you_mean(config.suggest_enterprise(&typed), "。");
                         self.issue(row, c, v, format!("服务企业未在登记名单中{hint}"));
                         None
                     }
@@ -611,9 +610,7 @@ impl ReturnVisitor for Validator<'_> {
                 Some(k) => Some(k.to_string()),
                 None => {
                     let counties = config.counties();
-                    let hint = closest(&v.display(), counties.iter().copied())
-                        .map(|s| format!(",您是否指“{s}”?"))
-                        .unwrap_or_default();
+                    let hint = crate::text::did_you_mean(closest(&v.display(), counties.iter().copied()), "");
                     self.issue(row, c, v, format!("所属县市未在登记名单中{hint}"));
                     None
                 }
@@ -680,7 +677,7 @@ impl ReturnVisitor for Validator<'_> {
                 cell: format!("{}!第{}行", self.sheet, row + 1),
                 row: row + 1,
                 value: String::new(),
-                problem: "未填写任何评价答案".into(),
+                problem: "评价题(Q1–Q12、D1–D4)均未填写或均为“不适用”".into(),
             });
         }
 

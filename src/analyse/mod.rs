@@ -3,6 +3,7 @@
 //! previous period of the same kind, the quarterly self-assessment bias; improvement items
 //! in [`improve`]. Works on tallies and results; touches no file and renders nothing.
 
+pub mod anonymise;
 pub mod improve;
 pub mod topics;
 
@@ -101,7 +102,7 @@ pub fn dissatisfaction(groups: &[GroupResult], tallies: &Tallies<'_>, topics: &T
                     // A few distinct quotes, found among the first few texts.
                     tried[t] += 1;
                     if counts[t].quotes.len() < QUOTES && tried[t] <= QUOTES * 4 {
-                        let q = topics::quote(&c.text, &[c.user_name.as_str()], QUOTE_CHARS);
+                        let q = anonymise::quote(&c.text, &[c.user_name.as_str()], QUOTE_CHARS);
                         let q = q.trim_end_matches([';', ',', '、', ';', ',', ' ']).to_string();
                         if !q.is_empty() && !counts[t].quotes.contains(&q) {
                             counts[t].quotes.push(q);

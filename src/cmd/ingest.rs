@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cmd::{Exit, exit_of, lock, print_summary, progress};
+use crate::cmd::{Exit, exit_of, lock_or_say, print_summary, progress};
 use crate::config::Config;
 use crate::inbox::{Incoming, relative_name};
 use crate::store::Store;
@@ -16,8 +16,7 @@ pub struct Args {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
-    let Some(_lock) = lock(config)? else {
-        eprintln!("另一个 utility-eval 正在运行,本次退出。");
+    let Some(_lock) = lock_or_say(config)? else {
         return Ok(Exit::Locked);
     };
     let mut store = Store::open(&config.paths.database)?;

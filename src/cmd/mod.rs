@@ -53,6 +53,18 @@ pub fn load_config(path: &Path) -> anyhow::Result<Config> {
     Ok(Config::load(path)?)
 }
 
+/// Takes the run lock, or says on stderr that another run holds it (`None`: exit 75).
+pub fn lock_or_say(config: &Config) -> anyhow::Result<Option<File>> {
+    let held = lock(config)?;
+    if held.is_none() {
+        eprintln!(
+            "另一个 utility-eval 正在运行(数据库 {} 已加锁),本次退出。",
+            config.paths.database.display()
+        );
+    }
+    Ok(held)
+}
+
 /// The run lock beside the database; `None` when another process holds it.
 pub fn lock(config: &Config) -> anyhow::Result<Option<File>> {
     let mut name = config

@@ -1,6 +1,6 @@
 //! `report --period P`: (re)computes and writes the outputs of one period.
 
-use crate::cmd::{Exit, lock};
+use crate::cmd::{Exit, lock_or_say};
 use crate::config::Config;
 use crate::period::Period;
 use crate::report;
@@ -16,8 +16,7 @@ pub struct Args {
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     let period = Period::parse(&args.period)
         .ok_or_else(|| anyhow::anyhow!("所属期“{}”无法识别,应写作 2026-10 或 2026Q4", args.period))?;
-    let Some(_lock) = lock(config)? else {
-        eprintln!("另一个 utility-eval 正在运行,本次退出。");
+    let Some(_lock) = lock_or_say(config)? else {
         return Ok(Exit::Locked);
     };
     let mut store = Store::open(&config.paths.database)?;

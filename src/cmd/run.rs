@@ -1,7 +1,7 @@
 //! `run`: the cron entry. Takes the lock, finishes any interrupted moves, ingests the
 //! inbox and prints a short summary.
 
-use crate::cmd::{Exit, exit_of, lock, print_summary, progress};
+use crate::cmd::{Exit, exit_of, lock_or_say, print_summary, progress};
 use crate::config::Config;
 use crate::inbox;
 use crate::report;
@@ -11,11 +11,7 @@ use crate::store::Store;
 pub struct Args {}
 
 pub fn run(config: &Config, _args: &Args) -> anyhow::Result<Exit> {
-    let Some(_lock) = lock(config)? else {
-        eprintln!(
-            "另一个 utility-eval 正在运行(数据库 {} 已加锁),本次退出。",
-            config.paths.database.display()
-        );
+    let Some(_lock) = lock_or_say(config)? else {
         return Ok(Exit::Locked);
     };
     for dir in [&config.paths.inbox, &config.paths.archive, &config.paths.rejected] {

@@ -46,10 +46,7 @@ pub fn run(config: Option<&Config>, args: &Args) -> anyhow::Result<Exit> {
     let submitter = match (&args.unit, config) {
         (Some(code), Some(c)) => {
             let party = c.party(code).with_context(|| {
-                let hint = c
-                    .suggest_party(code)
-                    .map(|s| format!(",您是否指“{s}”?"))
-                    .unwrap_or_default();
+                let hint = crate::text::did_you_mean(c.suggest_party(code), "");
                 format!("单位“{code}”未在配置文件中登记{hint}")
             })?;
             Some(party.name().to_string())

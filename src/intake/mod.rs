@@ -134,7 +134,7 @@ pub enum FileError {
     #[error("文件解析失败({detail}),疑似损坏或异常文件;请用 Excel 打开检查后另存为 .xlsx 再报送")]
     ParserFailed { detail: String },
     #[error(
-        "未找到表头行:在{sheets}的前 {rows} 行中没有找到“用户名称”“联系电话”“Q1”等列名;请使用标准报表模板(utility-eval template)"
+        "未找到表头行:在{sheets}的前 {rows} 行中没有找到“用户名称”“联系电话”“Q1”等列名;请使用市住建局下发的标准报表模板填写"
     )]
     NoHeader { sheets: String, rows: u32 },
     #[error("读取文件失败:{0}")]

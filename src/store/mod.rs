@@ -265,12 +265,7 @@ impl Store {
                 let name: String = r.get(0)?;
                 let phone: Option<String> = r.get(1)?;
                 let ent: String = r.get(2)?;
-                let k = format!(
-                    "{}|{}|{}",
-                    crate::text::match_key(&name),
-                    phone.unwrap_or_default(),
-                    ent
-                );
+                let k = crate::validate::respondent_key(&name, phone.as_deref(), &ent);
                 let place = format!(
                     "“{}”({} 第 {} 行)",
                     r.get::<_, String>(4)?,

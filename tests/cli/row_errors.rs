@@ -218,7 +218,7 @@ fn all_answers_blank() {
             *cell = C::Blank;
         }
     });
-    assert_one_issue(&env, "第7行", "", &["未填写任何评价答案"]);
+    assert_one_issue(&env, "第7行", "", &["均未填写或均为“不适用”"]);
 }
 
 #[test]
