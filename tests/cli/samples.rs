@@ -6,27 +6,9 @@ use std::path::Path;
 
 use crate::support::*;
 
-fn copy_tree(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-            copy_tree(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_samples_end_as_expected() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&Path::new(REPO).join("samples"), dir.path());
-    let config = dir.path().join("utility-eval.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, format!("{text}\n{SETTLED}")).unwrap();
-    let env = Env { dir };
+    let env = Env::samples();
     let out = env.run(&["run"]);
     assert_eq!(code(&out), 3, "{}{}", stdout(&out), stderr(&out));
     assert!(env.files("inbox").is_empty());

@@ -15,20 +15,6 @@ use crate::support::*;
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-/// A local copy of samples.rs' `copy_tree`: copies a folder recursively.
-fn copy_tree(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-            copy_tree(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
-}
-
 fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -177,12 +163,7 @@ fn check_group_shape(period: &str, g: &Value) {
 
 #[test]
 fn the_samples_scores_match_the_independent_reference() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&Path::new(REPO).join("samples"), dir.path());
-    let config = dir.path().join("utility-eval.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, format!("{text}\n{SETTLED}")).unwrap();
-    let env = Env { dir };
+    let env = Env::samples();
     let out = env.run(&["run"]);
     assert_eq!(code(&out), 3, "{}{}", stdout(&out), stderr(&out));
 

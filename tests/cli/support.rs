@@ -180,6 +180,28 @@ impl Env {
         Env { dir }
     }
 
+    /// A copy of the committed `samples/` (config and inbox), taking files at once.
+    pub fn samples() -> Env {
+        fn copy_tree(from: &Path, to: &Path) {
+            for e in std::fs::read_dir(from).unwrap() {
+                let p = e.unwrap().path();
+                let dest = to.join(p.file_name().unwrap());
+                if p.is_dir() {
+                    std::fs::create_dir_all(&dest).unwrap();
+                    copy_tree(&p, &dest);
+                } else {
+                    std::fs::copy(&p, &dest).unwrap();
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&Path::new(REPO).join("samples"), dir.path());
+        let config = dir.path().join("utility-eval.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, format!("{text}\n{SETTLED}")).unwrap();
+        Env { dir }
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
