@@ -278,7 +278,8 @@ pub(crate) fn convert_owned(v: &calamine::Data) -> Option<Value> {
 }
 
 fn text(s: &str) -> Option<Value> {
-    (!s.trim().is_empty()).then(|| Value::Text(s.to_string()))
+    // Stops at the first visible character: cheaper than trimming both ends of every cell.
+    (!s.chars().all(char::is_whitespace)).then(|| Value::Text(s.to_string()))
 }
 
 fn iso_date(s: &str) -> Option<Value> {
