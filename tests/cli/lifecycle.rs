@@ -302,6 +302,11 @@ fn runs_killed_at_random_moments_lose_no_file_and_double_no_row() {
         ),
         0
     );
+    // Reports caught up too: no period left marked stale, every month has its scores.json.
+    assert_eq!(env.count("SELECT count(*) FROM stale_period"), 0);
+    for month in ["2026-03", "2026-06", "2026-10"] {
+        assert!(env.path(&format!("reports/{month}/scores.json")).is_file(), "{month}");
+    }
     assert_eq!(
         env.count("SELECT count(*) FROM submission WHERE status = 'superseded' AND original_name = 'JL/竟陵街道_月度自评_2026-03.xlsx'"),
         1,
