@@ -1,4 +1,4 @@
-//! Validation, the second stage: turns the rows [`intake`](crate::intake) reads into
+//! Validation, the second stage: turns the rows [`intake`](mod@crate::intake) reads into
 //! responses, checked against the registry and the scheme, and row issues that name the
 //! cell, the value and what was expected. It decides who submitted a return, of what kind
 //! and for which period (from the sheet, else the folder, else the file name). It touches

@@ -63,7 +63,7 @@ pub(crate) fn parsing<T>(f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// Whether the current thread is inside [`parsing`] (for the program's panic hook).
+/// Whether the current thread is inside the parsing of a file (see `parsing`) (for the program's panic hook).
 pub fn in_parser() -> bool {
     PARSING.with(|p| p.get())
 }
