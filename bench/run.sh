@@ -3,6 +3,8 @@
 # streaming the same cells, on 500 returns × 200 rows and on one return × 100,000 rows,
 # plus a run with nothing new. Prints wall time and peak memory (max RSS) of each.
 #
+# Wall times on a shared machine vary by a third from run to run: compare best with best.
+#
 # Usage: bench/run.sh [WORKDIR]     (default: a fresh temporary folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +29,9 @@ for set in many big; do
   fi
   files=$(find "$src/inbox" -type f | wc -l)
   echo "== $set: $files files, $(du -sh "$src/inbox" | cut -f1) =="
-  measure "calamine alone (1 thread, cells only)" target/release/examples/calamine_read "$src/inbox"
+  for i in 1 2 3; do
+    measure "calamine alone (1 thread, cells only) #$i" target/release/examples/calamine_read "$src/inbox"
+  done
   for i in 1 2 3; do
     rm -rf "$work/run-$set"; cp -r "$src" "$work/run-$set"
     printf "\n[intake]\nsettle_seconds = 0\n" >> "$work/run-$set/utility-eval.toml"
@@ -36,9 +40,11 @@ for set in many big; do
   rows=$(sqlite3 "$work/run-$set/data/utility-eval.sqlite" "select count(*) from response" 2>/dev/null || echo "?")
   echo "rows stored: $rows"
   # Intake alone (no reports): the same files through `ingest`.
-  rm -rf "$work/ing-$set"; cp -r "$src" "$work/ing-$set"
-  mapfile -t inputs < <(find "$work/ing-$set/inbox" -type f | sort)
-  measure "utility-eval ingest (intake only, no reports)" "$bin" --config "$work/ing-$set/utility-eval.toml" ingest "${inputs[@]}"
+  for i in 1 2 3; do
+    rm -rf "$work/ing-$set"; cp -r "$src" "$work/ing-$set"
+    mapfile -t inputs < <(find "$work/ing-$set/inbox" -type f | sort)
+    measure "utility-eval ingest (intake only) #$i" "$bin" --config "$work/ing-$set/utility-eval.toml" ingest "${inputs[@]}"
+  done
   # A run with nothing new, to the millisecond (best of 5).
   best=""
   for i in 1 2 3 4 5; do
