@@ -630,7 +630,8 @@ impl ReturnVisitor for Validator<'_> {
         };
 
         // Answers as a JSON object of canonical values, item id → 是/否/grade/不适用.
-        let mut answers = String::from("{");
+        let mut answers = String::with_capacity(16 + 24 * item_cells.len());
+        answers.push('{');
         let mut answered = false;
         for (i, v) in item_cells.iter().enumerate() {
             let Some(v) = v else { continue };
@@ -751,6 +752,11 @@ impl Validator<'_> {
 /// Appends `s` as a JSON string literal.
 fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
+    if !s.chars().any(|c| c == '"' || c == '\\' || (c as u32) < 0x20) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),

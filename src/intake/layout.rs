@@ -291,6 +291,10 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
     }
     let mut best: Option<Candidate> = None;
     for (row, cells) in rows {
+        // Data follows the header: a row well below the best header so far is not one.
+        if best.as_ref().is_some_and(|b| *row > b.row + 2) {
+            break;
+        }
         let mut columns: Vec<(u32, Field)> = Vec::new();
         let mut ignored = Vec::new();
         for (col, v) in cells {
@@ -408,6 +412,14 @@ pub fn is_skippable(layout: &Layout, cells: &[(u32, Value)]) -> bool {
         .map(|(_, v)| v)
         .unwrap_or(first);
     match text_of(first_cell) {
+        // Only a few first characters can open a 合计/填报人 line: skip the work otherwise.
+        Some(t)
+            if !t.trim_start().starts_with([
+                '合', '总', '小', '填', '审', '制', '负', '说', '备', '注', '*', '＊', '(', '（',
+            ]) =>
+        {
+            false
+        }
         Some(t) => {
             let t = normalize_label(t);
             [

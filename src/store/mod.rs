@@ -171,6 +171,11 @@ impl Store {
         })
     }
 
+    /// Runs a statement through the statement cache (these run once per file or per row).
+    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize, rusqlite::Error> {
+        self.conn.prepare_cached(sql)?.execute(params)
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
@@ -197,16 +202,15 @@ impl Store {
 
     /// Whether some unfiled submission is headed for `stored_path`.
     pub fn destination_taken(&self, stored_path: &str) -> Result<bool, StoreError> {
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM submission WHERE stored_path = ?1",
-            [stored_path],
-            |r| r.get(0),
-        )?;
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM submission WHERE stored_path = ?1")?
+            .query_row([stored_path], |r| r.get(0))?;
         Ok(n > 0)
     }
 
     pub fn set_destination(&self, id: i64, stored_path: &str) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.exec(
             "UPDATE submission SET stored_path = ?2 WHERE id = ?1",
             params![id, stored_path],
         )?;
@@ -216,9 +220,9 @@ impl Store {
     /// Notes that a file reached its place. Not worth an fsync: if the note is lost, the next
     /// run finds the file at its recorded place and notes it again.
     pub fn mark_filed(&self, id: i64) -> Result<(), StoreError> {
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let updated = self.conn.execute("UPDATE submission SET filed = 1 WHERE id = ?1", [id]);
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.exec("PRAGMA synchronous = NORMAL", [])?;
+        let updated = self.exec("UPDATE submission SET filed = 1 WHERE id = ?1", [id]);
+        self.exec("PRAGMA synchronous = FULL", [])?;
         updated?;
         Ok(())
     }
@@ -294,7 +298,7 @@ impl Store {
     /// [`Store::rollback`] forgets it.
     pub fn begin_return(&mut self, receipt: &Receipt<'_>, meta: &ReturnMeta) -> Result<OpenReturn, StoreError> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        let inserted = self.conn.execute(
+        let inserted = self.exec(
             "INSERT INTO submission (sha256, original_name, size, submitter_code, submitter_name, kind, period,
                 received_at, status, stored_path)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', '')",
@@ -357,7 +361,7 @@ impl Store {
     /// earlier return of the same kind and period; commits. Returns how many it superseded.
     pub fn commit_return(&mut self, open: OpenReturn, end: &Ending<'_>) -> Result<usize, StoreError> {
         let result = (|| -> Result<usize, StoreError> {
-            self.conn.execute(
+            self.exec(
                 "UPDATE submission SET format = ?2, rows_accepted = ?3, rows_rejected = ?4, notes = ?5, stored_path = ?6
                  WHERE id = ?1",
                 params![
@@ -369,7 +373,7 @@ impl Store {
                     end.stored_path
                 ],
             )?;
-            let superseded = self.conn.execute(
+            let superseded = self.exec(
                 "UPDATE submission SET status = 'superseded', superseded_by = ?1
                  WHERE submitter_code = ?2 AND kind = ?3 AND period = ?4 AND status = 'accepted' AND id <> ?1",
                 params![
@@ -381,7 +385,7 @@ impl Store {
             )?;
             self.insert_issues(open.id, end.issues)?;
             if open.meta.kind != ReturnKind::Frame {
-                self.conn.execute(
+                self.exec(
                     "INSERT OR IGNORE INTO stale_period (period) VALUES (?1)",
                     [open.meta.period.to_string()],
                 )?;
@@ -424,7 +428,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let result = (|| -> Result<i64, StoreError> {
-            self.conn.execute(
+            self.exec(
                 "INSERT INTO submission (sha256, original_name, size, format, submitter_code, submitter_name, kind,
                     period, received_at, status, rows_rejected, reason, notes, stored_path)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'rejected', ?10, ?11, ?12, ?13)",
@@ -611,13 +615,9 @@ impl Store {
     }
 
     pub fn submission(&self, id: i64) -> Result<Option<Submission>, StoreError> {
-        Ok(self
+        let mut st = self
             .conn
-            .query_row(
-                &format!("SELECT {SUBMISSION_COLUMNS} FROM submission WHERE id = ?1"),
-                [id],
-                submission_from_row,
-            )
-            .optional()?)
+            .prepare_cached(&format!("SELECT {SUBMISSION_COLUMNS} FROM submission WHERE id = ?1"))?;
+        Ok(st.query_row([id], submission_from_row).optional()?)
     }
 }

@@ -87,4 +87,8 @@ pub const MIGRATIONS: &[&str] = &[
         period         TEXT PRIMARY KEY
     );
     "#,
+    // 3: where files go is looked up once per file.
+    r#"
+    CREATE INDEX submission_stored_path ON submission(stored_path);
+    "#,
 ];
