@@ -1,0 +1,296 @@
+//! The store's write side: one file's return recorded in its own transaction (begun,
+//! rows added in chunks, committed or rolled back), rejected files, the respondent index
+//! that catches duplicates across submitters, and the improvement items of a period.
+
+use std::collections::HashMap;
+
+use rusqlite::params;
+
+use super::{Ending, Known, OpenReturn, Receipt, Store, StoreError};
+use crate::period::ReturnKind;
+use crate::validate::{Response, ReturnMeta, RowIssue};
+
+impl Store {
+    /// Removes from `responses` the respondents already stored for the same kind and period
+    /// by another submitter (a resubmission by the same submitter replaces its own), and
+    /// returns an issue for each.
+    pub fn cross_duplicates(
+        &mut self,
+        meta: &ReturnMeta,
+        user_cell: &str,
+        responses: &mut Vec<Response>,
+    ) -> Result<Vec<RowIssue>, StoreError> {
+        let known = self.known_respondents(meta.kind, &meta.period.to_string())?;
+        let mut issues = Vec::new();
+        responses.retain(|r| match known.get(&r.respondent_key()) {
+            Some(k) if k.submitter != meta.submitter_code => {
+                issues.push(RowIssue {
+                    cell: format!("{user_cell}{}", r.row),
+                    row: r.row,
+                    value: r.user_name.clone(),
+                    problem: format!(
+                        "该用户(同一用户名称、联系电话和服务企业)本期已由{}报送,不重复计入",
+                        k.place
+                    ),
+                });
+                false
+            }
+            _ => true,
+        });
+        Ok(issues)
+    }
+
+    fn known_respondents(&mut self, kind: ReturnKind, period: &str) -> Result<&HashMap<String, Known>, StoreError> {
+        let key = (kind, period.to_string());
+        if !self.respondents.contains_key(&key) {
+            let mut st = self.conn.prepare(
+                "SELECT r.user_name, r.phone, r.enterprise, s.submitter_code, s.submitter_name, s.original_name, r.row_no
+                 FROM response r JOIN submission s ON s.id = r.submission_id
+                 WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'",
+            )?;
+            let mut map = HashMap::new();
+            let rows = st.query_map(params![kind.code(), period], |r| {
+                let name: String = r.get(0)?;
+                let phone: Option<String> = r.get(1)?;
+                let ent: String = r.get(2)?;
+                let k = crate::validate::respondent_key(&name, phone.as_deref(), &ent);
+                let place = format!(
+                    "“{}”({} 第 {} 行)",
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?
+                );
+                Ok((
+                    k,
+                    Known {
+                        submitter: r.get(3)?,
+                        place,
+                    },
+                ))
+            })?;
+            for row in rows {
+                let (k, v) = row?;
+                map.entry(k).or_insert(v);
+            }
+            self.respondents.insert(key.clone(), map);
+        }
+        Ok(&self.respondents[&key])
+    }
+
+    /// Starts recording an accepted return: opens the file's transaction and inserts its
+    /// submission. Rows follow with [`Store::add_rows`]; [`Store::commit_return`] ends it,
+    /// [`Store::rollback`] forgets it.
+    pub fn begin_return(&mut self, receipt: &Receipt<'_>, meta: &ReturnMeta) -> Result<OpenReturn, StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let inserted = self.exec(
+            "INSERT INTO submission (sha256, original_name, size, submitter_code, submitter_name, kind, period,
+                received_at, status, stored_path)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', '')",
+            params![
+                receipt.sha256,
+                receipt.original_name,
+                receipt.size as i64,
+                meta.submitter_code,
+                meta.submitter_name,
+                meta.kind.code(),
+                meta.period.to_string(),
+                receipt.received_at,
+            ],
+        );
+        if let Err(e) = inserted {
+            self.rollback();
+            return Err(e.into());
+        }
+        Ok(OpenReturn {
+            id: self.conn.last_insert_rowid(),
+            meta: meta.clone(),
+            rows: 0,
+            keys: Vec::new(),
+            original_name: receipt.original_name.to_string(),
+        })
+    }
+
+    /// Writes rows of an open return.
+    pub fn add_rows(&mut self, open: &mut OpenReturn, rows: &[Response]) -> Result<(), StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "INSERT INTO response (submission_id, row_no, survey_date, method, user_name, user_type, usage_nature,
+                monthly_usage, phone, enterprise, utility, county, opinion, suggestion, answers)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?;
+        for r in rows {
+            st.execute(params![
+                open.id,
+                r.row,
+                r.survey_date.map(|d| d.to_string()),
+                r.method,
+                r.user_name,
+                r.user_type,
+                r.usage_nature,
+                r.monthly_usage,
+                r.phone,
+                r.enterprise,
+                r.utility,
+                r.county,
+                r.opinion,
+                r.suggestion,
+                r.answers
+            ])?;
+            open.keys.push((r.respondent_key(), r.row));
+        }
+        open.rows += rows.len();
+        Ok(())
+    }
+
+    /// Ends an open return: its counts, issues and place, and supersedes the submitter's
+    /// earlier return of the same kind and period; commits. Returns how many it superseded.
+    pub fn commit_return(&mut self, open: OpenReturn, end: &Ending<'_>) -> Result<usize, StoreError> {
+        let result = (|| -> Result<usize, StoreError> {
+            self.exec(
+                "UPDATE submission SET format = ?2, rows_accepted = ?3, rows_rejected = ?4, notes = ?5, stored_path = ?6
+                 WHERE id = ?1",
+                params![
+                    open.id,
+                    end.format,
+                    open.rows as i64,
+                    crate::validate::rows_with_issues(end.issues) as i64,
+                    end.notes,
+                    end.stored_path
+                ],
+            )?;
+            let superseded = self.exec(
+                "UPDATE submission SET status = 'superseded', superseded_by = ?1
+                 WHERE submitter_code = ?2 AND kind = ?3 AND period = ?4 AND status = 'accepted' AND id <> ?1",
+                params![
+                    open.id,
+                    open.meta.submitter_code,
+                    open.meta.kind.code(),
+                    open.meta.period.to_string()
+                ],
+            )?;
+            self.insert_issues(open.id, end.issues)?;
+            if open.meta.kind != ReturnKind::Frame {
+                self.exec(
+                    "INSERT OR IGNORE INTO stale_period (period) VALUES (?1)",
+                    [open.meta.period.to_string()],
+                )?;
+            }
+            self.conn.execute_batch("COMMIT")?;
+            Ok(superseded)
+        })();
+        if result.is_err() {
+            self.rollback();
+            return result;
+        }
+        // Keep the in-memory respondent index in step with what was committed.
+        let m = &open.meta;
+        if let Some(map) = self.respondents.get_mut(&(m.kind, m.period.to_string())) {
+            map.retain(|_, k| k.submitter != m.submitter_code);
+            for (key, row) in open.keys {
+                let place = format!("“{}”({} 第 {row} 行)", m.submitter_name, open.original_name);
+                map.entry(key).or_insert(Known {
+                    submitter: m.submitter_code.clone(),
+                    place,
+                });
+            }
+        }
+        result
+    }
+
+    /// Abandons the open transaction, if any.
+    pub fn rollback(&mut self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// Records a rejected file, with what is known of it and its row issues, in one transaction.
+    pub fn record_rejected(
+        &mut self,
+        receipt: &Receipt<'_>,
+        meta: Option<&ReturnMeta>,
+        end: &Ending<'_>,
+    ) -> Result<i64, StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let result = (|| -> Result<i64, StoreError> {
+            self.exec(
+                "INSERT INTO submission (sha256, original_name, size, format, submitter_code, submitter_name, kind,
+                    period, received_at, status, rows_rejected, reason, notes, stored_path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'rejected', ?10, ?11, ?12, ?13)",
+                params![
+                    receipt.sha256,
+                    receipt.original_name,
+                    receipt.size as i64,
+                    end.format,
+                    meta.map(|m| m.submitter_code.as_str()),
+                    meta.map(|m| m.submitter_name.as_str()),
+                    meta.map(|m| m.kind.code()),
+                    meta.map(|m| m.period.to_string()),
+                    receipt.received_at,
+                    crate::validate::rows_with_issues(end.issues) as i64,
+                    end.reason,
+                    end.notes,
+                    end.stored_path
+                ],
+            )?;
+            let id = self.conn.last_insert_rowid();
+            self.insert_issues(id, end.issues)?;
+            self.conn.execute_batch("COMMIT")?;
+            Ok(id)
+        })();
+        if result.is_err() {
+            self.rollback();
+        }
+        result
+    }
+
+    fn insert_issues(&self, id: i64, issues: &[RowIssue]) -> Result<(), StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "INSERT INTO row_issue (submission_id, row_no, cell, value, problem) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for i in issues {
+            st.execute(params![id, i.row, i.cell, i.value, i.problem])?;
+        }
+        Ok(())
+    }
+
+    /// Records the improvement items as reported for `period` (replacing an earlier
+    /// computation of the same period), in one transaction.
+    pub fn save_items(
+        &mut self,
+        kind: ReturnKind,
+        period: &str,
+        items: &[crate::results::ImprovementItem],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM improvement_status WHERE period = ?1 AND item_id IN (SELECT id FROM improvement_item WHERE kind = ?2)", params![period, kind.code()])?;
+        {
+            let mut up = tx.prepare_cached(
+                "INSERT INTO improvement_item (id, kind, enterprise, indicator, rule, severity, raised_period, due_date,
+                    finding, measure, responsible)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, due_date = excluded.due_date,
+                    finding = excluded.finding, measure = excluded.measure, responsible = excluded.responsible",
+            )?;
+            let mut st =
+                tx.prepare_cached("INSERT INTO improvement_status (item_id, period, status) VALUES (?1, ?2, ?3)")?;
+            for i in items {
+                up.execute(params![
+                    i.id,
+                    kind.code(),
+                    i.enterprise,
+                    i.indicator,
+                    i.rule,
+                    i.severity,
+                    i.raised.to_string(),
+                    i.due.to_string(),
+                    i.finding,
+                    i.measure,
+                    i.responsible
+                ])?;
+                st.execute(params![i.id, period, i.status.code()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
