@@ -18,13 +18,29 @@ pub(super) enum Recording {
     Settled(FileResult),
     /// Being recorded.
     Receiving {
-        sha: String,
-        size: u64,
-        received_at: String,
+        received: Received,
         open: Option<OpenReturn>,
         /// Rows dropped as respondents another submitter already reported this period.
         duplicates: Vec<RowIssue>,
     },
+}
+
+/// What is known of a file when its recording begins.
+pub(super) struct Received {
+    sha: String,
+    size: u64,
+    received_at: String,
+}
+
+impl Received {
+    fn receipt<'a>(&'a self, name: &'a str) -> Receipt<'a> {
+        Receipt {
+            sha256: &self.sha,
+            original_name: name,
+            size: self.size,
+            received_at: &self.received_at,
+        }
+    }
 }
 
 /// Advances the current file by one message; returns its result once it is finished.
@@ -46,9 +62,11 @@ pub(super) fn step(
             *current = match already_known(config, store, f, &sha)? {
                 Some(result) => Recording::Settled(result),
                 None => Recording::Receiving {
-                    sha,
-                    size,
-                    received_at: chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string(),
+                    received: Received {
+                        sha,
+                        size,
+                        received_at: chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string(),
+                    },
                     open: None,
                     duplicates: Vec::new(),
                 },
@@ -57,39 +75,32 @@ pub(super) fn step(
         (
             Msg::Rows { meta, user_cell, rows },
             Recording::Receiving {
-                sha,
-                size,
-                received_at,
+                received,
                 open,
                 duplicates,
             },
         ) => {
-            let receipt = Receipt {
-                sha256: sha,
-                original_name: &f.name,
-                size: *size,
-                received_at,
-            };
-            write_rows(store, &receipt, open, duplicates, &meta, &user_cell, rows)?;
+            write_rows(
+                store,
+                &received.receipt(&f.name),
+                open,
+                duplicates,
+                &meta,
+                &user_cell,
+                rows,
+            )?;
         }
         (Msg::Rows { .. }, _) => {}
         (Msg::Done(_), Recording::Settled(result)) => return Ok(Some(result.clone())),
         (
             Msg::Done(outcome),
             Recording::Receiving {
-                sha,
-                size,
-                received_at,
+                received,
                 open,
                 duplicates,
             },
         ) => {
-            let receipt = Receipt {
-                sha256: sha,
-                original_name: &f.name,
-                size: *size,
-                received_at,
-            };
+            let receipt = received.receipt(&f.name);
             let result = finish(
                 config,
                 store,
