@@ -306,6 +306,13 @@ pub(super) fn file_away(
     {
         return Ok(Some(e.to_string()));
     }
+    // Rows left out of an accepted return go back to its sender too: a note in rejected/.
+    if sub.status != "rejected"
+        && sub.rows_rejected > 0
+        && let Err(e) = write_row_feedback(config, store, sub, &dest)
+    {
+        tracing::warn!("{}:无法写出问题行说明:{e}", sub.original_name);
+    }
     if let Err(e) = inbox::move_file(src, &dest) {
         return Ok(Some(format!(
             "无法移到 {}:{}",
@@ -321,6 +328,29 @@ pub(super) fn write_explanation(store: &Store, sub: &Submission, dest: &Path) ->
     let issues = store.issues_of(sub.id)?;
     let text = explanation(sub, &issues);
     inbox::write_atomic(&inbox::explanation_path(dest), text.as_bytes())?;
+    Ok(())
+}
+
+/// `rejected/<archived name>.问题行说明.txt`: the rows of an accepted return that were not
+/// counted, and why, for the reporting unit to correct.
+fn write_row_feedback(config: &Config, store: &Store, sub: &Submission, dest: &Path) -> Result<(), RunError> {
+    let issues = store.issues_of(sub.id)?;
+    let name = format!("{}.问题行说明.txt", inbox::base_name(dest));
+    let mut t = String::from("问题行说明\n==========\n\n");
+    t.push_str(&format!("文件:{}\n", sub.original_name));
+    t.push_str(&format!("接收时间:{}\n", sub.received_at));
+    if let (Some(kind), Some(period)) = (sub.kind, &sub.period) {
+        t.push_str(&format!("报表:{} {}\n", kind.label(), period));
+    }
+    t.push_str(&format!(
+        "\n报表已接收,有效数据 {} 行已计入;以下 {} 行有问题,未计入:\n",
+        sub.rows_accepted, sub.rows_rejected
+    ));
+    for i in &issues {
+        t.push_str(&format!("  {i}\n"));
+    }
+    t.push_str("\n请更正后将整份报表重新报送:同一填报单位、同一报表类型和所属期的新报表将替代本报表。\n");
+    inbox::write_atomic(&config.paths.rejected.join(name), t.as_bytes())?;
     Ok(())
 }
 

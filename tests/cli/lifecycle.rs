@@ -255,7 +255,7 @@ fn runs_killed_at_random_moments_lose_no_file_and_double_no_row() {
     let mut placed: HashMap<String, usize> = HashMap::new();
     for dir in ["archive", "rejected"] {
         for f in env.files(dir) {
-            if f.ends_with(".错误说明.txt") || f.rsplit('/').next().unwrap().starts_with('.') {
+            if f.ends_with("说明.txt") || f.rsplit('/').next().unwrap().starts_with('.') {
                 continue;
             }
             *placed.entry(sha256(&env.path(dir).join(&f))).or_default() += 1;
