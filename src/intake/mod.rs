@@ -153,8 +153,9 @@ pub(crate) trait RowSink {
 
 /// Receives a return as it is read: first its layout, then each data row.
 pub trait ReturnVisitor {
-    /// The header was found. An error ends reading (e.g. an unknown submitter).
-    fn layout(&mut self, layout: &Layout) -> Result<(), FileError>;
+    /// The header was found. Returns whether to read the data rows: a visitor that already
+    /// knows the file is to be rejected (an unknown submitter, say) stops the reading here.
+    fn layout(&mut self, layout: &Layout) -> bool;
     /// One data row (0-based index, non-empty cells in column order); blank, numbered-only
     /// and 合计/填报人 rows never arrive here.
     fn row(&mut self, layout: &Layout, row: u32, cells: &[(u32, Value)]);
@@ -235,7 +236,9 @@ impl LayoutSink<'_> {
             return Ok(());
         };
         self.found = true;
-        self.visitor.layout(&layout)?;
+        if !self.visitor.layout(&layout) {
+            return Ok(()); // stays Skipping: no rows, no further sheets
+        }
         let header_row = layout.header_row;
         self.state = State::Data(Box::new(layout));
         for (r, cells) in rows {

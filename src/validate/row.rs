@@ -10,7 +10,7 @@ use super::{
 use crate::config::{Config, Party};
 use crate::intake::layout::FIELDS;
 use crate::intake::normalize::{self, NOT_APPLICABLE};
-use crate::intake::{Field, FileError, Format, Layout, MetaCell, ReturnVisitor, Value, cell_name};
+use crate::intake::{Field, Format, Layout, MetaCell, ReturnVisitor, Value, cell_name};
 use crate::period::{Period, ReturnKind};
 use crate::scheme::ItemKind;
 use crate::text::{clean_value, closest};
@@ -58,6 +58,13 @@ impl<'a> Validator<'a> {
     }
 
     pub(super) fn finish(self, format: Format) -> Outcome {
+        if let Some(reason) = self.rejection {
+            return Outcome::Rejected {
+                reason,
+                meta: self.meta,
+                issues: self.issues,
+            };
+        }
         let Some(meta) = self.meta else {
             return Outcome::Rejected {
                 reason: Rejection::MissingSubmitter,
@@ -180,7 +187,7 @@ impl<'a> Validator<'a> {
 }
 
 impl ReturnVisitor for Validator<'_> {
-    fn layout(&mut self, layout: &Layout) -> Result<(), FileError> {
+    fn layout(&mut self, layout: &Layout) -> bool {
         self.sheet = layout.sheet.clone();
         let col = layout.column_of(Field::UserName).unwrap_or(0);
         self.user_column = cell_name(0, col).trim_end_matches('1').to_string();
@@ -201,12 +208,11 @@ impl ReturnVisitor for Validator<'_> {
                     self.by_column[c as usize] = Some(f);
                 }
                 self.meta = Some(meta);
-                Ok(())
+                true
             }
             Err(r) => {
                 self.rejection = Some(r);
-                // Any error stops reading; the rejection above is what is reported.
-                Err(FileError::Io("metadata".into()))
+                false
             }
         }
     }
