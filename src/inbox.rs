@@ -167,8 +167,6 @@ pub fn explanation_path(dest: &Path) -> PathBuf {
     dest.with_file_name(name)
 }
 
-pub use crate::output::{remove_stale_temporaries, write_atomic};
-
 /// Moves `from` to `to` without ever overwriting: rename within a filesystem, else copy,
 /// fsync and remove the original.
 pub fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {

@@ -97,7 +97,7 @@ impl From<std::io::Error> for RunError {
 /// Finishes moves that an interrupted run left undone: a file recorded in the database
 /// but still in the inbox goes to its recorded place.
 pub fn recover(config: &Config, store: &Store) -> Result<usize, RunError> {
-    inbox::remove_stale_temporaries(&config.paths.rejected);
+    crate::output::remove_stale_temporaries(&config.paths.rejected);
     let mut done = 0;
     for sub in store.unfiled()? {
         let src = config.paths.inbox.join(&sub.original_name);

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::{FileResult, Msg, RunError};
 use crate::config::Config;
 use crate::inbox::{self, Incoming};
+use crate::output;
 use crate::store::{Ending, OpenReturn, Receipt, Store, Submission};
 use crate::validate::{self, Outcome, Rejection, Response, ReturnMeta, RowIssue};
 
@@ -266,7 +267,7 @@ fn file_duplicate(config: &Config, f: &Incoming, prev: &Submission) -> FileResul
         "重复报送说明\n============\n\n文件:{}\n\n该文件与 {} 接收的“{}”内容完全相同(SHA-256:{}),数据已在库中,未重复计入。\n如需更正数据,请修改后重新报送。\n",
         f.name, prev.received_at, prev.original_name, prev.sha256
     );
-    let moved = inbox::write_atomic(&inbox::explanation_path(&dest), text.as_bytes())
+    let moved = output::write_atomic(&inbox::explanation_path(&dest), text.as_bytes())
         .and_then(|_| inbox::move_file(&f.path, &dest));
     match moved {
         Ok(()) => FileResult::Duplicate {
@@ -327,7 +328,7 @@ pub(super) fn file_away(
 pub(super) fn write_explanation(store: &Store, sub: &Submission, dest: &Path) -> Result<(), RunError> {
     let issues = store.issues_of(sub.id)?;
     let text = explanation(sub, &issues);
-    inbox::write_atomic(&inbox::explanation_path(dest), text.as_bytes())?;
+    output::write_atomic(&inbox::explanation_path(dest), text.as_bytes())?;
     Ok(())
 }
 
@@ -350,7 +351,7 @@ fn write_row_feedback(config: &Config, store: &Store, sub: &Submission, dest: &P
         t.push_str(&format!("  {i}\n"));
     }
     t.push_str("\n请更正后将整份报表重新报送:同一填报单位、同一报表类型和所属期的新报表将替代本报表。\n");
-    inbox::write_atomic(&config.paths.rejected.join(name), t.as_bytes())?;
+    output::write_atomic(&config.paths.rejected.join(name), t.as_bytes())?;
     Ok(())
 }
 
