@@ -71,8 +71,10 @@ pub struct Reporter<'c> {
     store: &'c Store,
     topics: Topics,
     cores: BTreeMap<Period, Core>,
-    /// Each period's tallies, read once: a period is also the next one's "previous".
+    /// Each period's tallies and group scores, read and computed once: a period is also the
+    /// next one's "previous", and a month is part of its quarter's self-assessment.
     tallies: BTreeMap<Period, score::Tallies<'c>>,
+    groups: BTreeMap<Period, Vec<GroupResult>>,
 }
 
 impl<'c> Reporter<'c> {
@@ -83,12 +85,15 @@ impl<'c> Reporter<'c> {
             topics,
             cores: BTreeMap::new(),
             tallies: BTreeMap::new(),
+            groups: BTreeMap::new(),
         }
     }
 
-    fn read_tallies(&mut self, period: Period) -> Result<(), StoreError> {
+    /// Reads a period's tallies and scores its groups, once.
+    fn read(&mut self, period: Period) -> Result<(), StoreError> {
         if !self.tallies.contains_key(&period) {
             let t = score::tally(self.config, self.store, kind_of(period), &[period.to_string()])?;
+            self.groups.insert(period, t.results());
             self.tallies.insert(period, t);
         }
         Ok(())
@@ -98,14 +103,14 @@ impl<'c> Reporter<'c> {
         if !self.cores.contains_key(&period) {
             let started = std::time::Instant::now();
             let prev = previous(period);
-            self.read_tallies(period)?;
-            self.read_tallies(prev)?;
-            tracing::debug!("{period}: tallied in {:?}", started.elapsed());
+            self.read(period)?;
+            self.read(prev)?;
+            tracing::debug!("{period}: tallied and scored in {:?}", started.elapsed());
             let (now, before) = (&self.tallies[&period], &self.tallies[&prev]);
-            let groups = now.results();
+            let groups = self.groups[&period].clone();
             let has_previous = before.tally(crate::results::Level::City, "全市").is_some();
             let declines = if has_previous {
-                analyse::declines(self.config, &groups, now, before)
+                analyse::declines(self.config, &groups, &self.groups[&prev], now, before)
             } else {
                 Vec::new()
             };
@@ -152,14 +157,21 @@ impl<'c> Reporter<'c> {
             })
             .collect();
         let improvement_items = improve::lifecycle(self.config, &findings);
-        let core = &self.cores[&period];
         let bias = if period.is_quarter() {
-            let months: Vec<String> = months_of(period).iter().map(Period::to_string).collect();
-            let pooled = score::tally(self.config, self.store, ReturnKind::Monthly, &months)?.results();
-            analyse::bias(self.config, &pooled, &core.groups)
+            // The quarter's self-assessment pools its months' responses (not their means).
+            let months = months_of(period);
+            for m in &months {
+                self.read(*m)?;
+            }
+            let mut pooled = score::Tallies::new(self.config);
+            for m in &months {
+                pooled.merge(self.tallies[m].clone());
+            }
+            analyse::bias(self.config, &pooled.results(), &self.cores[&period].groups)
         } else {
             Vec::new()
         };
+        let core = &self.cores[&period];
         let inputs = self
             .store
             .submissions(Some(&period.to_string()))?

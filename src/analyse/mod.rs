@@ -125,7 +125,13 @@ pub fn dissatisfaction(groups: &[GroupResult], tallies: &Tallies<'_>, topics: &T
 /// Items and dimensions lower than in the same group's previous period (policy §8.3), with
 /// a two-proportion z-test (yes/no items), Welch's t-test (five-level items, and dimensions
 /// over each response's own dimension score).
-pub fn declines(config: &Config, current: &[GroupResult], now: &Tallies<'_>, before: &Tallies<'_>) -> Vec<Decline> {
+pub fn declines(
+    config: &Config,
+    current: &[GroupResult],
+    previous: &[GroupResult],
+    now: &Tallies<'_>,
+    before: &Tallies<'_>,
+) -> Vec<Decline> {
     let scheme = &config.scheme;
     let alpha = scheme.thresholds.significance;
     let mut out = Vec::new();
@@ -149,7 +155,9 @@ pub fn declines(config: &Config, current: &[GroupResult], now: &Tallies<'_>, bef
             };
             out.push(decline(g, &item.id, false, y, x, p, alpha));
         }
-        let prev_result = crate::score::group_result(config, g.level, &g.key, prev);
+        let Some(prev_result) = previous.iter().find(|p| p.level == g.level && p.key == g.key) else {
+            continue;
+        };
         for (d, dim) in scheme.dimensions.iter().enumerate() {
             let (Some(x), Some(y)) = (g.dimension(&dim.name), prev_result.dimension(&dim.name)) else {
                 continue;

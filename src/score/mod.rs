@@ -22,6 +22,7 @@ pub struct AnswerValue {
 }
 
 /// Per item: canonical answer text → its value. 不适用 and unknown texts are absent.
+#[derive(Clone)]
 pub struct AnswerTable {
     ids: Vec<String>,
     values: Vec<Vec<(String, AnswerValue)>>,
@@ -167,6 +168,7 @@ impl Tally {
 }
 
 /// The tallies of every group of every level, built from responses one at a time.
+#[derive(Clone)]
 pub struct Tallies<'c> {
     config: &'c Config,
     table: AnswerTable,
