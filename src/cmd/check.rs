@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cmd::Exit;
 use crate::config::Config;
+use crate::inbox::relative_name;
 use crate::validate::{self, Hint, Outcome};
 
 #[derive(Debug, clap::Args)]
@@ -18,14 +19,9 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     let mut any = false;
     for f in &args.files {
         let name = f.display().to_string();
-        let rel = std::path::absolute(f)
-            .ok()
-            .and_then(|p| p.strip_prefix(&config.paths.inbox).ok().map(Path::to_path_buf));
-        let hint = Hint::from_path(
-            config,
-            rel.as_deref()
-                .unwrap_or_else(|| Path::new(f.file_name().unwrap_or_default())),
-        );
+        // The same hint `ingest` would take: the folders and the file name.
+        let path = std::path::absolute(f).unwrap_or_else(|_| f.clone());
+        let hint = Hint::from_path(config, Path::new(&relative_name(&config.paths.inbox, &path)));
         match validate::check_file(config, f, &hint) {
             Outcome::Checked(c) => {
                 let m = &c.meta;
