@@ -131,15 +131,12 @@ impl<'c> Reporter<'c> {
     pub fn compute(&mut self, period: Period) -> Result<PeriodResults, StoreError> {
         let kind = kind_of(period);
         // Improvement items: replay every period of this kind up to this one.
-        let mut history = Vec::new();
-        for p in self.store.periods()? {
-            if p.is_quarter() == period.is_quarter()
-                && p < period
-                && !self.store.accepted(kind, &p.to_string())?.is_empty()
-            {
-                history.push(p);
-            }
-        }
+        let mut history: Vec<Period> = self
+            .store
+            .periods()?
+            .into_iter()
+            .filter(|p| p.is_quarter() == period.is_quarter() && *p < period && has_scored_returns(self.store, *p))
+            .collect();
         history.push(period);
         for p in &history {
             self.core(*p)?;
