@@ -131,11 +131,9 @@ impl<'c> Reporter<'c> {
     pub fn compute(&mut self, period: Period) -> Result<PeriodResults, StoreError> {
         let kind = kind_of(period);
         // Improvement items: replay every period of this kind up to this one.
-        let mut history: Vec<Period> = self
-            .store
-            .periods()?
+        let mut history: Vec<Period> = scored_periods(self.store)?
             .into_iter()
-            .filter(|p| p.is_quarter() == period.is_quarter() && *p < period && has_scored_returns(self.store, *p))
+            .filter(|p| p.is_quarter() == period.is_quarter() && *p < period)
             .collect();
         history.push(period);
         for p in &history {
@@ -257,11 +255,7 @@ pub fn publish(
 /// period with data but no scores.json yet. Only periods with scored returns are kept.
 pub fn affected(config: &Config, store: &Store) -> Result<Vec<Period>, StoreError> {
     let touched = store.stale_periods()?;
-    let with_data: Vec<Period> = store
-        .periods()?
-        .into_iter()
-        .filter(|p| has_scored_returns(store, *p))
-        .collect();
+    let with_data = scored_periods(store)?;
     let mut out = std::collections::BTreeSet::new();
     for &p in &touched {
         let quarter = quarter_of(p);
@@ -304,9 +298,13 @@ pub enum ReportError {
     },
 }
 
-fn has_scored_returns(store: &Store, p: Period) -> bool {
-    store
-        .accepted(kind_of(p), &p.to_string())
-        .map(|v| !v.is_empty())
-        .unwrap_or(false)
+/// The periods, in order, with accepted returns of the kind that is scored for them.
+fn scored_periods(store: &Store) -> Result<Vec<Period>, StoreError> {
+    let mut out = Vec::new();
+    for p in store.periods()? {
+        if !store.accepted(kind_of(p), &p.to_string())?.is_empty() {
+            out.push(p);
+        }
+    }
+    Ok(out)
 }
