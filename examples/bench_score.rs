@@ -56,6 +56,7 @@ fn main() {
         let receipt = Receipt {
             sha256: &sha,
             original_name: "bench.xlsx",
+            source: std::path::Path::new("bench.xlsx"),
             size: 0,
             received_at: "2026-11-01 00:00:00",
         };
@@ -113,6 +114,7 @@ fn main() {
             issues: &[],
             reason: None,
             notes: "",
+            warnings: "",
             stored_path: "bench.xlsx",
         };
         store.commit_return(open, &end).expect("commit");

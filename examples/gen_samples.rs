@@ -6,6 +6,9 @@
 //! cargo run --release --example gen_samples -- --convert-sources DIR   # xlsx sources of the .xls/.ods/.xlsm samples + DIR/convert.tsv
 //! cargo run --release --example gen_samples -- --bench-many DIR        # 500 valid monthly returns x 200 rows
 //! cargo run --release --example gen_samples -- --bench-big DIR         # one return with 100,000 rows
+//! cargo run --release --example gen_samples -- --bench-month DIR [--returns N] [--bad-county]
+//!     # N (default 1000) returns x 200 rows, all of 2026-10, from N units, over 100 enterprises;
+//!     # --bad-county: (almost) every row names an unregistered county (the row-error path)
 //! ```
 //!
 //! Everything is derived from a fixed ChaCha8 seed and workbook creation dates are pinned,
@@ -3119,9 +3122,237 @@ fn bench_big(dir: &Path) -> Res<()> {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------------
+// Bench: one month, many submitters (`--bench-month`)
+// ---------------------------------------------------------------------------------------------
+
+/// Characters of the invented town names (none of them in the real registry's names).
+const TOWN_CHARS: [&str; 40] = [
+    "东", "西", "南", "北", "上", "下", "前", "后", "新", "老", "大", "小", "高", "长", "清", "明", "华", "兴", "安",
+    "和", "平", "福", "寿", "永", "丰", "金", "银", "石", "桥", "河", "湖", "山", "林", "田", "园", "青", "白", "红",
+    "松", "柏",
+];
+const MONTH_ENTERPRISES: usize = 100;
+/// Enterprises each unit surveys (its rows go round them).
+const MONTH_ENTS_PER_UNIT: usize = 3;
+/// Distinct unregistered county values of `--bad-county`.
+const BAD_COUNTIES: usize = 300;
+
+/// The name stem of invented unit k (k < 3200): two characters, then 镇 (k < 1600) or 乡.
+fn town_stem(k: usize) -> String {
+    format!("{}{}", TOWN_CHARS[(k / 40) % 40], TOWN_CHARS[k % 40])
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// The registry of the one-month bench: `units` county units U0001… and 100 enterprises
+/// QY001…, enterprise j sited in the county of unit 10·j, even j water, odd j gas.
+struct MonthRegistry {
+    /// (code, name)
+    units: Vec<(&'static str, &'static str)>,
+    /// (code, name, alias, county, utility, scoring profile = index into ENTERPRISES)
+    ents: Vec<(String, &'static str, String, &'static str, Utility, usize)>,
+}
+
+impl MonthRegistry {
+    fn new(units: usize) -> MonthRegistry {
+        assert!(
+            (MONTH_ENTERPRISES * 10..=3200).contains(&units),
+            "--returns must be within 1000..=3200"
+        );
+        let units: Vec<(&'static str, &'static str)> = (0..units)
+            .map(|k| {
+                let suffix = if k < 1600 { "镇" } else { "乡" };
+                (
+                    leak(format!("U{:04}", k + 1)),
+                    leak(format!("{}{suffix}", town_stem(k))),
+                )
+            })
+            .collect();
+        let ents = (0..MONTH_ENTERPRISES)
+            .map(|j| {
+                let county = units[j * 10].1;
+                let stem = town_stem(j * 10);
+                let (utility, kind, alias, profile) = if j % 2 == 0 {
+                    (Utility::Water, "供水", "水厂", if j % 4 == 0 { GS01 } else { GS02 })
+                } else {
+                    (Utility::Gas, "燃气", "燃气站", if j % 4 == 1 { RQ01 } else { RQ02 })
+                };
+                (
+                    format!("QY{:03}", j + 1),
+                    leak(format!("天门市{stem}{kind}有限公司")),
+                    format!("{stem}{alias}"),
+                    county,
+                    utility,
+                    profile,
+                )
+            })
+            .collect();
+        MonthRegistry { units, ents }
+    }
+
+    /// The enterprises unit u surveys: three distinct, water and gas mixed.
+    fn ents_of(&self, u: usize) -> [usize; MONTH_ENTS_PER_UNIT] {
+        [
+            u % MONTH_ENTERPRISES,
+            (u + 37) % MONTH_ENTERPRISES,
+            (u + 71) % MONTH_ENTERPRISES,
+        ]
+    }
+
+    fn toml(&self) -> String {
+        let mut s = String::from(
+            "# Bench registry written by `gen_samples --bench-month`: one month, many submitters.\n\
+             city = \"天门市\"\n\n[paths]\ninbox = \"inbox\"\narchive = \"archive\"\nrejected = \"rejected\"\n\
+             reports = \"reports\"\ndatabase = \"data/utility-eval.sqlite\"\n\n[intake]\nsettle_seconds = 0\n\n\
+             [[unit]]\ncode = \"SZJJ\"\nname = \"天门市住房和城乡建设局\"\naliases = [\"市住建局\"]\nrole = \"city\"\n",
+        );
+        for (code, name) in &self.units {
+            let _ = write!(
+                s,
+                "\n[[unit]]\ncode = \"{code}\"\nname = \"{name}\"\naliases = [\"{name}人民政府\"]\n"
+            );
+        }
+        for (j, (code, name, alias, county, utility, _)) in self.ents.iter().enumerate() {
+            let _ = write!(
+                s,
+                "\n[[enterprise]]\ncode = \"{code}\"\nname = \"{name}\"\nutility = \"{}\"\ncounty = \"{county}\"\nhead = \"{}某\"\naliases = [\"{alias}\"]\n",
+                utility.label(),
+                SURNAMES[j % SURNAMES.len()],
+            );
+        }
+        s
+    }
+}
+
+/// Return u of the one-month bench: unit u's monthly self-assessment of `period`, `n` rows over
+/// its three enterprises, every row a distinct respondent (phones are unique across the month).
+/// With `bad_county`, every row names an unregistered county (one of BAD_COUNTIES values: half
+/// "未登记县市N", half a near miss "<town>县" that draws a 您是否指 hint), except row 1 of every
+/// tenth return, so 1 return in 10 is accepted with one valid row and the rest are rejected whole.
+fn month_return(reg: &MonthRegistry, u: usize, period: Period, n: usize, bad_county: bool) -> Return {
+    let seed = SEED + 50_000 + u as u64;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (code, name) = reg.units[u];
+    let ents = reg.ents_of(u);
+    let (y, m) = match period {
+        Period::Month(y, m) => (y, m),
+        Period::Quarter(y, q) => (y, q * 3),
+    };
+    let dim = days_in_month(y, m);
+    let mut g = Gen::new(seed);
+    let mut rows = Vec::with_capacity(n);
+    for i in 0..n {
+        let (_, ent_name, _, county, _, profile) = &reg.ents[ents[i % ents.len()]];
+        let (utype, nature) = match (i * 13 + u) % 20 {
+            0..=8 => ("工商业用户", "生产经营"),
+            9..=12 => ("企事业单位", "办公"),
+            13..=15 => ("工矿企业", "生产经营"),
+            _ => ("居民用户", "居民生活"),
+        };
+        let brand = BRANDS[(i * 7 + u * 3) % BRANDS.len()];
+        let stem = town_stem(u);
+        let user_name = match utype {
+            "工商业用户" => format!("{stem}{brand}{}", SHOPS[(i / BRANDS.len() + u) % SHOPS.len()]),
+            "企事业单位" => format!(
+                "{stem}{brand}{}",
+                INSTITUTIONS[(i / BRANDS.len() + u) % INSTITUTIONS.len()]
+            ),
+            "工矿企业" => format!(
+                "天门市{brand}{}有限公司",
+                INDUSTRIES[(i / BRANDS.len() + u) % INDUSTRIES.len()]
+            ),
+            _ => format!(
+                "{}{}",
+                SURNAMES[(i + u) % SURNAMES.len()],
+                GIVEN[(i / SURNAMES.len()) % GIVEN.len()]
+            ),
+        };
+        let county: &'static str = if bad_county && !(i == 0 && u.is_multiple_of(10)) {
+            let b = (u * 13 + i * 7) % BAD_COUNTIES;
+            if b.is_multiple_of(2) {
+                leak(format!("未登记县市{b}"))
+            } else {
+                leak(format!("{}县", town_stem(b)))
+            }
+        } else {
+            county
+        };
+        let user = User {
+            name: user_name,
+            utype,
+            nature,
+            usage: ((i * 37 + u * 11) % 900 + 5) as f64,
+            phone: format!("1{:010}", 3_500_000_000 + (u * 1000 + i) as u64),
+            county,
+            ent: *profile,
+        };
+        let date = Ymd::new(y, m, rng.random_range(1..=dim));
+        let method = if rng.random_bool(0.7) { "问卷" } else { "电话回访" };
+        let mut r = g.respond(user, date, method, Source::Unit);
+        r.ent_text = ent_name.to_string();
+        rows.push(r);
+    }
+    rows.sort_by_key(|r| r.date);
+    Return {
+        submitter: code,
+        unit_text: name.into(),
+        kind_text: "月度自评".into(),
+        period_text: period.key(),
+        kind: Kind::Monthly,
+        period,
+        author: name.into(),
+        layout: Layout::pristine(),
+        rows,
+    }
+}
+
+/// `returns` monthly returns x 200 rows, all of 2026-10, one per unit (`inbox/U0001/` …),
+/// evaluating 100 enterprises; with `bad_county`, the county column names unregistered counties.
+fn bench_month(dir: &Path, returns: usize, bad_county: bool) -> Res<()> {
+    let reg = MonthRegistry::new(returns);
+    write_file(&dir.join("utility-eval.toml"), reg.toml().as_bytes())?;
+    let period = Period::Month(2026, 10);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(8);
+    let reg = &reg;
+    std::thread::scope(|s| -> Res<()> {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || -> Result<(), String> {
+                    for u in (t..returns).step_by(threads) {
+                        let ret = month_return(reg, u, period, 200, bad_county);
+                        let (bytes, _) = render(&ret).map_err(|e| e.to_string())?;
+                        let (code, name) = reg.units[u];
+                        let rel = format!("inbox/{code}/{name}_月度自评_{}.xlsx", period.key());
+                        write_file(&dir.join(rel), &bytes).map_err(|e| e.to_string())?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().map_err(|_| "bench thread panicked")??;
+        }
+        Ok(())
+    })?;
+    eprintln!(
+        "wrote {returns} returns x 200 rows of {} ({} units, {MONTH_ENTERPRISES} enterprises{}) under {}/inbox",
+        period.key(),
+        returns,
+        if bad_county { ", unregistered counties" } else { "" },
+        dir.display()
+    );
+    Ok(())
+}
+
 fn usage() -> ! {
     eprintln!(
-        "usage: gen_samples SAMPLES_DIR [--table]\n       gen_samples --convert-sources DIR\n       gen_samples --bench-many DIR\n       gen_samples --bench-big DIR"
+        "usage: gen_samples SAMPLES_DIR [--table]\n       gen_samples --convert-sources DIR\n       gen_samples --bench-many DIR\n       gen_samples --bench-big DIR\n       gen_samples --bench-month DIR [--returns N] [--bad-county]"
     );
     std::process::exit(2)
 }
@@ -3132,6 +3363,21 @@ fn main() -> Res<()> {
         ["--convert-sources", d] => convert_sources(Path::new(d)),
         ["--bench-many", d] => bench_many(Path::new(d)),
         ["--bench-big", d] => bench_big(Path::new(d)),
+        ["--bench-month", d, rest @ ..] => {
+            let (mut returns, mut bad) = (1000, false);
+            let mut it = rest.iter();
+            while let Some(a) = it.next() {
+                match *a {
+                    "--bad-county" => bad = true,
+                    "--returns" => match it.next().and_then(|n| n.parse().ok()) {
+                        Some(n) if (1000..=3200).contains(&n) => returns = n,
+                        _ => usage(),
+                    },
+                    _ => usage(),
+                }
+            }
+            bench_month(Path::new(d), returns, bad)
+        }
         [d] if !d.starts_with("--") => gen_samples(Path::new(d), false),
         [d, "--table"] | ["--table", d] => gen_samples(Path::new(d), true),
         _ => usage(),

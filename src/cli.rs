@@ -9,8 +9,8 @@ use crate::cmd;
 #[derive(Debug, Parser)]
 #[command(name = "utility-eval", version, about = "供水供气企业服务满意度评价:接收报表、入库、计分、出具报告", long_about = None)]
 pub struct Cli {
-    /// 配置文件(默认 ./utility-eval.toml)
-    #[arg(long, global = true, env = "UTILITY_EVAL_CONFIG", value_name = "FILE")]
+    /// 配置文件;未指定时读环境变量 UTILITY_EVAL_CONFIG(为空视同未设),再不然用 ./utility-eval.toml
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -19,19 +19,19 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The cron entry: lock, ingest the inbox, summarise.
+    /// 定时任务入口:加锁,处理收件箱,重算受影响的所属期,输出摘要
     Run(cmd::run::Args),
-    /// (Re)write the outputs of one period.
+    /// 重新计算并输出某一所属期的结果
     Report(cmd::report::Args),
-    /// Ingest the given files.
+    /// 接收指定的报表文件(与收件箱中的文件同样处理)
     Ingest(cmd::ingest::Args),
-    /// Validate returns without storing them (for county offices).
+    /// 只检查报表、不入库不移动(供县市单位报送前自查)
     Check(cmd::check::Args),
-    /// Write a blank return workbook.
+    /// 生成空白报表模板
     Template(cmd::template::Args),
-    /// Write a working starter deployment into a folder.
+    /// 在一个目录中生成可直接使用的部署(配置、目录、模板)
     Init(cmd::init::Args),
-    /// Received, accepted, rejected and missing returns per unit.
+    /// 各单位、企业的报表接收、退回和缺报情况
     Status(cmd::status::Args),
     /// (internal) parse an xls/ods file in a memory-limited child process.
     #[command(name = "parse-worker", hide = true)]
@@ -40,9 +40,12 @@ pub enum Command {
 
 impl Cli {
     /// The config file to use: `--config`, else `UTILITY_EVAL_CONFIG`, else `./utility-eval.toml`.
+    /// An empty `UTILITY_EVAL_CONFIG=` counts as unset.
     pub fn config_path(&self) -> PathBuf {
+        let from_env = || std::env::var_os("UTILITY_EVAL_CONFIG").filter(|v| !v.is_empty());
         self.config
             .clone()
+            .or_else(|| from_env().map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from("utility-eval.toml"))
     }
 }

@@ -58,6 +58,44 @@ pub struct Unit {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub role: Role,
+    /// The 所属县市 the unit stands for; by default its name without a bureau suffix
+    /// (东华县住建局 → 东华县).
+    pub county: Option<String>,
+}
+
+/// Suffixes of a county office's name that rows leave out (东华县住建局 → 东华县), longest first.
+const BUREAU_SUFFIXES: &[&str] = &[
+    "城市管理综合执法局",
+    "住房和城乡建设局",
+    "住房城乡建设局",
+    "城市管理执法局",
+    "城乡建设局",
+    "城市管理局",
+    "人民政府",
+    "住建局",
+    "城管局",
+    "建设局",
+    "住建委",
+    "办事处",
+    "政府",
+];
+
+/// A county's name without a bureau suffix: `东华县住建局` → `东华县`; the name itself otherwise.
+pub fn strip_bureau_suffix(name: &str) -> &str {
+    let trimmed = name.trim();
+    BUREAU_SUFFIXES
+        .iter()
+        .find_map(|s| trimmed.strip_suffix(s).filter(|rest| rest.chars().count() >= 2))
+        .unwrap_or(trimmed)
+}
+
+impl Unit {
+    /// The 所属县市 this unit stands for.
+    pub fn county_name(&self) -> &str {
+        self.county
+            .as_deref()
+            .unwrap_or_else(|| strip_bureau_suffix(&self.name))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -186,6 +224,10 @@ pub struct Config {
     names: HashMap<String, (bool, usize)>,
     /// match key of every county name, unit alias and code → the county as registered
     county_names: HashMap<String, String>,
+    /// Every county name in use, in registry order (see [`Config::counties`]).
+    county_list: Vec<String>,
+    /// Today, for survey dates that lie in the future.
+    pub today: chrono::NaiveDate,
 }
 
 /// Seconds a file must rest in the inbox before `run` takes it (a copy may be under way).
@@ -253,14 +295,19 @@ impl Config {
 
         let d = Limits::default();
         let l = &raw.limits;
-        let mb = |v: Option<u64>, default: u64| v.map(|m| m << 20).unwrap_or(default);
+        // Megabytes to bytes; a value too large to count in bytes (over 8 TB) is a typo.
+        let mb = |key: &str, v: Option<u64>, default: u64| match v {
+            None => Ok(default),
+            Some(m) if m > 0 && m <= 1 << 23 => Ok(m << 20),
+            Some(m) => Err(err(format!("[limits] {key} = {m} 超出范围,应在 1 到 8388608(MB)之间"))),
+        };
         let limits = Limits {
-            max_file_bytes: mb(l.max_file_mb, d.max_file_bytes),
-            max_inflated_bytes: mb(l.max_inflated_mb, d.max_inflated_bytes),
+            max_file_bytes: mb("max_file_mb", l.max_file_mb, d.max_file_bytes)?,
+            max_inflated_bytes: mb("max_inflated_mb", l.max_inflated_mb, d.max_inflated_bytes)?,
             max_rows: l.max_rows.unwrap_or(d.max_rows),
             max_columns: l.max_columns.unwrap_or(d.max_columns),
             max_cell_chars: d.max_cell_chars,
-            worker_memory_bytes: mb(l.parse_memory_mb, d.worker_memory_bytes),
+            worker_memory_bytes: mb("parse_memory_mb", l.parse_memory_mb, d.worker_memory_bytes)?,
             worker_timeout_secs: l.parse_timeout_secs.unwrap_or(d.worker_timeout_secs),
             worker_exe: None,
         };
@@ -318,17 +365,38 @@ impl Config {
             delivery: raw.delivery,
             names,
             county_names: HashMap::new(),
+            county_list: Vec::new(),
+            today: chrono::Local::now().date_naive(),
         };
+        check_paths(&config.paths).map_err(err)?;
+        // Counties: each county unit's (its `county`, else its name without a bureau
+        // suffix), then the enterprises' own.
+        let mut list: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let units = config.units.iter().filter(|u| u.role == Role::County);
+        for c in units
+            .map(|u| u.county_name())
+            .chain(config.enterprises.iter().map(|e| e.county.as_str()))
+        {
+            if seen.insert(c.to_string()) {
+                list.push(c.to_string());
+            }
+        }
         let mut county_names = HashMap::new();
-        for c in config.counties() {
-            county_names.insert(match_key(c), c.to_string());
+        for c in &list {
+            county_names.insert(match_key(c), c.clone());
         }
         for u in config.units.iter().filter(|u| u.role == Role::County) {
-            for key in std::iter::once(&u.code).chain(&u.aliases) {
-                county_names.entry(match_key(key)).or_insert_with(|| u.name.clone());
+            let county = u.county_name().to_string();
+            for key in [&u.code, &u.name].into_iter().chain(&u.aliases) {
+                county_names.entry(match_key(key)).or_insert_with(|| county.clone());
+                county_names
+                    .entry(match_key(strip_bureau_suffix(key)))
+                    .or_insert_with(|| county.clone());
             }
         }
         config.county_names = county_names;
+        config.county_list = list;
         Ok(config)
     }
 
@@ -378,26 +446,83 @@ impl Config {
         closest(typed, all.map(String::as_str)).map(|n| self.enterprise(n).map(|e| e.name.as_str()).unwrap_or(n))
     }
 
-    /// Every county name in use: the units' names and the enterprises' counties.
-    pub fn counties(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self
-            .units
-            .iter()
-            .filter(|u| u.role == Role::County)
-            .map(|u| u.name.as_str())
-            .collect();
-        for e in &self.enterprises {
-            if !v.contains(&e.county.as_str()) {
-                v.push(&e.county);
-            }
-        }
-        v
+    /// Every county name in use: the county units' counties and the enterprises' counties.
+    pub fn counties(&self) -> impl Iterator<Item = &str> {
+        self.county_list.iter().map(String::as_str)
     }
 
-    /// A county as registered, from its name, a unit alias or code.
+    /// A county as registered, from its name, its unit's name, alias or code, with or
+    /// without a bureau suffix (东华县, 东华县住建局).
     pub fn county(&self, typed: &str) -> Option<&str> {
-        self.county_names.get(&match_key(typed)).map(String::as_str)
+        let names = &self.county_names;
+        names
+            .get(&match_key(typed))
+            .or_else(|| names.get(&match_key(strip_bureau_suffix(typed))))
+            .map(String::as_str)
     }
+
+    /// The closest registered county, for "您是否指…".
+    pub fn suggest_county(&self, typed: &str) -> Option<&str> {
+        closest(typed, self.counties())
+    }
+}
+
+/// A path with `.` and `..` resolved without touching the disk, then through the disk's
+/// symbolic links as far as it exists.
+fn resolved(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    // The longest existing ancestor, canonicalised, with the rest appended.
+    let mut tail = Vec::new();
+    let mut head = out.clone();
+    loop {
+        if let Ok(real) = head.canonicalize() {
+            return tail.iter().rev().fold(real, |acc: PathBuf, part| acc.join(part));
+        }
+        match (head.file_name().map(|n| n.to_os_string()), head.parent()) {
+            (Some(name), Some(parent)) => {
+                tail.push(name);
+                head = parent.to_path_buf();
+            }
+            _ => return out,
+        }
+    }
+}
+
+/// Refuses folders that overlap the inbox: an archive, rejected, reports folder or database
+/// inside (or equal to) the inbox would be read back as new returns and moved away.
+fn check_paths(paths: &Paths) -> Result<(), String> {
+    let inbox = resolved(&paths.inbox);
+    let others = [
+        ("archive", &paths.archive),
+        ("rejected", &paths.rejected),
+        ("reports", &paths.reports),
+        ("database", &paths.database),
+    ];
+    for (key, path) in others {
+        let p = resolved(path);
+        if p.starts_with(&inbox) {
+            let how = if p == inbox {
+                "与收件箱相同"
+            } else {
+                "位于收件箱之内"
+            };
+            return Err(format!(
+                "[paths] {key} = {} {how}([paths] inbox = {});收件箱中的一切都会被当作报表读取和移走,请为 {key} 另选一个收件箱以外的位置",
+                path.display(),
+                paths.inbox.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A TOML error in Chinese, naming the file, the line and the table it is in.

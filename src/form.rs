@@ -145,7 +145,7 @@ fn code_lists(spec: &FormSpec<'_>) -> Vec<(&'static str, Vec<String>)> {
     let (enterprises, counties) = match spec.config {
         Some(c) => (
             c.enterprises.iter().map(|e| e.name.clone()).collect(),
-            c.counties().into_iter().map(str::to_string).collect(),
+            c.counties().map(str::to_string).collect(),
         ),
         None => (Vec::new(), Vec::new()),
     };
@@ -218,11 +218,21 @@ fn write_data_sheet(
         ("报表类型", spec.kind.label()),
         ("所属期", spec.period.unwrap_or("")),
     ];
+    // 所属期 is text: Excel would turn a typed 2026.10 into the number 2026.1 (January).
+    let period_value = value.clone().set_num_format("@");
     for (i, (l, v)) in meta.iter().enumerate() {
         let r = 1 + i as u32;
         ws.write_string_with_format(r, 0, *l, &label)?;
-        ws.merge_range(r, 1, r, 3, v, &value)?;
+        let format = if *l == "所属期" { &period_value } else { &value };
+        ws.merge_range(r, 1, r, 3, v, format)?;
     }
+    let period_rule = DataValidation::new()
+        .allow_custom(Formula::new("=ISTEXT(B4)"))
+        .set_input_title("所属期")?
+        .set_input_message("月度自评填月份,如 2026-10;季度抽查填季度,如 2026Q4")?
+        .set_error_title("所属期格式")?
+        .set_error_message("所属期请按文本填写,如 2026-10 或 2026年10月;季度如 2026Q4")?;
+    ws.add_data_validation(3, 1, 3, 1, &period_rule)?;
     ws.insert_note(
         3,
         1,

@@ -19,6 +19,39 @@ pub struct Incoming {
     pub name: String,
 }
 
+/// What identifies one version of a file on disk: a file replaced, rewritten or swapped for a
+/// link between being read and being moved no longer has the identity it was read with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileIdentity {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+impl FileIdentity {
+    /// The identity of the file at `path` itself (a link is not followed); an error when it
+    /// is not a regular file.
+    pub fn of(path: &Path) -> std::io::Result<FileIdentity> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::symlink_metadata(path)?;
+        if !m.file_type().is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "已不是普通文件(可能被换成了链接)",
+            ));
+        }
+        Ok(FileIdentity {
+            dev: m.dev(),
+            ino: m.ino(),
+            size: m.size(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+            ctime: (m.ctime(), m.ctime_nsec()),
+        })
+    }
+}
+
 /// Files that are never returns: editors' lock files and partial downloads.
 fn is_transient(name: &str) -> bool {
     name.starts_with('.')
@@ -28,58 +61,105 @@ fn is_transient(name: &str) -> bool {
             .any(|s| name.to_lowercase().ends_with(s))
 }
 
-/// Every file under `inbox`, in name order, and the transient files that were left alone.
-/// Files modified less than `settle` ago may still be arriving (a copy over the network):
-/// they are listed in `waiting` and left for the next run.
+/// What a directory entry that is not a regular file is, in words (`None` for a regular file
+/// or a folder).
+fn special_kind(t: &std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_file() || t.is_dir() {
+        None
+    } else if t.is_symlink() {
+        Some("符号链接")
+    } else if t.is_fifo() {
+        Some("管道(FIFO)")
+    } else if t.is_socket() {
+        Some("套接字")
+    } else {
+        Some("设备文件")
+    }
+}
+
+/// How long ago a file last changed. A modification time in the future (a wrong clock on the
+/// sending machine, or a touched file) says nothing: the kernel's change time decides then.
+fn age(m: &std::fs::Metadata, now: std::time::SystemTime) -> Option<std::time::Duration> {
+    use std::os::unix::fs::MetadataExt;
+    let modified = m.modified().ok()?;
+    if let Ok(age) = now.duration_since(modified) {
+        return Some(age);
+    }
+    let ctime = std::time::UNIX_EPOCH.checked_add(std::time::Duration::new(
+        u64::try_from(m.ctime()).ok()?,
+        u32::try_from(m.ctime_nsec()).ok()?,
+    ))?;
+    now.duration_since(ctime).ok()
+}
+
+/// Every file under `inbox`, in name order, and what was left alone. Files modified less
+/// than `settle` ago may still be arriving (a copy over the network): they are listed in
+/// `waiting` and left for the next run. Links, FIFOs and sockets are never followed or
+/// taken; a folder that cannot be read is named and skipped, the rest is still taken.
 pub fn discover(inbox: &Path, settle: std::time::Duration) -> std::io::Result<Discovered> {
-    let mut found = Vec::new();
-    let mut skipped = Vec::new();
-    let mut waiting = Vec::new();
+    let mut d = Discovered::default();
     let now = std::time::SystemTime::now();
     let mut stack = vec![inbox.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
-            Err(e) if dir == inbox && e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Discovered {
-                    found,
-                    skipped,
-                    waiting,
-                });
+            Err(e) if dir == inbox && e.kind() == std::io::ErrorKind::NotFound => return Ok(d),
+            Err(e) if dir == inbox => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    format!("无法读取收件箱 {}:{}", inbox.display(), crate::output::io_zh(&e)),
+                ));
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                d.unreadable
+                    .push((relative_name(inbox, &dir), crate::output::io_zh(&e)));
+                continue;
+            }
         };
         for entry in entries {
-            let entry = entry?;
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    d.unreadable
+                        .push((relative_name(inbox, &dir), crate::output::io_zh(&e)));
+                    break;
+                }
+            };
             let path = entry.path();
-            let file_type = entry.file_type()?;
             let rel = relative_name(inbox, &path);
+            let file_type = match entry.file_type() {
+                Ok(t) => t,
+                Err(e) => {
+                    d.unreadable.push((rel, crate::output::io_zh(&e)));
+                    continue;
+                }
+            };
             let base = entry.file_name().to_string_lossy().to_string();
-            if file_type.is_dir() {
+            if let Some(kind) = special_kind(&file_type) {
+                d.special.push(Special { path, name: rel, kind });
+            } else if file_type.is_dir() {
                 if !base.starts_with('.') {
                     stack.push(path);
                 }
             } else if is_transient(&base) {
-                skipped.push(rel);
-            } else if file_type.is_file() || path.is_file() {
-                let modified = entry.metadata().and_then(|m| m.modified()).ok();
-                let age = modified.and_then(|m| now.duration_since(m).ok()).unwrap_or(settle);
-                if age < settle {
-                    waiting.push(rel);
+                d.skipped.push(rel);
+            } else {
+                let age = entry.metadata().ok().and_then(|m| age(&m, now));
+                if age.is_none_or(|a| a < settle) {
+                    d.waiting.push(rel);
                 } else {
-                    found.push(Incoming { path, name: rel });
+                    d.found.push(Incoming { path, name: rel });
                 }
             }
         }
     }
-    found.sort_by(|a, b| a.name.cmp(&b.name));
-    skipped.sort();
-    waiting.sort();
-    Ok(Discovered {
-        found,
-        skipped,
-        waiting,
-    })
+    d.found.sort_by(|a, b| a.name.cmp(&b.name));
+    d.skipped.sort();
+    d.waiting.sort();
+    d.special.sort_by(|a, b| a.name.cmp(&b.name));
+    d.unreadable.sort();
+    Ok(d)
 }
 
 /// What [`discover`] found in the inbox.
@@ -91,6 +171,19 @@ pub struct Discovered {
     pub skipped: Vec<String>,
     /// Files changed too recently, taken by a later run.
     pub waiting: Vec<String>,
+    /// Links, FIFOs, sockets: never followed or taken.
+    pub special: Vec<Special>,
+    /// Folders (or entries) that could not be read, and why.
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// An inbox entry that is not a regular file.
+#[derive(Debug, Clone)]
+pub struct Special {
+    pub path: PathBuf,
+    pub name: String,
+    /// 符号链接, 管道(FIFO) …
+    pub kind: &'static str,
 }
 
 /// `path` relative to `base`, `/`-separated; the whole path if it is not under `base` (a file
@@ -131,8 +224,31 @@ pub fn sha256(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((hex, size))
 }
 
+/// The longest file name this program gives a file it files away, in bytes: room is left
+/// under the usual 255-byte limit for `(12)` and `.问题行说明.txt` after it.
+pub const MAX_NAME_BYTES: usize = 200;
+
+/// `name` shortened to [`MAX_NAME_BYTES`] on a character boundary, its extension kept
+/// (`很长的名字….xlsx`); the original is recorded in the database.
+pub fn fit_name(name: &str) -> String {
+    if name.len() <= MAX_NAME_BYTES {
+        return name.to_string();
+    }
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 && name.len() - i <= 16 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    };
+    let room = MAX_NAME_BYTES - ext.len() - '…'.len_utf8();
+    let mut cut = room.min(stem.len());
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…{ext}", &stem[..cut])
+}
+
 /// Where a file goes: `archive/<period>/<name>` when accepted, `rejected/<name>` otherwise,
 /// with `(2)`, `(3)`… before the extension if the name is taken (on disk or by `taken`).
+/// A name too long to file is shortened ([`fit_name`]).
 pub fn destination(
     paths: &Paths,
     accepted: bool,
@@ -145,11 +261,13 @@ pub fn destination(
     } else {
         paths.rejected.clone()
     };
+    let file_name = &fit_name(file_name);
     let (stem, ext) = match file_name.rfind('.') {
         Some(i) if i > 0 => (&file_name[..i], &file_name[i..]),
-        _ => (file_name, ""),
+        _ => (file_name.as_str(), ""),
     };
-    let free = |p: &Path| !p.exists() && !explanation_path(p).exists() && !taken(p);
+    let exists = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+    let free = |p: &Path| !exists(p) && !exists(&explanation_path(p)) && !taken(p);
     let first = dir.join(file_name);
     if free(&first) {
         return first;
@@ -173,7 +291,7 @@ pub fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
     if let Some(dir) = to.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    if to.exists() {
+    if std::fs::symlink_metadata(to).is_ok() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::AlreadyExists,
             format!("{} 已存在", to.display()),
@@ -225,6 +343,16 @@ mod tests {
     }
 
     #[test]
+    fn long_names_are_shortened_on_a_character_boundary() {
+        let long = format!("{}.xlsx", "竟陵街道月度自评".repeat(12));
+        assert!(long.len() > 255);
+        let fit = fit_name(&long);
+        assert!(fit.len() <= MAX_NAME_BYTES, "{}", fit.len());
+        assert!(fit.ends_with("….xlsx") && fit.starts_with("竟陵街道"), "{fit}");
+        assert_eq!(fit_name("短.xlsx"), "短.xlsx");
+    }
+
+    #[test]
     fn move_never_overwrites() {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (dir.path().join("a"), dir.path().join("sub/b"));
@@ -243,9 +371,12 @@ mod tests {
         for n in ["b.xlsx", "JL/a.xlsx", "~$b.xlsx", ".DS_Store", "c.xlsx.part"] {
             std::fs::write(dir.path().join(n), b"x").unwrap();
         }
+        std::os::unix::fs::symlink(dir.path().join("b.xlsx"), dir.path().join("link.xlsx")).unwrap();
         let d = discover(dir.path(), std::time::Duration::ZERO).unwrap();
         let names: Vec<_> = d.found.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["JL/a.xlsx", "b.xlsx"]);
+        let special: Vec<_> = d.special.iter().map(|s| (s.name.as_str(), s.kind)).collect();
+        assert_eq!(special, [("link.xlsx", "符号链接")]);
         assert_eq!(d.skipped, [".DS_Store", "c.xlsx.part", "~$b.xlsx"]);
         // Just written: still arriving, as far as a one-hour settle time is concerned.
         let d = discover(dir.path(), std::time::Duration::from_secs(3600)).unwrap();

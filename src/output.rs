@@ -18,6 +18,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes `bytes` to `path` atomically, never replacing an existing file: `AlreadyExists`
+/// when `path` is taken, unless it already holds exactly these bytes (a step repeated after
+/// an interrupted run).
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::read(path).is_ok_and(|existing| existing == bytes) {
+        return Ok(());
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let (tmp, mut file) = temporary_in(dir)?;
+    // A hard link fails when the name is taken, where a rename would replace it.
+    let written = file
+        .write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .and_then(|_| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    written
+}
+
 /// The prefix of this program's temporary files.
 pub const TEMP_PREFIX: &str = ".utility-eval-";
 
@@ -31,6 +50,18 @@ fn temporary_in(dir: &Path) -> std::io::Result<(PathBuf, File)> {
         }
     }
     Err(std::io::Error::other("no temporary file name is free"))
+}
+
+/// Removes this program's own temporary files left by a killed run in `dir` and the folders
+/// right below it (`archive/2026-10/`, `reports/2026Q3/`), never anything else.
+pub fn remove_stale_temporaries_below(dir: &Path) {
+    remove_stale_temporaries(dir);
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_stale_temporaries(&e.path());
+        }
+    }
 }
 
 /// Removes this program's own temporary files left by a killed run (never anything else).
@@ -56,6 +87,8 @@ pub fn io_zh(e: &std::io::Error) -> String {
         K::ReadOnlyFilesystem => "文件系统只读",
         K::CrossesDevices => "不能跨磁盘移动",
         K::Interrupted | K::TimedOut => "操作中断",
+        K::InvalidFilename => "文件名过长或无效",
+        K::NotADirectory => "不是目录",
         _ => "读写失败",
     };
     format!("{kind}({e})")

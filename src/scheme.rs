@@ -191,6 +191,19 @@ impl Scheme {
         if let Some(i) = self.items.iter().position(|i| i.id.eq_ignore_ascii_case(&upper)) {
             return Some(i);
         }
+        // The template's own form, `Q7` + line break + `24小时咨询报修抢险投诉` (normalised to
+        // `Q724小时…`): the id followed by the item's short name or an alias. Checked before
+        // the question number, which a name opening with digits would lengthen.
+        if let Some(i) = self.items.iter().zip(&self.header_keys).position(|(item, (names, _))| {
+            let id = item.id.to_uppercase();
+            upper.strip_prefix(&id).is_some_and(|rest| {
+                let rest = rest.trim_start_matches(['.', '、', ':', '．', '。', '-', '_']);
+                // `upper` is the label upper-cased; names are compared upper-cased too.
+                !rest.is_empty() && names.iter().any(|n| n.to_uppercase() == rest)
+            })
+        }) {
+            return Some(i);
+        }
         if let Some(n) = leading_question_number(&upper) {
             // `Q5…`, `5.…`, `问题5`, `第5题`: the number decides.
             if let Some(i) = self.items.iter().position(|i| i.number == Some(n)) {
@@ -283,6 +296,11 @@ mod tests {
             id("在当地办理用水(用气)报装是否实现了“最多跑一次”").as_deref(),
             Some("Q6")
         );
+        assert_eq!(id("Q7\n24小时咨询报修抢险投诉").as_deref(), Some("Q7"));
+        assert_eq!(id("Q7 24小时咨询报修抢险投诉").as_deref(), Some("Q7"));
+        assert_eq!(id("Q12\n报装服务总体满意度").as_deref(), Some("Q12"));
+        assert_eq!(id("Q1\n报装信息便于获取").as_deref(), Some("Q1"));
+        assert_eq!(id("D2\n产品质量评价(水质水压/气质气压)").as_deref(), Some("D2"));
         assert_eq!(id("用户名称"), None);
         assert_eq!(id("2026"), None);
     }

@@ -60,6 +60,25 @@ pub fn split_label_value(s: &str) -> Option<(&str, &str)> {
     Some((s[..pos].trim(), s[pos + len..].trim()))
 }
 
+/// A name as it may be printed: control characters (a line break or an escape sequence in a
+/// file name) shown as `\u{1b}` instead of acting on the terminal or the log.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// Columns a string takes in a terminal: CJK and full-width characters take two.
 pub fn display_width(s: &str) -> usize {
     s.chars().map(|c| if (c as u32) < 0x1100 { 1 } else { 2 }).sum()
@@ -121,6 +140,12 @@ mod tests {
         assert_eq!(normalize_label("用水(用气)性质"), "用水性质");
         assert_eq!(normalize_label("所属期："), "所属期");
         assert_eq!(normalize_label("＊服务企业"), "服务企业");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_for_printing() {
+        assert_eq!(printable("竟陵\n街道\u{1b}[31m.xlsx"), "竟陵\\u{a}街道\\u{1b}[31m.xlsx");
+        assert!(matches!(printable("竟陵街道.xlsx"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -3,10 +3,9 @@
 
 use std::path::PathBuf;
 
-use crate::cmd::{Exit, exit_of, lock_or_say, print_summary, progress};
+use crate::cmd::{Exit, exit_of, failed, lock_or_say, open_store, print_summary, progress};
 use crate::config::Config;
 use crate::inbox::{Incoming, relative_name};
-use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,11 +18,16 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     let Some(_lock) = lock_or_say(config)? else {
         return Ok(Exit::Locked);
     };
-    let mut store = Store::open(&config.paths.database)?;
+    let Some(mut store) = open_store(config)? else {
+        return Ok(Exit::Locked);
+    };
     let mut files = Vec::new();
     for f in &args.files {
-        if !f.is_file() {
-            anyhow::bail!("找不到文件 {}", f.display());
+        // A link is not followed: what it points at may change after it is archived.
+        match std::fs::symlink_metadata(f) {
+            Ok(m) if m.file_type().is_file() => {}
+            Ok(_) => anyhow::bail!("{} 不是普通文件(链接、管道等不予读取)", f.display()),
+            Err(_) => anyhow::bail!("找不到文件 {}", f.display()),
         }
         let path = std::path::absolute(f)?;
         files.push(Incoming {
@@ -37,7 +41,10 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
             b.inc(1);
         }
     };
-    let summary = crate::run::ingest(config, &mut store, &files, &tick)?;
+    let summary = match crate::run::ingest(config, &mut store, &files, &tick) {
+        Ok(s) => s,
+        Err(e) => return failed(config, e),
+    };
     if let Some(b) = bar {
         b.finish_and_clear();
     }

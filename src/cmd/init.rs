@@ -70,12 +70,12 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
         let out = dir.join("templates").join(format!("{}_报表模板.xlsx", kind.label()));
         write_form(&spec, &out).with_context(|| format!("无法写入 {}", out.display()))?;
     }
-    println!("已在 {} 生成:", dir.display());
-    println!("  utility-eval.toml        部署配置(城市、目录、填报单位和企业名单),请按实际修改");
-    println!("  templates/scheme.toml    评价方案(题目、权重、阈值、整改措施)");
-    println!("  templates/topics.toml    投诉主题词典(可增删关键词)");
-    println!("  templates/*_报表模板.xlsx 空白报表,发给各单位填写");
-    println!("  inbox/<单位代码>/         各单位报表放这里");
-    println!("然后运行:utility-eval --config {} run", config_path.display());
+    say!("已在 {} 生成:", dir.display());
+    say!("  utility-eval.toml        部署配置(城市、目录、填报单位和企业名单),请按实际修改");
+    say!("  templates/scheme.toml    评价方案(题目、权重、阈值、整改措施)");
+    say!("  templates/topics.toml    投诉主题词典(可增删关键词)");
+    say!("  templates/*_报表模板.xlsx 空白报表,发给各单位填写");
+    say!("  inbox/<单位代码>/         各单位报表放这里");
+    say!("然后运行:utility-eval --config {} run", config_path.display());
     Ok(Exit::Success)
 }

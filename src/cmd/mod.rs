@@ -1,5 +1,13 @@
 //! One subcommand per file: its arguments and its `run()`.
 
+/// `println!` for a command's report: a closed stdout (`run | head -1`) ends the printing,
+/// never the command.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cmd::say_line(&format!($($arg)*))
+    };
+}
+
 pub mod check;
 pub mod ingest;
 pub mod init;
@@ -17,6 +25,21 @@ use anyhow::Context;
 
 use crate::config::Config;
 use crate::run::{FileResult, Summary};
+use crate::store::Store;
+
+/// Writes one line to stdout; once stdout is closed (a pipe whose reader left), stays quiet.
+pub fn say_line(line: &str) {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+    if CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+        CLOSED.store(true, Ordering::Relaxed);
+    }
+}
 
 /// How a command ended, for the exit code (SPEC §9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +114,37 @@ pub fn lock(config: &Config) -> anyhow::Result<Option<File>> {
     }
 }
 
+/// Opens the database for writing; `None` (said on stderr, exit 75) when another program
+/// holds it.
+pub fn open_store(config: &Config) -> anyhow::Result<Option<Store>> {
+    match Store::open(&config.paths.database) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.is_busy() => {
+            eprintln!("{e}");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A run that failed part-way: another program holding the database is exit 75 like a held
+/// run lock; a database error names the database.
+pub fn failed(config: &Config, e: crate::run::RunError) -> anyhow::Result<Exit> {
+    match e {
+        crate::run::RunError::Store(e) if e.is_busy() => {
+            eprintln!(
+                "数据库 {} 正被另一个程序占用(加锁),本次退出;已入库的文件不受影响,下次运行时继续。",
+                config.paths.database.display()
+            );
+            Ok(Exit::Locked)
+        }
+        crate::run::RunError::Store(e) => {
+            Err(anyhow::Error::new(e).context(format!("数据库 {}", config.paths.database.display())))
+        }
+        e => Err(e.into()),
+    }
+}
+
 /// A progress bar on a terminal, nothing under cron.
 pub fn progress(total: usize) -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() || total == 0 {
@@ -103,65 +157,92 @@ pub fn progress(total: usize) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Prints the account of an ingest to stdout: one line per rejected file, then totals.
+/// Prints the account of an ingest to stdout: one line per file that needs a word, then
+/// totals; what the operator must fix (folders that cannot be read) goes to stderr.
 pub fn print_summary(config: &Config, summary: &Summary) {
+    use crate::text::printable as p;
     for (name, r) in &summary.files {
+        let name = p(name);
         match r {
-            FileResult::Rejected { reason } => println!("退回  {name}:{reason}"),
-            FileResult::Duplicate { of } => println!("重复  {name}:与已接收的“{of}”内容相同,未重复计入"),
+            FileResult::Rejected { reason } => say!("退回  {name}:{reason}"),
+            FileResult::Duplicate { of } => say!("重复  {name}:与已接收的“{}”内容相同,未重复计入", p(of)),
             FileResult::NotMoved { error, stored: Some(_) } => {
-                println!("未移动 {name}:{error}(数据已入库,文件留在收件箱,下次运行时再移动)")
+                say!("未移动 {name}:{error}(数据已入库,文件留在收件箱,下次运行时再移动)")
             }
             FileResult::NotMoved { error, stored: None } => {
-                println!("未处理 {name}:{error}(文件留在收件箱,下次运行时重试)")
+                say!("未处理 {name}:{error}(文件留在收件箱,下次运行时重试)")
+            }
+            FileResult::Changed => {
+                say!("未处理 {name}:文件在读取过程中被改动或替换,未入库,留在收件箱,下次运行时处理")
             }
             FileResult::Accepted {
-                bad_rows, superseded, ..
+                bad_rows,
+                replaced,
+                warnings,
+                ..
             } => {
-                let mut notes = Vec::new();
+                let mut said = Vec::new();
                 if *bad_rows > 0 {
-                    notes.push(format!("{bad_rows} 行有问题已退回"));
+                    said.push(format!("{bad_rows} 行有问题已退回"));
                 }
-                if *superseded {
-                    notes.push("替代了此前报送的同期报表".to_string());
+                for r in replaced {
+                    said.push(format!(
+                        "替代了 {} 接收的同期报表“{}”",
+                        r.received_at,
+                        p(&r.original_name)
+                    ));
                 }
-                if !notes.is_empty() {
-                    println!("接收  {name}:{}", notes.join(";"));
+                said.extend(warnings.iter().map(|n| format!("注意:{n}")));
+                if !said.is_empty() {
+                    say!("接收  {name}:{}", said.join(";"));
                 }
             }
         }
     }
     if summary.files.is_empty() && summary.recovered == 0 {
-        println!("收件箱 {} 中没有新文件。", config.paths.inbox.display());
+        say!("收件箱 {} 中没有新文件。", config.paths.inbox.display());
     } else {
         let accepted = summary.count(|r| matches!(r, FileResult::Accepted { .. }));
         let rejected = summary.count(|r| matches!(r, FileResult::Rejected { .. }));
         let duplicates = summary.count(|r| matches!(r, FileResult::Duplicate { .. }));
         let (rows, bad_rows) = summary.rows();
-        println!(
+        say!(
             "共处理 {} 个文件:接收 {accepted} 个,退回 {rejected} 个,重复 {duplicates} 个;有效数据 {rows} 行,问题行 {bad_rows} 行。",
             summary.files.len()
         );
     }
     if summary.recovered > 0 {
-        println!("补完上次中断的文件移动 {} 个。", summary.recovered);
+        say!("补完上次中断的文件移动 {} 个。", summary.recovered);
     }
+    let list = |names: &[String]| names.iter().map(|n| p(n)).collect::<Vec<_>>().join("、");
     if !summary.waiting.is_empty() {
-        println!(
+        say!(
             "刚刚改动、可能仍在上传的文件 {} 个,下次运行时处理:{}",
             summary.waiting.len(),
-            summary.waiting.join("、")
+            list(&summary.waiting)
         );
     }
     if !summary.skipped.is_empty() {
-        println!(
-            "跳过临时文件 {} 个:{}",
-            summary.skipped.len(),
-            summary.skipped.join("、")
+        say!("跳过临时文件 {} 个:{}", summary.skipped.len(), list(&summary.skipped));
+    }
+    if !summary.special.is_empty() {
+        let items: Vec<String> = (summary.special.iter())
+            .map(|(n, kind)| format!("{}({kind})", p(n)))
+            .collect();
+        say!(
+            "跳过不是普通文件的项目 {} 个(不跟随、不读取,仅本次提示):{}",
+            items.len(),
+            items.join("、")
+        );
+    }
+    for (folder, why) in &summary.unreadable {
+        eprintln!(
+            "无法读取收件箱中的 {}:{why};已跳过,其余文件照常处理。请检查该文件夹的权限。",
+            p(folder)
         );
     }
     if !summary.files.is_empty() {
-        println!(
+        say!(
             "归档:{}  退回:{}  数据库:{}",
             config.paths.archive.display(),
             config.paths.rejected.display(),

@@ -4,7 +4,6 @@ use crate::cmd::{Exit, lock_or_say};
 use crate::config::Config;
 use crate::period::Period;
 use crate::report;
-use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,19 +18,21 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     let Some(_lock) = lock_or_say(config)? else {
         return Ok(Exit::Locked);
     };
-    let mut store = Store::open(&config.paths.database)?;
+    let Some(mut store) = crate::cmd::open_store(config)? else {
+        return Ok(Exit::Locked);
+    };
     let kind = report::kind_of(period);
     if store.accepted(kind, &period.to_string())?.is_empty() {
         anyhow::bail!("{} 没有已接收的{}报表,无法出具报告", period.label_zh(), kind.label());
     }
     let files = report::publish(config, &mut store, &config.topics, &[period], false)?;
-    println!(
+    say!(
         "{} 的报告已写入 {}:",
         period.label_zh(),
         report::period_dir(config, period).display()
     );
     for f in files {
-        println!(
+        say!(
             "  {}",
             f.file_name()
                 .map(|n| n.to_string_lossy().to_string())

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::cmd::Exit;
 use crate::config::{Config, Role};
 use crate::period::{Period, ReturnKind};
-use crate::store::{Store, Submission};
+use crate::store::Submission;
 use crate::text::pad;
 
 #[derive(Debug, clap::Args)]
@@ -17,7 +17,9 @@ pub struct Args {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
-    let store = Store::open(&config.paths.database)?;
+    let Some(store) = crate::cmd::open_store(config)? else {
+        return Ok(Exit::Locked);
+    };
     let periods = match &args.period {
         Some(p) => {
             vec![Period::parse(p).ok_or_else(|| anyhow::anyhow!("所属期“{p}”无法识别,应写作 2026-10 或 2026Q4"))?]
@@ -25,7 +27,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         None => store.periods()?,
     };
     if periods.is_empty() {
-        println!("数据库中还没有任何报表。");
+        say!("数据库中还没有任何报表。");
     }
     for period in periods {
         let subs = store.submissions(Some(&period.to_string()))?;
@@ -37,9 +39,9 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         .filter(|s| s.period.is_none())
         .collect();
     if !unknown.is_empty() && args.period.is_none() {
-        println!("\n未能确定所属期的退回文件 {} 个:", unknown.len());
+        say!("\n未能确定所属期的退回文件 {} 个:", unknown.len());
         for s in unknown {
-            println!("  {}:{}", s.original_name, s.reason.unwrap_or_default());
+            say!("  {}:{}", s.original_name, s.reason.unwrap_or_default());
         }
     }
     Ok(Exit::Success)

@@ -86,6 +86,6 @@ pub fn run(config: Option<&Config>, args: &Args) -> anyhow::Result<Exit> {
         city: config.map(|c| c.city.as_str()).unwrap_or(""),
     };
     write_form(&spec, &out).with_context(|| format!("无法写入 {}", out.display()))?;
-    println!("已生成报表模板:{}", out.display());
+    say!("已生成报表模板:{}", out.display());
     Ok(Exit::Success)
 }

@@ -281,61 +281,122 @@ fn text_of(v: &Value) -> Option<&str> {
     }
 }
 
+/// The labels of one row (or two) read as a header: the fields it names (each once, in column
+/// order) and the cells that name none (with their column).
+#[derive(Debug, Clone)]
+struct HeaderRow {
+    columns: Vec<(u32, Field)>,
+    ignored: Vec<(u32, String)>,
+}
+
+fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow {
+    let mut columns: Vec<(u32, Field)> = Vec::new();
+    let mut ignored = Vec::new();
+    for (col, v) in cells {
+        // Question numbers typed into Excel arrive as numbers: 5 names Q5.
+        let text = match v {
+            Value::Text(s) => s.clone(),
+            Value::Number(n) if n.fract() == 0.0 && (1.0..100.0).contains(n) => format!("{n}"),
+            _ => continue,
+        };
+        let text = text.as_str();
+        match field_for_label(text, scheme) {
+            Some(f) if !columns.iter().any(|&(_, g)| g == f) => columns.push((*col, f)),
+            Some(_) => ignored.push((*col, format!("{}(重复的列 {})", text.trim(), cell_name(row, *col)))),
+            None => ignored.push((*col, format!("{}({})", text.trim(), cell_name(row, *col)))),
+        }
+    }
+    HeaderRow { columns, ignored }
+}
+
+/// A header spread over two rows (`用户名称` merged down over both, `满意度评价` merged across
+/// over `Q1`…`Q12` below it): the second row's labels fill the columns the first leaves
+/// unnamed. Only when every cell of the second row is a label of such a column, so a data
+/// row is never taken for half a header.
+fn merge_second_row(first: &HeaderRow, second_row: u32, second: &[(u32, Value)], scheme: &Scheme) -> Option<HeaderRow> {
+    let HeaderRow {
+        columns: below,
+        ignored: unnamed,
+    } = header_cells(second_row, second, scheme);
+    let named_above = |c: u32| first.columns.iter().any(|&(col, _)| col == c);
+    if below.len() < 2
+        || !unnamed.is_empty()
+        || below.len() != second.len()
+        || below.iter().any(|&(c, _)| named_above(c))
+    {
+        return None;
+    }
+    let mut columns = first.columns.clone();
+    for &(c, f) in &below {
+        if !columns.iter().any(|&(_, g)| g == f) {
+            columns.push((c, f));
+        }
+    }
+    columns.sort_by_key(|&(c, _)| c);
+    // A group label above the second row's labels (`满意度评价` over Q1…) is not an unknown column.
+    let (lo, hi) = (below[0].0, below[below.len() - 1].0);
+    let ignored = first
+        .ignored
+        .iter()
+        .filter(|(c, _)| !(lo..=hi).contains(c))
+        .cloned()
+        .collect();
+    Some(HeaderRow { columns, ignored })
+}
+
 /// Looks for the header among `rows` (the first rows of one sheet, 0-based index and the
 /// non-empty cells of each, in column order) and reads the metadata above it.
 pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -> Option<Layout> {
     struct Candidate {
+        /// The first row of the header and the row the data follows.
+        top: u32,
         row: u32,
         columns: Vec<(u32, Field)>,
-        ignored: Vec<String>,
+        ignored: Vec<(u32, String)>,
     }
-    let mut best: Option<Candidate> = None;
-    for (row, cells) in rows {
-        // Data follows the header: a row well below the best header so far is not one.
-        if best.as_ref().is_some_and(|b| *row > b.row + 2) {
-            break;
-        }
-        let mut columns: Vec<(u32, Field)> = Vec::new();
-        let mut ignored = Vec::new();
-        for (col, v) in cells {
-            // Question numbers typed into Excel arrive as numbers: 5 names Q5.
-            let text = match v {
-                Value::Text(s) => s.clone(),
-                Value::Number(n) if n.fract() == 0.0 && (1.0..100.0).contains(n) => format!("{n}"),
-                _ => continue,
-            };
-            let text = text.as_str();
-            match field_for_label(text, scheme) {
-                Some(f) if !columns.iter().any(|&(_, g)| g == f) => columns.push((*col, f)),
-                Some(_) => ignored.push(format!("{}(重复的列 {})", text.trim(), cell_name(*row, *col))),
-                None => ignored.push(format!("{}({})", text.trim(), cell_name(*row, *col))),
-            }
-        }
+    let plausible = |columns: &[(u32, Field)]| {
         let items = columns.iter().filter(|(_, f)| matches!(f, Field::Item(_))).count();
         let has_user = columns.iter().any(|&(_, f)| f == Field::UserName);
         // Bare numbers name questions, so a row of numbers alone is not a header.
         let fixed = columns.len() - items;
-        let plausible = columns.len() >= 3 && (has_user || (items >= 3 && fixed >= 1));
-        if plausible && best.as_ref().is_none_or(|b| columns.len() > b.columns.len()) {
-            best = Some(Candidate {
-                row: *row,
-                columns,
-                ignored,
-            });
+        columns.len() >= 3 && (has_user || (items >= 3 && fixed >= 1))
+    };
+    let mut best: Option<Candidate> = None;
+    for (k, (row, cells)) in rows.iter().enumerate() {
+        // Data follows the header: a row well below the best header so far is not one.
+        if best.as_ref().is_some_and(|b| *row > b.row + 2) {
+            break;
+        }
+        let single = header_cells(*row, cells, scheme);
+        let merged = rows
+            .get(k + 1)
+            .filter(|(next, _)| *next == row + 1)
+            .and_then(|(next, below)| merge_second_row(&single, *next, below, scheme).map(|m| (*next, m)));
+        let candidates = std::iter::once((*row, single)).chain(merged);
+        for (last, HeaderRow { columns, ignored }) in candidates {
+            if plausible(&columns) && best.as_ref().is_none_or(|b| columns.len() > b.columns.len()) {
+                best = Some(Candidate {
+                    top: *row,
+                    row: last,
+                    columns,
+                    ignored,
+                });
+            }
         }
     }
     let Candidate {
+        top,
         row: header_row,
         columns,
         ignored,
     } = best?;
-    let above: Vec<_> = rows.iter().filter(|(r, _)| *r < header_row).collect();
+    let above: Vec<_> = rows.iter().filter(|(r, _)| *r < top).collect();
     let meta = read_meta(sheet, &above);
     Some(Layout {
         sheet: sheet.to_string(),
         header_row,
         columns,
-        ignored,
+        ignored: ignored.into_iter().map(|(_, text)| text).collect(),
         meta,
     })
 }
@@ -541,6 +602,37 @@ mod tests {
             detect("x", &rows, &s).unwrap().meta.period.map(|m| m.cell),
             Some("x!C4".into())
         );
+    }
+
+    #[test]
+    fn a_header_over_two_merged_rows_is_read() {
+        let s = Scheme::builtin();
+        let rows = vec![
+            row(0, &["填报单位", "竟陵街道"]),
+            row(
+                2,
+                &["序号", "用户名称", "联系电话", "满意度评价(是/否)", "", "", "备注"],
+            ),
+            row(3, &["", "", "", "Q1", "Q2", "Q3"]),
+            row(4, &["1", "某超市", "13800000000", "是", "是", "否"]),
+        ];
+        let l = detect("x", &rows, &s).expect("header found");
+        assert_eq!(l.header_row, 3, "data follows the second header row");
+        let q3 = s.items.iter().position(|i| i.id == "Q3").unwrap();
+        assert_eq!(l.column_of(Field::Item(q3)), Some(5));
+        assert_eq!(l.column_of(Field::Phone), Some(2));
+        assert_eq!(
+            l.ignored,
+            vec!["备注(G3)".to_string()],
+            "the group label is not reported"
+        );
+        assert!(l.meta.submitter.is_some());
+        // A data row under a complete header is never read as its second half.
+        let rows = vec![
+            row(0, &["序号", "用户名称", "联系电话", "Q1", "Q2", "Q3"]),
+            row(1, &["1", "某超市", "13800000000", "是", "是", "否"]),
+        ];
+        assert_eq!(detect("x", &rows, &s).unwrap().header_row, 0);
     }
 
     #[test]

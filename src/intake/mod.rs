@@ -159,6 +159,8 @@ pub trait ReturnVisitor {
     /// One data row (0-based index, non-empty cells in column order); blank, numbered-only
     /// and 合计/填报人 rows never arrive here.
     fn row(&mut self, layout: &Layout, row: u32, cells: &[(u32, Value)]);
+    /// A later sheet also has a header: a second data sheet, which is not read.
+    fn other_sheet(&mut self, _sheet: &str) {}
 }
 
 /// Reads the return at `path`: finds the first sheet with a header, hands its layout and
@@ -179,6 +181,7 @@ pub fn read_return(
         sheet: String::new(),
         sheets_seen: Vec::new(),
         found: false,
+        peek: false,
     };
     match format {
         // A large return is read on a second thread while this one validates it; small
@@ -214,6 +217,9 @@ enum State {
     Data(Box<Layout>),
     /// This sheet has no header; skip to the next.
     Skipping,
+    /// A sheet after the one read: its first rows are looked at only to say whether it
+    /// holds data that is not read.
+    Peeking(Vec<(u32, Vec<(u32, Value)>)>),
 }
 
 struct LayoutSink<'a> {
@@ -224,6 +230,8 @@ struct LayoutSink<'a> {
     sheet: String,
     sheets_seen: Vec<String>,
     found: bool,
+    /// The visitor took the header found: later sheets are peeked at.
+    peek: bool,
 }
 
 impl LayoutSink<'_> {
@@ -239,6 +247,7 @@ impl LayoutSink<'_> {
         if !self.visitor.layout(&layout) {
             return Ok(()); // stays Skipping: no rows, no further sheets
         }
+        self.peek = true;
         let header_row = layout.header_row;
         self.state = State::Data(Box::new(layout));
         for (r, cells) in rows {
@@ -247,6 +256,15 @@ impl LayoutSink<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Whether a peeked-at sheet holds a header of its own; tells the visitor if so.
+    fn settle_peek(&mut self) {
+        if let State::Peeking(rows) = std::mem::replace(&mut self.state, State::Skipping)
+            && layout::detect(&self.sheet, &rows, self.scheme).is_some()
+        {
+            self.visitor.other_sheet(&self.sheet);
+        }
     }
 
     fn data_row(&mut self, row: u32, cells: Vec<(u32, Value)>) -> Result<(), FileError> {
@@ -274,11 +292,17 @@ impl RowSink for LayoutSink<'_> {
     fn sheet(&mut self, name: &str) {
         self.sheet = name.to_string();
         self.sheets_seen.push(name.to_string());
-        self.state = State::Searching(Vec::new());
+        self.state = if self.found {
+            State::Peeking(Vec::new())
+        } else {
+            State::Searching(Vec::new())
+        };
     }
 
     fn row(&mut self, row: u32, cells: Vec<(u32, Value)>) -> Result<bool, FileError> {
-        for (col, v) in &cells {
+        // The caps guard what is read; a sheet only peeked at is not.
+        let capped = matches!(self.state, State::Searching(_) | State::Data(_));
+        for (col, v) in cells.iter().filter(|_| capped) {
             if *col >= self.limits.max_columns {
                 return Err(FileError::TooManyColumns {
                     sheet: self.sheet.clone(),
@@ -317,11 +341,23 @@ impl RowSink for LayoutSink<'_> {
                 Ok(true)
             }
             State::Skipping => Ok(false),
+            State::Peeking(rows) if row < layout::HEADER_SEARCH_ROWS => {
+                rows.push((row, cells));
+                Ok(true)
+            }
+            State::Peeking(_) => {
+                self.settle_peek();
+                Ok(false)
+            }
         }
     }
 
     fn end_sheet(&mut self) -> Result<bool, FileError> {
-        self.settle()?;
-        Ok(!self.found)
+        if matches!(self.state, State::Peeking(_)) {
+            self.settle_peek();
+        } else {
+            self.settle()?;
+        }
+        Ok(!self.found || self.peek)
     }
 }

@@ -15,7 +15,18 @@ fn is_not_applicable(key: &str) -> bool {
     matches!(key, "不适用" | "/" | "-" | "—" | "N/A" | "NA" | "不涉及" | "无此项")
 }
 
-/// A yes/no answer: 是/否/Y/N/√/×/1/0 (any width). `Some(None)` is a blank cell.
+/// An answer as typed, compared without width, spaces, case or trailing punctuation
+/// (`非常满意。`, `是!`).
+fn answer_key(s: &str) -> String {
+    let mut key = match_key(s);
+    while key.ends_with(['。', '.', ',', ',', '!', '!', ';', ';', '、', '~', '～', '…']) {
+        key.pop();
+    }
+    key
+}
+
+/// A yes/no answer: 是/否/Y/N/√/×/1/0 (any width), and the unambiguous forms clerks type
+/// (是的, 对, 有/没有 …). `Some(None)` is a blank cell.
 pub fn yes_no(v: &Value) -> Option<Option<&'static str>> {
     let key = match v {
         Value::Bool(b) => return Some(Some(if *b { "是" } else { "否" })),
@@ -24,14 +35,18 @@ pub fn yes_no(v: &Value) -> Option<Option<&'static str>> {
         Value::Text(s) => match s.trim() {
             "是" => return Some(Some("是")),
             "否" => return Some(Some("否")),
-            _ => match_key(s),
+            _ => answer_key(s),
         },
         _ => return None,
     };
     match key.as_str() {
         "" => Some(None),
-        "是" | "Y" | "YES" | "√" | "✓" | "✔" | "1" | "对" | "有" => Some(Some("是")),
-        "否" | "N" | "NO" | "×" | "✗" | "✘" | "X" | "0" | "不是" | "没有" => Some(Some("否")),
+        "是" | "Y" | "YES" | "√" | "✓" | "✔" | "1" | "对" | "有" | "是的" | "对的" | "有的" => {
+            Some(Some("是"))
+        }
+        "否" | "N" | "NO" | "×" | "✗" | "✘" | "X" | "0" | "不是" | "没有" | "不" | "不对" | "无" | "不是的" => {
+            Some(Some("否"))
+        }
         k if is_not_applicable(k) => Some(Some(NOT_APPLICABLE)),
         _ => None,
     }
@@ -47,7 +62,7 @@ pub fn grade<'g>(v: &Value, grades: &'g [Grade]) -> Option<Option<&'g str>> {
     }
     let key = match v {
         Value::Number(n) if n.fract() == 0.0 => format!("{n}"),
-        Value::Text(s) => match_key(s),
+        Value::Text(s) => answer_key(s),
         _ => return None,
     };
     if key.is_empty() {
@@ -186,6 +201,27 @@ mod tests {
         assert_eq!(yes_no(&t("")), Some(None));
         assert_eq!(yes_no(&t("满意")), None);
         assert_eq!(yes_no(&Value::Number(2.0)), None);
+        // What clerks type: unambiguous words and trailing punctuation.
+        for s in ["是的", "对", "对的", "有", "是。", "是 ", "是!"] {
+            assert_eq!(yes_no(&t(s)), Some(Some("是")), "{s}");
+        }
+        for s in ["没有", "不是", "不对", "否。", "无"] {
+            assert_eq!(yes_no(&t(s)), Some(Some("否")), "{s}");
+        }
+        assert_eq!(yes_no(&t("可能")), None);
+    }
+
+    #[test]
+    fn grade_spellings_clerks_type() {
+        let s = Scheme::builtin();
+        let g = |v: &str| grade(&t(v), &s.grades);
+        assert_eq!(g("非常满意。"), Some(Some("非常满意")));
+        assert_eq!(g("满意 "), Some(Some("满意")));
+        assert_eq!(g("比较满意"), Some(Some("满意")));
+        assert_eq!(g("不太满意"), Some(Some("不满意")));
+        // Ambiguous: neither 满意 nor 一般 for sure.
+        assert_eq!(g("基本满意"), None);
+        assert_eq!(g("满意吧"), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! rows back as JSON lines. A crash or stall rejects one file, never the batch.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -40,7 +41,20 @@ pub(crate) fn read_in_child(
         Some(p) => p.clone(),
         None => std::env::current_exe().map_err(|e| FileError::Io(e.to_string()))?,
     };
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    let parent = std::process::id();
+    // SAFETY: only async-signal-safe system calls run between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            // The child dies with its parent: a killed run leaves no parser behind.
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+            if libc::getppid() as u32 != parent {
+                return Err(std::io::Error::other("parent gone"));
+            }
+            Ok(())
+        });
+    }
+    let mut child = command
         .arg(SUBCOMMAND)
         .arg("--format")
         .arg(format.name())

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::inbox::{self, Incoming};
 use crate::store::{Store, StoreError};
 use crate::validate::{self, Hint, Outcome, Rejection, Response, ReturnMeta};
-use record::{Recording, file_away, step, write_explanation};
+use record::{HashFailure, Recording, file_away, received_at, step, write_explanation};
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,10 @@ pub enum FileResult {
     Accepted {
         rows: usize,
         bad_rows: usize,
-        superseded: bool,
+        /// The earlier returns this correction replaced.
+        replaced: Vec<crate::store::Replaced>,
+        /// What the submitter must know (missing question columns, a second sheet …).
+        warnings: Vec<String>,
     },
     Rejected {
         reason: String,
@@ -39,6 +42,8 @@ pub enum FileResult {
         /// Rows in the database when the file was recorded before the move failed.
         stored: Option<usize>,
     },
+    /// Changed while being read (saved over, replaced): nothing recorded, left for the next run.
+    Changed,
 }
 
 /// A run's account, for the summary and the exit code.
@@ -49,6 +54,10 @@ pub struct Summary {
     pub skipped: Vec<String>,
     /// Files changed too recently to take (still arriving); the next run takes them.
     pub waiting: Vec<String>,
+    /// Inbox entries that are not files (links, FIFOs …), first seen in this run.
+    pub special: Vec<(String, &'static str)>,
+    /// Folders that could not be read, and why; the rest of the inbox was taken.
+    pub unreadable: Vec<(String, String)>,
 }
 
 impl Summary {
@@ -61,13 +70,14 @@ impl Summary {
         self.files.iter().any(|(_, r)| match r {
             FileResult::Accepted { bad_rows, .. } => *bad_rows > 0,
             FileResult::Rejected { .. } | FileResult::Duplicate { .. } => true,
-            FileResult::NotMoved { .. } => false,
+            FileResult::NotMoved { .. } | FileResult::Changed => false,
         })
     }
 
-    /// Whether something went wrong that is not the submitters' fault.
+    /// Whether something went wrong that is not the submitters' fault (a file that cannot
+    /// be moved, a folder that cannot be read).
     pub fn any_failure(&self) -> bool {
-        self.files.iter().any(|(_, r)| matches!(r, FileResult::NotMoved { .. }))
+        !self.unreadable.is_empty() || self.files.iter().any(|(_, r)| matches!(r, FileResult::NotMoved { .. }))
     }
 
     pub fn rows(&self) -> (usize, usize) {
@@ -98,13 +108,16 @@ impl From<std::io::Error> for RunError {
 /// but still in the inbox goes to its recorded place.
 pub fn recover(config: &Config, store: &Store) -> Result<usize, RunError> {
     crate::output::remove_stale_temporaries(&config.paths.rejected);
+    crate::output::remove_stale_temporaries_below(&config.paths.archive);
+    crate::output::remove_stale_temporaries_below(&config.paths.reports);
     let mut done = 0;
     for sub in store.unfiled()? {
-        let src = config.paths.inbox.join(&sub.original_name);
+        let src = received_at(config, &sub);
         let dest = Path::new(&sub.stored_path).to_path_buf();
-        let src_matches = src.is_file() && inbox::sha256(&src).map(|(h, _)| h == sub.sha256).unwrap_or(false);
+        let identity = inbox::FileIdentity::of(&src).ok();
+        let src_matches = identity.is_some() && inbox::sha256(&src).map(|(h, _)| h == sub.sha256).unwrap_or(false);
         if src_matches {
-            match file_away(config, store, &sub, &src)? {
+            match file_away(config, store, &sub, &src, identity)? {
                 None => done += 1,
                 Some(problem) => tracing::warn!("{}:{problem}", sub.original_name),
             }
@@ -127,7 +140,7 @@ pub fn recover(config: &Config, store: &Store) -> Result<usize, RunError> {
 /// What a parsing worker tells the recording thread about file `i`, in order:
 /// its hash, then chunks of valid rows, then how it ended.
 enum Msg {
-    Hashed(std::io::Result<(String, u64)>),
+    Hashed(Result<(String, u64, inbox::FileIdentity), HashFailure>),
     Rows {
         meta: ReturnMeta,
         user_cell: String,
@@ -222,8 +235,22 @@ fn parse_worker(
             }
         }
         let f = &files[i];
-        if tx.send((i, Msg::Hashed(inbox::sha256(&f.path)))).is_err() {
+        let hashed = hash(&f.path);
+        let ok = hashed.is_ok();
+        if tx.send((i, Msg::Hashed(hashed))).is_err() {
             break;
+        }
+        if !ok {
+            // Settled by its hash alone; the recorder only waits for the end.
+            let nothing = Outcome::Rejected {
+                reason: Rejection::MissingSubmitter,
+                meta: None,
+                issues: Vec::new(),
+            };
+            if tx.send((i, Msg::Done(nothing))).is_err() {
+                break;
+            }
+            continue;
         }
         let hint = Hint::from_path(config, Path::new(&f.name));
         let mut sink = |meta: &ReturnMeta, user_cell: &str, rows: Vec<Response>| {
@@ -250,5 +277,16 @@ fn parse_worker(
         if tx.send((i, Msg::Done(outcome))).is_err() {
             break;
         }
+    }
+}
+
+/// A file's hash and size, and its identity when read: the identity must be the same before
+/// and after the bytes are read, or the file is still changing.
+fn hash(path: &Path) -> Result<(String, u64, inbox::FileIdentity), HashFailure> {
+    let before = inbox::FileIdentity::of(path).map_err(HashFailure::Io)?;
+    let (sha, size) = inbox::sha256(path).map_err(HashFailure::Io)?;
+    match inbox::FileIdentity::of(path) {
+        Ok(after) if after == before => Ok((sha, size, before)),
+        _ => Err(HashFailure::Changing),
     }
 }

@@ -6,9 +6,19 @@ use std::path::Path;
 
 use super::{FileResult, Msg, RunError};
 use crate::config::Config;
-use crate::inbox::{self, Incoming};
+use crate::inbox::{self, FileIdentity, Incoming};
 use crate::output;
 use crate::store::{Ending, OpenReturn, Receipt, Store, Submission};
+
+/// A file's hash could not be taken: it could not be read, or it changed while being read.
+#[derive(Debug)]
+pub(super) enum HashFailure {
+    Io(std::io::Error),
+    Changing,
+}
+
+/// Said of a file that changed between being read and being filed.
+const CHANGED: &str = "文件在读取过程中被改动或替换(可能仍在保存),已留在收件箱,下次运行时按新版本处理";
 use crate::validate::{self, Outcome, Rejection, Response, ReturnMeta, RowIssue};
 
 /// Where the recording of the current file stands.
@@ -31,13 +41,16 @@ pub(super) struct Received {
     sha: String,
     size: u64,
     received_at: String,
+    /// The file as it was when hashed: it must still be that file when it is recorded and moved.
+    identity: FileIdentity,
 }
 
 impl Received {
-    fn receipt<'a>(&'a self, name: &'a str) -> Receipt<'a> {
+    fn receipt<'a>(&'a self, f: &'a Incoming) -> Receipt<'a> {
         Receipt {
             sha256: &self.sha,
-            original_name: name,
+            original_name: &f.name,
+            source: &f.path,
             size: self.size,
             received_at: &self.received_at,
         }
@@ -53,20 +66,24 @@ pub(super) fn step(
     msg: Msg,
 ) -> Result<Option<FileResult>, RunError> {
     match (msg, &mut *current) {
-        (Msg::Hashed(Err(e)), _) => {
+        (Msg::Hashed(Err(HashFailure::Io(e))), _) => {
             *current = Recording::Settled(FileResult::NotMoved {
                 error: format!("无法读取:{}", crate::output::io_zh(&e)),
                 stored: None,
             });
         }
-        (Msg::Hashed(Ok((sha, size))), _) => {
-            *current = match already_known(config, store, f, &sha)? {
+        (Msg::Hashed(Err(HashFailure::Changing)), _) => {
+            *current = Recording::Settled(FileResult::Changed);
+        }
+        (Msg::Hashed(Ok((sha, size, identity))), _) => {
+            *current = match already_known(config, store, f, &sha, identity)? {
                 Some(result) => Recording::Settled(result),
                 None => Recording::Receiving {
                     received: Received {
                         sha,
                         size,
                         received_at: chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string(),
+                        identity,
                     },
                     open: None,
                     duplicates: Vec::new(),
@@ -81,15 +98,7 @@ pub(super) fn step(
                 duplicates,
             },
         ) => {
-            write_rows(
-                store,
-                &received.receipt(&f.name),
-                open,
-                duplicates,
-                &meta,
-                &user_cell,
-                rows,
-            )?;
+            write_rows(store, &received.receipt(f), open, duplicates, &meta, &user_cell, rows)?;
         }
         (Msg::Rows { .. }, _) => {}
         (Msg::Done(_), Recording::Settled(result)) => return Ok(Some(result.clone())),
@@ -101,12 +110,11 @@ pub(super) fn step(
                 duplicates,
             },
         ) => {
-            let receipt = received.receipt(&f.name);
             let result = finish(
                 config,
                 store,
                 f,
-                &receipt,
+                received,
                 open.take(),
                 std::mem::take(duplicates),
                 outcome,
@@ -120,12 +128,18 @@ pub(super) fn step(
 
 /// The same bytes seen before: a duplicate of an accepted file, or a file an interrupted
 /// run recorded but did not move. `None` when the file is to be received anew.
-fn already_known(config: &Config, store: &Store, f: &Incoming, sha: &str) -> Result<Option<FileResult>, RunError> {
+fn already_known(
+    config: &Config,
+    store: &Store,
+    f: &Incoming,
+    sha: &str,
+    identity: FileIdentity,
+) -> Result<Option<FileResult>, RunError> {
     let earlier = store.by_sha256(sha)?;
-    let same_file = |s: &&Submission| !s.filed && config.paths.inbox.join(&s.original_name) == f.path;
+    let same_file = |s: &&Submission| !s.filed && received_at(config, s) == f.path;
     if let Some(prev) = earlier.iter().find(same_file) {
         // Recorded by an interrupted run; finish its move.
-        if let Some(problem) = file_away(config, store, prev, &f.path)? {
+        if let Some(problem) = file_away(config, store, prev, &f.path, Some(identity))? {
             return Ok(Some(FileResult::NotMoved {
                 error: problem,
                 stored: Some(prev.rows_accepted as usize),
@@ -139,7 +153,8 @@ fn already_known(config: &Config, store: &Store, f: &Incoming, sha: &str) -> Res
             FileResult::Accepted {
                 rows: prev.rows_accepted as usize,
                 bad_rows: prev.rows_rejected as usize,
-                superseded: false,
+                replaced: Vec::new(),
+                warnings: Vec::new(),
             }
         }));
     }
@@ -149,6 +164,14 @@ fn already_known(config: &Config, store: &Store, f: &Incoming, sha: &str) -> Res
         return Ok(Some(file_duplicate(config, f, prev)));
     }
     Ok(None)
+}
+
+/// Where a recorded file was received: its exact path (names need not be UTF-8), or for
+/// records older than that, the inbox joined with its name.
+pub(super) fn received_at(config: &Config, sub: &Submission) -> std::path::PathBuf {
+    sub.source_path
+        .clone()
+        .unwrap_or_else(|| config.paths.inbox.join(&sub.original_name))
 }
 
 /// Writes a chunk of valid rows, opening the file's transaction on the first.
@@ -177,13 +200,20 @@ fn finish(
     config: &Config,
     store: &mut Store,
     f: &Incoming,
-    receipt: &Receipt<'_>,
+    received: &Received,
     mut open: Option<OpenReturn>,
     duplicates: Vec<RowIssue>,
     outcome: Outcome,
 ) -> Result<FileResult, RunError> {
+    // Saved over, replaced or swapped for a link since it was hashed: what was read is not
+    // what would be filed. Nothing is recorded; the next run reads the new version.
+    let (receipt, identity) = (&received.receipt(f), received.identity);
+    if FileIdentity::of(&f.path).ok() != Some(identity) {
+        store.rollback();
+        return Ok(FileResult::Changed);
+    }
     let file_name = inbox::base_name(Path::new(&f.name));
-    let (meta, format, mut issues, notes, reason) = match outcome {
+    let (meta, format, mut issues, notes, warnings, reason) = match outcome {
         Outcome::Checked(c) => {
             let user_cell = format!("{}!{}", c.sheet, c.user_column);
             write_rows(
@@ -201,14 +231,24 @@ fn finish(
             }
             let mut issues = c.issues;
             issues.extend(dups);
-            (Some(c.meta), Some(c.format.name()), issues, c.notes.join(";"), None)
+            (
+                Some(c.meta),
+                Some(c.format.name()),
+                issues,
+                c.notes.join(";"),
+                c.warnings,
+                None,
+            )
         }
-        Outcome::Rejected { reason, meta, issues } => (meta, None, issues, String::new(), Some(reason)),
+        Outcome::Rejected { reason, meta, issues } => (meta, None, issues, String::new(), Vec::new(), Some(reason)),
     };
     issues.sort_by_key(|i| i.row);
     let reason = match (reason, &open) {
         (Some(r), _) => Some(r),
-        (None, None) => Some(Rejection::NoValidRows { issues: issues.len() }),
+        (None, None) => Some(Rejection::NoValidRows {
+            issues: issues.len(),
+            cause: None,
+        }),
         (None, Some(_)) => None,
     };
     let taken = |p: &Path| store.destination_taken(&p.to_string_lossy()).unwrap_or(true);
@@ -221,20 +261,22 @@ fn finish(
         issues: &issues,
         reason: reason_text.as_deref(),
         notes: &notes,
+        warnings: &warnings.join("\n"),
         stored_path: &stored_path,
     };
     let (id, result) = match (open, &reason_text) {
         (Some(open), None) => {
             let rows = open.rows;
             let id = open.id;
-            let superseded = store.commit_return(open, &end)?;
+            let replaced = store.commit_return(open, &end)?;
             let bad_rows = validate::rows_with_issues(&issues);
             (
                 id,
                 FileResult::Accepted {
                     rows,
                     bad_rows,
-                    superseded: superseded > 0,
+                    replaced,
+                    warnings,
                 },
             )
         }
@@ -252,7 +294,7 @@ fn finish(
         }
     };
     let sub = store.submission(id)?.expect("just recorded");
-    if let Some(problem) = file_away(config, store, &sub, &f.path)? {
+    if let Some(problem) = file_away(config, store, &sub, &f.path, Some(identity))? {
         let stored = matches!(result, FileResult::Accepted { .. }).then_some(sub.rows_accepted as usize);
         return Ok(FileResult::NotMoved { error: problem, stored });
     }
@@ -267,7 +309,7 @@ fn file_duplicate(config: &Config, f: &Incoming, prev: &Submission) -> FileResul
         "重复报送说明\n============\n\n文件:{}\n\n该文件与 {} 接收的“{}”内容完全相同(SHA-256:{}),数据已在库中,未重复计入。\n如需更正数据,请修改后重新报送。\n",
         f.name, prev.received_at, prev.original_name, prev.sha256
     );
-    let moved = output::write_atomic(&inbox::explanation_path(&dest), text.as_bytes())
+    let moved = output::write_new(&inbox::explanation_path(&dest), text.as_bytes())
         .and_then(|_| inbox::move_file(&f.path, &dest));
     match moved {
         Ok(()) => FileResult::Duplicate {
@@ -289,9 +331,10 @@ pub(super) fn file_away(
     store: &Store,
     sub: &Submission,
     src: &Path,
+    identity: Option<FileIdentity>,
 ) -> Result<Option<String>, RunError> {
     let mut dest = Path::new(&sub.stored_path).to_path_buf();
-    if dest.exists() {
+    if std::fs::symlink_metadata(&dest).is_ok() {
         let file_name = inbox::base_name(&dest);
         dest = inbox::destination(
             &config.paths,
@@ -302,14 +345,21 @@ pub(super) fn file_away(
         );
         store.set_destination(sub.id, &dest.to_string_lossy())?;
     }
+    // The file must still be the one recorded (a last look before anything is written for it).
+    if let Some(identity) = identity
+        && FileIdentity::of(src).ok() != Some(identity)
+    {
+        return Ok(Some(CHANGED.to_string()));
+    }
     if sub.status == "rejected"
         && let Err(e) = write_explanation(store, sub, &dest)
     {
         return Ok(Some(e.to_string()));
     }
-    // Rows left out of an accepted return go back to its sender too: a note in rejected/.
+    // Rows left out of an accepted return, and remarks on it, go back to its sender too:
+    // a note in rejected/.
     if sub.status != "rejected"
-        && sub.rows_rejected > 0
+        && (sub.rows_rejected > 0 || sub.warnings.as_deref().is_some_and(|n| !n.is_empty()))
         && let Err(e) = write_row_feedback(config, store, sub, &dest)
     {
         tracing::warn!("{}:无法写出问题行说明:{e}", sub.original_name);
@@ -328,31 +378,55 @@ pub(super) fn file_away(
 pub(super) fn write_explanation(store: &Store, sub: &Submission, dest: &Path) -> Result<(), RunError> {
     let issues = store.issues_of(sub.id)?;
     let text = explanation(sub, &issues);
-    output::write_atomic(&inbox::explanation_path(dest), text.as_bytes())?;
+    output::write_new(&inbox::explanation_path(dest), text.as_bytes())?;
     Ok(())
 }
 
-/// `rejected/<archived name>.问题行说明.txt`: the rows of an accepted return that were not
-/// counted, and why, for the reporting unit to correct.
+/// `rejected/<archived name>.问题行说明.txt`: remarks on an accepted return and the rows of
+/// it that were not counted, and why, for the reporting unit to correct. Never replaces a
+/// file: a name in use by other content gets `(2)`, `(3)`….
 fn write_row_feedback(config: &Config, store: &Store, sub: &Submission, dest: &Path) -> Result<(), RunError> {
     let issues = store.issues_of(sub.id)?;
-    let name = format!("{}.问题行说明.txt", inbox::base_name(dest));
     let mut t = String::from("问题行说明\n==========\n\n");
     t.push_str(&format!("文件:{}\n", sub.original_name));
     t.push_str(&format!("接收时间:{}\n", sub.received_at));
     if let (Some(kind), Some(period)) = (sub.kind, &sub.period) {
         t.push_str(&format!("报表:{} {}\n", kind.label(), period));
     }
-    t.push_str(&format!(
-        "\n报表已接收,有效数据 {} 行已计入;以下 {} 行有问题,未计入:\n",
-        sub.rows_accepted, sub.rows_rejected
-    ));
-    for i in &issues {
-        t.push_str(&format!("  {i}\n"));
+    t.push_str(&format!("\n报表已接收,有效数据 {} 行已计入。\n", sub.rows_accepted));
+    let warnings: Vec<&str> = (sub.warnings.iter())
+        .flat_map(|n| n.lines())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if !warnings.is_empty() {
+        t.push_str("\n请注意:\n");
+        for n in warnings {
+            t.push_str(&format!("  {n}\n"));
+        }
+    }
+    if sub.rows_rejected > 0 {
+        t.push_str(&format!("\n以下 {} 行有问题,未计入:\n", sub.rows_rejected));
+        for i in &issues {
+            t.push_str(&format!("  {i}\n"));
+        }
     }
     t.push_str("\n请更正后将整份报表重新报送:同一填报单位、同一报表类型和所属期的新报表将替代本报表。\n");
-    output::write_atomic(&config.paths.rejected.join(name), t.as_bytes())?;
-    Ok(())
+    let base = inbox::base_name(dest);
+    for n in 1..1000 {
+        let name = if n == 1 {
+            format!("{base}.问题行说明.txt")
+        } else {
+            format!("{base}.问题行说明({n}).txt")
+        };
+        match output::write_new(&config.paths.rejected.join(name), t.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            r => return Ok(r?),
+        }
+    }
+    Err(RunError::Io(format!(
+        "{} 中没有可用的文件名",
+        config.paths.rejected.display()
+    )))
 }
 
 /// The Chinese explanation written beside a rejected file.

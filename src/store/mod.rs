@@ -29,12 +29,18 @@ pub struct Submission {
     pub stored_path: String,
     pub filed: bool,
     pub received_at: String,
+    /// What the submitter must know of an accepted return (missing question columns …), one a line.
+    pub warnings: Option<String>,
+    /// Where the file was received, byte for byte (recorded since schema 4).
+    pub source_path: Option<std::path::PathBuf>,
 }
 
 /// A file being received: the fields known before its rows.
 pub struct Receipt<'a> {
     pub sha256: &'a str,
     pub original_name: &'a str,
+    /// The path the file was received at.
+    pub source: &'a Path,
     pub size: u64,
     pub received_at: &'a str,
 }
@@ -46,6 +52,8 @@ pub struct Ending<'a> {
     /// Why the whole file was rejected; `None` when accepted.
     pub reason: Option<&'a str>,
     pub notes: &'a str,
+    /// One a line.
+    pub warnings: &'a str,
     pub stored_path: &'a str,
 }
 
@@ -56,7 +64,15 @@ pub struct OpenReturn {
     pub rows: usize,
     /// (respondent key, row) of every stored row, for the respondent index on commit.
     keys: Vec<(String, u32)>,
-    original_name: String,
+    /// The file's name as received (without its folders), for other units' duplicate notes.
+    file_name: String,
+}
+
+/// An earlier return that a correction replaced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replaced {
+    pub original_name: String,
+    pub received_at: String,
 }
 
 /// One stored response as scoring reads it, borrowed from the database row.
@@ -89,15 +105,57 @@ pub struct Store {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("数据库 {path} 打不开:{source}")]
+    #[error("数据库 {path} 打不开:{}", sql_zh(.source))]
     Open { path: String, source: rusqlite::Error },
     #[error("数据库 {path} 的版本({found})比本程序支持的({supported})新,请升级 utility-eval")]
     TooNew { path: String, found: i64, supported: i64 },
-    #[error("数据库错误")]
+    #[error("数据库 {path} 正被另一个程序占用(加锁),本次退出")]
+    Busy { path: String },
+    #[error("数据库出错:{}", sql_zh(.0))]
     Sql(#[from] rusqlite::Error),
 }
 
-const SUBMISSION_COLUMNS: &str = "id, sha256, original_name, submitter_code, kind, period, status, rows_accepted, rows_rejected, reason, stored_path, filed, received_at";
+impl StoreError {
+    /// Whether another process holds the database (the run ends with 75, not 1).
+    pub fn is_busy(&self) -> bool {
+        let busy = |e: &rusqlite::Error| {
+            matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+        };
+        match self {
+            StoreError::Busy { .. } => true,
+            StoreError::Open { source, .. } | StoreError::Sql(source) => busy(source),
+            StoreError::TooNew { .. } => false,
+        }
+    }
+}
+
+/// An SQLite error in words an IT officer acts on, the library's own text after it.
+fn sql_zh(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
+    let what = match e.sqlite_error_code() {
+        Some(C::ReadOnly) => "数据库文件或其所在目录只读,请检查权限",
+        Some(C::CannotOpen) => "无法打开(目录不存在或没有权限)",
+        Some(C::PermissionDenied) => "没有权限",
+        Some(C::DatabaseBusy | C::DatabaseLocked) => "被另一个程序占用",
+        Some(C::DiskFull) => "磁盘已满",
+        Some(C::NotADatabase) => "不是 SQLite 数据库文件",
+        Some(C::DatabaseCorrupt) => "数据库文件已损坏",
+        Some(C::SystemIoFailure) => "读写失败",
+        _ => "操作失败",
+    };
+    format!("{what}({e})")
+}
+
+const SUBMISSION_COLUMNS: &str = "id, sha256, original_name, submitter_code, kind, period, status, rows_accepted, rows_rejected, reason, stored_path, filed, received_at, warnings, source_path";
+
+/// A path as the bytes the system names it by.
+pub(crate) fn path_bytes(p: &Path) -> &[u8] {
+    use std::os::unix::ffi::OsStrExt;
+    p.as_os_str().as_bytes()
+}
 
 fn submission_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
     let kind: Option<String> = r.get(4)?;
@@ -115,6 +173,11 @@ fn submission_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
         stored_path: r.get(10)?,
         filed: r.get(11)?,
         received_at: r.get(12)?,
+        warnings: r.get(13)?,
+        source_path: r.get::<_, Option<Vec<u8>>>(14)?.map(|b| {
+            use std::os::unix::ffi::OsStringExt;
+            std::path::PathBuf::from(std::ffi::OsString::from_vec(b))
+        }),
     })
 }
 
@@ -129,6 +192,19 @@ impl Store {
             let _ = std::fs::create_dir_all(dir);
         }
         let mut conn = Connection::open(path).map_err(open_err)?;
+        // Another program holding a write lock (a backup, an sqlite3 shell) is said at once.
+        conn.busy_timeout(std::time::Duration::from_secs(2)).map_err(open_err)?;
+        let probe = conn.execute_batch("BEGIN IMMEDIATE; COMMIT;");
+        if let Err(e) = probe {
+            let e = open_err(e);
+            return Err(if e.is_busy() {
+                StoreError::Busy {
+                    path: path.display().to_string(),
+                }
+            } else {
+                e
+            });
+        }
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
@@ -199,6 +275,20 @@ impl Store {
         ))?;
         let rows = st.query_map([], submission_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records inbox entries that are not files; returns those not seen before (to be said once).
+    pub fn note_skipped(&self, entries: &[(&Path, &str)], now: &str) -> Result<Vec<usize>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO skipped_entry (path, kind, first_seen) VALUES (?1, ?2, ?3)")?;
+        let mut new = Vec::new();
+        for (i, (path, kind)) in entries.iter().enumerate() {
+            if st.execute(params![path_bytes(path), kind, now])? > 0 {
+                new.push(i);
+            }
+        }
+        Ok(new)
     }
 
     /// Whether some unfiled submission is headed for `stored_path`.

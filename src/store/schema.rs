@@ -91,4 +91,15 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX submission_stored_path ON submission(stored_path);
     "#,
+    // 4: the exact bytes of the path a file was received at (names need not be UTF-8), and
+    // the inbox entries that are not files (links, FIFOs), reported once.
+    r#"
+    ALTER TABLE submission ADD COLUMN source_path BLOB;
+    ALTER TABLE submission ADD COLUMN warnings TEXT;   -- what the submitter must know, one a line
+    CREATE TABLE skipped_entry (
+        path           BLOB PRIMARY KEY,
+        kind           TEXT NOT NULL,
+        first_seen     TEXT NOT NULL
+    );
+    "#,
 ];

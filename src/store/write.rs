@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rusqlite::params;
 
-use super::{Ending, Known, OpenReturn, Receipt, Store, StoreError};
+use super::{Ending, Known, OpenReturn, Receipt, Replaced, Store, StoreError};
 use crate::period::ReturnKind;
 use crate::validate::{Response, ReturnMeta, RowIssue};
 
@@ -54,10 +54,11 @@ impl Store {
                 let phone: Option<String> = r.get(1)?;
                 let ent: String = r.get(2)?;
                 let k = crate::validate::respondent_key(&name, phone.as_deref(), &ent);
+                // The other unit's file by its name only, never its path on the server.
                 let place = format!(
-                    "“{}”({} 第 {} 行)",
+                    "“{}”的“{}”第 {} 行",
                     r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
+                    crate::inbox::base_name(std::path::Path::new(&r.get::<_, String>(5)?)),
                     r.get::<_, i64>(6)?
                 );
                 Ok((
@@ -84,8 +85,8 @@ impl Store {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let inserted = self.exec(
             "INSERT INTO submission (sha256, original_name, size, submitter_code, submitter_name, kind, period,
-                received_at, status, stored_path)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', '')",
+                received_at, status, stored_path, source_path)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', '', ?9)",
             params![
                 receipt.sha256,
                 receipt.original_name,
@@ -95,6 +96,7 @@ impl Store {
                 meta.kind.code(),
                 meta.period.to_string(),
                 receipt.received_at,
+                super::path_bytes(receipt.source),
             ],
         );
         if let Err(e) = inserted {
@@ -106,7 +108,7 @@ impl Store {
             meta: meta.clone(),
             rows: 0,
             keys: Vec::new(),
-            original_name: receipt.original_name.to_string(),
+            file_name: crate::inbox::base_name(std::path::Path::new(receipt.original_name)),
         })
     }
 
@@ -142,11 +144,14 @@ impl Store {
     }
 
     /// Ends an open return: its counts, issues and place, and supersedes the submitter's
-    /// earlier return of the same kind and period; commits. Returns how many it superseded.
-    pub fn commit_return(&mut self, open: OpenReturn, end: &Ending<'_>) -> Result<usize, StoreError> {
-        let result = (|| -> Result<usize, StoreError> {
+    /// earlier return of the same kind and period; commits. Returns the returns it replaced
+    /// (their file name as received and receipt time).
+    pub fn commit_return(&mut self, open: OpenReturn, end: &Ending<'_>) -> Result<Vec<Replaced>, StoreError> {
+        let m = &open.meta;
+        let result = (|| -> Result<Vec<(i64, Replaced)>, StoreError> {
             self.exec(
-                "UPDATE submission SET format = ?2, rows_accepted = ?3, rows_rejected = ?4, notes = ?5, stored_path = ?6
+                "UPDATE submission SET format = ?2, rows_accepted = ?3, rows_rejected = ?4, notes = ?5, stored_path = ?6,
+                    warnings = ?7
                  WHERE id = ?1",
                 params![
                     open.id,
@@ -154,46 +159,86 @@ impl Store {
                     open.rows as i64,
                     crate::validate::rows_with_issues(end.issues) as i64,
                     end.notes,
-                    end.stored_path
+                    end.stored_path,
+                    end.warnings
                 ],
             )?;
-            let superseded = self.exec(
-                "UPDATE submission SET status = 'superseded', superseded_by = ?1
-                 WHERE submitter_code = ?2 AND kind = ?3 AND period = ?4 AND status = 'accepted' AND id <> ?1",
-                params![
-                    open.id,
-                    open.meta.submitter_code,
-                    open.meta.kind.code(),
-                    open.meta.period.to_string()
-                ],
-            )?;
+            let replaced = {
+                let mut st = self.conn.prepare_cached(
+                    "SELECT id, original_name, received_at FROM submission
+                     WHERE submitter_code = ?1 AND kind = ?2 AND period = ?3 AND status = 'accepted' AND id <> ?4",
+                )?;
+                let rows = st.query_map(
+                    params![m.submitter_code, m.kind.code(), m.period.to_string(), open.id],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            Replaced {
+                                original_name: r.get(1)?,
+                                received_at: r.get(2)?,
+                            },
+                        ))
+                    },
+                )?;
+                rows.collect::<Result<Vec<_>, _>>()?
+            };
+            for (id, _) in &replaced {
+                self.exec(
+                    "UPDATE submission SET status = 'superseded', superseded_by = ?1 WHERE id = ?2",
+                    params![open.id, id],
+                )?;
+            }
             self.insert_issues(open.id, end.issues)?;
-            if open.meta.kind != ReturnKind::Frame {
+            if m.kind != ReturnKind::Frame {
                 self.exec(
                     "INSERT OR IGNORE INTO stale_period (period) VALUES (?1)",
-                    [open.meta.period.to_string()],
+                    [m.period.to_string()],
                 )?;
             }
             self.conn.execute_batch("COMMIT")?;
-            Ok(superseded)
+            Ok(replaced)
         })();
-        if result.is_err() {
-            self.rollback();
-            return result;
-        }
-        // Keep the in-memory respondent index in step with what was committed.
-        let m = &open.meta;
-        if let Some(map) = self.respondents.get_mut(&(m.kind, m.period.to_string())) {
-            map.retain(|_, k| k.submitter != m.submitter_code);
-            for (key, row) in open.keys {
-                let place = format!("“{}”({} 第 {row} 行)", m.submitter_name, open.original_name);
-                map.entry(key).or_insert(Known {
+        let replaced = match result {
+            Ok(r) => r,
+            Err(e) => {
+                self.rollback();
+                return Err(e);
+            }
+        };
+        // Keep the in-memory respondent index in step with what was committed: the replaced
+        // returns' respondents leave it (read back for just those returns), this one's enter.
+        let key = (m.kind, m.period.to_string());
+        if self.respondents.contains_key(&key) {
+            let mut gone = Vec::new();
+            for (id, _) in &replaced {
+                let mut st = self
+                    .conn
+                    .prepare_cached("SELECT user_name, phone, enterprise FROM response WHERE submission_id = ?1")?;
+                let rows = st.query_map([id], |r| {
+                    let phone: Option<String> = r.get(1)?;
+                    Ok(crate::validate::respondent_key(
+                        &r.get::<_, String>(0)?,
+                        phone.as_deref(),
+                        &r.get::<_, String>(2)?,
+                    ))
+                })?;
+                gone.extend(rows.collect::<Result<Vec<_>, _>>()?);
+            }
+            let map = self.respondents.get_mut(&key).expect("checked above");
+            for k in gone {
+                if map.get(&k).is_some_and(|known| known.submitter == m.submitter_code) {
+                    map.remove(&k);
+                }
+            }
+            for (k, row) in open.keys {
+                let place = format!("“{}”的“{}”第 {row} 行", m.submitter_name, open.file_name);
+                map.entry(k).or_insert(Known {
                     submitter: m.submitter_code.clone(),
                     place,
                 });
             }
         }
-        result
+        Ok(replaced.into_iter().map(|(_, r)| r).collect())
     }
 
     /// Abandons the open transaction, if any.
@@ -214,8 +259,8 @@ impl Store {
         let result = (|| -> Result<i64, StoreError> {
             self.exec(
                 "INSERT INTO submission (sha256, original_name, size, format, submitter_code, submitter_name, kind,
-                    period, received_at, status, rows_rejected, reason, notes, stored_path)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'rejected', ?10, ?11, ?12, ?13)",
+                    period, received_at, status, rows_rejected, reason, notes, stored_path, source_path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'rejected', ?10, ?11, ?12, ?13, ?14)",
                 params![
                     receipt.sha256,
                     receipt.original_name,
@@ -229,7 +274,8 @@ impl Store {
                     crate::validate::rows_with_issues(end.issues) as i64,
                     end.reason,
                     end.notes,
-                    end.stored_path
+                    end.stored_path,
+                    super::path_bytes(receipt.source)
                 ],
             )?;
             let id = self.conn.last_insert_rowid();

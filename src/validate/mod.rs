@@ -125,8 +125,34 @@ pub enum Rejection {
     },
     #[error("报表类型为{kind},但表中没有 Q1–Q12 等评价题目列")]
     NoAnswerColumns { kind: &'static str },
-    #[error("没有一行有效数据(共 {issues} 处问题,逐条列在错误说明中),整份报表退回")]
-    NoValidRows { issues: usize },
+    #[error("{}没有一行有效数据(共 {issues} 处问题,逐条列在错误说明中),整份报表退回", cause_first(.cause))]
+    NoValidRows { issues: usize, cause: Option<String> },
+    #[error(
+        "季度抽查只能由市级单位{city}报送;“{submitter}”报送的季度抽查不予接收(县市单位和企业请报送月度自评或样本名单)"
+    )]
+    QuarterlyNotCity { submitter: String, city: String },
+    #[error(
+        "{cell} 填报单位为“{sheet}”,但文件放在“{folder}”的文件夹 {folder_code}/ 中;为免替代其他单位的报表,整份退回。请放入“{sheet}”自己的文件夹,或更正填报单位"
+    )]
+    FolderConflict {
+        cell: String,
+        sheet: String,
+        folder: String,
+        folder_code: String,
+    },
+    #[error(
+        "{cell} 所属期被 Excel 存成了数字 {value},可能是 {year}年1月,也可能是 {year}年10月(输入 {year}.10 时末尾的 0 被去掉);{why}。请把所属期写作 {year}-10 或 {year}年10月(或 {year}-01)后重新报送"
+    )]
+    AmbiguousPeriod {
+        cell: String,
+        value: String,
+        year: i32,
+        why: &'static str,
+    },
+}
+
+fn cause_first(cause: &Option<String>) -> String {
+    cause.as_ref().map(|c| format!("{c}。")).unwrap_or_default()
 }
 
 fn suggest(s: &Option<String>) -> String {
@@ -156,6 +182,10 @@ pub struct Checked {
     pub issues: Vec<RowIssue>,
     /// Remarks that are not errors (ignored columns).
     pub notes: Vec<String>,
+    /// What the submitter must know though the return is accepted: questions it lacks (not
+    /// scored), a second data sheet not read, survey dates in the future, a 所属期 read from
+    /// the dates, the one cause behind many row issues.
+    pub warnings: Vec<String>,
 }
 
 /// The outcome of reading and validating one file.
@@ -174,6 +204,9 @@ pub enum Outcome {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hint {
     pub submitter: Option<String>,
+    /// The unit or enterprise whose folder (`inbox/<code>/`) holds the file: a return in it
+    /// must be that submitter's own.
+    pub folder: Option<String>,
     pub kind: Option<ReturnKind>,
     pub period: Option<Period>,
 }
@@ -187,6 +220,7 @@ impl Hint {
                 let name = dir.as_os_str().to_string_lossy();
                 if let Some(p) = config.party(&name) {
                     hint.submitter = Some(p.code().to_string());
+                    hint.folder = hint.submitter.clone();
                     break;
                 }
             }

@@ -2,18 +2,18 @@
 //! return's submitter, kind and period from its layout and turning each data row into a
 //! [`Response`] or [`RowIssue`]s.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{
     CHUNK_ROWS, Checked, Hint, METHODS, Outcome, Rejection, Response, ReturnMeta, RowIssue, RowsSink, USER_TYPES,
 };
-use crate::config::{Config, Party};
+use crate::config::{Config, Party, Role};
 use crate::intake::layout::FIELDS;
 use crate::intake::normalize::{self, NOT_APPLICABLE};
 use crate::intake::{Field, Format, Layout, MetaCell, ReturnVisitor, Value, cell_name};
 use crate::period::{Period, ReturnKind};
 use crate::scheme::ItemKind;
-use crate::text::{clean_value, closest};
+use crate::text::clean_value;
 
 pub(super) struct Validator<'a> {
     config: &'a Config,
@@ -24,6 +24,9 @@ pub(super) struct Validator<'a> {
     responses: Vec<Response>,
     pub(super) issues: Vec<RowIssue>,
     notes: Vec<String>,
+    /// What the submitter must know of an accepted return (questions not scored, a sheet not
+    /// read, a cause behind many row issues), said in its feedback.
+    warnings: Vec<String>,
     /// respondent key → the row that first named it
     seen: HashMap<String, u32>,
     frame: bool,
@@ -34,6 +37,36 @@ pub(super) struct Validator<'a> {
     submitter_enterprise: Option<&'a crate::config::Enterprise>,
     pub(super) sink: Option<RowsSink<'a>>,
     streamed: usize,
+    /// A 所属期 Excel stored as a number that reads as January or October: the rows wait
+    /// here until the survey dates decide.
+    ambiguous: Option<Ambiguous>,
+    /// Required columns the header lacks (their labels): one cause behind every row's issue.
+    missing_columns: Vec<&'static str>,
+    /// Rows whose survey date fell inside the period, and the months of those outside it.
+    dates_inside: usize,
+    dates_outside: BTreeMap<Period, usize>,
+    /// Cells of survey dates later than today.
+    future_dates: Vec<String>,
+    /// Each distinct unregistered value's message, computed once per file.
+    suggestions: HashMap<(Field, String), String>,
+    /// Sheets after the one read that hold a header of their own.
+    other_sheets: Vec<String>,
+}
+
+/// A 所属期 cell holding a number like 2026.1: January, or October with its zero dropped.
+struct NumericPeriod {
+    cell: String,
+    value: String,
+    year: i32,
+}
+
+/// The state of a return whose 所属期 is a number like 2026.1.
+struct Ambiguous {
+    cell: String,
+    value: String,
+    year: i32,
+    layout: Layout,
+    rows: Vec<(u32, Vec<(u32, Value)>)>,
 }
 
 impl<'a> Validator<'a> {
@@ -47,6 +80,7 @@ impl<'a> Validator<'a> {
             responses: Vec::new(),
             issues: Vec::new(),
             notes: Vec::new(),
+            warnings: Vec::new(),
             seen: HashMap::new(),
             frame: false,
             user_column: String::new(),
@@ -54,10 +88,22 @@ impl<'a> Validator<'a> {
             submitter_enterprise: None,
             sink: None,
             streamed: 0,
+            ambiguous: None,
+            missing_columns: Vec::new(),
+            dates_inside: 0,
+            dates_outside: BTreeMap::new(),
+            future_dates: Vec::new(),
+            suggestions: HashMap::new(),
+            other_sheets: Vec::new(),
         }
     }
 
-    pub(super) fn finish(self, format: Format) -> Outcome {
+    pub(super) fn finish(mut self, format: Format) -> Outcome {
+        if self.rejection.is_none()
+            && let Some(a) = self.ambiguous.take()
+        {
+            self.settle_period(a);
+        }
         if let Some(reason) = self.rejection {
             return Outcome::Rejected {
                 reason,
@@ -65,16 +111,43 @@ impl<'a> Validator<'a> {
                 issues: self.issues,
             };
         }
-        let Some(meta) = self.meta else {
+        let Some(meta) = self.meta.take() else {
             return Outcome::Rejected {
                 reason: Rejection::MissingSubmitter,
                 meta: None,
                 issues: self.issues,
             };
         };
+        let causes = self.causes(&meta);
+        self.warnings.splice(0..0, causes.iter().cloned());
+        if !self.future_dates.is_empty() {
+            let n = self.future_dates.len();
+            let cells = self
+                .future_dates
+                .iter()
+                .take(10)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("、");
+            let more = if n > 10 { format!(" 等 {n} 处") } else { String::new() };
+            self.warnings
+                .push(format!("调查日期晚于今天({}):{cells}{more},请核对", self.config.today));
+        }
+        if !self.other_sheets.is_empty() {
+            self.warnings.push(format!(
+                "只读取了工作表“{}”;工作表{}也像是数据表,未读取。请把数据合并到一个工作表,或分成多个文件报送",
+                self.sheet,
+                self.other_sheets
+                    .iter()
+                    .map(|s| format!("“{s}”"))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ));
+        }
         if self.responses.is_empty() && self.streamed == 0 {
             let reason = Rejection::NoValidRows {
                 issues: self.issues.len(),
+                cause: (!causes.is_empty()).then(|| causes.join(";")),
             };
             return Outcome::Rejected {
                 reason,
@@ -91,16 +164,19 @@ impl<'a> Validator<'a> {
             responses: self.responses,
             issues: self.issues,
             notes: self.notes,
+            warnings: self.warnings,
         })
     }
 
-    /// Decides submitter, kind and period from the sheet's metadata and the hint.
-    fn decide_meta(&self, layout: &Layout) -> Result<ReturnMeta, Rejection> {
+    /// Decides submitter, kind and period from the sheet's metadata and the hint; a period
+    /// that Excel stored as the number 2026.1 comes back tentative (January), with the cell,
+    /// for the survey dates to settle.
+    fn decide_meta(&self, layout: &Layout) -> Result<(ReturnMeta, Option<NumericPeriod>), Rejection> {
         let m = &layout.meta;
         let submitter = match &m.submitter {
             Some(MetaCell { value, cell }) => {
                 let typed = value.display();
-                match self.config.party(&typed) {
+                let p = match self.config.party(&typed) {
                     Some(p) => p,
                     None => {
                         let suggestion = self.config.suggest_party(&typed).map(str::to_string);
@@ -110,16 +186,46 @@ impl<'a> Validator<'a> {
                             suggestion,
                         });
                     }
+                };
+                // A folder is a submitter's own: a return of another in it would replace
+                // that other's return, or be filed under the wrong sender.
+                if let Some(folder) = self.hint.folder.as_deref().and_then(|c| self.config.party(c))
+                    && folder.code() != p.code()
+                {
+                    return Err(Rejection::FolderConflict {
+                        cell: cell.clone(),
+                        sheet: p.name().to_string(),
+                        folder: folder.name().to_string(),
+                        folder_code: folder.code().to_string(),
+                    });
                 }
+                p
             }
             None => match self.hint.submitter.as_deref().and_then(|c| self.config.party(c)) {
                 Some(p) => p,
                 None => return Err(Rejection::MissingSubmitter),
             },
         };
+        let mut ambiguous = None;
         let period = match &m.period {
             Some(MetaCell { value, cell }) => match value {
                 Value::Date(d) => Period::month_of(d.date()),
+                // Excel keeps a typed `2026.10` as the number 2026.1.
+                Value::Number(n) if dropped_zero_year(*n).is_some() => {
+                    let year = dropped_zero_year(*n).unwrap_or_default();
+                    let (jan, oct) = (Period::Month { year, month: 1 }, Period::Month { year, month: 10 });
+                    match self.hint.period {
+                        Some(p) if p == jan || p == oct => p,
+                        _ => {
+                            ambiguous = Some(NumericPeriod {
+                                cell: cell.clone(),
+                                value: value.display(),
+                                year,
+                            });
+                            jan
+                        }
+                    }
+                }
                 v => Period::parse(&v.display()).ok_or_else(|| Rejection::BadPeriod {
                     value: v.display(),
                     cell: cell.clone(),
@@ -155,12 +261,109 @@ impl<'a> Validator<'a> {
         if kind != ReturnKind::Frame && !layout.has_items() {
             return Err(Rejection::NoAnswerColumns { kind: kind.label() });
         }
-        Ok(ReturnMeta {
+        if kind == ReturnKind::Quarterly && !matches!(submitter, Party::Unit(u) if u.role == Role::City) {
+            let city: Vec<String> = (self.config.units.iter())
+                .filter(|u| u.role == Role::City)
+                .map(|u| format!("“{}”", u.name))
+                .collect();
+            return Err(Rejection::QuarterlyNotCity {
+                submitter: submitter.name().to_string(),
+                city: if city.is_empty() {
+                    "(配置中 role = \"city\" 的单位,目前未登记)".to_string()
+                } else {
+                    city.join("、")
+                },
+            });
+        }
+        let meta = ReturnMeta {
             submitter_code: submitter.code().to_string(),
             submitter_name: submitter.name().to_string(),
             kind,
             period,
-        })
+        };
+        Ok((meta, ambiguous))
+    }
+
+    /// Settles a 所属期 of 2026.1 by the survey dates of the held rows (January or October),
+    /// then validates those rows; rejects the file when the dates cannot tell.
+    fn settle_period(&mut self, a: Ambiguous) {
+        let (jan, oct) = (
+            Period::Month { year: a.year, month: 1 },
+            Period::Month {
+                year: a.year,
+                month: 10,
+            },
+        );
+        let date_col = a.layout.column_of(Field::SurveyDate);
+        let (mut in_jan, mut in_oct) = (0, 0);
+        for (_, cells) in &a.rows {
+            let date = cells
+                .iter()
+                .find(|(c, _)| Some(*c) == date_col)
+                .and_then(|(_, v)| normalize::date(v));
+            match date {
+                Some(d) if jan.contains(d) => in_jan += 1,
+                Some(d) if oct.contains(d) => in_oct += 1,
+                _ => {}
+            }
+        }
+        let period = match (in_jan, in_oct) {
+            (0, 0) => None,
+            (_, 0) => Some(jan),
+            (0, _) => Some(oct),
+            _ => None,
+        };
+        let Some(period) = period else {
+            let why = if in_jan + in_oct == 0 {
+                "调查日期既不在1月也不在10月,无法判断"
+            } else {
+                "调查日期1月和10月都有,无法判断"
+            };
+            self.rejection = Some(Rejection::AmbiguousPeriod {
+                cell: a.cell,
+                value: a.value,
+                year: a.year,
+                why,
+            });
+            return;
+        };
+        if let Some(meta) = self.meta.as_mut() {
+            meta.period = period;
+        }
+        self.warnings.push(format!(
+            "{} 所属期被 Excel 存成了数字 {},按调查日期判断为 {};今后请把所属期写作 {}",
+            a.cell,
+            a.value,
+            period.label_zh(),
+            period
+        ));
+        for (row, cells) in a.rows {
+            self.row(&a.layout, row, &cells);
+        }
+    }
+
+    /// File-level causes behind many identical row issues, said once before the rows.
+    fn causes(&self, meta: &ReturnMeta) -> Vec<String> {
+        let mut causes = Vec::new();
+        for label in &self.missing_columns {
+            causes.push(format!(
+                "表头中没有“{label}”列,因此每一行都缺少{label};请在表头加上“{label}”列并填写"
+            ));
+        }
+        if self.dates_inside == 0 && !self.dates_outside.is_empty() {
+            let rows: usize = self.dates_outside.values().sum();
+            let months: Vec<String> = self.dates_outside.keys().map(|p| p.label_zh()).collect();
+            let hint = match self.dates_outside.keys().collect::<Vec<_>>().as_slice() {
+                [only] if !meta.period.is_quarter() => format!("(是否应为 {only}?)"),
+                _ => String::new(),
+            };
+            causes.push(format!(
+                "所属期为 {},但全部 {rows} 行的调查日期都不在该期内(调查日期在 {});请核对所属期{hint}或调查日期",
+                meta.period.label_zh(),
+                months.join("、")
+            ));
+        }
+        causes
     }
 
     fn issue(&mut self, row: u32, col: u32, value: &Value, problem: impl Into<String>) {
@@ -196,8 +399,18 @@ impl ReturnVisitor for Validator<'_> {
                 .push(format!("已忽略无法识别的列:{}", layout.ignored.join("、")));
         }
         match self.decide_meta(layout) {
-            Ok(meta) => {
+            Ok((meta, ambiguous)) => {
                 self.frame = meta.kind == ReturnKind::Frame;
+                if let Some(NumericPeriod { cell, value, year }) = ambiguous {
+                    self.ambiguous = Some(Ambiguous {
+                        cell,
+                        value,
+                        year,
+                        layout: layout.clone(),
+                        rows: Vec::new(),
+                    });
+                }
+                self.note_missing_columns(layout, &meta);
                 self.submitter_enterprise = match self.config.party(&meta.submitter_code) {
                     Some(Party::Enterprise(e)) => Some(e),
                     _ => None,
@@ -217,7 +430,15 @@ impl ReturnVisitor for Validator<'_> {
         }
     }
 
+    fn other_sheet(&mut self, sheet: &str) {
+        self.other_sheets.push(sheet.to_string());
+    }
+
     fn row(&mut self, layout: &Layout, row: u32, cells: &[(u32, Value)]) {
+        if let Some(a) = self.ambiguous.as_mut() {
+            a.rows.push((row, cells.to_vec()));
+            return;
+        }
         let before = self.issues.len();
         let config = self.config;
         // Each cell to its field, in one pass; formula errors in any mapped column.
@@ -267,8 +488,15 @@ impl ReturnVisitor for Validator<'_> {
         let survey_date = match get(Field::SurveyDate) {
             Some((_, Value::Error(_))) => None,
             Some((c, v)) => match normalize::date(v) {
-                Some(d) if period.contains(d) => Some(d),
+                Some(d) if period.contains(d) => {
+                    self.dates_inside += 1;
+                    if d > config.today {
+                        self.future_dates.push(format!("{}!{}", self.sheet, cell_name(row, c)));
+                    }
+                    Some(d)
+                }
                 Some(d) => {
+                    *self.dates_outside.entry(Period::month_of(d)).or_default() += 1;
                     self.issue(
                         row,
                         c,
@@ -315,8 +543,15 @@ impl ReturnVisitor for Validator<'_> {
                 match config.enterprise(&typed) {
                     Some(e) => Some(e),
                     None => {
-                        let hint = crate::text::did_you_mean(config.suggest_enterprise(&typed), "。");
-                        self.issue(row, c, v, format!("服务企业未在登记名单中{hint}"));
+                        let problem = self
+                            .suggestions
+                            .entry((Field::Enterprise, typed))
+                            .or_insert_with_key(|(_, typed)| {
+                                let hint = crate::text::did_you_mean(config.suggest_enterprise(typed), "。");
+                                format!("服务企业未在登记名单中{hint}")
+                            })
+                            .clone();
+                        self.issue(row, c, v, problem);
                         None
                     }
                 }
@@ -355,9 +590,15 @@ impl ReturnVisitor for Validator<'_> {
             Some((c, v)) if !matches!(v, Value::Error(_)) => match config.county(&v.display()) {
                 Some(k) => Some(k.to_string()),
                 None => {
-                    let counties = config.counties();
-                    let hint = crate::text::did_you_mean(closest(&v.display(), counties.iter().copied()), "");
-                    self.issue(row, c, v, format!("所属县市未在登记名单中{hint}"));
+                    let problem = self
+                        .suggestions
+                        .entry((Field::County, v.display()))
+                        .or_insert_with_key(|(_, typed)| {
+                            let hint = crate::text::did_you_mean(config.suggest_county(typed), "");
+                            format!("所属县市未在登记名单中{hint}")
+                        })
+                        .clone();
+                    self.issue(row, c, v, problem);
                     None
                 }
             },
@@ -498,6 +739,48 @@ impl Validator<'_> {
             self.issue(row, c, v, format!("{label}无法识别,应为 {} 之一", allowed.join("、")));
         }
         hit
+    }
+}
+
+/// The year of a 所属期 Excel stored as a number after dropping the trailing zero of a typed
+/// `2026.10`: 2026.1 → 2026 (January or October?).
+fn dropped_zero_year(n: f64) -> Option<i32> {
+    let text = n.to_string();
+    let year: i32 = text.strip_suffix(".1")?.parse().ok()?;
+    (2000..=2100).contains(&year).then_some(year)
+}
+
+impl Validator<'_> {
+    /// Notes the scheme questions a survey's header lacks (they go unscored), and the
+    /// required columns it lacks (the one cause of every row's missing value).
+    fn note_missing_columns(&mut self, layout: &Layout, meta: &ReturnMeta) {
+        let mut required = vec![Field::UserName, Field::Phone, Field::UserType];
+        if meta.kind != ReturnKind::Frame {
+            required.push(Field::SurveyDate);
+        }
+        if self.submitter_enterprise.is_none()
+            && !matches!(self.config.party(&meta.submitter_code), Some(Party::Enterprise(_)))
+        {
+            required.push(Field::Enterprise);
+        }
+        self.missing_columns = FIELDS
+            .iter()
+            .filter(|(f, _, _)| required.contains(f) && !layout.has(*f))
+            .map(|&(_, label, _)| label)
+            .collect();
+        if meta.kind == ReturnKind::Frame {
+            return;
+        }
+        let missing: Vec<String> = (self.config.scheme.items.iter().enumerate())
+            .filter(|(i, _)| !layout.has(Field::Item(*i)))
+            .map(|(_, item)| format!("{}({})", item.id, item.name))
+            .collect();
+        if !missing.is_empty() {
+            self.warnings.push(format!(
+                "表中缺少题目列 {}:这些题目本期没有数据、不计分;请使用标准模板,保留全部题目列",
+                missing.join("、")
+            ));
+        }
     }
 }
 

@@ -98,8 +98,10 @@ fn the_template_has_instructions_metadata_a_frozen_header_and_dropdowns() {
         "frozen below the header"
     );
     let validations = xml.matches("<dataValidation ").count();
-    // 调查方式, 用户类型, 服务类别, 服务企业, 所属县市, 16 items, and 报表类型.
-    assert_eq!(validations, 22, "{xml}");
+    // 调查方式, 用户类型, 服务类别, 服务企业, 所属县市, 16 items, 报表类型 and 所属期.
+    assert_eq!(validations, 23, "{xml}");
+    // 所属期 must stay text: a typed 2026.10 would otherwise become the number 2026.1.
+    assert!(xml.contains("ISTEXT(B4)"), "所属期 validated as text");
     assert!(xml.contains("代码表!$D$2:$D$5"), "enterprise list of 4");
 }
 
