@@ -103,6 +103,10 @@ impl<'a> Validator<'a> {
             && let Some(a) = self.ambiguous.take()
         {
             self.settle_period(a);
+            if self.rejection.is_some() {
+                // The tentative January is no period of this return: record none.
+                self.meta = None;
+            }
         }
         if let Some(reason) = self.rejection {
             return Outcome::Rejected {

@@ -6,6 +6,7 @@ mod support;
 mod commands;
 mod file_errors;
 mod hostile;
+mod intake_trust;
 mod lifecycle;
 mod row_errors;
 mod samples;
