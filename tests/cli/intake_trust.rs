@@ -859,3 +859,116 @@ fn survey_dates_after_today_are_flagged() {
         show(&o)
     );
 }
+
+/// An .ods return of `rows` data rows, written directly (content.xml in a zip): large enough
+/// that its parsing child takes seconds.
+fn write_big_ods(path: &Path, rows: usize) {
+    use std::io::Write;
+    let cell =
+        |v: &str| format!("<table:table-cell office:value-type=\"string\"><text:p>{v}</text:p></table:table-cell>");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content \
+         xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet><table:table table:name=\"调查问卷\"><table:table-row>",
+    );
+    for h in ["序号", "用户名称", "联系电话"]
+        .into_iter()
+        .map(String::from)
+        .chain((1..=12).map(|q| format!("Q{q}")))
+    {
+        xml.push_str(&cell(&h));
+    }
+    xml.push_str("</table:table-row>");
+    let mut row = String::from("<table:table-row>");
+    for v in ["1", "某用户", "13800000000"]
+        .into_iter()
+        .chain(std::iter::repeat_n("是", 12))
+    {
+        row.push_str(&cell(v));
+    }
+    row.push_str("</table:table-row>");
+    xml.push_str(&row.repeat(rows));
+    xml.push_str("</table:table></office:spreadsheet></office:body></office:document-content>");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    let deflated = zip::write::SimpleFileOptions::default();
+    zip.start_file("META-INF/manifest.xml", deflated).unwrap();
+    zip.write_all(
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><manifest:manifest \
+          xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.2\">\
+          <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+          <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>",
+    )
+    .unwrap();
+    zip.start_file("content.xml", deflated).unwrap();
+    zip.write_all(xml.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+/// The pid of a `parse-worker` process whose parent is `parent`.
+fn parse_worker_of(parent: u32) -> Option<u32> {
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid …: the command name may hold spaces, so read after its ')'.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1));
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if ppid == Some(&parent.to_string()) && String::from_utf8_lossy(&cmdline).contains("parse-worker") {
+            return Some(pid);
+        }
+    }
+    None
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+    })
+}
+
+#[test]
+fn a_killed_run_leaves_no_parsing_child_behind() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.inbox("JL")).unwrap();
+    write_big_ods(&env.inbox("JL/大.ods"), 60_000);
+    let mut run = Command::new(BIN)
+        .arg("run")
+        .env("UTILITY_EVAL_CONFIG", env.path("utility-eval.toml"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let worker = loop {
+        if let Some(pid) = parse_worker_of(run.id()) {
+            break pid;
+        }
+        assert!(std::time::Instant::now() < deadline, "no parsing child seen");
+        assert!(
+            run.try_wait().unwrap().is_none(),
+            "the run ended before its child was seen"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    run.kill().unwrap(); // SIGKILL: no chance to clean up
+    run.wait().unwrap();
+    let gone_by = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while alive(worker) && std::time::Instant::now() < gone_by {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!alive(worker), "the parsing child {worker} outlived its killed parent");
+    // The next run parses the file from the start.
+    assert!(env.inbox("JL/大.ods").exists());
+}
