@@ -369,30 +369,35 @@ impl Config {
             today: chrono::Local::now().date_naive(),
         };
         check_paths(&config.paths).map_err(err)?;
-        // Counties: each county unit's (its `county`, else its name without a bureau
-        // suffix), then the enterprises' own.
+        // Counties: each county unit stands for one (its `county`, else its name without a
+        // bureau suffix), found by its code, name and aliases with or without the suffix; an
+        // enterprise's county is the unit's it names, else its own.
+        let mut county_names: HashMap<String, String> = HashMap::new();
         let mut list: Vec<String> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let units = config.units.iter().filter(|u| u.role == Role::County);
-        for c in units
-            .map(|u| u.county_name())
-            .chain(config.enterprises.iter().map(|e| e.county.as_str()))
-        {
-            if seen.insert(c.to_string()) {
-                list.push(c.to_string());
-            }
-        }
-        let mut county_names = HashMap::new();
-        for c in &list {
-            county_names.insert(match_key(c), c.clone());
-        }
+        let mut listed = std::collections::HashSet::new();
         for u in config.units.iter().filter(|u| u.role == Role::County) {
             let county = u.county_name().to_string();
-            for key in [&u.code, &u.name].into_iter().chain(&u.aliases) {
-                county_names.entry(match_key(key)).or_insert_with(|| county.clone());
-                county_names
-                    .entry(match_key(strip_bureau_suffix(key)))
-                    .or_insert_with(|| county.clone());
+            let keys = [&u.code, &u.name, &county].into_iter().chain(&u.aliases);
+            for key in keys {
+                for k in [match_key(key), match_key(strip_bureau_suffix(key))] {
+                    county_names.entry(k).or_insert_with(|| county.clone());
+                }
+            }
+            if listed.insert(county.clone()) {
+                list.push(county);
+            }
+        }
+        for e in &mut config.enterprises {
+            let known = county_names
+                .get(&match_key(&e.county))
+                .or_else(|| county_names.get(&match_key(strip_bureau_suffix(&e.county))));
+            if let Some(county) = known {
+                e.county = county.clone();
+            } else {
+                county_names.insert(match_key(&e.county), e.county.clone());
+            }
+            if listed.insert(e.county.clone()) {
+                list.push(e.county.clone());
             }
         }
         config.county_names = county_names;
@@ -609,6 +614,45 @@ aliases = ["第一供水公司"]
         );
         assert_eq!(c.county("JL"), Some("竟陵街道"));
         assert_eq!(c.scheme.thresholds.action, 80.0);
+    }
+
+    #[test]
+    fn counties_are_one_whatever_suffix_names_them() {
+        let text = format!(
+            "{GOOD}\n[[unit]]\ncode = \"DH\"\nname = \"东华县住建局\"\n\n[[enterprise]]\ncode = \"GS09\"\nname = \"东华水务\"\nutility = \"供水\"\ncounty = \"东华县住房和城乡建设局\"\nhead = \"某\"\n"
+        );
+        let c = load(&text).unwrap();
+        assert_eq!(c.county("东华县"), Some("东华县"));
+        assert_eq!(c.county("东华县住建局"), Some("东华县"));
+        assert_eq!(c.county("dh"), Some("东华县"));
+        assert_eq!(
+            c.enterprise_by_code("GS09").unwrap().county,
+            "东华县",
+            "one county, not two"
+        );
+        assert_eq!(c.counties().collect::<Vec<_>>(), ["竟陵街道", "东华县"]);
+        assert_eq!(c.suggest_county("东华"), Some("东华县"));
+        assert_eq!(strip_bureau_suffix("岳口镇人民政府"), "岳口镇");
+        assert_eq!(strip_bureau_suffix("住建局"), "住建局", "nothing left to name");
+    }
+
+    #[test]
+    fn an_inbox_holding_another_folder_is_refused() {
+        let e = load(&GOOD.replace("archive = \"archive\"", "archive = \"inbox/归档\""))
+            .unwrap_err()
+            .0;
+        assert!(e.contains("[paths] archive") && e.contains("[paths] inbox"), "{e}");
+        let e = load(&GOOD.replace(
+            "database = \"data/utility-eval.sqlite\"",
+            "database = \"./inbox/../inbox/x.db\"",
+        ))
+        .unwrap_err()
+        .0;
+        assert!(e.contains("[paths] database"), "{e}");
+        assert!(
+            load(&GOOD.replace("archive = \"archive\"", "archive = \"inbox2\"")).is_ok(),
+            "a name sharing a prefix is not inside"
+        );
     }
 
     #[test]
