@@ -151,7 +151,7 @@ impl<'c> Reporter<'c> {
                 }
             })
             .collect();
-        let improvement_items = improve::lifecycle(self.config, &findings);
+        let (improvement_items, work_lists) = improve::lifecycle(self.config, &findings);
         let bias = if period.is_quarter() {
             // The quarter's self-assessment pools its months' responses (not their means).
             let months = months_of(period);
@@ -191,6 +191,7 @@ impl<'c> Reporter<'c> {
             declines: core.declines.clone(),
             bias,
             improvement_items,
+            work_lists,
             inputs,
             min_sample: self.config.scheme.thresholds.min_sample,
         })

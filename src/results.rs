@@ -185,30 +185,125 @@ impl ItemStatus {
     }
 }
 
-/// An improvement item (整改事项) as it stands in this period.
+/// The scheme rule that found a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// An unfavourable answer on a red-line item (Q10, Q11).
+    RedLine,
+    /// An item or dimension below the action threshold, with enough answers.
+    BelowThreshold,
+    /// A significant decline against the previous period of the same kind.
+    SignificantDecline,
+    /// A complaint topic mentioned repeatedly.
+    RepeatedTopic,
+}
+
+impl Rule {
+    /// The code used in scores.json and the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::RedLine => "red_line",
+            Rule::BelowThreshold => "below_threshold",
+            Rule::SignificantDecline => "significant_decline",
+            Rule::RepeatedTopic => "repeated_topic",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Rule::RedLine => "红线指标",
+            Rule::BelowThreshold => "低于整改线",
+            Rule::SignificantDecline => "显著下降",
+            Rule::RepeatedTopic => "集中投诉",
+        }
+    }
+}
+
+/// How urgent an improvement item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    /// 低, 中, 高 (also the value in scores.json).
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Low => "低",
+            Severity::Medium => "中",
+            Severity::High => "高",
+        }
+    }
+
+    /// One level up (a problem that persists), at most 高.
+    pub fn escalated(self) -> Severity {
+        match self {
+            Severity::Low => Severity::Medium,
+            _ => Severity::High,
+        }
+    }
+}
+
+/// An improvement item (整改事项) as it stands in this period: one per enterprise and
+/// indicator while it is open, whatever rules found it and however often.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImprovementItem {
-    /// Stable: `<raised period>-<enterprise>-<indicator>-<rule>`.
+    /// Stable: `<raised period>-<enterprise>-<indicator>-<first rule>`.
     pub id: String,
     pub enterprise: String,
     pub enterprise_name: String,
     /// An item id, a dimension name or a complaint topic.
     pub indicator: String,
     pub indicator_name: String,
-    /// below_threshold, significant_decline, red_line, repeated_topic
-    pub rule: String,
-    /// 高, 中, 低
-    pub severity: String,
+    /// Every rule that has found it, the one that raised it first.
+    pub rules: Vec<Rule>,
+    pub severity: Severity,
+    /// The item as it stands in this period: what the rules found now, or its current value.
     pub finding: String,
     pub measure: String,
     pub responsible: String,
     /// For a decline: the level it fell from, which it must regain to be resolved.
     pub baseline: Option<f64>,
     pub raised: Period,
+    /// The periods in which a rule found it, oldest first.
+    pub seen: Vec<Period>,
+    /// The indicator's value in this period (a score, or a topic's mentions), and its answers.
+    pub current: Option<f64>,
+    pub current_n: u64,
     pub due: NaiveDate,
     pub status: ItemStatus,
     /// The period it was resolved in.
     pub resolved: Option<Period>,
+    /// Orders the work list within a severity: the gap to the threshold weighted by the
+    /// answers behind it (points lost), or the unfavourable answers or mentions.
+    pub weight: f64,
+}
+
+impl ImprovementItem {
+    /// The rule that raised it.
+    pub fn rule(&self) -> Rule {
+        self.rules[0]
+    }
+
+    /// Still to be worked on in this period.
+    pub fn is_open(&self) -> bool {
+        self.status != ItemStatus::Resolved
+    }
+}
+
+/// How many of an enterprise's open items the documents show first.
+pub const TOP_ITEMS: usize = 5;
+
+/// An enterprise's work list in this period: its open items in priority order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkList {
+    pub enterprise: String,
+    /// Indices into [`PeriodResults::improvement_items`], highest priority first, at most [`TOP_ITEMS`].
+    pub top: Vec<usize>,
+    /// Open items beyond the top ones.
+    pub rest: usize,
 }
 
 /// A return the results were computed from.
@@ -234,7 +329,10 @@ pub struct PeriodResults {
     pub declines: Vec<Decline>,
     /// Quarterly only.
     pub bias: Vec<Bias>,
+    /// Per enterprise, priority first (severity, then weight); resolved items last.
     pub improvement_items: Vec<ImprovementItem>,
+    /// Each enterprise's open items, top first.
+    pub work_lists: Vec<WorkList>,
     pub inputs: Vec<Input>,
     pub min_sample: u32,
 }
@@ -246,5 +344,15 @@ impl PeriodResults {
 
     pub fn city_group(&self) -> Option<&GroupResult> {
         self.groups.iter().find(|g| g.level == Level::City)
+    }
+
+    /// The significant declines (policy §8.3 in the documents), largest fall first.
+    pub fn significant_declines(&self) -> impl Iterator<Item = &Decline> {
+        self.declines.iter().filter(|d| d.significant)
+    }
+
+    /// How many declines were not significant (given as a count in the documents).
+    pub fn minor_declines(&self) -> usize {
+        self.declines.iter().filter(|d| !d.significant).count()
     }
 }

@@ -1,14 +1,20 @@
-//! Improvement items (整改事项), per SPEC §4: raised per enterprise per period by the
-//! scheme's rules, carried across the periods of one kind, resolved when the indicator is
-//! back at or above the action threshold with enough answers, overdue once a later period
-//! ends past the due date. The lifecycle is a pure function of the periods' results, replayed
-//! in order, so recomputing a period always gives the same items.
+//! Improvement items (整改事项), per SPEC §4: a work list an enterprise head can act on.
+//! The scheme's rules find problems per enterprise and period; the findings on one indicator
+//! make one item, which stays open across the periods of one kind, is updated by later
+//! findings (its current value, the periods it was seen in, the rules, an escalated severity),
+//! is resolved when every rule that found it is satisfied again with enough answers, and is
+//! overdue once a period ends past its due date. The lifecycle is a pure function of the
+//! periods' results, replayed in order, so recomputing a period always gives the same items.
 
-use chrono::{Days, NaiveDate};
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
 
 use crate::config::Config;
 use crate::period::Period;
-use crate::results::{Decline, Dissatisfaction, GroupResult, ImprovementItem, ItemStatus, Level};
+use crate::results::{
+    Decline, Dissatisfaction, GroupResult, ImprovementItem, ItemStatus, Level, Rule, Severity, TOP_ITEMS, WorkList,
+};
 
 /// What one period's results say about the enterprises.
 pub struct PeriodFindings<'a> {
@@ -18,15 +24,15 @@ pub struct PeriodFindings<'a> {
     pub dissatisfaction: &'a [Dissatisfaction],
 }
 
-/// One problem found: what would become an item.
+/// What the rules found on one enterprise's indicator in one period.
 #[derive(Debug, Clone, PartialEq)]
-struct Finding {
-    enterprise: String,
-    indicator: String,
+struct Found {
     indicator_name: String,
-    rule: &'static str,
-    severity: &'static str,
-    finding: String,
+    /// In rule order (red line first).
+    rules: Vec<Rule>,
+    severity: Severity,
+    /// One sentence per rule.
+    texts: Vec<String>,
     measure: String,
     /// For a decline: the level it fell from.
     baseline: Option<f64>,
@@ -36,51 +42,73 @@ fn fmt2(x: f64) -> String {
     format!("{:.2}", crate::score::stats::round_half_away(x, 2))
 }
 
-/// The rules of the scheme applied to one period's enterprise results.
-fn findings(config: &Config, f: &PeriodFindings<'_>) -> Vec<Finding> {
+/// The rules of the scheme applied to one period's enterprise results, by enterprise and
+/// indicator: several rules on one indicator make one finding.
+fn findings(config: &Config, f: &PeriodFindings<'_>) -> BTreeMap<(String, String), Found> {
     let th = &config.scheme.thresholds;
-    let mut out = Vec::new();
+    let mut out: BTreeMap<(String, String), Found> = BTreeMap::new();
+    let mut add = |enterprise: &str,
+                   indicator: &str,
+                   name: &str,
+                   measure: &str,
+                   rule: Rule,
+                   severity: Severity,
+                   text: String,
+                   baseline: Option<f64>| {
+        let found = out
+            .entry((enterprise.to_string(), indicator.to_string()))
+            .or_insert_with(|| Found {
+                indicator_name: name.to_string(),
+                rules: Vec::new(),
+                severity,
+                texts: Vec::new(),
+                measure: measure.to_string(),
+                baseline: None,
+            });
+        found.rules.push(rule);
+        found.severity = found.severity.max(severity);
+        found.texts.push(text);
+        found.baseline = found.baseline.or(baseline);
+    };
     for g in f.groups.iter().filter(|g| g.level == Level::Enterprise) {
         for (item, r) in config.scheme.items.iter().zip(&g.items) {
             let Some(score) = r.score else { continue };
-            let measure = item.measure.clone();
             if item.red_line && r.unfavourable > 0 {
-                out.push(Finding {
-                    enterprise: g.key.clone(),
-                    indicator: item.id.clone(),
-                    indicator_name: item.name.clone(),
-                    rule: "red_line",
-                    severity: "高",
-                    finding: format!(
-                        "红线指标 {}({})出现 {} 份不利回答(有效回答 {} 份,得分 {} 分)",
-                        item.id,
-                        item.name,
-                        r.unfavourable,
-                        r.n,
-                        fmt2(score)
-                    ),
-                    measure: measure.clone(),
-                    baseline: None,
-                });
+                let text = format!(
+                    "红线指标出现 {} 份不利回答(有效回答 {} 份,得分 {} 分)",
+                    r.unfavourable,
+                    r.n,
+                    fmt2(score)
+                );
+                add(
+                    &g.key,
+                    &item.id,
+                    &item.name,
+                    &item.measure,
+                    Rule::RedLine,
+                    Severity::High,
+                    text,
+                    None,
+                );
             }
             if score < th.action && r.n >= u64::from(th.min_answers) {
-                out.push(Finding {
-                    enterprise: g.key.clone(),
-                    indicator: item.id.clone(),
-                    indicator_name: item.name.clone(),
-                    rule: "below_threshold",
-                    severity: if score < 60.0 { "高" } else { "中" },
-                    finding: format!(
-                        "{}({})得分 {} 分,低于整改线 {} 分(有效回答 {} 份)",
-                        item.id,
-                        item.name,
-                        fmt2(score),
-                        fmt2(th.action),
-                        r.n
-                    ),
-                    measure,
-                    baseline: None,
-                });
+                let severity = if score < 60.0 { Severity::High } else { Severity::Medium };
+                let text = format!(
+                    "得分 {} 分,低于整改线 {} 分(有效回答 {} 份)",
+                    fmt2(score),
+                    fmt2(th.action),
+                    r.n
+                );
+                add(
+                    &g.key,
+                    &item.id,
+                    &item.name,
+                    &item.measure,
+                    Rule::BelowThreshold,
+                    severity,
+                    text,
+                    None,
+                );
             }
         }
         for d in f
@@ -95,27 +123,29 @@ fn findings(config: &Config, f: &PeriodFindings<'_>) -> Vec<Finding> {
                     format!("分析“{}”维度下降原因,逐项制定改进措施", d.indicator),
                 ),
             };
-            out.push(Finding {
-                enterprise: g.key.clone(),
-                indicator: d.indicator.clone(),
-                indicator_name: name.clone(),
-                rule: "significant_decline",
-                severity: "中",
-                finding: format!(
-                    "{}较上期显著下降:{} 分 → {} 分(变化 {},p = {:.4})",
-                    if d.is_dimension {
-                        format!("“{name}”维度")
-                    } else {
-                        format!("{}({name})", d.indicator)
-                    },
-                    fmt2(d.previous),
-                    fmt2(d.current),
-                    fmt2(d.delta),
-                    d.p.unwrap_or(f64::NAN)
-                ),
-                measure,
-                baseline: Some(d.previous),
-            });
+            // A fall that leaves the indicator above the threshold is worth watching, no more.
+            let severity = if d.current < th.action {
+                Severity::Medium
+            } else {
+                Severity::Low
+            };
+            let text = format!(
+                "较上期显著下降:{} 分 → {} 分(变化 {},p = {:.4})",
+                fmt2(d.previous),
+                fmt2(d.current),
+                fmt2(d.delta),
+                d.p.unwrap_or(f64::NAN)
+            );
+            add(
+                &g.key,
+                &d.indicator,
+                &name,
+                &measure,
+                Rule::SignificantDecline,
+                severity,
+                text,
+                Some(d.previous),
+            );
         }
         if let Some(dis) = f
             .dissatisfaction
@@ -128,127 +158,257 @@ fn findings(config: &Config, f: &PeriodFindings<'_>) -> Vec<Finding> {
                 .iter()
                 .filter(|t| t.count >= u64::from(th.topic_repeat) && !t.catch_all)
             {
-                out.push(Finding {
-                    enterprise: g.key.clone(),
-                    indicator: t.topic.clone(),
-                    indicator_name: t.topic.clone(),
-                    rule: "repeated_topic",
-                    severity: "中",
-                    finding: format!("用户多次反映“{}”问题(本期 {} 条意见或投诉)", t.topic, t.count),
-                    measure: format!("逐条核实用户反映的“{}”问题,限期整改并回访用户", t.topic),
-                    baseline: None,
-                });
+                let measure = format!("逐条核实用户反映的“{}”问题,限期整改并回访用户", t.topic);
+                let text = format!("用户反映“{}”问题 {} 条", t.topic, t.count);
+                add(
+                    &g.key,
+                    &t.topic,
+                    &t.topic,
+                    &measure,
+                    Rule::RepeatedTopic,
+                    Severity::Medium,
+                    text,
+                    None,
+                );
             }
         }
+    }
+    for found in out.values_mut() {
+        let mut order: Vec<(Rule, String)> = found.rules.drain(..).zip(found.texts.drain(..)).collect();
+        order.sort_by_key(|(r, _)| *r);
+        (found.rules, found.texts) = order.into_iter().unzip();
     }
     out
 }
 
-/// Whether an open item's indicator has recovered in a period's results, with enough answers:
-/// an item or dimension back at or above the action threshold; for a decline, also back to
-/// the level it fell from; for a red line, no unfavourable answer at all; for a complaint
-/// topic, mentioned fewer times than raise an item.
-fn recovered(config: &Config, item: &ImprovementItem, f: &PeriodFindings<'_>) -> bool {
-    let th = &config.scheme.thresholds;
-    let Some(g) = f
-        .groups
-        .iter()
-        .find(|g| g.level == Level::Enterprise && g.key == item.enterprise)
-    else {
-        return false; // no answers this period: nothing to judge by
-    };
-    let enough = |n: u64| n >= u64::from(th.min_answers);
-    let back = |score: f64| score >= th.action && item.baseline.is_none_or(|b| score >= b);
-    match item.rule.as_str() {
-        "repeated_topic" => {
-            let count = f
-                .dissatisfaction
-                .iter()
-                .find(|x| x.level == Level::Enterprise && x.key == item.enterprise)
-                .and_then(|x| x.topics.iter().find(|t| t.topic == item.indicator))
-                .map_or(0, |t| t.count);
-            count < u64::from(th.topic_repeat) && enough(g.n)
-        }
-        "red_line" => g
-            .item(&item.indicator)
-            .is_some_and(|r| r.unfavourable == 0 && enough(r.n)),
-        _ => match g.item(&item.indicator) {
-            Some(r) => r.score.is_some_and(back) && enough(r.n),
-            None => g.dimension(&item.indicator).is_some_and(back) && enough(g.n),
-        },
+/// An item's indicator in a period's results: its value and the answers behind it.
+fn current_value(item: &ImprovementItem, f: &PeriodFindings<'_>) -> Option<(f64, u64)> {
+    let g = enterprise_group(f, &item.enterprise)?;
+    if item.rules.contains(&Rule::RepeatedTopic) {
+        return Some((topic_count(f, &item.enterprise, &item.indicator) as f64, g.n));
+    }
+    match g.item(&item.indicator) {
+        Some(r) => r.score.map(|s| (s, r.n)),
+        None => g.dimension(&item.indicator).map(|s| (s, g.n)),
     }
 }
 
+fn enterprise_group<'a>(f: &'a PeriodFindings<'_>, enterprise: &str) -> Option<&'a GroupResult> {
+    f.groups
+        .iter()
+        .find(|g| g.level == Level::Enterprise && g.key == enterprise)
+}
+
+fn topic_count(f: &PeriodFindings<'_>, enterprise: &str, topic: &str) -> u64 {
+    f.dissatisfaction
+        .iter()
+        .find(|x| x.level == Level::Enterprise && x.key == enterprise)
+        .and_then(|x| x.topics.iter().find(|t| t.topic == topic))
+        .map_or(0, |t| t.count)
+}
+
+/// Whether every rule that found an item is satisfied again in a period's results, with
+/// enough answers: back at or above the action threshold; for a decline, also back to the
+/// level it fell from; for a red line, no unfavourable answer; for a topic, mentioned fewer
+/// times than raise an item.
+fn recovered(config: &Config, item: &ImprovementItem, f: &PeriodFindings<'_>) -> bool {
+    let th = &config.scheme.thresholds;
+    let Some(g) = enterprise_group(f, &item.enterprise) else {
+        return false; // no answers this period: nothing to judge by
+    };
+    let enough = |n: u64| n >= u64::from(th.min_answers);
+    let score = g
+        .item(&item.indicator)
+        .map_or_else(|| (g.dimension(&item.indicator), g.n), |r| (r.score, r.n));
+    item.rules.iter().all(|rule| match rule {
+        Rule::RepeatedTopic => {
+            topic_count(f, &item.enterprise, &item.indicator) < u64::from(th.topic_repeat) && enough(g.n)
+        }
+        Rule::RedLine => g
+            .item(&item.indicator)
+            .is_some_and(|r| r.unfavourable == 0 && enough(r.n)),
+        Rule::BelowThreshold => score.0.is_some_and(|s| s >= th.action) && enough(score.1),
+        Rule::SignificantDecline => {
+            score
+                .0
+                .is_some_and(|s| s >= th.action && item.baseline.is_none_or(|b| s >= b))
+                && enough(score.1)
+        }
+    })
+}
+
+/// What an item that no rule found this period says: its current value.
+fn state(config: &Config, item: &ImprovementItem, f: &PeriodFindings<'_>) -> String {
+    let th = &config.scheme.thresholds;
+    let Some(g) = enterprise_group(f, &item.enterprise) else {
+        return "本期该企业没有有效回答,无法判断整改情况".to_string();
+    };
+    if item.rules.contains(&Rule::RepeatedTopic) {
+        return format!("本期相关意见 {} 条", topic_count(f, &item.enterprise, &item.indicator));
+    }
+    let Some((score, n)) = current_value(item, f) else {
+        return "本期该指标没有有效回答,无法判断整改情况".to_string();
+    };
+    let mut text = format!("本期 {} 分(有效回答 {n} 份)", fmt2(score));
+    let red = g.item(&item.indicator).map_or(0, |r| r.unfavourable);
+    if item.rules.contains(&Rule::RedLine) && red > 0 {
+        text.push_str(&format!(",仍有 {red} 份不利回答"));
+    } else if n < u64::from(th.min_answers) {
+        text.push_str(&format!(",回答不足 {} 份,暂不能判定已整改", th.min_answers));
+    } else if score < th.action {
+        text.push_str(&format!(",仍低于整改线 {} 分", fmt2(th.action)));
+    } else if let Some(b) = item.baseline.filter(|b| score < *b) {
+        text.push_str(&format!(",尚未回到下降前的 {} 分", fmt2(b)));
+    }
+    text
+}
+
+/// How much an item weighs within its severity: points lost below the threshold (gap × n),
+/// or for a red line the unfavourable answers, for a topic its mentions.
+fn weight(config: &Config, item: &ImprovementItem, f: &PeriodFindings<'_>) -> f64 {
+    let action = config.scheme.thresholds.action;
+    let Some((value, n)) = current_value(item, f) else {
+        return 0.0;
+    };
+    if item.rules.contains(&Rule::RepeatedTopic) {
+        return value;
+    }
+    let gap = (action - value).max(0.0) * n as f64;
+    let red = enterprise_group(f, &item.enterprise)
+        .and_then(|g| g.item(&item.indicator))
+        .filter(|_| item.rules.contains(&Rule::RedLine))
+        .map_or(0.0, |r| r.unfavourable as f64 * 100.0);
+    let fall = item.baseline.map_or(0.0, |b| (b - value).max(0.0) * n as f64);
+    gap.max(red).max(fall)
+}
+
 /// Replays the periods of one kind, oldest first, and returns the items as they stand in
-/// the last: raised in it (new), still open, overdue, or resolved in it.
-pub fn lifecycle(config: &Config, periods: &[PeriodFindings<'_>]) -> Vec<ImprovementItem> {
+/// the last, in priority order per enterprise (open before resolved), with each
+/// enterprise's work list.
+pub fn lifecycle(config: &Config, periods: &[PeriodFindings<'_>]) -> (Vec<ImprovementItem>, Vec<WorkList>) {
     let mut items: Vec<ImprovementItem> = Vec::new();
+    let Some(last) = periods.last() else {
+        return (items, Vec::new());
+    };
     for f in periods {
         let end = f.period.last_day();
+        let mut found = findings(config, f);
         for item in items.iter_mut().filter(|i| i.resolved.is_none()) {
-            if recovered(config, item, f) {
-                item.status = ItemStatus::Resolved;
-                item.resolved = Some(f.period);
-            } else if end > item.due {
-                item.status = ItemStatus::Overdue;
-            } else {
-                item.status = ItemStatus::Open;
+            match found.remove(&(item.enterprise.clone(), item.indicator.clone())) {
+                Some(again) => {
+                    // Found again: the same item, updated; a problem that persists escalates.
+                    for r in again.rules {
+                        if !item.rules.contains(&r) {
+                            item.rules.push(r);
+                        }
+                    }
+                    item.severity = item.severity.max(again.severity).escalated();
+                    item.finding = again.texts.join(";");
+                    item.baseline = item.baseline.or(again.baseline);
+                    item.seen.push(f.period);
+                    item.status = if end > item.due {
+                        ItemStatus::Overdue
+                    } else {
+                        ItemStatus::Open
+                    };
+                }
+                None if recovered(config, item, f) => {
+                    item.status = ItemStatus::Resolved;
+                    item.resolved = Some(f.period);
+                    item.finding = format!("已整改:{}", state(config, item, f));
+                }
+                None => {
+                    item.status = if end > item.due {
+                        ItemStatus::Overdue
+                    } else {
+                        ItemStatus::Open
+                    };
+                    item.finding = state(config, item, f);
+                }
             }
         }
-        for found in findings(config, f) {
-            let pending = items.iter().any(|i| {
-                i.resolved.is_none()
-                    && i.enterprise == found.enterprise
-                    && i.indicator == found.indicator
-                    && i.rule == found.rule
-            });
-            if pending {
-                continue;
-            }
-            let head = config.enterprise_by_code(&found.enterprise);
+        for ((enterprise, indicator), new) in found {
+            let head = config.enterprise_by_code(&enterprise);
             items.push(ImprovementItem {
-                id: format!("{}-{}-{}-{}", f.period, found.enterprise, found.indicator, found.rule),
-                enterprise_name: head.map(|e| e.name.clone()).unwrap_or_else(|| found.enterprise.clone()),
+                id: format!("{}-{enterprise}-{indicator}-{}", f.period, new.rules[0].code()),
+                enterprise_name: head.map(|e| e.name.clone()).unwrap_or_else(|| enterprise.clone()),
                 responsible: head.map(|e| e.head.clone()).unwrap_or_default(),
-                enterprise: found.enterprise,
-                indicator: found.indicator,
-                indicator_name: found.indicator_name,
-                rule: found.rule.to_string(),
-                severity: found.severity.to_string(),
-                finding: found.finding,
-                measure: found.measure,
-                baseline: found.baseline,
+                enterprise,
+                indicator,
+                indicator_name: new.indicator_name,
+                rules: new.rules,
+                severity: new.severity,
+                finding: new.texts.join(";"),
+                measure: new.measure,
+                baseline: new.baseline,
                 raised: f.period,
-                due: due_date(end, config.scheme.thresholds.deadline_days),
+                seen: vec![f.period],
+                current: None,
+                current_n: 0,
+                due: due_date(f.period, config.scheme.thresholds.deadline_days),
                 status: ItemStatus::New,
                 resolved: None,
+                weight: 0.0,
             });
         }
         // Items resolved before this period are history; keep only what this period reports.
         let this = f.period;
         items.retain(|i| i.resolved.is_none_or(|p| p == this));
     }
+    for item in &mut items {
+        if let Some((value, n)) = current_value(item, last) {
+            (item.current, item.current_n) = (Some(value), n);
+        }
+        item.weight = weight(config, item, last);
+    }
     items.sort_by(|a, b| {
-        (a.enterprise.as_str(), a.status, a.raised, a.id.as_str()).cmp(&(
-            b.enterprise.as_str(),
-            b.status,
-            b.raised,
-            b.id.as_str(),
-        ))
+        let key = |i: &ImprovementItem| (!i.is_open(), std::cmp::Reverse(i.severity));
+        (a.enterprise.as_str(), key(a))
+            .cmp(&(b.enterprise.as_str(), key(b)))
+            .then(b.weight.total_cmp(&a.weight))
+            .then(a.id.cmp(&b.id))
     });
-    items
+    let mut lists: Vec<WorkList> = Vec::new();
+    for (i, item) in items.iter().enumerate().filter(|(_, i)| i.is_open()) {
+        if lists.last().is_none_or(|l| l.enterprise != item.enterprise) {
+            lists.push(WorkList {
+                enterprise: item.enterprise.clone(),
+                top: Vec::new(),
+                rest: 0,
+            });
+        }
+        let list = lists.last_mut().expect("pushed above");
+        if list.top.len() < TOP_ITEMS {
+            list.top.push(i);
+        } else {
+            list.rest += 1;
+        }
+    }
+    (items, lists)
 }
 
-fn due_date(period_end: NaiveDate, days: u32) -> NaiveDate {
-    period_end
-        .checked_add_days(Days::new(u64::from(days)))
-        .unwrap_or(period_end)
+/// The due date of an item raised in `period`: the deadline counted in whole periods of its
+/// kind (30 days is one month; a quarter's items are due by the end of the next quarter), so
+/// that an item is open in the same number of later reports whatever the months' lengths,
+/// and overdue in the first report whose period ends after it.
+pub fn due_date(period: Period, deadline_days: u32) -> NaiveDate {
+    let (months, span) = match period {
+        Period::Month { .. } => (1, 30.44),
+        Period::Quarter { .. } => (3, 91.31),
+    };
+    let periods = (f64::from(deadline_days) / span).round().max(1.0) as u32;
+    let end = period.last_day();
+    let first = NaiveDate::from_ymd_opt(end.year(), end.month(), 1).expect("a month's first day");
+    let later = first
+        .checked_add_months(chrono::Months::new(months * periods))
+        .expect("within the calendar");
+    Period::month_of(later).last_day()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::ItemResult;
+    use crate::results::{Decline, ItemResult};
 
     fn config(extra: &str) -> Config {
         let text = format!("{}\n{extra}", include_str!("../../samples/utility-eval.toml"));
@@ -295,6 +455,13 @@ mod tests {
     }
 
     fn run(config: &Config, periods: &[(Period, Vec<GroupResult>)]) -> Vec<ImprovementItem> {
+        run_with_lists(config, periods).0
+    }
+
+    fn run_with_lists(
+        config: &Config,
+        periods: &[(Period, Vec<GroupResult>)],
+    ) -> (Vec<ImprovementItem>, Vec<WorkList>) {
         let f: Vec<PeriodFindings<'_>> = periods
             .iter()
             .map(|(p, g)| PeriodFindings {
@@ -309,7 +476,7 @@ mod tests {
 
     #[test]
     fn raised_then_open_then_resolved() {
-        // 45 days: July's item is due 2026-09-14, so August (ends 08-31) finds it open.
+        // 45 days round to one month: July's item is due 2026-08-31, so August finds it open.
         let c = config("[thresholds]\ndeadline_days = 45\n");
         let low = group(&c, "GS01", &[("Q9", 50.0, 10, 5)]);
         let still = group(&c, "GS01", &[("Q9", 70.0, 10, 3)]);
@@ -319,10 +486,10 @@ mod tests {
         let i = &jul[0];
         assert_eq!(i.id, "2026-07-GS01-Q9-below_threshold");
         assert_eq!(
-            (i.status, i.severity.as_str(), i.responsible.as_str()),
-            (ItemStatus::New, "高", "张某")
+            (i.status, i.severity, i.responsible.as_str()),
+            (ItemStatus::New, Severity::High, "张某")
         );
-        assert_eq!(i.due, NaiveDate::from_ymd_opt(2026, 9, 14).unwrap());
+        assert_eq!(i.due, NaiveDate::from_ymd_opt(2026, 8, 31).unwrap());
         assert!(
             i.finding.contains("50.00") && i.finding.contains("80.00") && i.finding.contains("10 份"),
             "{}",
@@ -331,6 +498,18 @@ mod tests {
         let aug = run(&c, &[(month(7), vec![low.clone()]), (month(8), vec![still.clone()])]);
         assert_eq!(aug.len(), 1, "the open item is not raised again: {aug:?}");
         assert_eq!(aug[0].status, ItemStatus::Open);
+        assert_eq!(aug[0].id, "2026-07-GS01-Q9-below_threshold", "the same item");
+        assert_eq!(aug[0].seen, [month(7), month(8)]);
+        assert_eq!(
+            (aug[0].current, aug[0].current_n),
+            (Some(70.0), 10),
+            "its current value"
+        );
+        assert!(
+            aug[0].finding.contains("70.00"),
+            "this period's wording: {}",
+            aug[0].finding
+        );
         let sep = run(
             &c,
             &[
@@ -354,14 +533,129 @@ mod tests {
     }
 
     #[test]
-    fn raised_then_overdue_when_past_due_and_not_recovered() {
+    fn raised_then_open_then_overdue_and_escalated_when_it_persists() {
         let c = config("");
         let low = group(&c, "GS02", &[("Q9", 75.0, 10, 2)]);
-        let items = run(&c, &[(month(7), vec![low.clone()]), (month(8), vec![low])]);
-        // Due 2026-08-30 (30 days after July); August ends 08-31 without recovery.
-        assert_eq!(items.len(), 1);
-        assert_eq!(items[0].status, ItemStatus::Overdue);
-        assert_eq!(items[0].severity, "中", "75 is below 80 but not below 60");
+        let jul = run(&c, &[(month(7), vec![low.clone()])]);
+        assert_eq!(jul[0].severity, Severity::Medium, "75 is below 80 but not below 60");
+        // Due 2026-08-31 (30 days is one month): open in August, overdue in September.
+        let aug = run(&c, &[(month(7), vec![low.clone()]), (month(8), vec![low.clone()])]);
+        assert_eq!((aug.len(), aug[0].status), (1, ItemStatus::Open));
+        assert_eq!(aug[0].severity, Severity::High, "found again: escalated");
+        let sep = run(
+            &c,
+            &[
+                (month(7), vec![low.clone()]),
+                (month(8), vec![low.clone()]),
+                (month(9), vec![low]),
+            ],
+        );
+        assert_eq!((sep.len(), sep[0].status), (1, ItemStatus::Overdue));
+    }
+
+    #[test]
+    fn overdue_is_decided_the_same_way_for_every_month() {
+        let c = config("");
+        let low = group(&c, "GS01", &[("Q9", 50.0, 10, 5)]);
+        for m in 1..=12 {
+            let p = |k: u32| {
+                let months = m - 1 + k;
+                Period::Month {
+                    year: 2026 + (months / 12) as i32,
+                    month: months % 12 + 1,
+                }
+            };
+            let next = run(&c, &[(p(0), vec![low.clone()]), (p(1), vec![low.clone()])]);
+            assert_eq!(next[0].status, ItemStatus::Open, "raised {}: open a month later", p(0));
+            let after = run(
+                &c,
+                &[
+                    (p(0), vec![low.clone()]),
+                    (p(1), vec![low.clone()]),
+                    (p(2), vec![low.clone()]),
+                ],
+            );
+            assert_eq!(
+                after[0].status,
+                ItemStatus::Overdue,
+                "raised {}: overdue two months later",
+                p(0)
+            );
+        }
+        let q3 = Period::Quarter { year: 2026, quarter: 3 };
+        assert_eq!(due_date(q3, 30), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(due_date(month(1), 30), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
+        assert_eq!(due_date(month(12), 60), NaiveDate::from_ymd_opt(2027, 2, 28).unwrap());
+    }
+
+    #[test]
+    fn several_rules_on_one_indicator_make_one_item() {
+        let c = config("[thresholds]\ndeadline_days = 90\n");
+        // Q10 is a red line: 3 of 10 unfavourable also puts it at 70, below 80.
+        let g = group(&c, "GS01", &[("Q10", 70.0, 10, 3)]);
+        let items = run(&c, &[(month(7), vec![g.clone()])]);
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert_eq!(items[0].rules, [Rule::RedLine, Rule::BelowThreshold]);
+        assert_eq!(items[0].id, "2026-07-GS01-Q10-red_line");
+        assert!(
+            items[0].finding.contains("不利回答") && items[0].finding.contains("低于整改线"),
+            "{}",
+            items[0].finding
+        );
+        // A later decline on the same indicator joins the open item.
+        let decline = Decline {
+            level: Level::Enterprise,
+            key: "GS01".into(),
+            indicator: "Q10".into(),
+            is_dimension: false,
+            previous: 70.0,
+            current: 40.0,
+            delta: -30.0,
+            p: Some(0.01),
+            significant: true,
+        };
+        let worse = group(&c, "GS01", &[("Q10", 40.0, 10, 6)]);
+        let periods = [(month(7), vec![g]), (month(8), vec![worse])];
+        let f: Vec<PeriodFindings<'_>> = periods
+            .iter()
+            .map(|(p, g)| PeriodFindings {
+                period: *p,
+                groups: g,
+                declines: if *p == month(8) {
+                    std::slice::from_ref(&decline)
+                } else {
+                    &[]
+                },
+                dissatisfaction: &[],
+            })
+            .collect();
+        let (items, _) = lifecycle(&c, &f);
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert_eq!(
+            items[0].rules,
+            [Rule::RedLine, Rule::BelowThreshold, Rule::SignificantDecline]
+        );
+        assert_eq!(items[0].current, Some(40.0));
+    }
+
+    #[test]
+    fn work_lists_show_the_top_items_first_and_count_the_rest() {
+        let c = config("");
+        // Seven items below the threshold: Q1 at 20 (高, weight 600) … Q7 at 75 (中, weight 50).
+        let scores: Vec<(String, f64)> = [20.0, 30.0, 50.0, 65.0, 70.0, 72.0, 75.0]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("Q{}", i + 1), *s))
+            .collect();
+        let wanted: Vec<(&str, f64, u64, u64)> = scores.iter().map(|(id, s)| (id.as_str(), *s, 10, 1)).collect();
+        let g = group(&c, "GS01", &wanted);
+        let (items, lists) = run_with_lists(&c, &[(month(7), vec![g])]);
+        assert_eq!(items.len(), 7);
+        assert_eq!(lists.len(), 1);
+        assert_eq!((lists[0].top.len(), lists[0].rest), (5, 2));
+        let order: Vec<&str> = lists[0].top.iter().map(|&i| items[i].indicator.as_str()).collect();
+        assert_eq!(order, ["Q1", "Q2", "Q3", "Q4", "Q5"], "severity, then points lost");
+        assert_eq!(items[0].weight, 600.0, "(80 − 20) × 10 answers");
     }
 
     #[test]
@@ -395,6 +689,6 @@ mod tests {
         let items = run(&c, &[(month(7), vec![g])]);
         let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, ["2026-07-RQ02-Q10-red_line"]);
-        assert_eq!(items[0].severity, "高");
+        assert_eq!(items[0].severity, Severity::High);
     }
 }

@@ -602,19 +602,51 @@ fn declines_with_p_values() {
             "{ind} did not fall"
         );
     }
-    // The significant declines raise improvement items; the insignificant one does not.
-    let ids: Vec<String> = items_by_id(&doc).into_iter().map(|(id, _)| id).collect();
+    // The significant declines raise improvement items (joining the item of an indicator that
+    // is also below the threshold: one item per indicator); the insignificant one does not.
+    let rules_of = |indicator: &str| -> Vec<String> {
+        items_by_id(&doc)
+            .into_iter()
+            .filter(|(_, i)| i["enterprise"] == "GS01" && i["indicator"] == indicator)
+            .flat_map(|(_, i)| {
+                i["rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
     assert!(
-        ids.contains(&"2026-10-GS01-Q1-significant_decline".to_string()),
-        "{ids:?}"
+        rules_of("Q1").contains(&"significant_decline".to_string()),
+        "{}",
+        doc["improvement_items"]
     );
     assert!(
-        ids.contains(&"2026-10-GS01-Q12-significant_decline".to_string()),
-        "{ids:?}"
+        rules_of("Q12").contains(&"significant_decline".to_string()),
+        "{}",
+        doc["improvement_items"]
     );
     assert!(
-        !ids.contains(&"2026-10-GS01-Q2-significant_decline".to_string()),
-        "{ids:?}"
+        !rules_of("Q2").contains(&"significant_decline".to_string()),
+        "{}",
+        doc["improvement_items"]
+    );
+    let per_indicator: Vec<(String, String)> = items_by_id(&doc)
+        .into_iter()
+        .map(|(_, i)| {
+            (
+                i["enterprise"].as_str().unwrap().to_string(),
+                i["indicator"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let distinct: std::collections::BTreeSet<_> = per_indicator.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        per_indicator.len(),
+        "one item per enterprise and indicator: {per_indicator:?}"
     );
 }
 
@@ -650,7 +682,8 @@ fn two_enterprises(month: &str, gs01_no: u32, rq01_no: u32) -> Vec<Vec<C>> {
 
 #[test]
 fn improvement_items_lifecycle_over_three_months() {
-    // 45 days: July's items are due 2026-09-14, after August ends, before September ends.
+    // 45 days round to one month: July's items are due 2026-08-31, when August ends: open in
+    // August's report, overdue in September's.
     let env = Env::with_config_extra("[thresholds]\ndeadline_days = 45\n");
     let drop = |month: &str, gs01_no: u32, rq01_no: u32| {
         write_xlsx(
@@ -682,7 +715,7 @@ fn improvement_items_lifecycle_over_three_months() {
         assert_eq!(i["severity"], "高", "40 < 60");
         assert_eq!(i["responsible"], head);
         assert_eq!(i["raised"], "2026-07");
-        assert_eq!(i["due"], "2026-09-14", "2026-07-31 + 45 days");
+        assert_eq!(i["due"], "2026-08-31", "45 days: one month after July");
         assert_eq!(i["status"], "new");
         assert_eq!(i["resolved"], Value::Null);
         let finding = i["finding"].as_str().unwrap();
@@ -690,7 +723,8 @@ fn improvement_items_lifecycle_over_three_months() {
         assert!(!i["measure"].as_str().unwrap().is_empty());
     }
 
-    // August: still 40 for both → the same two items, open (08-31 is before 09-14), not raised again.
+    // August: still 40 for both → the same two items, open (due when August ends), not raised
+    // again, escalated, saying August's value.
     let out = drop("2026-08", 6, 6);
     assert_eq!(updated(&out), set(&["2026-08"]), "{out}");
     let aug = scores(&env, "2026-08");
@@ -699,10 +733,12 @@ fn improvement_items_lifecycle_over_three_months() {
     assert_eq!(ids, [gs, rq], "{}", aug["improvement_items"]);
     for (_, i) in &items {
         assert_eq!(i["status"], "open", "{i}");
-        assert_eq!(i["due"], "2026-09-14");
+        assert_eq!(i["due"], "2026-08-31");
+        assert_eq!(i["seen"], serde_json::json!(["2026-07", "2026-08"]), "{i}");
+        assert_eq!(i["current"], 40.0);
     }
 
-    // September: GS01 all 是 (100, n 10) → resolved; RQ01 still 40 → overdue (09-30 > 09-14).
+    // September: GS01 all 是 (100, n 10) → resolved; RQ01 still 40 → overdue (09-30 > 08-31).
     let out = drop("2026-09", 0, 6);
     assert_eq!(updated(&out), set(&["2026-09"]), "{out}");
     let sep = scores(&env, "2026-09");
