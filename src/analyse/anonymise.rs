@@ -9,6 +9,44 @@ const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林�
                         任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱\
                         戴严欧莫孔向常汤康易乔赖文施洪涂鲁";
 
+/// Two-character surnames (复姓), also followed by 1–2 characters and a title.
+const COMPOUND_SURNAMES: &[&str] = &[
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "夏侯", "慕容", "尉迟", "长孙", "宇文", "司徒", "西门",
+    "公孙", "端木", "独孤", "南宫", "轩辕", "澹台", "百里", "呼延",
+];
+
+/// Characters common in given names: a surname and two of them is taken for a name even
+/// without a title (`王小明态度差`).
+const GIVEN: &str = "小明华伟芳娜敏静丽强磊军洋勇艳杰娟涛超秀霞平刚桂英玲红建国志文斌辉鹏飞宇浩俊峰波琳婷雪梅兰凤                     玉春燕萍莉晶晓亮海林云新金慧佳欣怡子嘉博瑞晨鑫宏振永德福贵荣昌盛兴旺龙虎彪丹颖蕾蓉倩婉莹";
+
+/// Chinese numerals as people write phone numbers (`一三九…`, `幺`).
+const HAN_DIGITS: &str = "〇零一二三四五六七八九幺两";
+
+/// Labels an instant-messaging or e-mail handle follows (`微信:abc_123`).
+const HANDLE_LABELS: &[&str] = &[
+    "微信号",
+    "微信",
+    "威信",
+    "V信",
+    "VX",
+    "vx",
+    "Vx",
+    "WX",
+    "wx",
+    "QQ号",
+    "QQ",
+    "qq",
+    "邮箱",
+    "Email",
+    "email",
+    "E-mail",
+];
+
+/// What follows the number of a building, unit, room or house in an address (`3栋2单元501室`).
+const ADDRESS_UNITS: &[&str] = &[
+    "号楼", "单元", "栋", "幢", "座", "室", "号", "楼", "层", "户", "组", "号房",
+];
+
 /// Titles that follow a person's name, longest first.
 const TITLES: &[&str] = &[
     "工程师",
@@ -112,7 +150,15 @@ fn is_digit(c: char) -> bool {
 }
 
 fn is_separator(c: char) -> bool {
-    matches!(c, ' ' | '\u{3000}' | '\t' | '-' | '－' | '—' | '–' | '‐' | '‑')
+    matches!(
+        c,
+        ' ' | '\u{3000}' | '\t' | '-' | '－' | '—' | '–' | '‐' | '‑' | '.' | '．' | '/' | '／' | '·'
+    )
+}
+
+/// A digit as written in a phone number: `0`–`9` in either width, or a Chinese numeral.
+fn is_phone_digit(c: char) -> bool {
+    is_digit(c) || HAN_DIGITS.contains(c)
 }
 
 fn starts_with(chars: &[char], at: usize, word: &str) -> bool {
@@ -154,15 +200,18 @@ fn mask_digits(chars: &[char]) -> Vec<char> {
     let mut out = Vec::with_capacity(chars.len());
     let mut i = 0;
     while i < chars.len() {
-        if !is_digit(chars[i]) {
+        if !is_phone_digit(chars[i]) {
             out.push(chars[i]);
             i += 1;
             continue;
         }
         let (start, mut end, mut digits) = (i, i, 0);
         let mut j = i;
+        // One kind of digit a run: Chinese numerals and figures side by side are two things.
+        let han_run = HAN_DIGITS.contains(chars[i]);
+        let same = |c: char| if han_run { HAN_DIGITS.contains(c) } else { is_digit(c) };
         while j < chars.len() {
-            if is_digit(chars[j]) {
+            if same(chars[j]) {
                 digits += 1;
                 j += 1;
                 end = j;
@@ -171,7 +220,7 @@ fn mask_digits(chars: &[char]) -> Vec<char> {
                 while k < chars.len() && is_separator(chars[k]) {
                     k += 1;
                 }
-                if k - j <= 3 && k < chars.len() && is_digit(chars[k]) {
+                if k - j <= 3 && k < chars.len() && same(chars[k]) {
                     j = k;
                 } else {
                     break;
@@ -180,7 +229,10 @@ fn mask_digits(chars: &[char]) -> Vec<char> {
                 break;
             }
         }
-        if digits >= 7 && !is_date(&chars[start..end]) {
+        // Chinese numerals alone count only in a long run (`一二三四五六七` is no phone).
+        let han = chars[start..end].iter().filter(|c| HAN_DIGITS.contains(**c)).count();
+        let is_phone = digits >= 7 && (han == 0 || digits >= 11);
+        if is_phone && !is_date(&chars[start..end]) {
             // an identity card number may end in X
             if digits >= 15 && matches!(chars.get(end), Some('X' | 'x' | 'Ｘ' | 'ｘ')) {
                 end += 1;
@@ -283,8 +335,20 @@ fn title_len(chars: &[char], at: usize) -> Option<usize> {
     Some(title.chars().count())
 }
 
-/// Length of a surname + one or two characters + title at `at` (`王建国师傅`), and the title's.
+/// Length of a surname + one or two characters + title at `at` (`王建国师傅`, `欧阳娜娜经理`),
+/// and the title's.
 fn titled_name_at(chars: &[char], at: usize) -> Option<(usize, usize)> {
+    if let Some(compound) = COMPOUND_SURNAMES.iter().find(|c| starts_with(chars, at, c)) {
+        let s = compound.chars().count();
+        for given in [2, 1] {
+            if let Some(name) = chars.get(at + s..at + s + given)
+                && name.iter().all(|&c| is_han(c) && !NOT_GIVEN.contains(c))
+                && let Some(t) = title_len(chars, at + s + given)
+            {
+                return Some((s + given, t));
+            }
+        }
+    }
     let surname = chars[at];
     if !is_surname(surname) {
         return None;
@@ -310,21 +374,171 @@ fn titled_name_at(chars: &[char], at: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// `王建国师傅` → `王**师傅`.
+/// Length of a name written without a title at `at`: a common surname and two characters
+/// common in given names (`王小明`), not part of a longer run of such characters.
+fn bare_name_at(chars: &[char], at: usize) -> Option<usize> {
+    let surname = chars[at];
+    if !is_surname(surname) {
+        return None;
+    }
+    let before = at.checked_sub(1).map(|b| chars[b]);
+    if before.is_some_and(|b| pair_in(NOT_SURNAME_AFTER, b, surname) || pair_in(NOT_NAME_START, b, surname)) {
+        return None;
+    }
+    let given = chars.get(at + 1..at + 3)?;
+    if !given.iter().all(|&c| GIVEN.contains(c)) || pair_in(NOT_NAME_START, surname, given[0]) {
+        return None;
+    }
+    Some(3)
+}
+
+/// `王建国师傅` → `王**师傅`; `王小明` → `王**`.
 fn mask_titled(chars: &[char]) -> Vec<char> {
     let mut out = Vec::with_capacity(chars.len());
     let mut i = 0;
     while i < chars.len() {
         if let Some((name, title)) = titled_name_at(chars, i) {
-            out.extend([chars[i], '*', '*']);
+            let surname = COMPOUND_SURNAMES
+                .iter()
+                .find(|c| starts_with(chars, i, c))
+                .map_or(1, |c| c.chars().count());
+            out.extend_from_slice(&chars[i..i + surname.min(name - 1)]);
+            out.extend(['*', '*']);
             out.extend_from_slice(&chars[i + name..i + name + title]);
             i += name + title;
+        } else if let Some(name) = bare_name_at(chars, i) {
+            out.extend([chars[i], '*', '*']);
+            i += name;
         } else {
             out.push(chars[i]);
             i += 1;
         }
     }
     out
+}
+
+/// `someone@example.com` → `***`.
+fn mask_emails(chars: &[char]) -> Vec<char> {
+    let local = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+');
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if matches!(chars[i], '@' | '＠') {
+            let mut start = out.len();
+            while start > 0 && local(out[start - 1]) {
+                start -= 1;
+            }
+            let mut end = i + 1;
+            while end < chars.len() && (local(chars[end])) {
+                end += 1;
+            }
+            if start < out.len() && end > i + 1 {
+                out.truncate(start);
+                out.extend(['*', '*', '*']);
+                i = end;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// `微信:wxid_abc123`, `QQ 123456`, `VX:abc-123` → the label and `***`.
+fn mask_handles(chars: &[char]) -> Vec<char> {
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    'scan: while i < chars.len() {
+        for label in HANDLE_LABELS {
+            if starts_with(chars, i, label) {
+                let mut k = i + label.chars().count();
+                while chars
+                    .get(k)
+                    .is_some_and(|&c| matches!(c, ':' | '：' | ' ' | '\u{3000}' | '是' | '为'))
+                {
+                    k += 1;
+                }
+                let n = chars[k..]
+                    .iter()
+                    .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+                    .count();
+                out.extend_from_slice(&chars[i..k]);
+                if n >= 5 {
+                    out.extend(['*', '*', '*']);
+                }
+                i = k + if n >= 5 { n } else { 0 };
+                continue 'scan;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// A number and the address unit after it at `at` (`3栋`, `501室`): their lengths, and
+/// whether the unit is a dwelling's own (室, 户, 号房).
+fn address_part_at(chars: &[char], at: usize) -> Option<(usize, usize, bool)> {
+    let n = chars[at..]
+        .iter()
+        .take_while(|&&c| is_digit(c) || c.is_ascii_uppercase() || c == '-')
+        .count();
+    if !chars[at..at + n].iter().any(|&c| is_digit(c)) {
+        return None;
+    }
+    let unit = ADDRESS_UNITS.iter().find(|u| starts_with(chars, at + n, u))?;
+    Some((n, unit.chars().count(), matches!(*unit, "室" | "户" | "号房")))
+}
+
+/// The numbers of a dwelling's address (`3栋2单元501室`, `8号楼501`, `302室`) → `*栋*单元*室`;
+/// a lone building or range (`第3-5栋`) is no one's address and is kept.
+fn mask_address_numbers(chars: &[char]) -> Vec<char> {
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        // A chain of parts; a number right after the last unit is a room (`8号楼501`).
+        let mut parts = Vec::new();
+        let mut k = i;
+        while let Some((n, u, room)) = address_part_at(chars, k) {
+            parts.push((k, n, u, room));
+            k += n + u;
+        }
+        let trailing = chars[k..].iter().take_while(|&&c| is_digit(c)).count();
+        let personal = parts.len() >= 2 || parts.iter().any(|p| p.3) || (!parts.is_empty() && trailing >= 3);
+        if !personal {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        for (at, n, u, _) in parts {
+            out.push('*');
+            out.extend_from_slice(&chars[at + n..at + n + u]);
+        }
+        if trailing > 0 {
+            out.push('*');
+        }
+        i = k + trailing;
+    }
+    out
+}
+
+/// The given name of a respondent who is a person (`张三丰` → `三丰`; `欧阳娜娜` → `娜娜`):
+/// texts mention people by it.
+fn given_name(name: &str) -> Option<String> {
+    let chars: Vec<char> = name.trim().chars().collect();
+    if !(2..=4).contains(&chars.len()) || !chars.iter().all(|&c| is_han(c)) {
+        return None;
+    }
+    let surname = COMPOUND_SURNAMES
+        .iter()
+        .find(|c| name.trim().starts_with(*c))
+        .map(|c| c.chars().count())
+        .or_else(|| is_surname(chars[0]).then_some(1))?;
+    let given: String = chars[surname..].iter().collect();
+    (given.chars().count() >= 2 || chars.len() == 2)
+        .then_some(given)
+        .filter(|g| !g.is_empty())
 }
 
 /// The text with personal data removed: runs of 7 or more digits (phone numbers, also with
@@ -335,18 +549,22 @@ fn mask_titled(chars: &[char]) -> Vec<char> {
 /// "姓名:张三"/"联系人张三"/"我叫李四"/"我是李四" → "张**"/"李**"; an existing "X某" is kept.
 /// Ordinary words ("王府井", "天门市", "高新区", "周末施工", "谢谢师傅") are left alone.
 pub fn anonymise(text: &str, names: &[&str]) -> String {
-    let mut own: Vec<&str> = names
+    let mut own: Vec<String> = names
         .iter()
-        .map(|n| n.trim())
+        .map(|n| n.trim().to_string())
         .filter(|n| n.chars().count() >= 2)
         .collect();
+    own.extend(names.iter().filter_map(|n| given_name(n)));
     own.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
     let mut s = text.to_string();
     for name in own {
-        s = s.replace(name, "**");
+        s = s.replace(&name, "**");
     }
     let chars: Vec<char> = s.chars().collect();
+    let chars = mask_emails(&chars);
+    let chars = mask_handles(&chars);
     let chars = mask_digits(&chars);
+    let chars = mask_address_numbers(&chars);
     let chars = mask_labelled(&chars);
     mask_titled(&chars).into_iter().collect()
 }
@@ -505,6 +723,116 @@ mod tests {
             "高新区施工",
         ] {
             assert_eq!(anonymise(text, &[]), text);
+        }
+    }
+
+    #[test]
+    fn anonymise_masks_what_else_identifies_a_person() {
+        for (text, masked) in [
+            ("电话139.1234.5678", "电话***"),
+            ("电话139/1234/5678", "电话***"),
+            ("电话一三九一二三四五六七八", "电话***"),
+            ("打幺三九幺二三四五六七八", "打***"),
+            ("邮箱zhang.san@example.com,谢谢", "邮箱***,谢谢"),
+            ("发到 li_si@qq.com", "发到 ***"),
+            ("微信:wxid_abc123", "微信:***"),
+            ("加我VX abc-12345", "加我VX ***"),
+            ("QQ 12345678", "QQ ***"),
+            ("住幸福小区3栋2单元501室", "住幸福小区*栋*单元*室"),
+            ("8号楼501漏水", "*号楼*漏水"),
+            ("302室停水", "*室停水"),
+            ("欧阳娜娜经理不接电话", "欧阳**经理不接电话"),
+            ("营业厅王小明态度差", "营业厅王**态度差"),
+        ] {
+            assert_eq!(anonymise(text, &[]), masked, "{text}");
+        }
+        // The respondent's given name, as texts call people.
+        assert_eq!(anonymise("三丰说水压低", &["张三丰"]), "**说水压低");
+        assert_eq!(anonymise("娜娜反映", &["欧阳娜娜"]), "**反映");
+        // Kept: dates, amounts, a range of buildings, counts in Chinese numerals.
+        for text in [
+            "2026.10.15停水",
+            "2026/10/15",
+            "交了1.5万元",
+            "第3-5栋停水",
+            "等了一二三天",
+            "三四个月",
+        ] {
+            assert_eq!(anonymise(text, &[]), text);
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the mix, no generated piece of personal data survives anonymisation.
+        #[test]
+        fn no_personal_data_survives(
+            pieces in proptest::collection::vec((0usize..9, 0usize..6, 0u64..100_000_000), 1..6),
+            fillers in proptest::collection::vec(0usize..8, 1..6),
+        ) {
+            const FILLER: &[&str] = &["水压太低,", "报装太慢。", "希望改进", "营业厅", "停水三天", "收费不合理;", "热线打不通", "谢谢师傅"];
+            const SEP: &[&str] = &["-", ".", "/", " ", "", "—"];
+            const SURNAMES2: &[&str] = &["王", "李", "张", "刘", "陈", "欧阳", "司马"];
+            const GIVEN2: &[&str] = &["小明", "建国", "娜娜", "丽华", "志强", "海燕"];
+            const TITLES2: &[&str] = &["经理", "师傅", "主任", "先生", "女士"];
+            let respondent = "赵海燕";
+            let mut text = String::new();
+            let mut secrets: Vec<String> = Vec::new();
+            for (i, (kind, pick, n)) in pieces.iter().enumerate() {
+                text.push_str(FILLER[fillers[i % fillers.len()]]);
+                let sep = SEP[*pick];
+                let piece = match kind {
+                    0 => {
+                        let d = format!("13{:09}", n % 1_000_000_000);
+                        secrets.push(d.clone());
+                        format!("{}{sep}{}{sep}{}", &d[..3], &d[3..7], &d[7..])
+                    }
+                    1 => {
+                        let d = format!("13{:09}", n % 1_000_000_000);
+                        secrets.push(d.clone());
+                        let han: String = d.chars().map(|c| "〇一二三四五六七八九".chars().nth(c as usize - '0' as usize).unwrap()).collect();
+                        secrets.push(han.clone());
+                        han
+                    }
+                    2 => {
+                        let user = format!("user{n}");
+                        secrets.push(user.clone());
+                        format!("邮箱{user}@example.com")
+                    }
+                    3 => {
+                        let id = format!("wx_{n:06}");
+                        secrets.push(id.clone());
+                        format!("微信:{id}")
+                    }
+                    4 => {
+                        let room = format!("{}0{}", n % 30 + 1, n % 9 + 1);
+                        secrets.push(format!("{room}室"));
+                        format!("{}栋{}单元{room}室", n % 20 + 1, n % 6 + 1)
+                    }
+                    5 => {
+                        let given = GIVEN2[*pick];
+                        secrets.push(given.to_string());
+                        format!("{}{given}{}", SURNAMES2[(*n % 7) as usize], TITLES2[(*n % 5) as usize])
+                    }
+                    6 => {
+                        let given = GIVEN2[*pick];
+                        secrets.push(given.to_string());
+                        format!("王{given}态度差")
+                    }
+                    7 => {
+                        secrets.push("海燕".into());
+                        "海燕说".to_string()
+                    }
+                    _ => {
+                        secrets.push(respondent.into());
+                        format!("我是{respondent}")
+                    }
+                };
+                text.push_str(&piece);
+            }
+            let masked = anonymise(&text, &[respondent]);
+            for secret in &secrets {
+                proptest::prop_assert!(!masked.contains(secret.as_str()), "{secret} survived in {masked} (from {text})");
+            }
         }
     }
 
