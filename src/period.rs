@@ -88,6 +88,59 @@ impl Period {
         matches!(self, Period::Quarter { .. })
     }
 
+    /// The kind of return its scores come from: a month's from the monthly self-assessments,
+    /// a quarter's from the quarterly sampled survey.
+    pub fn kind(self) -> ReturnKind {
+        if self.is_quarter() {
+            ReturnKind::Quarterly
+        } else {
+            ReturnKind::Monthly
+        }
+    }
+
+    /// The previous period of the same kind.
+    pub fn previous(self) -> Period {
+        match self {
+            Period::Month { year, month: 1 } => Period::Month {
+                year: year - 1,
+                month: 12,
+            },
+            Period::Month { year, month } => Period::Month { year, month: month - 1 },
+            Period::Quarter { year, quarter: 1 } => Period::Quarter {
+                year: year - 1,
+                quarter: 4,
+            },
+            Period::Quarter { year, quarter } => Period::Quarter {
+                year,
+                quarter: quarter - 1,
+            },
+        }
+    }
+
+    /// The months it spans: a quarter's three, or the month itself.
+    pub fn months(self) -> Vec<Period> {
+        match self {
+            Period::Quarter { year, quarter } => (1..=3)
+                .map(|i| Period::Month {
+                    year,
+                    month: quarter * 3 - 3 + i,
+                })
+                .collect(),
+            p => vec![p],
+        }
+    }
+
+    /// The quarter it lies in (a quarter is its own).
+    pub fn quarter(self) -> Period {
+        match self {
+            Period::Month { year, month } => Period::Quarter {
+                year,
+                quarter: (month - 1) / 3 + 1,
+            },
+            q => q,
+        }
+    }
+
     /// How people read it: `2026年10月`, `2026年第4季度`.
     pub fn label_zh(self) -> String {
         match self {
@@ -231,6 +284,30 @@ mod tests {
         assert_eq!(feb.label_zh(), "2028年2月");
         assert!(p.contains(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()));
         assert!(!p.contains(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()));
+    }
+
+    #[test]
+    fn arithmetic() {
+        let jan = Period::parse("2026-01").unwrap();
+        assert_eq!(jan.previous(), Period::parse("2025-12").unwrap());
+        assert_eq!(
+            Period::parse("2026Q1").unwrap().previous(),
+            Period::parse("2025Q4").unwrap()
+        );
+        assert_eq!(
+            Period::parse("2026Q3").unwrap().months(),
+            ["2026-07", "2026-08", "2026-09"].map(|m| Period::parse(m).unwrap())
+        );
+        assert_eq!(
+            Period::parse("2026-09").unwrap().quarter(),
+            Period::parse("2026Q3").unwrap()
+        );
+        assert_eq!(
+            Period::parse("2026-10").unwrap().quarter(),
+            Period::parse("2026Q4").unwrap()
+        );
+        assert_eq!(jan.kind(), ReturnKind::Monthly);
+        assert_eq!(jan.quarter().kind(), ReturnKind::Quarterly);
     }
 
     #[test]

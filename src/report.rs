@@ -9,7 +9,7 @@ use crate::analyse::improve::{self, PeriodFindings};
 use crate::analyse::topics::Topics;
 use crate::analyse::{self};
 use crate::config::Config;
-use crate::period::{Period, ReturnKind};
+use crate::period::Period;
 use crate::results::{Decline, Dissatisfaction, GroupResult, Input, Lowest, PeriodResults};
 use crate::score;
 use crate::store::{Store, StoreError};
@@ -21,48 +21,6 @@ struct Core {
     dissatisfaction: Vec<Dissatisfaction>,
     declines: Vec<Decline>,
     previous: Option<Period>,
-}
-
-/// The kind of return a period's scores come from: months from monthly self-assessments,
-/// quarters from the quarterly sampled survey.
-pub fn kind_of(period: Period) -> ReturnKind {
-    if period.is_quarter() {
-        ReturnKind::Quarterly
-    } else {
-        ReturnKind::Monthly
-    }
-}
-
-/// The previous period of the same kind.
-pub fn previous(period: Period) -> Period {
-    match period {
-        Period::Month { year, month: 1 } => Period::Month {
-            year: year - 1,
-            month: 12,
-        },
-        Period::Month { year, month } => Period::Month { year, month: month - 1 },
-        Period::Quarter { year, quarter: 1 } => Period::Quarter {
-            year: year - 1,
-            quarter: 4,
-        },
-        Period::Quarter { year, quarter } => Period::Quarter {
-            year,
-            quarter: quarter - 1,
-        },
-    }
-}
-
-/// The three months of a quarter.
-pub fn months_of(period: Period) -> Vec<Period> {
-    match period {
-        Period::Quarter { year, quarter } => (1..=3)
-            .map(|i| Period::Month {
-                year,
-                month: quarter * 3 - 3 + i,
-            })
-            .collect(),
-        p => vec![p],
-    }
 }
 
 /// Computes results, caching each period's core so that replays share the work.
@@ -92,7 +50,7 @@ impl<'c> Reporter<'c> {
     /// Reads a period's tallies and scores its groups, once.
     fn read(&mut self, period: Period) -> Result<(), StoreError> {
         if !self.tallies.contains_key(&period) {
-            let t = score::tally(self.config, self.store, kind_of(period), &[period.to_string()])?;
+            let t = score::tally(self.config, self.store, period.kind(), &[period.to_string()])?;
             self.groups.insert(period, t.results());
             self.tallies.insert(period, t);
         }
@@ -102,7 +60,7 @@ impl<'c> Reporter<'c> {
     fn core(&mut self, period: Period) -> Result<&Core, StoreError> {
         if !self.cores.contains_key(&period) {
             let started = std::time::Instant::now();
-            let prev = previous(period);
+            let prev = period.previous();
             self.read(period)?;
             self.read(prev)?;
             tracing::debug!("{period}: tallied and scored in {:?}", started.elapsed());
@@ -129,7 +87,7 @@ impl<'c> Reporter<'c> {
 
     /// Everything of one period.
     pub fn compute(&mut self, period: Period) -> Result<PeriodResults, StoreError> {
-        let kind = kind_of(period);
+        let kind = period.kind();
         // Improvement items: replay every period of this kind up to this one.
         let mut history: Vec<Period> = scored_periods(self.store)?
             .into_iter()
@@ -154,7 +112,7 @@ impl<'c> Reporter<'c> {
         let (improvement_items, work_lists) = improve::lifecycle(self.config, &findings);
         let bias = if period.is_quarter() {
             // The quarter's self-assessment pools its months' responses (not their means).
-            let months = months_of(period);
+            let months = period.months();
             for m in &months {
                 self.read(*m)?;
             }
@@ -259,7 +217,7 @@ pub fn affected(config: &Config, store: &Store) -> Result<Vec<Period>, StoreErro
     let with_data = scored_periods(store)?;
     let mut out = std::collections::BTreeSet::new();
     for &p in &touched {
-        let quarter = quarter_of(p);
+        let quarter = p.quarter();
         for &q in &with_data {
             let same_kind_later = q.is_quarter() == p.is_quarter() && q >= p;
             let its_quarter = q == quarter;
@@ -274,17 +232,6 @@ pub fn affected(config: &Config, store: &Store) -> Result<Vec<Period>, StoreErro
         }
     }
     Ok(out.into_iter().collect())
-}
-
-/// The quarter a period lies in.
-pub fn quarter_of(p: Period) -> Period {
-    match p {
-        Period::Month { year, month } => Period::Quarter {
-            year,
-            quarter: (month - 1) / 3 + 1,
-        },
-        q => q,
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -303,7 +250,7 @@ pub enum ReportError {
 fn scored_periods(store: &Store) -> Result<Vec<Period>, StoreError> {
     let mut out = Vec::new();
     for p in store.periods()? {
-        if !store.accepted(kind_of(p), &p.to_string())?.is_empty() {
+        if !store.accepted(p.kind(), &p.to_string())?.is_empty() {
             out.push(p);
         }
     }

@@ -21,7 +21,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     let Some(mut store) = crate::cmd::open_store(config)? else {
         return Ok(Exit::Locked);
     };
-    let kind = report::kind_of(period);
+    let kind = period.kind();
     if store.accepted(kind, &period.to_string())?.is_empty() {
         anyhow::bail!("{} 没有已接收的{}报表,无法出具报告", period.label_zh(), kind.label());
     }
