@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::analyse::improve::{self, PeriodFindings};
+use crate::analyse::improve::{Ledger, PeriodFindings};
 use crate::analyse::topics::Topics;
 use crate::analyse::{self};
 use crate::config::Config;
@@ -33,6 +33,10 @@ pub struct Reporter<'c> {
     /// next one's "previous", and a month is part of its quarter's self-assessment.
     tallies: BTreeMap<Period, score::Tallies<'c>>,
     groups: BTreeMap<Period, Vec<GroupResult>>,
+    /// The improvement items after each period replayed.
+    ledgers: BTreeMap<Period, Ledger>,
+    /// The periods with scored returns, read once.
+    scored: Option<Vec<Period>>,
 }
 
 impl<'c> Reporter<'c> {
@@ -44,6 +48,8 @@ impl<'c> Reporter<'c> {
             cores: BTreeMap::new(),
             tallies: BTreeMap::new(),
             groups: BTreeMap::new(),
+            ledgers: BTreeMap::new(),
+            scored: None,
         }
     }
 
@@ -85,31 +91,49 @@ impl<'c> Reporter<'c> {
         Ok(&self.cores[&period])
     }
 
-    /// Everything of one period.
-    pub fn compute(&mut self, period: Period) -> Result<PeriodResults, StoreError> {
-        let kind = period.kind();
-        // Improvement items: replay every period of this kind up to this one.
-        let mut history: Vec<Period> = scored_periods(self.store)?
-            .into_iter()
+    /// The improvement items as they stand after `period`: replayed over the scored periods
+    /// of its kind, going on from the latest period already replayed (periods are published
+    /// in order, so each is one step).
+    fn ledger(&mut self, period: Period) -> Result<Ledger, StoreError> {
+        if self.scored.is_none() {
+            self.scored = Some(scored_periods(self.store)?);
+        }
+        let mut history: Vec<Period> = (self.scored.iter().flatten())
+            .copied()
             .filter(|p| p.is_quarter() == period.is_quarter() && *p < period)
             .collect();
         history.push(period);
-        for p in &history {
-            self.core(*p)?;
+        let start = history.iter().rposition(|p| self.ledgers.contains_key(p));
+        let mut ledger = start.map(|i| self.ledgers[&history[i]].clone()).unwrap_or_default();
+        for &p in &history[start.map_or(0, |i| i + 1)..] {
+            self.core(p)?;
+            let c = &self.cores[&p];
+            let f = PeriodFindings {
+                period: p,
+                groups: &c.groups,
+                declines: &c.declines,
+                dissatisfaction: &c.dissatisfaction,
+            };
+            ledger.advance(self.config, &f);
+            self.ledgers.insert(p, ledger.clone());
         }
-        let findings: Vec<PeriodFindings<'_>> = history
-            .iter()
-            .map(|p| {
-                let c = &self.cores[p];
-                PeriodFindings {
-                    period: *p,
-                    groups: &c.groups,
-                    declines: &c.declines,
-                    dissatisfaction: &c.dissatisfaction,
-                }
-            })
-            .collect();
-        let (improvement_items, work_lists) = improve::lifecycle(self.config, &findings);
+        Ok(ledger)
+    }
+
+    /// Everything of one period.
+    pub fn compute(&mut self, period: Period) -> Result<PeriodResults, StoreError> {
+        let kind = period.kind();
+        let ledger = self.ledger(period)?;
+        let (improvement_items, work_lists) = {
+            let c = &self.cores[&period];
+            let f = PeriodFindings {
+                period,
+                groups: &c.groups,
+                declines: &c.declines,
+                dissatisfaction: &c.dissatisfaction,
+            };
+            ledger.report(self.config, &f)
+        };
         let bias = if period.is_quarter() {
             // The quarter's self-assessment pools its months' responses (not their means).
             let months = period.months();

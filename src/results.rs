@@ -94,14 +94,34 @@ impl GroupResult {
     }
 }
 
+/// An item among a group's lowest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LowItem {
+    pub id: String,
+    pub name: String,
+    pub score: f64,
+}
+
 /// The lowest indicators of a group (policy §8.1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lowest {
     pub level: Level,
     pub key: String,
-    /// Up to three items, lowest first: (id, name, score).
-    pub items: Vec<(String, String, f64)>,
+    /// Up to three items, lowest first.
+    pub items: Vec<LowItem>,
+    /// The lowest dimension and its score.
     pub dimension: Option<(String, f64)>,
+}
+
+/// An item's share of unfavourable answers in a group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnfavourableShare {
+    pub id: String,
+    pub name: String,
+    /// 0–100.
+    pub share: f64,
+    pub unfavourable: u64,
+    pub n: u64,
 }
 
 /// What users are most dissatisfied with in a group (policy §8.2).
@@ -109,8 +129,8 @@ pub struct Lowest {
 pub struct Dissatisfaction {
     pub level: Level,
     pub key: String,
-    /// Up to three items with the largest unfavourable share: (id, name, share 0–100, count, n).
-    pub items: Vec<(String, String, f64, u64, u64)>,
+    /// Up to three items with the largest unfavourable share.
+    pub items: Vec<UnfavourableShare>,
     /// Complaint topics, most mentioned first.
     pub topics: Vec<TopicCount>,
 }

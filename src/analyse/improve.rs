@@ -286,11 +286,27 @@ fn weight(config: &Config, item: &ImprovementItem, f: &PeriodFindings<'_>) -> f6
 /// the last, in priority order per enterprise (open before resolved), with each
 /// enterprise's work list.
 pub fn lifecycle(config: &Config, periods: &[PeriodFindings<'_>]) -> (Vec<ImprovementItem>, Vec<WorkList>) {
-    let mut items: Vec<ImprovementItem> = Vec::new();
-    let Some(last) = periods.last() else {
-        return (items, Vec::new());
-    };
+    let mut ledger = Ledger::default();
     for f in periods {
+        ledger.advance(config, f);
+    }
+    match periods.last() {
+        Some(last) => ledger.report(config, last),
+        None => (Vec::new(), Vec::new()),
+    }
+}
+
+/// The improvement items of one kind as they stand after the periods replayed so far; a
+/// report keeps it per period so that the next period goes on from it.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    items: Vec<ImprovementItem>,
+}
+
+impl Ledger {
+    /// Takes the next period (of the same kind, later than every period before).
+    pub fn advance(&mut self, config: &Config, f: &PeriodFindings<'_>) {
+        let items = &mut self.items;
         let end = f.period.last_day();
         let mut found = findings(config, f);
         for item in items.iter_mut().filter(|i| i.resolved.is_none()) {
@@ -355,36 +371,42 @@ pub fn lifecycle(config: &Config, periods: &[PeriodFindings<'_>]) -> (Vec<Improv
         let this = f.period;
         items.retain(|i| i.resolved.is_none_or(|p| p == this));
     }
-    for item in &mut items {
-        if let Some((value, n)) = current_value(item, last) {
-            (item.current, item.current_n) = (Some(value), n);
+
+    /// The items as reported for `last` (the period advanced to last), with their current
+    /// values, in priority order, and each enterprise's work list.
+    pub fn report(&self, config: &Config, last: &PeriodFindings<'_>) -> (Vec<ImprovementItem>, Vec<WorkList>) {
+        let mut items = self.items.clone();
+        for item in &mut items {
+            if let Some((value, n)) = current_value(item, last) {
+                (item.current, item.current_n) = (Some(value), n);
+            }
+            item.weight = weight(config, item, last);
         }
-        item.weight = weight(config, item, last);
+        items.sort_by(|a, b| {
+            let key = |i: &ImprovementItem| (!i.is_open(), std::cmp::Reverse(i.severity));
+            (a.enterprise.as_str(), key(a))
+                .cmp(&(b.enterprise.as_str(), key(b)))
+                .then(b.weight.total_cmp(&a.weight))
+                .then(a.id.cmp(&b.id))
+        });
+        let mut lists: Vec<WorkList> = Vec::new();
+        for (i, item) in items.iter().enumerate().filter(|(_, i)| i.is_open()) {
+            if lists.last().is_none_or(|l| l.enterprise != item.enterprise) {
+                lists.push(WorkList {
+                    enterprise: item.enterprise.clone(),
+                    top: Vec::new(),
+                    rest: 0,
+                });
+            }
+            let list = lists.last_mut().expect("pushed above");
+            if list.top.len() < TOP_ITEMS {
+                list.top.push(i);
+            } else {
+                list.rest += 1;
+            }
+        }
+        (items, lists)
     }
-    items.sort_by(|a, b| {
-        let key = |i: &ImprovementItem| (!i.is_open(), std::cmp::Reverse(i.severity));
-        (a.enterprise.as_str(), key(a))
-            .cmp(&(b.enterprise.as_str(), key(b)))
-            .then(b.weight.total_cmp(&a.weight))
-            .then(a.id.cmp(&b.id))
-    });
-    let mut lists: Vec<WorkList> = Vec::new();
-    for (i, item) in items.iter().enumerate().filter(|(_, i)| i.is_open()) {
-        if lists.last().is_none_or(|l| l.enterprise != item.enterprise) {
-            lists.push(WorkList {
-                enterprise: item.enterprise.clone(),
-                top: Vec::new(),
-                rest: 0,
-            });
-        }
-        let list = lists.last_mut().expect("pushed above");
-        if list.top.len() < TOP_ITEMS {
-            list.top.push(i);
-        } else {
-            list.rest += 1;
-        }
-    }
-    (items, lists)
 }
 
 /// The due date of an item raised in `period`: the deadline counted in whole periods of its

@@ -8,7 +8,9 @@ pub mod improve;
 pub mod topics;
 
 use crate::config::Config;
-use crate::results::{Bias, Decline, Dissatisfaction, GroupResult, Level, Lowest, TopicCount};
+use crate::results::{
+    Bias, Decline, Dissatisfaction, GroupResult, Level, LowItem, Lowest, TopicCount, UnfavourableShare,
+};
 use crate::scheme::ItemKind;
 use crate::score::{Tallies, stats};
 use topics::Topics;
@@ -22,12 +24,18 @@ pub fn lowest(groups: &[GroupResult]) -> Vec<Lowest> {
     groups
         .iter()
         .map(|g| {
-            let mut items: Vec<(String, String, f64)> = g
+            let mut items: Vec<LowItem> = g
                 .items
                 .iter()
-                .filter_map(|i| i.score.map(|s| (i.id.clone(), i.name.clone(), s)))
+                .filter_map(|i| {
+                    i.score.map(|score| LowItem {
+                        id: i.id.clone(),
+                        name: i.name.clone(),
+                        score,
+                    })
+                })
                 .collect();
-            items.sort_by(|a, b| a.2.total_cmp(&b.2));
+            items.sort_by(|a, b| a.score.total_cmp(&b.score));
             items.truncate(3);
             let dimension = g
                 .dimensions
@@ -45,72 +53,76 @@ pub fn lowest(groups: &[GroupResult]) -> Vec<Lowest> {
 }
 
 /// The items with the largest unfavourable share, and the complaint topics, of each group
-/// (policy §8.2).
+/// (policy §8.2). One pass over the complaints: each is classified once (by its distinct
+/// text) and counted in every group it belongs to.
 pub fn dissatisfaction(groups: &[GroupResult], tallies: &Tallies<'_>, topics: &Topics) -> Vec<Dissatisfaction> {
-    // Classify each distinct complaint text once.
     let mut by_text: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
-    let classified: Vec<&[usize]> = {
-        for c in &tallies.complaints {
-            by_text
-                .entry(c.text.as_str())
-                .or_insert_with(|| topics.classify(&c.text));
-        }
-        tallies
-            .complaints
-            .iter()
-            .map(|c| by_text[c.text.as_str()].as_slice())
-            .collect()
-    };
-    groups
-        .iter()
-        .map(|g| {
-            let mut items: Vec<(String, String, f64, u64, u64)> = g
-                .items
-                .iter()
-                .filter(|i| i.n > 0 && i.unfavourable > 0)
-                .map(|i| {
-                    (
-                        i.id.clone(),
-                        i.name.clone(),
-                        100.0 * i.unfavourable as f64 / i.n as f64,
-                        i.unfavourable,
-                        i.n,
-                    )
-                })
-                .collect();
-            items.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-            items.truncate(3);
-            let (l, index) = (g.level as usize, tallies.index_of(g.level, &g.key));
-            let mut counts: Vec<TopicCount> = topics
-                .topics
-                .iter()
-                .enumerate()
-                .map(|(i, t)| TopicCount {
+    // Per level, per group index: each topic's count, quotes and texts tried for a quote.
+    type Counts = Vec<(TopicCount, usize)>;
+    let fresh = || -> Counts {
+        (topics.topics.iter().enumerate())
+            .map(|(i, t)| {
+                let count = TopicCount {
                     topic: t.name.clone(),
                     catch_all: i + 1 == topics.topics.len(),
                     count: 0,
                     quotes: Vec::new(),
-                })
-                .collect();
-            let mut tried = vec![0usize; counts.len()];
-            for (c, found) in tallies.complaints.iter().zip(&classified) {
-                if Some(c.groups[l]) != index {
-                    continue;
-                }
-                for &t in *found {
-                    counts[t].count += 1;
-                    // A few distinct quotes, found among the first few texts.
-                    tried[t] += 1;
-                    if counts[t].quotes.len() < QUOTES && tried[t] <= QUOTES * 4 {
+                };
+                (count, 0)
+            })
+            .collect()
+    };
+    let mut per_group: [std::collections::HashMap<usize, Counts>; 6] = Default::default();
+    for c in &tallies.complaints {
+        let found = by_text
+            .entry(c.text.as_str())
+            .or_insert_with(|| topics.classify(&c.text));
+        if found.is_empty() {
+            continue;
+        }
+        // The quote is made at most once per complaint, when some group still wants one.
+        let mut quote: Option<String> = None;
+        for (l, &index) in c.groups.iter().enumerate() {
+            let counts = per_group[l].entry(index).or_insert_with(fresh);
+            for &t in found.iter() {
+                let (count, tried) = &mut counts[t];
+                count.count += 1;
+                // A few distinct quotes, found among the first few texts.
+                *tried += 1;
+                if count.quotes.len() < QUOTES && *tried <= QUOTES * 4 {
+                    let q = quote.get_or_insert_with(|| {
                         let q = anonymise::quote(&c.text, &[c.user_name.as_str()], QUOTE_CHARS);
-                        let q = q.trim_end_matches([';', ',', '、', ';', ',', ' ']).to_string();
-                        if !q.is_empty() && !counts[t].quotes.contains(&q) {
-                            counts[t].quotes.push(q);
-                        }
+                        q.trim_end_matches([';', ',', '、', ';', ',', ' ']).to_string()
+                    });
+                    if !q.is_empty() && !count.quotes.contains(q) {
+                        count.quotes.push(q.clone());
                     }
                 }
             }
-            counts.retain(|t| t.count > 0);
+        }
+    }
+    groups
+        .iter()
+        .map(|g| {
+            let mut items: Vec<UnfavourableShare> = g
+                .items
+                .iter()
+                .filter(|i| i.n > 0 && i.unfavourable > 0)
+                .map(|i| UnfavourableShare {
+                    id: i.id.clone(),
+                    name: i.name.clone(),
+                    share: 100.0 * i.unfavourable as f64 / i.n as f64,
+                    unfavourable: i.unfavourable,
+                    n: i.n,
+                })
+                .collect();
+            items.sort_by(|a, b| b.share.total_cmp(&a.share).then_with(|| a.id.cmp(&b.id)));
+            items.truncate(3);
+            let counts = tallies
+                .index_of(g.level, &g.key)
+                .and_then(|i| per_group[g.level as usize].remove(&i))
+                .unwrap_or_default();
+            let mut counts: Vec<TopicCount> = counts.into_iter().map(|(c, _)| c).filter(|t| t.count > 0).collect();
             counts.sort_by_key(|t| std::cmp::Reverse(t.count));
             Dissatisfaction {
                 level: g.level,

@@ -81,7 +81,7 @@ pub fn scores(r: &PeriodResults) -> Value {
             json!({
                 "level": l.level.code(),
                 "key": l.key,
-                "items": l.items.iter().map(|(id, name, s)| json!({"id": id, "name": name, "score": r2(*s)})).collect::<Vec<_>>(),
+                "items": l.items.iter().map(|i| json!({"id": i.id, "name": i.name, "score": r2(i.score)})).collect::<Vec<_>>(),
                 "dimension": l.dimension.as_ref().map(|(d, s)| json!({"name": d, "score": r2(*s)})),
             })
         })
@@ -136,7 +136,7 @@ pub fn scores(r: &PeriodResults) -> Value {
             json!({
                 "level": d.level.code(),
                 "key": d.key,
-                "items": d.items.iter().map(|(id, name, share, count, n)| json!({"id": id, "name": name, "share": r2(*share), "unfavourable": count, "n": n})).collect::<Vec<_>>(),
+                "items": d.items.iter().map(|i| json!({"id": i.id, "name": i.name, "share": r2(i.share), "unfavourable": i.unfavourable, "n": i.n})).collect::<Vec<_>>(),
                 "topics": d.topics.iter().map(|t| json!({"topic": t.topic, "count": t.count, "quotes": t.quotes})).collect::<Vec<_>>(),
             })
         })
