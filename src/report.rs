@@ -10,7 +10,10 @@ use crate::analyse::topics::Topics;
 use crate::analyse::{self};
 use crate::config::Config;
 use crate::period::Period;
-use crate::results::{Decline, Dissatisfaction, GroupResult, Input, Lowest, PeriodResults};
+use crate::results::{
+    Decline, Dissatisfaction, EnterpriseInfo, FeedbackReturn, GroupResult, HISTORY_PERIODS, HistoryPoint, Input, Level,
+    Lowest, PeriodResults,
+};
 use crate::score;
 use crate::store::{Store, StoreError};
 
@@ -120,6 +123,70 @@ impl<'c> Reporter<'c> {
         Ok(ledger)
     }
 
+    /// The returns of a period that go back to their senders: rejected ones, and accepted
+    /// ones with rows left out or warnings; the current return of each submitter and kind
+    /// (a superseded return's problems are history).
+    fn feedback(&self, subs: &[crate::store::Submission]) -> Result<Vec<FeedbackReturn>, StoreError> {
+        let mut out = Vec::new();
+        for s in subs.iter().filter(|s| s.status != "superseded") {
+            let warnings: Vec<String> = (s.warnings.iter())
+                .flat_map(|w| w.lines())
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect();
+            let accepted = s.status == "accepted";
+            if accepted && s.rows_rejected == 0 && warnings.is_empty() {
+                continue;
+            }
+            let code = s.submitter_code.clone().unwrap_or_default();
+            let name = self
+                .config
+                .party(&code)
+                .map(|p| p.name().to_string())
+                .unwrap_or_else(|| code.clone());
+            out.push(FeedbackReturn {
+                submitter: code,
+                submitter_name: name,
+                original_name: s.original_name.clone(),
+                stored_path: s.stored_path.clone(),
+                received_at: s.received_at.clone(),
+                accepted,
+                reason: s.reason.clone(),
+                warnings,
+                issues: self.store.issues_of(s.id)?,
+            });
+        }
+        out.sort_by(|a, b| {
+            (&a.submitter, &a.received_at, &a.original_name).cmp(&(&b.submitter, &b.received_at, &b.original_name))
+        });
+        Ok(out)
+    }
+
+    /// The city and each enterprise over the last periods of `period`'s kind with data (their
+    /// cores are computed by the ledger's replay), oldest first.
+    fn history(&self, period: Period) -> Vec<HistoryPoint> {
+        let periods: Vec<Period> = (self.cores.keys())
+            .copied()
+            .filter(|p| p.is_quarter() == period.is_quarter() && *p <= period)
+            .collect();
+        let start = periods.len().saturating_sub(HISTORY_PERIODS);
+        let mut out = Vec::new();
+        for p in &periods[start..] {
+            for g in (self.cores[p].groups.iter()).filter(|g| matches!(g.level, Level::City | Level::Enterprise)) {
+                out.push(HistoryPoint {
+                    period: *p,
+                    level: g.level,
+                    key: g.key.clone(),
+                    name: g.name.clone(),
+                    n: g.n,
+                    composite: g.composite,
+                    overall: g.overall,
+                });
+            }
+        }
+        out
+    }
+
     /// Everything of one period.
     pub fn compute(&mut self, period: Period) -> Result<PeriodResults, StoreError> {
         let kind = period.kind();
@@ -149,9 +216,11 @@ impl<'c> Reporter<'c> {
             Vec::new()
         };
         let core = &self.cores[&period];
-        let inputs = self
-            .store
-            .submissions(Some(&period.to_string()))?
+        let subs = self.store.submissions(Some(&period.to_string()))?;
+        let quality = crate::analyse::quality::data_quality(self.config, period, &subs);
+        let feedback = self.feedback(&subs)?;
+        let history = self.history(period);
+        let inputs = subs
             .into_iter()
             .filter(|s| s.kind == Some(kind))
             .map(|s| Input {
@@ -160,6 +229,15 @@ impl<'c> Reporter<'c> {
                 status: s.status,
                 submitter: s.submitter_code.unwrap_or_default(),
                 rows: s.rows_accepted,
+            })
+            .collect();
+        let enterprises = (self.config.enterprises.iter())
+            .map(|e| EnterpriseInfo {
+                code: e.code.clone(),
+                name: e.name.clone(),
+                utility: e.utility.label(),
+                county: e.county.clone(),
+                head: e.head.clone(),
             })
             .collect();
         Ok(PeriodResults {
@@ -174,6 +252,10 @@ impl<'c> Reporter<'c> {
             bias,
             improvement_items,
             work_lists,
+            enterprises,
+            quality,
+            feedback,
+            history,
             inputs,
             min_sample: self.config.scheme.thresholds.min_sample,
         })

@@ -5,6 +5,7 @@
 
 pub mod anonymise;
 pub mod improve;
+pub mod quality;
 pub mod topics;
 
 use crate::config::Config;

@@ -1,11 +1,10 @@
 //! `status [--period P]`: per period, what each unit and enterprise has sent: received,
 //! accepted and rejected returns, rows, and returns still missing.
 
-use std::collections::BTreeMap;
-
+use crate::analyse::quality::data_quality;
 use crate::cmd::Exit;
-use crate::config::{Config, Role};
-use crate::period::{Period, ReturnKind};
+use crate::config::Config;
+use crate::period::Period;
 use crate::store::Submission;
 use crate::text::pad;
 
@@ -31,7 +30,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     }
     for period in periods {
         let subs = store.submissions(Some(&period.to_string()))?;
-        print!("{}", report(config, period, &subs));
+        say!("{}", report(config, period, &subs).trim_end());
     }
     let unknown: Vec<Submission> = store
         .submissions(None)?
@@ -63,68 +62,20 @@ pub fn report(config: &Config, period: Period, subs: &[Submission]) -> String {
         ]
         .map(String::from),
     ));
-    // Who is expected to send what for this period.
-    let mut expected: Vec<(String, String, ReturnKind)> = Vec::new();
-    if period.is_quarter() {
-        for u in config.units.iter().filter(|u| u.role == Role::City) {
-            expected.push((u.code.clone(), u.name.clone(), ReturnKind::Quarterly));
-        }
-    } else {
-        for u in config.units.iter().filter(|u| u.role == Role::County) {
-            expected.push((u.code.clone(), u.name.clone(), ReturnKind::Monthly));
-        }
-        for e in &config.enterprises {
-            expected.push((e.code.clone(), e.name.clone(), ReturnKind::Monthly));
-        }
-    }
-    let mut by: BTreeMap<(String, ReturnKind), Vec<&Submission>> = BTreeMap::new();
-    for s in subs {
-        if let (Some(code), Some(kind)) = (&s.submitter_code, s.kind) {
-            by.entry((code.clone(), kind)).or_default().push(s);
-        }
-    }
-    let mut rows: Vec<(String, String, ReturnKind)> = expected.clone();
-    for (code, kind) in by.keys() {
-        if !rows.iter().any(|(c, _, k)| c == code && k == kind) {
-            let name = config
-                .party(code)
-                .map(|p| p.name().to_string())
-                .unwrap_or_else(|| code.clone());
-            rows.push((code.clone(), name, *kind));
-        }
-    }
-    let mut missing = 0;
-    for (code, name, kind) in rows {
-        let list = by.get(&(code.clone(), kind)).map(Vec::as_slice).unwrap_or(&[]);
-        let accepted: Vec<_> = list.iter().filter(|s| s.status == "accepted").collect();
-        let rejected = list.iter().filter(|s| s.status == "rejected").count();
-        let valid: i64 = accepted.iter().map(|s| s.rows_accepted).sum();
-        let bad: i64 = accepted.iter().map(|s| s.rows_rejected).sum();
-        let state = if !accepted.is_empty() {
-            if list.iter().any(|s| s.status == "superseded") {
-                "已接收(含更正)"
-            } else {
-                "已接收"
-            }
-        } else if rejected > 0 {
-            missing += 1;
-            "已退回,待重报"
-        } else {
-            missing += 1;
-            "未报送"
-        };
+    let quality = data_quality(config, period, subs);
+    for s in &quality.submitters {
         out.push_str(&line([
-            name,
-            kind.label().to_string(),
-            list.len().to_string(),
-            accepted.len().to_string(),
-            rejected.to_string(),
-            valid.to_string(),
-            bad.to_string(),
-            state.to_string(),
+            s.name.clone(),
+            s.kind.label().to_string(),
+            s.received.to_string(),
+            s.accepted.to_string(),
+            s.rejected.to_string(),
+            s.rows_valid.to_string(),
+            s.rows_rejected.to_string(),
+            s.state.label().to_string(),
         ]));
     }
-    out.push_str(&format!("缺报 {missing} 份。\n"));
+    out.push_str(&format!("缺报 {} 份。\n", quality.missing));
     out
 }
 

@@ -157,6 +157,39 @@ pub fn scores(r: &PeriodResults) -> Value {
             })
         })
         .collect();
+    let quality: Vec<Value> = r
+        .quality
+        .submitters
+        .iter()
+        .map(|q| {
+            json!({
+                "submitter": q.code,
+                "name": q.name,
+                "kind": q.kind.code(),
+                "received": q.received,
+                "accepted": q.accepted,
+                "rejected": q.rejected,
+                "superseded": q.superseded,
+                "rows_valid": q.rows_valid,
+                "rows_rejected": q.rows_rejected,
+                "missing": q.state.is_missing(),
+            })
+        })
+        .collect();
+    let trend: Vec<Value> = r
+        .history
+        .iter()
+        .map(|h| {
+            json!({
+                "period": h.period.to_string(),
+                "level": h.level.code(),
+                "key": h.key,
+                "n": h.n,
+                "composite": r2o(h.composite),
+                "overall": r2o(h.overall),
+            })
+        })
+        .collect();
     let mut doc = json!({
         "period": r.period.to_string(),
         "kind": r.kind.code(),
@@ -168,6 +201,8 @@ pub fn scores(r: &PeriodResults) -> Value {
         "declines": declines,
         "improvement_items": items,
         "dissatisfaction": dissatisfaction,
+        "data_quality": quality,
+        "trend": trend,
     });
     if r.period.is_quarter() {
         doc["self_assessment_bias"] = Value::Array(bias);

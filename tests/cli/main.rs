@@ -8,6 +8,7 @@ mod file_errors;
 mod hostile;
 mod intake_trust;
 mod lifecycle;
+mod model;
 mod row_errors;
 mod samples;
 mod scores;

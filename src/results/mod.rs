@@ -3,6 +3,8 @@
 //! improvement items, the inputs it was computed from); no renderer queries the database or
 //! recomputes a score.
 
+pub mod public;
+
 use chrono::NaiveDate;
 
 use crate::period::{Period, ReturnKind};
@@ -326,6 +328,105 @@ pub struct WorkList {
     pub rest: usize,
 }
 
+/// Where a submitter's return for the period stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnState {
+    Accepted,
+    /// Accepted, replacing an earlier return.
+    Corrected,
+    /// Only rejected returns: a new one is awaited.
+    Rejected,
+    /// Nothing received.
+    Missing,
+}
+
+impl ReturnState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReturnState::Accepted => "已接收",
+            ReturnState::Corrected => "已接收(含更正)",
+            ReturnState::Rejected => "已退回,待重报",
+            ReturnState::Missing => "未报送",
+        }
+    }
+
+    /// No accepted return: counted as missing.
+    pub fn is_missing(self) -> bool {
+        matches!(self, ReturnState::Rejected | ReturnState::Missing)
+    }
+}
+
+/// What one submitter sent for the period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmitterQuality {
+    pub code: String,
+    pub name: String,
+    pub kind: ReturnKind,
+    /// Files received, of every outcome.
+    pub received: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+    pub superseded: usize,
+    /// Rows of the accepted return counted, and left out.
+    pub rows_valid: u64,
+    pub rows_rejected: u64,
+    pub state: ReturnState,
+}
+
+/// Data quality per submitter: everyone expected, then anyone else who sent something.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DataQuality {
+    pub submitters: Vec<SubmitterQuality>,
+    /// Expected returns with no accepted return.
+    pub missing: usize,
+}
+
+/// An evaluated enterprise as registered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnterpriseInfo {
+    pub code: String,
+    pub name: String,
+    /// 供水 or 供气.
+    pub utility: &'static str,
+    pub county: String,
+    /// The person responsible for its improvement items.
+    pub head: String,
+}
+
+/// One period's headline figures of the city or an enterprise, for trends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryPoint {
+    pub period: Period,
+    pub level: Level,
+    pub key: String,
+    pub name: String,
+    pub n: u64,
+    pub composite: Option<f64>,
+    pub overall: Option<f64>,
+}
+
+/// How many periods of the same kind the trends show, this one included.
+pub const HISTORY_PERIODS: usize = 12;
+
+/// A return of the period that goes back to its sender: rejected, or accepted with rows left
+/// out or with something to say.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedbackReturn {
+    pub submitter: String,
+    pub submitter_name: String,
+    /// As received (its path under the inbox).
+    pub original_name: String,
+    /// Where the file now is (archive/… or rejected/…).
+    pub stored_path: String,
+    pub received_at: String,
+    pub accepted: bool,
+    /// Why it was rejected whole.
+    pub reason: Option<String>,
+    pub warnings: Vec<String>,
+    /// Every problem cell, in row order.
+    pub issues: Vec<crate::validate::RowIssue>,
+}
+
 /// A return the results were computed from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
@@ -353,6 +454,15 @@ pub struct PeriodResults {
     pub improvement_items: Vec<ImprovementItem>,
     /// Each enterprise's open items, top first.
     pub work_lists: Vec<WorkList>,
+    /// The registry's enterprises, in registry order.
+    pub enterprises: Vec<EnterpriseInfo>,
+    /// Per submitter: received, accepted and rejected returns and rows, missing returns.
+    pub quality: DataQuality,
+    /// The returns that go back to their senders, by submitter.
+    pub feedback: Vec<FeedbackReturn>,
+    /// The city and each enterprise over the last [`HISTORY_PERIODS`] periods of this kind
+    /// with data, oldest first, this one last.
+    pub history: Vec<HistoryPoint>,
     pub inputs: Vec<Input>,
     pub min_sample: u32,
 }
@@ -369,6 +479,19 @@ impl PeriodResults {
     /// The significant declines (policy §8.3 in the documents), largest fall first.
     pub fn significant_declines(&self) -> impl Iterator<Item = &Decline> {
         self.declines.iter().filter(|d| d.significant)
+    }
+
+    /// An enterprise's utility (供水/供气), by code.
+    pub fn enterprise_utility(&self, code: &str) -> Option<&'static str> {
+        self.enterprises.iter().find(|e| e.code == code).map(|e| e.utility)
+    }
+
+    /// A group's headline figures in the previous period of the same kind, if it had any.
+    pub fn previous_point(&self, level: Level, key: &str) -> Option<&HistoryPoint> {
+        let previous = self.previous?;
+        self.history
+            .iter()
+            .find(|h| h.period == previous && h.level == level && h.key == key)
     }
 
     /// How many declines were not significant (given as a count in the documents).

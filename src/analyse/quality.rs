@@ -1,0 +1,79 @@
+//! Data quality per submitter (SPEC §8): for one period, who was expected to send what, and
+//! what each unit and enterprise sent: returns received, accepted and rejected, valid and
+//! rejected rows, returns still missing. Computed from the period's submissions; `status`
+//! prints it and the documents show it.
+
+use std::collections::BTreeMap;
+
+use crate::config::{Config, Role};
+use crate::period::{Period, ReturnKind};
+use crate::results::{DataQuality, ReturnState, SubmitterQuality};
+use crate::store::Submission;
+
+/// Who owes a return for `period`: county units and enterprises a monthly self-assessment
+/// each month, the city unit the quarterly sampled survey each quarter.
+pub fn expected(config: &Config, period: Period) -> Vec<(String, String, ReturnKind)> {
+    let mut out = Vec::new();
+    if period.is_quarter() {
+        for u in config.units.iter().filter(|u| u.role == Role::City) {
+            out.push((u.code.clone(), u.name.clone(), ReturnKind::Quarterly));
+        }
+    } else {
+        for u in config.units.iter().filter(|u| u.role == Role::County) {
+            out.push((u.code.clone(), u.name.clone(), ReturnKind::Monthly));
+        }
+        for e in &config.enterprises {
+            out.push((e.code.clone(), e.name.clone(), ReturnKind::Monthly));
+        }
+    }
+    out
+}
+
+/// The data quality of one period from its submissions (every status).
+pub fn data_quality(config: &Config, period: Period, subs: &[Submission]) -> DataQuality {
+    let mut by: BTreeMap<(String, ReturnKind), Vec<&Submission>> = BTreeMap::new();
+    for s in subs {
+        if let (Some(code), Some(kind)) = (&s.submitter_code, s.kind) {
+            by.entry((code.clone(), kind)).or_default().push(s);
+        }
+    }
+    let mut rows = expected(config, period);
+    for (code, kind) in by.keys() {
+        if !rows.iter().any(|(c, _, k)| c == code && k == kind) {
+            let name = config
+                .party(code)
+                .map(|p| p.name().to_string())
+                .unwrap_or_else(|| code.clone());
+            rows.push((code.clone(), name, *kind));
+        }
+    }
+    let submitters: Vec<SubmitterQuality> = rows
+        .into_iter()
+        .map(|(code, name, kind)| {
+            let list = by.get(&(code.clone(), kind)).map(Vec::as_slice).unwrap_or(&[]);
+            let accepted: Vec<_> = list.iter().filter(|s| s.status == "accepted").collect();
+            let rejected = list.iter().filter(|s| s.status == "rejected").count();
+            let superseded = list.iter().filter(|s| s.status == "superseded").count();
+            let state = match (accepted.is_empty(), superseded > 0, rejected > 0) {
+                (false, true, _) => ReturnState::Corrected,
+                (false, false, _) => ReturnState::Accepted,
+                (true, _, true) => ReturnState::Rejected,
+                (true, _, false) => ReturnState::Missing,
+            };
+            SubmitterQuality {
+                code,
+                name,
+                kind,
+                received: list.len(),
+                accepted: accepted.len(),
+                rejected,
+                superseded,
+                rows_valid: accepted.iter().map(|s| s.rows_accepted.max(0) as u64).sum(),
+                rows_rejected: accepted.iter().map(|s| s.rows_rejected.max(0) as u64).sum(),
+                state,
+            }
+        })
+        .collect();
+    let missing = submitters.iter().filter(|s| s.state.is_missing()).count();
+    DataQuality { submitters, missing }
+}

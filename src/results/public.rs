@@ -1,0 +1,211 @@
+//! The public view of a period (公示, SPEC §8): what the bureau publishes online. It is built
+//! from the full results but has no field that could hold a respondent's name, a phone
+//! number or free text: only the registry's enterprise names, counts and scores. The public
+//! page and its PDF are rendered from this type alone, so a leak is ruled out by the type.
+
+use super::{Level, PeriodResults};
+use crate::period::{Period, ReturnKind};
+
+/// One enterprise's line in the public ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicRank {
+    /// 1-based rank by composite score; `None` when the sample is under the minimum (样本不足).
+    pub rank: Option<usize>,
+    /// The enterprise's registered name.
+    pub enterprise: String,
+    /// 供水 or 供气.
+    pub utility: &'static str,
+    /// Responses behind the scores.
+    pub n: u64,
+    pub composite: Option<f64>,
+    pub overall: Option<f64>,
+    /// Composite now minus composite in the previous period of the same kind.
+    pub change: Option<f64>,
+    /// n under the minimum sample: shown as 样本不足, not ranked.
+    pub insufficient: bool,
+}
+
+/// A summary line (the whole city, or one utility).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicSummary {
+    pub label: String,
+    pub n: u64,
+    pub composite: Option<f64>,
+    pub overall: Option<f64>,
+    pub insufficient: bool,
+}
+
+/// Everything the public sees of one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicView {
+    pub city: String,
+    pub period: Period,
+    pub kind: ReturnKind,
+    pub previous: Option<Period>,
+    pub min_sample: u32,
+    pub action_threshold: f64,
+    /// The dimensions the composite averages, with their weights.
+    pub dimensions: Vec<(String, f64)>,
+    pub city_summary: PublicSummary,
+    /// Per utility (供水 first).
+    pub utilities: Vec<PublicSummary>,
+    /// Ranked enterprises first (by composite, then name), then those under the minimum sample.
+    pub ranking: Vec<PublicRank>,
+}
+
+impl PublicView {
+    /// The public view of `r`, with the dimension weights and action threshold of the scheme.
+    pub fn of(r: &PeriodResults, dimensions: Vec<(String, f64)>, action_threshold: f64) -> PublicView {
+        let summary = |level: Level, key: &str, label: &str| {
+            r.group(level, key).map(|g| PublicSummary {
+                label: label.to_string(),
+                n: g.n,
+                composite: g.composite,
+                overall: g.overall,
+                insufficient: g.insufficient,
+            })
+        };
+        let city_summary = summary(Level::City, "全市", "全市").unwrap_or(PublicSummary {
+            label: "全市".into(),
+            n: 0,
+            composite: None,
+            overall: None,
+            insufficient: true,
+        });
+        let utilities = ["供水", "供气"]
+            .iter()
+            .filter_map(|u| summary(Level::Utility, u, u))
+            .collect();
+        let mut ranking: Vec<PublicRank> = r
+            .groups
+            .iter()
+            .filter(|g| g.level == Level::Enterprise)
+            .map(|g| {
+                let utility = r.enterprise_utility(&g.key).unwrap_or("");
+                let change = r
+                    .previous_point(Level::Enterprise, &g.key)
+                    .and_then(|p| p.composite)
+                    .zip(g.composite)
+                    .map(|(before, now)| now - before);
+                PublicRank {
+                    rank: None,
+                    enterprise: g.name.clone(),
+                    utility,
+                    n: g.n,
+                    composite: g.composite,
+                    overall: g.overall,
+                    change,
+                    insufficient: g.insufficient,
+                }
+            })
+            .collect();
+        ranking.sort_by(|a, b| {
+            (a.insufficient, a.composite.is_none())
+                .cmp(&(b.insufficient, b.composite.is_none()))
+                .then(b.composite.unwrap_or(0.0).total_cmp(&a.composite.unwrap_or(0.0)))
+                .then(a.enterprise.cmp(&b.enterprise))
+        });
+        let mut rank = 0;
+        for line in ranking.iter_mut().filter(|l| !l.insufficient && l.composite.is_some()) {
+            rank += 1;
+            line.rank = Some(rank);
+        }
+        PublicView {
+            city: r.city.clone(),
+            period: r.period,
+            kind: r.kind,
+            previous: r.previous,
+            min_sample: r.min_sample,
+            action_threshold,
+            dimensions,
+            city_summary,
+            utilities,
+            ranking,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{EnterpriseInfo, GroupResult, HistoryPoint};
+
+    fn enterprise(code: &str, n: u64, composite: f64, insufficient: bool) -> GroupResult {
+        GroupResult {
+            level: Level::Enterprise,
+            key: code.into(),
+            name: format!("{code}公司"),
+            n,
+            composite: Some(composite),
+            overall: Some(composite - 1.0),
+            dimensions: Vec::new(),
+            items: Vec::new(),
+            insufficient,
+        }
+    }
+
+    fn info(code: &str, utility: &'static str) -> EnterpriseInfo {
+        EnterpriseInfo {
+            code: code.into(),
+            name: format!("{code}公司"),
+            utility,
+            county: "竟陵街道".into(),
+            head: "张某".into(),
+        }
+    }
+
+    #[test]
+    fn ranks_by_composite_and_leaves_thin_samples_unranked() {
+        let month = |m| Period::Month { year: 2026, month: m };
+        let mut r = PeriodResults {
+            city: "天门市".into(),
+            period: month(10),
+            kind: ReturnKind::Monthly,
+            previous: Some(month(9)),
+            groups: vec![
+                enterprise("A", 40, 85.0, false),
+                enterprise("B", 50, 91.5, false),
+                enterprise("C", 12, 99.0, true),
+            ],
+            lowest: Vec::new(),
+            dissatisfaction: Vec::new(),
+            declines: Vec::new(),
+            bias: Vec::new(),
+            improvement_items: Vec::new(),
+            work_lists: Vec::new(),
+            enterprises: vec![info("A", "供水"), info("B", "供气"), info("C", "供水")],
+            quality: Default::default(),
+            feedback: Vec::new(),
+            history: Vec::new(),
+            inputs: Vec::new(),
+            min_sample: 30,
+        };
+        r.history.push(HistoryPoint {
+            period: month(9),
+            level: Level::Enterprise,
+            key: "A".into(),
+            name: "A公司".into(),
+            n: 35,
+            composite: Some(80.0),
+            overall: None,
+        });
+        let v = PublicView::of(&r, vec![("企业形象".into(), 0.25)], 80.0);
+        let lines: Vec<(Option<usize>, &str, &str)> = v
+            .ranking
+            .iter()
+            .map(|l| (l.rank, l.enterprise.as_str(), l.utility))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (Some(1), "B公司", "供气"),
+                (Some(2), "A公司", "供水"),
+                (None, "C公司", "供水")
+            ],
+            "the highest composite is first; 12 answers are too few to rank"
+        );
+        assert_eq!(v.ranking[1].change, Some(5.0), "85 now against 80 in September");
+        assert_eq!(v.ranking[0].change, None, "no September figure");
+        assert!(v.ranking[2].insufficient);
+    }
+}
