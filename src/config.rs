@@ -156,6 +156,8 @@ struct RawConfig {
     city: String,
     scheme: Option<PathBuf>,
     topics: Option<PathBuf>,
+    /// The report wording (titles, file names, paragraphs).
+    report: Option<PathBuf>,
     paths: RawPaths,
     #[serde(default)]
     unit: Vec<Unit>,
@@ -213,6 +215,8 @@ pub struct Config {
     pub scheme: Scheme,
     /// The complaint-topic dictionary.
     pub topics: Topics,
+    /// The report wording.
+    pub wording: crate::wording::Wording,
     pub paths: Paths,
     pub units: Vec<Unit>,
     pub enterprises: Vec<Enterprise>,
@@ -276,6 +280,15 @@ impl Config {
                 Topics::parse(&text, &file.display().to_string()).map_err(ConfigError)?
             }
             None => Topics::builtin(),
+        };
+        let wording = match &raw.report {
+            Some(p) => {
+                let file = abs(p);
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| err(format!("report = \"{}\" 无法读取:{e}", p.display())))?;
+                crate::wording::Wording::parse(&text, &file).map_err(ConfigError)?
+            }
+            None => crate::wording::Wording::builtin(),
         };
         let t = &raw.thresholds;
         let th = &mut scheme.thresholds;
@@ -351,6 +364,7 @@ impl Config {
             city: raw.city,
             scheme,
             topics,
+            wording,
             paths: Paths {
                 inbox: abs(&raw.paths.inbox),
                 archive: abs(&raw.paths.archive),

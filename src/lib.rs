@@ -24,6 +24,7 @@ pub mod score;
 pub mod store;
 pub mod text;
 pub mod validate;
+pub mod wording;
 
 use cli::{Cli, Command};
 use cmd::Exit;

@@ -10,6 +10,7 @@ use crate::analyse::topics::Topics;
 use crate::analyse::{self};
 use crate::config::Config;
 use crate::period::Period;
+use crate::render::{RenderContext, RenderError};
 use crate::results::{
     Decline, Dissatisfaction, EnterpriseInfo, FeedbackReturn, GroupResult, HISTORY_PERIODS, HistoryPoint, Input, Level,
     Lowest, PeriodResults,
@@ -291,13 +292,13 @@ pub fn publish(
     for r in &results {
         let dir = period_dir(config, r.period);
         let mut outputs = Vec::new();
+        let cx = RenderContext {
+            results: r,
+            wording: &config.wording,
+            dir: &dir,
+        };
         for renderer in crate::render::renderers() {
-            let files = renderer.render(r, &dir).map_err(|e| ReportError::Write {
-                what: renderer.name(),
-                dir: dir.clone(),
-                source: e,
-            })?;
-            outputs.extend(files);
+            outputs.extend(renderer.render(&cx)?);
         }
         let manifest = crate::render::json::write_manifest(r, &dir, &outputs).map_err(|e| ReportError::Write {
             what: "manifest.json",
@@ -344,6 +345,8 @@ pub fn affected(config: &Config, store: &Store) -> Result<Vec<Period>, StoreErro
 pub enum ReportError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
     #[error("无法写入{what}到 {}:{source}", dir.display())]
     Write {
         what: &'static str,

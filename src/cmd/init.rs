@@ -37,9 +37,13 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     if !topics_path.exists() {
         std::fs::write(&topics_path, DEFAULT_TOPICS)?;
     }
+    let report_path = dir.join("templates/report.toml");
+    if !report_path.exists() {
+        std::fs::write(&report_path, crate::wording::DEFAULT_WORDING)?;
+    }
     let text = STARTER_CONFIG.replacen(
         "city = ",
-        "scheme = \"templates/scheme.toml\"\ntopics = \"templates/topics.toml\"\ncity = ",
+        "scheme = \"templates/scheme.toml\"\ntopics = \"templates/topics.toml\"\nreport = \"templates/report.toml\"\ncity = ",
         1,
     );
     std::fs::write(&config_path, &text)?;
@@ -74,6 +78,7 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     say!("  utility-eval.toml        部署配置(城市、目录、填报单位和企业名单),请按实际修改");
     say!("  templates/scheme.toml    评价方案(题目、权重、阈值、整改措施)");
     say!("  templates/topics.toml    投诉主题词典(可增删关键词)");
+    say!("  templates/report.toml    报告用语(文件名、标题、段落模板)");
     say!("  templates/*_报表模板.xlsx 空白报表,发给各单位填写");
     say!("  inbox/<单位代码>/         各单位报表放这里");
     say!("然后运行:utility-eval --config {} run", config_path.display());

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use super::Renderer;
+use super::{RenderContext, RenderError, Renderer};
 use crate::output::write_atomic;
 use crate::results::{GroupResult, PeriodResults};
 use crate::score::stats::round_half_away;
@@ -21,9 +21,9 @@ impl Renderer for ScoresJson {
         "scores.json"
     }
 
-    fn render(&self, results: &PeriodResults, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-        let path = dir.join(SCORES);
-        write_atomic(&path, &to_bytes(&scores(results)))?;
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
+        let path = cx.dir.join(SCORES);
+        write_atomic(&path, &to_bytes(&scores(cx.results))).map_err(|e| RenderError::new(self.name(), &path, e))?;
         Ok(vec![path])
     }
 }

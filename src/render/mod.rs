@@ -1,23 +1,54 @@
 //! Renderers, the last stage: each turns one period's [`PeriodResults`] into files in the
-//! period's folder. They share that one input and nothing else: no renderer queries the
-//! database or recomputes a score. Every file is written atomically, and the same results
-//! give the same bytes (no wall-clock time inside).
+//! period's folder. They share one input, the [`RenderContext`], and nothing else: no
+//! renderer queries the database or recomputes a score. Every file is written atomically,
+//! and the same results give the same bytes (no wall-clock time inside).
 
 pub mod json;
 
 use std::path::{Path, PathBuf};
 
 use crate::results::PeriodResults;
+use crate::wording::Wording;
+
+/// What every renderer gets: the period's results, the report wording and the folder to
+/// write into.
+pub struct RenderContext<'a> {
+    pub results: &'a PeriodResults,
+    pub wording: &'a Wording,
+    /// `reports/<period>/`.
+    pub dir: &'a Path,
+}
+
+/// A document that could not be written: which renderer, which file, why.
+#[derive(Debug, thiserror::Error)]
+#[error("{renderer}无法写出 {}:{}", path.display(), crate::output::io_zh(source))]
+pub struct RenderError {
+    pub renderer: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl RenderError {
+    /// An error of `renderer` writing `path`.
+    pub fn new(renderer: &'static str, path: &Path, source: std::io::Error) -> RenderError {
+        RenderError {
+            renderer,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
 
 /// A renderer of period results.
 pub trait Renderer {
-    /// What it makes, for logs.
+    /// What it makes, for messages.
     fn name(&self) -> &'static str;
-    /// Writes its files into `dir`; returns their paths.
-    fn render(&self, results: &PeriodResults, dir: &Path) -> std::io::Result<Vec<PathBuf>>;
+    /// Writes its files into the context's folder; returns their paths.
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError>;
 }
 
-/// The renderers of a period, in the order they run.
+/// Every renderer, in the order they run: the one place documents are registered.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
     vec![Box::new(json::ScoresJson)]
 }

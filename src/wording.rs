@@ -1,0 +1,229 @@
+//! The report wording (`templates/report.toml`): the names of the files, the titles and the
+//! paragraph templates every document uses, as data, so that a city can change the text
+//! without touching code. Placeholders such as `{period_label}` are filled at render time;
+//! a template naming a placeholder that does not exist is refused when the file is read.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// The built-in wording.
+pub const DEFAULT_WORDING: &str = include_str!("../templates/report.toml");
+
+/// The placeholders a template may use.
+pub const PLACEHOLDERS: &[&str] = &[
+    "city",
+    "period",
+    "period_label",
+    "kind",
+    "enterprise",
+    "unit",
+    "responses",
+    "enterprises",
+    "composite",
+    "overall",
+    "threshold",
+    "min_sample",
+    "deadline_days",
+    "bureau",
+    "items",
+    "missing",
+];
+
+/// The wording of the documents.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wording {
+    /// The issuing authority (发布机关), e.g. `{city}住房和城乡建设局`.
+    pub bureau: String,
+    /// File names (without extension), by document.
+    pub names: BTreeMap<String, String>,
+    /// Titles and section headings.
+    pub titles: BTreeMap<String, String>,
+    /// Paragraph templates.
+    pub paragraphs: BTreeMap<String, String>,
+}
+
+/// The keys the documents look up; a wording file must define each.
+const REQUIRED: &[(&str, &[&str])] = &[
+    (
+        "names",
+        &[
+            "summary_workbook",
+            "detail_workbook",
+            "city_report",
+            "enterprise_report",
+            "public_page",
+            "feedback_workbook",
+        ],
+    ),
+    ("titles", &["city_report", "enterprise_report", "public_page"]),
+    (
+        "paragraphs",
+        &["overview", "method", "improvement", "public_intro", "public_note"],
+    ),
+];
+
+impl Wording {
+    /// The embedded default wording.
+    pub fn builtin() -> Wording {
+        Wording::parse(DEFAULT_WORDING, Path::new("templates/report.toml"))
+            .expect("the embedded wording is valid (checked by a unit test)")
+    }
+
+    /// Parses and checks a wording file's text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Wording, String> {
+        let wording: Wording = toml::from_str(text).map_err(|e| crate::config::toml_error_zh(path, text, &e))?;
+        let err = |msg: String| format!("报告用语 {}:{msg}", path.display());
+        for (table, keys) in REQUIRED {
+            let map = wording.table(table);
+            for key in *keys {
+                if !map.contains_key(*key) {
+                    return Err(err(format!("[{table}] 缺少 {key}")));
+                }
+            }
+        }
+        let all = std::iter::once(("", "bureau", &wording.bureau)).chain(
+            ["names", "titles", "paragraphs"]
+                .into_iter()
+                .flat_map(|t| wording.table(t).iter().map(move |(k, v)| (t, k.as_str(), v))),
+        );
+        for (table, key, template) in all {
+            for name in placeholders(template) {
+                if !PLACEHOLDERS.contains(&name) {
+                    let at = if table.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("[{table}] {key}")
+                    };
+                    return Err(err(format!(
+                        "{at} 中的占位符 {{{name}}} 不存在;可用的有 {}",
+                        PLACEHOLDERS
+                            .iter()
+                            .map(|p| format!("{{{p}}}"))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    )));
+                }
+            }
+        }
+        Ok(wording)
+    }
+
+    fn table(&self, name: &str) -> &BTreeMap<String, String> {
+        match name {
+            "names" => &self.names,
+            "titles" => &self.titles,
+            _ => &self.paragraphs,
+        }
+    }
+
+    /// A file name (`names.summary_workbook`) filled with `values`.
+    pub fn name(&self, key: &str, values: &Values) -> String {
+        fill(self.names.get(key).map_or(key, String::as_str), values)
+    }
+
+    /// A title or heading filled with `values`.
+    pub fn title(&self, key: &str, values: &Values) -> String {
+        fill(self.titles.get(key).map_or(key, String::as_str), values)
+    }
+
+    /// A paragraph filled with `values`.
+    pub fn paragraph(&self, key: &str, values: &Values) -> String {
+        fill(self.paragraphs.get(key).map_or("", String::as_str), values)
+    }
+
+    /// The issuing authority.
+    pub fn bureau(&self, values: &Values) -> String {
+        fill(&self.bureau, values)
+    }
+}
+
+/// The values of the placeholders for one document.
+pub type Values = BTreeMap<&'static str, String>;
+
+/// The placeholder names in a template, in order.
+fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                out.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// `template` with each `{name}` replaced by its value (an unknown or missing value by an
+/// empty string: templates are checked when read).
+pub fn fill(template: &str, values: &Values) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                if let Some(v) = values.get(&after[..close]) {
+                    out.push_str(v);
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_wording_is_complete_and_fills() {
+        let w = Wording::builtin();
+        let values: Values = [
+            ("period_label", "2026年10月".to_string()),
+            ("city", "天门市".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            w.name("summary_workbook", &values),
+            "2026年10月供水供气企业服务满意度汇总表"
+        );
+        assert_eq!(w.bureau(&values), "天门市住房和城乡建设局");
+        assert!(w.paragraph("method", &values).contains("加权平均"));
+    }
+
+    #[test]
+    fn an_unknown_placeholder_is_refused_with_its_place() {
+        let text = DEFAULT_WORDING.replace("{period_label}供水供气企业服务满意度汇总表", "{month}汇总表");
+        let e = Wording::parse(&text, Path::new("/srv/report.toml")).unwrap_err();
+        assert!(
+            e.contains("[names] summary_workbook") && e.contains("{month}") && e.contains("/srv/report.toml"),
+            "{e}"
+        );
+        let text = DEFAULT_WORDING.replace("public_note = ", "public_notes = ");
+        let e = Wording::parse(&text, Path::new("r.toml")).unwrap_err();
+        assert!(e.contains("缺少 public_note"), "{e}");
+    }
+
+    #[test]
+    fn fill_leaves_text_without_placeholders_alone() {
+        let v = Values::new();
+        assert_eq!(fill("无占位符", &v), "无占位符");
+        assert_eq!(fill("未闭合{", &v), "未闭合{");
+        assert_eq!(fill("{city}市", &v), "市");
+    }
+}
