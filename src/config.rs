@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::analyse::topics::Topics;
 use crate::intake::Limits;
 use crate::scheme::Scheme;
-use crate::text::{closest, match_key};
+use crate::text::{NameIndex, match_key};
 
 /// 供水 or 供气.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -230,9 +230,38 @@ pub struct Config {
     county_names: HashMap<String, String>,
     /// Every county name in use, in registry order (see [`Config::counties`]).
     county_list: Vec<String>,
+    /// What "您是否指…" chooses from, match keys worked out once: the counties (as
+    /// `county_list`), the enterprises' names and aliases, every unit's and enterprise's.
+    county_index: NameIndex,
+    enterprise_names: (Vec<String>, NameIndex),
+    party_names: (Vec<String>, NameIndex),
+    /// The suggestions already worked out (a run meets the same misspelling in many files).
+    suggested: Suggested,
     /// Today, for survey dates that lie in the future.
     pub today: chrono::NaiveDate,
 }
+
+/// Which list a remembered suggestion was chosen from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum NameList {
+    County,
+    Enterprise,
+    Party,
+}
+
+/// Suggestions worked out so far: (list, typed) → the position of the closest name, if any.
+/// Shared by the parsing threads; a copy of the config starts with none.
+#[derive(Debug, Default)]
+struct Suggested(std::sync::Mutex<HashMap<(NameList, String), Option<usize>>>);
+
+impl Clone for Suggested {
+    fn clone(&self) -> Self {
+        Suggested::default()
+    }
+}
+
+/// At most this many suggestions are remembered (typed values are not bounded).
+const SUGGESTIONS_KEPT: usize = 10_000;
 
 /// Seconds a file must rest in the inbox before `run` takes it (a copy may be under way).
 pub const DEFAULT_SETTLE_SECONDS: u64 = 60;
@@ -380,6 +409,10 @@ impl Config {
             names,
             county_names: HashMap::new(),
             county_list: Vec::new(),
+            county_index: NameIndex::default(),
+            enterprise_names: Default::default(),
+            party_names: Default::default(),
+            suggested: Suggested::default(),
             today: chrono::Local::now().date_naive(),
         };
         check_paths(&config.paths).map_err(err)?;
@@ -415,7 +448,22 @@ impl Config {
             }
         }
         config.county_names = county_names;
+        config.county_index = NameIndex::new(list.iter().map(String::as_str));
         config.county_list = list;
+        let enterprise_names: Vec<String> = (config.enterprises.iter())
+            .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases))
+            .cloned()
+            .collect();
+        let unit_names = (config.units.iter()).flat_map(|u| std::iter::once(&u.name).chain(&u.aliases));
+        let party_names: Vec<String> = unit_names.chain(&enterprise_names).cloned().collect();
+        config.enterprise_names = (
+            enterprise_names.clone(),
+            NameIndex::new(enterprise_names.iter().map(String::as_str)),
+        );
+        config.party_names = (
+            party_names.clone(),
+            NameIndex::new(party_names.iter().map(String::as_str)),
+        );
         Ok(config)
     }
 
@@ -444,25 +492,31 @@ impl Config {
 
     /// The closest registered unit or enterprise name, for "您是否指…".
     pub fn suggest_party(&self, typed: &str) -> Option<&str> {
-        let all = self
-            .units
-            .iter()
-            .flat_map(|u| std::iter::once(&u.name).chain(&u.aliases));
-        let all = all.chain(
-            self.enterprises
-                .iter()
-                .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases)),
-        );
-        closest(typed, all.map(String::as_str)).map(|n| self.party(n).map(Party::name).unwrap_or(n))
+        let (names, index) = &self.party_names;
+        let n = names[self.closest(NameList::Party, index, typed)?].as_str();
+        Some(self.party(n).map(Party::name).unwrap_or(n))
     }
 
     /// The closest registered enterprise name.
     pub fn suggest_enterprise(&self, typed: &str) -> Option<&str> {
-        let all = self
-            .enterprises
-            .iter()
-            .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases));
-        closest(typed, all.map(String::as_str)).map(|n| self.enterprise(n).map(|e| e.name.as_str()).unwrap_or(n))
+        let (names, index) = &self.enterprise_names;
+        let n = names[self.closest(NameList::Enterprise, index, typed)?].as_str();
+        Some(self.enterprise(n).map(|e| e.name.as_str()).unwrap_or(n))
+    }
+
+    /// The position in `index` of the name closest to `typed`, worked out once per run.
+    fn closest(&self, list: NameList, index: &NameIndex, typed: &str) -> Option<usize> {
+        let key = (list, typed.to_string());
+        let lock = || self.suggested.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(&found) = lock().get(&key) {
+            return found;
+        }
+        let found = index.closest(typed);
+        let mut kept = lock();
+        if kept.len() < SUGGESTIONS_KEPT {
+            kept.insert(key, found);
+        }
+        found
     }
 
     /// Every county name in use: the county units' counties and the enterprises' counties.
@@ -482,7 +536,8 @@ impl Config {
 
     /// The closest registered county, for "您是否指…".
     pub fn suggest_county(&self, typed: &str) -> Option<&str> {
-        closest(typed, self.counties())
+        let i = self.closest(NameList::County, &self.county_index, typed)?;
+        Some(self.county_list[i].as_str())
     }
 }
 

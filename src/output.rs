@@ -37,6 +37,47 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
+/// Bytes written and synced under a temporary name in a folder, waiting to be given their
+/// name by [`Prepared::publish`] (the first half of [`write_new`], done ahead of time). The
+/// temporary file is removed when this is dropped.
+#[derive(Debug)]
+pub struct Prepared {
+    tmp: PathBuf,
+}
+
+/// Writes `bytes` to a new temporary file in `dir` and syncs it.
+pub fn prepare(dir: &Path, bytes: &[u8]) -> std::io::Result<Prepared> {
+    std::fs::create_dir_all(dir)?;
+    let (tmp, mut file) = temporary_in(dir)?;
+    let prepared = Prepared { tmp };
+    file.write_all(bytes).and_then(|_| file.sync_all())?;
+    Ok(prepared)
+}
+
+impl Prepared {
+    /// Gives the prepared `bytes` the name `path` exactly as [`write_new`] would write them:
+    /// never replacing an existing file (`AlreadyExists`), unless it already holds these bytes.
+    pub fn publish(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        if self.tmp.parent() != Some(path.parent().unwrap_or(Path::new("."))) {
+            return write_new(path, bytes);
+        }
+        if std::fs::read(path).is_ok_and(|existing| existing == bytes) {
+            return Ok(());
+        }
+        match std::fs::hard_link(&self.tmp, path) {
+            // The folder or the temporary file went away meanwhile: write it afresh.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_new(path, bytes),
+            r => r,
+        }
+    }
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
 /// The prefix of this program's temporary files.
 pub const TEMP_PREFIX: &str = ".utility-eval-";
 

@@ -108,6 +108,9 @@ pub struct Scheme {
     /// computed once so that header matching does not renormalise them per cell.
     #[serde(skip)]
     header_keys: Vec<(Vec<String>, String)>,
+    /// Per item: its id and its normalised names and aliases, upper-cased once.
+    #[serde(skip)]
+    header_upper: Vec<(String, Vec<String>)>,
 }
 
 impl Scheme {
@@ -130,6 +133,10 @@ impl Scheme {
                     .collect();
                 (names, normalize_label(&i.question))
             })
+            .collect();
+        scheme.header_upper = (scheme.items.iter())
+            .zip(&scheme.header_keys)
+            .map(|(i, (names, _))| (i.id.to_uppercase(), names.iter().map(|n| n.to_uppercase()).collect()))
             .collect();
         scheme
             .check()
@@ -194,12 +201,11 @@ impl Scheme {
         // The template's own form, `Q7` + line break + `24小时咨询报修抢险投诉` (normalised to
         // `Q724小时…`): the id followed by the item's short name or an alias. Checked before
         // the question number, which a name opening with digits would lengthen.
-        if let Some(i) = self.items.iter().zip(&self.header_keys).position(|(item, (names, _))| {
-            let id = item.id.to_uppercase();
-            upper.strip_prefix(&id).is_some_and(|rest| {
+        if let Some(i) = self.header_upper.iter().position(|(id, names)| {
+            upper.strip_prefix(id.as_str()).is_some_and(|rest| {
                 let rest = rest.trim_start_matches(['.', '、', ':', '．', '。', '-', '_']);
                 // `upper` is the label upper-cased; names are compared upper-cased too.
-                !rest.is_empty() && names.iter().any(|n| n.to_uppercase() == rest)
+                !rest.is_empty() && names.iter().any(|n| n == rest)
             })
         }) {
             return Some(i);
@@ -211,9 +217,8 @@ impl Scheme {
             }
         }
         // `D2产品质量评价…`: an id followed by text.
-        if let Some(i) = self.items.iter().position(|i| {
-            upper.starts_with(&i.id.to_uppercase())
-                && upper[i.id.len()..].chars().next().is_some_and(|c| !c.is_ascii_digit())
+        if let Some(i) = self.items.iter().zip(&self.header_upper).position(|(i, (id, _))| {
+            upper.starts_with(id.as_str()) && upper[i.id.len()..].chars().next().is_some_and(|c| !c.is_ascii_digit())
         }) {
             return Some(i);
         }
@@ -231,7 +236,7 @@ fn leading_question_number(label: &str) -> Option<u32> {
         .or_else(|| label.strip_prefix('第'))
         .or_else(|| label.strip_prefix('Q'))
         .unwrap_or(label);
-    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits = &rest[..rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len())];
     if digits.is_empty() || digits.len() > 2 {
         return None;
     }
@@ -245,11 +250,10 @@ fn leading_question_number(label: &str) -> Option<u32> {
 
 /// A header holding the question text (possibly cut short, possibly without its number).
 fn question_opening_matches(question: &str, label: &str) -> bool {
-    let label: String = label
-        .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | '、' | ':' | '．'))
-        .to_string();
-    let n = label.chars().count();
-    n >= 8 && (question.starts_with(&label) || label.starts_with(question))
+    let label = label.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | '、' | ':' | '．'));
+    // At least 8 characters (a UTF-8 character is at most 4 bytes, so fewer than 8 bytes is
+    // fewer than 8 characters).
+    label.len() >= 8 && label.chars().nth(7).is_some() && (question.starts_with(label) || label.starts_with(question))
 }
 
 #[cfg(test)]

@@ -3,7 +3,14 @@
 
 /// Full-width ASCII forms (`Ａ１：`) and the ideographic space become their half-width forms.
 pub fn to_half_width(s: &str) -> String {
-    s.chars().map(half_width).collect()
+    // Full-width forms (U+FF01–U+FF5E) and the ideographic space (U+3000) are the only
+    // characters that change, and their UTF-8 forms start with 0xEF or 0xE3.
+    if !s.bytes().any(|b| b == 0xEF || b == 0xE3) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    out.extend(s.chars().map(half_width));
+    out
 }
 
 /// One character's half-width form (`Ａ` → `A`, the ideographic space → a space).
@@ -17,16 +24,23 @@ pub fn half_width(c: char) -> char {
 
 /// A value as typed, half-width and trimmed (inner spaces kept).
 pub fn clean_value(s: &str) -> String {
-    to_half_width(s).trim().to_string()
+    let half = to_half_width(s);
+    if half.trim().len() == half.len() {
+        half
+    } else {
+        half.trim().to_string()
+    }
 }
 
 /// The key two names are compared by: half-width, no whitespace, ASCII upper-case.
 pub fn match_key(s: &str) -> String {
-    to_half_width(s)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    let mut key = String::with_capacity(s.len());
+    for c in s.chars().map(half_width) {
+        if !c.is_whitespace() {
+            key.push(c.to_ascii_uppercase());
+        }
+    }
+    key
 }
 
 /// A header or metadata label normalised for matching: half-width, no whitespace or line
@@ -103,23 +117,84 @@ pub fn did_you_mean(suggestion: Option<&str>, fallback: &str) -> String {
 
 /// The closest of `candidates` to `typed`, if it is close enough to be a plausible misspelling.
 pub fn closest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let key = match_key(typed);
-    if key.is_empty() {
-        return None;
+    let names: Vec<&str> = candidates.into_iter().collect();
+    NameIndex::new(names.iter().copied()).closest(typed).map(|i| names[i])
+}
+
+/// Candidate names for [`closest`] with their match keys worked out once, for a list that
+/// is searched again and again (the registry's counties, its enterprises).
+#[derive(Debug, Clone, Default)]
+pub struct NameIndex {
+    /// Each candidate's match key, and the key as characters.
+    keys: Vec<(String, Vec<char>)>,
+}
+
+impl NameIndex {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> NameIndex {
+        let keys = names
+            .into_iter()
+            .map(|n| {
+                let k = match_key(n);
+                let chars = k.chars().collect();
+                (k, chars)
+            })
+            .collect();
+        NameIndex { keys }
     }
-    let mut best: Option<(f64, &str)> = None;
-    for cand in candidates {
-        let ck = match_key(cand);
-        let mut sim = strsim::normalized_levenshtein(&key, &ck);
-        // A name that contains the typed text (or the other way round) is a strong hint.
-        if ck.contains(&key) || key.contains(&ck) {
-            sim = sim.max(0.75);
+
+    /// The position of the candidate closest to `typed`, as [`closest`] chooses it: the
+    /// first of the most similar (normalised Levenshtein over characters, at least 0.75 when
+    /// one name contains the other), if that is at least 0.5.
+    pub fn closest(&self, typed: &str) -> Option<usize> {
+        let key = match_key(typed);
+        if key.is_empty() {
+            return None;
         }
-        if best.is_none_or(|(s, _)| sim > s) {
-            best = Some((sim, cand));
+        let typed_chars: Vec<char> = key.chars().collect();
+        let mut row = Vec::new();
+        let mut best: Option<(f64, usize)> = None;
+        for (i, (ck, cand_chars)) in self.keys.iter().enumerate() {
+            let contains = ck.contains(&key) || key.contains(ck.as_str());
+            let longest = typed_chars.len().max(cand_chars.len());
+            // The distance is at least the difference in length: a candidate that cannot
+            // beat the best so far (or reach 0.5) is not measured.
+            let bound = 1.0 - (typed_chars.len().abs_diff(cand_chars.len()) as f64) / (longest as f64);
+            let bound = if contains { bound.max(0.75) } else { bound };
+            if bound < 0.5 || best.is_some_and(|(s, _)| bound <= s) {
+                continue;
+            }
+            let mut sim = 1.0 - (levenshtein(&typed_chars, cand_chars, &mut row) as f64) / (longest as f64);
+            // A name that contains the typed text (or the other way round) is a strong hint.
+            if contains {
+                sim = sim.max(0.75);
+            }
+            if best.is_none_or(|(s, _)| sim > s) {
+                best = Some((sim, i));
+            }
+        }
+        best.filter(|(s, _)| *s >= 0.5).map(|(_, i)| i)
+    }
+}
+
+/// The Levenshtein distance of two character strings (`row` is scratch space).
+fn levenshtein(a: &[char], b: &[char], row: &mut Vec<usize>) -> usize {
+    if a.is_empty() {
+        return b.len();
+    }
+    row.clear();
+    row.extend(1..=b.len());
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = i;
+        let mut left = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j];
+            let cost = if ca == cb { diagonal } else { diagonal + 1 };
+            left = cost.min(above + 1).min(left + 1);
+            diagonal = above;
+            row[j] = left;
         }
     }
-    best.filter(|(s, _)| *s >= 0.5).map(|(_, c)| c)
+    if b.is_empty() { a.len() } else { row[b.len() - 1] }
 }
 
 #[cfg(test)]
@@ -162,5 +237,53 @@ mod tests {
         assert_eq!(closest("竟陵街到", names), Some("竟陵街道"));
         assert_eq!(closest("第一供水", names), Some("天门市第一供水有限公司"));
         assert_eq!(closest("完全不相干的名字xyz", names), None);
+    }
+
+    #[test]
+    fn levenshtein_agrees_with_strsim() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "东华县",
+            "东华",
+            "华东县",
+            "天门市第一供水有限公司",
+            "kitten",
+            "sitting",
+            "竟陵街到",
+        ];
+        let mut row = Vec::new();
+        for a in words {
+            for b in words {
+                let (ac, bc): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                assert_eq!(levenshtein(&ac, &bc, &mut row), strsim::levenshtein(a, b), "{a} / {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_index_chooses_as_the_plain_search_did() {
+        // The first of equally close names wins, and the length bound skips no winner.
+        let names = ["东华县", "东南县", "华东县", "东华县住建局", "", "东"];
+        let index = NameIndex::new(names);
+        for typed in ["东华", "东华县x", "东南", "华", "x", "东华县住建", "县"] {
+            let plain = {
+                let key = match_key(typed);
+                let mut best: Option<(f64, usize)> = None;
+                for (i, c) in names.iter().enumerate() {
+                    let ck = match_key(c);
+                    let mut sim = strsim::normalized_levenshtein(&key, &ck);
+                    if ck.contains(&key) || key.contains(&ck) {
+                        sim = sim.max(0.75);
+                    }
+                    if best.is_none_or(|(s, _)| sim > s) {
+                        best = Some((sim, i));
+                    }
+                }
+                best.filter(|(s, _)| *s >= 0.5).map(|(_, i)| i)
+            };
+            assert_eq!(index.closest(typed), plain, "{typed}");
+        }
     }
 }

@@ -286,7 +286,27 @@ fn text_of(v: &Value) -> Option<&str> {
 #[derive(Debug, Clone)]
 struct HeaderRow {
     columns: Vec<(u32, Field)>,
-    ignored: Vec<(u32, String)>,
+    ignored: Vec<(u32, Unnamed)>,
+}
+
+/// A header cell that names no field (or one named already), as it will be reported if its
+/// row turns out to be the header: put into words only then.
+#[derive(Debug, Clone)]
+struct Unnamed {
+    text: String,
+    row: u32,
+    /// It names a field an earlier column names.
+    repeated: bool,
+}
+
+impl Unnamed {
+    fn describe(&self, col: u32) -> String {
+        if self.repeated {
+            format!("{}(重复的列 {})", self.text.trim(), cell_name(self.row, col))
+        } else {
+            format!("{}({})", self.text.trim(), cell_name(self.row, col))
+        }
+    }
 }
 
 fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow {
@@ -294,16 +314,24 @@ fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow 
     let mut ignored = Vec::new();
     for (col, v) in cells {
         // Question numbers typed into Excel arrive as numbers: 5 names Q5.
+        let number;
         let text = match v {
-            Value::Text(s) => s.clone(),
-            Value::Number(n) if n.fract() == 0.0 && (1.0..100.0).contains(n) => format!("{n}"),
+            Value::Text(s) => s.as_str(),
+            Value::Number(n) if n.fract() == 0.0 && (1.0..100.0).contains(n) => {
+                number = format!("{n}");
+                number.as_str()
+            }
             _ => continue,
         };
-        let text = text.as_str();
+        let unnamed = |repeated| Unnamed {
+            text: text.to_string(),
+            row,
+            repeated,
+        };
         match field_for_label(text, scheme) {
             Some(f) if !columns.iter().any(|&(_, g)| g == f) => columns.push((*col, f)),
-            Some(_) => ignored.push((*col, format!("{}(重复的列 {})", text.trim(), cell_name(row, *col)))),
-            None => ignored.push((*col, format!("{}({})", text.trim(), cell_name(row, *col)))),
+            Some(_) => ignored.push((*col, unnamed(true))),
+            None => ignored.push((*col, unnamed(false))),
         }
     }
     HeaderRow { columns, ignored }
@@ -314,6 +342,18 @@ fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow 
 /// unnamed. Only when every cell of the second row is a label of such a column, so a data
 /// row is never taken for half a header.
 fn merge_second_row(first: &HeaderRow, second_row: u32, second: &[(u32, Value)], scheme: &Scheme) -> Option<HeaderRow> {
+    // Any cell of the second row that is not a label (a data row's name or number) rules
+    // it out at once.
+    let is_label = |v: &Value| match v {
+        Value::Text(s) => field_for_label(s, scheme).is_some(),
+        Value::Number(n) => {
+            n.fract() == 0.0 && (1.0..100.0).contains(n) && field_for_label(&format!("{n}"), scheme).is_some()
+        }
+        _ => false,
+    };
+    if second.len() < 2 || !second.iter().all(|(_, v)| is_label(v)) {
+        return None;
+    }
     let HeaderRow {
         columns: below,
         ignored: unnamed,
@@ -352,7 +392,7 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
         top: u32,
         row: u32,
         columns: Vec<(u32, Field)>,
-        ignored: Vec<(u32, String)>,
+        ignored: Vec<(u32, Unnamed)>,
     }
     let plausible = |columns: &[(u32, Field)]| {
         let items = columns.iter().filter(|(_, f)| matches!(f, Field::Item(_))).count();
@@ -396,7 +436,7 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
         sheet: sheet.to_string(),
         header_row,
         columns,
-        ignored: ignored.into_iter().map(|(_, text)| text).collect(),
+        ignored: ignored.iter().map(|(col, u)| u.describe(*col)).collect(),
         meta,
     })
 }

@@ -140,11 +140,12 @@ pub fn phone(v: &Value) -> Option<String> {
         Value::Text(s) => clean_value(s),
         _ => return None,
     };
-    let digits: String = s
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '—'))
-        .collect();
-    let digits = digits.strip_prefix("+86").unwrap_or(&digits).to_string();
+    let mut digits = String::with_capacity(s.len());
+    digits.extend(s.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '—')));
+    let digits = match digits.strip_prefix("+86") {
+        Some(rest) => rest.to_string(),
+        None => digits,
+    };
     let ok = digits.chars().all(|c| c.is_ascii_digit()) && (7..=12).contains(&digits.len());
     ok.then_some(digits)
 }

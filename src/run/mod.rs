@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 
 mod record;
@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::inbox::{self, Incoming};
 use crate::store::{Store, StoreError};
 use crate::validate::{self, Hint, Outcome, Rejection, Response, ReturnMeta};
-use record::{HashFailure, Recording, file_away, received_at, step, write_explanation};
+use record::{Finished, HashFailure, Recording, file_away, received_at, step, write_explanation};
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,13 +111,19 @@ pub fn recover(config: &Config, store: &Store) -> Result<usize, RunError> {
     crate::output::remove_stale_temporaries_below(&config.paths.archive);
     crate::output::remove_stale_temporaries_below(&config.paths.reports);
     let mut done = 0;
-    for sub in store.unfiled()? {
+    let unfiled = store.unfiled()?;
+    if !unfiled.is_empty() {
+        // A run that was stopped may have left commits not yet on disk: they are before any
+        // file they record is moved.
+        store.sync_log()?;
+    }
+    for sub in unfiled {
         let src = received_at(config, &sub);
         let dest = Path::new(&sub.stored_path).to_path_buf();
         let identity = inbox::FileIdentity::of(&src).ok();
         let src_matches = identity.is_some() && inbox::sha256(&src).map(|(h, _)| h == sub.sha256).unwrap_or(false);
         if src_matches {
-            match file_away(config, store, &sub, &src, identity)? {
+            match file_away(config, store, &sub, &src, identity, record::Ahead::default())? {
                 None => done += 1,
                 Some(problem) => tracing::warn!("{}:{problem}", sub.original_name),
             }
@@ -138,20 +144,34 @@ pub fn recover(config: &Config, store: &Store) -> Result<usize, RunError> {
 }
 
 /// What a parsing worker tells the recording thread about file `i`, in order:
-/// its hash, then chunks of valid rows, then how it ended.
+/// its hash, then chunks of valid rows, then how it ended. Rows come with their respondent
+/// keys (`keys[k]` of `rows[k]`), worked out on the worker; so do the rows of a checked outcome.
 enum Msg {
     Hashed(Result<(String, u64, inbox::FileIdentity), HashFailure>),
     Rows {
         meta: ReturnMeta,
         user_cell: String,
         rows: Vec<Response>,
+        keys: Vec<String>,
     },
-    Done(Outcome),
+    Done(Outcome, Vec<String>),
+    /// From the filing thread: how moving file `i` went.
+    Filed(Filed),
+}
+
+/// Whether a recorded file reached its place (`None`) or why not, or (`Err`) that the
+/// database's log could not be synced, so it was not moved.
+type Filed = Result<Option<String>, String>;
+
+/// The respondent keys of `rows`, in order.
+fn keys_of(rows: &[Response]) -> Vec<String> {
+    rows.iter().map(Response::respondent_key).collect()
 }
 
 /// Ingests `files` (in the given order). Workers on every core hash and parse; this thread
-/// records each file in name order, writing its rows while later rows are still being read,
-/// and files it away. `progress` is told after each file.
+/// records each file in name order, writing its rows while later rows are still being read;
+/// a filing thread moves each recorded file to its place once its commit is on disk, while
+/// this thread records the next. `progress` is told after each file.
 pub fn ingest(
     config: &Config,
     store: &mut Store,
@@ -168,6 +188,8 @@ pub fn ingest(
     let next = AtomicUsize::new(0);
     let committed = Mutex::new(0usize);
     let turn = Condvar::new();
+    // Commits made (their count): a file is moved once the log is synced past its commit.
+    let written = AtomicU64::new(0);
     std::thread::scope(|scope| -> Result<(), RunError> {
         let (tx, rx) = mpsc::sync_channel::<(usize, Msg)>(64);
         for _ in 0..workers.min(files.len()) {
@@ -175,42 +197,238 @@ pub fn ingest(
             let (next, committed, turn) = (&next, &committed, &turn);
             scope.spawn(move || parse_worker(config, files, window, next, committed, turn, &tx));
         }
+        // The filing thread; without it (the log cannot be opened) each file is moved right
+        // after its commit, which then syncs the log itself.
+        let mut to_file = None;
+        if files.len() > 1
+            && let Some(log) = store.defer_sync()
+        {
+            let (jobs, queue) = mpsc::channel();
+            let (tx, written) = (tx.clone(), &written);
+            scope.spawn(move || file_in_order(config, log, written, queue, &tx));
+            to_file = Some(jobs);
+        }
         drop(tx);
-        let mut pending: BTreeMap<usize, VecDeque<Msg>> = BTreeMap::new();
-        let mut current = Recording::Waiting;
-        let mut want = 0;
-        let stop = |e: RunError| {
+        // The bytes of explanations and feedback notes are written (and synced) on a thread of
+        // their own while the database commits the file they are about.
+        let (jobs, queue) = mpsc::channel::<record::WriteJob>();
+        scope.spawn(move || record::write_ahead(queue));
+        let ahead = record::WriteAhead::new(jobs);
+        // Checkpoints of the database's log run on a connection of their own, so that the
+        // commits of this thread do not wait for them.
+        let (commits, checkpoints) = mpsc::sync_channel::<()>(64);
+        if files.len() > 1
+            && let Some(conn) = store.checkpoint_connection()
+        {
+            scope.spawn(move || crate::store::checkpoint_on_signal(conn, checkpoints));
+        }
+        let mut batch = Batch {
+            config,
+            files,
+            progress,
+            rx,
+            to_file,
+            written: &written,
+            pending: BTreeMap::new(),
+            filing: VecDeque::new(),
+            summary: &mut summary,
+        };
+        let recorded = batch.record_all(store, &ahead, &commits, &committed, &turn);
+        if let Err(e) = recorded {
+            store.rollback();
             // Unblock the workers before giving up.
             *committed.lock().unwrap_or_else(|p| p.into_inner()) = usize::MAX / 2;
             turn.notify_all();
             next.store(files.len(), Ordering::SeqCst);
-            e
-        };
-        for (i, msg) in rx.iter() {
-            pending.entry(i).or_default().push_back(msg);
-            while let Some(msg) = pending.get_mut(&want).and_then(VecDeque::pop_front) {
-                let f = &files[want];
-                let done = match step(config, store, f, &mut current, msg) {
-                    Ok(done) => done,
-                    Err(e) => {
-                        store.rollback();
-                        return Err(stop(e));
-                    }
+            // Files already recorded are still moved (and noted, as far as the database lets).
+            batch.to_file = None;
+            let _ = batch.drain(store, true);
+            let _ = store.restore_sync();
+            return Err(e);
+        }
+        store.restore_sync()?;
+        Ok(())
+    })?;
+    Ok(summary)
+}
+
+/// Recorded files being moved at most this many ahead of the recording.
+const FILING_AHEAD: usize = 8;
+
+/// The recording thread's state of a batch.
+struct Batch<'a, 'b> {
+    config: &'a Config,
+    files: &'a [Incoming],
+    progress: &'a dyn Fn(&str),
+    rx: mpsc::Receiver<(usize, Msg)>,
+    /// The filing thread's queue (`None` once closed, or when files are moved right away).
+    to_file: Option<mpsc::Sender<(usize, u64, record::Filing)>>,
+    written: &'a AtomicU64,
+    /// Messages about files not yet being recorded.
+    pending: BTreeMap<usize, VecDeque<Msg>>,
+    /// Recorded files being moved, in order, and the filing thread's answer once it came.
+    filing: VecDeque<(usize, record::Awaiting, Option<Filed>)>,
+    summary: &'b mut Summary,
+}
+
+impl Batch<'_, '_> {
+    fn record_all(
+        &mut self,
+        store: &mut Store,
+        ahead: &record::WriteAhead,
+        commits: &mpsc::SyncSender<()>,
+        committed: &Mutex<usize>,
+        turn: &Condvar,
+    ) -> Result<(), RunError> {
+        let mut current = Recording::Waiting;
+        let mut want = 0;
+        let mut commit_count = 0;
+        loop {
+            if want == self.files.len() && self.filing.is_empty() {
+                // All recorded and moved: the filing thread ends, and with it the messages.
+                self.to_file = None;
+            }
+            let Ok((i, msg)) = self.rx.recv() else { break };
+            if let Msg::Filed(answer) = msg {
+                self.answer(answer);
+                if !store.in_transaction() {
+                    self.settle(store, false)?;
+                }
+                continue;
+            }
+            self.pending.entry(i).or_default().push_back(msg);
+            while let Some(msg) = self.pending.get_mut(&want).and_then(VecDeque::pop_front) {
+                let f = &self.files[want];
+                // A file whose bytes were seen before may be moved at once (a duplicate, a file
+                // an interrupted run recorded): the files recorded before it are moved first.
+                let mut earlier = match &msg {
+                    Msg::Hashed(Ok((sha, ..))) => store.by_sha256(sha)?,
+                    _ => Vec::new(),
                 };
-                if let Some(result) = done {
-                    pending.remove(&want);
-                    current = Recording::Waiting;
-                    want += 1;
-                    *committed.lock().unwrap_or_else(|p| p.into_inner()) = want;
-                    turn.notify_all();
-                    progress(&f.name);
-                    summary.files.push((f.name.clone(), result));
+                if !earlier.is_empty() && !self.filing.is_empty() {
+                    self.drain(store, false)?;
+                    if let Msg::Hashed(Ok((sha, ..))) = &msg {
+                        earlier = store.by_sha256(sha)?;
+                    }
+                }
+                let Some(finished) = step(self.config, store, f, &mut current, msg, ahead, earlier)? else {
+                    continue;
+                };
+                let _ = commits.try_send(());
+                self.pending.remove(&want);
+                current = Recording::Waiting;
+                want += 1;
+                *committed.lock().unwrap_or_else(|p| p.into_inner()) = want;
+                turn.notify_all();
+                self.settle(store, false)?;
+                match finished {
+                    Finished::Now(result) => {
+                        self.drain(store, false)?;
+                        (self.progress)(&f.name);
+                        self.summary.files.push((f.name.clone(), result));
+                    }
+                    Finished::Recorded(recorded) => {
+                        commit_count += 1;
+                        self.written.store(commit_count, Ordering::Release);
+                        let Some(to_file) = &self.to_file else {
+                            let problem = record::carry_out(self.config, recorded.filing);
+                            let result = record::settle(store, recorded.awaiting, problem)?;
+                            (self.progress)(&f.name);
+                            self.summary.files.push((f.name.clone(), result));
+                            continue;
+                        };
+                        if to_file.send((want - 1, commit_count, recorded.filing)).is_err() {
+                            return Err(RunError::Io("文件归档线程意外退出".into()));
+                        }
+                        self.filing.push_back((want - 1, recorded.awaiting, None));
+                        while self.filing.len() > FILING_AHEAD {
+                            self.wait_for_filing(store, false)?;
+                        }
+                    }
                 }
             }
         }
         Ok(())
-    })?;
-    Ok(summary)
+    }
+
+    /// Takes the filing thread's answer about the oldest file it was given without one.
+    fn answer(&mut self, answer: Filed) {
+        if let Some(slot) = self.filing.iter_mut().find(|(_, _, a)| a.is_none()) {
+            slot.2 = Some(answer);
+        }
+    }
+
+    /// Ends the recording of the moved files, in order, as far as the answers go.
+    /// `quiet`: on the way out after a failure, a file's error is passed over.
+    fn settle(&mut self, store: &Store, quiet: bool) -> Result<(), RunError> {
+        while self.filing.front().is_some_and(|(_, _, a)| a.is_some()) {
+            let (i, awaiting, answer) = self.filing.pop_front().expect("checked above");
+            let settled = (answer.expect("checked above").map_err(RunError::Io))
+                .and_then(|problem| record::settle(store, awaiting, problem));
+            let result = match settled {
+                Err(_) if quiet => continue,
+                r => r?,
+            };
+            let f = &self.files[i];
+            (self.progress)(&f.name);
+            self.summary.files.push((f.name.clone(), result));
+        }
+        Ok(())
+    }
+
+    /// Waits for the filing thread's next answer (keeping other messages for later).
+    fn wait_for_filing(&mut self, store: &Store, quiet: bool) -> Result<(), RunError> {
+        let before = self.filing.len();
+        while self.filing.len() == before {
+            let Ok((i, msg)) = self.rx.recv() else {
+                return Err(RunError::Io("文件归档线程意外退出".into()));
+            };
+            match msg {
+                Msg::Filed(answer) => {
+                    self.answer(answer);
+                    self.settle(store, quiet)?;
+                }
+                other => self.pending.entry(i).or_default().push_back(other),
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits until every recorded file is in its place (or known not to be).
+    fn drain(&mut self, store: &Store, quiet: bool) -> Result<(), RunError> {
+        self.settle(store, quiet)?;
+        while !self.filing.is_empty() {
+            self.wait_for_filing(store, quiet)?;
+        }
+        Ok(())
+    }
+}
+
+/// The filing thread: for each recorded file, in order, syncs the database's log past its
+/// commit (one sync serves every commit made before it), then moves the file
+/// ([`record::carry_out`]), and says how that went.
+fn file_in_order(
+    config: &Config,
+    log: std::fs::File,
+    written: &AtomicU64,
+    queue: mpsc::Receiver<(usize, u64, record::Filing)>,
+    tx: &mpsc::SyncSender<(usize, Msg)>,
+) {
+    let mut synced = 0;
+    for (i, commit, filing) in queue {
+        let mut answer = Ok(());
+        if commit > synced {
+            let upto = written.load(Ordering::Acquire);
+            answer = log.sync_all().map(|()| synced = upto);
+        }
+        let answer = match answer {
+            Ok(()) => Ok(record::carry_out(config, filing)),
+            Err(e) => Err(format!("数据库日志无法写入磁盘:{}", crate::output::io_zh(&e))),
+        };
+        if tx.send((i, Msg::Filed(answer))).is_err() {
+            break;
+        }
+    }
 }
 
 /// A worker: takes the next file, hashes it, parses it, streaming valid rows.
@@ -247,7 +465,7 @@ fn parse_worker(
                 meta: None,
                 issues: Vec::new(),
             };
-            if tx.send((i, Msg::Done(nothing))).is_err() {
+            if tx.send((i, Msg::Done(nothing, Vec::new()))).is_err() {
                 break;
             }
             continue;
@@ -259,6 +477,7 @@ fn parse_worker(
                 Msg::Rows {
                     meta: meta.clone(),
                     user_cell: user_cell.to_string(),
+                    keys: keys_of(&rows),
                     rows,
                 },
             ));
@@ -274,7 +493,11 @@ fn parse_worker(
             meta: None,
             issues: Vec::new(),
         });
-        if tx.send((i, Msg::Done(outcome))).is_err() {
+        let keys = match &outcome {
+            Outcome::Checked(c) => keys_of(&c.responses),
+            Outcome::Rejected { .. } => Vec::new(),
+        };
+        if tx.send((i, Msg::Done(outcome, keys))).is_err() {
             break;
         }
     }

@@ -2,7 +2,8 @@
 //! sends about it (hash, chunks of rows, outcome) become a recorded return or rejection,
 //! and the file is then moved to its place (or left, recorded, when it cannot be moved).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use super::{FileResult, Msg, RunError};
 use crate::config::Config;
@@ -57,14 +58,40 @@ impl Received {
     }
 }
 
-/// Advances the current file by one message; returns its result once it is finished.
+/// How a file's recording ended.
+pub(super) enum Finished {
+    /// Nothing more to do: its result.
+    Now(FileResult),
+    /// Recorded (committed); it is yet to be moved to its place.
+    Recorded(Box<Recorded>),
+}
+
+/// A file recorded and yet to be moved: [`carry_out`] its filing, then [`settle`] it.
+pub(super) struct Recorded {
+    pub(super) filing: Filing,
+    pub(super) awaiting: Awaiting,
+}
+
+/// What is left of a recorded file's recording while it is being moved.
+pub(super) struct Awaiting {
+    sub_id: i64,
+    /// Its result once it is in its place.
+    result: FileResult,
+    /// Rows it stored, said if it cannot be moved.
+    stored: Option<usize>,
+}
+
+/// Advances the current file by one message; says how it ended once it is finished.
+/// `earlier`: for its hash, the submissions with the same bytes ([`Store::by_sha256`]).
 pub(super) fn step(
     config: &Config,
     store: &mut Store,
     f: &Incoming,
     current: &mut Recording,
     msg: Msg,
-) -> Result<Option<FileResult>, RunError> {
+    ahead: &WriteAhead,
+    earlier: Vec<Submission>,
+) -> Result<Option<Finished>, RunError> {
     match (msg, &mut *current) {
         (Msg::Hashed(Err(HashFailure::Io(e))), _) => {
             *current = Recording::Settled(FileResult::NotMoved {
@@ -76,7 +103,7 @@ pub(super) fn step(
             *current = Recording::Settled(FileResult::Changed);
         }
         (Msg::Hashed(Ok((sha, size, identity))), _) => {
-            *current = match already_known(config, store, f, &sha, identity)? {
+            *current = match already_known(config, store, f, earlier, identity)? {
                 Some(result) => Recording::Settled(result),
                 None => Recording::Receiving {
                     received: Received {
@@ -91,19 +118,25 @@ pub(super) fn step(
             };
         }
         (
-            Msg::Rows { meta, user_cell, rows },
+            Msg::Rows {
+                meta,
+                user_cell,
+                rows,
+                keys,
+            },
             Recording::Receiving {
                 received,
                 open,
                 duplicates,
             },
         ) => {
-            write_rows(store, &received.receipt(f), open, duplicates, &meta, &user_cell, rows)?;
+            let receipt = &received.receipt(f);
+            write_rows(store, receipt, open, duplicates, &meta, &user_cell, rows, keys)?;
         }
         (Msg::Rows { .. }, _) => {}
-        (Msg::Done(_), Recording::Settled(result)) => return Ok(Some(result.clone())),
+        (Msg::Done(..), Recording::Settled(result)) => return Ok(Some(Finished::Now(result.clone()))),
         (
-            Msg::Done(outcome),
+            Msg::Done(outcome, keys),
             Recording::Receiving {
                 received,
                 open,
@@ -118,10 +151,13 @@ pub(super) fn step(
                 open.take(),
                 std::mem::take(duplicates),
                 outcome,
+                keys,
+                ahead,
             )?;
             return Ok(Some(result));
         }
-        (Msg::Done(_), Recording::Waiting) => unreachable!("a worker sends the hash first"),
+        (Msg::Done(..), Recording::Waiting) => unreachable!("a worker sends the hash first"),
+        (Msg::Filed(_), _) => unreachable!("filing results are not about the file being recorded"),
     }
     Ok(None)
 }
@@ -132,14 +168,14 @@ fn already_known(
     config: &Config,
     store: &Store,
     f: &Incoming,
-    sha: &str,
+    earlier: Vec<Submission>,
     identity: FileIdentity,
 ) -> Result<Option<FileResult>, RunError> {
-    let earlier = store.by_sha256(sha)?;
     let same_file = |s: &&Submission| !s.filed && received_at(config, s) == f.path;
     if let Some(prev) = earlier.iter().find(same_file) {
-        // Recorded by an interrupted run; finish its move.
-        if let Some(problem) = file_away(config, store, prev, &f.path, Some(identity))? {
+        // Recorded by an interrupted run; finish its move (once its record is surely on disk).
+        store.sync_log()?;
+        if let Some(problem) = file_away(config, store, prev, &f.path, Some(identity), Ahead::default())? {
             return Ok(Some(FileResult::NotMoved {
                 error: problem,
                 stored: Some(prev.rows_accepted as usize),
@@ -174,7 +210,9 @@ pub(super) fn received_at(config: &Config, sub: &Submission) -> std::path::PathB
         .unwrap_or_else(|| config.paths.inbox.join(&sub.original_name))
 }
 
-/// Writes a chunk of valid rows, opening the file's transaction on the first.
+/// Writes a chunk of valid rows (with their respondent keys), opening the file's transaction
+/// on the first.
+#[allow(clippy::too_many_arguments)]
 fn write_rows(
     store: &mut Store,
     receipt: &Receipt<'_>,
@@ -183,19 +221,22 @@ fn write_rows(
     meta: &ReturnMeta,
     user_cell: &str,
     mut rows: Vec<Response>,
+    keys: Vec<String>,
 ) -> Result<(), RunError> {
-    duplicates.extend(store.cross_duplicates(meta, user_cell, &mut rows)?);
+    let (issues, keys) = store.cross_duplicates_keyed(meta, user_cell, &mut rows, keys)?;
+    duplicates.extend(issues);
     if rows.is_empty() {
         return Ok(());
     }
     if open.is_none() {
         *open = Some(store.begin_return(receipt, meta)?);
     }
-    store.add_rows(open.as_mut().expect("opened above"), &rows)?;
+    store.add_keyed_rows(open.as_mut().expect("opened above"), &rows, keys)?;
     Ok(())
 }
 
 /// Ends the current file: commits or records its rejection, then moves it.
+#[allow(clippy::too_many_arguments)]
 fn finish(
     config: &Config,
     store: &mut Store,
@@ -204,13 +245,15 @@ fn finish(
     mut open: Option<OpenReturn>,
     duplicates: Vec<RowIssue>,
     outcome: Outcome,
-) -> Result<FileResult, RunError> {
+    keys: Vec<String>,
+    write_ahead: &WriteAhead,
+) -> Result<Finished, RunError> {
     // Saved over, replaced or swapped for a link since it was hashed: what was read is not
     // what would be filed. Nothing is recorded; the next run reads the new version.
     let (receipt, identity) = (&received.receipt(f), received.identity);
     if FileIdentity::of(&f.path).ok() != Some(identity) {
         store.rollback();
-        return Ok(FileResult::Changed);
+        return Ok(Finished::Now(FileResult::Changed));
     }
     let file_name = inbox::base_name(Path::new(&f.name));
     let (meta, format, mut issues, notes, warnings, reason) = match outcome {
@@ -224,10 +267,20 @@ fn finish(
                 &c.meta,
                 &user_cell,
                 Vec::new(),
+                Vec::new(),
             )?;
             let mut dups = duplicates;
             if !c.responses.is_empty() {
-                write_rows(store, receipt, &mut open, &mut dups, &c.meta, &user_cell, c.responses)?;
+                write_rows(
+                    store,
+                    receipt,
+                    &mut open,
+                    &mut dups,
+                    &c.meta,
+                    &user_cell,
+                    c.responses,
+                    keys,
+                )?;
             }
             let mut issues = c.issues;
             issues.extend(dups);
@@ -264,6 +317,38 @@ fn finish(
         warnings: &warnings.join("\n"),
         stored_path: &stored_path,
     };
+    // The file as it is about to be recorded: its explanation or feedback note is written
+    // ahead (under a temporary name, synced) while the database commits.
+    let planned = Submission {
+        id: 0,
+        sha256: receipt.sha256.to_string(),
+        original_name: receipt.original_name.to_string(),
+        submitter_code: meta.as_ref().map(|m| m.submitter_code.clone()),
+        kind: meta.as_ref().map(|m| m.kind),
+        period: period.clone(),
+        status: if reason_text.is_some() { "rejected" } else { "accepted" }.to_string(),
+        rows_accepted: match (&open, &reason_text) {
+            (Some(open), None) => open.rows as i64,
+            _ => 0,
+        },
+        rows_rejected: validate::rows_with_issues(&issues) as i64,
+        reason: reason_text.clone(),
+        stored_path: stored_path.clone(),
+        filed: false,
+        received_at: receipt.received_at.to_string(),
+        warnings: Some(end.warnings.to_string()),
+        source_path: Some(f.path.clone()),
+    };
+    let ahead = if planned.status == "rejected" {
+        let dir = inbox::explanation_path(&dest).parent().map(Path::to_path_buf);
+        dir.map(|d| write_ahead.start(Note::Explanation, d, explanation(&planned, &issues)))
+    } else if wants_feedback(&planned) {
+        let text = row_feedback(&planned, &issues);
+        Some(write_ahead.start(Note::Feedback, config.paths.rejected.clone(), text))
+    } else {
+        None
+    };
+    let ahead = Ahead(ahead);
     let (id, result) = match (open, &reason_text) {
         (Some(open), None) => {
             let rows = open.rows;
@@ -294,11 +379,35 @@ fn finish(
         }
     };
     let sub = store.submission(id)?.expect("just recorded");
-    if let Some(problem) = file_away(config, store, &sub, &f.path, Some(identity))? {
-        let stored = matches!(result, FileResult::Accepted { .. }).then_some(sub.rows_accepted as usize);
-        return Ok(FileResult::NotMoved { error: problem, stored });
+    let stored = matches!(result, FileResult::Accepted { .. }).then_some(sub.rows_accepted as usize);
+    let plan = plan_filing(config, store, &sub, ahead)?;
+    Ok(Finished::Recorded(Box::new(Recorded {
+        filing: Filing {
+            plan,
+            src: f.path.clone(),
+            identity: Some(identity),
+        },
+        awaiting: Awaiting {
+            sub_id: sub.id,
+            result,
+            stored,
+        },
+    })))
+}
+
+/// Ends a recorded file's recording once [`carry_out`] said whether it reached its place
+/// (`None`) or why not: notes that it is there, or keeps it recorded where it is.
+pub(super) fn settle(store: &Store, awaiting: Awaiting, problem: Option<String>) -> Result<FileResult, RunError> {
+    match problem {
+        None => {
+            store.mark_filed(awaiting.sub_id)?;
+            Ok(awaiting.result)
+        }
+        Some(error) => Ok(FileResult::NotMoved {
+            error,
+            stored: awaiting.stored,
+        }),
     }
-    Ok(result)
 }
 
 /// The same bytes again: moved to `rejected/` with an explanation, not recorded twice.
@@ -332,7 +441,47 @@ pub(super) fn file_away(
     sub: &Submission,
     src: &Path,
     identity: Option<FileIdentity>,
+    ahead: Ahead,
 ) -> Result<Option<String>, RunError> {
+    let plan = plan_filing(config, store, sub, ahead)?;
+    let problem = carry_out(
+        config,
+        Filing {
+            plan,
+            src: src.to_path_buf(),
+            identity,
+        },
+    );
+    if problem.is_none() {
+        store.mark_filed(sub.id)?;
+    }
+    Ok(problem)
+}
+
+/// A recorded file's move, as planned with the database: what [`carry_out`] does with files
+/// only, so that it may run on another thread.
+pub(super) struct Filing {
+    plan: Plan,
+    src: PathBuf,
+    /// The file as it was read: it must still be that file when it is moved.
+    identity: Option<FileIdentity>,
+}
+
+/// Where a recorded file goes, and the notes that go with it.
+pub(super) struct Plan {
+    dest: PathBuf,
+    /// The explanation beside a rejected file, or why its text could not be had.
+    explanation: Option<Result<Pending, String>>,
+    /// The feedback note on an accepted return with rows left out or remarks.
+    feedback: Option<Result<Pending, String>>,
+    /// The file's name as received, for the log.
+    name: String,
+}
+
+/// The part of filing that needs the database: the place (a new one, recorded, if the
+/// recorded place was taken meanwhile) and the text of the notes (from what was written
+/// ahead, else from the stored issues).
+fn plan_filing(config: &Config, store: &Store, sub: &Submission, ahead: Ahead) -> Result<Plan, RunError> {
     let mut dest = Path::new(&sub.stored_path).to_path_buf();
     if std::fs::symlink_metadata(&dest).is_ok() {
         let file_name = inbox::base_name(&dest);
@@ -345,34 +494,58 @@ pub(super) fn file_away(
         );
         store.set_destination(sub.id, &dest.to_string_lossy())?;
     }
-    // The file must still be the one recorded (a last look before anything is written for it).
-    if let Some(identity) = identity
-        && FileIdentity::of(src).ok() != Some(identity)
-    {
-        return Ok(Some(CHANGED.to_string()));
-    }
-    if sub.status == "rejected"
-        && let Err(e) = write_explanation(store, sub, &dest)
-    {
-        return Ok(Some(e.to_string()));
-    }
+    let (explanation_ahead, feedback_ahead) = ahead.split();
+    let note = |ahead: Option<Pending>, text: &dyn Fn(&[RowIssue]) -> String| match ahead {
+        Some(pending) => Ok(pending),
+        None => match store.issues_of(sub.id) {
+            Ok(issues) => Ok(Pending::ready(text(&issues))),
+            Err(e) => Err(RunError::from(e).to_string()),
+        },
+    };
+    let explanation = (sub.status == "rejected").then(|| note(explanation_ahead, &|i| explanation(sub, i)));
     // Rows left out of an accepted return, and remarks on it, go back to its sender too:
     // a note in rejected/.
-    if sub.status != "rejected"
-        && (sub.rows_rejected > 0 || sub.warnings.as_deref().is_some_and(|n| !n.is_empty()))
-        && let Err(e) = write_row_feedback(config, store, sub, &dest)
+    let feedback =
+        (sub.status != "rejected" && wants_feedback(sub)).then(|| note(feedback_ahead, &|i| row_feedback(sub, i)));
+    Ok(Plan {
+        dest,
+        explanation,
+        feedback,
+        name: sub.original_name.clone(),
+    })
+}
+
+/// The part of filing that touches files only: checks the file is still the one recorded,
+/// writes its notes and moves it. `Some(why)` when it could not be moved.
+pub(super) fn carry_out(config: &Config, filing: Filing) -> Option<String> {
+    let Filing { plan, src, identity } = filing;
+    // The file must still be the one recorded (a last look before anything is written for it).
+    if let Some(identity) = identity
+        && FileIdentity::of(&src).ok() != Some(identity)
     {
-        tracing::warn!("{}:无法写出问题行说明:{e}", sub.original_name);
+        return Some(CHANGED.to_string());
     }
-    if let Err(e) = inbox::move_file(src, &dest) {
-        return Ok(Some(format!(
-            "无法移到 {}:{}",
-            dest.display(),
-            crate::output::io_zh(&e)
-        )));
+    if let Some(explanation) = plan.explanation {
+        let written = explanation.and_then(|pending| {
+            let (text, prepared) = pending.wait();
+            let path = inbox::explanation_path(&plan.dest);
+            put(prepared.as_ref(), &path, text.as_bytes()).map_err(|e| RunError::from(e).to_string())
+        });
+        if let Err(e) = written {
+            return Some(e);
+        }
     }
-    store.mark_filed(sub.id)?;
-    Ok(None)
+    if let Some(feedback) = plan.feedback {
+        let written =
+            feedback.and_then(|pending| write_row_feedback(config, &plan.dest, pending).map_err(|e| e.to_string()));
+        if let Err(e) = written {
+            tracing::warn!("{}:无法写出问题行说明:{e}", plan.name);
+        }
+    }
+    if let Err(e) = inbox::move_file(&src, &plan.dest) {
+        return Some(format!("无法移到 {}:{}", plan.dest.display(), crate::output::io_zh(&e)));
+    }
+    None
 }
 
 pub(super) fn write_explanation(store: &Store, sub: &Submission, dest: &Path) -> Result<(), RunError> {
@@ -382,11 +555,45 @@ pub(super) fn write_explanation(store: &Store, sub: &Submission, dest: &Path) ->
     Ok(())
 }
 
+/// Whether an accepted return gets a feedback note: rows were left out, or there are remarks.
+fn wants_feedback(sub: &Submission) -> bool {
+    sub.rows_rejected > 0 || sub.warnings.as_deref().is_some_and(|n| !n.is_empty())
+}
+
 /// `rejected/<archived name>.问题行说明.txt`: remarks on an accepted return and the rows of
 /// it that were not counted, and why, for the reporting unit to correct. Never replaces a
 /// file: a name in use by other content gets `(2)`, `(3)`….
-fn write_row_feedback(config: &Config, store: &Store, sub: &Submission, dest: &Path) -> Result<(), RunError> {
-    let issues = store.issues_of(sub.id)?;
+fn write_row_feedback(config: &Config, dest: &Path, note: Pending) -> Result<(), RunError> {
+    let (t, prepared) = note.wait();
+    let base = inbox::base_name(dest);
+    for n in 1..1000 {
+        let name = if n == 1 {
+            format!("{base}.问题行说明.txt")
+        } else {
+            format!("{base}.问题行说明({n}).txt")
+        };
+        match put(prepared.as_ref(), &config.paths.rejected.join(name), t.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            r => return Ok(r?),
+        }
+    }
+    Err(RunError::Io(format!(
+        "{} 中没有可用的文件名",
+        config.paths.rejected.display()
+    )))
+}
+
+/// Writes `bytes` as a new file at `path` ([`output::write_new`]), from their copy written
+/// ahead when there is one.
+fn put(prepared: Option<&output::Prepared>, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    match prepared {
+        Some(p) => p.publish(path, bytes),
+        None => output::write_new(path, bytes),
+    }
+}
+
+/// The text of the feedback note on an accepted return (see [`write_row_feedback`]).
+fn row_feedback(sub: &Submission, issues: &[RowIssue]) -> String {
     let mut t = String::from("问题行说明\n==========\n\n");
     t.push_str(&format!("文件:{}\n", sub.original_name));
     t.push_str(&format!("接收时间:{}\n", sub.received_at));
@@ -406,27 +613,91 @@ fn write_row_feedback(config: &Config, store: &Store, sub: &Submission, dest: &P
     }
     if sub.rows_rejected > 0 {
         t.push_str(&format!("\n以下 {} 行有问题,未计入:\n", sub.rows_rejected));
-        for i in &issues {
+        for i in issues {
             t.push_str(&format!("  {i}\n"));
         }
     }
     t.push_str("\n请更正后将整份报表重新报送:同一填报单位、同一报表类型和所属期的新报表将替代本报表。\n");
-    let base = inbox::base_name(dest);
-    for n in 1..1000 {
-        let name = if n == 1 {
-            format!("{base}.问题行说明.txt")
-        } else {
-            format!("{base}.问题行说明({n}).txt")
-        };
-        match output::write_new(&config.paths.rejected.join(name), t.as_bytes()) {
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            r => return Ok(r?),
+    t
+}
+
+/// Which note of a file is written ahead.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Note {
+    /// The explanation beside a rejected file.
+    Explanation,
+    /// The feedback note on an accepted return.
+    Feedback,
+}
+
+/// A job of the [`write_ahead`] thread: a folder, the bytes, where to send the result.
+pub(super) type WriteJob = (PathBuf, Vec<u8>, mpsc::Sender<std::io::Result<output::Prepared>>);
+
+/// The body of the thread that writes notes ahead: each job's bytes into a synced temporary
+/// file in its folder ([`output::prepare`]), until the queue closes.
+pub(super) fn write_ahead(queue: mpsc::Receiver<WriteJob>) {
+    for (dir, bytes, reply) in queue {
+        let _ = reply.send(output::prepare(&dir, &bytes));
+    }
+}
+
+/// Hands notes to the [`write_ahead`] thread.
+pub(super) struct WriteAhead {
+    jobs: mpsc::Sender<WriteJob>,
+}
+
+impl WriteAhead {
+    pub(super) fn new(jobs: mpsc::Sender<WriteJob>) -> WriteAhead {
+        WriteAhead { jobs }
+    }
+
+    /// Starts writing `text` into a temporary file in `dir`.
+    fn start(&self, note: Note, dir: PathBuf, text: String) -> (Note, Pending) {
+        let (reply, result) = mpsc::channel();
+        let sent = self.jobs.send((dir, text.clone().into_bytes(), reply)).is_ok();
+        (
+            note,
+            Pending {
+                text,
+                result: sent.then_some(result),
+            },
+        )
+    }
+}
+
+/// A note being written ahead: its text, and the temporary file to come.
+pub(super) struct Pending {
+    text: String,
+    result: Option<mpsc::Receiver<std::io::Result<output::Prepared>>>,
+}
+
+impl Pending {
+    /// A note not written ahead: `wait` gives its text alone.
+    fn ready(text: String) -> Pending {
+        Pending { text, result: None }
+    }
+
+    /// The text, and its synced temporary copy if writing it ahead went well (if not, the
+    /// note is written afresh and any error is met then).
+    fn wait(self) -> (String, Option<output::Prepared>) {
+        let prepared = self.result.and_then(|r| r.recv().ok()).and_then(Result::ok);
+        (self.text, prepared)
+    }
+}
+
+/// The note of a file written ahead, if any.
+#[derive(Default)]
+pub(super) struct Ahead(Option<(Note, Pending)>);
+
+impl Ahead {
+    /// The explanation and the feedback note written ahead (at most one of them).
+    fn split(self) -> (Option<Pending>, Option<Pending>) {
+        match self.0 {
+            Some((Note::Explanation, p)) => (Some(p), None),
+            Some((Note::Feedback, p)) => (None, Some(p)),
+            None => (None, None),
         }
     }
-    Err(RunError::Io(format!(
-        "{} 中没有可用的文件名",
-        config.paths.rejected.display()
-    )))
 }
 
 /// The Chinese explanation written beside a rejected file.

@@ -13,6 +13,28 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::period::{Period, ReturnKind};
 use crate::validate::{ReturnMeta, RowIssue};
 
+/// Commits between two checkpoints by [`checkpoint_on_signal`].
+const COMMITS_PER_CHECKPOINT: usize = 16;
+
+/// Copies the write-ahead log into the database (a passive checkpoint, which never blocks the
+/// writer) after every [`COMMITS_PER_CHECKPOINT`] signals on `commits`, until its sender is
+/// dropped. Run on a thread of its own with a connection of its own, it keeps the log short
+/// so that the writing connection's commits seldom have to checkpoint it themselves
+/// (SQLite's automatic checkpoint at 1,000 pages stays in force). Durability is untouched:
+/// each commit still syncs the log.
+pub fn checkpoint_on_signal(conn: Connection, commits: std::sync::mpsc::Receiver<()>) {
+    let mut since = 0;
+    for () in commits {
+        since += 1;
+        if since >= COMMITS_PER_CHECKPOINT {
+            since = 0;
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::debug!("checkpoint: {e}");
+            }
+        }
+    }
+}
+
 /// A stored submission, as later stages and the inbox need it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Submission {
@@ -93,12 +115,35 @@ pub struct ResponseRow<'a> {
 /// A respondent already stored for a period: who reported them, and where.
 #[derive(Debug, Clone)]
 struct Known {
+    of: std::sync::Arc<KnownReturn>,
+    /// The 1-based row of the return.
+    row: i64,
+}
+
+/// A stored return whose respondents are in the index (shared by all of its rows).
+#[derive(Debug)]
+struct KnownReturn {
     submitter: String,
-    place: String,
+    submitter_name: String,
+    /// The file's name as received, without its folders.
+    file_name: String,
+}
+
+impl Known {
+    /// Where the respondent was reported: the other unit's file by its name only, never its
+    /// path on the server.
+    fn place(&self) -> String {
+        format!(
+            "“{}”的“{}”第 {} 行",
+            self.of.submitter_name, self.of.file_name, self.row
+        )
+    }
 }
 
 pub struct Store {
     conn: Connection,
+    /// Commits do not sync the log: whoever relies on one syncs it first ([`Store::defer_sync`]).
+    deferred_sync: bool,
     /// (kind, period) → respondent key → first stored occurrence; loaded on first use.
     respondents: HashMap<(ReturnKind, String), HashMap<String, Known>>,
 }
@@ -229,6 +274,7 @@ impl Store {
         }
         Ok(Store {
             conn,
+            deferred_sync: false,
             respondents: HashMap::new(),
         })
     }
@@ -244,8 +290,64 @@ impl Store {
             .map_err(open_err)?;
         Ok(Store {
             conn,
+            deferred_sync: false,
             respondents: HashMap::new(),
         })
+    }
+
+    /// The database's write-ahead log (`<database>-wal`), opened for syncing.
+    fn log_file(&self) -> std::io::Result<std::fs::File> {
+        let path = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .ok_or(std::io::ErrorKind::NotFound)?;
+        std::fs::File::open(format!("{path}-wal"))
+    }
+
+    /// Makes sure every commit so far is on disk: syncs the write-ahead log (a commit is in
+    /// the log until a checkpoint, which syncs the database, copies it over).
+    pub fn sync_log(&self) -> std::io::Result<()> {
+        match self.log_file() {
+            Ok(log) => log.sync_all(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// From now on commits write the log without syncing it (`synchronous = NORMAL`), so
+    /// that the writer need not wait for the disk: whoever relies on a commit, before moving
+    /// the file it records, syncs the returned log file first, which makes that commit (and
+    /// every one before it) as durable as `synchronous = FULL` would have. `None`, changing
+    /// nothing, if the log cannot be opened. [`Store::restore_sync`] ends it.
+    pub fn defer_sync(&mut self) -> Option<std::fs::File> {
+        let log = self.log_file().ok()?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL").ok()?;
+        self.deferred_sync = true;
+        Some(log)
+    }
+
+    /// Commits sync the log again (`synchronous = FULL`).
+    pub fn restore_sync(&mut self) -> Result<(), StoreError> {
+        if self.deferred_sync {
+            self.conn.pragma_update(None, "synchronous", "FULL")?;
+            self.deferred_sync = false;
+        }
+        Ok(())
+    }
+
+    /// Whether a transaction is open.
+    pub fn in_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+
+    /// A second connection to this database, for [`checkpoint_on_signal`] (none if it cannot
+    /// be opened: the commits then checkpoint the log themselves, as they always may).
+    pub fn checkpoint_connection(&self) -> Option<Connection> {
+        let path = self.conn.path().filter(|p| !p.is_empty())?;
+        let conn = Connection::open(path).ok()?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
+        Some(conn)
     }
 
     /// Runs a statement through the statement cache (these run once per file or per row).
@@ -311,6 +413,10 @@ impl Store {
     /// Notes that a file reached its place. Not worth an fsync: if the note is lost, the next
     /// run finds the file at its recorded place and notes it again.
     pub fn mark_filed(&self, id: i64) -> Result<(), StoreError> {
+        if self.deferred_sync {
+            self.exec("UPDATE submission SET filed = 1 WHERE id = ?1", [id])?;
+            return Ok(());
+        }
         self.exec("PRAGMA synchronous = NORMAL", [])?;
         let updated = self.exec("UPDATE submission SET filed = 1 WHERE id = ?1", [id]);
         self.exec("PRAGMA synchronous = FULL", [])?;

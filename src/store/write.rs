@@ -3,12 +3,34 @@
 //! that catches duplicates across submitters, and the improvement items of a period.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rusqlite::params;
 
-use super::{Ending, Known, OpenReturn, Receipt, Replaced, Store, StoreError};
+use super::{Ending, Known, KnownReturn, OpenReturn, Receipt, Replaced, Store, StoreError};
 use crate::period::ReturnKind;
 use crate::validate::{Response, ReturnMeta, RowIssue};
+
+/// A date as stored, `2026-10-05` (as chrono writes it, without its formatting machinery).
+fn date_text(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let year = d.year();
+    if !(0..=9999).contains(&year) {
+        return d.to_string();
+    }
+    let digits = |n: u32, width: u32| {
+        (0..width)
+            .rev()
+            .map(move |k| char::from(b'0' + (n / 10u32.pow(k) % 10) as u8))
+    };
+    let mut out = String::with_capacity(10);
+    out.extend(digits(year as u32, 4));
+    out.push('-');
+    out.extend(digits(d.month(), 2));
+    out.push('-');
+    out.extend(digits(d.day(), 2));
+    out
+}
 
 impl Store {
     /// Removes from `responses` the respondents already stored for the same kind and period
@@ -20,58 +42,79 @@ impl Store {
         user_cell: &str,
         responses: &mut Vec<Response>,
     ) -> Result<Vec<RowIssue>, StoreError> {
+        let keys = responses.iter().map(Response::respondent_key).collect();
+        Ok(self.cross_duplicates_keyed(meta, user_cell, responses, keys)?.0)
+    }
+
+    /// [`Store::cross_duplicates`] of rows whose respondent keys are known (`keys[i]` of
+    /// `responses[i]`); returns the issues and the keys of the rows kept, in their order, for
+    /// [`Store::add_keyed_rows`].
+    pub fn cross_duplicates_keyed(
+        &mut self,
+        meta: &ReturnMeta,
+        user_cell: &str,
+        responses: &mut Vec<Response>,
+        keys: Vec<String>,
+    ) -> Result<(Vec<RowIssue>, Vec<String>), StoreError> {
+        debug_assert_eq!(responses.len(), keys.len());
         let known = self.known_respondents(meta.kind, &meta.period.to_string())?;
         let mut issues = Vec::new();
-        responses.retain(|r| match known.get(&r.respondent_key()) {
-            Some(k) if k.submitter != meta.submitter_code => {
-                issues.push(RowIssue {
-                    cell: format!("{user_cell}{}", r.row),
-                    row: r.row,
-                    value: r.user_name.clone(),
-                    problem: format!(
-                        "该用户(同一用户名称、联系电话和服务企业)本期已由{}报送,不重复计入",
-                        k.place
-                    ),
-                });
-                false
+        let mut kept = Vec::with_capacity(keys.len());
+        let mut keys = keys.into_iter();
+        responses.retain(|r| {
+            let key = keys.next().unwrap_or_else(|| r.respondent_key());
+            match known.get(&key) {
+                Some(k) if k.of.submitter != meta.submitter_code => {
+                    issues.push(RowIssue {
+                        cell: format!("{user_cell}{}", r.row),
+                        row: r.row,
+                        value: r.user_name.clone(),
+                        problem: format!(
+                            "该用户(同一用户名称、联系电话和服务企业)本期已由{}报送,不重复计入",
+                            k.place()
+                        ),
+                    });
+                    false
+                }
+                _ => {
+                    kept.push(key);
+                    true
+                }
             }
-            _ => true,
         });
-        Ok(issues)
+        Ok((issues, kept))
     }
 
     fn known_respondents(&mut self, kind: ReturnKind, period: &str) -> Result<&HashMap<String, Known>, StoreError> {
         let key = (kind, period.to_string());
         if !self.respondents.contains_key(&key) {
             let mut st = self.conn.prepare(
-                "SELECT r.user_name, r.phone, r.enterprise, s.submitter_code, s.submitter_name, s.original_name, r.row_no
+                "SELECT r.user_name, r.phone, r.enterprise, s.submitter_code, s.submitter_name, s.original_name, r.row_no,
+                    s.id
                  FROM response r JOIN submission s ON s.id = r.submission_id
                  WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'",
             )?;
             let mut map = HashMap::new();
-            let rows = st.query_map(params![kind.code(), period], |r| {
+            let mut returns: HashMap<i64, Arc<KnownReturn>> = HashMap::new();
+            let mut rows = st.query(params![kind.code(), period])?;
+            while let Some(r) = rows.next()? {
                 let name: String = r.get(0)?;
                 let phone: Option<String> = r.get(1)?;
                 let ent: String = r.get(2)?;
                 let k = crate::validate::respondent_key(&name, phone.as_deref(), &ent);
-                // The other unit's file by its name only, never its path on the server.
-                let place = format!(
-                    "“{}”的“{}”第 {} 行",
-                    r.get::<_, String>(4)?,
-                    crate::inbox::base_name(std::path::Path::new(&r.get::<_, String>(5)?)),
-                    r.get::<_, i64>(6)?
-                );
-                Ok((
-                    k,
-                    Known {
-                        submitter: r.get(3)?,
-                        place,
-                    },
-                ))
-            })?;
-            for row in rows {
-                let (k, v) = row?;
-                map.entry(k).or_insert(v);
+                let of = match returns.get(&r.get::<_, i64>(7)?) {
+                    Some(of) => of.clone(),
+                    None => {
+                        let of = Arc::new(KnownReturn {
+                            submitter: r.get(3)?,
+                            submitter_name: r.get(4)?,
+                            file_name: crate::inbox::base_name(std::path::Path::new(&r.get::<_, String>(5)?)),
+                        });
+                        returns.insert(r.get(7)?, of.clone());
+                        of
+                    }
+                };
+                map.entry(k).or_insert(Known { of, row: r.get(6)? });
             }
             self.respondents.insert(key.clone(), map);
         }
@@ -114,6 +157,18 @@ impl Store {
 
     /// Writes rows of an open return.
     pub fn add_rows(&mut self, open: &mut OpenReturn, rows: &[Response]) -> Result<(), StoreError> {
+        let keys = rows.iter().map(Response::respondent_key).collect();
+        self.add_keyed_rows(open, rows, keys)
+    }
+
+    /// Writes rows of an open return whose respondent keys are known (`keys[i]` of `rows[i]`).
+    pub fn add_keyed_rows(
+        &mut self,
+        open: &mut OpenReturn,
+        rows: &[Response],
+        keys: Vec<String>,
+    ) -> Result<(), StoreError> {
+        debug_assert_eq!(rows.len(), keys.len());
         let mut st = self.conn.prepare_cached(
             "INSERT INTO response (submission_id, row_no, survey_date, method, user_name, user_type, usage_nature,
                 monthly_usage, phone, enterprise, utility, county, opinion, suggestion, answers)
@@ -123,7 +178,7 @@ impl Store {
             st.execute(params![
                 open.id,
                 r.row,
-                r.survey_date.map(|d| d.to_string()),
+                r.survey_date.map(date_text),
                 r.method,
                 r.user_name,
                 r.user_type,
@@ -137,8 +192,8 @@ impl Store {
                 r.suggestion,
                 r.answers
             ])?;
-            open.keys.push((r.respondent_key(), r.row));
         }
+        open.keys.extend(keys.into_iter().zip(rows.iter().map(|r| r.row)));
         open.rows += rows.len();
         Ok(())
     }
@@ -226,15 +281,20 @@ impl Store {
             }
             let map = self.respondents.get_mut(&key).expect("checked above");
             for k in gone {
-                if map.get(&k).is_some_and(|known| known.submitter == m.submitter_code) {
+                if map.get(&k).is_some_and(|known| known.of.submitter == m.submitter_code) {
                     map.remove(&k);
                 }
             }
+            let of = Arc::new(KnownReturn {
+                submitter: m.submitter_code.clone(),
+                submitter_name: m.submitter_name.clone(),
+                file_name: open.file_name,
+            });
+            map.reserve(open.keys.len());
             for (k, row) in open.keys {
-                let place = format!("“{}”的“{}”第 {row} 行", m.submitter_name, open.file_name);
-                map.entry(k).or_insert(Known {
-                    submitter: m.submitter_code.clone(),
-                    place,
+                map.entry(k).or_insert_with(|| Known {
+                    of: of.clone(),
+                    row: row.into(),
                 });
             }
         }
@@ -338,5 +398,24 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        for (y, m, d) in [
+            (2026, 10, 5),
+            (2026, 1, 31),
+            (999, 12, 1),
+            (0, 1, 1),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 3, 4),
+        ] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(super::date_text(date), date.to_string());
+        }
     }
 }

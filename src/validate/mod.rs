@@ -64,7 +64,14 @@ impl Response {
 
 /// The key of the duplicate-respondent rule, for stored and new responses alike.
 pub fn respondent_key(user_name: &str, phone: Option<&str>, enterprise: &str) -> String {
-    format!("{}|{}|{}", match_key(user_name), phone.unwrap_or(""), enterprise)
+    let phone = phone.unwrap_or("");
+    let mut key = match_key(user_name);
+    key.reserve(2 + phone.len() + enterprise.len());
+    key.push('|');
+    key.push_str(phone);
+    key.push('|');
+    key.push_str(enterprise);
+    key
 }
 
 /// A problem with one row, for the reporting unit.
