@@ -4,11 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
 use super::{RenderContext, RenderError, Renderer};
 use crate::output::write_atomic;
-use crate::results::{GroupResult, PeriodResults};
+use crate::results::{
+    Bias, Decline, Dissatisfaction, GroupResult, HistoryPoint, ImprovementItem, Lowest, PeriodResults, SubmitterQuality,
+};
 use crate::score::stats::round_half_away;
 
 pub const SCORES: &str = "scores.json";
@@ -23,7 +26,7 @@ impl Renderer for ScoresJson {
 
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
         let path = cx.dir.join(SCORES);
-        write_atomic(&path, &to_bytes(&scores(cx.results))).map_err(|e| RenderError::new(self.name(), &path, e))?;
+        write_atomic(&path, &scores_bytes(cx.results)).map_err(|e| RenderError::new(self.name(), &path, e))?;
         Ok(vec![path])
     }
 }
@@ -72,142 +75,150 @@ fn group(g: &GroupResult) -> Value {
     })
 }
 
-/// The scores.json document (SPEC §8; keys beyond the specified ones are additions).
-pub fn scores(r: &PeriodResults) -> Value {
-    let lowest: Vec<Value> = r
-        .lowest
-        .iter()
-        .map(|l| {
-            json!({
-                "level": l.level.code(),
-                "key": l.key,
-                "items": l.items.iter().map(|i| json!({"id": i.id, "name": i.name, "score": r2(i.score)})).collect::<Vec<_>>(),
-                "dimension": l.dimension.as_ref().map(|(d, s)| json!({"name": d, "score": r2(*s)})),
-            })
-        })
-        .collect();
-    let declines: Vec<Value> = r
-        .declines
-        .iter()
-        .map(|d| {
-            json!({
-                "level": d.level.code(),
-                "key": d.key,
-                "indicator": d.indicator,
-                "type": if d.is_dimension { "dimension" } else { "item" },
-                "previous": r2(d.previous),
-                "current": r2(d.current),
-                "delta": r2(d.delta),
-                "p": p4(d.p),
-                "significant": d.significant,
-            })
-        })
-        .collect();
-    let items: Vec<Value> = r
-        .improvement_items
-        .iter()
-        .map(|i| {
-            json!({
-                "id": i.id,
-                "enterprise": i.enterprise,
-                "enterprise_name": i.enterprise_name,
-                "indicator": i.indicator,
-                "indicator_name": i.indicator_name,
-                "rule": i.rule().code(),
-                "rules": i.rules.iter().map(|r| r.code()).collect::<Vec<_>>(),
-                "severity": i.severity.label(),
-                "finding": i.finding,
-                "current": r2o(i.current),
-                "current_n": i.current_n,
-                "seen": i.seen.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
-                "measure": i.measure,
-                "responsible": i.responsible,
-                "raised": i.raised.to_string(),
-                "due": i.due.to_string(),
-                "status": i.status.code(),
-                "resolved": i.resolved.map(|p| p.to_string()),
-            })
-        })
-        .collect();
-    let dissatisfaction: Vec<Value> = r
-        .dissatisfaction
-        .iter()
-        .map(|d| {
-            json!({
-                "level": d.level.code(),
-                "key": d.key,
-                "items": d.items.iter().map(|i| json!({"id": i.id, "name": i.name, "share": r2(i.share), "unfavourable": i.unfavourable, "n": i.n})).collect::<Vec<_>>(),
-                "topics": d.topics.iter().map(|t| json!({"topic": t.topic, "count": t.count, "quotes": t.quotes})).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let bias: Vec<Value> = r
-        .bias
-        .iter()
-        .map(|b| {
-            json!({
-                "enterprise": b.enterprise,
-                "name": b.name,
-                "self_n": b.self_n,
-                "self_composite": r2o(b.self_composite),
-                "sampled_n": b.sampled_n,
-                "sampled_composite": r2o(b.sampled_composite),
-                "bias": r2o(b.bias),
-                "flagged": b.flagged,
-            })
-        })
-        .collect();
-    let quality: Vec<Value> = r
-        .quality
-        .submitters
-        .iter()
-        .map(|q| {
-            json!({
-                "submitter": q.code,
-                "name": q.name,
-                "kind": q.kind.code(),
-                "received": q.received,
-                "accepted": q.accepted,
-                "rejected": q.rejected,
-                "superseded": q.superseded,
-                "rows_valid": q.rows_valid,
-                "rows_rejected": q.rows_rejected,
-                "missing": q.state.is_missing(),
-            })
-        })
-        .collect();
-    let trend: Vec<Value> = r
-        .history
-        .iter()
-        .map(|h| {
-            json!({
-                "period": h.period.to_string(),
-                "level": h.level.code(),
-                "key": h.key,
-                "n": h.n,
-                "composite": r2o(h.composite),
-                "overall": r2o(h.overall),
-            })
-        })
-        .collect();
-    let mut doc = json!({
-        "period": r.period.to_string(),
-        "kind": r.kind.code(),
-        "city": r.city,
-        "previous_period": r.previous.map(|p| p.to_string()),
-        "min_sample": r.min_sample,
-        "groups": r.groups.iter().map(group).collect::<Vec<_>>(),
-        "lowest": lowest,
-        "declines": declines,
-        "improvement_items": items,
-        "dissatisfaction": dissatisfaction,
-        "data_quality": quality,
-        "trend": trend,
-    });
-    if r.period.is_quarter() {
-        doc["self_assessment_bias"] = Value::Array(bias);
+/// A list written element by element: each element's JSON is built, written and dropped,
+/// so that a period of thousands of groups never holds the whole document as a tree.
+struct Each<'a, T>(&'a [T], fn(&T) -> Value);
+
+impl<T> Serialize for Each<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(self.1))
     }
-    doc
+}
+
+/// The scores.json document (SPEC §8; keys beyond the specified ones are additions), in
+/// this key order.
+#[derive(Serialize)]
+struct Scores<'a> {
+    period: String,
+    kind: &'static str,
+    city: &'a str,
+    previous_period: Option<String>,
+    min_sample: u32,
+    groups: Each<'a, GroupResult>,
+    lowest: Each<'a, Lowest>,
+    declines: Each<'a, Decline>,
+    improvement_items: Each<'a, ImprovementItem>,
+    dissatisfaction: Each<'a, Dissatisfaction>,
+    data_quality: Each<'a, SubmitterQuality>,
+    trend: Each<'a, HistoryPoint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    self_assessment_bias: Option<Each<'a, Bias>>,
+}
+
+/// scores.json of `r`, as written.
+pub fn scores_bytes(r: &PeriodResults) -> Vec<u8> {
+    let doc = Scores {
+        period: r.period.to_string(),
+        kind: r.kind.code(),
+        city: &r.city,
+        previous_period: r.previous.map(|p| p.to_string()),
+        min_sample: r.min_sample,
+        groups: Each(&r.groups, group),
+        lowest: Each(&r.lowest, lowest),
+        declines: Each(&r.declines, decline),
+        improvement_items: Each(&r.improvement_items, improvement_item),
+        dissatisfaction: Each(&r.dissatisfaction, dissatisfaction),
+        data_quality: Each(&r.quality.submitters, quality),
+        trend: Each(&r.history, trend),
+        self_assessment_bias: r.period.is_quarter().then_some(Each(&r.bias, bias)),
+    };
+    let mut out = serde_json::to_vec_pretty(&doc).expect("the document serialises");
+    out.push(b'\n');
+    out
+}
+
+fn lowest(l: &Lowest) -> Value {
+    json!({
+        "level": l.level.code(),
+        "key": l.key,
+        "items": l.items.iter().map(|i| json!({"id": i.id, "name": i.name, "score": r2(i.score)})).collect::<Vec<_>>(),
+        "dimension": l.dimension.as_ref().map(|(d, s)| json!({"name": d, "score": r2(*s)})),
+    })
+}
+
+fn decline(d: &Decline) -> Value {
+    json!({
+        "level": d.level.code(),
+        "key": d.key,
+        "indicator": d.indicator,
+        "type": if d.is_dimension { "dimension" } else { "item" },
+        "previous": r2(d.previous),
+        "current": r2(d.current),
+        "delta": r2(d.delta),
+        "p": p4(d.p),
+        "significant": d.significant,
+    })
+}
+
+fn improvement_item(i: &ImprovementItem) -> Value {
+    json!({
+        "id": i.id,
+        "enterprise": i.enterprise,
+        "enterprise_name": i.enterprise_name,
+        "indicator": i.indicator,
+        "indicator_name": i.indicator_name,
+        "rule": i.rule().code(),
+        "rules": i.rules.iter().map(|r| r.code()).collect::<Vec<_>>(),
+        "severity": i.severity.label(),
+        "finding": i.finding,
+        "current": r2o(i.current),
+        "current_n": i.current_n,
+        "seen": i.seen.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        "measure": i.measure,
+        "responsible": i.responsible,
+        "raised": i.raised.to_string(),
+        "due": i.due.to_string(),
+        "status": i.status.code(),
+        "resolved": i.resolved.map(|p| p.to_string()),
+    })
+}
+
+fn dissatisfaction(d: &Dissatisfaction) -> Value {
+    json!({
+        "level": d.level.code(),
+        "key": d.key,
+        "items": d.items.iter().map(|i| json!({"id": i.id, "name": i.name, "share": r2(i.share), "unfavourable": i.unfavourable, "n": i.n})).collect::<Vec<_>>(),
+        "topics": d.topics.iter().map(|t| json!({"topic": t.topic, "count": t.count, "quotes": t.quotes})).collect::<Vec<_>>(),
+    })
+}
+
+fn bias(b: &Bias) -> Value {
+    json!({
+        "enterprise": b.enterprise,
+        "name": b.name,
+        "self_n": b.self_n,
+        "self_composite": r2o(b.self_composite),
+        "sampled_n": b.sampled_n,
+        "sampled_composite": r2o(b.sampled_composite),
+        "bias": r2o(b.bias),
+        "flagged": b.flagged,
+    })
+}
+
+fn quality(q: &SubmitterQuality) -> Value {
+    json!({
+        "submitter": q.code,
+        "name": q.name,
+        "kind": q.kind.code(),
+        "received": q.received,
+        "accepted": q.accepted,
+        "rejected": q.rejected,
+        "superseded": q.superseded,
+        "rows_valid": q.rows_valid,
+        "rows_rejected": q.rows_rejected,
+        "missing": q.state.is_missing(),
+    })
+}
+
+fn trend(h: &HistoryPoint) -> Value {
+    json!({
+        "period": h.period.to_string(),
+        "level": h.level.code(),
+        "key": h.key,
+        "n": h.n,
+        "composite": r2o(h.composite),
+        "overall": r2o(h.overall),
+    })
 }
 
 /// Writes manifest.json: the inputs the results came from and the files written, with hashes.
