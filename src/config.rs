@@ -524,6 +524,28 @@ impl Config {
         self.county_list.iter().map(String::as_str)
     }
 
+    /// A hash of everything a period's outputs depend on besides the database: the program's
+    /// version, the registry (city, units, enterprises), the scheme with its thresholds, the
+    /// complaint topics and the report wording. Recorded with each period's outputs; a period
+    /// whose outputs were made under another hash is recomputed (SPEC §4a).
+    pub fn dependency_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let text = format!(
+            "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+            env!("CARGO_PKG_VERSION"),
+            self.city,
+            self.units,
+            self.enterprises,
+            self.scheme,
+            self.topics,
+            self.wording
+        );
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// A county as registered, from its name, its unit's name, alias or code, with or
     /// without a bureau suffix (东华县, 东华县住建局).
     pub fn county(&self, typed: &str) -> Option<&str> {

@@ -202,6 +202,7 @@ impl<'c> Reporter<'c> {
             };
             ledger.report(self.config, &f)
         };
+        let mut bias_months = Vec::new();
         let bias = if period.is_quarter() {
             // The quarter's self-assessment pools its months' responses (not their means).
             let months = period.months();
@@ -210,6 +211,9 @@ impl<'c> Reporter<'c> {
             }
             let mut pooled = score::Tallies::new(self.config);
             for m in &months {
+                if self.tallies[m].tally(Level::City, "全市").is_some() {
+                    bias_months.push(*m);
+                }
                 pooled.merge(self.tallies[m].clone());
             }
             analyse::bias(self.config, &pooled.results(), &self.cores[&period].groups)
@@ -259,6 +263,8 @@ impl<'c> Reporter<'c> {
             history,
             inputs,
             min_sample: self.config.scheme.thresholds.min_sample,
+            bias_months,
+            depends_on: self.config.dependency_hash(),
         })
     }
 }
@@ -318,7 +324,9 @@ pub fn publish(
 /// The periods to recompute: each period whose returns changed since its outputs were
 /// written, the later periods of the same kind (their declines and improvement items depend
 /// on it), the quarter of a changed month (its self-assessment pools the months), and any
-/// period with data but no scores.json yet. Only periods with scored returns are kept.
+/// period with data whose outputs are missing or were made under another registry, scheme,
+/// topic dictionary, wording or program version (its manifest's `depends_on`). Only periods
+/// with scored returns are kept.
 pub fn affected(config: &Config, store: &Store) -> Result<Vec<Period>, StoreError> {
     let touched = store.stale_periods()?;
     let with_data = scored_periods(store)?;
@@ -333,8 +341,11 @@ pub fn affected(config: &Config, store: &Store) -> Result<Vec<Period>, StoreErro
             }
         }
     }
+    let current = config.dependency_hash();
     for &q in &with_data {
-        if !period_dir(config, q).join(crate::render::json::SCORES).is_file() {
+        let dir = period_dir(config, q);
+        let made_under = crate::render::json::depends_on(&dir);
+        if !dir.join(crate::render::json::SCORES).is_file() || made_under.as_deref() != Some(current.as_str()) {
             out.insert(q);
         }
     }

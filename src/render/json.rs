@@ -103,6 +103,9 @@ struct Scores<'a> {
     trend: Each<'a, HistoryPoint>,
     #[serde(skip_serializing_if = "Option::is_none")]
     self_assessment_bias: Option<Each<'a, Bias>>,
+    /// Quarterly: the months the self-assessment pools (fewer than three when one has no data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    self_assessment_months: Option<Vec<String>>,
 }
 
 /// scores.json of `r`, as written.
@@ -121,6 +124,10 @@ pub fn scores_bytes(r: &PeriodResults) -> Vec<u8> {
         data_quality: Each(&r.quality.submitters, quality),
         trend: Each(&r.history, trend),
         self_assessment_bias: r.period.is_quarter().then_some(Each(&r.bias, bias)),
+        self_assessment_months: r
+            .period
+            .is_quarter()
+            .then(|| r.bias_months.iter().map(|m| m.to_string()).collect()),
     };
     let mut out = serde_json::to_vec_pretty(&doc).expect("the document serialises");
     out.push(b'\n');
@@ -221,6 +228,14 @@ fn trend(h: &HistoryPoint) -> Value {
     })
 }
 
+/// The dependency hash a period's outputs in `dir` were made under (its manifest's
+/// `depends_on`), if they have one.
+pub fn depends_on(dir: &Path) -> Option<String> {
+    let text = std::fs::read(dir.join(MANIFEST)).ok()?;
+    let doc: Value = serde_json::from_slice(&text).ok()?;
+    doc.get("depends_on")?.as_str().map(str::to_string)
+}
+
 /// Writes manifest.json: the inputs the results came from and the files written, with hashes.
 pub fn write_manifest(r: &PeriodResults, dir: &Path, outputs: &[PathBuf]) -> std::io::Result<PathBuf> {
     let mut files = Vec::new();
@@ -234,6 +249,7 @@ pub fn write_manifest(r: &PeriodResults, dir: &Path, outputs: &[PathBuf]) -> std
         "period": r.period.to_string(),
         "kind": r.kind.code(),
         "generator": format!("utility-eval {}", env!("CARGO_PKG_VERSION")),
+        "depends_on": r.depends_on,
         "inputs": r.inputs.iter().map(|i| json!({"path": i.path, "sha256": i.sha256, "status": i.status, "submitter": i.submitter, "rows": i.rows})).collect::<Vec<_>>(),
         "outputs": files,
         "counts": {

@@ -465,6 +465,11 @@ pub struct PeriodResults {
     pub history: Vec<HistoryPoint>,
     pub inputs: Vec<Input>,
     pub min_sample: u32,
+    /// Quarterly: the months whose self-assessments the bias pools (fewer than three when a
+    /// month has none), in order.
+    pub bias_months: Vec<Period>,
+    /// [`crate::config::Config::dependency_hash`] at the time of computing.
+    pub depends_on: String,
 }
 
 impl PeriodResults {

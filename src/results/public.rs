@@ -179,6 +179,8 @@ mod tests {
             history: Vec::new(),
             inputs: Vec::new(),
             min_sample: 30,
+            bias_months: Vec::new(),
+            depends_on: String::new(),
         };
         r.history.push(HistoryPoint {
             period: month(9),

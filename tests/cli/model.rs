@@ -78,3 +78,74 @@ fn data_quality_counts_returns_rows_and_missing_returns_per_submitter() {
     let text = format!("{}{}", oct["data_quality"], oct["trend"]);
     assert!(!text.contains("测试用户") && !text.contains("138"), "{text}");
 }
+
+/// The periods named by the run's "已更新报告:…(见 …)" line.
+fn updated(o: &std::process::Output) -> Vec<String> {
+    let out = stdout(o);
+    let Some(line) = out.lines().find(|l| l.starts_with("已更新报告:")) else {
+        return Vec::new();
+    };
+    let list = line.trim_start_matches("已更新报告:").split('(').next().unwrap();
+    list.split('、').map(|p| p.trim().to_string()).collect()
+}
+
+#[test]
+fn an_edit_of_anything_the_outputs_depend_on_recomputes_them() {
+    let env = Env::new();
+    // Q9 at 70 for GS01 in September and October: below 80, an improvement item; not below 65.
+    for (name, period, date) in [("九月", "2026-09", "2026-09-05"), ("十月", "2026-10", "2026-10-05")] {
+        let mut rows = month_of(period, date, 10, 0);
+        for r in rows.iter_mut().skip(5).take(3) {
+            r[19] = s("否"); // Q9
+        }
+        write_xlsx(&env.inbox(&format!("JL/{name}.xlsx")), "调查问卷", &rows);
+    }
+    let o = env.run(&["run"]);
+    assert_eq!(updated(&o), ["2026-09", "2026-10"], "{}", stdout(&o));
+    let items = |env: &Env| scores(env, "2026-10")["improvement_items"].as_array().unwrap().len();
+    assert_eq!(items(&env), 1);
+    assert_eq!(updated(&env.run(&["run"])), Vec::<String>::new(), "nothing changed");
+    // The action threshold lowered to 65: Q9 at 70 no longer needs improving.
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[thresholds]\naction = 65.0\n")).unwrap();
+    let o = env.run(&["run"]);
+    assert_eq!(updated(&o), ["2026-09", "2026-10"], "{}", stdout(&o));
+    assert_eq!(items(&env), 0, "recomputed under the new threshold");
+    // A period rewritten alone leaves its dependants to the next run, which finishes them.
+    std::fs::write(&config, &text).unwrap();
+    let o = env.run(&["report", "--period", "2026-09"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let o = env.run(&["run"]);
+    assert_eq!(updated(&o), ["2026-10"], "{}", stdout(&o));
+    assert_eq!(items(&env), 1);
+    // The wording is a dependency too.
+    std::fs::create_dir_all(env.path("templates")).unwrap();
+    let wording = std::fs::read_to_string(std::path::Path::new(REPO).join("templates/report.toml")).unwrap();
+    std::fs::write(
+        env.path("templates/report.toml"),
+        wording.replace("主要数据", "关键数据"),
+    )
+    .unwrap();
+    std::fs::write(&config, format!("report = \"templates/report.toml\"\n{text}")).unwrap();
+    assert_eq!(updated(&env.run(&["run"])), ["2026-09", "2026-10"]);
+}
+
+#[test]
+fn a_quarter_says_which_months_its_self_assessment_pools() {
+    let env = Env::new();
+    write_xlsx(
+        &env.inbox("JL/八月.xlsx"),
+        "调查问卷",
+        &month_of("2026-08", "2026-08-05", 3, 0),
+    );
+    let mut sampled = meta("天门市住房和城乡建设局", "季度抽查", "2026Q3");
+    sampled.push(header());
+    sampled.push(row(1, "2026-09-05", "天门市第一供水有限公司"));
+    write_xlsx(&env.inbox("抽查.xlsx"), "调查问卷", &sampled);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let q3 = scores(&env, "2026Q3");
+    assert_eq!(q3["self_assessment_months"], serde_json::json!(["2026-08"]), "{q3}");
+    assert_eq!(q3["self_assessment_bias"][0]["self_n"], 3);
+}
