@@ -16,7 +16,7 @@ use crate::results::{
     Lowest, PeriodResults,
 };
 use crate::score;
-use crate::store::{Store, StoreError};
+use crate::store::{Status, Store, StoreError};
 
 /// Scores and analyses of one period, before improvement items.
 struct Core {
@@ -129,13 +129,13 @@ impl<'c> Reporter<'c> {
     /// (a superseded return's problems are history).
     fn feedback(&self, subs: &[crate::store::Submission]) -> Result<Vec<FeedbackReturn>, StoreError> {
         let mut out = Vec::new();
-        for s in subs.iter().filter(|s| s.status != "superseded") {
+        for s in subs.iter().filter(|s| s.status != Status::Superseded) {
             let warnings: Vec<String> = (s.warnings.iter())
                 .flat_map(|w| w.lines())
                 .filter(|w| !w.is_empty())
                 .map(str::to_string)
                 .collect();
-            let accepted = s.status == "accepted";
+            let accepted = s.status == Status::Accepted;
             if accepted && s.rows_rejected == 0 && warnings.is_empty() {
                 continue;
             }

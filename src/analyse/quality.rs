@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::config::{Config, Role};
 use crate::period::{Period, ReturnKind};
 use crate::results::{DataQuality, ReturnState, SubmitterQuality};
-use crate::store::Submission;
+use crate::store::{Status, Submission};
 
 /// Who owes a return for `period`: county units and enterprises a monthly self-assessment
 /// each month, the city unit the quarterly sampled survey each quarter.
@@ -51,9 +51,9 @@ pub fn data_quality(config: &Config, period: Period, subs: &[Submission]) -> Dat
         .into_iter()
         .map(|(code, name, kind)| {
             let list = by.get(&(code.clone(), kind)).map(Vec::as_slice).unwrap_or(&[]);
-            let accepted: Vec<_> = list.iter().filter(|s| s.status == "accepted").collect();
-            let rejected = list.iter().filter(|s| s.status == "rejected").count();
-            let superseded = list.iter().filter(|s| s.status == "superseded").count();
+            let accepted: Vec<_> = list.iter().filter(|s| s.status == Status::Accepted).collect();
+            let rejected = list.iter().filter(|s| s.status == Status::Rejected).count();
+            let superseded = list.iter().filter(|s| s.status == Status::Superseded).count();
             let state = match (accepted.is_empty(), superseded > 0, rejected > 0) {
                 (false, true, _) => ReturnState::Corrected,
                 (false, false, _) => ReturnState::Accepted,

@@ -244,13 +244,17 @@ pub fn write_manifest(r: &PeriodResults, dir: &Path, outputs: &[PathBuf]) -> std
         let name = p.strip_prefix(dir).unwrap_or(p).to_string_lossy().to_string();
         files.push(json!({"path": name, "sha256": sha, "bytes": size}));
     }
-    let accepted = r.inputs.iter().filter(|i| i.status == "accepted").count();
+    let accepted = r
+        .inputs
+        .iter()
+        .filter(|i| i.status == crate::store::Status::Accepted)
+        .count();
     let doc = json!({
         "period": r.period.to_string(),
         "kind": r.kind.code(),
         "generator": format!("utility-eval {}", env!("CARGO_PKG_VERSION")),
         "depends_on": r.depends_on,
-        "inputs": r.inputs.iter().map(|i| json!({"path": i.path, "sha256": i.sha256, "status": i.status, "submitter": i.submitter, "rows": i.rows})).collect::<Vec<_>>(),
+        "inputs": r.inputs.iter().map(|i| json!({"path": i.path, "sha256": i.sha256, "status": i.status.code(), "submitter": i.submitter, "rows": i.rows})).collect::<Vec<_>>(),
         "outputs": files,
         "counts": {
             "inputs": r.inputs.len(),

@@ -432,7 +432,7 @@ pub struct FeedbackReturn {
 pub struct Input {
     pub path: String,
     pub sha256: String,
-    pub status: String,
+    pub status: crate::store::Status,
     pub submitter: String,
     pub rows: i64,
 }

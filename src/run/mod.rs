@@ -129,7 +129,7 @@ pub fn recover(config: &Config, store: &Store) -> Result<usize, RunError> {
             }
         } else if dest.is_file() {
             // Moved, but the crash came before it was marked.
-            if sub.status == "rejected"
+            if sub.status == crate::store::Status::Rejected
                 && !inbox::explanation_path(&dest).exists()
                 && let Err(e) = write_explanation(store, &sub, &dest)
             {

@@ -9,7 +9,7 @@ use super::{FileResult, Msg, RunError};
 use crate::config::Config;
 use crate::inbox::{self, FileIdentity, Incoming};
 use crate::output;
-use crate::store::{Ending, OpenReturn, Receipt, Store, Submission};
+use crate::store::{Ending, OpenReturn, Receipt, Status, Store, Submission};
 
 /// A file's hash could not be taken: it could not be read, or it changed while being read.
 #[derive(Debug)]
@@ -181,7 +181,7 @@ fn already_known(
                 stored: Some(prev.rows_accepted as usize),
             }));
         }
-        return Ok(Some(if prev.status == "rejected" {
+        return Ok(Some(if prev.status == Status::Rejected {
             FileResult::Rejected {
                 reason: prev.reason.clone().unwrap_or_default(),
             }
@@ -196,7 +196,7 @@ fn already_known(
     }
     // The same bytes as the return in force; a superseded return sent again is new input
     // (a unit going back to its first version) and supersedes the correction in turn.
-    if let Some(prev) = earlier.iter().find(|s| s.status == "accepted") {
+    if let Some(prev) = earlier.iter().find(|s| s.status == Status::Accepted) {
         return Ok(Some(file_duplicate(config, f, prev)));
     }
     Ok(None)
@@ -326,7 +326,11 @@ fn finish(
         submitter_code: meta.as_ref().map(|m| m.submitter_code.clone()),
         kind: meta.as_ref().map(|m| m.kind),
         period: period.clone(),
-        status: if reason_text.is_some() { "rejected" } else { "accepted" }.to_string(),
+        status: if reason_text.is_some() {
+            Status::Rejected
+        } else {
+            Status::Accepted
+        },
         rows_accepted: match (&open, &reason_text) {
             (Some(open), None) => open.rows as i64,
             _ => 0,
@@ -339,7 +343,7 @@ fn finish(
         warnings: Some(end.warnings.to_string()),
         source_path: Some(f.path.clone()),
     };
-    let ahead = if planned.status == "rejected" {
+    let ahead = if planned.status == Status::Rejected {
         let dir = inbox::explanation_path(&dest).parent().map(Path::to_path_buf);
         dir.map(|d| write_ahead.start(Note::Explanation, d, explanation(&planned, &issues)))
     } else if wants_feedback(&planned) {
@@ -487,7 +491,7 @@ fn plan_filing(config: &Config, store: &Store, sub: &Submission, ahead: Ahead) -
         let file_name = inbox::base_name(&dest);
         dest = inbox::destination(
             &config.paths,
-            sub.status != "rejected",
+            sub.status != Status::Rejected,
             sub.period.as_deref(),
             &file_name,
             &|_| false,
@@ -502,11 +506,11 @@ fn plan_filing(config: &Config, store: &Store, sub: &Submission, ahead: Ahead) -
             Err(e) => Err(RunError::from(e).to_string()),
         },
     };
-    let explanation = (sub.status == "rejected").then(|| note(explanation_ahead, &|i| explanation(sub, i)));
+    let explanation = (sub.status == Status::Rejected).then(|| note(explanation_ahead, &|i| explanation(sub, i)));
     // Rows left out of an accepted return, and remarks on it, go back to its sender too:
     // a note in rejected/.
-    let feedback =
-        (sub.status != "rejected" && wants_feedback(sub)).then(|| note(feedback_ahead, &|i| row_feedback(sub, i)));
+    let feedback = (sub.status != Status::Rejected && wants_feedback(sub))
+        .then(|| note(feedback_ahead, &|i| row_feedback(sub, i)));
     Ok(Plan {
         dest,
         explanation,

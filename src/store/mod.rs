@@ -35,6 +35,33 @@ pub fn checkpoint_on_signal(conn: Connection, commits: std::sync::mpsc::Receiver
     }
 }
 
+/// Where a received file stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// The return in force for its submitter, kind and period.
+    Accepted,
+    Rejected,
+    /// Replaced by a later return of the same submitter, kind and period.
+    Superseded,
+}
+
+impl Status {
+    /// The code in the database and in manifest.json.
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Accepted => "accepted",
+            Status::Rejected => "rejected",
+            Status::Superseded => "superseded",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Status> {
+        [Status::Accepted, Status::Rejected, Status::Superseded]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
 /// A stored submission, as later stages and the inbox need it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Submission {
@@ -44,7 +71,7 @@ pub struct Submission {
     pub submitter_code: Option<String>,
     pub kind: Option<ReturnKind>,
     pub period: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub rows_accepted: i64,
     pub rows_rejected: i64,
     pub reason: Option<String>,
@@ -211,7 +238,16 @@ fn submission_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
         submitter_code: r.get(3)?,
         kind: kind.as_deref().and_then(ReturnKind::from_code),
         period: r.get(5)?,
-        status: r.get(6)?,
+        status: {
+            let code: String = r.get(6)?;
+            Status::from_code(&code).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    6,
+                    rusqlite::types::Type::Text,
+                    format!("status {code}").into(),
+                )
+            })?
+        },
         rows_accepted: r.get(7)?,
         rows_rejected: r.get(8)?,
         reason: r.get(9)?,
