@@ -21,8 +21,6 @@ use std::fs::File;
 use std::io::IsTerminal;
 use std::path::Path;
 
-use anyhow::Context;
-
 use crate::config::Config;
 use crate::run::{FileResult, Summary};
 use crate::store::Store;
@@ -78,7 +76,7 @@ pub fn load_config(path: &Path) -> anyhow::Result<Config> {
 
 /// Takes the run lock, or says on stderr that another run holds it (`None`: exit 75).
 pub fn lock_or_say(config: &Config) -> anyhow::Result<Option<File>> {
-    let held = lock(config)?;
+    let held = crate::run::cron::lock(config)?;
     if held.is_none() {
         eprintln!(
             "另一个 utility-eval 正在运行(数据库 {} 已加锁),本次退出。",
@@ -86,32 +84,6 @@ pub fn lock_or_say(config: &Config) -> anyhow::Result<Option<File>> {
         );
     }
     Ok(held)
-}
-
-/// The run lock beside the database; `None` when another process holds it.
-pub fn lock(config: &Config) -> anyhow::Result<Option<File>> {
-    let mut name = config
-        .paths
-        .database
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".lock");
-    let path = config.paths.database.with_file_name(name);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("无法创建目录 {}", dir.display()))?;
-    }
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("无法打开锁文件 {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("无法加锁 {}", path.display())),
-    }
 }
 
 /// Opens the database for writing; `None` (said on stderr, exit 75) when another program

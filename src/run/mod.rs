@@ -1,12 +1,14 @@
 //! The batch: takes files through read → validate → store → file away, in name order,
 //! parsing on every core while one thread writes the database. One bad file never stops
-//! the batch; each file's outcome is committed before the file is moved.
+//! the batch; each file's outcome is committed before the file is moved. [`cron`] is the
+//! whole cron sequence around it.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 
+pub mod cron;
 mod record;
 
 pub use record::explanation;

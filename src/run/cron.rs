@@ -1,0 +1,155 @@
+//! The cron sequence, in one place: lock → recover interrupted moves → find the inbox's files
+//! → ingest them → compute and render the affected periods. (Delivery joins as the last step.)
+//! `cmd/run.rs` calls it and prints what it returns; nothing here prints.
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use super::{RunError, Summary};
+use crate::config::Config;
+use crate::inbox;
+use crate::period::Period;
+use crate::report::{self, ReportError};
+use crate::store::{Store, StoreError};
+
+/// How a cron run went.
+#[derive(Debug)]
+pub enum Cron {
+    /// Another run holds the lock, or another program the database (exit 75); the text says which.
+    Locked(String),
+    /// The run's account: every file's outcome, and the periods recomputed.
+    Done { summary: Summary, published: Vec<Period> },
+}
+
+/// What ends a cron run before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum CronError {
+    #[error("无法加锁 {}:{}", path.display(), crate::output::io_zh(source))]
+    Lock { path: PathBuf, source: std::io::Error },
+    #[error("无法创建目录 {}:{}", path.display(), crate::output::io_zh(source))]
+    Folder { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+impl From<StoreError> for CronError {
+    fn from(e: StoreError) -> CronError {
+        CronError::Run(RunError::Store(e))
+    }
+}
+
+/// Told how the ingest goes, for a progress bar.
+pub trait Progress {
+    /// Ingest begins with `total` files.
+    fn start(&self, total: usize);
+    /// One more file is done.
+    fn file_done(&self, name: &str);
+    /// Ingest ended.
+    fn finish(&self);
+}
+
+/// The run lock beside the database: `None` when another process holds it. Held until the
+/// returned file is dropped.
+pub fn lock(config: &Config) -> Result<Option<File>, CronError> {
+    let mut name = config
+        .paths
+        .database
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".lock");
+    let path = config.paths.database.with_file_name(name);
+    let lock_err = |source| CronError::Lock {
+        path: path.clone(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(lock_err)?;
+    }
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(lock_err)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(lock_err(e)),
+    }
+}
+
+/// Another program holds the database: said like a held run lock.
+fn busy(config: &Config) -> Cron {
+    Cron::Locked(format!(
+        "数据库 {} 正被另一个程序占用(加锁),本次退出;已入库的文件不受影响,下次运行时继续。",
+        config.paths.database.display()
+    ))
+}
+
+/// Whether an error is the database held by another program.
+fn is_busy(e: &CronError) -> bool {
+    match e {
+        CronError::Run(RunError::Store(s)) | CronError::Report(ReportError::Store(s)) => s.is_busy(),
+        _ => false,
+    }
+}
+
+/// The whole cron sequence.
+pub fn cron(config: &Config, progress: &dyn Progress) -> Result<Cron, CronError> {
+    let Some(_lock) = lock(config)? else {
+        return Ok(Cron::Locked(format!(
+            "另一个 utility-eval 正在运行(数据库 {} 已加锁),本次退出。",
+            config.paths.database.display()
+        )));
+    };
+    for dir in [&config.paths.inbox, &config.paths.archive, &config.paths.rejected] {
+        std::fs::create_dir_all(dir).map_err(|source| CronError::Folder {
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    let mut store = match Store::open(&config.paths.database) {
+        Ok(s) => s,
+        Err(e) if e.is_busy() => return Ok(busy(config)),
+        Err(e) => return Err(e.into()),
+    };
+    match steps(config, &mut store, progress) {
+        Err(e) if is_busy(&e) => Ok(busy(config)),
+        other => other,
+    }
+}
+
+fn steps(config: &Config, store: &mut Store, progress: &dyn Progress) -> Result<Cron, CronError> {
+    let recovered = super::recover(config, store)?;
+    let inbox::Discovered {
+        found,
+        skipped,
+        waiting,
+        special,
+        unreadable,
+    } = inbox::discover(&config.paths.inbox, config.settle).map_err(RunError::from)?;
+    // Links, FIFOs and the like are said once, the run that first finds them.
+    let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    let entries: Vec<_> = special.iter().map(|s| (s.path.as_path(), s.kind)).collect();
+    let new_special = store.note_skipped(&entries, &now)?;
+    progress.start(found.len());
+    let ingested = super::ingest(config, store, &found, &|name| progress.file_done(name));
+    progress.finish();
+    let mut summary = ingested?;
+    summary.recovered = recovered;
+    summary.skipped = skipped;
+    summary.waiting = waiting;
+    summary.special = new_special
+        .into_iter()
+        .map(|i| (special[i].name.clone(), special[i].kind))
+        .collect();
+    summary.unreadable = unreadable;
+    let published = report::affected(config, store)?;
+    if !published.is_empty() {
+        report::publish(config, store, &config.topics, &published, true)?;
+    }
+    Ok(Cron::Done { summary, published })
+}
