@@ -169,9 +169,171 @@ struct RawConfig {
     limits: RawLimits,
     #[serde(default)]
     intake: RawIntake,
-    /// Who receives what; read by the delivery stage.
+    /// Who receives what (SPEC §9a).
     #[serde(default)]
-    delivery: toml::Table,
+    delivery: RawDelivery,
+}
+
+/// A leader who receives the city report and the summary workbook.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leader {
+    pub name: String,
+    pub email: String,
+}
+
+/// How mail is sent: STARTTLS on a submission port, TLS from the start, or plain (a relay on
+/// the same machine).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Security {
+    Starttls,
+    Tls,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSmtp {
+    host: String,
+    port: Option<u16>,
+    security: Option<Security>,
+    user: Option<String>,
+    /// The environment variable holding the password.
+    password_env: Option<String>,
+    /// A file holding the password (first line).
+    password_file: Option<PathBuf>,
+    /// Refused: a password never lives in the config.
+    password: Option<toml::Value>,
+}
+
+/// The SMTP server mail goes through. The password is read when mail is sent, from the
+/// environment variable or the file named here, never from the config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub user: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDelivery {
+    outbox: Option<PathBuf>,
+    sender: Option<String>,
+    #[serde(default)]
+    leader: Vec<Leader>,
+    /// Enterprise code → address.
+    #[serde(default)]
+    enterprise: std::collections::BTreeMap<String, String>,
+    /// Unit code → address.
+    #[serde(default)]
+    unit: std::collections::BTreeMap<String, String>,
+    smtp: Option<RawSmtp>,
+}
+
+/// Who receives what, and how (SPEC §9a): every recipient's documents go to
+/// `outbox/<recipient>/<period>/`; with `smtp`, they are also mailed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Delivery {
+    /// Absolute; `outbox` beside the config by default.
+    pub outbox: PathBuf,
+    pub sender: Option<String>,
+    pub leaders: Vec<Leader>,
+    /// Enterprise code → address.
+    pub enterprises: std::collections::BTreeMap<String, String>,
+    /// Unit code → address.
+    pub units: std::collections::BTreeMap<String, String>,
+    pub smtp: Option<Smtp>,
+}
+
+/// Checks `[delivery]`: addresses look like addresses, codes are registered, the password
+/// is not in the config, a sender is given when mail is sent.
+fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -> Result<Delivery, String> {
+    let address = |what: &str, a: &str| {
+        let ok = a
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+            && !a.chars().any(char::is_whitespace);
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("[delivery] {what} 的地址“{a}”不是有效的电子邮件地址"))
+        }
+    };
+    for l in &raw.leader {
+        address(&format!("leader “{}”", l.name), &l.email)?;
+    }
+    for (code, a) in &raw.enterprise {
+        if config.enterprise_by_code(code).is_none() {
+            return Err(format!("[delivery.enterprise] {code} 不是登记的企业代码"));
+        }
+        address(&format!("enterprise {code}"), a)?;
+    }
+    for (code, a) in &raw.unit {
+        if !config.units.iter().any(|u| &u.code == code) {
+            return Err(format!("[delivery.unit] {code} 不是登记的单位代码"));
+        }
+        address(&format!("unit {code}"), a)?;
+    }
+    let smtp = match raw.smtp {
+        None => None,
+        Some(s) => {
+            if s.password.is_some() {
+                return Err(
+                    "[delivery.smtp] 密码不得写在配置文件中;请用 password_env(环境变量名)或 password_file(密码文件)"
+                        .into(),
+                );
+            }
+            if s.user.is_some() && s.password_env.is_none() && s.password_file.is_none() {
+                return Err("[delivery.smtp] 设置了 user 就要用 password_env 或 password_file 指明密码从哪里读".into());
+            }
+            let security = s.security.unwrap_or(Security::Starttls);
+            let port = s.port.unwrap_or(match security {
+                Security::Starttls => 587,
+                Security::Tls => 465,
+                Security::None => 25,
+            });
+            Some(Smtp {
+                host: s.host,
+                port,
+                security,
+                user: s.user,
+                password_env: s.password_env,
+                password_file: s.password_file.map(|p| abs(&p)),
+            })
+        }
+    };
+    if smtp.is_some() {
+        match &raw.sender {
+            Some(sender) => {
+                let a = sender
+                    .rsplit_once('<')
+                    .map_or(sender.as_str(), |(_, a)| a.trim_end_matches('>'));
+                address("sender", a)?;
+            }
+            None => return Err("[delivery] 配置了 smtp 就要写明 sender(发件人地址)".into()),
+        }
+    }
+    let outbox = abs(raw.outbox.as_deref().unwrap_or(Path::new("outbox")));
+    if resolved(&outbox).starts_with(resolved(&config.paths.inbox)) {
+        return Err(format!(
+            "[delivery] outbox = {} 位于收件箱之内([paths] inbox = {});请另选一个位置",
+            outbox.display(),
+            config.paths.inbox.display()
+        ));
+    }
+    Ok(Delivery {
+        outbox,
+        sender: raw.sender,
+        leaders: raw.leader,
+        enterprises: raw.enterprise,
+        units: raw.unit,
+        smtp,
+    })
 }
 
 /// The folders of a deployment, absolute.
@@ -223,7 +385,7 @@ pub struct Config {
     pub limits: Limits,
     /// How long a file must have rested in the inbox before `run` takes it.
     pub settle: std::time::Duration,
-    pub delivery: toml::Table,
+    pub delivery: Delivery,
     /// match key of every name, alias and code → (is_enterprise, index)
     names: HashMap<String, (bool, usize)>,
     /// match key of every county name, unit alias and code → the county as registered
@@ -281,7 +443,8 @@ impl Config {
 
     /// Checks config text; `path` names the file in errors and anchors relative paths.
     pub fn from_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError(toml_error_zh(path, text, &e)))?;
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| ConfigError(crate::text::toml_error_zh(path, text, &e)))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let base = if base.as_os_str().is_empty() {
             PathBuf::from(".")
@@ -405,7 +568,7 @@ impl Config {
             enterprises: raw.enterprise,
             limits,
             settle: std::time::Duration::from_secs(raw.intake.settle_seconds.unwrap_or(DEFAULT_SETTLE_SECONDS)),
-            delivery: raw.delivery,
+            delivery: Delivery::default(),
             names,
             county_names: HashMap::new(),
             county_list: Vec::new(),
@@ -416,6 +579,7 @@ impl Config {
             today: chrono::Local::now().date_naive(),
         };
         check_paths(&config.paths).map_err(err)?;
+        config.delivery = delivery(raw.delivery, &config, &abs).map_err(err)?;
         // Counties: each county unit stands for one (its `county`, else its name without a
         // bureau suffix), found by its code, name and aliases with or without the suffix; an
         // enterprise's county is the unit's it names, else its own.
@@ -621,45 +785,6 @@ fn check_paths(paths: &Paths) -> Result<(), String> {
     Ok(())
 }
 
-/// A TOML error in Chinese, naming the file, the line and the table it is in.
-pub fn toml_error_zh(path: &Path, text: &str, e: &toml::de::Error) -> String {
-    let (line, table) = match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let table = before
-                .lines()
-                .rev()
-                .map(str::trim)
-                .find(|l| l.starts_with('['))
-                .map(|l| format!(" {}", l.split('#').next().unwrap_or(l).trim()))
-                .unwrap_or_default();
-            (format!("第 {line} 行"), table)
-        }
-        None => (String::new(), String::new()),
-    };
-    let msg = e.message().trim();
-    let zh = if let Some(rest) = msg.strip_prefix("unknown field ") {
-        let field = rest.split(',').next().unwrap_or(rest);
-        format!("未知的配置项 {field}(请检查拼写)")
-    } else if let Some(rest) = msg.strip_prefix("missing field ") {
-        format!("缺少必填项 {rest}")
-    } else if let Some(rest) = msg.strip_prefix("unknown variant ") {
-        format!(
-            "取值 {} 无效,应为 {}",
-            rest.split(',').next().unwrap_or(rest),
-            rest.split("expected").nth(1).unwrap_or("").trim()
-        )
-    } else if msg.starts_with("invalid type") {
-        format!("取值类型错误({msg})")
-    } else if msg.contains("duplicate key") {
-        format!("重复的配置项({msg})")
-    } else {
-        format!("格式错误({msg})")
-    };
-    format!("配置文件 {} {line}{table}:{zh}", path.display())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -744,6 +869,28 @@ aliases = ["第一供水公司"]
             load(&GOOD.replace("archive = \"archive\"", "archive = \"inbox2\"")).is_ok(),
             "a name sharing a prefix is not inside"
         );
+    }
+
+    #[test]
+    fn delivery_is_typed_and_checked() {
+        let ok = format!(
+            "{GOOD}\n[delivery]\nsender = \"市住建局 <pj@tm.gov.cn>\"\n[[delivery.leader]]\nname = \"王局长\"\nemail = \"wang@tm.gov.cn\"\n[delivery.enterprise]\nGS01 = \"gs01@example.com\"\n[delivery.smtp]\nhost = \"127.0.0.1\"\nuser = \"pj\"\npassword_env = \"SMTP_PASSWORD\"\n"
+        );
+        let c = load(&ok).unwrap();
+        assert_eq!(c.delivery.outbox, PathBuf::from("/srv/eval/outbox"));
+        assert_eq!(c.delivery.leaders[0].email, "wang@tm.gov.cn");
+        let smtp = c.delivery.smtp.as_ref().unwrap();
+        assert_eq!((smtp.port, smtp.security), (587, Security::Starttls));
+        let e = load(&ok.replace("password_env = \"SMTP_PASSWORD\"", "password = \"123456\""))
+            .unwrap_err()
+            .0;
+        assert!(e.contains("密码不得写在配置文件中"), "{e}");
+        let e = load(&ok.replace("GS01 = ", "GS09 = ")).unwrap_err().0;
+        assert!(e.contains("GS09 不是登记的企业代码"), "{e}");
+        let e = load(&ok.replace("wang@tm.gov.cn", "wang")).unwrap_err().0;
+        assert!(e.contains("不是有效的电子邮件地址"), "{e}");
+        let e = load(&format!("{GOOD}\n[delivery]\nrecipients = 1\n")).unwrap_err().0;
+        assert!(e.contains("recipients") && e.contains("未知的配置项"), "{e}");
     }
 
     #[test]

@@ -122,7 +122,7 @@ impl Scheme {
 
     /// Parses and checks a scheme file's text; `path` only names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Scheme, String> {
-        let mut scheme: Scheme = toml::from_str(text).map_err(|e| crate::config::toml_error_zh(path, text, &e))?;
+        let mut scheme: Scheme = toml::from_str(text).map_err(|e| crate::text::toml_error_zh(path, text, &e))?;
         scheme.header_keys = scheme
             .items
             .iter()

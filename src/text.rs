@@ -197,6 +197,45 @@ fn levenshtein(a: &[char], b: &[char], row: &mut Vec<usize>) -> usize {
     if b.is_empty() { a.len() } else { row[b.len() - 1] }
 }
 
+/// A TOML error in Chinese, naming the file, the line and the table it is in.
+pub fn toml_error_zh(path: &std::path::Path, text: &str, e: &toml::de::Error) -> String {
+    let (line, table) = match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let table = before
+                .lines()
+                .rev()
+                .map(str::trim)
+                .find(|l| l.starts_with('['))
+                .map(|l| format!(" {}", l.split('#').next().unwrap_or(l).trim()))
+                .unwrap_or_default();
+            (format!("第 {line} 行"), table)
+        }
+        None => (String::new(), String::new()),
+    };
+    let msg = e.message().trim();
+    let zh = if let Some(rest) = msg.strip_prefix("unknown field ") {
+        let field = rest.split(',').next().unwrap_or(rest);
+        format!("未知的配置项 {field}(请检查拼写)")
+    } else if let Some(rest) = msg.strip_prefix("missing field ") {
+        format!("缺少必填项 {rest}")
+    } else if let Some(rest) = msg.strip_prefix("unknown variant ") {
+        format!(
+            "取值 {} 无效,应为 {}",
+            rest.split(',').next().unwrap_or(rest),
+            rest.split("expected").nth(1).unwrap_or("").trim()
+        )
+    } else if msg.starts_with("invalid type") {
+        format!("取值类型错误({msg})")
+    } else if msg.contains("duplicate key") {
+        format!("重复的配置项({msg})")
+    } else {
+        format!("格式错误({msg})")
+    };
+    format!("配置文件 {} {line}{table}:{zh}", path.display())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,7 +74,7 @@ impl Wording {
 
     /// Parses and checks a wording file's text; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Wording, String> {
-        let wording: Wording = toml::from_str(text).map_err(|e| crate::config::toml_error_zh(path, text, &e))?;
+        let wording: Wording = toml::from_str(text).map_err(|e| crate::text::toml_error_zh(path, text, &e))?;
         let err = |msg: String| format!("报告用语 {}:{msg}", path.display());
         for (table, keys) in REQUIRED {
             let map = wording.table(table);
