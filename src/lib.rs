@@ -10,7 +10,6 @@ pub mod analyse;
 pub mod cli;
 pub mod cmd;
 pub mod config;
-pub mod form;
 pub mod inbox;
 pub mod intake;
 pub mod output;

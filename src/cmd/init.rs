@@ -8,8 +8,8 @@ use anyhow::Context;
 use crate::analyse::topics::DEFAULT_TOPICS;
 use crate::cmd::Exit;
 use crate::config::Config;
-use crate::form::{FormSpec, write_form};
 use crate::period::ReturnKind;
+use crate::render::form::{FormSpec, write_form};
 use crate::scheme::DEFAULT_SCHEME;
 
 /// The starter registry: the same as the committed samples'.

@@ -6,8 +6,8 @@ use anyhow::Context;
 
 use crate::cmd::Exit;
 use crate::config::Config;
-use crate::form::{FormSpec, write_form};
 use crate::period::{Period, ReturnKind};
+use crate::render::form::{FormSpec, write_form};
 use crate::scheme::Scheme;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -1,9 +1,12 @@
 //! Renderers, the last stage: each turns one period's [`PeriodResults`] into files in the
 //! period's folder. They share one input, the [`RenderContext`], and nothing else: no
 //! renderer queries the database or recomputes a score. Every file is written atomically,
-//! and the same results give the same bytes (no wall-clock time inside).
+//! and the same results give the same bytes (no wall-clock time inside). The blank return
+//! form ([`form`]) is written here too, with the workbook helpers ([`xlsx`]) all workbooks share.
 
+pub mod form;
 pub mod json;
+pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 

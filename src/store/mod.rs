@@ -17,7 +17,7 @@ use crate::validate::{ReturnMeta, RowIssue};
 const COMMITS_PER_CHECKPOINT: usize = 16;
 
 /// Copies the write-ahead log into the database (a passive checkpoint, which never blocks the
-/// writer) after every [`COMMITS_PER_CHECKPOINT`] signals on `commits`, until its sender is
+/// writer) after every `COMMITS_PER_CHECKPOINT` (16) signals on `commits`, until its sender is
 /// dropped. Run on a thread of its own with a connection of its own, it keeps the log short
 /// so that the writing connection's commits seldom have to checkpoint it themselves
 /// (SQLite's automatic checkpoint at 1,000 pages stays in force). Durability is untouched:

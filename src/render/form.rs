@@ -5,10 +5,7 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{
-    Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Workbook,
-    Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, Note, Worksheet, XlsxError};
 
 use crate::config::Config;
 use crate::intake::layout::{FIELDS, Field, USER_FIELDS};
@@ -107,14 +104,7 @@ fn columns(spec: &FormSpec<'_>) -> Vec<Column> {
 
 /// Writes the form to `path`.
 pub fn write_form(spec: &FormSpec<'_>, path: &Path) -> Result<(), XlsxError> {
-    let mut wb = Workbook::new();
-    // A fixed creation date: the same form gives the same bytes.
-    let created = ExcelDateTime::from_ymd(2026, 1, 1)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!("{}供水供气企业服务满意度{}", spec.city, spec.kind.label()))
-            .set_creation_datetime(&created),
-    );
+    let mut wb = super::xlsx::pinned(&format!("{}供水供气企业服务满意度{}", spec.city, spec.kind.label()))?;
     let cols = columns(spec);
 
     let help = wb.add_worksheet().set_name("填报说明")?;
@@ -134,7 +124,7 @@ pub fn write_form(spec: &FormSpec<'_>, path: &Path) -> Result<(), XlsxError> {
         codes.set_column_width(c as u16, 24)?;
     }
     codes.set_hidden(true);
-    wb.save(path)
+    super::xlsx::save_atomic(&mut wb, path)
 }
 
 /// The dropdown lists, kept on the hidden 代码表 sheet (Excel limits inline lists to 255 characters).

@@ -1,0 +1,40 @@
+//! What every workbook the program writes shares: pinned document properties (a fixed
+//! creation date, so that the same content gives the same bytes) and an atomic save (a
+//! reader never sees half a workbook). Used by the blank return form and the summary,
+//! feedback and call-back workbooks.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
+
+/// A new workbook titled `title`, its creation date pinned.
+pub fn pinned(title: &str) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2026, 1, 1)?;
+    wb.set_properties(&DocProperties::new().set_title(title).set_creation_datetime(&created));
+    Ok(wb)
+}
+
+/// Saves `wb` to `path` atomically (temporary file, fsync, rename).
+pub fn save_atomic(wb: &mut Workbook, path: &Path) -> Result<(), XlsxError> {
+    let bytes = wb.save_to_buffer()?;
+    crate::output::write_atomic(path, &bytes).map_err(XlsxError::IoError)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_content_gives_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str| {
+            let mut wb = pinned("标题").unwrap();
+            wb.add_worksheet().write_string(0, 0, "内容").unwrap();
+            let path = dir.path().join(name);
+            save_atomic(&mut wb, &path).unwrap();
+            std::fs::read(path).unwrap()
+        };
+        assert_eq!(write("a.xlsx"), write("b.xlsx"));
+    }
+}
