@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Scoring benchmark (not a test): one month of 1,000,000 generated responses in the
-# database, then `utility-eval report --period 2026-10` (scores, analysis, improvement
-# items, scores.json and manifest.json). Prints wall time and peak memory.
+# Scoring benchmark (not a test), two shapes:
+#  - one month of 1,000,000 generated responses: `report --period 2026-10` (scores,
+#    analysis, improvement items, scores.json and manifest.json);
+#  - 12 and 24 months of history (50,000 responses a month): `report --period 2026-10`,
+#    which replays the improvement items over every month, and a `run` that recomputes every
+#    month (each a step from the last). Both should grow linearly with the months.
+# Prints wall time and peak memory.
 #
 # Usage: bench/score.sh [WORKDIR] [N]
 set -euo pipefail
@@ -9,10 +13,25 @@ cd "$(dirname "$0")/.."
 work=${1:-$(mktemp -d)}
 n=${2:-1000000}
 cargo build --release --quiet --bin utility-eval --example bench_score
-if [ ! -f "$work/data/utility-eval.sqlite" ]; then
-  target/release/examples/bench_score "$work" "$n"
+bin=target/release/utility-eval
+if [ ! -f "$work/one/data/utility-eval.sqlite" ]; then
+  target/release/examples/bench_score "$work/one" "$n"
 fi
+echo "== one month, $n responses =="
 for i in 1 2 3; do
-  /usr/bin/time -f "report #$i: %e s, max RSS %M KB" target/release/utility-eval --config "$work/utility-eval.toml" report --period 2026-10 > /dev/null
+  /usr/bin/time -f "report #$i: %e s, max RSS %M KB" "$bin" --config "$work/one/utility-eval.toml" report --period 2026-10 > /dev/null
 done
-ls -l "$work/reports/2026-10/"
+for months in 12 24; do
+  dir="$work/history-$months"
+  if [ ! -f "$dir/data/utility-eval.sqlite" ]; then
+    target/release/examples/bench_score "$dir" 50000 --months "$months"
+  fi
+  echo "== $months months of history, 50,000 responses a month =="
+  for i in 1 2 3; do
+    /usr/bin/time -f "report --period 2026-10 #$i: %e s, max RSS %M KB" "$bin" --config "$dir/utility-eval.toml" report --period 2026-10 > /dev/null
+  done
+  for i in 1 2 3; do
+    rm -rf "$dir/reports"
+    /usr/bin/time -f "run (recomputes all $months months) #$i: %e s, max RSS %M KB" "$bin" --config "$dir/utility-eval.toml" run > /dev/null || true
+  done
+done

@@ -1,8 +1,9 @@
-//! Benchmark input for scoring: a deployment whose database holds one month of N generated
-//! responses (default 1,000,000) spread over the sample registry's units and enterprises,
-//! written through the store's own API. `bench/score.sh` then times `report --period`.
+//! Benchmark input for scoring: a deployment whose database holds N generated responses a
+//! month (default 1,000,000) for K months ending 2026-10 (default 1), spread over the sample
+//! registry's units and enterprises, written through the store's own API. `bench/score.sh`
+//! then times `report --period` and a `run` that recomputes every month.
 //!
-//! Usage: cargo run --release --example bench_score -- DIR [N]
+//! Usage: cargo run --release --example bench_score -- DIR [N] [--months K]
 
 use std::path::PathBuf;
 
@@ -14,16 +15,31 @@ use utility_eval::store::{Ending, Receipt, Store};
 use utility_eval::validate::{Response, ReturnMeta};
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().expect("usage: bench_score DIR [N]"));
-    let n: usize = args.next().map(|s| s.parse().expect("a number")).unwrap_or(1_000_000);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: bench_score DIR [N] [--months K]";
+    let dir = PathBuf::from(args.first().expect(usage));
+    let months: usize = match args.iter().position(|a| a == "--months") {
+        Some(i) => args.get(i + 1).and_then(|k| k.parse().ok()).expect(usage),
+        None => 1,
+    };
+    let n: usize = args
+        .get(1)
+        .filter(|a| !a.starts_with("--"))
+        .map(|s| s.parse().expect("a number"))
+        .unwrap_or(1_000_000);
     std::fs::create_dir_all(&dir).expect("a writable folder");
     let config_path = dir.join("utility-eval.toml");
     std::fs::write(&config_path, include_str!("../samples/utility-eval.toml")).expect("config written");
     let config = Config::load(&config_path).expect("the sample registry");
     let mut store = Store::open(&config.paths.database).expect("a database");
-    let period = Period::Month { year: 2026, month: 10 };
     let mut rng = ChaCha8Rng::seed_from_u64(1_000_000);
+    let mut period = Period::Month { year: 2026, month: 10 };
+    let mut periods = vec![period];
+    for _ in 1..months {
+        period = period.previous();
+        periods.push(period);
+    }
+    periods.reverse();
     let submitters: Vec<(String, String)> = config
         .units
         .iter()
@@ -45,79 +61,86 @@ fn main() {
         "",
     ];
     let per = n / submitters.len();
-    for (s, (code, name)) in submitters.iter().enumerate() {
-        let meta = ReturnMeta {
-            submitter_code: code.clone(),
-            submitter_name: name.clone(),
-            kind: ReturnKind::Monthly,
-            period,
-        };
-        let sha = format!("bench-{s}");
-        let receipt = Receipt {
-            sha256: &sha,
-            original_name: "bench.xlsx",
-            source: std::path::Path::new("bench.xlsx"),
-            size: 0,
-            received_at: "2026-11-01 00:00:00",
-        };
-        let mut open = store.begin_return(&receipt, &meta).expect("begin");
-        let count = if s + 1 == submitters.len() { n - per * s } else { per };
-        let mut batch = Vec::with_capacity(10_000);
-        for i in 0..count {
-            let e = &config.enterprises[rng.random_range(0..config.enterprises.len())];
-            let mut answers = String::from("{");
-            for (k, item) in config.scheme.items.iter().enumerate() {
-                if rng.random_bool(0.03) {
-                    continue; // blank
-                }
-                let a = match item.kind {
-                    utility_eval::scheme::ItemKind::YesNo => {
-                        if rng.random_bool(0.85) == (item.favourable.as_deref() == Some("是")) {
-                            "是"
-                        } else {
-                            "否"
-                        }
+    for &period in &periods {
+        for (s, (code, name)) in submitters.iter().enumerate() {
+            let meta = ReturnMeta {
+                submitter_code: code.clone(),
+                submitter_name: name.clone(),
+                kind: ReturnKind::Monthly,
+                period,
+            };
+            let sha = format!("bench-{period}-{s}");
+            let receipt = Receipt {
+                sha256: &sha,
+                original_name: "bench.xlsx",
+                source: std::path::Path::new("bench.xlsx"),
+                size: 0,
+                received_at: "2026-11-01 00:00:00",
+            };
+            let mut open = store.begin_return(&receipt, &meta).expect("begin");
+            let count = if s + 1 == submitters.len() { n - per * s } else { per };
+            let mut batch = Vec::with_capacity(10_000);
+            for i in 0..count {
+                let e = &config.enterprises[rng.random_range(0..config.enterprises.len())];
+                let mut answers = String::from("{");
+                for (k, item) in config.scheme.items.iter().enumerate() {
+                    if rng.random_bool(0.03) {
+                        continue; // blank
                     }
-                    utility_eval::scheme::ItemKind::FiveLevel => grades[rng.random_range(0..grades.len())],
-                };
-                if k > 0 && answers.len() > 1 {
-                    answers.push(',');
+                    let a = match item.kind {
+                        utility_eval::scheme::ItemKind::YesNo => {
+                            if rng.random_bool(0.85) == (item.favourable.as_deref() == Some("是")) {
+                                "是"
+                            } else {
+                                "否"
+                            }
+                        }
+                        utility_eval::scheme::ItemKind::FiveLevel => grades[rng.random_range(0..grades.len())],
+                    };
+                    if k > 0 && answers.len() > 1 {
+                        answers.push(',');
+                    }
+                    answers.push_str(&format!("\"{}\":\"{a}\"", item.id));
                 }
-                answers.push_str(&format!("\"{}\":\"{a}\"", item.id));
+                answers.push('}');
+                let opinion = complaints[rng.random_range(0..complaints.len())];
+                batch.push(Response {
+                    row: i as u32 + 7,
+                    survey_date: Some(period.first_day()),
+                    method: Some("问卷"),
+                    user_name: format!("用户{s}-{i}"),
+                    user_type: Some(["企事业单位", "工商业用户", "工矿企业", "居民用户"][i % 4]),
+                    usage_nature: None,
+                    monthly_usage: None,
+                    phone: Some(format!("139{:08}", s * 10_000_000 + i)),
+                    enterprise: e.code.clone(),
+                    utility: e.utility.label(),
+                    county: e.county.clone(),
+                    opinion: (!opinion.is_empty()).then(|| opinion.to_string()),
+                    suggestion: None,
+                    answers,
+                });
+                if batch.len() == batch.capacity() {
+                    store.add_rows(&mut open, &batch).expect("rows");
+                    batch.clear();
+                }
             }
-            answers.push('}');
-            let opinion = complaints[rng.random_range(0..complaints.len())];
-            batch.push(Response {
-                row: i as u32 + 7,
-                survey_date: Some(period.first_day()),
-                method: Some("问卷"),
-                user_name: format!("用户{s}-{i}"),
-                user_type: Some(["企事业单位", "工商业用户", "工矿企业", "居民用户"][i % 4]),
-                usage_nature: None,
-                monthly_usage: None,
-                phone: Some(format!("139{:08}", s * 10_000_000 + i)),
-                enterprise: e.code.clone(),
-                utility: e.utility.label(),
-                county: e.county.clone(),
-                opinion: (!opinion.is_empty()).then(|| opinion.to_string()),
-                suggestion: None,
-                answers,
-            });
-            if batch.len() == batch.capacity() {
-                store.add_rows(&mut open, &batch).expect("rows");
-                batch.clear();
-            }
+            store.add_rows(&mut open, &batch).expect("rows");
+            let end = Ending {
+                format: Some("xlsx"),
+                issues: &[],
+                reason: None,
+                notes: "",
+                warnings: "",
+                stored_path: "bench.xlsx",
+            };
+            store.commit_return(open, &end).expect("commit");
         }
-        store.add_rows(&mut open, &batch).expect("rows");
-        let end = Ending {
-            format: Some("xlsx"),
-            issues: &[],
-            reason: None,
-            notes: "",
-            warnings: "",
-            stored_path: "bench.xlsx",
-        };
-        store.commit_return(open, &end).expect("commit");
     }
-    println!("{n} responses for {period} in {}", config.paths.database.display());
+    println!(
+        "{n} responses a month for {} months ending {} in {}",
+        periods.len(),
+        periods[periods.len() - 1],
+        config.paths.database.display()
+    );
 }
