@@ -10,7 +10,7 @@ use crate::analyse::topics::Topics;
 use crate::analyse::{self};
 use crate::config::Config;
 use crate::period::Period;
-use crate::render::{RenderContext, RenderError};
+use crate::render::{DetailRows, RenderContext, RenderError};
 use crate::results::{
     Decline, Dissatisfaction, EnterpriseInfo, FeedbackReturn, GroupResult, HISTORY_PERIODS, HistoryPoint, Input, Level,
     Lowest, PeriodResults,
@@ -155,6 +155,12 @@ impl<'c> Reporter<'c> {
                 reason: s.reason.clone(),
                 warnings,
                 issues: self.store.issues_of(s.id)?,
+                sheet: crate::intake::dump_sheet(
+                    std::path::Path::new(&s.stored_path),
+                    &self.config.scheme,
+                    &self.config.limits,
+                )
+                .ok(),
             });
         }
         out.sort_by(|a, b| {
@@ -269,6 +275,19 @@ impl<'c> Reporter<'c> {
     }
 }
 
+/// A period's responses, streamed from the store to the renderers.
+struct Detail<'s> {
+    store: &'s Store,
+    period: Period,
+}
+
+impl DetailRows for Detail<'_> {
+    fn for_each(&self, f: &mut dyn FnMut(&crate::store::DetailRow<'_>)) -> Result<(), StoreError> {
+        self.store
+            .for_each_detail(self.period.kind(), &self.period.to_string(), f)
+    }
+}
+
 /// The folder of a period's outputs: `reports/2026-10/`.
 pub fn period_dir(config: &Config, period: Period) -> PathBuf {
     config.paths.reports.join(period.to_string())
@@ -298,8 +317,13 @@ pub fn publish(
     for r in &results {
         let dir = period_dir(config, r.period);
         let mut outputs = Vec::new();
+        let detail = Detail {
+            store,
+            period: r.period,
+        };
         let cx = RenderContext {
             results: r,
+            detail: &detail,
             wording: &config.wording,
             dir: &dir,
         };

@@ -210,6 +210,79 @@ pub fn read_return(
     Ok(format)
 }
 
+/// The data sheet of a workbook as its sender filled it in: every row, every non-empty cell
+/// as displayed. For the feedback that goes back to the sender, with the problem cells marked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SheetDump {
+    pub name: String,
+    /// (0-based row, non-empty cells as (0-based column, text)), in order.
+    pub rows: Vec<(u32, Vec<(u32, String)>)>,
+}
+
+/// Reads back the first sheet of the workbook at `path` that has a header (the sheet intake
+/// read), whole, under the same caps as intake.
+pub fn dump_sheet(path: &Path, scheme: &Scheme, limits: &Limits) -> Result<SheetDump, FileError> {
+    struct Capture<'a> {
+        scheme: &'a Scheme,
+        limits: &'a Limits,
+        name: String,
+        rows: Vec<(u32, Vec<(u32, String)>)>,
+        found: Option<SheetDump>,
+    }
+    impl RowSink for Capture<'_> {
+        fn sheet(&mut self, name: &str) {
+            self.name = name.to_string();
+            self.rows.clear();
+        }
+        fn row(&mut self, row: u32, cells: Vec<(u32, Value)>) -> Result<bool, FileError> {
+            if row > self.limits.max_rows.saturating_add(layout::HEADER_SEARCH_ROWS) {
+                return Err(FileError::TooManyRows {
+                    sheet: self.name.clone(),
+                    row: row + 1,
+                    cap: self.limits.max_rows,
+                });
+            }
+            let cells = cells
+                .into_iter()
+                .filter(|(c, _)| *c < self.limits.max_columns)
+                .map(|(c, v)| (c, v.display()))
+                .collect();
+            self.rows.push((row, cells));
+            Ok(true)
+        }
+        fn end_sheet(&mut self) -> Result<bool, FileError> {
+            let head: Vec<(u32, Vec<(u32, Value)>)> = (self.rows.iter())
+                .take_while(|(r, _)| *r < layout::HEADER_SEARCH_ROWS)
+                .map(|(r, cells)| (*r, cells.iter().map(|(c, t)| (*c, Value::Text(t.clone()))).collect()))
+                .collect();
+            if layout::detect(&self.name, &head, self.scheme).is_some() {
+                self.found = Some(SheetDump {
+                    name: self.name.clone(),
+                    rows: std::mem::take(&mut self.rows),
+                });
+                return Ok(false);
+            }
+            Ok(true)
+        }
+    }
+    let format = sniff::sniff(path, limits)?;
+    let mut sink = Capture {
+        scheme,
+        limits,
+        name: String::new(),
+        rows: Vec::new(),
+        found: None,
+    };
+    match format {
+        Format::Xlsx | Format::Xlsb => stream::read(path, format, limits, &mut sink)?,
+        Format::Xls | Format::Ods => worker::read_in_child(path, format, limits, &mut sink)?,
+    }
+    sink.found.ok_or(FileError::NoHeader {
+        sheets: "工作簿".into(),
+        rows: layout::HEADER_SEARCH_ROWS,
+    })
+}
+
 enum State {
     /// Collecting the first rows of a sheet.
     Searching(Vec<(u32, Vec<(u32, Value)>)>),

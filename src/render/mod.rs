@@ -11,12 +11,21 @@ pub mod xlsx;
 use std::path::{Path, PathBuf};
 
 use crate::results::PeriodResults;
+use crate::store::{DetailRow, StoreError};
 use crate::wording::Wording;
 
-/// What every renderer gets: the period's results, the report wording and the folder to
-/// write into.
+/// The period's valid responses one at a time, for the internal detail workbook: the report
+/// stage hands renderers this stream instead of the database.
+pub trait DetailRows {
+    /// Calls `f` with each response, by submitter and file, in row order.
+    fn for_each(&self, f: &mut dyn FnMut(&DetailRow<'_>)) -> Result<(), StoreError>;
+}
+
+/// What every renderer gets: the period's results, the stream of its responses, the report
+/// wording and the folder to write into.
 pub struct RenderContext<'a> {
     pub results: &'a PeriodResults,
+    pub detail: &'a dyn DetailRows,
     pub wording: &'a Wording,
     /// `reports/<period>/`.
     pub dir: &'a Path,

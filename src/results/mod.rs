@@ -425,6 +425,9 @@ pub struct FeedbackReturn {
     pub warnings: Vec<String>,
     /// Every problem cell, in row order.
     pub issues: Vec<crate::validate::RowIssue>,
+    /// The data sheet as the sender filled it in, read back from the stored file (`None` when
+    /// it is no workbook, or is gone).
+    pub sheet: Option<crate::intake::SheetDump>,
 }
 
 /// A return the results were computed from.

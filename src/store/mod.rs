@@ -139,6 +139,31 @@ pub struct ResponseRow<'a> {
     pub user_name: &'a str,
 }
 
+/// One valid response with where it came from, as the internal detail workbook shows it
+/// (personal data: names, phones, free text), borrowed from the database row.
+#[derive(Debug, Clone, Copy)]
+pub struct DetailRow<'a> {
+    pub submitter: &'a str,
+    /// The file as received.
+    pub file: &'a str,
+    /// Its 1-based row in the file.
+    pub row: i64,
+    pub survey_date: Option<&'a str>,
+    pub method: Option<&'a str>,
+    pub user_name: &'a str,
+    pub user_type: Option<&'a str>,
+    pub usage_nature: Option<&'a str>,
+    pub monthly_usage: Option<f64>,
+    pub phone: Option<&'a str>,
+    pub enterprise: &'a str,
+    pub utility: &'a str,
+    pub county: &'a str,
+    /// JSON object: item id → canonical answer.
+    pub answers: &'a str,
+    pub opinion: Option<&'a str>,
+    pub suggestion: Option<&'a str>,
+}
+
 /// A respondent already stored for a period: who reported them, and where.
 #[derive(Debug, Clone)]
 struct Known {
@@ -488,6 +513,48 @@ impl Store {
                     user_name: text(6).unwrap_or(""),
                 });
             }
+        }
+        Ok(())
+    }
+
+    /// Calls `f` with every valid response of the accepted returns of one kind and period, by
+    /// submitter and file, in row order, one at a time (the internal detail workbook holds
+    /// 200,000 rows without holding them in memory).
+    pub fn for_each_detail(
+        &self,
+        kind: ReturnKind,
+        period: &str,
+        f: &mut dyn FnMut(&DetailRow<'_>),
+    ) -> Result<(), StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT s.submitter_code, s.original_name, r.row_no, r.survey_date, r.method, r.user_name, r.user_type,
+                    r.usage_nature, r.monthly_usage, r.phone, r.enterprise, r.utility, r.county, r.answers,
+                    r.opinion, r.suggestion
+             FROM response r JOIN submission s ON s.id = r.submission_id
+             WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'
+             ORDER BY s.submitter_code, s.id, r.id",
+        )?;
+        let mut rows = st.query(params![kind.code(), period])?;
+        while let Some(r) = rows.next()? {
+            let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok());
+            f(&DetailRow {
+                submitter: text(0).unwrap_or(""),
+                file: text(1).unwrap_or(""),
+                row: r.get(2)?,
+                survey_date: text(3),
+                method: text(4),
+                user_name: text(5).unwrap_or(""),
+                user_type: text(6),
+                usage_nature: text(7),
+                monthly_usage: r.get(8)?,
+                phone: text(9),
+                enterprise: text(10).unwrap_or(""),
+                utility: text(11).unwrap_or(""),
+                county: text(12).unwrap_or(""),
+                answers: text(13).unwrap_or("{}"),
+                opinion: text(14),
+                suggestion: text(15),
+            });
         }
         Ok(())
     }

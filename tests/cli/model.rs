@@ -149,3 +149,51 @@ fn a_quarter_says_which_months_its_self_assessment_pools() {
     assert_eq!(q3["self_assessment_months"], serde_json::json!(["2026-08"]), "{q3}");
     assert_eq!(q3["self_assessment_bias"][0]["self_n"], 3);
 }
+
+#[test]
+fn responses_stream_to_the_detail_and_problem_returns_read_back_whole() {
+    use utility_eval::period::ReturnKind;
+    use utility_eval::store::Store;
+    let env = Env::new();
+    write_xlsx(
+        &env.inbox("JL/十月.xlsx"),
+        "调查问卷",
+        &month_of("2026-10", "2026-10-05", 5, 2),
+    );
+    write_xlsx(&env.inbox("YK/十月.xlsx"), "调查问卷", &{
+        let mut rows = month_of("2026-10", "2026-10-06", 0, 0);
+        rows[0][1] = s("岳口镇");
+        for i in 11..=13 {
+            rows.push(row(i, "2026-10-06", "天门市第一供水有限公司"));
+        }
+        rows
+    });
+    assert_eq!(code(&env.run(&["run"])), 3);
+    let store = Store::open(&env.path("data/utility-eval.sqlite")).unwrap();
+    let mut seen = Vec::new();
+    store
+        .for_each_detail(ReturnKind::Monthly, "2026-10", &mut |r| {
+            seen.push((r.submitter.to_string(), r.row, r.user_name.to_string()));
+        })
+        .unwrap();
+    let expected: Vec<(String, i64, String)> = [("JL", 8), ("JL", 9), ("JL", 10), ("YK", 6), ("YK", 7), ("YK", 8)]
+        .iter()
+        .zip([3, 4, 5, 11, 12, 13])
+        .map(|((u, r), n)| (u.to_string(), *r, format!("测试用户{n}有限公司")))
+        .collect();
+    assert_eq!(seen, expected, "by submitter, in row order, the bad rows left out");
+    // The JL return, with two bad rows, read back whole for its feedback.
+    let archived = env.path("archive/2026-10/十月.xlsx");
+    let scheme = utility_eval::scheme::Scheme::builtin();
+    let dump = utility_eval::intake::dump_sheet(&archived, &scheme, &Default::default()).unwrap();
+    assert_eq!(dump.name, "调查问卷");
+    let phone_of = |row: u32| {
+        dump.rows
+            .iter()
+            .find(|(r, _)| *r == row)
+            .and_then(|(_, cells)| cells.iter().find(|(c, _)| *c == 7))
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(phone_of(5), Some("123"), "the problem cell as the sender typed it");
+    assert_eq!(dump.rows[0].1[1], (1, "竟陵街道".to_string()), "the metadata rows too");
+}
