@@ -52,6 +52,15 @@ impl FileIdentity {
     }
 }
 
+impl FileIdentity {
+    /// Whether `moved` (the identity at the destination after a move) is this file: the same
+    /// inode, size and modification time (a rename changes the change time). A copy to another
+    /// disk is a new file and is taken as moved.
+    pub fn moved_as(&self, moved: &FileIdentity) -> bool {
+        moved.dev != self.dev || (moved.ino == self.ino && moved.size == self.size && moved.mtime == self.mtime)
+    }
+}
+
 /// Files that are never returns: editors' lock files and partial downloads.
 fn is_transient(name: &str) -> bool {
     name.starts_with('.')
@@ -285,28 +294,64 @@ pub fn explanation_path(dest: &Path) -> PathBuf {
     dest.with_file_name(name)
 }
 
-/// Moves `from` to `to` without ever overwriting: rename within a filesystem, else copy,
-/// fsync and remove the original.
+/// Moves `from` to `to` without ever overwriting: a rename that fails when `to` exists
+/// (`RENAME_NOREPLACE`) within a filesystem, else a copy made durable under its name before
+/// the original is removed.
 pub fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
     if let Some(dir) = to.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    if std::fs::symlink_metadata(to).is_ok() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::AlreadyExists,
-            format!("{} 已存在", to.display()),
-        ));
-    }
-    match std::fs::rename(from, to) {
+    match rename_noreplace(from, to) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
-            // Another disk: copy under a temporary name, make it durable, give it its name,
-            // and only then remove the original, so neither a crash nor a reader sees half a file.
+            // Another disk: copy under a temporary name, make it durable, give it its name
+            // (never replacing), sync the folder, and only then remove the original, so that
+            // neither a crash nor a reader sees half a file and a power cut loses neither.
             let bytes = std::fs::read(from)?;
-            crate::output::write_atomic(to, &bytes)?;
+            crate::output::write_new(to, &bytes)?;
+            if let Some(dir) = to.parent() {
+                std::fs::File::open(dir)?.sync_all()?;
+            }
             std::fs::remove_file(from)
         }
         Err(e) => Err(e),
+    }
+}
+
+/// `rename(2)` that fails with `AlreadyExists` instead of replacing `to`.
+fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "路径中有空字符"))
+    };
+    let (f, t) = (c(from)?, c(to)?);
+    // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them like rename(2).
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            f.as_ptr(),
+            libc::AT_FDCWD,
+            t.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        // A filesystem without RENAME_NOREPLACE: check, then rename.
+        Some(libc::EINVAL) | Some(libc::ENOSYS) => {
+            if std::fs::symlink_metadata(to).is_ok() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    format!("{} 已存在", to.display()),
+                ));
+            }
+            std::fs::rename(from, to)
+        }
+        _ => Err(e),
     }
 }
 

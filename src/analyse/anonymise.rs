@@ -17,7 +17,7 @@ const COMPOUND_SURNAMES: &[&str] = &[
 
 /// Characters common in given names: a surname and two of them is taken for a name even
 /// without a title (`王小明态度差`).
-const GIVEN: &str = "小明华伟芳娜敏静丽强磊军洋勇艳杰娟涛超秀霞平刚桂英玲红建国志文斌辉鹏飞宇浩俊峰波琳婷雪梅兰凤                     玉春燕萍莉晶晓亮海林云新金慧佳欣怡子嘉博瑞晨鑫宏振永德福贵荣昌盛兴旺龙虎彪丹颖蕾蓉倩婉莹";
+const GIVEN: &str = "小明华伟芳娜敏静丽强磊军洋勇艳杰娟涛超秀霞平刚桂英玲红建国志文斌辉鹏飞宇浩俊峰波琳婷雪梅兰凤玉春燕萍莉晶晓亮海林云新金慧佳欣怡子嘉博瑞晨鑫宏振永德福贵荣昌盛兴旺龙虎彪丹颖蕾蓉倩婉莹";
 
 /// Chinese numerals as people write phone numbers (`一三九…`, `幺`).
 const HAN_DIGITS: &str = "〇零一二三四五六七八九幺两";
@@ -535,10 +535,9 @@ fn given_name(name: &str) -> Option<String> {
         .find(|c| name.trim().starts_with(*c))
         .map(|c| c.chars().count())
         .or_else(|| is_surname(chars[0]).then_some(1))?;
+    // A one-character given name (王平 → 平) is part of too many ordinary words to mask.
     let given: String = chars[surname..].iter().collect();
-    (given.chars().count() >= 2 || chars.len() == 2)
-        .then_some(given)
-        .filter(|g| !g.is_empty())
+    (given.chars().count() >= 2).then_some(given)
 }
 
 /// The text with personal data removed: runs of 7 or more digits (phone numbers, also with
@@ -749,6 +748,10 @@ mod tests {
         // The respondent's given name, as texts call people.
         assert_eq!(anonymise("三丰说水压低", &["张三丰"]), "**说水压低");
         assert_eq!(anonymise("娜娜反映", &["欧阳娜娜"]), "**反映");
+        // A one-character given name is not masked on its own: it is in ordinary words.
+        assert_eq!(anonymise("水平太低,王平说", &["王平"]), "水平太低,**说");
+        assert_eq!(anonymise("停水三天", &["张三"]), "停水三天");
+        assert_eq!(anonymise("高 新区停水", &[]), "高 新区停水", "a space is no given name");
         // Kept: dates, amounts, a range of buildings, counts in Chinese numerals.
         for text in [
             "2026.10.15停水",

@@ -182,15 +182,23 @@ pub fn read_return(
         sheets_seen: Vec::new(),
         found: false,
         peek: false,
+        data_read: false,
     };
-    match format {
+    let read = match format {
         // A large return is read on a second thread while this one validates it; small
         // ones are not worth a thread (a batch of them keeps every core busy already).
         Format::Xlsx | Format::Xlsb if size > stream::THREAD_THRESHOLD => {
-            stream::read_in_thread(path, format, limits, &mut sink)?
+            stream::read_in_thread(path, format, limits, &mut sink)
         }
-        Format::Xlsx | Format::Xlsb => stream::read(path, format, limits, &mut sink)?,
-        Format::Xls | Format::Ods => worker::read_in_child(path, format, limits, &mut sink)?,
+        Format::Xlsx | Format::Xlsb => stream::read(path, format, limits, &mut sink),
+        Format::Xls | Format::Ods => worker::read_in_child(path, format, limits, &mut sink),
+    };
+    match read {
+        // A sheet after the data sheet is only looked at for a header: its faults are not
+        // the return's.
+        Err(e) if sink.data_read => tracing::debug!("{}:数据表之后的工作表无法读取:{e}", path.display()),
+        Err(e) => return Err(e),
+        Ok(()) => {}
     }
     if !sink.found {
         let sheets = if sink.sheets_seen.is_empty() {
@@ -305,6 +313,8 @@ struct LayoutSink<'a> {
     found: bool,
     /// The visitor took the header found: later sheets are peeked at.
     peek: bool,
+    /// The data sheet was read to its end.
+    data_read: bool,
 }
 
 impl LayoutSink<'_> {
@@ -430,6 +440,7 @@ impl RowSink for LayoutSink<'_> {
             self.settle_peek();
         } else {
             self.settle()?;
+            self.data_read |= matches!(self.state, State::Data(_));
         }
         Ok(!self.found || self.peek)
     }

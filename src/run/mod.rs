@@ -193,6 +193,14 @@ pub fn ingest(
     // Commits made (their count): a file is moved once the log is synced past its commit.
     let written = AtomicU64::new(0);
     std::thread::scope(|scope| -> Result<(), RunError> {
+        // However this thread leaves (an error, or a panic unwinding), workers waiting for
+        // their turn are released, so that the scope ends and the run does not hang.
+        let _release = Release {
+            committed: &committed,
+            turn: &turn,
+            next: &next,
+            files: files.len(),
+        };
         let (tx, rx) = mpsc::sync_channel::<(usize, Msg)>(64);
         for _ in 0..workers.min(files.len()) {
             let tx = tx.clone();
@@ -252,6 +260,22 @@ pub fn ingest(
         Ok(())
     })?;
     Ok(summary)
+}
+
+/// Releases the parsing workers when the recording thread leaves the batch.
+struct Release<'a> {
+    committed: &'a Mutex<usize>,
+    turn: &'a Condvar,
+    next: &'a AtomicUsize,
+    files: usize,
+}
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        *self.committed.lock().unwrap_or_else(|p| p.into_inner()) = usize::MAX / 2;
+        self.turn.notify_all();
+        self.next.store(self.files, Ordering::SeqCst);
+    }
 }
 
 /// Recorded files being moved at most this many ahead of the recording.
@@ -417,15 +441,20 @@ fn file_in_order(
     tx: &mpsc::SyncSender<(usize, Msg)>,
 ) {
     let mut synced = 0;
+    // Once a sync has failed, nothing more is moved in this batch: a later sync may report
+    // success though the failed pages were dropped (and with them every later commit).
+    let mut broken: Option<String> = None;
     for (i, commit, filing) in queue {
-        let mut answer = Ok(());
-        if commit > synced {
+        if broken.is_none() && commit > synced {
             let upto = written.load(Ordering::Acquire);
-            answer = log.sync_all().map(|()| synced = upto);
+            match log.sync_all() {
+                Ok(()) => synced = upto,
+                Err(e) => broken = Some(format!("数据库日志无法写入磁盘:{}", crate::output::io_zh(&e))),
+            }
         }
-        let answer = match answer {
-            Ok(()) => Ok(record::carry_out(config, filing)),
-            Err(e) => Err(format!("数据库日志无法写入磁盘:{}", crate::output::io_zh(&e))),
+        let answer = match &broken {
+            None => Ok(record::carry_out(config, filing)),
+            Some(why) => Err(why.clone()),
         };
         if tx.send((i, Msg::Filed(answer))).is_err() {
             break;

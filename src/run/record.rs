@@ -546,8 +546,21 @@ pub(super) fn carry_out(config: &Config, filing: Filing) -> Option<String> {
             tracing::warn!("{}:无法写出问题行说明:{e}", plan.name);
         }
     }
+    // Another look just before the move, and one after it at what was moved: a version saved
+    // over the file in between goes back to the inbox for the next run.
+    if let Some(identity) = identity
+        && FileIdentity::of(&src).ok() != Some(identity)
+    {
+        return Some(CHANGED.to_string());
+    }
     if let Err(e) = inbox::move_file(&src, &plan.dest) {
         return Some(format!("无法移到 {}:{}", plan.dest.display(), crate::output::io_zh(&e)));
+    }
+    if let Some(identity) = identity
+        && !FileIdentity::of(&plan.dest).is_ok_and(|moved| identity.moved_as(&moved))
+        && inbox::move_file(&plan.dest, &src).is_ok()
+    {
+        return Some(CHANGED.to_string());
     }
     None
 }

@@ -183,6 +183,9 @@ pub struct Tallies<'c> {
     pub complaints: Vec<Complaint>,
     /// Per level: the group of the previous response.
     last: [usize; 6],
+    /// A county as stored → its group: rows stored before a county was matched without its
+    /// bureau suffix (东华县住建局) count with the county as registered now (东华县).
+    county_of: HashMap<String, usize>,
 }
 
 /// One complaint text and the groups of the response it came with.
@@ -219,6 +222,7 @@ impl<'c> Tallies<'c> {
             dim_scores: vec![None; scheme.dimensions.len()],
             complaints: Vec::new(),
             last: [usize::MAX; 6],
+            county_of: HashMap::new(),
         }
     }
 
@@ -240,6 +244,8 @@ impl<'c> Tallies<'c> {
             let last = self.last[l];
             let i = if self.tallies[l].get(last).is_some_and(|(k, _)| k == key) {
                 last
+            } else if l == Level::County as usize {
+                self.county_index(key)
             } else {
                 self.group_index(l, key)
             };
@@ -254,6 +260,16 @@ impl<'c> Tallies<'c> {
                 user_name: r.user_name.to_string(),
             });
         }
+    }
+
+    fn county_index(&mut self, stored: &str) -> usize {
+        if let Some(&i) = self.county_of.get(stored) {
+            return i;
+        }
+        let canonical = self.config.county(stored).unwrap_or(stored).to_string();
+        let i = self.group_index(Level::County as usize, &canonical);
+        self.county_of.insert(stored.to_string(), i);
+        i
     }
 
     fn group_index(&mut self, level: usize, key: &str) -> usize {

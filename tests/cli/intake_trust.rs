@@ -711,6 +711,52 @@ fn counties_match_with_or_without_a_bureau_suffix() {
     let mut st = db.prepare("SELECT county FROM response ORDER BY row_no").unwrap();
     let counties: Vec<String> = st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     assert_eq!(counties, ["东华县", "东华县", "西河镇", "西河镇"]);
+    // Rows stored before the suffix was understood (as 东华县住建局) count with 东华县.
+    env.db()
+        .execute("UPDATE response SET county = '东华县住建局' WHERE row_no = 6", [])
+        .unwrap();
+    let o = env.run(&["report", "--period", "2026-10"]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let doc = scores(&env, "2026-10");
+    let groups: Vec<(&str, u64)> = doc["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["level"] == "county")
+        .map(|g| (g["key"].as_str().unwrap(), g["n"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(groups, [("东华县", 2), ("西河镇", 2)], "one group per county");
+}
+
+#[test]
+fn a_faulty_sheet_after_the_data_sheet_does_not_reject_the_return() {
+    use std::io::{Read, Write};
+    let env = Env::new();
+    let good = env.path("good.xlsx");
+    write_xlsx_sheets(
+        &good,
+        &[("调查问卷", monthly(3).as_slice()), ("备注", &[vec![s("说明")]])],
+    );
+    // The second sheet's XML broken, as a damaged save leaves it.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+    std::fs::create_dir_all(env.inbox("JL")).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(env.inbox("JL/两表.xlsx")).unwrap());
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if name == "xl/worksheets/sheet2.xml" {
+            bytes =
+                b"<worksheet><sheetData><row r=\"5\"><c r=\"A5\" t=\"s\"><v>999</v></c></row><row r=\"2\">".to_vec();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert_eq!(env.count("SELECT count(*) FROM response"), 3);
 }
 
 // 13 ─ one cause behind many identical row errors
