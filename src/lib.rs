@@ -1,21 +1,22 @@
 //! utility-eval: customer-satisfaction evaluation of water and gas supply enterprises.
 //!
 //! The pipeline, one module per stage: [`config`] → [`intake`] (read a workbook) →
-//! [`validate`] → [`store`] (SQLite) → [`score`] → [`analyse`] → [`render`], with [`inbox`]
-//! moving files, [`report`] computing a period's [`results`] once for every renderer, and
-//! [`run`] orchestrating the batch; [`cli`] and [`cmd`] sit on top. [`scheme`] holds the
-//! evaluation scheme as data.
+//! [`validate`] → [`store`] (SQLite) → [`score`] → [`analyse`] → [`compute`] (a period's
+//! [`results`], once for every renderer) → [`render`] (documents, worded by [`wording`]),
+//! with [`inbox`] moving files and [`run`] the batch and the cron sequence
+//! ([`run::cron`]); [`cli`] and [`cmd`] sit on top. [`scheme`] holds the evaluation scheme
+//! as data, [`period`] the periods and their arithmetic.
 
 pub mod analyse;
 pub mod cli;
 pub mod cmd;
+pub mod compute;
 pub mod config;
 pub mod inbox;
 pub mod intake;
 pub mod output;
 pub mod period;
 pub mod render;
-pub mod report;
 pub mod results;
 pub mod run;
 pub mod scheme;

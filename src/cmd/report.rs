@@ -1,9 +1,9 @@
 //! `report --period P`: (re)computes and writes the outputs of one period.
 
 use crate::cmd::{Exit, lock_or_say};
+use crate::compute;
 use crate::config::Config;
 use crate::period::Period;
-use crate::report;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,11 +25,11 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     if store.accepted(kind, &period.to_string())?.is_empty() {
         anyhow::bail!("{} 没有已接收的{}报表,无法出具报告", period.label_zh(), kind.label());
     }
-    let files = report::publish(config, &mut store, &config.topics, &[period], false)?;
+    let files = compute::publish(config, &mut store, &config.topics, &[period], false)?;
     say!(
         "{} 的报告已写入 {}:",
         period.label_zh(),
-        report::period_dir(config, period).display()
+        compute::period_dir(config, period).display()
     );
     for f in files {
         say!(

@@ -1,5 +1,5 @@
 //! The computed results of one period: the one model every renderer takes as its only
-//! input. It is built once by [`crate::report::Reporter::compute`] from the store (scores, analysis,
+//! input. It is built once by [`crate::compute::Reporter::compute`] from the store (scores, analysis,
 //! improvement items, the inputs it was computed from); no renderer queries the database or
 //! recomputes a score.
 

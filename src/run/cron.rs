@@ -6,10 +6,10 @@ use std::fs::File;
 use std::path::PathBuf;
 
 use super::{RunError, Summary};
+use crate::compute::{self, ReportError};
 use crate::config::Config;
 use crate::inbox;
 use crate::period::Period;
-use crate::report::{self, ReportError};
 use crate::store::{Store, StoreError};
 
 /// How a cron run went.
@@ -147,9 +147,9 @@ fn steps(config: &Config, store: &mut Store, progress: &dyn Progress) -> Result<
         .map(|i| (special[i].name.clone(), special[i].kind))
         .collect();
     summary.unreadable = unreadable;
-    let published = report::affected(config, store)?;
+    let published = compute::affected(config, store)?;
     if !published.is_empty() {
-        report::publish(config, store, &config.topics, &published, true)?;
+        compute::publish(config, store, &config.topics, &published, true)?;
     }
     Ok(Cron::Done { summary, published })
 }

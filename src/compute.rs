@@ -1,6 +1,7 @@
-//! The report stage's orchestration: computes a period's [`PeriodResults`] from the store
-//! (scores of every group, the analyses, the improvement items replayed over the periods of
-//! the same kind) and hands them to the renderers. The only place results are computed.
+//! Computing a period, between analysis and rendering: a period's [`PeriodResults`] from
+//! the store (scores of every group, the analyses, the improvement items carried over the
+//! periods of the same kind, data quality, feedback, trends), handed to the renderers with
+//! the stream of its responses; which periods are stale. The only place results are computed.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
