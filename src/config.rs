@@ -428,23 +428,30 @@ const SUGGESTIONS_KEPT: usize = 10_000;
 /// Seconds a file must rest in the inbox before `run` takes it (a copy may be under way).
 pub const DEFAULT_SETTLE_SECONDS: u64 = 60;
 
-/// A configuration problem, with the file and key it is about.
+/// A configuration problem, with the file (and line, table and key) it is about.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(pub String);
+pub enum ConfigError {
+    #[error("无法读取配置文件 {}:{}", path.display(), crate::output::io_zh(source))]
+    Read { path: PathBuf, source: std::io::Error },
+    /// A value that breaks a rule; the message names the file, the table and the key.
+    #[error("{0}")]
+    Invalid(String),
+}
 
 impl Config {
     /// Reads and checks the config file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError(format!("无法读取配置文件 {}:{e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Config::from_str(&text, path)
     }
 
     /// Checks config text; `path` names the file in errors and anchors relative paths.
     pub fn from_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let raw: RawConfig =
-            toml::from_str(text).map_err(|e| ConfigError(crate::text::toml_error_zh(path, text, &e)))?;
+            toml::from_str(text).map_err(|e| ConfigError::Invalid(crate::text::toml_error_zh(path, text, &e)))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let base = if base.as_os_str().is_empty() {
             PathBuf::from(".")
@@ -453,14 +460,14 @@ impl Config {
         };
         let base = std::path::absolute(&base).unwrap_or(base);
         let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
-        let err = |msg: String| ConfigError(format!("配置文件 {}:{msg}", path.display()));
+        let err = |msg: String| ConfigError::Invalid(format!("配置文件 {}:{msg}", path.display()));
 
         let mut scheme = match &raw.scheme {
             Some(p) => {
                 let file = abs(p);
                 let text = std::fs::read_to_string(&file)
                     .map_err(|e| err(format!("scheme = \"{}\" 无法读取:{e}", p.display())))?;
-                Scheme::parse(&text, &file).map_err(ConfigError)?
+                Scheme::parse(&text, &file).map_err(ConfigError::Invalid)?
             }
             None => Scheme::builtin(),
         };
@@ -469,7 +476,7 @@ impl Config {
                 let file = abs(p);
                 let text = std::fs::read_to_string(&file)
                     .map_err(|e| err(format!("topics = \"{}\" 无法读取:{e}", p.display())))?;
-                Topics::parse(&text, &file.display().to_string()).map_err(ConfigError)?
+                Topics::parse(&text, &file.display().to_string()).map_err(ConfigError::Invalid)?
             }
             None => Topics::builtin(),
         };
@@ -478,7 +485,7 @@ impl Config {
                 let file = abs(p);
                 let text = std::fs::read_to_string(&file)
                     .map_err(|e| err(format!("report = \"{}\" 无法读取:{e}", p.display())))?;
-                crate::wording::Wording::parse(&text, &file).map_err(ConfigError)?
+                crate::wording::Wording::parse(&text, &file).map_err(ConfigError::Invalid)?
             }
             None => crate::wording::Wording::builtin(),
         };
@@ -856,14 +863,14 @@ aliases = ["第一供水公司"]
     fn an_inbox_holding_another_folder_is_refused() {
         let e = load(&GOOD.replace("archive = \"archive\"", "archive = \"inbox/归档\""))
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(e.contains("[paths] archive") && e.contains("[paths] inbox"), "{e}");
         let e = load(&GOOD.replace(
             "database = \"data/utility-eval.sqlite\"",
             "database = \"./inbox/../inbox/x.db\"",
         ))
         .unwrap_err()
-        .0;
+        .to_string();
         assert!(e.contains("[paths] database"), "{e}");
         assert!(
             load(&GOOD.replace("archive = \"archive\"", "archive = \"inbox2\"")).is_ok(),
@@ -883,13 +890,15 @@ aliases = ["第一供水公司"]
         assert_eq!((smtp.port, smtp.security), (587, Security::Starttls));
         let e = load(&ok.replace("password_env = \"SMTP_PASSWORD\"", "password = \"123456\""))
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(e.contains("密码不得写在配置文件中"), "{e}");
-        let e = load(&ok.replace("GS01 = ", "GS09 = ")).unwrap_err().0;
+        let e = load(&ok.replace("GS01 = ", "GS09 = ")).unwrap_err().to_string();
         assert!(e.contains("GS09 不是登记的企业代码"), "{e}");
-        let e = load(&ok.replace("wang@tm.gov.cn", "wang")).unwrap_err().0;
+        let e = load(&ok.replace("wang@tm.gov.cn", "wang")).unwrap_err().to_string();
         assert!(e.contains("不是有效的电子邮件地址"), "{e}");
-        let e = load(&format!("{GOOD}\n[delivery]\nrecipients = 1\n")).unwrap_err().0;
+        let e = load(&format!("{GOOD}\n[delivery]\nrecipients = 1\n"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("recipients") && e.contains("未知的配置项"), "{e}");
     }
 
@@ -903,7 +912,7 @@ aliases = ["第一供水公司"]
     #[test]
     fn unknown_key_names_file_line_and_key() {
         let text = GOOD.replace("head = \"张某\"", "head = \"张某\"\nmanager = \"王某\"");
-        let e = load(&text).unwrap_err().0;
+        let e = load(&text).unwrap_err().to_string();
         assert!(e.contains("/srv/eval/utility-eval.toml"), "{e}");
         assert!(e.contains("manager"), "{e}");
         assert!(e.contains("未知的配置项"), "{e}");
@@ -912,14 +921,14 @@ aliases = ["第一供水公司"]
 
     #[test]
     fn missing_field_is_named() {
-        let e = load(&GOOD.replace("head = \"张某\"\n", "")).unwrap_err().0;
+        let e = load(&GOOD.replace("head = \"张某\"\n", "")).unwrap_err().to_string();
         assert!(e.contains("缺少必填项") && e.contains("head"), "{e}");
     }
 
     #[test]
     fn duplicate_code_is_an_error() {
         let text = format!("{GOOD}\n[[unit]]\ncode = \"JL\"\nname = \"另一个\"\n");
-        let e = load(&text).unwrap_err().0;
+        let e = load(&text).unwrap_err().to_string();
         assert!(e.contains("code = \"JL\" 重复"), "{e}");
     }
 
@@ -927,7 +936,7 @@ aliases = ["第一供水公司"]
     fn bad_utility_is_explained() {
         let e = load(&GOOD.replace("utility = \"供水\"", "utility = \"供电\""))
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(e.contains("供电") && e.contains("无效"), "{e}");
     }
 }

@@ -96,14 +96,15 @@ impl Summary {
 pub enum RunError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("文件操作失败:{0}")]
-    Io(String),
-}
-
-impl From<std::io::Error> for RunError {
-    fn from(e: std::io::Error) -> RunError {
-        RunError::Io(crate::output::io_zh(&e))
-    }
+    #[error("文件操作失败:{}", crate::output::io_zh(.0))]
+    Io(#[from] std::io::Error),
+    #[error("文件归档线程意外退出")]
+    FilingGone,
+    /// The database's log could not be synced: no file is moved until it can be.
+    #[error("{0}")]
+    LogNotSynced(String),
+    #[error("{} 中没有可用的文件名", .0.display())]
+    NoFreeName(std::path::PathBuf),
 }
 
 /// Finishes moves that an interrupted run left undone: a file recorded in the database
@@ -364,7 +365,7 @@ impl Batch<'_, '_> {
                             continue;
                         };
                         if to_file.send((want - 1, commit_count, recorded.filing)).is_err() {
-                            return Err(RunError::Io("文件归档线程意外退出".into()));
+                            return Err(RunError::FilingGone);
                         }
                         self.filing.push_back((want - 1, recorded.awaiting, None));
                         while self.filing.len() > FILING_AHEAD {
@@ -389,7 +390,7 @@ impl Batch<'_, '_> {
     fn settle(&mut self, store: &Store, quiet: bool) -> Result<(), RunError> {
         while self.filing.front().is_some_and(|(_, _, a)| a.is_some()) {
             let (i, awaiting, answer) = self.filing.pop_front().expect("checked above");
-            let settled = (answer.expect("checked above").map_err(RunError::Io))
+            let settled = (answer.expect("checked above").map_err(RunError::LogNotSynced))
                 .and_then(|problem| record::settle(store, awaiting, problem));
             let result = match settled {
                 Err(_) if quiet => continue,
@@ -407,7 +408,7 @@ impl Batch<'_, '_> {
         let before = self.filing.len();
         while self.filing.len() == before {
             let Ok((i, msg)) = self.rx.recv() else {
-                return Err(RunError::Io("文件归档线程意外退出".into()));
+                return Err(RunError::FilingGone);
             };
             match msg {
                 Msg::Filed(answer) => {

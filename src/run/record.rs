@@ -594,10 +594,7 @@ fn write_row_feedback(config: &Config, dest: &Path, note: Pending) -> Result<(),
             r => return Ok(r?),
         }
     }
-    Err(RunError::Io(format!(
-        "{} 中没有可用的文件名",
-        config.paths.rejected.display()
-    )))
+    Err(RunError::NoFreeName(config.paths.rejected.clone()))
 }
 
 /// Writes `bytes` as a new file at `path` ([`output::write_new`]), from their copy written
