@@ -469,6 +469,7 @@ mod tests {
             dimensions: Vec::new(),
             items,
             insufficient: true,
+            overall_grades: Vec::new(),
         }
     }
 

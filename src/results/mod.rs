@@ -84,6 +84,8 @@ pub struct GroupResult {
     pub items: Vec<ItemResult>,
     /// n below the scheme's minimum sample: reported, marked 样本量不足.
     pub insufficient: bool,
+    /// The overall-satisfaction item's answers per grade (label, count), in grade order.
+    pub overall_grades: Vec<(String, u64)>,
 }
 
 impl GroupResult {

@@ -141,6 +141,7 @@ mod tests {
             dimensions: Vec::new(),
             items: Vec::new(),
             insufficient,
+            overall_grades: Vec::new(),
         }
     }
 

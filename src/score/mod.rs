@@ -140,19 +140,25 @@ pub struct Tally {
     pub items: Vec<(Moments, u64)>,
     /// Per dimension: each response's own dimension score (for tests of a decline).
     pub dims: Vec<Moments>,
+    /// The overall-satisfaction item's answers per grade, in the scheme's grade order.
+    pub overall_grades: Vec<u64>,
 }
 
 impl Tally {
-    fn new(items: usize, dims: usize) -> Tally {
+    fn new(items: usize, dims: usize, grades: usize) -> Tally {
         Tally {
             n: 0,
             items: vec![(Moments::default(), 0); items],
             dims: vec![Moments::default(); dims],
+            overall_grades: vec![0; grades],
         }
     }
 
-    fn add(&mut self, answers: &[Option<AnswerValue>], dims: &[Option<f64>]) {
+    fn add(&mut self, answers: &[Option<AnswerValue>], dims: &[Option<f64>], overall_grade: Option<usize>) {
         self.n += 1;
+        if let Some(g) = overall_grade {
+            self.overall_grades[g] += 1;
+        }
         for (slot, a) in self.items.iter_mut().zip(answers) {
             if let Some(a) = a {
                 slot.0.add(a.score);
@@ -183,6 +189,9 @@ pub struct Tallies<'c> {
     pub complaints: Vec<Complaint>,
     /// Per level: the group of the previous response.
     last: [usize; 6],
+    /// The overall-satisfaction item, and the scores of the grades (to count its answers by grade).
+    overall: Option<usize>,
+    grade_scores: Vec<f64>,
     /// A county as stored → its group: rows stored before a county was matched without its
     /// bureau suffix (东华县住建局) count with the county as registered now (东华县).
     county_of: HashMap<String, usize>,
@@ -223,6 +232,8 @@ impl<'c> Tallies<'c> {
             complaints: Vec::new(),
             last: [usize::MAX; 6],
             county_of: HashMap::new(),
+            overall: scheme.items.iter().position(|i| i.overall),
+            grade_scores: scheme.grades.iter().map(|g| g.score).collect(),
         }
     }
 
@@ -230,6 +241,10 @@ impl<'c> Tallies<'c> {
     pub fn add(&mut self, r: &ResponseRow<'_>) {
         self.table.read(r.answers, &mut self.answers);
         self.response_dimensions();
+        let overall_grade = self
+            .overall
+            .and_then(|i| self.answers[i])
+            .and_then(|a| self.grade_scores.iter().position(|s| *s == a.score));
         let keys = [
             "全市",
             r.enterprise,
@@ -250,7 +265,7 @@ impl<'c> Tallies<'c> {
                 self.group_index(l, key)
             };
             self.last[l] = i;
-            self.tallies[l][i].1.add(&self.answers, &self.dim_scores);
+            self.tallies[l][i].1.add(&self.answers, &self.dim_scores, overall_grade);
             groups[l] = i;
         }
         if let Some(text) = r.opinion.filter(|t| !t.trim().is_empty()) {
@@ -277,7 +292,8 @@ impl<'c> Tallies<'c> {
             return i;
         }
         let (items, dims) = (self.answers.len(), self.dim_scores.len());
-        self.tallies[level].push((key.to_string(), Tally::new(items, dims)));
+        let grades = self.grade_scores.len();
+        self.tallies[level].push((key.to_string(), Tally::new(items, dims, grades)));
         self.keys[level].insert(key.to_string(), self.tallies[level].len() - 1);
         self.tallies[level].len() - 1
     }
@@ -297,6 +313,9 @@ impl<'c> Tallies<'c> {
                 }
                 for (a, b) in mine.dims.iter_mut().zip(&t.dims) {
                     a.merge(b);
+                }
+                for (a, b) in mine.overall_grades.iter_mut().zip(&t.overall_grades) {
+                    *a += b;
                 }
                 map.push(i);
             }
@@ -483,6 +502,12 @@ pub fn group_result(config: &Config, level: Level, key: &str, t: &Tally) -> Grou
         dimensions,
         items,
         insufficient: t.n < u64::from(scheme.thresholds.min_sample),
+        overall_grades: scheme
+            .grades
+            .iter()
+            .zip(&t.overall_grades)
+            .map(|(g, n)| (g.label.clone(), *n))
+            .collect(),
     }
 }
 
@@ -552,6 +577,9 @@ mod tests {
         );
         let q12 = g.item("Q12").unwrap();
         assert!(close(q12.score, 70.0) && q12.n == 2 && q12.unfavourable == 0, "{q12:?}");
+        // Q12 by grade: one 满意, one 一般 (不适用 counts in none).
+        let grades: Vec<u64> = g.overall_grades.iter().map(|(_, n)| *n).collect();
+        assert_eq!(grades, [0, 1, 1, 0, 0], "{:?}", g.overall_grades);
         let d1 = g.item("D1").unwrap();
         assert!(close(d1.score, 70.0) && d1.n == 2 && d1.unfavourable == 1, "{d1:?}");
         assert_eq!(g.item("Q2").unwrap().score, None);
