@@ -325,6 +325,7 @@ pub fn publish(
         let cx = RenderContext {
             results: r,
             detail: &detail,
+            scheme: &config.scheme,
             wording: &config.wording,
             dir: &dir,
         };

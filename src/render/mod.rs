@@ -6,6 +6,8 @@
 
 pub mod form;
 pub mod json;
+pub mod sheet;
+pub mod summary;
 pub mod xlsx;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +28,8 @@ pub trait DetailRows {
 pub struct RenderContext<'a> {
     pub results: &'a PeriodResults,
     pub detail: &'a dyn DetailRows,
+    /// The scheme the results were computed under (items, thresholds), for explanations.
+    pub scheme: &'a crate::scheme::Scheme,
     pub wording: &'a Wording,
     /// `reports/<period>/`.
     pub dir: &'a Path,
@@ -62,5 +66,5 @@ pub trait Renderer {
 
 /// Every renderer, in the order they run: the one place documents are registered.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(json::ScoresJson)]
+    vec![Box::new(json::ScoresJson), Box::new(summary::SummaryWorkbook)]
 }

@@ -12,4 +12,5 @@ mod model;
 mod row_errors;
 mod samples;
 mod scores;
+mod summary;
 mod variants;

@@ -810,8 +810,11 @@ fn outputs_are_byte_identical_for_the_same_database() {
         let p = env.path("reports/2026-10").join(o["path"].as_str().unwrap());
         assert_eq!(o["sha256"], sha256(&p).as_str(), "{o}");
     }
-    // No temporary files are left behind.
-    assert_eq!(env.files("reports/2026-10"), ["manifest.json", "scores.json"]);
+    // No temporary files are left behind: the outputs and the manifest only.
+    assert_eq!(
+        env.files("reports/2026-10"),
+        ["2026年10月供水供气企业服务满意度汇总表.xlsx", "manifest.json", "scores.json"]
+    );
 }
 
 // ---------------------------------------------------------------------------------------

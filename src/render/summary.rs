@@ -1,0 +1,611 @@
+//! The summary workbook (汇总表, SPEC §8) a bureau leader opens: key figures and charts, the
+//! enterprise ranking, group scores, the item matrix, declines, the improvement work list,
+//! complaint topics, data quality per submitter and how every number is computed. Native
+//! Excel charts, values (never formulas), print-ready sheets. It holds no personal data: only
+//! registry names, counts, scores and the masked quotes of the analysis.
+
+use std::path::PathBuf;
+
+use rust_xlsxwriter::{
+    Chart, ChartLegendPosition, ChartType, ConditionalFormat3ColorScale, Workbook, Worksheet, XlsxError,
+};
+
+use super::sheet::{Cell, Formats, main_table, print_setup, table, text_width};
+use super::{RenderContext, RenderError, Renderer};
+use crate::results::{GroupResult, Level, PeriodResults};
+use crate::wording::Values;
+
+pub struct SummaryWorkbook;
+
+/// The placeholder values of a period's wording.
+pub fn values(r: &PeriodResults) -> Values {
+    let city = r.city_group();
+    let mut v = Values::new();
+    v.insert("city", r.city.clone());
+    v.insert("period", r.period.to_string());
+    v.insert("period_label", r.period.label_zh());
+    v.insert("kind", r.kind.label().to_string());
+    v.insert("responses", city.map_or(0, |g| g.n).to_string());
+    v.insert(
+        "enterprises",
+        r.groups
+            .iter()
+            .filter(|g| g.level == Level::Enterprise)
+            .count()
+            .to_string(),
+    );
+    let fmt = |x: Option<f64>| {
+        x.map_or("—".to_string(), |x| {
+            format!("{:.2}", crate::score::stats::round_half_away(x, 2))
+        })
+    };
+    v.insert("composite", fmt(city.and_then(|g| g.composite)));
+    v.insert("overall", fmt(city.and_then(|g| g.overall)));
+    v.insert("min_sample", r.min_sample.to_string());
+    v.insert(
+        "items",
+        r.improvement_items.iter().filter(|i| i.is_open()).count().to_string(),
+    );
+    v.insert("missing", r.quality.missing.to_string());
+    v
+}
+
+impl Renderer for SummaryWorkbook {
+    fn name(&self) -> &'static str {
+        "汇总表"
+    }
+
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
+        let mut v = values(cx.results);
+        let th = &cx.scheme.thresholds;
+        v.insert("threshold", format!("{}", th.action));
+        v.insert("deadline_days", th.deadline_days.to_string());
+        let name = format!("{}.xlsx", cx.wording.name("summary_workbook", &v));
+        let path = cx.dir.join(name);
+        let xlsx_err = |e: XlsxError| std::io::Error::other(e.to_string());
+        let mut wb = super::xlsx::pinned(&cx.wording.name("summary_workbook", &v))
+            .map_err(xlsx_err)
+            .map_err(|e| RenderError::new(self.name(), &path, e))?;
+        build(&mut wb, cx, &v).map_err(|e| RenderError::new(self.name(), &path, xlsx_err(e)))?;
+        super::xlsx::save_atomic(&mut wb, &path).map_err(|e| RenderError::new(self.name(), &path, xlsx_err(e)))?;
+        Ok(vec![path])
+    }
+}
+
+fn build(wb: &mut Workbook, cx: &RenderContext<'_>, v: &Values) -> Result<(), XlsxError> {
+    let r = cx.results;
+    let f = Formats::new();
+    let title = cx.wording.name("summary_workbook", v);
+    overview(wb.add_worksheet().set_name("总览")?, &f, cx, v, &title)?;
+    ranking(wb.add_worksheet().set_name("企业排名")?, &f, r, &title)?;
+    groups(wb.add_worksheet().set_name("分组得分")?, &f, r, &title)?;
+    matrix(wb.add_worksheet().set_name("指标得分")?, &f, r, &title)?;
+    declines(wb.add_worksheet().set_name("环比变化")?, &f, r, &title)?;
+    work_list(wb.add_worksheet().set_name("整改事项")?, &f, r, &title)?;
+    topics(wb.add_worksheet().set_name("意见分类")?, &f, r, &title)?;
+    quality(wb.add_worksheet().set_name("数据质量")?, &f, r, &title)?;
+    method(wb.add_worksheet().set_name("说明")?, &f, cx, v, &title)?;
+    Ok(())
+}
+
+fn enterprises(r: &PeriodResults) -> Vec<&GroupResult> {
+    let mut e: Vec<&GroupResult> = r.groups.iter().filter(|g| g.level == Level::Enterprise).collect();
+    e.sort_by(|a, b| {
+        (a.insufficient, a.composite.is_none())
+            .cmp(&(b.insufficient, b.composite.is_none()))
+            .then(b.composite.unwrap_or(0.0).total_cmp(&a.composite.unwrap_or(0.0)))
+            .then(a.name.cmp(&b.name))
+    });
+    e
+}
+
+/// Key figures, and three charts: enterprise composites against the action threshold, the
+/// overall-satisfaction grades, the trend of the city and each enterprise. The charts' data
+/// sit in columns Q onwards of the same sheet; the sheet prints on one page.
+fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values, title: &str) -> Result<(), XlsxError> {
+    let r = cx.results;
+    print_setup(ws, title);
+    ws.set_print_fit_to_pages(1, 1);
+    ws.write_string_with_format(0, 0, title, &f.title)?;
+    ws.merge_range(1, 0, 1, 8, &cx.wording.paragraph("overview", v), &f.note)?;
+    ws.set_row_height(1, 36)?;
+    let city = r.city_group();
+    let received: usize = r.quality.submitters.iter().map(|q| q.received).sum();
+    let open = r.improvement_items.iter().filter(|i| i.is_open()).count();
+    let enterprise_count = r.groups.iter().filter(|g| g.level == Level::Enterprise).count();
+    let figures = vec![
+        vec![Cell::text("有效问卷(份)"), Cell::Count(city.map_or(0, |g| g.n))],
+        vec![Cell::text("综合得分"), Cell::score(city.and_then(|g| g.composite))],
+        vec![Cell::text("总体满意度(Q12)"), Cell::score(city.and_then(|g| g.overall))],
+        vec![Cell::text("参评企业(家)"), Cell::Count(enterprise_count as u64)],
+        vec![Cell::text("收到报表(份)"), Cell::Count(received as u64)],
+        vec![Cell::text("缺报(份)"), Cell::Count(r.quality.missing as u64)],
+        vec![Cell::text("待整改事项(项)"), Cell::Count(open as u64)],
+    ];
+    let row = table(ws, f, 3, &["主要数据", "数值"], &figures, 30.0)? + 1;
+    let data_col: u16 = 16;
+    let round = |x: f64| crate::score::stats::round_half_away(x, 2);
+    // Enterprise composites and the action threshold.
+    let ents = enterprises(r);
+    for (c, h) in ["企业", "综合得分", "整改线"].iter().enumerate() {
+        ws.write_string_with_format(3, data_col + c as u16, *h, &f.header)?;
+    }
+    for (i, g) in ents.iter().enumerate() {
+        let rr = 4 + i as u32;
+        ws.write_string_with_format(rr, data_col, &g.name, &f.text)?;
+        if let Some(c) = g.composite {
+            ws.write_number_with_format(rr, data_col + 1, round(c), &f.score)?;
+        }
+        ws.write_number_with_format(rr, data_col + 2, cx.scheme.thresholds.action, &f.score)?;
+    }
+    let name_width = ents.iter().map(|g| text_width(&g.name)).fold(10.0, f64::max) + 2.0;
+    ws.set_column_width(data_col, name_width)?;
+    if !ents.is_empty() {
+        let last = 3 + ents.len() as u32;
+        let mut chart = Chart::new(ChartType::Column);
+        chart.title().set_name("各企业综合得分");
+        chart
+            .add_series()
+            .set_name("综合得分")
+            .set_categories(("总览", 4, data_col, last, data_col))
+            .set_values(("总览", 4, data_col + 1, last, data_col + 1));
+        let mut line = Chart::new(ChartType::Line);
+        line.add_series()
+            .set_name("整改线")
+            .set_categories(("总览", 4, data_col, last, data_col))
+            .set_values(("总览", 4, data_col + 2, last, data_col + 2));
+        chart.combine(&line);
+        chart.y_axis().set_min(0).set_max(100);
+        chart.legend().set_position(ChartLegendPosition::Bottom);
+        chart.set_width(560).set_height(320);
+        ws.insert_chart(row, 0, &chart)?;
+    }
+    let Some(city) = city else { return Ok(()) };
+    // The overall-satisfaction grades of the city.
+    let base = 4 + ents.len() as u32 + 2;
+    ws.write_string_with_format(base, data_col, "总体满意度档次", &f.header)?;
+    ws.write_string_with_format(base, data_col + 1, "回答(份)", &f.header)?;
+    for (i, (label, n)) in city.overall_grades.iter().enumerate() {
+        ws.write_string_with_format(base + 1 + i as u32, data_col, label, &f.text)?;
+        ws.write_number_with_format(base + 1 + i as u32, data_col + 1, *n as f64, &f.count)?;
+    }
+    let last = base + city.overall_grades.len() as u32;
+    let mut chart = Chart::new(ChartType::Column);
+    chart.title().set_name("总体满意度(Q12)各档次回答数");
+    chart
+        .add_series()
+        .set_name("回答(份)")
+        .set_categories(("总览", base + 1, data_col, last, data_col))
+        .set_values(("总览", base + 1, data_col + 1, last, data_col + 1));
+    chart.legend().set_hidden();
+    chart.set_width(440).set_height(320);
+    ws.insert_chart(row, 8, &chart)?;
+    // The trend of the city and each enterprise over the recent periods.
+    let mut periods: Vec<crate::period::Period> = r.history.iter().map(|h| h.period).collect();
+    periods.dedup();
+    if periods.len() < 2 {
+        return Ok(());
+    }
+    let top = last + 2;
+    let mut keys: Vec<(Level, String, String)> = Vec::new();
+    for h in &r.history {
+        if !keys.iter().any(|(l, k, _)| *l == h.level && *k == h.key) {
+            let name = if h.level == Level::City {
+                "全市".to_string()
+            } else {
+                h.name.clone()
+            };
+            keys.push((h.level, h.key.clone(), name));
+        }
+    }
+    ws.write_string_with_format(top, data_col, "所属期", &f.header)?;
+    ws.set_row_height(top, 30)?;
+    for (k, (_, _, name)) in keys.iter().enumerate() {
+        ws.write_string_with_format(top, data_col + 1 + k as u16, name, &f.header)?;
+    }
+    for (i, p) in periods.iter().enumerate() {
+        let rr = top + 1 + i as u32;
+        ws.write_string_with_format(rr, data_col, p.label_zh(), &f.text)?;
+        for (k, (level, key, _)) in keys.iter().enumerate() {
+            let point = r
+                .history
+                .iter()
+                .find(|h| h.period == *p && h.level == *level && &h.key == key);
+            if let Some(c) = point.and_then(|h| h.composite) {
+                ws.write_number_with_format(rr, data_col + 1 + k as u16, round(c), &f.score)?;
+            }
+        }
+    }
+    let last = top + periods.len() as u32;
+    let mut chart = Chart::new(ChartType::Line);
+    chart.title().set_name("综合得分走势");
+    for k in 0..keys.len() as u16 {
+        let col = data_col + 1 + k;
+        chart
+            .add_series()
+            .set_name(("总览", top, col))
+            .set_categories(("总览", top + 1, data_col, last, data_col))
+            .set_values(("总览", top + 1, col, last, col));
+        ws.set_column_width(col, 12)?;
+    }
+    chart.legend().set_position(ChartLegendPosition::Bottom);
+    chart.set_width(1000).set_height(340);
+    ws.insert_chart(row + 17, 0, &chart)?;
+    Ok(())
+}
+
+fn dims(r: &PeriodResults) -> Vec<String> {
+    r.city_group()
+        .map(|g| g.dimensions.iter().map(|(d, _)| d.clone()).collect())
+        .unwrap_or_default()
+}
+
+fn ranking(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, title);
+    let dims = dims(r);
+    let mut headers = vec!["排名", "企业", "行业", "所属县市", "有效问卷", "综合得分", "总体满意度"];
+    headers.extend(dims.iter().map(String::as_str));
+    headers.extend(["较上期", "样本"]);
+    let mut rank = 0;
+    let rows: Vec<Vec<Cell>> = enterprises(r)
+        .into_iter()
+        .map(|g| {
+            let info = r.enterprises.iter().find(|e| e.code == g.key);
+            let ranked = !g.insufficient && g.composite.is_some();
+            if ranked {
+                rank += 1;
+            }
+            let change = r
+                .previous_point(Level::Enterprise, &g.key)
+                .and_then(|p| p.composite)
+                .zip(g.composite)
+                .map(|(before, now)| now - before);
+            let mut cells = vec![
+                if ranked { Cell::Count(rank) } else { Cell::text("—") },
+                Cell::text(&g.name),
+                Cell::text(info.map_or("", |e| e.utility)),
+                Cell::text(info.map_or("", |e| e.county.as_str())),
+                Cell::Count(g.n),
+                Cell::score(g.composite),
+                Cell::score(g.overall),
+            ];
+            cells.extend(g.dimensions.iter().map(|(_, s)| Cell::score(*s)));
+            cells.push(Cell::score(change));
+            cells.push(Cell::text(if g.insufficient { "样本量不足" } else { "" }));
+            cells
+        })
+        .collect();
+    main_table(ws, f, 0, &headers, &rows, 36.0)?;
+    Ok(())
+}
+
+fn groups(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, title);
+    let dims = dims(r);
+    let mut headers = vec!["分组", "名称", "有效问卷", "综合得分", "总体满意度"];
+    headers.extend(dims.iter().map(String::as_str));
+    headers.push("样本");
+    let rows: Vec<Vec<Cell>> = r
+        .groups
+        .iter()
+        .filter(|g| matches!(g.level, Level::Unit | Level::County | Level::Utility | Level::UserType))
+        .map(|g| {
+            let mut cells = vec![
+                Cell::text(g.level.label()),
+                Cell::text(&g.name),
+                Cell::Count(g.n),
+                Cell::score(g.composite),
+                Cell::score(g.overall),
+            ];
+            cells.extend(g.dimensions.iter().map(|(_, s)| Cell::score(*s)));
+            cells.push(Cell::text(if g.insufficient { "样本量不足" } else { "" }));
+            cells
+        })
+        .collect();
+    main_table(ws, f, 0, &headers, &rows, 36.0)?;
+    Ok(())
+}
+
+/// Items down, groups across (enterprises first, then the city and the other groups), with
+/// a three-colour scale; below it, each score with its answers and 95% interval.
+fn matrix(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, title);
+    let mut cols: Vec<&GroupResult> = enterprises(r);
+    cols.extend(
+        r.groups
+            .iter()
+            .filter(|g| matches!(g.level, Level::City | Level::County | Level::Utility | Level::UserType)),
+    );
+    let Some(first) = cols.first() else { return Ok(()) };
+    let label = |g: &GroupResult| {
+        if g.level == Level::City {
+            "全市".to_string()
+        } else {
+            g.name.clone()
+        }
+    };
+    let mut headers: Vec<String> = vec!["题目".into(), "指标".into()];
+    headers.extend(cols.iter().map(|g| label(g)));
+    let rows: Vec<Vec<Cell>> = first
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut cells = vec![Cell::text(&item.id), Cell::text(&item.name)];
+            cells.extend(cols.iter().map(|g| Cell::score(g.items[i].score)));
+            cells
+        })
+        .collect();
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let next = table(ws, f, 0, &header_refs, &rows, 12.0)?;
+    ws.set_row_height(0, 60)?;
+    ws.set_freeze_panes(1, 2)?;
+    let scale = ConditionalFormat3ColorScale::new();
+    ws.add_conditional_format(1, 2, rows.len() as u32, 1 + cols.len() as u16, &scale)?;
+    let long: Vec<Vec<Cell>> = cols
+        .iter()
+        .flat_map(|g| {
+            let name = label(g);
+            g.items.iter().map(move |it| {
+                vec![
+                    Cell::text(g.level.label()),
+                    Cell::text(name.clone()),
+                    Cell::text(format!("{} {}", it.id, it.name)),
+                    Cell::score(it.score),
+                    Cell::Count(it.n),
+                    it.ci95.map_or(Cell::Empty, |(lo, hi)| {
+                        Cell::text(format!(
+                            "{:.2}–{:.2}",
+                            crate::score::stats::round_half_away(lo, 2),
+                            crate::score::stats::round_half_away(hi, 2)
+                        ))
+                    }),
+                ]
+            })
+        })
+        .collect();
+    let at = next + 2;
+    ws.write_string_with_format(at - 1, 0, "各分组各题得分、回答数与 95% 置信区间", &f.title)?;
+    for (c, h) in ["分组", "名称", "题目", "得分", "回答数", "95%区间"].iter().enumerate() {
+        ws.write_string_with_format(at, c as u16, *h, &f.header)?;
+    }
+    for (i, cells) in long.iter().enumerate() {
+        for (c, cell) in cells.iter().enumerate() {
+            super::sheet::write(ws, f, at + 1 + i as u32, c as u16, cell)?;
+        }
+    }
+    let names = cols.iter().map(|g| text_width(&label(g))).fold(10.0, f64::max);
+    ws.set_column_width(1, names.min(30.0) + 1.0)?;
+    let items = first
+        .items
+        .iter()
+        .map(|i| text_width(&i.name) + 4.0)
+        .fold(10.0, f64::max);
+    ws.set_column_width(2, items.min(36.0))?;
+    Ok(())
+}
+
+fn declines(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, title);
+    let mut list: Vec<_> = r.declines.iter().collect();
+    list.sort_by(|a, b| b.significant.cmp(&a.significant).then(a.delta.total_cmp(&b.delta)));
+    let name = |level: Level, key: &str| {
+        r.group(level, key).map_or(key.to_string(), |g| {
+            if level == Level::City {
+                "全市".into()
+            } else {
+                g.name.clone()
+            }
+        })
+    };
+    let indicator = |d: &crate::results::Decline| {
+        r.city_group()
+            .and_then(|g| g.item(&d.indicator))
+            .map_or(d.indicator.clone(), |i| format!("{} {}", i.id, i.name))
+    };
+    let rows: Vec<Vec<Cell>> = list
+        .iter()
+        .map(|d| {
+            vec![
+                Cell::text(if d.significant {
+                    "显著下降"
+                } else {
+                    "下降(不显著)"
+                }),
+                Cell::text(d.level.label()),
+                Cell::text(name(d.level, &d.key)),
+                Cell::text(indicator(d)),
+                Cell::score(Some(d.previous)),
+                Cell::score(Some(d.current)),
+                Cell::score(Some(d.delta)),
+                d.p.map_or(Cell::Empty, |p| Cell::P(crate::score::stats::round_half_away(p, 4))),
+            ]
+        })
+        .collect();
+    main_table(
+        ws,
+        f,
+        0,
+        &["判断", "分组", "名称", "指标", "上期", "本期", "变化", "p 值"],
+        &rows,
+        36.0,
+    )?;
+    Ok(())
+}
+
+fn work_list(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, title);
+    let rows: Vec<Vec<Cell>> = r
+        .improvement_items
+        .iter()
+        .map(|i| {
+            let rank = r
+                .work_lists
+                .iter()
+                .find(|l| l.enterprise == i.enterprise)
+                .and_then(|l| l.top.iter().position(|&k| std::ptr::eq(&r.improvement_items[k], i)))
+                .map_or(Cell::Empty, |p| Cell::Count(p as u64 + 1));
+            vec![
+                Cell::text(&i.enterprise_name),
+                rank,
+                Cell::text(i.severity.label()),
+                Cell::text(i.status.label()),
+                Cell::text(
+                    format!(
+                        "{} {}",
+                        i.indicator,
+                        if i.indicator == i.indicator_name {
+                            ""
+                        } else {
+                            i.indicator_name.as_str()
+                        }
+                    )
+                    .trim()
+                    .to_string(),
+                ),
+                Cell::text(i.rules.iter().map(|r| r.label()).collect::<Vec<_>>().join("、")),
+                Cell::score(i.current),
+                Cell::Wrap(i.finding.clone()),
+                Cell::Wrap(i.measure.clone()),
+                Cell::text(&i.responsible),
+                Cell::text(i.due.to_string()),
+                Cell::text(i.raised.label_zh()),
+            ]
+        })
+        .collect();
+    main_table(
+        ws,
+        f,
+        0,
+        &[
+            "企业",
+            "优先",
+            "严重程度",
+            "状态",
+            "指标",
+            "问题类型",
+            "本期值",
+            "情况",
+            "整改措施",
+            "责任人",
+            "整改期限",
+            "提出时间",
+        ],
+        &rows,
+        48.0,
+    )?;
+    Ok(())
+}
+
+fn topics(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, title);
+    let rows: Vec<Vec<Cell>> = r
+        .dissatisfaction
+        .iter()
+        .filter(|d| matches!(d.level, Level::City | Level::Enterprise))
+        .flat_map(|d| {
+            let name = if d.level == Level::City {
+                "全市".to_string()
+            } else {
+                r.group(d.level, &d.key).map_or(d.key.clone(), |g| g.name.clone())
+            };
+            d.topics
+                .iter()
+                .map(move |t| {
+                    vec![
+                        Cell::text(name.clone()),
+                        Cell::text(&t.topic),
+                        Cell::Count(t.count),
+                        Cell::Wrap(t.quotes.join(" / ")),
+                    ]
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    main_table(
+        ws,
+        f,
+        0,
+        &["范围", "主题", "意见数", "摘录(已隐去姓名、电话等个人信息)"],
+        &rows,
+        60.0,
+    )?;
+    Ok(())
+}
+
+fn quality(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, title);
+    let rows: Vec<Vec<Cell>> = r
+        .quality
+        .submitters
+        .iter()
+        .map(|q| {
+            vec![
+                Cell::text(&q.name),
+                Cell::text(q.kind.label()),
+                Cell::Count(q.received as u64),
+                Cell::Count(q.accepted as u64),
+                Cell::Count(q.rejected as u64),
+                Cell::Count(q.superseded as u64),
+                Cell::Count(q.rows_valid),
+                Cell::Count(q.rows_rejected),
+                Cell::text(q.state.label()),
+            ]
+        })
+        .collect();
+    main_table(
+        ws,
+        f,
+        0,
+        &[
+            "填报单位",
+            "报表类型",
+            "收到",
+            "接收",
+            "退回",
+            "被更正替代",
+            "有效行",
+            "问题行",
+            "状态",
+        ],
+        &rows,
+        36.0,
+    )?;
+    Ok(())
+}
+
+fn method(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, title);
+    ws.set_column_width(0, 110)?;
+    let mut lines = vec![
+        cx.wording.title("method", v),
+        cx.wording.paragraph("method", v),
+        cx.wording.paragraph("improvement", v),
+        cx.wording.paragraph("missing_returns", v),
+        String::new(),
+        "题目与维度:".to_string(),
+    ];
+    for item in &cx.scheme.items {
+        let polarity = match item.favourable.as_deref() {
+            Some("否") => "(反向题:回答“是”表示存在问题)",
+            _ => "",
+        };
+        lines.push(format!(
+            "{} {}({}):{}{polarity}",
+            item.id, item.name, item.dimension, item.question
+        ));
+    }
+    lines.push(String::new());
+    let th = &cx.scheme.thresholds;
+    lines.push(format!(
+        "阈值:整改线 {} 分;样本量不足线 {} 份;指标判定整改至少 {} 个回答;显著性水平 {};自评偏差提示 {} 分。",
+        th.action, th.min_sample, th.min_answers, th.significance, th.bias_flag
+    ));
+    for (i, line) in lines.iter().enumerate() {
+        let format = if i == 0 { &f.title } else { &f.note };
+        ws.write_string_with_format(i as u32, 0, line, format)?;
+        let height = (text_width(line) / 105.0).ceil().max(1.0) * 16.0;
+        ws.set_row_height(i as u32, height)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! The summary workbook (汇总表), read back with calamine and converted by LibreOffice.
+
+use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
+
+use crate::support::*;
+
+const SHEETS: [&str; 9] = [
+    "总览",
+    "企业排名",
+    "分组得分",
+    "指标得分",
+    "环比变化",
+    "整改事项",
+    "意见分类",
+    "数据质量",
+    "说明",
+];
+
+fn ran_samples() -> Env {
+    let env = Env::samples();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    env
+}
+
+fn workbook(env: &Env, period: &str, label: &str) -> std::path::PathBuf {
+    env.path(&format!("reports/{period}/{label}供水供气企业服务满意度汇总表.xlsx"))
+}
+
+fn cells(path: &std::path::Path) -> Vec<(String, Vec<Vec<Data>>)> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    wb.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = wb.worksheet_range(&name).unwrap();
+            (name, range.rows().map(|r| r.to_vec()).collect())
+        })
+        .collect()
+}
+
+fn text(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => format!("{f}"),
+        Data::Int(i) => i.to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn the_summary_workbook_holds_the_models_figures_in_its_nine_sheets() {
+    let env = ran_samples();
+    let path = workbook(&env, "2026-09", "2026年9月");
+    let sheets = cells(&path);
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, SHEETS);
+    let scores: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("reports/2026-09/scores.json")).unwrap()).unwrap();
+    // The ranking: every enterprise with scores.json's composite, ranked by it.
+    let ranking = &sheets[1].1;
+    assert_eq!(text(&ranking[0][1]), "企业");
+    let mut previous = f64::MAX;
+    for (i, row) in ranking.iter().skip(1).enumerate() {
+        let name = text(&row[1]);
+        let g = scores["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["level"] == "enterprise" && g["name"] == name.as_str())
+            .unwrap_or_else(|| panic!("{name} in scores.json"));
+        let composite = row[5].as_f64().unwrap();
+        assert_eq!(composite, g["composite"].as_f64().unwrap(), "{name}");
+        assert_eq!(row[4].as_f64().unwrap() as u64, g["n"].as_u64().unwrap(), "{name}");
+        assert_eq!(row[0].as_f64().unwrap() as usize, i + 1, "rank of {name}");
+        assert!(composite <= previous, "ranked by composite");
+        previous = composite;
+    }
+    // Key figures on the overview.
+    let overview = &sheets[0].1;
+    let figure = |label: &str| {
+        overview
+            .iter()
+            .find(|r| r.first().is_some_and(|c| text(c) == label))
+            .and_then(|r| r.get(1))
+            .and_then(|c| c.as_f64())
+            .unwrap_or_else(|| panic!("{label}"))
+    };
+    let city = &scores["groups"][0];
+    assert_eq!(figure("有效问卷(份)") as u64, city["n"].as_u64().unwrap());
+    assert_eq!(figure("综合得分"), city["composite"].as_f64().unwrap());
+    // The work list: one line per improvement item.
+    assert_eq!(
+        sheets[5].1.len() - 1,
+        scores["improvement_items"].as_array().unwrap().len()
+    );
+    // Data quality: a line per submitter of scores.json.
+    assert_eq!(sheets[7].1.len() - 1, scores["data_quality"].as_array().unwrap().len());
+}
+
+#[test]
+fn the_summary_workbook_holds_no_personal_data() {
+    let env = ran_samples();
+    let db = env.db();
+    let mut st = db.prepare("SELECT user_name, phone FROM response").unwrap();
+    let personal: Vec<(String, Option<String>)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(personal.len() > 100);
+    for period in ["2026-07", "2026-08", "2026-09"] {
+        let label = format!("2026年{}月", period[5..].trim_start_matches('0'));
+        let all: String = cells(&workbook(&env, period, &label))
+            .iter()
+            .flat_map(|(_, rows)| rows.iter().flatten().map(text))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for (name, phone) in &personal {
+            assert!(!all.contains(name.as_str()), "{name} in the {period} summary");
+            if let Some(p) = phone {
+                assert!(!all.contains(p.as_str()), "{p} in the {period} summary");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_same_results_give_the_same_workbook_bytes() {
+    let env = ran_samples();
+    let path = workbook(&env, "2026-09", "2026年9月");
+    let first = sha256(&path);
+    let o = env.run(&["report", "--period", "2026-09"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(sha256(&path), first);
+}
+
+#[test]
+fn libreoffice_opens_the_summary_workbook() {
+    if std::process::Command::new("soffice").arg("--version").output().is_err() {
+        eprintln!("LibreOffice is not installed here (CI installs it): conversion not tried");
+        return;
+    }
+    let env = ran_samples();
+    let path = workbook(&env, "2026-09", "2026年9月");
+    let out = env.path("converted");
+    let o = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&out)
+        .arg(&path)
+        .env("HOME", env.path("home"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pdf = out.join("2026年9月供水供气企业服务满意度汇总表.pdf");
+    assert!(std::fs::metadata(&pdf).unwrap().len() > 10_000, "a real PDF");
+}
