@@ -4,6 +4,7 @@
 //! and the same results give the same bytes (no wall-clock time inside). The blank return
 //! form ([`form`]) is written here too, with the workbook helpers ([`xlsx`]) all workbooks share.
 
+pub mod detail;
 pub mod form;
 pub mod json;
 pub mod sheet;
@@ -66,5 +67,9 @@ pub trait Renderer {
 
 /// Every renderer, in the order they run: the one place documents are registered.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(json::ScoresJson), Box::new(summary::SummaryWorkbook)]
+    vec![
+        Box::new(json::ScoresJson),
+        Box::new(summary::SummaryWorkbook),
+        Box::new(detail::DetailWorkbook),
+    ]
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod commands;
+mod detail;
 mod file_errors;
 mod hostile;
 mod intake_trust;

@@ -813,7 +813,12 @@ fn outputs_are_byte_identical_for_the_same_database() {
     // No temporary files are left behind: the outputs and the manifest only.
     assert_eq!(
         env.files("reports/2026-10"),
-        ["2026年10月供水供气企业服务满意度汇总表.xlsx", "manifest.json", "scores.json"]
+        [
+            "2026年10月供水供气企业服务满意度汇总表.xlsx",
+            "2026年10月供水供气企业服务满意度调查明细(内部资料,含个人信息).xlsx",
+            "manifest.json",
+            "scores.json"
+        ]
     );
 }
 

@@ -1,0 +1,203 @@
+//! The detail workbook (明细, internal, SPEC §8): every valid response of the period with the
+//! return it came from (submitter, file, row), the answers as given and as scored. It holds
+//! personal data (names, phones, free text): its name and its first sheet say so. The rows are
+//! streamed from the store into a constant-memory worksheet, so 200,000 responses never sit in
+//! memory at once.
+
+use std::path::PathBuf;
+
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use super::sheet::{Formats, print_setup, text_width};
+use super::{RenderContext, RenderError, Renderer};
+use crate::scheme::{ItemKind, Scheme};
+
+pub struct DetailWorkbook;
+
+/// The score of a canonical answer (是/否 or a grade label), as scoring gives it.
+fn answer_score(scheme: &Scheme, item: usize, answer: &str) -> Option<f64> {
+    let it = &scheme.items[item];
+    match it.kind {
+        ItemKind::YesNo => match answer {
+            "是" | "否" => Some(if Some(answer) == it.favourable.as_deref() {
+                100.0
+            } else {
+                0.0
+            }),
+            _ => None,
+        },
+        ItemKind::FiveLevel => scheme.grades.iter().find(|g| g.label == answer).map(|g| g.score),
+    }
+}
+
+impl Renderer for DetailWorkbook {
+    fn name(&self) -> &'static str {
+        "明细表"
+    }
+
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
+        let v = super::summary::values(cx.results);
+        let name = cx.wording.name("detail_workbook", &v);
+        let path = cx.dir.join(format!("{name}.xlsx"));
+        let fail = |e: std::io::Error| RenderError::new(self.name(), &path, e);
+        let xlsx = |e: XlsxError| std::io::Error::other(e.to_string());
+        let mut wb = super::xlsx::pinned(&name).map_err(xlsx).map_err(fail)?;
+        build(&mut wb, cx, &name).map_err(fail)?;
+        super::xlsx::save_atomic(&mut wb, &path).map_err(xlsx).map_err(fail)?;
+        Ok(vec![path])
+    }
+}
+
+fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Result<()> {
+    let xlsx = |e: XlsxError| std::io::Error::other(e.to_string());
+    let f = Formats::new();
+    let scheme = cx.scheme;
+    {
+        let ws = wb.add_worksheet().set_name("说明").map_err(xlsx)?;
+        ws.set_column_width(0, 100).map_err(xlsx)?;
+        let warning = Format::new()
+            .set_bold()
+            .set_font_size(14)
+            .set_font_color(rust_xlsxwriter::Color::RGB(0xC00000));
+        let lines = [
+            "本表为内部资料,含调查对象的姓名、联系电话和意见原文等个人信息,不得公开或外传。",
+            "每行是一份有效问卷:来自哪个填报单位的哪份报表第几行,各题的回答(原样)和得分(按评价方案计分)。",
+            "被退回的行不在本表中,见各单位的退回意见。",
+        ];
+        ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
+        ws.write_string_with_format(2, 0, lines[0], &warning).map_err(xlsx)?;
+        for (i, l) in lines.iter().enumerate().skip(1) {
+            ws.write_string_with_format(2 + i as u32, 0, *l, &f.note)
+                .map_err(xlsx)?;
+        }
+    }
+    let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx)?;
+    ws.set_name("明细").map_err(xlsx)?;
+    print_setup(ws, title);
+    let mut headers: Vec<String> = [
+        "填报单位",
+        "来源文件",
+        "行号",
+        "调查日期",
+        "调查方式",
+        "用户名称",
+        "用户类型",
+        "用水(用气)性质",
+        "月均用量",
+        "联系电话",
+        "服务企业",
+        "服务类别",
+        "所属县市",
+    ]
+    .map(String::from)
+    .to_vec();
+    headers.extend(scheme.items.iter().map(|i| format!("{}回答", i.id)));
+    headers.extend(scheme.items.iter().map(|i| format!("{}得分", i.id)));
+    headers.extend(["意见或投诉".to_string(), "建议".to_string()]);
+    // Widths must be set before any row in a constant-memory sheet.
+    for (c, h) in headers.iter().enumerate() {
+        let w = match c {
+            1 => 30.0,
+            5 | 10 => 26.0,
+            _ if c + 2 >= headers.len() => 40.0,
+            _ => text_width(h) + 2.0,
+        };
+        ws.set_column_width(c as u16, w).map_err(xlsx)?;
+    }
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &f.header).map_err(xlsx)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(xlsx)?;
+    ws.set_repeat_rows(0, 0).map_err(xlsx)?;
+    let ids: Vec<&str> = scheme.items.iter().map(|i| i.id.as_str()).collect();
+    let mut row = 0u32;
+    let mut failed: Option<XlsxError> = None;
+    let mut answers: Vec<Option<String>> = vec![None; ids.len()];
+    let party = |code: &str| {
+        cx.results
+            .quality
+            .submitters
+            .iter()
+            .find(|q| q.code == code)
+            .map_or(code.to_string(), |q| q.name.clone())
+    };
+    let enterprise = |code: &str| {
+        cx.results
+            .enterprises
+            .iter()
+            .find(|e| e.code == code)
+            .map_or(code.to_string(), |e| e.name.clone())
+    };
+    cx.detail
+        .for_each(&mut |d| {
+            if failed.is_some() {
+                return;
+            }
+            row += 1;
+            answers.iter_mut().for_each(|a| *a = None);
+            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(d.answers) {
+                for (k, v) in map {
+                    if let (Some(i), Some(a)) = (ids.iter().position(|id| *id == k), v.as_str()) {
+                        answers[i] = Some(a.to_string());
+                    }
+                }
+            }
+            let mut write = || -> Result<(), XlsxError> {
+                let mut put = |col: u16, text: &str| -> Result<(), XlsxError> {
+                    if !text.is_empty() {
+                        ws.write_string(row, col, text)?;
+                    }
+                    Ok(())
+                };
+                // Every value from a return is written as text (never as a formula).
+                let texts = [party(d.submitter), d.file.to_string()];
+                put(0, &texts[0])?;
+                put(1, &texts[1])?;
+                let opt = |s: Option<&str>| s.unwrap_or("").to_string();
+                let cells = [
+                    opt(d.survey_date),
+                    opt(d.method),
+                    d.user_name.to_string(),
+                    opt(d.user_type),
+                    opt(d.usage_nature),
+                ];
+                for (k, t) in cells.iter().enumerate() {
+                    put(3 + k as u16, t)?;
+                }
+                put(9, d.phone.unwrap_or(""))?;
+                put(10, &enterprise(d.enterprise))?;
+                put(11, d.utility)?;
+                put(12, d.county)?;
+                let base = 13u16;
+                let n = ids.len() as u16;
+                for (i, a) in answers.iter().enumerate() {
+                    if let Some(a) = a {
+                        put(base + i as u16, a)?;
+                    }
+                }
+                put(base + 2 * n, d.opinion.unwrap_or(""))?;
+                put(base + 2 * n + 1, d.suggestion.unwrap_or(""))?;
+                // Numbers after the texts of the row (the `put` borrow ends above).
+                ws.write_number(row, 2, d.row as f64)?;
+                if let Some(u) = d.monthly_usage {
+                    ws.write_number(row, 8, u)?;
+                }
+                for (i, a) in answers.iter().enumerate() {
+                    if let Some(score) = a.as_deref().and_then(|a| answer_score(scheme, i, a)) {
+                        ws.write_number(row, base + n + i as u16, score)?;
+                    }
+                }
+                Ok(())
+            };
+            if let Err(e) = write() {
+                failed = Some(e);
+            }
+        })
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    if let Some(e) = failed {
+        return Err(xlsx(e));
+    }
+    ws.autofilter(0, 0, row.max(1), headers.len() as u16 - 1)
+        .map_err(xlsx)?;
+    Ok(())
+}
