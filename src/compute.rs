@@ -329,8 +329,18 @@ pub fn publish(
             wording: &config.wording,
             dir: &dir,
         };
+        let before = crate::render::json::previous_outputs(&dir);
         for renderer in crate::render::renderers() {
             outputs.extend(renderer.render(&cx)?);
+        }
+        // Outputs of the period's previous computation that this one no longer makes (a
+        // unit's feedback once its return is corrected) go: only files this program wrote.
+        for old in before.iter().filter(|p| !outputs.contains(p)) {
+            if let Err(e) = std::fs::remove_file(old)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!("无法删除过时的 {}:{e}", old.display());
+            }
         }
         let manifest = crate::render::json::write_manifest(r, &dir, &outputs).map_err(|e| ReportError::Write {
             what: "manifest.json",

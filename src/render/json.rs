@@ -236,6 +236,28 @@ pub fn depends_on(dir: &Path) -> Option<String> {
     doc.get("depends_on")?.as_str().map(str::to_string)
 }
 
+/// The files a period's previous outputs in `dir` listed (its manifest's `outputs`), as paths.
+pub fn previous_outputs(dir: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read(dir.join(MANIFEST)) else {
+        return Vec::new();
+    };
+    let Ok(doc) = serde_json::from_slice::<Value>(&text) else {
+        return Vec::new();
+    };
+    doc.get("outputs")
+        .and_then(Value::as_array)
+        .map(|outputs| {
+            outputs
+                .iter()
+                .filter_map(|o| o.get("path")?.as_str())
+                // Only files inside the period's folder, whatever the manifest says.
+                .filter(|p| !p.contains("..") && !p.starts_with('/'))
+                .map(|p| dir.join(p))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Writes manifest.json: the inputs the results came from and the files written, with hashes.
 pub fn write_manifest(r: &PeriodResults, dir: &Path, outputs: &[PathBuf]) -> std::io::Result<PathBuf> {
     let mut files = Vec::new();

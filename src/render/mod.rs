@@ -5,6 +5,7 @@
 //! form ([`form`]) is written here too, with the workbook helpers ([`xlsx`]) all workbooks share.
 
 pub mod detail;
+pub mod feedback;
 pub mod form;
 pub mod json;
 pub mod sheet;
@@ -71,5 +72,6 @@ pub fn renderers() -> Vec<Box<dyn Renderer>> {
         Box::new(json::ScoresJson),
         Box::new(summary::SummaryWorkbook),
         Box::new(detail::DetailWorkbook),
+        Box::new(feedback::FeedbackWorkbooks),
     ]
 }

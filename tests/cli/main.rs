@@ -5,6 +5,7 @@ mod support;
 
 mod commands;
 mod detail;
+mod feedback;
 mod file_errors;
 mod hostile;
 mod intake_trust;

@@ -1,0 +1,179 @@
+//! The feedback workbook (退回意见, SPEC §8) for each reporting unit whose return had problems:
+//! the return as the unit sent it, every row, with each problem cell filled red and a note
+//! giving the reason, a 问题说明 column with each row's reasons, and a first sheet telling the
+//! clerk to correct the red cells and drop the file back into the inbox, where it is taken as
+//! the corrected resubmission. One workbook per unit and period, in `退回意见/`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rust_xlsxwriter::{Color, Format, Note, Workbook, XlsxError};
+
+use super::sheet::{Formats, text_width};
+use super::{RenderContext, RenderError, Renderer};
+use crate::results::FeedbackReturn;
+
+pub struct FeedbackWorkbooks;
+
+/// The folder of a period's feedback workbooks.
+pub const FOLDER: &str = "退回意见";
+
+/// `调查问卷!H7` → (0-based row 6, column 7); `None` for a row-level place (`调查问卷!第7行`).
+fn cell_of(place: &str) -> Option<(u32, u16)> {
+    let cell = place.rsplit_once('!').map_or(place, |(_, c)| c);
+    let letters: String = cell.chars().take_while(|c| c.is_ascii_uppercase()).collect();
+    let digits = &cell[letters.len()..];
+    if letters.is_empty() || digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let col = letters.bytes().fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1)) - 1;
+    let row: u32 = digits.parse().ok()?;
+    Some((row.checked_sub(1)?, u16::try_from(col).ok()?))
+}
+
+impl Renderer for FeedbackWorkbooks {
+    fn name(&self) -> &'static str {
+        "退回意见"
+    }
+
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
+        // The latest return of each unit that has rows to correct.
+        let mut latest: BTreeMap<&str, &FeedbackReturn> = BTreeMap::new();
+        for f in cx
+            .results
+            .feedback
+            .iter()
+            .filter(|f| f.sheet.is_some() && !f.issues.is_empty())
+        {
+            let slot = latest.entry(f.submitter.as_str()).or_insert(f);
+            if f.received_at > slot.received_at {
+                *slot = f;
+            }
+        }
+        let mut out = Vec::new();
+        for f in latest.values() {
+            let mut v = super::summary::values(cx.results);
+            v.insert("unit", f.submitter_name.clone());
+            let name = cx.wording.name("feedback_workbook", &v);
+            let path = cx.dir.join(FOLDER).join(format!("{name}.xlsx"));
+            let fail = |e: XlsxError| RenderError::new(self.name(), &path, std::io::Error::other(e.to_string()));
+            let mut wb = super::xlsx::pinned(&name).map_err(fail)?;
+            build(&mut wb, f).map_err(fail)?;
+            super::xlsx::save_atomic(&mut wb, &path).map_err(fail)?;
+            out.push(path);
+        }
+        Ok(out)
+    }
+}
+
+fn build(wb: &mut Workbook, f: &FeedbackReturn) -> Result<(), XlsxError> {
+    let formats = Formats::new();
+    let Some(sheet) = &f.sheet else { return Ok(()) };
+    {
+        let ws = wb.add_worksheet().set_name("请先阅读")?;
+        ws.set_column_width(0, 100)?;
+        let lines = [
+            format!("{}:您报送的“{}”({} 接收)有问题,请按以下步骤更正:", f.submitter_name, f.original_name, f.received_at),
+            format!("1. 打开“{}”工作表,红色单元格有问题,把鼠标移到单元格上可看到原因和正确写法;最后一列“问题说明”汇总了每行的问题。", sheet.name),
+            "2. 逐一改正红色单元格(不要删除行,也不要改动表头);改正后红色可以保留,不影响接收。".to_string(),
+            "3. 保存本文件(保持 .xlsx 格式),放回收件箱(本单位的文件夹)。系统会把它作为更正后的报表重新接收,替代原报表。".to_string(),
+            match (&f.reason, f.accepted) {
+                (_, true) => "原报表中没有问题的行已经计入;更正后的报表将整份替代原报表。".to_string(),
+                (Some(r), false) => format!("原报表整份被退回,原因:{r}"),
+                (None, false) => "原报表整份被退回。".to_string(),
+            },
+        ];
+        ws.write_string_with_format(0, 0, &lines[0], &formats.title)?;
+        for (i, l) in lines.iter().enumerate().skip(1) {
+            ws.write_string_with_format(1 + i as u32, 0, l, &formats.note)?;
+            ws.set_row_height(1 + i as u32, (text_width(l) / 95.0).ceil().max(1.0) * 16.0)?;
+        }
+        for (i, w) in f.warnings.iter().enumerate() {
+            ws.write_string_with_format(8 + i as u32, 0, format!("注意:{w}"), &formats.note)?;
+        }
+    }
+    let red = Format::new()
+        .set_background_color(Color::RGB(0xFFC7CE))
+        .set_font_color(Color::RGB(0x9C0006));
+    let plain = Format::new();
+    // Problem cells and each row's reasons.
+    let mut marked: BTreeMap<(u32, u16), Vec<String>> = BTreeMap::new();
+    let mut reasons: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for issue in &f.issues {
+        let text = if issue.value.is_empty() {
+            issue.problem.clone()
+        } else {
+            format!("填写的是“{}”,{}", issue.value, issue.problem)
+        };
+        if let Some(at) = cell_of(&issue.cell) {
+            marked.entry(at).or_default().push(text.clone());
+        }
+        reasons.entry(issue.row.saturating_sub(1)).or_default().push(text);
+    }
+    let ws = wb.add_worksheet().set_name(&sheet.name)?;
+    let width = sheet
+        .rows
+        .iter()
+        .flat_map(|(_, c)| c.iter().map(|(col, _)| *col + 1))
+        .max()
+        .unwrap_or(1) as u16;
+    let mut widths = vec![8.0f64; usize::from(width) + 1];
+    for (row, cells) in &sheet.rows {
+        for (col, text) in cells {
+            let format = if marked.contains_key(&(*row, *col as u16)) {
+                &red
+            } else {
+                &plain
+            };
+            // As the unit wrote it, always as text (a value like `=…` never becomes a formula).
+            ws.write_string_with_format(*row, *col as u16, text, format)?;
+            if let Some(w) = widths.get_mut(*col as usize) {
+                *w = w.max((text_width(text) + 1.0).min(30.0));
+            }
+        }
+    }
+    for ((row, col), texts) in &marked {
+        let present = sheet
+            .rows
+            .iter()
+            .any(|(r, cells)| r == row && cells.iter().any(|(c, _)| *c as u16 == *col));
+        if !present {
+            ws.write_blank(*row, *col, &red)?;
+        }
+        ws.insert_note(*row, *col, &Note::new(texts.join("\n")).set_width(300).set_height(90))?;
+    }
+    // The 问题说明 column after the last column, on the header row and each problem row.
+    let header_row = sheet
+        .rows
+        .iter()
+        .find(|(_, cells)| {
+            cells
+                .iter()
+                .any(|(_, t)| t.contains("用户名称") || t.contains("联系电话"))
+        })
+        .map_or(0, |(r, _)| *r);
+    ws.write_string_with_format(header_row, width, "问题说明", &formats.header)?;
+    for (row, texts) in &reasons {
+        ws.write_string_with_format(*row, width, texts.join(";"), &red)?;
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_column_width(width, 60)?;
+    ws.set_freeze_panes(header_row + 1, 0)?;
+    ws.set_active(true);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_found_from_their_names() {
+        assert_eq!(cell_of("调查问卷!H7"), Some((6, 7)));
+        assert_eq!(cell_of("调查问卷!AA10"), Some((9, 26)));
+        assert_eq!(cell_of("调查问卷!第7行"), None);
+        assert_eq!(cell_of("A1"), Some((0, 0)));
+    }
+}
