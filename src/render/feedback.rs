@@ -83,7 +83,10 @@ fn build(wb: &mut Workbook, f: &FeedbackReturn) -> Result<(), XlsxError> {
                 (None, false) => "原报表整份被退回。".to_string(),
             },
         ];
-        ws.write_string_with_format(0, 0, &lines[0], &formats.title)?;
+        let heading = formats.title.clone().set_text_wrap();
+        ws.write_string_with_format(0, 0, &lines[0], &heading)?;
+        ws.set_row_height(0, (text_width(&lines[0]) * 1.4 / 95.0).ceil().max(1.0) * 20.0)?;
+        super::sheet::print_setup(ws, "退回意见");
         for (i, l) in lines.iter().enumerate().skip(1) {
             ws.write_string_with_format(1 + i as u32, 0, l, &formats.note)?;
             ws.set_row_height(1 + i as u32, (text_width(l) / 95.0).ceil().max(1.0) * 16.0)?;
@@ -110,6 +113,15 @@ fn build(wb: &mut Workbook, f: &FeedbackReturn) -> Result<(), XlsxError> {
         }
         reasons.entry(issue.row.saturating_sub(1)).or_default().push(text);
     }
+    let header_row = sheet
+        .rows
+        .iter()
+        .find(|(_, cells)| {
+            cells
+                .iter()
+                .any(|(_, t)| t.contains("用户名称") || t.contains("联系电话"))
+        })
+        .map_or(0, |(r, _)| *r);
     let ws = wb.add_worksheet().set_name(&sheet.name)?;
     let width = sheet
         .rows
@@ -127,7 +139,10 @@ fn build(wb: &mut Workbook, f: &FeedbackReturn) -> Result<(), XlsxError> {
             };
             // As the unit wrote it, always as text (a value like `=…` never becomes a formula).
             ws.write_string_with_format(*row, *col as u16, text, format)?;
-            if let Some(w) = widths.get_mut(*col as usize) {
+            // The header and the data set the widths, not the title above them.
+            if *row >= header_row
+                && let Some(w) = widths.get_mut(*col as usize)
+            {
                 *w = w.max((text_width(text) + 1.0).min(30.0));
             }
         }
@@ -143,15 +158,6 @@ fn build(wb: &mut Workbook, f: &FeedbackReturn) -> Result<(), XlsxError> {
         ws.insert_note(*row, *col, &Note::new(texts.join("\n")).set_width(300).set_height(90))?;
     }
     // The 问题说明 column after the last column, on the header row and each problem row.
-    let header_row = sheet
-        .rows
-        .iter()
-        .find(|(_, cells)| {
-            cells
-                .iter()
-                .any(|(_, t)| t.contains("用户名称") || t.contains("联系电话"))
-        })
-        .map_or(0, |(r, _)| *r);
     ws.write_string_with_format(header_row, width, "问题说明", &formats.header)?;
     for (row, texts) in &reasons {
         ws.write_string_with_format(*row, width, texts.join(";"), &red)?;
@@ -161,6 +167,8 @@ fn build(wb: &mut Workbook, f: &FeedbackReturn) -> Result<(), XlsxError> {
     }
     ws.set_column_width(width, 60)?;
     ws.set_freeze_panes(header_row + 1, 0)?;
+    super::sheet::print_setup(ws, &format!("{} 退回意见", f.submitter_name));
+    ws.set_repeat_rows(header_row, header_row)?;
     ws.set_active(true);
     Ok(())
 }
