@@ -15,10 +15,20 @@ pub fn pinned(title: &str) -> Result<Workbook, XlsxError> {
     Ok(wb)
 }
 
-/// Saves `wb` to `path` atomically (temporary file, fsync, rename).
+/// Saves `wb` to `path` atomically: written to a temporary file beside it (never held whole in
+/// memory), synced, then renamed over `path`.
 pub fn save_atomic(wb: &mut Workbook, path: &Path) -> Result<(), XlsxError> {
-    let bytes = wb.save_to_buffer()?;
-    crate::output::write_atomic(path, &bytes).map_err(XlsxError::IoError)
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!("{}{}-xlsx.tmp", crate::output::TEMP_PREFIX, std::process::id()));
+    let saved = wb
+        .save(&tmp)
+        .and_then(|()| Ok(std::fs::File::open(&tmp)?.sync_all()?))
+        .and_then(|()| Ok(std::fs::rename(&tmp, path)?));
+    if saved.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    saved
 }
 
 #[cfg(test)]
