@@ -331,7 +331,9 @@ pub fn publish(
         };
         let before = crate::render::json::previous_outputs(&dir);
         for renderer in crate::render::renderers() {
+            let started = std::time::Instant::now();
             outputs.extend(renderer.render(&cx)?);
+            tracing::debug!("{}: {} in {:?}", r.period, renderer.name(), started.elapsed());
         }
         // Outputs of the period's previous computation that this one no longer makes (a
         // unit's feedback once its return is corrected) go: only files this program wrote.

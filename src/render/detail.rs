@@ -115,21 +115,15 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
     let mut row = 0u32;
     let mut failed: Option<XlsxError> = None;
     let mut answers: Vec<Option<String>> = vec![None; ids.len()];
-    let party = |code: &str| {
-        cx.results
-            .quality
-            .submitters
-            .iter()
-            .find(|q| q.code == code)
-            .map_or(code.to_string(), |q| q.name.clone())
-    };
-    let enterprise = |code: &str| {
-        cx.results
-            .enterprises
-            .iter()
-            .find(|e| e.code == code)
-            .map_or(code.to_string(), |e| e.name.clone())
-    };
+    // Names by code, looked up once per row.
+    let parties: std::collections::HashMap<&str, &str> = (cx.results.quality.submitters.iter())
+        .map(|q| (q.code.as_str(), q.name.as_str()))
+        .collect();
+    let names: std::collections::HashMap<&str, &str> = (cx.results.enterprises.iter())
+        .map(|e| (e.code.as_str(), e.name.as_str()))
+        .collect();
+    let party = |code: &str| parties.get(code).map_or(code.to_string(), |n| n.to_string());
+    let enterprise = |code: &str| names.get(code).map_or(code.to_string(), |n| n.to_string());
     cx.detail
         .for_each(&mut |d| {
             if failed.is_some() {
