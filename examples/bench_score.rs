@@ -133,6 +133,7 @@ fn main() {
                 notes: "",
                 warnings: "",
                 stored_path: "bench.xlsx",
+                sheet: Some("调查问卷"),
             };
             store.commit_return(open, &end).expect("commit");
         }

@@ -79,6 +79,7 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
     let mut headers: Vec<String> = [
         "填报单位",
         "来源文件",
+        "工作表",
         "行号",
         "调查日期",
         "调查方式",
@@ -100,7 +101,7 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
     for (c, h) in headers.iter().enumerate() {
         let w = match c {
             1 => 30.0,
-            5 | 10 => 26.0,
+            6 | 11 => 26.0,
             _ if c + 2 >= headers.len() => 40.0,
             _ => text_width(h) + 2.0,
         };
@@ -149,6 +150,7 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
                 let texts = [party(d.submitter), d.file.to_string()];
                 put(0, &texts[0])?;
                 put(1, &texts[1])?;
+                put(2, d.sheet)?;
                 let opt = |s: Option<&str>| s.unwrap_or("").to_string();
                 let cells = [
                     opt(d.survey_date),
@@ -158,13 +160,13 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
                     opt(d.usage_nature),
                 ];
                 for (k, t) in cells.iter().enumerate() {
-                    put(3 + k as u16, t)?;
+                    put(4 + k as u16, t)?;
                 }
-                put(9, d.phone.unwrap_or(""))?;
-                put(10, &enterprise(d.enterprise))?;
-                put(11, d.utility)?;
-                put(12, d.county)?;
-                let base = 13u16;
+                put(10, d.phone.unwrap_or(""))?;
+                put(11, &enterprise(d.enterprise))?;
+                put(12, d.utility)?;
+                put(13, d.county)?;
+                let base = 14u16;
                 let n = ids.len() as u16;
                 for (i, a) in answers.iter().enumerate() {
                     if let Some(a) = a {
@@ -174,9 +176,9 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
                 put(base + 2 * n, d.opinion.unwrap_or(""))?;
                 put(base + 2 * n + 1, d.suggestion.unwrap_or(""))?;
                 // Numbers after the texts of the row (the `put` borrow ends above).
-                ws.write_number(row, 2, d.row as f64)?;
+                ws.write_number(row, 3, d.row as f64)?;
                 if let Some(u) = d.monthly_usage {
-                    ws.write_number(row, 8, u)?;
+                    ws.write_number(row, 9, u)?;
                 }
                 for (i, a) in answers.iter().enumerate() {
                     if let Some(score) = a.as_deref().and_then(|a| answer_score(scheme, i, a)) {

@@ -256,8 +256,10 @@ fn finish(
         return Ok(Finished::Now(FileResult::Changed));
     }
     let file_name = inbox::base_name(Path::new(&f.name));
+    let mut sheet: Option<String> = None;
     let (meta, format, mut issues, notes, warnings, reason) = match outcome {
         Outcome::Checked(c) => {
+            sheet = Some(c.sheet.clone());
             let user_cell = format!("{}!{}", c.sheet, c.user_column);
             write_rows(
                 store,
@@ -316,6 +318,7 @@ fn finish(
         notes: &notes,
         warnings: &warnings.join("\n"),
         stored_path: &stored_path,
+        sheet: sheet.as_deref(),
     };
     // The file as it is about to be recorded: its explanation or feedback note is written
     // ahead (under a temporary name, synced) while the database commits.

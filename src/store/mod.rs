@@ -104,6 +104,8 @@ pub struct Ending<'a> {
     /// One a line.
     pub warnings: &'a str,
     pub stored_path: &'a str,
+    /// The sheet the rows were read from.
+    pub sheet: Option<&'a str>,
 }
 
 /// An accepted return whose rows are being written, inside its open transaction.
@@ -146,6 +148,8 @@ pub struct DetailRow<'a> {
     pub submitter: &'a str,
     /// The file as received.
     pub file: &'a str,
+    /// The sheet the row is on.
+    pub sheet: &'a str,
     /// Its 1-based row in the file.
     pub row: i64,
     pub survey_date: Option<&'a str>,
@@ -529,7 +533,7 @@ impl Store {
         let mut st = self.conn.prepare_cached(
             "SELECT s.submitter_code, s.original_name, r.row_no, r.survey_date, r.method, r.user_name, r.user_type,
                     r.usage_nature, r.monthly_usage, r.phone, r.enterprise, r.utility, r.county, r.answers,
-                    r.opinion, r.suggestion
+                    r.opinion, r.suggestion, s.sheet
              FROM response r JOIN submission s ON s.id = r.submission_id
              WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'
              ORDER BY s.submitter_code, s.id, r.id",
@@ -554,6 +558,7 @@ impl Store {
                 answers: text(13).unwrap_or("{}"),
                 opinion: text(14),
                 suggestion: text(15),
+                sheet: text(16).unwrap_or(""),
             });
         }
         Ok(())

@@ -102,4 +102,8 @@ pub const MIGRATIONS: &[&str] = &[
         first_seen     TEXT NOT NULL
     );
     "#,
+    // 5: the sheet a return's rows were read from (the detail workbook names it).
+    r#"
+    ALTER TABLE submission ADD COLUMN sheet TEXT;
+    "#,
 ];

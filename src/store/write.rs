@@ -206,7 +206,7 @@ impl Store {
         let result = (|| -> Result<Vec<(i64, Replaced)>, StoreError> {
             self.exec(
                 "UPDATE submission SET format = ?2, rows_accepted = ?3, rows_rejected = ?4, notes = ?5, stored_path = ?6,
-                    warnings = ?7
+                    warnings = ?7, sheet = ?8
                  WHERE id = ?1",
                 params![
                     open.id,
@@ -215,7 +215,8 @@ impl Store {
                     crate::validate::rows_with_issues(end.issues) as i64,
                     end.notes,
                     end.stored_path,
-                    end.warnings
+                    end.warnings,
+                    end.sheet
                 ],
             )?;
             let replaced = {

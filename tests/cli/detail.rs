@@ -48,6 +48,7 @@ fn every_valid_response_is_in_the_detail_with_where_it_came_from() {
     let first = &table[1];
     assert_eq!(first[col("填报单位")].to_string(), "竟陵街道");
     assert_eq!(first[col("来源文件")].to_string(), "JL/十月.xlsx");
+    assert_eq!(first[col("工作表")].to_string(), "调查问卷");
     assert_eq!(first[col("联系电话")].to_string(), "13800000001");
     assert_eq!(first[col("Q12回答")].to_string(), "非常满意");
     assert_eq!(first[col("Q12得分")].as_f64(), Some(100.0));

@@ -135,22 +135,33 @@ fn the_same_results_give_the_same_workbook_bytes() {
 }
 
 #[test]
-fn libreoffice_opens_the_summary_workbook() {
+fn libreoffice_opens_every_workbook() {
     if std::process::Command::new("soffice").arg("--version").output().is_err() {
         eprintln!("LibreOffice is not installed here (CI installs it): conversion not tried");
         return;
     }
     let env = ran_samples();
-    let path = workbook(&env, "2026-09", "2026年9月");
+    let books = [
+        workbook(&env, "2026-09", "2026年9月"),
+        env.path("reports/2026-09/2026年9月供水供气企业服务满意度调查明细(内部资料,含个人信息).xlsx"),
+        env.path("reports/2026-07/退回意见/2026年7月竟陵街道报表退回意见.xlsx"),
+    ];
     let out = env.path("converted");
-    let o = std::process::Command::new("soffice")
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(&out)
-        .arg(&path)
-        .env("HOME", env.path("home"))
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let pdf = out.join("2026年9月供水供气企业服务满意度汇总表.pdf");
-    assert!(std::fs::metadata(&pdf).unwrap().len() > 10_000, "a real PDF");
+    for book in &books {
+        assert!(book.is_file(), "{}", book.display());
+        let o = std::process::Command::new("soffice")
+            .args(["--headless", "--convert-to", "pdf", "--outdir"])
+            .arg(&out)
+            .arg(book)
+            .env("HOME", env.path("home"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let pdf = out.join(book.file_name().unwrap()).with_extension("pdf");
+        assert!(
+            std::fs::metadata(&pdf).unwrap().len() > 5_000,
+            "a real PDF of {}",
+            book.display()
+        );
+    }
 }
