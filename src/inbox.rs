@@ -234,7 +234,7 @@ pub fn sha256(path: &Path) -> std::io::Result<(String, u64)> {
 }
 
 /// The longest file name this program gives a file it files away, in bytes: room is left
-/// under the usual 255-byte limit for `(12)` and `.问题行说明.txt` after it.
+/// under the usual 255-byte limit for `(12)` and `.错误说明.txt` after it.
 pub const MAX_NAME_BYTES: usize = 200;
 
 /// `name` shortened to [`MAX_NAME_BYTES`] on a character boundary, its extension kept

@@ -1,4 +1,5 @@
-//! The feedback workbook (退回意见, SPEC §8) for each reporting unit whose return had problems:
+//! The feedback workbook (退回意见, SPEC §8) for each reporting unit whose return had problems
+//! (rows left out, or remarks such as a missing question column):
 //! the return as the unit sent it, every row, with each problem cell filled red and a note
 //! giving the reason, a 问题说明 column with each row's reasons, and a first sheet telling the
 //! clerk to correct the red cells and drop the file back into the inbox, where it is taken as
@@ -43,7 +44,9 @@ impl Renderer for FeedbackWorkbooks {
             .results
             .feedback
             .iter()
-            .filter(|f| f.sheet.is_some() && !f.issues.is_empty())
+            // Rows to correct or remarks (a missing question column …); a file rejected whole
+            // with no sheet to correct keeps its explanation only.
+            .filter(|f| f.sheet.is_some() && (!f.issues.is_empty() || !f.warnings.is_empty()))
         {
             let slot = latest.entry(f.submitter.as_str()).or_insert(f);
             if f.received_at > slot.received_at {

@@ -216,7 +216,7 @@ pub fn ingest(
         {
             let (jobs, queue) = mpsc::channel();
             let (tx, written) = (tx.clone(), &written);
-            scope.spawn(move || file_in_order(config, log, written, queue, &tx));
+            scope.spawn(move || file_in_order(log, written, queue, &tx));
             to_file = Some(jobs);
         }
         drop(tx);
@@ -358,7 +358,7 @@ impl Batch<'_, '_> {
                         commit_count += 1;
                         self.written.store(commit_count, Ordering::Release);
                         let Some(to_file) = &self.to_file else {
-                            let problem = record::carry_out(self.config, recorded.filing);
+                            let problem = record::carry_out(recorded.filing);
                             let result = record::settle(store, recorded.awaiting, problem)?;
                             (self.progress)(&f.name);
                             self.summary.files.push((f.name.clone(), result));
@@ -435,7 +435,6 @@ impl Batch<'_, '_> {
 /// commit (one sync serves every commit made before it), then moves the file
 /// ([`record::carry_out`]), and says how that went.
 fn file_in_order(
-    config: &Config,
     log: std::fs::File,
     written: &AtomicU64,
     queue: mpsc::Receiver<(usize, u64, record::Filing)>,
@@ -454,7 +453,7 @@ fn file_in_order(
             }
         }
         let answer = match &broken {
-            None => Ok(record::carry_out(config, filing)),
+            None => Ok(record::carry_out(filing)),
             Some(why) => Err(why.clone()),
         };
         if tx.send((i, Msg::Filed(answer))).is_err() {

@@ -349,9 +349,6 @@ fn finish(
     let ahead = if planned.status == Status::Rejected {
         let dir = inbox::explanation_path(&dest).parent().map(Path::to_path_buf);
         dir.map(|d| write_ahead.start(Note::Explanation, d, explanation(&planned, &issues)))
-    } else if wants_feedback(&planned) {
-        let text = row_feedback(&planned, &issues);
-        Some(write_ahead.start(Note::Feedback, config.paths.rejected.clone(), text))
     } else {
         None
     };
@@ -451,14 +448,11 @@ pub(super) fn file_away(
     ahead: Ahead,
 ) -> Result<Option<String>, RunError> {
     let plan = plan_filing(config, store, sub, ahead)?;
-    let problem = carry_out(
-        config,
-        Filing {
-            plan,
-            src: src.to_path_buf(),
-            identity,
-        },
-    );
+    let problem = carry_out(Filing {
+        plan,
+        src: src.to_path_buf(),
+        identity,
+    });
     if problem.is_none() {
         store.mark_filed(sub.id)?;
     }
@@ -479,10 +473,6 @@ pub(super) struct Plan {
     dest: PathBuf,
     /// The explanation beside a rejected file, or why its text could not be had.
     explanation: Option<Result<Pending, String>>,
-    /// The feedback note on an accepted return with rows left out or remarks.
-    feedback: Option<Result<Pending, String>>,
-    /// The file's name as received, for the log.
-    name: String,
 }
 
 /// The part of filing that needs the database: the place (a new one, recorded, if the
@@ -501,7 +491,7 @@ fn plan_filing(config: &Config, store: &Store, sub: &Submission, ahead: Ahead) -
         );
         store.set_destination(sub.id, &dest.to_string_lossy())?;
     }
-    let (explanation_ahead, feedback_ahead) = ahead.split();
+    let explanation_ahead = ahead.explanation();
     let note = |ahead: Option<Pending>, text: &dyn Fn(&[RowIssue]) -> String| match ahead {
         Some(pending) => Ok(pending),
         None => match store.issues_of(sub.id) {
@@ -509,22 +499,15 @@ fn plan_filing(config: &Config, store: &Store, sub: &Submission, ahead: Ahead) -
             Err(e) => Err(RunError::from(e).to_string()),
         },
     };
+    // (Rows left out of an accepted return, and remarks on it, go back to its sender in the
+    // period's feedback workbook, render::feedback.)
     let explanation = (sub.status == Status::Rejected).then(|| note(explanation_ahead, &|i| explanation(sub, i)));
-    // Rows left out of an accepted return, and remarks on it, go back to its sender too:
-    // a note in rejected/.
-    let feedback = (sub.status != Status::Rejected && wants_feedback(sub))
-        .then(|| note(feedback_ahead, &|i| row_feedback(sub, i)));
-    Ok(Plan {
-        dest,
-        explanation,
-        feedback,
-        name: sub.original_name.clone(),
-    })
+    Ok(Plan { dest, explanation })
 }
 
 /// The part of filing that touches files only: checks the file is still the one recorded,
 /// writes its notes and moves it. `Some(why)` when it could not be moved.
-pub(super) fn carry_out(config: &Config, filing: Filing) -> Option<String> {
+pub(super) fn carry_out(filing: Filing) -> Option<String> {
     let Filing { plan, src, identity } = filing;
     // The file must still be the one recorded (a last look before anything is written for it).
     if let Some(identity) = identity
@@ -540,13 +523,6 @@ pub(super) fn carry_out(config: &Config, filing: Filing) -> Option<String> {
         });
         if let Err(e) = written {
             return Some(e);
-        }
-    }
-    if let Some(feedback) = plan.feedback {
-        let written =
-            feedback.and_then(|pending| write_row_feedback(config, &plan.dest, pending).map_err(|e| e.to_string()));
-        if let Err(e) = written {
-            tracing::warn!("{}:无法写出问题行说明:{e}", plan.name);
         }
     }
     // Another look just before the move, and one after it at what was moved: a version saved
@@ -575,31 +551,6 @@ pub(super) fn write_explanation(store: &Store, sub: &Submission, dest: &Path) ->
     Ok(())
 }
 
-/// Whether an accepted return gets a feedback note: rows were left out, or there are remarks.
-fn wants_feedback(sub: &Submission) -> bool {
-    sub.rows_rejected > 0 || sub.warnings.as_deref().is_some_and(|n| !n.is_empty())
-}
-
-/// `rejected/<archived name>.问题行说明.txt`: remarks on an accepted return and the rows of
-/// it that were not counted, and why, for the reporting unit to correct. Never replaces a
-/// file: a name in use by other content gets `(2)`, `(3)`….
-fn write_row_feedback(config: &Config, dest: &Path, note: Pending) -> Result<(), RunError> {
-    let (t, prepared) = note.wait();
-    let base = inbox::base_name(dest);
-    for n in 1..1000 {
-        let name = if n == 1 {
-            format!("{base}.问题行说明.txt")
-        } else {
-            format!("{base}.问题行说明({n}).txt")
-        };
-        match put(prepared.as_ref(), &config.paths.rejected.join(name), t.as_bytes()) {
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            r => return Ok(r?),
-        }
-    }
-    Err(RunError::NoFreeName(config.paths.rejected.clone()))
-}
-
 /// Writes `bytes` as a new file at `path` ([`output::write_new`]), from their copy written
 /// ahead when there is one.
 fn put(prepared: Option<&output::Prepared>, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -609,42 +560,11 @@ fn put(prepared: Option<&output::Prepared>, path: &Path, bytes: &[u8]) -> std::i
     }
 }
 
-/// The text of the feedback note on an accepted return (see [`write_row_feedback`]).
-fn row_feedback(sub: &Submission, issues: &[RowIssue]) -> String {
-    let mut t = String::from("问题行说明\n==========\n\n");
-    t.push_str(&format!("文件:{}\n", sub.original_name));
-    t.push_str(&format!("接收时间:{}\n", sub.received_at));
-    if let (Some(kind), Some(period)) = (sub.kind, &sub.period) {
-        t.push_str(&format!("报表:{} {}\n", kind.label(), period));
-    }
-    t.push_str(&format!("\n报表已接收,有效数据 {} 行已计入。\n", sub.rows_accepted));
-    let warnings: Vec<&str> = (sub.warnings.iter())
-        .flat_map(|n| n.lines())
-        .filter(|n| !n.is_empty())
-        .collect();
-    if !warnings.is_empty() {
-        t.push_str("\n请注意:\n");
-        for n in warnings {
-            t.push_str(&format!("  {n}\n"));
-        }
-    }
-    if sub.rows_rejected > 0 {
-        t.push_str(&format!("\n以下 {} 行有问题,未计入:\n", sub.rows_rejected));
-        for i in issues {
-            t.push_str(&format!("  {i}\n"));
-        }
-    }
-    t.push_str("\n请更正后将整份报表重新报送:同一填报单位、同一报表类型和所属期的新报表将替代本报表。\n");
-    t
-}
-
 /// Which note of a file is written ahead.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Note {
     /// The explanation beside a rejected file.
     Explanation,
-    /// The feedback note on an accepted return.
-    Feedback,
 }
 
 /// A job of the [`write_ahead`] thread: a folder, the bytes, where to send the result.
@@ -707,13 +627,9 @@ impl Pending {
 pub(super) struct Ahead(Option<(Note, Pending)>);
 
 impl Ahead {
-    /// The explanation and the feedback note written ahead (at most one of them).
-    fn split(self) -> (Option<Pending>, Option<Pending>) {
-        match self.0 {
-            Some((Note::Explanation, p)) => (Some(p), None),
-            Some((Note::Feedback, p)) => (None, Some(p)),
-            None => (None, None),
-        }
+    /// The explanation written ahead, if one was.
+    fn explanation(self) -> Option<Pending> {
+        self.0.map(|(Note::Explanation, p)| p)
     }
 }
 

@@ -175,11 +175,8 @@ fn a_missing_question_column_is_said_where_submitter_and_operator_see_it() {
     let o = env.run(&["run"]);
     assert_eq!(code(&o), 0, "accepted, with a warning: {}", show(&o));
     assert!(stdout(&o).contains("缺少题目列 Q7"), "{}", show(&o));
-    let feedback = std::fs::read_to_string(env.path("rejected/no_q7.xlsx.问题行说明.txt")).unwrap();
-    assert!(
-        feedback.contains("缺少题目列 Q7") && feedback.contains("不计分"),
-        "{feedback}"
-    );
+    let (guide, _) = feedback_workbook(&env, "2026-10", "2026年10月", "竟陵街道");
+    assert!(guide.contains("缺少题目列 Q7") && guide.contains("不计分"), "{guide}");
     let warnings: String = env
         .db()
         .query_row("SELECT warnings FROM submission", [], |r| r.get(0))
@@ -415,22 +412,15 @@ fn folders_inside_the_inbox_are_refused_at_start_up() {
 // 8 ─ nothing the program writes replaces a file
 
 #[test]
-fn feedback_notes_never_overwrite_each_other_or_a_received_file() {
+fn an_explanation_never_overwrites_a_received_file() {
     let env = Env::new();
-    // First, a received file that happens to bear the note's name (rejected: not a spreadsheet).
-    std::fs::write(env.inbox("月报.xlsx.问题行说明.txt"), "单位自己的说明").unwrap();
+    // First, a received file that happens to bear an explanation's name (rejected: not a
+    // spreadsheet), then a rejected 月报.xlsx whose explanation would take that name.
+    std::fs::write(env.inbox("月报.xlsx.错误说明.txt"), "单位自己的说明").unwrap();
     assert_eq!(code(&env.run(&["run"])), 3);
-    let received = env.path("rejected/月报.xlsx.问题行说明.txt");
+    let received = env.path("rejected/月报.xlsx.错误说明.txt");
     assert_eq!(std::fs::read_to_string(&received).unwrap(), "单位自己的说明");
-    // Two accepted returns named 月报.xlsx, for different months, each with a bad row.
-    for (dir, period, date) in [("JL", "2026-09", "2026-09-05"), ("YK", "2026-10", "2026-10-05")] {
-        let unit = if dir == "JL" { "竟陵街道" } else { "岳口镇" };
-        let mut rows = monthly_of(unit, s(period), date, 2);
-        let mut bad = row(3, date, "天门市第一供水有限公司");
-        bad[7] = s("12345");
-        rows.push(bad);
-        write_xlsx(&env.inbox(&format!("{dir}/月报.xlsx")), "调查问卷", &rows);
-    }
+    std::fs::write(env.inbox("月报.xlsx"), "not a workbook either").unwrap();
     let o = env.run(&["run"]);
     assert_eq!(code(&o), 3, "{}", show(&o));
     assert_eq!(
@@ -438,18 +428,37 @@ fn feedback_notes_never_overwrite_each_other_or_a_received_file() {
         "单位自己的说明",
         "never replaced"
     );
-    let notes: Vec<String> = env
-        .files("rejected")
-        .into_iter()
-        .filter(|f| f.contains("问题行说明") && f != "月报.xlsx.问题行说明.txt" && !f.ends_with("错误说明.txt"))
-        .collect();
-    assert_eq!(notes.len(), 2, "{notes:?}");
-    let texts: Vec<String> = notes
-        .iter()
-        .map(|n| std::fs::read_to_string(env.path("rejected").join(n)).unwrap())
-        .collect();
-    assert!(texts.iter().any(|t| t.contains("JL/月报.xlsx")), "{texts:?}");
-    assert!(texts.iter().any(|t| t.contains("YK/月报.xlsx")), "{texts:?}");
+    let ours = env.path("rejected/月报(2).xlsx.错误说明.txt");
+    assert!(
+        std::fs::read_to_string(&ours).unwrap().contains("报表退回说明"),
+        "{:?}",
+        env.files("rejected")
+    );
+}
+
+#[test]
+fn feedback_workbooks_of_two_units_never_overwrite_each_other() {
+    let env = Env::new();
+    // Two accepted returns named 月报.xlsx, from two units, each with a bad row.
+    for (dir, unit) in [("JL", "竟陵街道"), ("YK", "岳口镇")] {
+        let mut rows = monthly_of(unit, s("2026-10"), "2026-10-05", 2);
+        let mut bad = row(3, "2026-10-05", "天门市第一供水有限公司");
+        bad[7] = s("12345");
+        if dir == "YK" {
+            bad[3] = s("岳口的用户");
+            rows[5][3] = s("岳口用户1");
+            rows[6][3] = s("岳口用户2");
+        }
+        rows.push(bad);
+        write_xlsx(&env.inbox(&format!("{dir}/月报.xlsx")), "调查问卷", &rows);
+    }
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}", show(&o));
+    for unit in ["竟陵街道", "岳口镇"] {
+        let (guide, reasons) = feedback_workbook(&env, "2026-10", "2026年10月", unit);
+        assert!(guide.contains(unit), "{guide}");
+        assert_eq!(reasons.len(), 1, "{unit}: {reasons:?}");
+    }
 }
 
 // 9 ─ names that do not fit, names that are not UTF-8

@@ -71,13 +71,12 @@ fn run_with_bad_row7(bad: impl FnOnce(&mut Vec<C>)) -> Env {
 /// The file is archived with rows 6 and 8 stored and exactly one issue for row 7.
 fn assert_one_issue(env: &Env, cell: &str, value: &str, expected: &[&str]) -> Issue {
     assert_eq!(env.files("archive"), ["2026-10/a.xlsx"]);
-    // The file is accepted; its bad row goes back to the unit as a note in rejected/.
-    assert_eq!(env.files("rejected"), ["a.xlsx.问题行说明.txt"]);
-    let note = std::fs::read_to_string(env.path("rejected/a.xlsx.问题行说明.txt")).unwrap();
-    assert!(
-        note.contains(&format!("{SHEET}!{cell}")) && note.contains("有效数据 2 行已计入"),
-        "{note}"
-    );
+    // The file is accepted; its bad row goes back to the unit in its feedback workbook.
+    assert!(env.files("rejected").is_empty(), "{:?}", env.files("rejected"));
+    let (guide, reasons) = feedback_workbook(env, "2026-10", "2026年10月", "竟陵街道");
+    assert!(guide.contains("放回收件箱"), "{guide}");
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(reasons[0].0, 6, "sheet row 7: {reasons:?} ({cell})");
     assert!(env.files("inbox").is_empty());
     assert_eq!(stored_rows(env), [6, 8]);
     let (status, accepted, rejected): (String, i64, i64) = env

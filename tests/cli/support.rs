@@ -281,3 +281,31 @@ pub fn copy(from: &Path, to: &Path) {
     std::fs::create_dir_all(to.parent().unwrap()).unwrap();
     std::fs::copy(from, to).unwrap();
 }
+
+/// A unit's feedback workbook for a period (`reports/<period>/退回意见/<所属期><单位>报表退回意见.xlsx`):
+/// the texts of its guide sheet, and the rows (0-based) of its data sheet with their reasons
+/// (the 问题说明 column).
+pub fn feedback_workbook(env: &Env, period: &str, label: &str, unit: &str) -> (String, Vec<(usize, String)>) {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let path = env.path(&format!("reports/{period}/退回意见/{label}{unit}报表退回意见.xlsx"));
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let names = wb.sheet_names();
+    let guide = wb.worksheet_range(&names[0]).unwrap();
+    let guide: String = guide
+        .rows()
+        .flatten()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let data = wb.worksheet_range(&names[1]).unwrap();
+    let rows: Vec<Vec<String>> = data.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let header = rows.iter().position(|r| r.iter().any(|c| c == "问题说明")).unwrap_or(0);
+    let col = rows[header].iter().position(|c| c == "问题说明").unwrap_or(usize::MAX);
+    let reasons = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| *i != header && r.get(col).is_some_and(|c| !c.is_empty()))
+        .map(|(i, r)| (i, r[col].clone()))
+        .collect();
+    (guide, reasons)
+}
