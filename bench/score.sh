@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Scoring benchmark (not a test), two shapes:
+# Scoring and rendering benchmark (not a test), three shapes:
 #  - one month of 1,000,000 generated responses: `report --period 2026-10` (scores,
 #    analysis, improvement items, scores.json and manifest.json);
+#  - one month of 200,000 responses: the time of each workbook (the detail workbook streams
+#    every response);
 #  - 12 and 24 months of history (50,000 responses a month): `report --period 2026-10`,
 #    which replays the improvement items over every month, and a `run` that recomputes every
 #    month (each a step from the last). Both should grow linearly with the months.
@@ -20,6 +22,15 @@ fi
 echo "== one month, $n responses =="
 for i in 1 2 3; do
   /usr/bin/time -f "report #$i: %e s, max RSS %M KB" "$bin" --config "$work/one/utility-eval.toml" report --period 2026-10 > /dev/null
+done
+# The workbooks of a 200,000-response month: each renderer's time (debug log) and the peak.
+if [ ! -f "$work/detail/data/utility-eval.sqlite" ]; then
+  target/release/examples/bench_score "$work/detail" 200000
+fi
+echo "== one month, 200,000 responses: the workbooks =="
+for i in 1 2 3; do
+  UTILITY_EVAL_LOG=debug /usr/bin/time -f "report #$i: %e s, max RSS %M KB" "$bin" --config "$work/detail/utility-eval.toml" report --period 2026-10 2>&1 > /dev/null \
+    | grep -E "汇总表|明细表|退回意见|report #" | sed 's/.*compute: //'
 done
 for months in 12 24; do
   dir="$work/history-$months"

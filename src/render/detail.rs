@@ -36,7 +36,7 @@ impl Renderer for DetailWorkbook {
     }
 
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
-        let v = super::summary::values(cx.results);
+        let v = super::wording_values(cx.results);
         let name = cx.wording.name("detail_workbook", &v);
         let path = cx.dir.join(format!("{name}.xlsx"));
         let fail = |e: std::io::Error| RenderError::new(self.name(), &path, e);

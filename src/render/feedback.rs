@@ -55,7 +55,7 @@ impl Renderer for FeedbackWorkbooks {
         }
         let mut out = Vec::new();
         for f in latest.values() {
-            let mut v = super::summary::values(cx.results);
+            let mut v = super::wording_values(cx.results);
             v.insert("unit", f.submitter_name.clone());
             let name = cx.wording.name("feedback_workbook", &v);
             let path = cx.dir.join(FOLDER).join(format!("{name}.xlsx"));

@@ -14,9 +14,10 @@ pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 
+use crate::results::Level;
 use crate::results::PeriodResults;
 use crate::store::{DetailRow, StoreError};
-use crate::wording::Wording;
+use crate::wording::{Values, Wording};
 
 /// The period's valid responses one at a time, for the internal detail workbook: the report
 /// stage hands renderers this stream instead of the database.
@@ -64,6 +65,39 @@ pub trait Renderer {
     fn name(&self) -> &'static str;
     /// Writes its files into the context's folder; returns their paths.
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError>;
+}
+
+/// The placeholder values of a period's wording.
+pub fn wording_values(r: &PeriodResults) -> Values {
+    let city = r.city_group();
+    let mut v = Values::new();
+    v.insert("city", r.city.clone());
+    v.insert("period", r.period.to_string());
+    v.insert("period_label", r.period.label_zh());
+    v.insert("kind", r.kind.label().to_string());
+    v.insert("responses", city.map_or(0, |g| g.n).to_string());
+    v.insert(
+        "enterprises",
+        r.groups
+            .iter()
+            .filter(|g| g.level == Level::Enterprise)
+            .count()
+            .to_string(),
+    );
+    let fmt = |x: Option<f64>| {
+        x.map_or("—".to_string(), |x| {
+            format!("{:.2}", crate::score::stats::round_half_away(x, 2))
+        })
+    };
+    v.insert("composite", fmt(city.and_then(|g| g.composite)));
+    v.insert("overall", fmt(city.and_then(|g| g.overall)));
+    v.insert("min_sample", r.min_sample.to_string());
+    v.insert(
+        "items",
+        r.improvement_items.iter().filter(|i| i.is_open()).count().to_string(),
+    );
+    v.insert("missing", r.quality.missing.to_string());
+    v
 }
 
 /// Every renderer, in the order they run: the one place documents are registered.

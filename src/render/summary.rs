@@ -17,46 +17,13 @@ use crate::wording::Values;
 
 pub struct SummaryWorkbook;
 
-/// The placeholder values of a period's wording.
-pub fn values(r: &PeriodResults) -> Values {
-    let city = r.city_group();
-    let mut v = Values::new();
-    v.insert("city", r.city.clone());
-    v.insert("period", r.period.to_string());
-    v.insert("period_label", r.period.label_zh());
-    v.insert("kind", r.kind.label().to_string());
-    v.insert("responses", city.map_or(0, |g| g.n).to_string());
-    v.insert(
-        "enterprises",
-        r.groups
-            .iter()
-            .filter(|g| g.level == Level::Enterprise)
-            .count()
-            .to_string(),
-    );
-    let fmt = |x: Option<f64>| {
-        x.map_or("—".to_string(), |x| {
-            format!("{:.2}", crate::score::stats::round_half_away(x, 2))
-        })
-    };
-    v.insert("composite", fmt(city.and_then(|g| g.composite)));
-    v.insert("overall", fmt(city.and_then(|g| g.overall)));
-    v.insert("min_sample", r.min_sample.to_string());
-    v.insert(
-        "items",
-        r.improvement_items.iter().filter(|i| i.is_open()).count().to_string(),
-    );
-    v.insert("missing", r.quality.missing.to_string());
-    v
-}
-
 impl Renderer for SummaryWorkbook {
     fn name(&self) -> &'static str {
         "汇总表"
     }
 
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
-        let mut v = values(cx.results);
+        let mut v = super::wording_values(cx.results);
         let th = &cx.scheme.thresholds;
         v.insert("threshold", format!("{}", th.action));
         v.insert("deadline_days", th.deadline_days.to_string());
