@@ -10,25 +10,9 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::sheet::{Formats, print_setup, text_width};
 use super::{RenderContext, RenderError, Renderer};
-use crate::scheme::{ItemKind, Scheme};
+use crate::score::AnswerTable;
 
 pub struct DetailWorkbook;
-
-/// The score of a canonical answer (是/否 or a grade label), as scoring gives it.
-fn answer_score(scheme: &Scheme, item: usize, answer: &str) -> Option<f64> {
-    let it = &scheme.items[item];
-    match it.kind {
-        ItemKind::YesNo => match answer {
-            "是" | "否" => Some(if Some(answer) == it.favourable.as_deref() {
-                100.0
-            } else {
-                0.0
-            }),
-            _ => None,
-        },
-        ItemKind::FiveLevel => scheme.grades.iter().find(|g| g.label == answer).map(|g| g.score),
-    }
-}
 
 impl Renderer for DetailWorkbook {
     fn name(&self) -> &'static str {
@@ -115,7 +99,9 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
     let ids: Vec<&str> = scheme.items.iter().map(|i| i.id.as_str()).collect();
     let mut row = 0u32;
     let mut failed: Option<XlsxError> = None;
+    let table = AnswerTable::new(scheme);
     let mut answers: Vec<Option<String>> = vec![None; ids.len()];
+    let mut scores: Vec<Option<f64>> = vec![None; ids.len()];
     // Names by code, looked up once per row.
     let parties: std::collections::HashMap<&str, &str> = (cx.results.quality.submitters.iter())
         .map(|q| (q.code.as_str(), q.name.as_str()))
@@ -132,13 +118,12 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
             }
             row += 1;
             answers.iter_mut().for_each(|a| *a = None);
-            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(d.answers) {
-                for (k, v) in map {
-                    if let (Some(i), Some(a)) = (ids.iter().position(|id| *id == k), v.as_str()) {
-                        answers[i] = Some(a.to_string());
-                    }
-                }
-            }
+            scores.iter_mut().for_each(|v| *v = None);
+            // The answers as stored, and their scores as scoring gives them.
+            table.each(d.answers, |i, answer, value| {
+                answers[i] = Some(answer.to_string());
+                scores[i] = value.map(|v| v.score);
+            });
             let mut write = || -> Result<(), XlsxError> {
                 let mut put = |col: u16, text: &str| -> Result<(), XlsxError> {
                     if !text.is_empty() {
@@ -180,9 +165,9 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
                 if let Some(u) = d.monthly_usage {
                     ws.write_number(row, 9, u)?;
                 }
-                for (i, a) in answers.iter().enumerate() {
-                    if let Some(score) = a.as_deref().and_then(|a| answer_score(scheme, i, a)) {
-                        ws.write_number(row, base + n + i as u16, score)?;
+                for (i, score) in scores.iter().enumerate() {
+                    if let Some(score) = score {
+                        ws.write_number(row, base + n + i as u16, *score)?;
                     }
                 }
                 Ok(())

@@ -56,14 +56,7 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, v: &Values) -> Result<(), Xl
 }
 
 fn enterprises(r: &PeriodResults) -> Vec<&GroupResult> {
-    let mut e: Vec<&GroupResult> = r.groups.iter().filter(|g| g.level == Level::Enterprise).collect();
-    e.sort_by(|a, b| {
-        (a.insufficient, a.composite.is_none())
-            .cmp(&(b.insufficient, b.composite.is_none()))
-            .then(b.composite.unwrap_or(0.0).total_cmp(&a.composite.unwrap_or(0.0)))
-            .then(a.name.cmp(&b.name))
-    });
-    e
+    r.ranked_enterprises().into_iter().map(|(_, g)| g).collect()
 }
 
 /// Key figures, and three charts: enterprise composites against the action threshold, the
@@ -213,22 +206,14 @@ fn ranking(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
     let mut headers = vec!["排名", "企业", "行业", "所属县市", "有效问卷", "综合得分", "总体满意度"];
     headers.extend(dims.iter().map(String::as_str));
     headers.extend(["较上期", "样本"]);
-    let mut rank = 0;
-    let rows: Vec<Vec<Cell>> = enterprises(r)
+    let rows: Vec<Vec<Cell>> = r
+        .ranked_enterprises()
         .into_iter()
-        .map(|g| {
+        .map(|(rank, g)| {
             let info = r.enterprises.iter().find(|e| e.code == g.key);
-            let ranked = !g.insufficient && g.composite.is_some();
-            if ranked {
-                rank += 1;
-            }
-            let change = r
-                .previous_point(Level::Enterprise, &g.key)
-                .and_then(|p| p.composite)
-                .zip(g.composite)
-                .map(|(before, now)| now - before);
+            let change = r.composite_change(Level::Enterprise, &g.key);
             let mut cells = vec![
-                if ranked { Cell::Count(rank) } else { Cell::text("—") },
+                rank.map_or(Cell::text("—"), |k| Cell::Count(k as u64)),
                 Cell::text(&g.name),
                 Cell::text(info.map_or("", |e| e.utility)),
                 Cell::text(info.map_or("", |e| e.county.as_str())),

@@ -496,6 +496,32 @@ impl PeriodResults {
         self.enterprises.iter().find(|e| e.code == code).map(|e| e.utility)
     }
 
+    /// The enterprises in ranking order, each with its rank: by composite (then name), those
+    /// under the minimum sample or without a composite last and unranked (样本不足).
+    pub fn ranked_enterprises(&self) -> Vec<(Option<usize>, &GroupResult)> {
+        let mut e: Vec<&GroupResult> = self.groups.iter().filter(|g| g.level == Level::Enterprise).collect();
+        e.sort_by(|a, b| {
+            (a.insufficient, a.composite.is_none())
+                .cmp(&(b.insufficient, b.composite.is_none()))
+                .then(b.composite.unwrap_or(0.0).total_cmp(&a.composite.unwrap_or(0.0)))
+                .then(a.name.cmp(&b.name))
+        });
+        let mut rank = 0;
+        e.into_iter()
+            .map(|g| {
+                let ranked = !g.insufficient && g.composite.is_some();
+                rank += usize::from(ranked);
+                (ranked.then_some(rank), g)
+            })
+            .collect()
+    }
+
+    /// A group's composite now minus in the previous period of the same kind.
+    pub fn composite_change(&self, level: Level, key: &str) -> Option<f64> {
+        let before = self.previous_point(level, key)?.composite?;
+        Some(self.group(level, key)?.composite? - before)
+    }
+
     /// A group's headline figures in the previous period of the same kind, if it had any.
     pub fn previous_point(&self, level: Level, key: &str) -> Option<&HistoryPoint> {
         let previous = self.previous?;

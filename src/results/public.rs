@@ -76,40 +76,20 @@ impl PublicView {
             .iter()
             .filter_map(|u| summary(Level::Utility, u, u))
             .collect();
-        let mut ranking: Vec<PublicRank> = r
-            .groups
-            .iter()
-            .filter(|g| g.level == Level::Enterprise)
-            .map(|g| {
-                let utility = r.enterprise_utility(&g.key).unwrap_or("");
-                let change = r
-                    .previous_point(Level::Enterprise, &g.key)
-                    .and_then(|p| p.composite)
-                    .zip(g.composite)
-                    .map(|(before, now)| now - before);
-                PublicRank {
-                    rank: None,
-                    enterprise: g.name.clone(),
-                    utility,
-                    n: g.n,
-                    composite: g.composite,
-                    overall: g.overall,
-                    change,
-                    insufficient: g.insufficient,
-                }
+        let ranking = r
+            .ranked_enterprises()
+            .into_iter()
+            .map(|(rank, g)| PublicRank {
+                rank,
+                enterprise: g.name.clone(),
+                utility: r.enterprise_utility(&g.key).unwrap_or(""),
+                n: g.n,
+                composite: g.composite,
+                overall: g.overall,
+                change: r.composite_change(Level::Enterprise, &g.key),
+                insufficient: g.insufficient,
             })
             .collect();
-        ranking.sort_by(|a, b| {
-            (a.insufficient, a.composite.is_none())
-                .cmp(&(b.insufficient, b.composite.is_none()))
-                .then(b.composite.unwrap_or(0.0).total_cmp(&a.composite.unwrap_or(0.0)))
-                .then(a.enterprise.cmp(&b.enterprise))
-        });
-        let mut rank = 0;
-        for line in ranking.iter_mut().filter(|l| !l.insufficient && l.composite.is_some()) {
-            rank += 1;
-            line.rank = Some(rank);
-        }
         PublicView {
             city: r.city.clone(),
             period: r.period,

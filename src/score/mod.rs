@@ -81,10 +81,20 @@ impl AnswerTable {
     /// Fills `out` (one slot per item) from a response's answers JSON.
     pub fn read(&self, json: &str, out: &mut [Option<AnswerValue>]) {
         out.iter_mut().for_each(|v| *v = None);
+        self.each(json, |i, _, value| out[i] = value);
+    }
+
+    /// Calls `f` with each answer of a response's answers JSON: the item's index, the answer
+    /// as stored, and its value (`None` for 不适用).
+    pub fn each(&self, json: &str, mut f: impl FnMut(usize, &str, Option<AnswerValue>)) {
         let mut cursor = 0;
         let mut put = |id: &str, answer: &str| {
             if let Some(i) = self.index_of(id, cursor) {
-                out[i] = self.values[i].iter().find(|(a, _)| a == answer).map(|&(_, v)| v);
+                f(
+                    i,
+                    answer,
+                    self.values[i].iter().find(|(a, _)| a == answer).map(|&(_, v)| v),
+                );
                 cursor = i + 1;
             }
         };
