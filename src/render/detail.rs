@@ -11,6 +11,8 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use super::sheet::{Formats, print_setup, text_width};
 use super::{RenderContext, RenderError, Renderer};
 use crate::score::AnswerTable;
+use crate::store::DetailRow;
+use std::collections::HashMap;
 
 pub struct DetailWorkbook;
 
@@ -96,12 +98,8 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
     }
     ws.set_freeze_panes(1, 0).map_err(xlsx)?;
     ws.set_repeat_rows(0, 0).map_err(xlsx)?;
-    let ids: Vec<&str> = scheme.items.iter().map(|i| i.id.as_str()).collect();
-    let mut row = 0u32;
-    let mut failed: Option<XlsxError> = None;
+    let n_items = scheme.items.len() as u16;
     let table = AnswerTable::new(scheme);
-    let mut answers: Vec<Option<String>> = vec![None; ids.len()];
-    let mut scores: Vec<Option<f64>> = vec![None; ids.len()];
     // Names by code, looked up once per row.
     let parties: std::collections::HashMap<&str, &str> = (cx.results.quality.submitters.iter())
         .map(|q| (q.code.as_str(), q.name.as_str()))
@@ -109,78 +107,115 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
     let names: std::collections::HashMap<&str, &str> = (cx.results.enterprises.iter())
         .map(|e| (e.code.as_str(), e.name.as_str()))
         .collect();
-    let party = |code: &str| parties.get(code).map_or(code.to_string(), |n| n.to_string());
-    let enterprise = |code: &str| names.get(code).map_or(code.to_string(), |n| n.to_string());
-    cx.detail
-        .for_each(&mut |d| {
-            if failed.is_some() {
+    // Two stages on two threads: this one reads the store and scores the answers into owned
+    // rows; the writer turns them into the sheet's XML. Batches keep the channel cheap, and
+    // its bound keeps memory flat.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Line>>(8);
+    let sheet = &mut *ws;
+    let written = std::thread::scope(|scope| -> std::io::Result<u32> {
+        let writer = scope.spawn(move || -> Result<u32, XlsxError> {
+            let mut row = 0u32;
+            for batch in rx {
+                for line in batch {
+                    row += 1;
+                    for (col, cell) in line.cells {
+                        match cell {
+                            Value::Text(t) => sheet.write_string(row, col, t)?,
+                            Value::Number(v) => sheet.write_number(row, col, v)?,
+                        };
+                    }
+                }
+            }
+            Ok(row)
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut closed = false;
+        let read = cx.detail.for_each(&mut |d| {
+            if closed {
                 return;
             }
-            row += 1;
-            answers.iter_mut().for_each(|a| *a = None);
-            scores.iter_mut().for_each(|v| *v = None);
-            // The answers as stored, and their scores as scoring gives them.
-            table.each(d.answers, |i, answer, value| {
-                answers[i] = Some(answer.to_string());
-                scores[i] = value.map(|v| v.score);
-            });
-            let mut write = || -> Result<(), XlsxError> {
-                let mut put = |col: u16, text: &str| -> Result<(), XlsxError> {
-                    if !text.is_empty() {
-                        ws.write_string(row, col, text)?;
-                    }
-                    Ok(())
-                };
-                // Every value from a return is written as text (never as a formula).
-                let texts = [party(d.submitter), d.file.to_string()];
-                put(0, &texts[0])?;
-                put(1, &texts[1])?;
-                put(2, d.sheet)?;
-                let opt = |s: Option<&str>| s.unwrap_or("").to_string();
-                let cells = [
-                    opt(d.survey_date),
-                    opt(d.method),
-                    d.user_name.to_string(),
-                    opt(d.user_type),
-                    opt(d.usage_nature),
-                ];
-                for (k, t) in cells.iter().enumerate() {
-                    put(4 + k as u16, t)?;
-                }
-                put(10, d.phone.unwrap_or(""))?;
-                put(11, &enterprise(d.enterprise))?;
-                put(12, d.utility)?;
-                put(13, d.county)?;
-                let base = 14u16;
-                let n = ids.len() as u16;
-                for (i, a) in answers.iter().enumerate() {
-                    if let Some(a) = a {
-                        put(base + i as u16, a)?;
-                    }
-                }
-                put(base + 2 * n, d.opinion.unwrap_or(""))?;
-                put(base + 2 * n + 1, d.suggestion.unwrap_or(""))?;
-                // Numbers after the texts of the row (the `put` borrow ends above).
-                ws.write_number(row, 3, d.row as f64)?;
-                if let Some(u) = d.monthly_usage {
-                    ws.write_number(row, 9, u)?;
-                }
-                for (i, score) in scores.iter().enumerate() {
-                    if let Some(score) = score {
-                        ws.write_number(row, base + n + i as u16, *score)?;
-                    }
-                }
-                Ok(())
-            };
-            if let Err(e) = write() {
-                failed = Some(e);
+            batch.push(line(d, &table, n_items, &parties, &names));
+            if batch.len() == BATCH
+                && tx
+                    .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                    .is_err()
+            {
+                // The writer stopped on an error: it is reported below.
+                closed = true;
             }
-        })
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    if let Some(e) = failed {
-        return Err(xlsx(e));
-    }
+        });
+        if !batch.is_empty() && !closed {
+            let _ = tx.send(batch);
+        }
+        drop(tx);
+        let row = writer
+            .join()
+            .map_err(|_| std::io::Error::other("明细表写入线程异常退出"))?
+            .map_err(xlsx)?;
+        read.map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(row)
+    })?;
+    let row = written;
     ws.autofilter(0, 0, row.max(1), headers.len() as u16 - 1)
         .map_err(xlsx)?;
     Ok(())
+}
+
+const BATCH: usize = 512;
+
+enum Value {
+    Text(String),
+    Number(f64),
+}
+
+/// One response as the cells of its row (empty cells left out).
+struct Line {
+    cells: Vec<(u16, Value)>,
+}
+
+/// Turns a stored response into its row: every value from a return as text (never a formula),
+/// the row number, the usage and the scores as numbers.
+fn line(
+    d: &DetailRow<'_>,
+    table: &AnswerTable,
+    n_items: u16,
+    parties: &HashMap<&str, &str>,
+    names: &HashMap<&str, &str>,
+) -> Line {
+    let mut cells = Vec::with_capacity(20 + 2 * n_items as usize);
+    let mut text = |col: u16, t: &str| {
+        if !t.is_empty() {
+            cells.push((col, Value::Text(t.to_string())));
+        }
+    };
+    text(0, parties.get(d.submitter).copied().unwrap_or(d.submitter));
+    text(1, d.file);
+    text(2, d.sheet);
+    text(4, d.survey_date.unwrap_or(""));
+    text(5, d.method.unwrap_or(""));
+    text(6, d.user_name);
+    text(7, d.user_type.unwrap_or(""));
+    text(8, d.usage_nature.unwrap_or(""));
+    text(10, d.phone.unwrap_or(""));
+    text(11, names.get(d.enterprise).copied().unwrap_or(d.enterprise));
+    text(12, d.utility);
+    text(13, d.county);
+    let base = 14u16;
+    text(base + 2 * n_items, d.opinion.unwrap_or(""));
+    text(base + 2 * n_items + 1, d.suggestion.unwrap_or(""));
+    cells.push((3, Value::Number(d.row as f64)));
+    if let Some(u) = d.monthly_usage {
+        cells.push((9, Value::Number(u)));
+    }
+    // The answers as stored, and their scores as scoring gives them.
+    table.each(d.answers, |i, answer, value| {
+        let i = i as u16;
+        if !answer.is_empty() {
+            cells.push((base + i, Value::Text(answer.to_string())));
+        }
+        if let Some(v) = value {
+            cells.push((base + n_items + i, Value::Number(v.score)));
+        }
+    });
+    Line { cells }
 }
