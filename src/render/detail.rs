@@ -30,7 +30,9 @@ impl Renderer for DetailWorkbook {
         let mut wb = super::xlsx::pinned(&name).map_err(xlsx).map_err(fail)?;
         // 200,000 rows: the fastest compression (a somewhat larger file) keeps it to seconds.
         wb.set_zip_compression_level(1);
+        let started = std::time::Instant::now();
         build(&mut wb, cx, &name).map_err(fail)?;
+        tracing::debug!("明细表: rows written in {:?}", started.elapsed());
         super::xlsx::save_atomic(&mut wb, &path).map_err(xlsx).map_err(fail)?;
         Ok(vec![path])
     }
