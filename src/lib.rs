@@ -8,6 +8,7 @@
 //! as data, [`period`] the periods and their arithmetic.
 
 pub mod analyse;
+pub mod chart;
 pub mod cli;
 pub mod cmd;
 pub mod compute;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod inbox;
 pub mod intake;
 pub mod output;
+pub mod pdf;
 pub mod period;
 pub mod render;
 pub mod results;

@@ -29,6 +29,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "bureau",
     "items",
     "missing",
+    "rank",
 ];
 
 /// The wording of the documents.
@@ -74,13 +75,27 @@ impl Wording {
 
     /// Parses and checks a wording file's text; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Wording, String> {
-        let wording: Wording = toml::from_str(text).map_err(|e| crate::text::toml_error_zh(path, text, &e))?;
+        let mut wording: Wording = toml::from_str(text).map_err(|e| crate::text::toml_error_zh(path, text, &e))?;
         let err = |msg: String| format!("报告用语 {}:{msg}", path.display());
         for (table, keys) in REQUIRED {
             let map = wording.table(table);
             for key in *keys {
                 if !map.contains_key(*key) {
                     return Err(err(format!("[{table}] 缺少 {key}")));
+                }
+            }
+        }
+        if text != DEFAULT_WORDING {
+            // Entries a city's file leaves out (headings added in later versions) keep the
+            // built-in wording.
+            let builtin = Wording::builtin();
+            for (mine, theirs) in [
+                (&mut wording.names, builtin.names),
+                (&mut wording.titles, builtin.titles),
+                (&mut wording.paragraphs, builtin.paragraphs),
+            ] {
+                for (k, v) in theirs {
+                    mine.entry(k).or_insert(v);
                 }
             }
         }

@@ -8,6 +8,7 @@ pub mod detail;
 pub mod feedback;
 pub mod form;
 pub mod json;
+pub mod report;
 pub mod sheet;
 pub mod summary;
 pub mod xlsx;
@@ -106,6 +107,8 @@ pub fn renderers() -> Vec<Box<dyn Renderer>> {
         Box::new(json::ScoresJson),
         Box::new(summary::SummaryWorkbook),
         Box::new(detail::DetailWorkbook),
+        Box::new(report::CityReport),
+        Box::new(report::EnterpriseReports),
         Box::new(feedback::FeedbackWorkbooks),
     ]
 }

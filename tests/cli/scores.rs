@@ -816,8 +816,10 @@ fn outputs_are_byte_identical_for_the_same_database() {
         [
             "2026年10月供水供气企业服务满意度汇总表.xlsx",
             "2026年10月供水供气企业服务满意度调查明细(内部资料,含个人信息).xlsx",
+            "2026年10月天门市供水供气企业服务满意度分析报告.pdf",
             "manifest.json",
-            "scores.json"
+            "scores.json",
+            "企业报告/2026年10月天门市第一供水有限公司服务满意度分析报告.pdf"
         ]
     );
 }

@@ -1,0 +1,140 @@
+//! The report font: Noto Sans SC (OFL-1.1), regular and bold, subset to GB2312 and the
+//! symbols reports use (fonts/subset.py) and embedded in the binary. Text is measured from its
+//! glyph advances; each document embeds a subset of only the glyphs it draws.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use allsorts::binary::read::ReadScope;
+use allsorts::font_data::FontData;
+use allsorts::subset::{CmapTarget, SubsetProfile};
+use printpdf::ParsedFont;
+
+const REGULAR: &[u8] = include_bytes!("../../fonts/NotoSansSC-Report-Regular.ttf");
+const BOLD: &[u8] = include_bytes!("../../fonts/NotoSansSC-Report-Bold.ttf");
+
+/// Drawn for a character the font does not have (and reported): never a silent gap.
+pub const REPLACEMENT: char = '□';
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Weight {
+    Regular,
+    Bold,
+}
+
+/// One face's character map and advances.
+pub struct Face {
+    pub weight: Weight,
+    bytes: &'static [u8],
+    glyphs: BTreeMap<u32, u16>,
+    advances: BTreeMap<u16, u16>,
+    units_per_em: f32,
+    /// Ascent and descent in em (descent negative).
+    pub ascent: f32,
+    pub descent: f32,
+}
+
+impl Face {
+    fn load(weight: Weight, bytes: &'static [u8]) -> Face {
+        // The embedded font is part of the program: a failure here is a build defect.
+        let font = ParsedFont::from_bytes(bytes, 0, &mut Vec::new()).expect("embedded report font parses");
+        let em = f32::from(font.units_per_em.max(1));
+        Face {
+            weight,
+            bytes,
+            glyphs: font.codepoint_to_glyph,
+            advances: font.glyph_widths,
+            units_per_em: em,
+            ascent: f32::from(font.font_metrics.ascent) / em,
+            descent: f32::from(font.font_metrics.descent) / em,
+        }
+    }
+
+    pub fn has(&self, c: char) -> bool {
+        self.glyphs.contains_key(&(c as u32))
+    }
+
+    /// The advance of a character at `size` points (the replacement's when it has none).
+    pub fn advance(&self, c: char, size: f32) -> f32 {
+        let gid = (self.glyphs.get(&(c as u32)))
+            .or_else(|| self.glyphs.get(&(REPLACEMENT as u32)))
+            .copied()
+            .unwrap_or(0);
+        f32::from(self.advances.get(&gid).copied().unwrap_or(0)) / self.units_per_em * size
+    }
+
+    /// The width of a text at `size` points.
+    pub fn width(&self, text: &str, size: f32) -> f32 {
+        text.chars().map(|c| self.advance(c, size)).sum()
+    }
+
+    /// A font holding only the glyphs of `chars` (plus .notdef), named with a subset tag
+    /// derived from its content, so the same text gives the same bytes.
+    pub fn subset(&self, chars: &BTreeSet<char>) -> Result<ParsedFont, String> {
+        let mut gids: Vec<u16> = vec![0];
+        gids.extend(chars.iter().filter_map(|c| self.glyphs.get(&(*c as u32)).copied()));
+        gids[1..].sort_unstable();
+        gids.dedup();
+        let data = ReadScope::new(self.bytes)
+            .read::<FontData<'_>>()
+            .map_err(|e| e.to_string())?;
+        let provider = data.table_provider(0).map_err(|e| e.to_string())?;
+        let bytes = allsorts::subset::subset(&provider, &gids, &SubsetProfile::Pdf, CmapTarget::Unicode)
+            .map_err(|e| e.to_string())?;
+        let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).ok_or("子集字体无法解析")?;
+        let name = match self.weight {
+            Weight::Regular => "NotoSansSCReport-Regular",
+            Weight::Bold => "NotoSansSCReport-Bold",
+        };
+        font.font_name = Some(format!("{}+{name}", tag(&gids)));
+        Ok(font)
+    }
+}
+
+/// Six capital letters from the glyph set (ISO 32000-1, 9.6.4: a subset font's name prefix).
+fn tag(gids: &[u16]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for g in gids {
+        h.update(g.to_le_bytes());
+    }
+    h.finalize().iter().take(6).map(|b| char::from(b'A' + b % 26)).collect()
+}
+
+/// The two faces, parsed once per process.
+pub fn face(weight: Weight) -> &'static Face {
+    static REG: OnceLock<Face> = OnceLock::new();
+    static BLD: OnceLock<Face> = OnceLock::new();
+    match weight {
+        Weight::Regular => REG.get_or_init(|| Face::load(Weight::Regular, REGULAR)),
+        Weight::Bold => BLD.get_or_init(|| Face::load(Weight::Bold, BOLD)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_is_one_em_and_latin_narrower() {
+        let f = face(Weight::Regular);
+        assert!((f.width("满意度", 10.0) - 30.0).abs() < 0.01);
+        let w = f.width("abc", 10.0);
+        assert!(w > 10.0 && w < 20.0, "{w}");
+        assert!(f.has('竟') && f.has('，') && f.has('—') && f.has(REPLACEMENT));
+        assert!(!f.has('𠀀'));
+    }
+
+    #[test]
+    fn a_subset_keeps_only_what_is_drawn_and_maps_it() {
+        let f = face(Weight::Bold);
+        let chars: BTreeSet<char> = "天门市供水".chars().collect();
+        let sub = f.subset(&chars).unwrap();
+        for c in &chars {
+            assert!(sub.lookup_glyph_index(*c as u32).is_some_and(|g| g > 0), "{c}");
+        }
+        assert!(sub.codepoint_to_glyph.len() <= 6, "{:?}", sub.codepoint_to_glyph);
+        assert!(sub.original_bytes.len() < 20_000, "{}", sub.original_bytes.len());
+        assert_eq!(sub.font_name, f.subset(&chars).unwrap().font_name);
+    }
+}

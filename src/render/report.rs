@@ -1,0 +1,904 @@
+//! The PDF analysis reports (SPEC §8): one for the city's leaders (全市分析报告) and one for
+//! each enterprise, laid out with [`crate::pdf`] from the period's results only. They hold no
+//! personal data: registry names, counts, scores and the masked quotes of the analysis.
+
+use std::path::{Path, PathBuf};
+
+use super::{RenderContext, RenderError, Renderer};
+use crate::chart::{Bars, Chart, Columns, Lines};
+use crate::pdf::doc::Style;
+use crate::pdf::font::Weight;
+use crate::pdf::{Align, Column, Doc, Table, Tone};
+use crate::results::{GroupResult, ImprovementItem, Level, PeriodResults};
+use crate::score::stats::round_half_away;
+use crate::wording::Values;
+
+pub struct CityReport;
+pub struct EnterpriseReports;
+
+/// The folder of a period's enterprise reports.
+pub const FOLDER: &str = "企业报告";
+
+/// How many bars a ranking chart holds before it continues in another.
+const BARS_PER_CHART: usize = 36;
+/// Quotes shown per topic, and their length.
+const QUOTES: usize = 2;
+const QUOTE_CHARS: usize = 60;
+
+fn score(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| format!("{:.2}", round_half_away(x, 2)))
+}
+
+fn delta(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| {
+        let x = round_half_away(x, 2);
+        if x > 0.0 {
+            format!("+{x:.2}")
+        } else if x < 0.0 {
+            format!("−{:.2}", -x)
+        } else {
+            "0.00".into()
+        }
+    })
+}
+
+fn p_text(p: Option<f64>) -> String {
+    p.map_or("—".into(), |p| {
+        if p < 0.001 {
+            "<0.001".into()
+        } else {
+            format!("{:.3}", round_half_away(p, 3))
+        }
+    })
+}
+
+fn cols(spec: &[(&str, f32, Align)]) -> Vec<Column> {
+    spec.iter().map(|(t, w, a)| Column::new(t, *w, *a)).collect()
+}
+
+/// Section numbers in the Chinese style.
+struct Sections(usize);
+
+impl Sections {
+    fn next(&mut self, title: &str) -> String {
+        const N: [&str; 12] = [
+            "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+        ];
+        self.0 += 1;
+        format!("{}、{title}", N.get(self.0 - 1).copied().unwrap_or("十二"))
+    }
+}
+
+/// What the reports read of the render context (all of it shareable between threads).
+struct Ctx<'a> {
+    results: &'a PeriodResults,
+    scheme: &'a crate::scheme::Scheme,
+    wording: &'a crate::wording::Wording,
+    dir: &'a Path,
+}
+
+impl<'a> Ctx<'a> {
+    fn of(cx: &RenderContext<'a>) -> Ctx<'a> {
+        Ctx {
+            results: cx.results,
+            scheme: cx.scheme,
+            wording: cx.wording,
+            dir: cx.dir,
+        }
+    }
+}
+
+fn values(cx: &Ctx<'_>) -> Values {
+    let mut v = super::wording_values(cx.results);
+    let th = &cx.scheme.thresholds;
+    v.insert("threshold", format!("{}", th.action));
+    v.insert("deadline_days", th.deadline_days.to_string());
+    let bureau = cx.wording.bureau(&v);
+    v.insert("bureau", bureau);
+    v
+}
+
+fn date_zh(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// Writes a finished document atomically; a character the font lacks is reported.
+fn save(renderer: &'static str, doc: Doc, path: &Path) -> Result<(), RenderError> {
+    if !doc.missing.is_empty() {
+        let chars: String = doc.missing.iter().collect();
+        tracing::warn!("{}:字体中没有这些字符,已显示为 □:{chars}", path.display());
+    }
+    let bytes = doc
+        .finish()
+        .map_err(|e| RenderError::new(renderer, path, std::io::Error::other(e)))?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| RenderError::new(renderer, path, e))?;
+    }
+    crate::output::write_atomic(path, &bytes).map_err(|e| RenderError::new(renderer, path, e))
+}
+
+impl Renderer for CityReport {
+    fn name(&self) -> &'static str {
+        "全市分析报告"
+    }
+
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
+        let cx = &Ctx::of(cx);
+        let v = values(cx);
+        let path = cx.dir.join(format!("{}.pdf", cx.wording.name("city_report", &v)));
+        save(self.name(), city_report(cx, &v), &path)?;
+        Ok(vec![path])
+    }
+}
+
+impl Renderer for EnterpriseReports {
+    fn name(&self) -> &'static str {
+        "企业分析报告"
+    }
+
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
+        let cx = &Ctx::of(cx);
+        let v = values(cx);
+        let ranked = cx.results.ranked_enterprises();
+        let jobs: Vec<(Option<usize>, &GroupResult)> = ranked;
+        // Two threads: each report is independent, and the machine has cores to spare.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let chunk = jobs.len().div_ceil(threads).max(1);
+        let results: Vec<Result<Vec<PathBuf>, RenderError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|part| {
+                    let v = &v;
+                    s.spawn(move || {
+                        let mut out = Vec::new();
+                        for (rank, g) in part {
+                            let mut v = v.clone();
+                            v.insert("enterprise", g.name.clone());
+                            let path = cx
+                                .dir
+                                .join(FOLDER)
+                                .join(format!("{}.pdf", cx.wording.name("enterprise_report", &v)));
+                            save(self.name(), enterprise_report(cx, &v, *rank, g), &path)?;
+                            out.push(path);
+                        }
+                        Ok(out)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new())))
+                .collect()
+        });
+        let mut out = Vec::new();
+        for r in results {
+            out.extend(r?);
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+fn cover(d: &mut Doc, title: &str, period_line: &str, bureau: &str, date: &str) {
+    use crate::chart::{Anchor, BLUE, GREY, INK};
+    use crate::pdf::doc::{CONTENT_W, PAGE_W};
+    let face = crate::pdf::font::face(Weight::Bold);
+    let mut y = 250.0;
+    // A title of two lines is broken in the middle, not after its last-but-one character.
+    let lines = crate::pdf::text::wrap(face, title, 24.0, CONTENT_W - 40.0);
+    let lines = if lines.len() > 1 {
+        let even = face.width(title, 24.0) / lines.len() as f32 + 24.0;
+        crate::pdf::text::wrap(face, title, 24.0, even)
+    } else {
+        lines
+    };
+    for line in lines {
+        d.text(
+            PAGE_W / 2.0,
+            y,
+            &line,
+            Style::new(24.0, Weight::Bold, INK),
+            Anchor::Middle,
+        );
+        y += 38.0;
+    }
+    d.line(
+        &[(PAGE_W / 2.0 - 120.0, y), (PAGE_W / 2.0 + 120.0, y)],
+        BLUE,
+        1.5,
+        false,
+    );
+    d.text(
+        PAGE_W / 2.0,
+        y + 40.0,
+        period_line,
+        Style::new(15.0, Weight::Regular, INK),
+        Anchor::Middle,
+    );
+    d.text(
+        PAGE_W / 2.0,
+        640.0,
+        bureau,
+        Style::new(15.0, Weight::Regular, INK),
+        Anchor::Middle,
+    );
+    d.text(
+        PAGE_W / 2.0,
+        668.0,
+        date,
+        Style::new(13.0, Weight::Regular, GREY),
+        Anchor::Middle,
+    );
+    d.end_cover();
+}
+
+/// The ranking as horizontal bars, split into charts of at most [`BARS_PER_CHART`].
+fn ranking_charts(d: &mut Doc, r: &PeriodResults, threshold: f64, caption: &str) {
+    let ranked = r.ranked_enterprises();
+    let parts = ranked.chunks(BARS_PER_CHART).count();
+    for (k, part) in ranked.chunks(BARS_PER_CHART).enumerate() {
+        let chart = Chart::Bars(Bars {
+            labels: part
+                .iter()
+                .map(|(rank, g)| rank.map_or(g.name.clone(), |n| format!("{n}. {}", g.name)))
+                .collect(),
+            values: part.iter().map(|(_, g)| g.composite).collect(),
+            notes: part
+                .iter()
+                .map(|(_, g)| g.insufficient.then(|| "样本不足".to_string()))
+                .collect(),
+            threshold: Some(threshold),
+        });
+        let cap = if parts > 1 {
+            format!("{caption}({}/{parts})", k + 1)
+        } else {
+            caption.to_string()
+        };
+        d.chart(&cap, &chart);
+    }
+}
+
+/// The trend of some groups' composites over the recent periods.
+fn trend(r: &PeriodResults, groups: &[(Level, &str, &str)], threshold: f64) -> Chart {
+    let mut periods: Vec<_> = r.history.iter().map(|h| h.period).collect();
+    periods.sort();
+    periods.dedup();
+    let series = groups
+        .iter()
+        .map(|(level, key, name)| {
+            let values = periods
+                .iter()
+                .map(|p| {
+                    r.history
+                        .iter()
+                        .find(|h| h.period == *p && h.level == *level && h.key == *key)
+                        .and_then(|h| h.composite)
+                })
+                .collect();
+            (format!("{name}综合得分"), values)
+        })
+        .collect();
+    Chart::Lines(Lines {
+        periods: periods.iter().map(|p| p.to_string()).collect(),
+        series,
+        threshold: Some(threshold),
+    })
+}
+
+fn quote(q: &str) -> String {
+    let mut s: String = q.chars().take(QUOTE_CHARS).collect();
+    if q.chars().count() > QUOTE_CHARS {
+        s.push('…');
+    }
+    format!("“{s}”")
+}
+
+/// Policy §8's three analyses for one group: its lowest indicators, what its users are most
+/// dissatisfied with (items and complaint topics with masked quotes), its declines.
+fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) {
+    // 1. Lowest indicators.
+    d.heading("(一)得分最低的指标", 2);
+    match r.lowest.iter().find(|l| l.level == level && l.key == key) {
+        Some(l) if !l.items.is_empty() => {
+            let rows = l
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| {
+                    (
+                        vec![
+                            (i + 1).to_string(),
+                            it.id.clone(),
+                            it.name.clone(),
+                            score(Some(it.score)),
+                        ],
+                        Tone::Normal,
+                    )
+                })
+                .collect();
+            d.table(&Table {
+                columns: cols(&[
+                    ("序号", 0.6, Align::Center),
+                    ("指标", 0.8, Align::Center),
+                    ("指标名称", 5.0, Align::Left),
+                    ("得分", 1.2, Align::Right),
+                ]),
+                rows,
+            });
+            if let Some((dim, s)) = &l.dimension {
+                d.note(&format!("{who}得分最低的维度是“{dim}”,{} 分。", score(Some(*s))));
+            }
+        }
+        _ => d.note("本期没有足够的回答可以比较各项指标。"),
+    }
+    // 2. What users are most dissatisfied with.
+    d.heading("(二)用户最不满意的方面", 2);
+    match r.dissatisfaction.iter().find(|x| x.level == level && x.key == key) {
+        Some(x) => {
+            if x.items.is_empty() {
+                d.note("各项指标均没有不利回答。");
+            } else {
+                let rows = x
+                    .items
+                    .iter()
+                    .map(|u| {
+                        (
+                            vec![
+                                u.id.clone(),
+                                u.name.clone(),
+                                format!("{:.1}%", u.share),
+                                format!("{} / {}", u.unfavourable, u.n),
+                            ],
+                            Tone::Normal,
+                        )
+                    })
+                    .collect();
+                d.table(&Table {
+                    columns: cols(&[
+                        ("指标", 0.8, Align::Center),
+                        ("指标名称", 4.4, Align::Left),
+                        ("不利回答占比", 1.4, Align::Right),
+                        ("不利/回答", 1.4, Align::Right),
+                    ]),
+                    rows,
+                });
+            }
+            if x.topics.is_empty() {
+                d.note("本期没有收到意见或投诉。");
+            } else {
+                let rows = x
+                    .topics
+                    .iter()
+                    .map(|t| {
+                        let quotes: Vec<String> = t.quotes.iter().take(QUOTES).map(|q| quote(q)).collect();
+                        (
+                            vec![t.topic.clone(), t.count.to_string(), quotes.join("\n")],
+                            Tone::Normal,
+                        )
+                    })
+                    .collect();
+                d.table(&Table {
+                    columns: cols(&[
+                        ("意见类别", 1.3, Align::Left),
+                        ("提及次数", 1.0, Align::Right),
+                        ("典型意见(已隐去个人信息)", 5.5, Align::Left),
+                    ]),
+                    rows,
+                });
+            }
+        }
+        None => d.note("本期没有足够的回答。"),
+    }
+    // 3. Declines.
+    d.heading("(三)较上期下降的指标", 2);
+    let Some(previous) = r.previous else {
+        d.note("没有上一期的数据可以比较。");
+        return;
+    };
+    let mine: Vec<_> = r.declines.iter().filter(|x| x.level == level && x.key == key).collect();
+    let significant: Vec<_> = mine.iter().filter(|x| x.significant).collect();
+    if significant.is_empty() {
+        d.note(&format!("与 {} 相比,没有显著下降的指标。", previous.label_zh()));
+    } else {
+        let rows = significant
+            .iter()
+            .map(|x| {
+                (
+                    vec![
+                        indicator_name(r, &x.indicator),
+                        score(Some(x.previous)),
+                        score(Some(x.current)),
+                        delta(Some(x.delta)),
+                        p_text(x.p),
+                    ],
+                    Tone::Alert,
+                )
+            })
+            .collect();
+        d.table(&Table {
+            columns: cols(&[
+                ("指标", 4.0, Align::Left),
+                ("上期", 1.0, Align::Right),
+                ("本期", 1.0, Align::Right),
+                ("变化", 1.0, Align::Right),
+                ("p 值", 1.0, Align::Right),
+            ]),
+            rows,
+        });
+    }
+    let minor = mine.len() - significant.len();
+    if minor > 0 {
+        d.note(&format!(
+            "另有 {minor} 项指标较上期略有下降,但变化不显著(p ≥ 0.05),未列出。"
+        ));
+    }
+}
+
+/// "Q7 名称" for an item id, the name itself for a dimension.
+fn indicator_name(r: &PeriodResults, id: &str) -> String {
+    r.city_group()
+        .and_then(|g| g.item(id))
+        .map_or(id.to_string(), |it| format!("{} {}", it.id, it.name))
+}
+
+fn item_row(i: &ImprovementItem) -> (Vec<String>, Tone) {
+    let mut row = Vec::new();
+    let rules: Vec<&str> = i.rules.iter().map(|r| r.label()).collect();
+    row.extend([
+        format!("{}:{}", i.indicator_name, i.finding),
+        rules.join("、"),
+        i.severity.label().to_string(),
+        i.status.label().to_string(),
+        i.responsible.clone(),
+        i.due.format("%Y-%m-%d").to_string(),
+    ]);
+    let tone = match i.status {
+        crate::results::ItemStatus::Overdue => Tone::Alert,
+        crate::results::ItemStatus::Resolved => Tone::Muted,
+        _ => Tone::Normal,
+    };
+    (row, tone)
+}
+
+fn item_columns() -> Vec<Column> {
+    cols(&[
+        ("事项", 4.2, Align::Left),
+        ("发现规则", 1.3, Align::Left),
+        ("等级", 0.6, Align::Center),
+        ("状态", 0.9, Align::Center),
+        ("责任人", 1.1, Align::Left),
+        ("完成期限", 1.3, Align::Center),
+    ])
+}
+
+fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
+    let r = cx.results;
+    let th = cx.scheme.thresholds.action;
+    let title = cx.wording.title("city_report", v);
+    let bureau = v.get("bureau").cloned().unwrap_or_default();
+    let ended = r.period.last_day();
+    let mut d = Doc::new(
+        &cx.wording.name("city_report", v),
+        &format!("{title} · {}", r.period.label_zh()),
+        &bureau,
+        ended,
+    );
+    cover(
+        &mut d,
+        &title,
+        &format!("{}({})", r.period.label_zh(), r.kind.label()),
+        &bureau,
+        &date_zh(ended),
+    );
+    let mut s = Sections(0);
+    let city = r.city_group();
+
+    // Summary and key figures.
+    d.heading(&s.next(&cx.wording.title("summary", v)), 1);
+    d.paragraph(&cx.wording.paragraph("overview", v));
+    let received: usize = r.quality.submitters.iter().map(|q| q.received).sum();
+    let open = r.improvement_items.iter().filter(|i| i.is_open()).count();
+    let enterprises = r.groups.iter().filter(|g| g.level == Level::Enterprise).count();
+    d.tiles(&[
+        ("有效问卷(份)".into(), city.map_or(0, |g| g.n).to_string()),
+        ("综合得分".into(), score(city.and_then(|g| g.composite))),
+        ("总体满意度".into(), score(city.and_then(|g| g.overall))),
+        ("参评企业(家)".into(), enterprises.to_string()),
+        ("收到报表(份)".into(), received.to_string()),
+        ("缺报(份)".into(), r.quality.missing.to_string()),
+        ("待整改事项(项)".into(), open.to_string()),
+        ("显著下降指标(项)".into(), r.significant_declines().count().to_string()),
+    ]);
+    if let Some(city) = city.filter(|g| g.overall_grades.iter().any(|(_, n)| *n > 0)) {
+        let chart = Chart::Columns(Columns {
+            labels: city.overall_grades.iter().map(|(l, _)| l.clone()).collect(),
+            counts: city.overall_grades.iter().map(|(_, n)| *n).collect(),
+        });
+        d.chart(&cx.wording.title("overall_grades", v), &chart);
+    }
+
+    // Ranking.
+    d.heading(&s.next(&cx.wording.title("ranking", v)), 1);
+    ranking_charts(&mut d, r, th, "各企业综合得分");
+    let rows = r
+        .ranked_enterprises()
+        .into_iter()
+        .map(|(rank, g)| {
+            let tone = if g.insufficient {
+                Tone::Muted
+            } else if g.composite.is_some_and(|c| c < th) {
+                Tone::Alert
+            } else {
+                Tone::Normal
+            };
+            let info = r.enterprises.iter().find(|e| e.code == g.key);
+            (
+                vec![
+                    rank.map_or("—".into(), |n| n.to_string()),
+                    g.name.clone(),
+                    info.map_or("", |e| e.utility).to_string(),
+                    info.map_or(String::new(), |e| e.county.clone()),
+                    if g.insufficient {
+                        format!("{}(样本不足)", g.n)
+                    } else {
+                        g.n.to_string()
+                    },
+                    score(g.composite),
+                    score(g.overall),
+                    delta(r.composite_change(Level::Enterprise, &g.key)),
+                ],
+                tone,
+            )
+        })
+        .collect();
+    d.table(&Table {
+        columns: cols(&[
+            ("排名", 0.6, Align::Center),
+            ("企业", 3.0, Align::Left),
+            ("类别", 0.7, Align::Center),
+            ("县市", 1.1, Align::Left),
+            ("样本量", 1.3, Align::Right),
+            ("综合得分", 1.1, Align::Right),
+            ("总体满意度", 1.2, Align::Right),
+            ("较上期", 1.0, Align::Right),
+        ]),
+        rows,
+    });
+    d.note(&format!(
+        "红色:综合得分低于整改线 {th} 分;灰色:有效问卷少于 {} 份,样本不足,得分仅供参考,不参与排名。",
+        r.min_sample
+    ));
+
+    // Trend.
+    d.heading(&s.next(&cx.wording.title("trend", v)), 1);
+    let chart = trend(r, &[(Level::City, "全市", "全市")], th);
+    d.chart(
+        &format!(
+            "全市综合得分(近 {} 期)",
+            r.history.iter().filter(|h| h.level == Level::City).count()
+        ),
+        &chart,
+    );
+
+    // The four dimensions.
+    d.heading(&s.next(&cx.wording.title("dimensions", v)), 1);
+    let dims: Vec<String> = cx.scheme.dimensions.iter().map(|x| x.name.clone()).collect();
+    let mut columns = vec![Column::new("企业", 2.6, Align::Left)];
+    columns.extend(dims.iter().map(|n| Column::new(n, 1.3, Align::Right)));
+    columns.push(Column::new("综合得分", 1.1, Align::Right));
+    let mut rows = Vec::new();
+    let groups = city
+        .into_iter()
+        .chain(r.ranked_enterprises().into_iter().map(|(_, g)| g));
+    for g in groups {
+        let mut row = vec![g.name.clone()];
+        row.extend(dims.iter().map(|n| score(g.dimension(n))));
+        row.push(score(g.composite));
+        rows.push((row, if g.insufficient { Tone::Muted } else { Tone::Normal }));
+    }
+    d.table(&Table { columns, rows });
+
+    // Policy §8's three analyses, for the city.
+    d.heading(&s.next(&cx.wording.title("analysis", v)), 1);
+    analyses(&mut d, r, Level::City, "全市", "全市");
+
+    // Self-assessment against the sampled survey (quarters).
+    if r.period.is_quarter() {
+        d.heading(&s.next(&cx.wording.title("bias", v)), 1);
+        if r.bias.is_empty() {
+            d.note("本季度没有可比较的自评和抽查数据。");
+        } else {
+            let rows = r
+                .bias
+                .iter()
+                .map(|b| {
+                    (
+                        vec![
+                            b.name.clone(),
+                            b.self_n.to_string(),
+                            score(b.self_composite),
+                            b.sampled_n.to_string(),
+                            score(b.sampled_composite),
+                            delta(b.bias),
+                            if b.flagged {
+                                "偏差较大,需核查".into()
+                            } else {
+                                String::new()
+                            },
+                        ],
+                        if b.flagged { Tone::Alert } else { Tone::Normal },
+                    )
+                })
+                .collect();
+            d.table(&Table {
+                columns: cols(&[
+                    ("企业", 2.6, Align::Left),
+                    ("自评样本", 1.0, Align::Right),
+                    ("自评综合", 1.0, Align::Right),
+                    ("抽查样本", 1.0, Align::Right),
+                    ("抽查综合", 1.0, Align::Right),
+                    ("差值", 0.9, Align::Right),
+                    ("提示", 1.6, Align::Left),
+                ]),
+                rows,
+            });
+            d.note(&format!(
+                "差值 = 月度自评(本季度 {} 个月合并)综合得分 − 季度抽查综合得分;差值超过 {} 分的标为“需核查”。",
+                r.bias_months.len(),
+                cx.scheme.thresholds.bias_flag
+            ));
+        }
+    }
+
+    // The improvement work list.
+    d.heading(&s.next(&cx.wording.title("improvement", v)), 1);
+    d.paragraph(&cx.wording.paragraph("improvement", v));
+    let mut rest = 0;
+    let mut any = false;
+    for w in r.work_lists.iter().filter(|w| !w.top.is_empty()) {
+        any = true;
+        let name = r
+            .enterprises
+            .iter()
+            .find(|e| e.code == w.enterprise)
+            .map_or(w.enterprise.as_str(), |e| e.name.as_str());
+        d.heading(name, 3);
+        let rows = w.top.iter().map(|&i| item_row(&r.improvement_items[i])).collect();
+        d.table(&Table {
+            columns: item_columns(),
+            rows,
+        });
+        if w.rest > 0 {
+            d.note(&format!("另有 {} 项待整改事项,见该企业的分析报告。", w.rest));
+        }
+        rest += w.rest;
+    }
+    if !any {
+        d.note("本期没有待整改事项。");
+    } else if rest > 0 {
+        d.note(&format!(
+            "每家企业列出优先级最高的 {} 项,共有 {rest} 项未列出,全部事项见汇总表“整改事项”表。",
+            crate::results::TOP_ITEMS
+        ));
+    }
+
+    // Annex: returns.
+    d.heading(&cx.wording.title("annex", v), 1);
+    d.paragraph(&cx.wording.paragraph("missing_returns", v));
+    let rows: Vec<_> = r
+        .quality
+        .submitters
+        .iter()
+        .filter(|q| q.state.is_missing() || q.rows_rejected > 0 || q.rejected > 0)
+        .map(|q| {
+            (
+                vec![
+                    q.name.clone(),
+                    q.kind.label().to_string(),
+                    q.state.label().to_string(),
+                    q.received.to_string(),
+                    q.rejected.to_string(),
+                    q.rows_valid.to_string(),
+                    q.rows_rejected.to_string(),
+                ],
+                if q.state.is_missing() {
+                    Tone::Alert
+                } else {
+                    Tone::Normal
+                },
+            )
+        })
+        .collect();
+    let fine = r.quality.submitters.len() - rows.len();
+    if rows.is_empty() {
+        d.note("所有应报单位均已按时报送,没有被退回的报表或行。");
+    } else {
+        d.table(&Table {
+            columns: cols(&[
+                ("填报单位", 2.6, Align::Left),
+                ("报表类型", 1.1, Align::Center),
+                ("状态", 1.5, Align::Center),
+                ("收到(份)", 0.9, Align::Right),
+                ("退回(份)", 0.9, Align::Right),
+                ("有效行", 0.9, Align::Right),
+                ("退回行", 0.9, Align::Right),
+            ]),
+            rows,
+        });
+        if fine > 0 {
+            d.note(&format!("其余 {fine} 个单位的报表均已接收,没有被退回的行。"));
+        }
+    }
+    d.heading(&cx.wording.title("method", v), 2);
+    d.paragraph(&cx.wording.paragraph("method", v));
+    d
+}
+
+fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupResult) -> Doc {
+    let r = cx.results;
+    let th = cx.scheme.thresholds.action;
+    let mut v = v.clone();
+    v.insert("responses", g.n.to_string());
+    v.insert("composite", score(g.composite));
+    v.insert("overall", score(g.overall));
+    let ranked = r.ranked_enterprises().iter().filter(|(n, _)| n.is_some()).count();
+    let rank_text = match rank {
+        Some(n) => format!("第 {n} 位(共 {ranked} 家参与排名)"),
+        None => format!("—(有效问卷少于 {} 份,样本不足,不参与排名)", r.min_sample),
+    };
+    v.insert("rank", rank_text);
+    let title = cx.wording.title("enterprise_report", &v);
+    let bureau = v.get("bureau").cloned().unwrap_or_default();
+    let ended = r.period.last_day();
+    let mut d = Doc::new(
+        &cx.wording.name("enterprise_report", &v),
+        &format!("{title} · {}", r.period.label_zh()),
+        &bureau,
+        ended,
+    );
+    cover(
+        &mut d,
+        &title,
+        &format!("{}({})", r.period.label_zh(), r.kind.label()),
+        &bureau,
+        &date_zh(ended),
+    );
+    let city = r.city_group();
+    let mut s = Sections(0);
+
+    d.heading(&s.next(&cx.wording.title("summary", &v)), 1);
+    d.paragraph(&cx.wording.paragraph("enterprise_overview", &v));
+    if g.insufficient {
+        d.note(&format!("本期有效问卷少于 {} 份,以下得分仅供参考。", r.min_sample));
+    }
+    d.tiles(&[
+        ("有效问卷(份)".into(), g.n.to_string()),
+        ("综合得分".into(), score(g.composite)),
+        ("总体满意度".into(), score(g.overall)),
+        ("全市排名".into(), rank.map_or("—".into(), |n| format!("{n}/{ranked}"))),
+    ]);
+
+    d.heading(&s.next(&cx.wording.title("enterprise_scores", &v)), 1);
+    let mut rows = Vec::new();
+    let pair =
+        |mine: Option<f64>, all: Option<f64>| vec![score(mine), score(all), delta(mine.zip(all).map(|(a, b)| a - b))];
+    let mut row = vec!["综合得分".to_string()];
+    row.extend(pair(g.composite, city.and_then(|c| c.composite)));
+    rows.push((
+        row,
+        if g.composite.is_some_and(|c| c < th) {
+            Tone::Alert
+        } else {
+            Tone::Normal
+        },
+    ));
+    for dim in &cx.scheme.dimensions {
+        let mine = g.dimension(&dim.name);
+        let mut row = vec![dim.name.clone()];
+        row.extend(pair(mine, city.and_then(|c| c.dimension(&dim.name))));
+        rows.push((
+            row,
+            if mine.is_some_and(|c| c < th) {
+                Tone::Alert
+            } else {
+                Tone::Normal
+            },
+        ));
+    }
+    d.table(&Table {
+        columns: cols(&[
+            ("", 3.0, Align::Left),
+            ("本企业", 1.0, Align::Right),
+            ("全市", 1.0, Align::Right),
+            ("差值", 1.0, Align::Right),
+        ]),
+        rows,
+    });
+    let rows = g
+        .items
+        .iter()
+        .map(|it| {
+            let all = city.and_then(|c| c.item(&it.id)).and_then(|c| c.score);
+            let tone = if it.score.is_some_and(|s| s < th) && it.n >= u64::from(cx.scheme.thresholds.min_answers) {
+                Tone::Alert
+            } else {
+                Tone::Normal
+            };
+            (
+                vec![
+                    it.id.clone(),
+                    it.name.clone(),
+                    score(it.score),
+                    it.n.to_string(),
+                    it.unfavourable.to_string(),
+                    score(all),
+                ],
+                tone,
+            )
+        })
+        .collect();
+    d.table(&Table {
+        columns: cols(&[
+            ("指标", 0.7, Align::Center),
+            ("指标名称", 4.2, Align::Left),
+            ("得分", 1.0, Align::Right),
+            ("回答", 0.8, Align::Right),
+            ("不利回答", 1.0, Align::Right),
+            ("全市", 1.0, Align::Right),
+        ]),
+        rows,
+    });
+    d.note(&format!(
+        "红色:得分低于整改线 {th} 分。回答:该题的有效回答数(空白和“不适用”不计)。"
+    ));
+
+    d.heading(&s.next(&cx.wording.title("trend", &v)), 1);
+    let chart = trend(
+        r,
+        &[(Level::Enterprise, &g.key, &g.name), (Level::City, "全市", "全市")],
+        th,
+    );
+    d.chart("综合得分走势", &chart);
+
+    d.heading(&s.next(&cx.wording.title("analysis", &v)), 1);
+    analyses(&mut d, r, Level::Enterprise, &g.key, &g.name);
+
+    if r.period.is_quarter() {
+        d.heading(&s.next(&cx.wording.title("bias", &v)), 1);
+        match r.bias.iter().find(|b| b.enterprise == g.key) {
+            Some(b) => {
+                d.paragraph(&format!(
+                    "本季度月度自评 {} 份,综合得分 {};季度抽查 {} 份,综合得分 {};差值 {}{}。",
+                    b.self_n,
+                    score(b.self_composite),
+                    b.sampled_n,
+                    score(b.sampled_composite),
+                    delta(b.bias),
+                    if b.flagged {
+                        ",偏差较大,请核查自评数据"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            None => d.note("本季度没有可比较的自评和抽查数据。"),
+        }
+    }
+
+    d.heading(&s.next(&cx.wording.title("improvement", &v)), 1);
+    let items: Vec<_> = r.improvement_items.iter().filter(|i| i.enterprise == g.key).collect();
+    if items.is_empty() {
+        d.note("本期没有整改事项。");
+    } else {
+        let rows = items.iter().map(|i| item_row(i)).collect();
+        d.table(&Table {
+            columns: item_columns(),
+            rows,
+        });
+        d.note("按优先级排列:等级高的在前,同等级中影响面大的在前;“已整改”为本期达到要求的事项。");
+    }
+    d.heading(&cx.wording.title("method", &v), 2);
+    d.paragraph(&cx.wording.paragraph("method", &v));
+    d
+}
