@@ -309,3 +309,29 @@ pub fn feedback_workbook(env: &Env, period: &str, label: &str, unit: &str) -> (S
         .collect();
     (guide, reasons)
 }
+
+/// Whether an external program the tests read documents back with is installed. CI sets
+/// `UTILITY_EVAL_REQUIRE_TOOLS`, which makes a missing one a failure instead of a skip.
+pub fn tool(name: &str) -> bool {
+    let found = std::process::Command::new(name).arg("--version").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("UTILITY_EVAL_REQUIRE_TOOLS").is_none(),
+            "{name} is required here (UTILITY_EVAL_REQUIRE_TOOLS) but not installed"
+        );
+        eprintln!("note: {name} is not installed (CI installs it): that check is skipped");
+    }
+    found
+}
+
+/// Runs a program on a file and returns its stdout (it must succeed).
+pub fn tool_output(name: &str, args: &[&str], file: &Path) -> String {
+    let o = std::process::Command::new(name).args(args).arg(file).output().unwrap();
+    assert!(
+        o.status.success(),
+        "{name} {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
