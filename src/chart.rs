@@ -13,6 +13,7 @@ impl Rgb {
     }
 }
 
+pub const WHITE: Rgb = Rgb(0xff, 0xff, 0xff);
 pub const INK: Rgb = Rgb(0x22, 0x22, 0x22);
 pub const GREY: Rgb = Rgb(0x6b, 0x6b, 0x6b);
 pub const RULE: Rgb = Rgb(0xd0, 0xd0, 0xd0);
@@ -115,6 +116,19 @@ fn bars(b: &Bars, c: &mut dyn Canvas, x: f32, y: f32, w: f32) {
         c.line(&[(gx, top), (gx, bottom)], RULE, 0.4, false);
         c.text(gx, bottom + 10.0, &t.to_string(), FONT - 1.0, GREY, Anchor::Middle);
     }
+    // The threshold under the bars; value labels on a white ground over it.
+    if let Some(t) = b.threshold {
+        let tx = scale(t);
+        c.line(&[(tx, top - 2.0), (tx, bottom)], RED, 0.9, true);
+        c.text(
+            tx,
+            bottom + 20.0,
+            &format!("整改线 {t}"),
+            FONT - 1.0,
+            RED,
+            Anchor::Middle,
+        );
+    }
     for (i, label) in b.labels.iter().enumerate() {
         let row_y = top + i as f32 * BAR_ROW;
         let base = row_y + BAR_ROW * 0.5 + FONT * 0.35;
@@ -139,24 +153,14 @@ fn bars(b: &Bars, c: &mut dyn Canvas, x: f32, y: f32, w: f32) {
                 Some(n) => format!("{} {n}", score_text(v)),
                 None => score_text(v),
             };
+            let w = c.measure(&text, FONT);
+            c.rect(scale(v) + 2.0, row_y + 2.0, w + 2.0, BAR_ROW - 4.0, WHITE);
             c.text(scale(v) + 3.0, base, &text, FONT, INK, Anchor::Start);
         } else if let Some(n) = note {
             c.text(plot_x + 3.0, base, &n, FONT, GREY, Anchor::Start);
         }
     }
     c.line(&[(plot_x, top), (plot_x, bottom)], INK, 0.6, false);
-    if let Some(t) = b.threshold {
-        let tx = scale(t);
-        c.line(&[(tx, top - 2.0), (tx, bottom)], RED, 0.9, true);
-        c.text(
-            tx,
-            bottom + 20.0,
-            &format!("整改线 {t}"),
-            FONT - 1.0,
-            RED,
-            Anchor::Middle,
-        );
-    }
 }
 
 /// A y range that shows differences: from below the lowest value (a multiple of 10) to 100.
@@ -208,13 +212,14 @@ fn lines(l: &Lines, c: &mut dyn Canvas, x: f32, y: f32, w: f32, h: f32) {
     }
     if let Some(th) = l.threshold {
         c.line(&[(plot_x, sy(th)), (plot_x + plot_w, sy(th))], RED, 0.8, true);
+        // At the left, where the latest values (labelled at the right) are not.
         c.text(
-            plot_x + plot_w,
-            sy(th) - 3.0,
+            plot_x + 3.0,
+            sy(th) + 9.0,
             &format!("整改线 {th}"),
             FONT - 1.0,
             RED,
-            Anchor::End,
+            Anchor::Start,
         );
     }
     let mut lx = plot_x;
@@ -242,7 +247,10 @@ fn lines(l: &Lines, c: &mut dyn Canvas, x: f32, y: f32, w: f32, h: f32) {
             }
         }
         if let Some((i, v)) = values.iter().enumerate().rev().find_map(|(i, v)| v.map(|v| (i, v))) {
-            c.text(sx(i), sy(v) - 5.0, &score_text(v), FONT - 1.0, colour, Anchor::Middle);
+            // The latest value: the first series above its point, the others below, so two
+            // close lines keep their labels apart.
+            let dy = if k == 0 { -5.0 } else { 11.0 };
+            c.text(sx(i), sy(v) + dy, &score_text(v), FONT - 1.0, colour, Anchor::Middle);
         }
         // Legend.
         c.line(&[(lx, y + 8.0), (lx + 14.0, y + 8.0)], colour, 2.0, false);

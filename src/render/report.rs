@@ -592,7 +592,12 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         .into_iter()
         .chain(r.ranked_enterprises().into_iter().map(|(_, g)| g));
     for g in groups {
-        let mut row = vec![g.name.clone()];
+        let name = if g.level == Level::City {
+            "全市".to_string()
+        } else {
+            g.name.clone()
+        };
+        let mut row = vec![name];
         row.extend(dims.iter().map(|n| score(g.dimension(n))));
         row.push(score(g.composite));
         rows.push((row, if g.insufficient { Tone::Muted } else { Tone::Normal }));
