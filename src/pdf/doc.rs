@@ -565,3 +565,88 @@ impl Canvas for Doc {
         face(Weight::Regular).width(text, size)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(ops: &[Op]) -> Vec<String> {
+        ops.iter()
+            .filter_map(|op| match op {
+                Op::ShowText { items } => Some(
+                    items
+                        .iter()
+                        .filter_map(|i| match i {
+                            TextItem::Text(t) => Some(t.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_table_splits_across_pages_with_its_header_on_each() {
+        let date = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        let mut d = Doc::new("测试", "测试报告", "市住建局", date);
+        d.heading("一、排名", 1);
+        let rows = (1..=120)
+            .map(|i| {
+                (
+                    vec![
+                        i.to_string(),
+                        format!("第{i}家企业"),
+                        format!("{:.2}", 60.0 + i as f64 / 4.0),
+                    ],
+                    Tone::Normal,
+                )
+            })
+            .collect();
+        d.table(&Table {
+            columns: vec![
+                Column::new("排名", 1.0, Align::Center),
+                Column::new("企业名称", 4.0, Align::Left),
+                Column::new("综合得分", 1.0, Align::Right),
+            ],
+            rows,
+        });
+        d.pages.push(std::mem::take(&mut d.ops));
+        assert!(d.pages.len() >= 3, "{} pages", d.pages.len());
+        let mut seen = 0;
+        for (p, ops) in d.pages.iter().enumerate() {
+            let t = texts(ops);
+            assert_eq!(
+                t.iter().filter(|s| *s == "企业名称").count(),
+                1,
+                "header on page {}",
+                p + 1
+            );
+            // Every row once, in order, none cut between pages.
+            for s in t.iter().filter(|s| s.starts_with('第')) {
+                seen += 1;
+                assert_eq!(*s, format!("第{seen}家企业"));
+            }
+        }
+        assert_eq!(seen, 120);
+    }
+
+    #[test]
+    fn the_same_content_gives_the_same_bytes_and_a_numbered_page_after_the_cover() {
+        let make = || {
+            let date = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+            let mut d = Doc::new("测试", "测试报告", "市住建局", date);
+            d.text(100.0, 300.0, "封面", Style::new(24.0, Weight::Bold, INK), Anchor::Start);
+            d.end_cover();
+            d.paragraph("正文,含一个字体没有的字:𠀀。");
+            d
+        };
+        let d = make();
+        assert_eq!(d.missing.iter().collect::<String>(), "𠀀");
+        let a = d.finish().unwrap();
+        let b = make().finish().unwrap();
+        assert_eq!(a, b);
+        assert!(a.starts_with(b"%PDF-") && a.len() < 60_000, "{}", a.len());
+    }
+}

@@ -42,7 +42,7 @@ fn enterprises(scores: &serde_json::Value) -> Vec<(String, Option<f64>, u64)> {
 }
 
 /// pdftotext's text with the layout kept, so a table row stays on one line.
-fn text(pdf: &std::path::Path) -> String {
+fn text_of(pdf: &std::path::Path) -> String {
     let run = |layout: bool| {
         let mut c = std::process::Command::new("pdftotext");
         if layout {
@@ -105,7 +105,7 @@ fn the_city_report_names_every_enterprise_with_its_composite_as_shown() {
     }
     let env = ran_samples();
     let s = scores(&env, "2026-09");
-    let text = text(&city_report(&env, "2026-09", "2026年9月"));
+    let text = text_of(&city_report(&env, "2026-09", "2026年9月"));
     let ents = enterprises(&s);
     assert!(ents.len() >= 4);
     for (name, composite, n) in &ents {
@@ -160,7 +160,7 @@ fn each_enterprise_report_shows_its_scores_beside_the_citys_and_its_rank() {
     let mut ranked: Vec<_> = enterprises(&s);
     ranked.sort_by(|a, b| b.1.unwrap().total_cmp(&a.1.unwrap()));
     for (rank, (name, composite, n)) in ranked.iter().enumerate() {
-        let text = text(&enterprise_report(&env, "2026-09", "2026年9月", name));
+        let text = text_of(&enterprise_report(&env, "2026-09", "2026年9月", name));
         let composite = format!("{:.2}", composite.unwrap());
         let line = text
             .lines()
@@ -255,7 +255,7 @@ fn the_reports_hold_no_names_or_phone_numbers() {
         .collect();
     assert!(personal.len() > 100);
     for pdf in every_pdf(&env) {
-        let all = text(&pdf).replace([' ', '\n'], "");
+        let all = text_of(&pdf).replace([' ', '\n'], "");
         for (name, phone) in &personal {
             assert!(!all.contains(name.as_str()), "{name} in {}", pdf.display());
             if let Some(p) = phone {
@@ -272,7 +272,7 @@ fn the_quarter_report_compares_self_assessment_with_the_sampled_survey() {
     }
     let env = ran_samples();
     let s = scores(&env, "2026Q3");
-    let text = text(&city_report(&env, "2026Q3", "2026年第3季度"));
+    let text = text_of(&city_report(&env, "2026Q3", "2026年第3季度"));
     assert!(text.contains("自评与抽查的差异"), "{text}");
     let bias = s["self_assessment_bias"]
         .as_array()
@@ -282,5 +282,29 @@ fn the_quarter_report_compares_self_assessment_with_the_sampled_survey() {
         if let Some(sampled) = b["sampled_composite"].as_f64() {
             assert!(text.contains(&format!("{sampled:.2}")), "{b}");
         }
+    }
+}
+
+#[test]
+fn a_character_the_font_lacks_is_shown_as_a_box_and_named_in_a_warning() {
+    let env = Env::samples();
+    // 堃 is not in GB2312, so not in the report font.
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("name = \"天门市天然气有限公司\"", "name = \"天门市天然气堃有限公司\""),
+    )
+    .unwrap();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("字体中没有这些字符") && err.contains('堃'), "{err}");
+    let pdf = enterprise_report(&env, "2026-09", "2026年9月", "天门市天然气堃有限公司");
+    assert!(pdf.is_file());
+    if tool("pdftotext") {
+        let t = text_of(&pdf);
+        assert!(t.contains("天门市天然气□有限公司"), "{t}");
+        assert!(!t.contains('堃'));
     }
 }
