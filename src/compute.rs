@@ -350,6 +350,15 @@ pub fn publish(
             source: e,
         })?;
         store.save_items(r.kind, &r.period.to_string(), &r.improvement_items)?;
+        // The public folder gets the period's public files only.
+        let bureau = config.wording.bureau(&crate::render::wording_values(r));
+        crate::render::public::publish(&config.paths.public, r.period, &outputs, &config.city, &bureau).map_err(
+            |e| ReportError::Write {
+                what: "公示",
+                dir: config.paths.public.clone(),
+                source: e,
+            },
+        )?;
         all.extend(outputs);
         all.push(manifest);
     }

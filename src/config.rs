@@ -118,6 +118,9 @@ struct RawPaths {
     rejected: PathBuf,
     reports: PathBuf,
     database: PathBuf,
+    /// The public disclosure folder; `public` beside the config by default.
+    #[serde(default)]
+    public: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -344,6 +347,9 @@ pub struct Paths {
     pub rejected: PathBuf,
     pub reports: PathBuf,
     pub database: PathBuf,
+    /// Only public files (公示): an index of the periods and each period's page and PDF, ready
+    /// to copy to the bureau's website.
+    pub public: PathBuf,
 }
 
 /// Who submitted a return or is named in one.
@@ -570,6 +576,7 @@ impl Config {
                 rejected: abs(&raw.paths.rejected),
                 reports: abs(&raw.paths.reports),
                 database: abs(&raw.paths.database),
+                public: abs(raw.paths.public.as_deref().unwrap_or(Path::new("public"))),
             },
             units: raw.unit,
             enterprises: raw.enterprise,
@@ -764,7 +771,7 @@ fn resolved(p: &Path) -> PathBuf {
     }
 }
 
-/// Refuses folders that overlap the inbox: an archive, rejected, reports folder or database
+/// Refuses folders that overlap the inbox: an archive, rejected, reports or public folder or database
 /// inside (or equal to) the inbox would be read back as new returns and moved away.
 fn check_paths(paths: &Paths) -> Result<(), String> {
     let inbox = resolved(&paths.inbox);
@@ -773,6 +780,7 @@ fn check_paths(paths: &Paths) -> Result<(), String> {
         ("rejected", &paths.rejected),
         ("reports", &paths.reports),
         ("database", &paths.database),
+        ("public", &paths.public),
     ];
     for (key, path) in others {
         let p = resolved(path);

@@ -368,6 +368,7 @@ mod tests {
             rejected: dir.path().join("rejected"),
             reports: dir.path().join("reports"),
             database: dir.path().join("db.sqlite"),
+            public: dir.path().join("public"),
         };
         let none = |_: &Path| false;
         let d = destination(&paths, true, Some("2026-10"), "表.xlsx", &none);

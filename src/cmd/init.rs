@@ -53,6 +53,7 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
         &config.paths.archive,
         &config.paths.rejected,
         &config.paths.reports,
+        &config.paths.public,
     ] {
         std::fs::create_dir_all(d)?;
     }

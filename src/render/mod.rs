@@ -8,6 +8,7 @@ pub mod detail;
 pub mod feedback;
 pub mod form;
 pub mod json;
+pub mod public;
 pub mod report;
 pub mod sheet;
 pub mod summary;
@@ -109,6 +110,7 @@ pub fn renderers() -> Vec<Box<dyn Renderer>> {
         Box::new(detail::DetailWorkbook),
         Box::new(report::CityReport),
         Box::new(report::EnterpriseReports),
+        Box::new(public::PublicDisclosure),
         Box::new(feedback::FeedbackWorkbooks),
     ]
 }

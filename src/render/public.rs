@@ -1,0 +1,544 @@
+//! The public disclosure (公示, SPEC §8): a self-contained HTML page and a PDF with the same
+//! content, written into the period's folder (`公示/`) and mirrored into the public folder
+//! with an index of every period, ready to copy to the bureau's website as it is.
+//!
+//! Both documents are made from [`PublicView`] alone: the enterprise ranking and scores with
+//! n, the city and utility summaries. The view has no field that could hold a respondent's
+//! name, a phone number or free text, so neither document can show one.
+
+use std::path::{Path, PathBuf};
+
+use super::{RenderContext, RenderError, Renderer};
+use crate::chart::{Bars, Chart, Svg, escape};
+use crate::pdf::doc::{CONTENT_W, MARGIN_X, PAGE_W};
+use crate::pdf::font::Weight;
+use crate::pdf::{Align, Column, Doc, Style, Table, Tone};
+use crate::period::Period;
+use crate::results::public::{PublicRank, PublicSummary, PublicView};
+use crate::score::stats::round_half_away;
+use crate::wording::Values;
+
+pub struct PublicDisclosure;
+
+/// The folder of a period's public files, under its reports folder.
+pub const FOLDER: &str = "公示";
+/// The page's name in the public folder (`public/2026-10/index.html`).
+pub const PAGE: &str = "index.html";
+
+fn score(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| format!("{:.2}", round_half_away(x, 2)))
+}
+
+fn change(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| {
+        let x = round_half_away(x, 2);
+        if x > 0.0 {
+            format!("+{x:.2}")
+        } else if x < 0.0 {
+            format!("−{:.2}", -x)
+        } else {
+            "0.00".into()
+        }
+    })
+}
+
+fn date_zh(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// What both documents say, in the wording of `templates/report.toml`.
+struct Texts {
+    title: String,
+    bureau: String,
+    period: String,
+    intro: String,
+    method: String,
+    note: String,
+    ended: String,
+}
+
+impl Texts {
+    fn of(view: &PublicView, cx: &RenderContext<'_>, v: &Values) -> Texts {
+        Texts {
+            title: cx.wording.title("public_page", v),
+            bureau: cx.wording.bureau(v),
+            period: format!("{}({})", view.period.label_zh(), view.kind.label()),
+            intro: cx.wording.paragraph("public_intro", v),
+            method: cx.wording.paragraph("method", v),
+            note: cx.wording.paragraph("public_note", v),
+            ended: date_zh(view.period.last_day()),
+        }
+    }
+}
+
+impl Renderer for PublicDisclosure {
+    fn name(&self) -> &'static str {
+        "公示"
+    }
+
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
+        let dims = cx
+            .scheme
+            .dimensions
+            .iter()
+            .map(|d| (d.name.clone(), d.weight))
+            .collect();
+        let view = PublicView::of(cx.results, dims, cx.scheme.thresholds.action);
+        let mut v = super::wording_values(cx.results);
+        v.insert("threshold", format!("{}", cx.scheme.thresholds.action));
+        v.insert("deadline_days", cx.scheme.thresholds.deadline_days.to_string());
+        let bureau = cx.wording.bureau(&v);
+        v.insert("bureau", bureau);
+        let texts = Texts::of(&view, cx, &v);
+        let name = cx.wording.name("public_page", &v);
+        let dir = cx.dir.join(FOLDER);
+        let html_path = dir.join(format!("{name}.html"));
+        let pdf_path = dir.join(format!("{name}.pdf"));
+        fn fail(p: &Path) -> impl Fn(std::io::Error) -> RenderError + '_ {
+            move |e| RenderError::new("公示", p, e)
+        }
+        let html = page(&view, &texts, &format!("{name}.pdf"));
+        crate::output::write_atomic(&html_path, html.as_bytes()).map_err(fail(&html_path))?;
+        let doc = pdf(&view, &texts, &name);
+        if !doc.missing.is_empty() {
+            let chars: String = doc.missing.iter().collect();
+            tracing::warn!("{}:字体中没有这些字符,已显示为 □:{chars}", pdf_path.display());
+        }
+        let bytes = doc.finish().map_err(std::io::Error::other).map_err(fail(&pdf_path))?;
+        crate::output::write_atomic(&pdf_path, &bytes).map_err(fail(&pdf_path))?;
+        Ok(vec![html_path, pdf_path])
+    }
+}
+
+/// The ranking chart of the view (enterprises in ranking order, 样本不足 noted).
+fn ranking_chart(view: &PublicView) -> Chart {
+    Chart::Bars(Bars {
+        labels: view
+            .ranking
+            .iter()
+            .map(|e| {
+                e.rank
+                    .map_or(e.enterprise.clone(), |n| format!("{n}. {}", e.enterprise))
+            })
+            .collect(),
+        values: view.ranking.iter().map(|e| e.composite).collect(),
+        notes: view
+            .ranking
+            .iter()
+            .map(|e| e.insufficient.then(|| "样本不足".to_string()))
+            .collect(),
+        threshold: Some(view.action_threshold),
+    })
+}
+
+const CSS: &str = r#"
+:root { --ink: #1f1f1f; --muted: #595959; --rule: #c8ced6; --head: #e8eef4; --accent: #2f5d8a; --alert: #b3261e; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff; font: 16px/1.7 FONTS; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+header { border-bottom: 3px solid var(--accent); margin-bottom: 1.5rem; }
+.bureau { margin: 0; color: var(--muted); }
+h1 { font-size: 1.6rem; line-height: 1.35; margin: .3rem 0; }
+h2 { font-size: 1.25rem; margin: 2rem 0 .6rem; padding-left: .6rem; border-left: 4px solid var(--accent); }
+h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
+.period { margin: 0 0 .8rem; font-size: 1.1rem; }
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: .6rem; margin: 1rem 0; padding: 0; }
+.figures div { background: var(--head); border-left: 4px solid var(--accent); padding: .5rem .8rem; }
+.figures dt { color: var(--muted); font-size: .9rem; }
+.figures dd { margin: 0; font-size: 1.5rem; font-weight: 700; color: var(--accent); }
+.table-wrap { overflow-x: auto; margin: .5rem 0 1rem; }
+table { border-collapse: collapse; width: 100%; font-size: .95rem; }
+caption { text-align: left; font-weight: 700; padding: .3rem 0; }
+th, td { padding: .45rem .6rem; border-bottom: 1px solid var(--rule); text-align: left; white-space: nowrap; }
+thead th { background: var(--head); border-bottom: 2px solid var(--ink); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody th { font-weight: 400; white-space: normal; min-width: 10rem; }
+tr.alert td.score { color: var(--alert); font-weight: 700; }
+tr.thin td, tr.thin th { color: var(--muted); }
+figure { margin: 1rem 0; }
+figure svg { width: 100%; height: auto; }
+svg.chart-narrow { display: none; }
+figcaption, .note { color: var(--muted); font-size: .9rem; }
+footer { margin-top: 2.5rem; padding-top: 1rem; border-top: 1px solid var(--rule); text-align: right; }
+footer p { margin: .2rem 0; }
+a { color: var(--accent); }
+@media (max-width: 40rem) {
+  body { font-size: 15px; }
+  h1 { font-size: 1.3rem; }
+  th, td { padding: .4rem .3rem; }
+  thead th.wraps { white-space: normal; }
+  table { font-size: .88rem; }
+  tbody th { min-width: 7rem; }
+  .wide { display: none; }
+  svg.chart-wide { display: none; }
+  svg.chart-narrow { display: block; }
+}
+@media print {
+  @page { size: A4; margin: 18mm 15mm; }
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  .table-wrap { overflow: visible; }
+  thead { display: table-header-group; }
+  tr, figure { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  .wide { display: table-cell; }
+  svg.chart-wide { display: block; }
+  svg.chart-narrow { display: none; }
+  .download { display: none; }
+  a { color: inherit; text-decoration: none; }
+}
+"#;
+
+fn head(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{}</style>\n</head>\n",
+        escape(title),
+        CSS.replace("FONTS", crate::chart::FONT_FAMILY)
+    )
+}
+
+fn summary_figures(s: &PublicSummary, enterprises: usize) -> String {
+    let item = |label: &str, value: String| format!("<div><dt>{label}</dt><dd>{}</dd></div>", escape(&value));
+    format!(
+        "<dl class=\"figures\">{}{}{}{}</dl>\n",
+        item("有效问卷(份)", s.n.to_string()),
+        item("综合得分", score(s.composite)),
+        item("总体满意度", score(s.overall)),
+        item("参评企业(家)", enterprises.to_string())
+    )
+}
+
+/// A ranking table: rank, enterprise, utility, composite, overall satisfaction, n, change.
+fn ranking_table(caption: &str, rows: &[&PublicRank], threshold: f64) -> String {
+    let mut t = format!(
+        "<div class=\"table-wrap\"><table>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\" class=\"num\">排名</th><th scope=\"col\">企业</th><th scope=\"col\" class=\"wide\">类别</th><th scope=\"col\" class=\"num\">综合得分</th><th scope=\"col\" class=\"num wraps\">总体满意度</th><th scope=\"col\" class=\"num\">样本量</th><th scope=\"col\" class=\"num wide\">较上期</th></tr></thead>\n<tbody>\n",
+        escape(caption)
+    );
+    for e in rows {
+        let class = if e.insufficient {
+            " class=\"thin\""
+        } else if e.composite.is_some_and(|c| c < threshold) {
+            " class=\"alert\""
+        } else {
+            ""
+        };
+        let rank = e.rank.map_or("样本不足".to_string(), |n| n.to_string());
+        t += &format!(
+            "<tr{class}><td class=\"num\">{}</td><th scope=\"row\">{}</th><td class=\"wide\">{}</td><td class=\"num score\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num wide\">{}</td></tr>\n",
+            escape(&rank),
+            escape(&e.enterprise),
+            escape(e.utility),
+            score(e.composite),
+            score(e.overall),
+            e.n,
+            change(e.change)
+        );
+    }
+    t + "</tbody>\n</table></div>\n"
+}
+
+/// The period's page: self-contained (inline CSS, the chart as inline SVG), no script, no
+/// external request; every value escaped.
+fn page(view: &PublicView, t: &Texts, pdf_name: &str) -> String {
+    let mut h = head(&format!("{} {}", t.title, view.period.label_zh()));
+    h += "<body>\n<main>\n<header>\n";
+    h += &format!("<p class=\"bureau\">{}</p>\n", escape(&t.bureau));
+    h += &format!("<h1>{}</h1>\n", escape(&t.title));
+    h += &format!("<p class=\"period\">{}</p>\n</header>\n", escape(&t.period));
+    h += &format!("<p>{}</p>\n", escape(&t.intro));
+    h += "<section aria-labelledby=\"s-summary\">\n<h2 id=\"s-summary\">全市总体情况</h2>\n";
+    h += &summary_figures(&view.city_summary, view.ranking.len());
+    h += "</section>\n<section aria-labelledby=\"s-ranking\">\n<h2 id=\"s-ranking\">企业排名</h2>\n";
+    let chart_title = "各企业综合得分(虚线为整改线)";
+    // A wide chart, and a narrow one for phones (its labels stay legible at a phone's width).
+    let chart = ranking_chart(view);
+    h += &format!(
+        "<figure>{}{}<figcaption>{}</figcaption></figure>\n",
+        Svg::render(&chart, 560.0, chart_title).replacen("<svg ", "<svg class=\"chart-wide\" ", 1),
+        Svg::render(&chart, 280.0, chart_title).replacen("<svg ", "<svg class=\"chart-narrow\" ", 1),
+        escape(&format!(
+            "图:各企业综合得分;虚线为整改线 {} 分。",
+            view.action_threshold
+        ))
+    );
+    let all: Vec<&PublicRank> = view.ranking.iter().collect();
+    h += &ranking_table(
+        &format!("{} 企业服务满意度排名", view.period.label_zh()),
+        &all,
+        view.action_threshold,
+    );
+    h += &format!("<p class=\"note\">{}</p>\n</section>\n", escape(&t.note));
+    h += "<section aria-labelledby=\"s-utility\">\n<h2 id=\"s-utility\">分行业结果</h2>\n";
+    for u in &view.utilities {
+        let rows: Vec<&PublicRank> = view.ranking.iter().filter(|e| e.utility == u.label).collect();
+        h += &format!("<h3>{}企业</h3>\n", escape(&u.label));
+        h += &format!(
+            "<p>全市{}:有效问卷 {} 份,综合得分 {},总体满意度 {}。</p>\n",
+            escape(&u.label),
+            u.n,
+            score(u.composite),
+            score(u.overall)
+        );
+        h += &ranking_table(
+            &format!("{}企业排名(排名为全市排名)", u.label),
+            &rows,
+            view.action_threshold,
+        );
+    }
+    h += "</section>\n<section aria-labelledby=\"s-method\">\n<h2 id=\"s-method\">评价方法</h2>\n";
+    h += &format!("<p>{}</p>\n", escape(&t.method));
+    let weights: Vec<String> = view
+        .dimensions
+        .iter()
+        .map(|(d, w)| format!("{}(权重 {})", escape(d), round_half_away(*w, 2)))
+        .collect();
+    h += &format!(
+        "<p>综合得分由四个维度加权计算:{}。</p>\n</section>\n",
+        weights.join("、")
+    );
+    h += "<footer>\n";
+    h += &format!("<p>{}</p>\n<p>{}</p>\n", escape(&t.bureau), escape(&t.ended));
+    h += &format!(
+        "<p class=\"download\"><a href=\"{}\">下载 PDF 版</a></p>\n",
+        escape(&percent_encode(pdf_name))
+    );
+    h += "</footer>\n</main>\n</body>\n</html>\n";
+    h
+}
+
+/// A file name as a relative URL (UTF-8 percent-encoded, except unreserved characters).
+fn percent_encode(name: &str) -> String {
+    let mut out = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out += &format!("%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The same content as a PDF (A4, no cover).
+fn pdf(view: &PublicView, t: &Texts, name: &str) -> Doc {
+    use crate::chart::{Anchor, BLUE, GREY, INK};
+    let mut d = Doc::new(
+        name,
+        &format!("{} · {}", t.title, view.period.label_zh()),
+        &t.bureau,
+        view.period.last_day(),
+    );
+    let y = d.y();
+    d.text(
+        PAGE_W / 2.0,
+        y + 4.0,
+        &t.bureau,
+        Style::new(11.0, Weight::Regular, GREY),
+        Anchor::Middle,
+    );
+    d.set_y(y + 14.0);
+    for line in crate::pdf::text::wrap(crate::pdf::font::face(Weight::Bold), &t.title, 18.0, CONTENT_W) {
+        let y = d.y() + 22.0;
+        d.text(
+            PAGE_W / 2.0,
+            y,
+            &line,
+            Style::new(18.0, Weight::Bold, INK),
+            Anchor::Middle,
+        );
+        d.set_y(y + 6.0);
+    }
+    let y = d.y() + 16.0;
+    d.text(
+        PAGE_W / 2.0,
+        y,
+        &t.period,
+        Style::new(12.0, Weight::Regular, INK),
+        Anchor::Middle,
+    );
+    d.line(
+        &[(MARGIN_X, y + 10.0), (MARGIN_X + CONTENT_W, y + 10.0)],
+        BLUE,
+        1.5,
+        false,
+    );
+    d.set_y(y + 20.0);
+    d.paragraph(&t.intro);
+    d.heading("一、全市总体情况", 1);
+    let s = &view.city_summary;
+    d.tiles(&[
+        ("有效问卷(份)".into(), s.n.to_string()),
+        ("综合得分".into(), score(s.composite)),
+        ("总体满意度".into(), score(s.overall)),
+        ("参评企业(家)".into(), view.ranking.len().to_string()),
+    ]);
+    d.heading("二、企业排名", 1);
+    d.chart("各企业综合得分", &ranking_chart(view));
+    let all: Vec<&PublicRank> = view.ranking.iter().collect();
+    d.table(&pdf_table(&all, view.action_threshold));
+    d.note(&t.note);
+    d.heading("三、分行业结果", 1);
+    for u in &view.utilities {
+        d.heading(&format!("{}企业", u.label), 3);
+        d.note(&format!(
+            "全市{}:有效问卷 {} 份,综合得分 {},总体满意度 {}。排名为全市排名。",
+            u.label,
+            u.n,
+            score(u.composite),
+            score(u.overall)
+        ));
+        let rows: Vec<&PublicRank> = view.ranking.iter().filter(|e| e.utility == u.label).collect();
+        d.table(&pdf_table(&rows, view.action_threshold));
+    }
+    d.heading("四、评价方法", 1);
+    d.paragraph(&t.method);
+    let weights: Vec<String> = view
+        .dimensions
+        .iter()
+        .map(|(n, w)| format!("{n}(权重 {})", round_half_away(*w, 2)))
+        .collect();
+    d.paragraph(&format!("综合得分由四个维度加权计算:{}。", weights.join("、")));
+    d.ensure(50.0);
+    d.space(16.0);
+    let y = d.y();
+    d.text(
+        MARGIN_X + CONTENT_W,
+        y + 12.0,
+        &t.bureau,
+        Style::new(11.0, Weight::Regular, INK),
+        Anchor::End,
+    );
+    d.text(
+        MARGIN_X + CONTENT_W,
+        y + 30.0,
+        &t.ended,
+        Style::new(11.0, Weight::Regular, INK),
+        Anchor::End,
+    );
+    d.set_y(y + 36.0);
+    d
+}
+
+fn pdf_table(rows: &[&PublicRank], threshold: f64) -> Table {
+    Table {
+        columns: vec![
+            Column::new("排名", 0.9, Align::Center),
+            Column::new("企业", 3.2, Align::Left),
+            Column::new("类别", 0.7, Align::Center),
+            Column::new("综合得分", 1.1, Align::Right),
+            Column::new("总体满意度", 1.2, Align::Right),
+            Column::new("样本量", 0.9, Align::Right),
+            Column::new("较上期", 1.0, Align::Right),
+        ],
+        rows: rows
+            .iter()
+            .map(|e| {
+                let tone = if e.insufficient {
+                    Tone::Muted
+                } else if e.composite.is_some_and(|c| c < threshold) {
+                    Tone::Alert
+                } else {
+                    Tone::Normal
+                };
+                (
+                    vec![
+                        e.rank.map_or("样本不足".into(), |n| n.to_string()),
+                        e.enterprise.clone(),
+                        e.utility.to_string(),
+                        score(e.composite),
+                        score(e.overall),
+                        e.n.to_string(),
+                        change(e.change),
+                    ],
+                    tone,
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Mirrors a period's public files into `public/<period>/` (the page as `index.html`, the
+/// PDF under its own name), removes anything else there, and rewrites `public/index.html`.
+pub fn publish(public: &Path, period: Period, outputs: &[PathBuf], city: &str, bureau: &str) -> std::io::Result<()> {
+    let dir = public.join(period.to_string());
+    std::fs::create_dir_all(&dir)?;
+    let mut keep = Vec::new();
+    for out in outputs
+        .iter()
+        .filter(|p| p.parent().and_then(|d| d.file_name()) == Some(FOLDER.as_ref()))
+    {
+        let name = match out.extension().and_then(|e| e.to_str()) {
+            Some("html") => PAGE.to_string(),
+            _ => out
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        crate::output::write_atomic(&dir.join(&name), &std::fs::read(out)?)?;
+        keep.push(name);
+    }
+    for e in std::fs::read_dir(&dir)? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !keep.contains(&name) && e.file_type()?.is_file() {
+            std::fs::remove_file(e.path())?;
+        }
+    }
+    write_index(public, city, bureau)
+}
+
+/// `public/index.html`: every period with a page, newest first, with its page and PDF.
+pub fn write_index(public: &Path, city: &str, bureau: &str) -> std::io::Result<()> {
+    let mut periods: Vec<(Period, Option<String>)> = Vec::new();
+    for e in std::fs::read_dir(public)? {
+        let e = e?;
+        let Some(p) = e.file_name().to_str().and_then(Period::parse) else {
+            continue;
+        };
+        if !e.path().join(PAGE).is_file() {
+            continue;
+        }
+        let mut pdfs: Vec<String> = std::fs::read_dir(e.path())?
+            .filter_map(|f| f.ok())
+            .map(|f| f.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".pdf"))
+            .collect();
+        pdfs.sort();
+        periods.push((p, pdfs.into_iter().next()));
+    }
+    periods.sort_by(|a, b| b.0.cmp(&a.0));
+    let title = format!("{city}供水供气企业服务满意度评价结果公示");
+    let mut h = head(&title);
+    h += "<body>\n<main>\n<header>\n";
+    h += &format!(
+        "<p class=\"bureau\">{}</p>\n<h1>{}</h1>\n</header>\n",
+        escape(bureau),
+        escape(&title)
+    );
+    h += "<p>各期评价结果如下(最新的在前)。</p>\n";
+    h += "<div class=\"table-wrap\"><table>\n<caption>各期公示</caption>\n<thead><tr><th scope=\"col\">所属期</th><th scope=\"col\">评价类型</th><th scope=\"col\">公示页面</th><th scope=\"col\">PDF</th></tr></thead>\n<tbody>\n";
+    for (p, pdf) in &periods {
+        let link = pdf.as_ref().map_or(String::from("—"), |n| {
+            format!("<a href=\"{}/{}\">下载</a>", p, escape(&percent_encode(n)))
+        });
+        h += &format!(
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td><a href=\"{p}/{PAGE}\">查看</a></td><td>{link}</td></tr>\n",
+            escape(&p.label_zh()),
+            escape(p.kind().label()),
+        );
+    }
+    h += "</tbody>\n</table></div>\n</main>\n</body>\n</html>\n";
+    crate::output::write_atomic(&public.join(PAGE), h.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_become_relative_urls() {
+        assert_eq!(percent_encode("a b.pdf"), "a%20b.pdf");
+        assert_eq!(percent_encode("公示.pdf"), "%E5%85%AC%E7%A4%BA.pdf");
+    }
+}
