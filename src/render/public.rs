@@ -507,7 +507,7 @@ pub fn write_index(public: &Path, city: &str, bureau: &str) -> std::io::Result<(
         pdfs.sort();
         periods.push((p, pdfs.into_iter().next()));
     }
-    periods.sort_by(|a, b| b.0.cmp(&a.0));
+    periods.sort_by_key(|p| std::cmp::Reverse(p.0));
     let title = format!("{city}供水供气企业服务满意度评价结果公示");
     let mut h = head(&title);
     h += "<body>\n<main>\n<header>\n";
