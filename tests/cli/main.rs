@@ -11,6 +11,7 @@ mod hostile;
 mod intake_trust;
 mod lifecycle;
 mod model;
+mod public;
 mod reports;
 mod row_errors;
 mod samples;
