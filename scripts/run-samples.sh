@@ -21,5 +21,5 @@ set -e
 "$bin" --config "$out/utility-eval.toml" status
 echo
 echo "退出码 $code(0 全部接收;3 有文件或行被退回,见 $out/rejected/)"
-echo "结果:$out/reports/<所属期>/(汇总表、明细表、全市分析报告 PDF、企业报告/、退回意见/、scores.json) $out/archive/(已接收) $out/rejected/(退回及错误说明) $out/data/utility-eval.sqlite(数据库)"
+echo "结果:$out/reports/<所属期>/(汇总表、明细表、全市分析报告 PDF、企业报告/、退回意见/、scores.json) $out/public/(公示,可整个放到网站) $out/archive/(已接收) $out/rejected/(退回及错误说明) $out/data/utility-eval.sqlite(数据库)"
 [ "$code" -eq 0 ] || [ "$code" -eq 3 ]
