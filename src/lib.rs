@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cmd;
 pub mod compute;
 pub mod config;
+pub mod deliver;
 pub mod inbox;
 pub mod intake;
 pub mod output;
@@ -53,6 +54,7 @@ pub fn main_with(cli: &Cli) -> anyhow::Result<Exit> {
                 Command::Check(a) => cmd::check::run(&config, a),
                 Command::Report(a) => cmd::report::run(&config, a),
                 Command::Status(a) => cmd::status::run(&config, a),
+                Command::Deliver(a) => cmd::deliver::run(&config, a),
                 Command::ParseWorker(_) | Command::Init(_) | Command::Template(_) => unreachable!("handled above"),
             }
         }

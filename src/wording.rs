@@ -30,6 +30,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "items",
     "missing",
     "rank",
+    "recipient",
+    "documents",
 ];
 
 /// The wording of the documents.

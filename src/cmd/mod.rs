@@ -9,6 +9,7 @@ macro_rules! say {
 }
 
 pub mod check;
+pub mod deliver;
 pub mod ingest;
 pub mod init;
 pub mod report;
@@ -171,9 +172,10 @@ pub fn print_summary(config: &Config, summary: &Summary) {
             }
         }
     }
-    if summary.files.is_empty() && summary.recovered == 0 {
-        say!("收件箱 {} 中没有新文件。", config.paths.inbox.display());
-    } else {
+    // Nothing done: nothing said (cron mails whatever a job prints), except files that are
+    // still arriving, said once below.
+    let idle = summary.files.is_empty() && summary.recovered == 0;
+    if !idle {
         let accepted = summary.count(|r| matches!(r, FileResult::Accepted { .. }));
         let rejected = summary.count(|r| matches!(r, FileResult::Rejected { .. }));
         let duplicates = summary.count(|r| matches!(r, FileResult::Duplicate { .. }));
@@ -189,12 +191,12 @@ pub fn print_summary(config: &Config, summary: &Summary) {
     let list = |names: &[String]| names.iter().map(|n| p(n)).collect::<Vec<_>>().join("、");
     if !summary.waiting.is_empty() {
         say!(
-            "刚刚改动、可能仍在上传的文件 {} 个,下次运行时处理:{}",
+            "收件箱中有 {} 个文件刚刚改动、可能仍在上传,下次运行时处理:{}",
             summary.waiting.len(),
             list(&summary.waiting)
         );
     }
-    if !summary.skipped.is_empty() {
+    if !summary.skipped.is_empty() && !idle {
         say!("跳过临时文件 {} 个:{}", summary.skipped.len(), list(&summary.skipped));
     }
     if !summary.special.is_empty() {
@@ -224,6 +226,32 @@ pub fn print_summary(config: &Config, summary: &Summary) {
 }
 
 /// The exit of an ingest.
+/// Says what a delivery did (nothing when nothing was due) and its failures on stderr;
+/// returns whether any failed.
+pub fn print_delivered(config: &Config, d: &crate::deliver::Delivered) -> bool {
+    if d.placed > 0 {
+        say!(
+            "已放入发件箱 {} 份文件(见 {})。",
+            d.placed,
+            config.delivery.outbox.display()
+        );
+    }
+    if !d.sent.is_empty() {
+        let updates = d.sent.iter().filter(|(_, _, u)| *u).count();
+        let names: Vec<String> = d.sent.iter().map(|(r, p, _)| format!("{r}({p})")).collect();
+        let note = if updates > 0 {
+            format!(",其中 {updates} 封为更新")
+        } else {
+            String::new()
+        };
+        say!("已发送邮件 {} 封{note}:{}。", d.sent.len(), names.join("、"));
+    }
+    for f in &d.failed {
+        eprintln!("投递失败:{f};下次运行时重试。");
+    }
+    !d.failed.is_empty()
+}
+
 pub fn exit_of(summary: &Summary) -> Exit {
     if summary.any_failure() {
         Exit::Failed

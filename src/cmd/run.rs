@@ -37,13 +37,22 @@ pub fn run(config: &Config, _args: &Args) -> anyhow::Result<Exit> {
             eprintln!("{why}");
             Ok(Exit::Locked)
         }
-        Ok(Cron::Done { summary, published }) => {
+        Ok(Cron::Done {
+            summary,
+            published,
+            delivered,
+        }) => {
             print_summary(config, &summary);
             if !published.is_empty() {
                 let names: Vec<String> = published.iter().map(|p| p.to_string()).collect();
                 say!("已更新报告:{}(见 {})", names.join("、"), config.paths.reports.display());
             }
-            Ok(exit_of(&summary))
+            let delivery_failed = crate::cmd::print_delivered(config, &delivered);
+            Ok(if delivery_failed {
+                Exit::Failed
+            } else {
+                exit_of(&summary)
+            })
         }
         Err(cron::CronError::Run(crate::run::RunError::Store(e))) => {
             Err(anyhow::Error::new(e).context(format!("数据库 {}", config.paths.database.display())))

@@ -258,6 +258,31 @@ pub fn previous_outputs(dir: &Path) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
+/// The outputs a period's manifest lists, relative to its folder, with their sha256.
+pub fn manifest_outputs(dir: &Path) -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read(dir.join(MANIFEST)) else {
+        return Vec::new();
+    };
+    let Ok(doc) = serde_json::from_slice::<Value>(&text) else {
+        return Vec::new();
+    };
+    doc.get("outputs")
+        .and_then(Value::as_array)
+        .map(|outputs| {
+            outputs
+                .iter()
+                .filter_map(|o| {
+                    Some((
+                        o.get("path")?.as_str()?.to_string(),
+                        o.get("sha256")?.as_str()?.to_string(),
+                    ))
+                })
+                .filter(|(p, _)| !p.contains("..") && !p.starts_with('/'))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Writes manifest.json: the inputs the results came from and the files written, with hashes.
 pub fn write_manifest(r: &PeriodResults, dir: &Path, outputs: &[PathBuf]) -> std::io::Result<PathBuf> {
     let mut files = Vec::new();

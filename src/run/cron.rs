@@ -1,5 +1,5 @@
 //! The cron sequence, in one place: lock → recover interrupted moves → find the inbox's files
-//! → ingest them → compute and render the affected periods. (Delivery joins as the last step.)
+//! → ingest them → compute and render the affected periods → deliver what is due.
 //! `cmd/run.rs` calls it and prints what it returns; nothing here prints.
 
 use std::fs::File;
@@ -17,8 +17,12 @@ use crate::store::{Store, StoreError};
 pub enum Cron {
     /// Another run holds the lock, or another program the database (exit 75); the text says which.
     Locked(String),
-    /// The run's account: every file's outcome, and the periods recomputed.
-    Done { summary: Summary, published: Vec<Period> },
+    /// The run's account: every file's outcome, the periods recomputed, what was delivered.
+    Done {
+        summary: Summary,
+        published: Vec<Period>,
+        delivered: crate::deliver::Delivered,
+    },
 }
 
 /// What ends a cron run before its end.
@@ -32,6 +36,8 @@ pub enum CronError {
     Run(#[from] RunError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error(transparent)]
+    Deliver(#[from] crate::deliver::DeliveryError),
 }
 
 impl From<StoreError> for CronError {
@@ -151,5 +157,11 @@ fn steps(config: &Config, store: &mut Store, progress: &dyn Progress) -> Result<
     if !published.is_empty() {
         compute::publish(config, store, &config.topics, &published, true)?;
     }
-    Ok(Cron::Done { summary, published })
+    // Every period's documents, not only those just written: a failed sending is retried.
+    let delivered = crate::deliver::deliver(config, store)?;
+    Ok(Cron::Done {
+        summary,
+        published,
+        delivered,
+    })
 }

@@ -141,6 +141,21 @@ pub struct ResponseRow<'a> {
     pub user_name: &'a str,
 }
 
+/// An attempt to deliver a document to a recipient (SPEC §9a).
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    pub recipient: &'a str,
+    pub period: &'a str,
+    /// The document's file name.
+    pub document: &'a str,
+    /// `outbox` or `mail`.
+    pub channel: &'a str,
+    pub sha256: &'a str,
+    /// Why it failed; `None` when it was delivered.
+    pub error: Option<&'a str>,
+    pub at: &'a str,
+}
+
 /// One valid response with where it came from, as the internal detail workbook shows it
 /// (personal data: names, phones, free text), borrowed from the database row.
 #[derive(Debug, Clone, Copy)]
@@ -442,6 +457,41 @@ impl Store {
         ))?;
         let rows = st.query_map([], submission_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// What a recipient last had delivered of a document by a channel: the hash delivered.
+    pub fn delivered(
+        &self,
+        recipient: &str,
+        period: &str,
+        document: &str,
+        channel: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT delivered_sha FROM delivery WHERE recipient = ?1 AND period = ?2 AND document = ?3 AND channel = ?4",
+        )?;
+        let mut rows = st.query(params![recipient, period, document, channel])?;
+        Ok(match rows.next()? {
+            Some(r) => r.get(0)?,
+            None => None,
+        })
+    }
+
+    /// Records an attempt to deliver a document.
+    pub fn record_delivery(&self, a: &Attempt<'_>) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO delivery (recipient, period, document, channel, sha256, delivered_sha, attempts, result, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?6 IS NULL THEN ?5 END, 1, coalesce(?6, 'delivered'), ?7)
+                 ON CONFLICT (recipient, period, document, channel) DO UPDATE SET
+                    sha256 = excluded.sha256,
+                    delivered_sha = CASE WHEN ?6 IS NULL THEN ?5 ELSE delivered_sha END,
+                    attempts = attempts + 1,
+                    result = excluded.result,
+                    at = excluded.at",
+            )?
+            .execute(params![a.recipient, a.period, a.document, a.channel, a.sha256, a.error, a.at])?;
+        Ok(())
     }
 
     /// Records inbox entries that are not files; returns those not seen before (to be said once).

@@ -106,4 +106,21 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE submission ADD COLUMN sheet TEXT;
     "#,
+    // 6: what was delivered to whom (SPEC §9a): each document a recipient got for a period,
+    // by channel (outbox, mail), with the hash of what was delivered, the attempts and the
+    // last result. A document is delivered again only when its hash changes.
+    r#"
+    CREATE TABLE delivery (
+        recipient      TEXT NOT NULL,
+        period         TEXT NOT NULL,
+        document       TEXT NOT NULL,
+        channel        TEXT NOT NULL CHECK (channel IN ('outbox', 'mail')),
+        sha256         TEXT NOT NULL,          -- of the document last tried
+        delivered_sha  TEXT,                   -- of the document last delivered
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        result         TEXT NOT NULL,          -- 'delivered', or why it failed
+        at             TEXT NOT NULL,
+        PRIMARY KEY (recipient, period, document, channel)
+    );
+    "#,
 ];

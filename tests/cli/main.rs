@@ -4,6 +4,7 @@
 mod support;
 
 mod commands;
+mod delivery;
 mod detail;
 mod feedback;
 mod file_errors;
