@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Makes the report fonts in this folder from Noto Sans CJK SC (Debian fonts-noto-cjk):
-subset to the characters of GB2312 (every Chinese character and symbol in it), ASCII,
+subset to the characters of GBK (regular) and GB2312 (bold; headings), ASCII,
 Latin-1 and the punctuation and symbols reports use, with CFF outlines converted to TrueType
 (glyf) outlines, which printpdf subsets and maps reliably.
 
@@ -20,12 +20,15 @@ from fontTools.ttLib import TTCollection, newTable
 SC = 2  # face index of Noto Sans CJK SC in the collection
 
 
-def charset():
+def charset(encoding):
     chars = set(range(0x20, 0x7F)) | set(range(0xA0, 0x100))
-    for hi in range(0xA1, 0xF8):
-        for lo in range(0xA1, 0xFF):
+    # Every character of the encoding: GBK for the regular face (GB2312 and the 14,000 less
+    # common characters names use: 玥 珺 喆 昇 赟 祎 旻 …), GB2312 for the bold one (headings;
+    # a character it lacks is drawn in the regular face).
+    for hi in range(0x81, 0xFF):
+        for lo in range(0x40, 0xFF):
             try:
-                chars.add(ord(bytes([hi, lo]).decode("gb2312")))
+                chars.add(ord(bytes([hi, lo]).decode(encoding)))
             except UnicodeDecodeError:
                 pass
     extra = "−—–‘’“”…‰‱′″※€℃№™←↑→↓↗↘≈≠≤≥±×÷√∞□■▲△▼▽◆◇○●★☆✓✔✗、。〃〈〉《》「」『』【】〔〕〖〗〇・"
@@ -71,7 +74,7 @@ def to_truetype(font):
 
 def main(src):
     out = Path(__file__).resolve().parent
-    for weight in ("Regular", "Bold"):
+    for weight, encoding in (("Regular", "gbk"), ("Bold", "gb2312")):
         font = TTCollection(Path(src) / f"NotoSansCJK-{weight}.ttc").fonts[SC]
         options = subset.Options()
         options.layout_features = []  # no shaping: Chinese needs none
@@ -79,7 +82,7 @@ def main(src):
         options.notdef_outline = True
         options.recalc_timestamp = False
         sub = subset.Subsetter(options)
-        sub.populate(unicodes=charset())
+        sub.populate(unicodes=charset(encoding))
         sub.subset(font)
         to_truetype(font)
         # Rename so that it is never taken for the full font.

@@ -247,15 +247,30 @@ fn lines(l: &Lines, c: &mut dyn Canvas, x: f32, y: f32, w: f32, h: f32) {
             }
         }
         if let Some((i, v)) = values.iter().enumerate().rev().find_map(|(i, v)| v.map(|v| (i, v))) {
-            // The latest value: the first series above its point, the others below, so two
-            // close lines keep their labels apart.
-            let dy = if k == 0 { -5.0 } else { 11.0 };
+            // The latest value: above its point for the highest series there, below for the
+            // others, so two close lines keep their labels apart.
+            let highest = l.series.iter().enumerate().all(|(j, (_, other))| {
+                j == k
+                    || other
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .is_none_or(|o| v > o || (v == o && k < j))
+            });
+            let dy = if highest { -5.0 } else { 11.0 };
             c.text(sx(i), sy(v) + dy, &score_text(v), FONT - 1.0, colour, Anchor::Middle);
         }
-        // Legend.
+        // Legend: each name shortened to its share of the width.
+        let room = w / l.series.len().max(1) as f32 - 30.0;
+        let name = crate::pdf::text::ellipsize(
+            crate::pdf::font::face(crate::pdf::font::Weight::Regular),
+            name,
+            FONT,
+            room,
+        );
         c.line(&[(lx, y + 8.0), (lx + 14.0, y + 8.0)], colour, 2.0, false);
-        c.text(lx + 18.0, y + 11.0, name, FONT, INK, Anchor::Start);
-        lx += 26.0 + c.measure(name, FONT);
+        c.text(lx + 18.0, y + 11.0, &name, FONT, INK, Anchor::Start);
+        lx += 26.0 + c.measure(&name, FONT);
     }
 }
 

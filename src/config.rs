@@ -547,6 +547,17 @@ impl Config {
             if code.trim().is_empty() || name.trim().is_empty() {
                 return Err(err(format!("[[{table}]] 第 {} 项的 code 和 name 不能为空", i + 1)));
             }
+            // Codes and names become parts of file and folder names (reports, outbox).
+            for (what, v, max) in [("code", code, 20), ("name", name, 50)] {
+                if v.chars().any(|c| c.is_control() || "/\\:*?\"<>|".contains(c)) {
+                    return Err(err(format!(
+                        "[[{table}]] {what} = \"{v}\" 含有不能用于文件名的字符(/ \\ : * ? \" < > | 或控制字符)"
+                    )));
+                }
+                if v.chars().count() > max {
+                    return Err(err(format!("[[{table}]] {what} = \"{v}\" 过长(最多 {max} 个字)")));
+                }
+            }
             if let Some(prev) = codes.insert(match_key(code), name.clone()) {
                 return Err(err(format!("[[{table}]] code = \"{code}\" 重复(已用于“{prev}”)")));
             }
@@ -938,6 +949,22 @@ aliases = ["第一供水公司"]
         let text = format!("{GOOD}\n[[unit]]\ncode = \"JL\"\nname = \"另一个\"\n");
         let e = load(&text).unwrap_err().to_string();
         assert!(e.contains("code = \"JL\" 重复"), "{e}");
+    }
+
+    #[test]
+    fn names_that_cannot_be_file_names_are_refused() {
+        let slash = load(&GOOD.replace("天门市第一供水有限公司", "天门市供水/燃气公司"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            slash.contains("不能用于文件名") && slash.contains("天门市供水/燃气公司"),
+            "{slash}"
+        );
+        let long = "很长的名称".repeat(11);
+        let e = load(&GOOD.replace("天门市第一供水有限公司", &long))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("过长"), "{e}");
     }
 
     #[test]

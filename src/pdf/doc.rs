@@ -180,42 +180,52 @@ impl Doc {
     /// Text with its baseline at `y`; characters the font lacks become □ and are reported.
     pub fn text(&mut self, x: f32, y: f32, text: &str, style: Style, anchor: Anchor) {
         let Style { size, weight, fill } = style;
-        let f = face(weight);
-        let shown: String = text
-            .chars()
-            .map(|c| {
-                if c == '\t' || c == '\n' || c == '\r' {
-                    ' '
-                } else if f.has(c) {
-                    c
-                } else {
-                    self.missing.insert(c);
-                    REPLACEMENT
-                }
-            })
-            .collect();
-        if shown.trim().is_empty() {
+        // Each character in the face asked for, else in the regular face (the bold one holds
+        // fewer characters), else □.
+        let mut runs: Vec<(Weight, String)> = Vec::new();
+        for c in text.chars() {
+            let (w, c) = if matches!(c, '\t' | '\n' | '\r') {
+                (weight, ' ')
+            } else if face(weight).has(c) {
+                (weight, c)
+            } else if face(Weight::Regular).has(c) {
+                (Weight::Regular, c)
+            } else {
+                self.missing.insert(c);
+                (weight, REPLACEMENT)
+            };
+            match runs.last_mut() {
+                Some((rw, s)) if *rw == w => s.push(c),
+                _ => runs.push((w, c.to_string())),
+            }
+        }
+        if runs.iter().all(|(_, s)| s.trim().is_empty()) {
             return;
         }
-        let x = match anchor {
+        let width: f32 = runs.iter().map(|(w, s)| face(*w).width(s, size)).sum();
+        let mut x = match anchor {
             Anchor::Start => x,
-            Anchor::Middle => x - f.width(&shown, size) / 2.0,
-            Anchor::End => x - f.width(&shown, size),
+            Anchor::Middle => x - width / 2.0,
+            Anchor::End => x - width,
         };
-        self.used[weight as usize].extend(shown.chars());
-        self.ops.extend([
-            Op::StartTextSection,
-            Op::SetFillColor { col: color(fill) },
-            Op::SetFont {
-                font: PdfFontHandle::External(font_id(weight)),
-                size: Pt(size),
-            },
-            Op::SetTextCursor { pos: pt(x, y) },
-            Op::ShowText {
-                items: vec![TextItem::Text(shown)],
-            },
-            Op::EndTextSection,
-        ]);
+        for (w, shown) in runs {
+            let advance = face(w).width(&shown, size);
+            self.used[w as usize].extend(shown.chars());
+            self.ops.extend([
+                Op::StartTextSection,
+                Op::SetFillColor { col: color(fill) },
+                Op::SetFont {
+                    font: PdfFontHandle::External(font_id(w)),
+                    size: Pt(size),
+                },
+                Op::SetTextCursor { pos: pt(x, y) },
+                Op::ShowText {
+                    items: vec![TextItem::Text(shown)],
+                },
+                Op::EndTextSection,
+            ]);
+            x += advance;
+        }
     }
 
     pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Rgb) {
@@ -269,14 +279,20 @@ impl Doc {
 
     // Flow elements.
 
-    /// A numbered section heading (一、…) or a sub-heading, kept with what follows.
+    /// A numbered section heading (一、…) or a sub-heading, kept with the first lines of what
+    /// follows.
     pub fn heading(&mut self, text: &str, level: u8) {
+        self.heading_keep(text, level, 60.0);
+    }
+
+    /// A heading kept with the `keep` points that follow it (a chart's height).
+    pub fn heading_keep(&mut self, text: &str, level: u8, keep: f32) {
         let (size, before, after) = match level {
             1 => (15.0, 16.0, 8.0),
             2 => (12.0, 10.0, 5.0),
             _ => (10.5, 6.0, 4.0),
         };
-        self.ensure(before + size + after + 60.0);
+        self.ensure(before + size + after + keep.min(BOTTOM - TOP - 60.0));
         if self.y > TOP + 1.0 {
             self.space(before);
         }
@@ -452,6 +468,11 @@ impl Doc {
 
     /// A chart across the content width with its caption above; a ranking taller than a page
     /// is the caller's to split.
+    /// The height [`Doc::chart`] takes.
+    pub fn chart_height(chart: &Chart) -> f32 {
+        chart.height(CONTENT_W) + 24.0
+    }
+
     pub fn chart(&mut self, caption: &str, chart: &Chart) {
         let h = chart.height(CONTENT_W);
         self.ensure(h + 24.0);
@@ -483,7 +504,7 @@ impl Doc {
             self.ops = Vec::new();
             if i >= self.first_numbered {
                 let n = i + 1 - self.first_numbered;
-                let running = self.running.clone();
+                let running = super::text::ellipsize(face(Weight::Regular), &self.running, 8.0, CONTENT_W);
                 self.text(
                     MARGIN_X,
                     44.0,
@@ -630,6 +651,19 @@ mod tests {
             }
         }
         assert_eq!(seen, 120);
+    }
+
+    #[test]
+    fn a_character_the_bold_face_lacks_is_drawn_in_the_regular_one() {
+        let date = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        let mut d = Doc::new("测试", "测试报告", "市住建局", date);
+        // 玥 is in GBK (the regular face) but not in GB2312 (the bold face).
+        assert!(!face(Weight::Bold).has('玥') && face(Weight::Regular).has('玥'));
+        d.heading("王玥负责", 1);
+        assert!(d.missing.is_empty());
+        assert!(d.used[Weight::Regular as usize].contains(&'玥'));
+        assert!(d.used[Weight::Bold as usize].contains(&'王') && !d.used[Weight::Bold as usize].contains(&'玥'));
+        assert!(d.finish().is_ok());
     }
 
     #[test]

@@ -22,7 +22,21 @@ fn pieces(text: &str) -> Vec<String> {
     let mut pending_open = String::new();
     let mut prev_word = false;
     for c in text.chars() {
+        // A dash of two (——) stays whole.
+        if c == '—' && pending_open.is_empty() && out.last().is_some_and(|l| l.ends_with('—')) {
+            if let Some(last) = out.last_mut() {
+                last.push(c);
+            }
+            continue;
+        }
         if NO_START.contains(c) && !(c == '.' && prev_word) {
+            // A space typed before the mark (水压不稳 ，) does not let it start a line.
+            if pending_open.is_empty() && out.len() >= 2 && out.last().is_some_and(|l| l.trim().is_empty()) {
+                let space = out.pop().unwrap_or_default();
+                if let Some(last) = out.last_mut() {
+                    last.push_str(&space);
+                }
+            }
             match out.last_mut() {
                 Some(last) if pending_open.is_empty() => last.push(c),
                 _ => {
@@ -156,6 +170,27 @@ mod tests {
         // Numbers stay whole.
         let lines = wrap(f(), text, 10.0, 100.0);
         assert!(lines.iter().any(|l| l.contains("87.65")), "{lines:?}");
+    }
+
+    #[test]
+    fn a_space_before_a_closing_mark_and_a_double_dash_do_not_break_the_rules() {
+        for width in [30.0, 40.0, 50.0, 60.0] {
+            let lines = wrap(f(), "水压不稳 ，经常停水 。办理时限——太长了——", 10.0, width);
+            for l in &lines {
+                assert!(!NO_START.contains(l.chars().next().unwrap()), "{width}: {lines:?}");
+                assert!(
+                    !l.starts_with('—') || !l.ends_with('—') || l.contains("——"),
+                    "{lines:?}"
+                );
+            }
+            // No line ends in the middle of ——.
+            for pair in lines.windows(2) {
+                assert!(
+                    !(pair[0].ends_with('—') && pair[1].starts_with('—')),
+                    "{width}: {lines:?}"
+                );
+            }
+        }
     }
 
     #[test]

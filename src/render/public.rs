@@ -112,8 +112,8 @@ impl Renderer for PublicDisclosure {
 }
 
 /// The ranking chart of the view (enterprises in ranking order, 样本不足 noted).
-fn ranking_chart(view: &PublicView) -> Chart {
-    Chart::Bars(Bars {
+fn ranking_bars(view: &PublicView) -> Bars {
+    Bars {
         labels: view
             .ranking
             .iter()
@@ -129,7 +129,7 @@ fn ranking_chart(view: &PublicView) -> Chart {
             .map(|e| e.insufficient.then(|| "样本不足".to_string()))
             .collect(),
         threshold: Some(view.action_threshold),
-    })
+    }
 }
 
 const CSS: &str = r#"
@@ -252,7 +252,7 @@ fn page(view: &PublicView, t: &Texts, pdf_name: &str) -> String {
     h += "</section>\n<section aria-labelledby=\"s-ranking\">\n<h2 id=\"s-ranking\">企业排名</h2>\n";
     let chart_title = "各企业综合得分(虚线为整改线)";
     // A wide chart, and a narrow one for phones (its labels stay legible at a phone's width).
-    let chart = ranking_chart(view);
+    let chart = Chart::Bars(ranking_bars(view));
     h += &format!(
         "<figure>{}{}<figcaption>{}</figcaption></figure>\n",
         Svg::render(&chart, 560.0, chart_title).replacen("<svg ", "<svg class=\"chart-wide\" ", 1),
@@ -373,8 +373,7 @@ fn pdf(view: &PublicView, t: &Texts, name: &str) -> Doc {
         ("总体满意度".into(), score(s.overall)),
         ("参评企业(家)".into(), view.ranking.len().to_string()),
     ]);
-    d.heading("二、企业排名", 1);
-    d.chart("各企业综合得分", &ranking_chart(view));
+    super::report::bar_charts(&mut d, "二、企业排名", "各企业综合得分", &ranking_bars(view));
     let all: Vec<&PublicRank> = view.ranking.iter().collect();
     d.table(&pdf_table(&all, view.action_threshold));
     d.note(&t.note);
@@ -535,6 +534,56 @@ pub fn write_index(public: &Path, city: &str, bureau: &str) -> std::io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_value_is_escaped() {
+        let rank = PublicRank {
+            rank: Some(1),
+            enterprise: "<script>alert(1)</script>".into(),
+            utility: "供水",
+            n: 40,
+            composite: Some(85.0),
+            overall: Some(80.0),
+            change: None,
+            insufficient: false,
+        };
+        let summary = PublicSummary {
+            label: "全市".into(),
+            n: 40,
+            composite: Some(85.0),
+            overall: Some(80.0),
+            insufficient: false,
+        };
+        let view = PublicView {
+            city: "<b>市</b>".into(),
+            period: Period::parse("2026-10").unwrap(),
+            kind: crate::period::ReturnKind::Monthly,
+            previous: None,
+            min_sample: 30,
+            action_threshold: 80.0,
+            dimensions: vec![("企业形象<i>".into(), 0.25)],
+            city_summary: summary.clone(),
+            utilities: vec![PublicSummary {
+                label: "供水".into(),
+                ..summary
+            }],
+            ranking: vec![rank],
+        };
+        let texts = Texts {
+            title: "标题<".into(),
+            bureau: "局&".into(),
+            period: "期\"".into(),
+            intro: "<p>".into(),
+            method: "<em>".into(),
+            note: "'".into(),
+            ended: "2026年10月31日".into(),
+        };
+        let html = page(&view, &texts, "a\"b.pdf");
+        for raw in ["<script", "<b>", "<i>", "标题<", "局&<", "<p><", "<em>"] {
+            assert!(!html.contains(raw), "{raw} unescaped");
+        }
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && html.contains("a%22b.pdf"));
+    }
 
     #[test]
     fn file_names_become_relative_urls() {

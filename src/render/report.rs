@@ -168,7 +168,7 @@ impl Renderer for EnterpriseReports {
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new())))
+                .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
                 .collect()
         });
         let mut out = Vec::new();
@@ -185,23 +185,26 @@ fn cover(d: &mut Doc, title: &str, period_line: &str, bureau: &str, date: &str) 
     use crate::pdf::doc::{CONTENT_W, PAGE_W};
     let face = crate::pdf::font::face(Weight::Bold);
     let mut y = 250.0;
-    // A title of two lines is broken in the middle, not after its last-but-one character.
-    let lines = crate::pdf::text::wrap(face, title, 24.0, CONTENT_W - 40.0);
-    let lines = if lines.len() > 1 {
-        let even = face.width(title, 24.0) / lines.len() as f32 + 24.0;
-        crate::pdf::text::wrap(face, title, 24.0, even)
-    } else {
-        lines
-    };
+    // On one line if it fits at 18 points or more; else on lines of even length (a title
+    // is not left with one character on its second line).
+    let size = [24.0f32, 22.0, 20.0, 18.0]
+        .into_iter()
+        .find(|s| face.width(title, *s) <= CONTENT_W)
+        .unwrap_or(22.0);
+    let mut lines = crate::pdf::text::wrap(face, title, size, CONTENT_W);
+    if lines.len() > 1 {
+        let even = face.width(title, size) / lines.len() as f32 + size;
+        lines = crate::pdf::text::wrap(face, title, size, even);
+    }
     for line in lines {
         d.text(
             PAGE_W / 2.0,
             y,
             &line,
-            Style::new(24.0, Weight::Bold, INK),
+            Style::new(size, Weight::Bold, INK),
             Anchor::Middle,
         );
-        y += 38.0;
+        y += size * 1.6;
     }
     d.line(
         &[(PAGE_W / 2.0 - 120.0, y), (PAGE_W / 2.0 + 120.0, y)],
@@ -233,28 +236,49 @@ fn cover(d: &mut Doc, title: &str, period_line: &str, bureau: &str, date: &str) 
     d.end_cover();
 }
 
-/// The ranking as horizontal bars, split into charts of at most [`BARS_PER_CHART`].
-fn ranking_charts(d: &mut Doc, r: &PeriodResults, threshold: f64, caption: &str) {
+/// The ranking section's heading, kept with the first chart, and the ranking as horizontal
+/// bars.
+fn ranking_charts(d: &mut Doc, r: &PeriodResults, threshold: f64, heading: &str, caption: &str) {
     let ranked = r.ranked_enterprises();
-    let parts = ranked.chunks(BARS_PER_CHART).count();
-    for (k, part) in ranked.chunks(BARS_PER_CHART).enumerate() {
+    let bars = Bars {
+        labels: ranked
+            .iter()
+            .map(|(rank, g)| rank.map_or(g.name.clone(), |n| format!("{n}. {}", g.name)))
+            .collect(),
+        values: ranked.iter().map(|(_, g)| g.composite).collect(),
+        notes: ranked
+            .iter()
+            .map(|(_, g)| g.insufficient.then(|| "样本不足".to_string()))
+            .collect(),
+        threshold: Some(threshold),
+    };
+    bar_charts(d, heading, caption, &bars);
+}
+
+/// A heading kept with the first chart, then bars split into charts of at most
+/// [`BARS_PER_CHART`] (a ranking of 100 enterprises takes three pages).
+pub(super) fn bar_charts(d: &mut Doc, heading: &str, caption: &str, bars: &Bars) {
+    if bars.labels.is_empty() {
+        d.heading(heading, 1);
+        return;
+    }
+    let parts = bars.labels.len().div_ceil(BARS_PER_CHART);
+    for k in 0..parts {
+        let range = k * BARS_PER_CHART..((k + 1) * BARS_PER_CHART).min(bars.labels.len());
         let chart = Chart::Bars(Bars {
-            labels: part
-                .iter()
-                .map(|(rank, g)| rank.map_or(g.name.clone(), |n| format!("{n}. {}", g.name)))
-                .collect(),
-            values: part.iter().map(|(_, g)| g.composite).collect(),
-            notes: part
-                .iter()
-                .map(|(_, g)| g.insufficient.then(|| "样本不足".to_string()))
-                .collect(),
-            threshold: Some(threshold),
+            labels: bars.labels[range.clone()].to_vec(),
+            values: bars.values[range.clone()].to_vec(),
+            notes: bars.notes[range].to_vec(),
+            threshold: bars.threshold,
         });
         let cap = if parts > 1 {
             format!("{caption}({}/{parts})", k + 1)
         } else {
             caption.to_string()
         };
+        if k == 0 {
+            d.heading_keep(heading, 1, Doc::chart_height(&chart));
+        }
         d.chart(&cap, &chart);
     }
 }
@@ -508,7 +532,13 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         ("收到报表(份)".into(), received.to_string()),
         ("缺报(份)".into(), r.quality.missing.to_string()),
         ("待整改事项(项)".into(), open.to_string()),
-        ("显著下降指标(项)".into(), r.significant_declines().count().to_string()),
+        (
+            "全市显著下降指标(项)".into(),
+            r.significant_declines()
+                .filter(|d| d.level == Level::City)
+                .count()
+                .to_string(),
+        ),
     ]);
     if let Some(city) = city.filter(|g| g.overall_grades.iter().any(|(_, n)| *n > 0)) {
         let chart = Chart::Columns(Columns {
@@ -519,8 +549,13 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     }
 
     // Ranking.
-    d.heading(&s.next(&cx.wording.title("ranking", v)), 1);
-    ranking_charts(&mut d, r, th, "各企业综合得分");
+    ranking_charts(
+        &mut d,
+        r,
+        th,
+        &s.next(&cx.wording.title("ranking", v)),
+        "各企业综合得分",
+    );
     let rows = r
         .ranked_enterprises()
         .into_iter()
@@ -571,8 +606,8 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     ));
 
     // Trend.
-    d.heading(&s.next(&cx.wording.title("trend", v)), 1);
     let chart = trend(r, &[(Level::City, "全市", "全市")], th);
+    d.heading_keep(&s.next(&cx.wording.title("trend", v)), 1, Doc::chart_height(&chart));
     d.chart(
         &format!(
             "全市综合得分(近 {} 期)",
@@ -858,12 +893,12 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
         "红色:得分低于整改线 {th} 分。回答:该题的有效回答数(空白和“不适用”不计)。"
     ));
 
-    d.heading(&s.next(&cx.wording.title("trend", &v)), 1);
     let chart = trend(
         r,
         &[(Level::Enterprise, &g.key, &g.name), (Level::City, "全市", "全市")],
         th,
     );
+    d.heading_keep(&s.next(&cx.wording.title("trend", &v)), 1, Doc::chart_height(&chart));
     d.chart("综合得分走势", &chart);
 
     d.heading(&s.next(&cx.wording.title("analysis", &v)), 1);

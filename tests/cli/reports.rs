@@ -175,14 +175,23 @@ fn each_enterprise_report_shows_its_scores_beside_the_citys_and_its_rank() {
             "{name} rank {}",
             rank + 1
         );
-        // Only its own improvement items.
-        for other in ranked.iter().filter(|(o, _, _)| o != name) {
-            assert!(
-                !flat.contains(&format!("{}服务满意度分析报告", other.0)),
-                "{name} names {}",
-                other.0
+        // Its improvement items, and only its own: each enterprise's items name its head as
+        // responsible (a different person in each sample enterprise).
+        let items = s["improvement_items"].as_array().unwrap();
+        for item in items {
+            let head = item["responsible"].as_str().unwrap();
+            let mine = item["enterprise_name"] == name.as_str();
+            assert_eq!(
+                flat.contains(head),
+                mine,
+                "{name}: {head} ({})",
+                item["enterprise_name"]
             );
         }
+        assert!(
+            items.iter().any(|i| i["enterprise_name"] == name.as_str()),
+            "{name} has items"
+        );
     }
 }
 
@@ -289,23 +298,23 @@ fn the_quarter_report_compares_self_assessment_with_the_sampled_survey() {
 #[test]
 fn a_character_the_font_lacks_is_shown_as_a_box_and_named_in_a_warning() {
     let env = Env::samples();
-    // 堃 is not in GB2312, so not in the report font.
+    // 䶮 (U+4DAE, a name character: 刘䶮) is outside GBK, so outside the report font.
     let config = env.path("utility-eval.toml");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(
         &config,
-        text.replace("name = \"天门市天然气有限公司\"", "name = \"天门市天然气堃有限公司\""),
+        text.replace("name = \"天门市天然气有限公司\"", "name = \"天门市天然气䶮有限公司\""),
     )
     .unwrap();
     let o = env.run(&["run"]);
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("字体中没有这些字符") && err.contains('堃'), "{err}");
-    let pdf = enterprise_report(&env, "2026-09", "2026年9月", "天门市天然气堃有限公司");
+    assert!(err.contains("字体中没有这些字符") && err.contains('䶮'), "{err}");
+    let pdf = enterprise_report(&env, "2026-09", "2026年9月", "天门市天然气䶮有限公司");
     assert!(pdf.is_file());
     if tool("pdftotext") {
         let t = text_of(&pdf);
         assert!(t.contains("天门市天然气□有限公司"), "{t}");
-        assert!(!t.contains('堃'));
+        assert!(!t.contains('䶮'));
     }
 }
