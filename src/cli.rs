@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Arg, ArgAction, CommandFactory, Parser, Subcommand};
 
 use crate::cmd;
 
@@ -50,4 +50,45 @@ impl Cli {
             .or_else(|| from_env().map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from("utility-eval.toml"))
     }
+}
+
+/// How help is laid out, with Chinese headings.
+const HELP: &str = "{about-with-newline}\n用法:{usage}\n\n{all-args}{after-help}";
+
+/// The command line with its help in Chinese (the subcommand names stay English): headings,
+/// the help and version flags, no `help` subcommand (`-h` after any command).
+pub fn command() -> clap::Command {
+    localize(Cli::command(), true)
+}
+
+fn localize(c: clap::Command, top: bool) -> clap::Command {
+    let mut c = c
+        .help_template(HELP)
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .mut_args(|a| {
+            let heading = if a.is_positional() { "参数" } else { "选项" };
+            a.hide_possible_values(true).help_heading(heading)
+        })
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("显示本帮助")
+                .help_heading("选项"),
+        );
+    if top {
+        c = c.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本")
+                .help_heading("选项"),
+        );
+    }
+    c.mut_subcommands(|s| localize(s, false))
 }

@@ -121,6 +121,9 @@ struct RawPaths {
     /// The public disclosure folder; `public` beside the config by default.
     #[serde(default)]
     public: Option<PathBuf>,
+    /// The run log's folder; `logs` beside the config by default.
+    #[serde(default)]
+    logs: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -350,6 +353,8 @@ pub struct Paths {
     /// Only public files (公示): an index of the periods and each period's page and PDF, ready
     /// to copy to the bureau's website.
     pub public: PathBuf,
+    /// The run log (`utility-eval.log`, kept to a bounded size).
+    pub logs: PathBuf,
 }
 
 /// Who submitted a return or is named in one.
@@ -588,6 +593,7 @@ impl Config {
                 reports: abs(&raw.paths.reports),
                 database: abs(&raw.paths.database),
                 public: abs(raw.paths.public.as_deref().unwrap_or(Path::new("public"))),
+                logs: abs(raw.paths.logs.as_deref().unwrap_or(Path::new("logs"))),
             },
             units: raw.unit,
             enterprises: raw.enterprise,
@@ -792,6 +798,7 @@ fn check_paths(paths: &Paths) -> Result<(), String> {
         ("reports", &paths.reports),
         ("database", &paths.database),
         ("public", &paths.public),
+        ("logs", &paths.logs),
     ];
     for (key, path) in others {
         let p = resolved(path);

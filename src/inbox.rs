@@ -369,6 +369,7 @@ mod tests {
             reports: dir.path().join("reports"),
             database: dir.path().join("db.sqlite"),
             public: dir.path().join("public"),
+            logs: dir.path().join("logs"),
         };
         let none = |_: &Path| false;
         let d = destination(&paths, true, Some("2026-10"), "表.xlsx", &none);

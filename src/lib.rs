@@ -16,6 +16,7 @@ pub mod config;
 pub mod deliver;
 pub mod inbox;
 pub mod intake;
+pub mod journal;
 pub mod output;
 pub mod pdf;
 pub mod period;
@@ -48,7 +49,7 @@ pub fn main_with(cli: &Cli) -> anyhow::Result<Exit> {
         }
         command => {
             let config = cmd::load_config(&cli.config_path())?;
-            match command {
+            let result = match command {
                 Command::Run(a) => cmd::run::run(&config, a),
                 Command::Ingest(a) => cmd::ingest::run(&config, a),
                 Command::Check(a) => cmd::check::run(&config, a),
@@ -56,7 +57,28 @@ pub fn main_with(cli: &Cli) -> anyhow::Result<Exit> {
                 Command::Status(a) => cmd::status::run(&config, a),
                 Command::Deliver(a) => cmd::deliver::run(&config, a),
                 Command::ParseWorker(_) | Command::Init(_) | Command::Template(_) => unreachable!("handled above"),
+            };
+            // The commands that change something leave their account in the run log.
+            let name = match command {
+                Command::Run(_) => Some("run"),
+                Command::Ingest(_) => Some("ingest"),
+                Command::Report(_) => Some("report"),
+                Command::Deliver(_) => Some("deliver"),
+                _ => None,
+            };
+            if let Some(name) = name {
+                let code = match &result {
+                    Ok(exit) => exit.code(),
+                    Err(e) => {
+                        journal::note(&format!("错误:{e:#}"));
+                        1
+                    }
+                };
+                if let Err(e) = journal::write(&config.paths.logs, name, code) {
+                    tracing::warn!("无法写入运行日志 {}:{e}", config.paths.logs.display());
+                }
             }
+            result
         }
     }
 }

@@ -75,6 +75,7 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
         let out = dir.join("templates").join(format!("{}_报表模板.xlsx", kind.label()));
         write_form(&spec, &out).with_context(|| format!("无法写入 {}", out.display()))?;
     }
+    let scheduled = schedule(dir, &config_path)?;
     say!("已在 {} 生成:", dir.display());
     say!("  utility-eval.toml        部署配置(城市、目录、填报单位和企业名单),请按实际修改");
     say!("  templates/scheme.toml    评价方案(题目、权重、阈值、整改措施)");
@@ -82,6 +83,68 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     say!("  templates/report.toml    报告用语(文件名、标题、段落模板)");
     say!("  templates/*_报表模板.xlsx 空白报表,发给各单位填写");
     say!("  inbox/<单位代码>/         各单位报表放这里");
+    say!("  utility-eval.service/.timer、utility-eval.cron  定时运行(二选一,见下)");
     say!("然后运行:utility-eval --config {} run", config_path.display());
+    say!("定时运行(每 30 分钟),systemd:");
+    say!(
+        "  cp {0}/utility-eval.service {0}/utility-eval.timer /etc/systemd/system/",
+        scheduled.display()
+    );
+    say!("  systemctl daemon-reload && systemctl enable --now utility-eval.timer");
+    say!("或 cron:crontab {}/utility-eval.cron", scheduled.display());
     Ok(Exit::Success)
+}
+
+/// Writes a systemd service and timer and a crontab line that run `run` every 30 minutes
+/// with this deployment's config; returns the folder they are in.
+fn schedule(dir: &std::path::Path, config_path: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let dir = std::fs::canonicalize(dir)?;
+    let config = dir.join(config_path.file_name().unwrap_or_default());
+    let exe = std::env::current_exe().context("无法确定本程序的路径")?;
+    let service = format!(
+        "[Unit]\n\
+         Description=供水供气企业服务满意度评价:处理收件箱、出具报告、投递(utility-eval run)\n\
+         After=network-online.target\n\
+         Wants=network-online.target\n\
+         \n\
+         [Service]\n\
+         Type=oneshot\n\
+         Environment=UTILITY_EVAL_CONFIG={config}\n\
+         # 邮件密码(如配置了 password_env):Environment=UTILITY_EVAL_SMTP_PASSWORD=…,或用 EnvironmentFile=\n\
+         WorkingDirectory={dir}\n\
+         ExecStart={exe} run\n\
+         # 3:有报表或行被退回(正常情况);75:上一次运行尚未结束\n\
+         SuccessExitStatus=3 75\n\
+         Nice=10\n",
+        config = config.display(),
+        dir = dir.display(),
+        exe = exe.display()
+    );
+    let timer = "[Unit]\n\
+         Description=每 30 分钟运行一次 utility-eval\n\
+         \n\
+         [Timer]\n\
+         OnCalendar=*:0/30\n\
+         Persistent=true\n\
+         RandomizedDelaySec=60\n\
+         \n\
+         [Install]\n\
+         WantedBy=timers.target\n";
+    let cron = format!(
+        "# 每 30 分钟运行一次;没有新文件时不输出,cron 不会发邮件\n\
+         */30 * * * * UTILITY_EVAL_CONFIG={} {} run\n",
+        config.display(),
+        exe.display()
+    );
+    for (name, text) in [
+        ("utility-eval.service", service.as_str()),
+        ("utility-eval.timer", timer),
+        ("utility-eval.cron", cron.as_str()),
+    ] {
+        let path = dir.join(name);
+        if !path.exists() {
+            std::fs::write(&path, text).with_context(|| format!("无法写入 {}", path.display()))?;
+        }
+    }
+    Ok(dir)
 }

@@ -26,8 +26,20 @@ use crate::config::Config;
 use crate::run::{FileResult, Summary};
 use crate::store::Store;
 
-/// Writes one line to stdout; once stdout is closed (a pipe whose reader left), stays quiet.
+/// What this run said (stdout and stderr), for the log file ([`crate::journal`]).
 pub fn say_line(line: &str) {
+    crate::journal::note(line);
+    print_line(line);
+}
+
+/// Says a problem on stderr, and keeps it for the log file.
+pub fn complain(line: &str) {
+    crate::journal::note(line);
+    eprintln!("{line}");
+}
+
+/// Writes one line to stdout; once stdout is closed (a pipe whose reader left), stays quiet.
+fn print_line(line: &str) {
     use std::io::Write;
     use std::sync::atomic::{AtomicBool, Ordering};
     static CLOSED: AtomicBool = AtomicBool::new(false);
@@ -79,10 +91,10 @@ pub fn load_config(path: &Path) -> anyhow::Result<Config> {
 pub fn lock_or_say(config: &Config) -> anyhow::Result<Option<File>> {
     let held = crate::run::cron::lock(config)?;
     if held.is_none() {
-        eprintln!(
+        complain(&format!(
             "另一个 utility-eval 正在运行(数据库 {} 已加锁),本次退出。",
             config.paths.database.display()
-        );
+        ));
     }
     Ok(held)
 }
@@ -93,7 +105,7 @@ pub fn open_store(config: &Config) -> anyhow::Result<Option<Store>> {
     match Store::open(&config.paths.database) {
         Ok(s) => Ok(Some(s)),
         Err(e) if e.is_busy() => {
-            eprintln!("{e}");
+            complain(&e.to_string());
             Ok(None)
         }
         Err(e) => Err(e.into()),
@@ -105,10 +117,10 @@ pub fn open_store(config: &Config) -> anyhow::Result<Option<Store>> {
 pub fn failed(config: &Config, e: crate::run::RunError) -> anyhow::Result<Exit> {
     match e {
         crate::run::RunError::Store(e) if e.is_busy() => {
-            eprintln!(
+            complain(&format!(
                 "数据库 {} 正被另一个程序占用(加锁),本次退出;已入库的文件不受影响,下次运行时继续。",
                 config.paths.database.display()
-            );
+            ));
             Ok(Exit::Locked)
         }
         crate::run::RunError::Store(e) => {
@@ -210,10 +222,10 @@ pub fn print_summary(config: &Config, summary: &Summary) {
         );
     }
     for (folder, why) in &summary.unreadable {
-        eprintln!(
+        complain(&format!(
             "无法读取收件箱中的 {}:{why};已跳过,其余文件照常处理。请检查该文件夹的权限。",
             p(folder)
-        );
+        ));
     }
     if !summary.files.is_empty() {
         say!(
@@ -247,7 +259,7 @@ pub fn print_delivered(config: &Config, d: &crate::deliver::Delivered) -> bool {
         say!("已发送邮件 {} 封{note}:{}。", d.sent.len(), names.join("、"));
     }
     for f in &d.failed {
-        eprintln!("投递失败:{f};下次运行时重试。");
+        complain(&format!("投递失败:{f};下次运行时重试。"));
     }
     !d.failed.is_empty()
 }

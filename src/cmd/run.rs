@@ -34,7 +34,7 @@ pub fn run(config: &Config, _args: &Args) -> anyhow::Result<Exit> {
     let bar = Bar(std::cell::RefCell::new(None));
     match cron::cron(config, &bar) {
         Ok(Cron::Locked(why)) => {
-            eprintln!("{why}");
+            crate::cmd::complain(&why);
             Ok(Exit::Locked)
         }
         Ok(Cron::Done {

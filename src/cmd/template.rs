@@ -22,7 +22,7 @@ pub enum Kind {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 报表类型
+    /// 报表类型:monthly 月度自评,quarterly 季度抽查,frame 样本名单
     #[arg(long, value_enum)]
     pub kind: Kind,
     /// 预填的填报单位(单位或企业代码)

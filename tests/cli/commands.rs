@@ -27,6 +27,24 @@ fn init_writes_a_working_starter_that_runs() {
         assert!(target.join(f).is_file(), "{f}");
     }
     assert!(target.join("inbox/JL").is_dir());
+    // Scheduling: a systemd service and timer and a crontab line, with this deployment's paths.
+    let service = std::fs::read_to_string(target.join("utility-eval.service")).unwrap();
+    let config = std::fs::canonicalize(&target).unwrap().join("utility-eval.toml");
+    assert!(
+        service.contains(&format!("Environment=UTILITY_EVAL_CONFIG={}", config.display())),
+        "{service}"
+    );
+    assert!(
+        service.contains(" run\n") && service.contains("SuccessExitStatus=3 75"),
+        "{service}"
+    );
+    let timer = std::fs::read_to_string(target.join("utility-eval.timer")).unwrap();
+    assert!(timer.contains("OnCalendar=*:0/30") && timer.contains("WantedBy=timers.target"));
+    let cron = std::fs::read_to_string(target.join("utility-eval.cron")).unwrap();
+    assert!(
+        cron.contains(&format!("*/30 * * * * UTILITY_EVAL_CONFIG={}", config.display())),
+        "{cron}"
+    );
     // The starter runs as is, on an empty inbox.
     let run = std::process::Command::new(BIN)
         .args(["--config"])
@@ -229,4 +247,41 @@ fn a_missing_config_says_how_to_make_one() {
         .unwrap();
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("utility-eval init"), "{}", stderr(&out));
+}
+
+#[test]
+fn each_run_that_did_something_leaves_its_account_in_a_bounded_log() {
+    let env = Env::samples();
+    // An old log past the bound is set aside, not appended to without end.
+    std::fs::create_dir_all(env.path("logs")).unwrap();
+    std::fs::write(env.path("logs/utility-eval.log"), vec![b'x'; 1_100_000]).unwrap();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert_eq!(
+        std::fs::metadata(env.path("logs/utility-eval.log.1")).unwrap().len(),
+        1_100_000
+    );
+    let log = std::fs::read_to_string(env.path("logs/utility-eval.log")).unwrap();
+    let first = log.lines().next().unwrap();
+    assert!(first.starts_with("== ") && first.contains("run(退出码 3)"), "{first}");
+    // Everything the run said on stdout is in it.
+    for line in stdout(&o).lines() {
+        assert!(log.contains(line), "{line}");
+    }
+    // A run with nothing to do says nothing and leaves the log alone.
+    let again = env.run(&["run"]);
+    assert_eq!(code(&again), 0);
+    assert_eq!(std::fs::read_to_string(env.path("logs/utility-eval.log")).unwrap(), log);
+    // A failure is logged with its error: a deliver whose outbox cannot be made.
+    std::fs::write(env.path("outbox-blocker"), b"").unwrap();
+    let config = std::fs::read_to_string(env.path("utility-eval.toml")).unwrap();
+    std::fs::write(
+        env.path("utility-eval.toml"),
+        config.replace("outbox = \"outbox\"", "outbox = \"outbox-blocker/x\""),
+    )
+    .unwrap();
+    let failed = env.run(&["deliver"]);
+    assert_eq!(code(&failed), 1, "{}", stderr(&failed));
+    let log = std::fs::read_to_string(env.path("logs/utility-eval.log")).unwrap();
+    assert!(log.contains("deliver(退出码 1)") && log.contains("投递失败"), "{log}");
 }

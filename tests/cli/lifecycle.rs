@@ -461,7 +461,11 @@ fn files_still_arriving_wait_for_the_next_run() {
     write_xlsx(&env.inbox("a.xlsx"), "调查问卷", &monthly(2));
     let out = env.run(&["run"]);
     assert_eq!(code(&out), 0);
-    assert!(stdout(&out).contains("可能仍在上传的文件 1 个"), "{}", stdout(&out));
+    // One coherent thing: the file waiting, and nothing else (no "no new files" beside it).
+    assert_eq!(
+        stdout(&out).trim(),
+        "收件箱中有 1 个文件刚刚改动、可能仍在上传,下次运行时处理:a.xlsx"
+    );
     assert!(env.inbox("a.xlsx").is_file());
     // Ten minutes later it has settled.
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
