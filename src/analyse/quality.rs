@@ -29,12 +29,24 @@ pub fn expected(config: &Config, period: Period) -> Vec<(String, String, ReturnK
     out
 }
 
+/// The registered submitter whose inbox folder a file was received in (`JL/表.xlsx` → JL).
+pub fn folder_unit(config: &Config, original_name: &str) -> Option<String> {
+    let (folder, _) = original_name.split_once('/')?;
+    config.party(folder).map(|p| p.code().to_string())
+}
+
 /// The data quality of one period from its submissions (every status).
 pub fn data_quality(config: &Config, period: Period, subs: &[Submission]) -> DataQuality {
     let mut by: BTreeMap<(String, ReturnKind), Vec<&Submission>> = BTreeMap::new();
     for s in subs {
-        if let (Some(code), Some(kind)) = (&s.submitter_code, s.kind) {
-            by.entry((code.clone(), kind)).or_default().push(s);
+        // A file whose submitter could not be read counts under the unit whose inbox folder
+        // it was dropped in; one whose kind could not be read, under the period's kind.
+        let code = s
+            .submitter_code
+            .clone()
+            .or_else(|| folder_unit(config, &s.original_name));
+        if let Some(code) = code {
+            by.entry((code, s.kind.unwrap_or(period.kind()))).or_default().push(s);
         }
     }
     let mut rows = expected(config, period);

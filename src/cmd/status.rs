@@ -30,7 +30,8 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     }
     for period in periods {
         let subs = store.submissions(Some(&period.to_string()))?;
-        say!("{}", report(config, period, &subs).trim_end());
+        let duplicates = store.duplicates(&period.to_string())?;
+        say!("{}", report(config, period, &subs, &duplicates).trim_end());
     }
     let unknown: Vec<Submission> = store
         .submissions(None)?
@@ -40,14 +41,23 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     if !unknown.is_empty() && args.period.is_none() {
         say!("\n未能确定所属期的退回文件 {} 个:", unknown.len());
         for s in unknown {
-            say!("  {}:{}", s.original_name, s.reason.unwrap_or_default());
+            let unit = crate::analyse::quality::folder_unit(config, &s.original_name)
+                .and_then(|c| config.party(&c).map(|p| format!("(来自{})", p.name())))
+                .unwrap_or_default();
+            say!("  {}{unit}:{}", s.original_name, s.reason.unwrap_or_default());
         }
     }
     Ok(Exit::Success)
 }
 
-/// The status table of one period, as text.
-pub fn report(config: &Config, period: Period, subs: &[Submission]) -> String {
+/// The status table of one period, as text: for each submitter, 收到 = 接收 + 退回 + 被替代 +
+/// 重复.
+pub fn report(
+    config: &Config,
+    period: Period,
+    subs: &[Submission],
+    duplicates: &std::collections::BTreeMap<String, usize>,
+) -> String {
     let mut out = format!("\n== {}({}) ==\n", period.label_zh(), period);
     out.push_str(&line(
         [
@@ -56,6 +66,8 @@ pub fn report(config: &Config, period: Period, subs: &[Submission]) -> String {
             "收到",
             "接收",
             "退回",
+            "被替代",
+            "重复",
             "有效行",
             "问题行",
             "状态",
@@ -64,12 +76,15 @@ pub fn report(config: &Config, period: Period, subs: &[Submission]) -> String {
     ));
     let quality = data_quality(config, period, subs);
     for s in &quality.submitters {
+        let dup = duplicates.get(&s.code).copied().unwrap_or(0);
         out.push_str(&line([
             s.name.clone(),
             s.kind.label().to_string(),
-            s.received.to_string(),
+            (s.received + dup).to_string(),
             s.accepted.to_string(),
             s.rejected.to_string(),
+            s.superseded.to_string(),
+            dup.to_string(),
             s.rows_valid.to_string(),
             s.rows_rejected.to_string(),
             s.state.label().to_string(),
@@ -80,8 +95,8 @@ pub fn report(config: &Config, period: Period, subs: &[Submission]) -> String {
 }
 
 /// One table line: name and kind left-aligned, counts right-aligned, by display width.
-fn line(cells: [String; 8]) -> String {
-    let widths = [26, 10, 6, 6, 6, 8, 8];
+fn line(cells: [String; 10]) -> String {
+    let widths = [26, 10, 6, 6, 6, 8, 6, 8, 8];
     let mut out = String::new();
     for (i, c) in cells.iter().enumerate() {
         match widths.get(i) {

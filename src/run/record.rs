@@ -197,7 +197,12 @@ fn already_known(
     // The same bytes as the return in force; a superseded return sent again is new input
     // (a unit going back to its first version) and supersedes the correction in turn.
     if let Some(prev) = earlier.iter().find(|s| s.status == Status::Accepted) {
-        return Ok(Some(file_duplicate(config, f, prev)));
+        let result = file_duplicate(config, f, prev);
+        if matches!(result, FileResult::Duplicate { .. }) {
+            let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+            store.note_duplicate(prev.id, &f.name, &now)?;
+        }
+        return Ok(Some(result));
     }
     Ok(None)
 }

@@ -494,6 +494,25 @@ impl Store {
         Ok(())
     }
 
+    /// Notes a file received again with the bytes of return `of`.
+    pub fn note_duplicate(&self, of: i64, original_name: &str, received_at: &str) -> Result<(), StoreError> {
+        self.exec(
+            "INSERT INTO duplicate_receipt (of_submission, original_name, received_at) VALUES (?1, ?2, ?3)",
+            params![of, original_name, received_at],
+        )?;
+        Ok(())
+    }
+
+    /// Duplicates received per submitter for a period: submitter code → count.
+    pub fn duplicates(&self, period: &str) -> Result<std::collections::BTreeMap<String, usize>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT s.submitter_code, count(*) FROM duplicate_receipt d JOIN submission s ON s.id = d.of_submission
+             WHERE s.period = ?1 AND s.submitter_code IS NOT NULL GROUP BY s.submitter_code",
+        )?;
+        let rows = st.query_map([period], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Records inbox entries that are not files; returns those not seen before (to be said once).
     pub fn note_skipped(&self, entries: &[(&Path, &str)], now: &str) -> Result<Vec<usize>, StoreError> {
         let mut st = self

@@ -123,4 +123,14 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (recipient, period, document, channel)
     );
     "#,
+    // 7: files received again with the same bytes as a return in force: not recorded as
+    // returns, but counted, so that received = accepted + rejected + superseded + duplicates.
+    r#"
+    CREATE TABLE duplicate_receipt (
+        id             INTEGER PRIMARY KEY,
+        of_submission  INTEGER NOT NULL REFERENCES submission(id),
+        original_name  TEXT NOT NULL,
+        received_at    TEXT NOT NULL
+    );
+    "#,
 ];

@@ -285,3 +285,35 @@ fn each_run_that_did_something_leaves_its_account_in_a_bounded_log() {
     let log = std::fs::read_to_string(env.path("logs/utility-eval.log")).unwrap();
     assert!(log.contains("deliver(退出码 1)") && log.contains("投递失败"), "{log}");
 }
+
+#[test]
+fn status_reconciles_every_file_a_unit_sent() {
+    let env = Env::new();
+    // 竟陵街道: a return, the same bytes again, a correction, a return with no valid row, and
+    // a file in its folder whose submitter is misspelt (no submitter, no period).
+    write_xlsx(&env.inbox("JL/第一次.xlsx"), "调查问卷", &monthly(3));
+    assert_eq!(code(&env.run(&["run"])), 0);
+    copy(&env.path("archive/2026-10/第一次.xlsx"), &env.inbox("JL/又一次.xlsx"));
+    write_xlsx(&env.inbox("JL/更正.xlsx"), "调查问卷", &monthly(4));
+    let mut bad = monthly(2);
+    for r in bad.iter_mut().skip(5) {
+        r[1] = s("2031-01-01");
+    }
+    write_xlsx(&env.inbox("JL/全错.xlsx"), "调查问卷", &bad);
+    let mut typo = monthly(2);
+    typo[0][1] = s("竟陵街到办");
+    write_xlsx(&env.inbox("JL/错名.xlsx"), "调查问卷", &typo);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&env.run(&["status", "--period", "2026-10"]));
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("竟陵街道"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let n: Vec<&str> = line.split_whitespace().collect();
+    // 填报单位 报表类型 收到 接收 退回 被替代 重复 有效行 问题行 状态
+    assert_eq!(&n[2..7], ["4", "1", "1", "1", "1"], "{out}");
+    assert_eq!(n[7], "4", "the correction's rows");
+    let all = stdout(&env.run(&["status"]));
+    assert!(all.contains("JL/错名.xlsx(来自竟陵街道)"), "{all}");
+}
