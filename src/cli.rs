@@ -70,7 +70,13 @@ fn localize(c: clap::Command, top: bool) -> clap::Command {
         .disable_help_subcommand(true)
         .mut_args(|a| {
             let heading = if a.is_positional() { "参数" } else { "选项" };
-            a.hide_possible_values(true).help_heading(heading)
+            // Possible values are listed in each help text, in Chinese.
+            let a = if a.get_action().takes_values() {
+                a.hide_possible_values(true)
+            } else {
+                a
+            };
+            a.help_heading(heading)
         })
         .arg(
             Arg::new("help")
@@ -91,4 +97,12 @@ fn localize(c: clap::Command, top: bool) -> clap::Command {
         );
     }
     c.mut_subcommands(|s| localize(s, false))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::command().debug_assert();
+    }
 }

@@ -31,9 +31,12 @@ pub struct Args {
     /// 预填的所属期(如 2026-10 或 2026Q4)
     #[arg(long)]
     pub period: Option<String>,
-    /// 输出文件(默认当前目录下的“<单位>_<类型>_报表模板.xlsx”)
+    /// 输出文件(.xlsx;默认当前目录下的“<单位>_<类型>_报表模板.xlsx”)
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// 输出文件已存在时覆盖它
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `config` is optional: without one, the form has no enterprise and county dropdowns.
@@ -47,11 +50,21 @@ pub fn run(config: Option<&Config>, args: &Args) -> anyhow::Result<Exit> {
         (Some(code), Some(c)) => {
             let party = c.party(code).with_context(|| {
                 let hint = crate::text::did_you_mean(c.suggest_party(code), "");
-                format!("单位“{code}”未在配置文件中登记{hint}")
+                let units: Vec<String> = c.units.iter().map(|u| format!("{} {}", u.code, u.name)).collect();
+                let enterprises: Vec<String> = c.enterprises.iter().map(|e| format!("{} {}", e.code, e.name)).collect();
+                format!(
+                    "单位“{code}”未在配置文件中登记{hint}。登记的单位:{};企业:{}",
+                    units.join("、"),
+                    enterprises.join("、")
+                )
             })?;
             Some(party.name().to_string())
         }
         (Some(_), None) => anyhow::bail!("--unit 需要配置文件(--config)来查找单位名称"),
+        // Only the city bureau submits the quarterly sampled survey: its form names it.
+        (None, Some(c)) if kind == ReturnKind::Quarterly => (c.units.iter())
+            .find(|u| u.role == crate::config::Role::City)
+            .map(|u| u.name.clone()),
         _ => None,
     };
     let period = match &args.period {
@@ -77,6 +90,16 @@ pub fn run(config: Option<&Config>, args: &Args) -> anyhow::Result<Exit> {
             kind.label()
         ))
     });
+    if out
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_none_or(|e| !e.eq_ignore_ascii_case("xlsx"))
+    {
+        anyhow::bail!("输出文件 {} 应以 .xlsx 结尾(模板是 Excel 工作簿)", out.display());
+    }
+    if out.exists() && !args.force {
+        anyhow::bail!("{} 已存在,未覆盖;要覆盖请加 --force", out.display());
+    }
     let spec = FormSpec {
         kind,
         scheme,

@@ -289,11 +289,14 @@ fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>) -> Result<(), Xls
         format!("{}供水供气企业服务满意度{}填报说明", spec.city, spec.kind.label()),
         &bold,
     )?;
+    if spec.kind == ReturnKind::Frame {
+        return write_frame_instructions(ws, &wrap);
+    }
     let mut lines: Vec<String> = vec![
         "1. 请在“调查问卷”工作表中填写,不要改动表头行;列的顺序可以调整,多余的列会被忽略。".into(),
         "2. 表头上方填写“填报单位”(登记的单位名称或代码)、“报表类型”和“所属期”(如 2026-10;季度抽查如 2026Q4)。".into(),
         "3. 调查日期必须在所属期内,写作 2026-10-05、2026/10/5 或 2026年10月5日。".into(),
-        "4. 本调查为实名制:用户名称、联系电话为必填项;同一用户(用户名称+联系电话+服务企业)在同一所属期只填一次。".into(),
+        "4. 每行必填:调查日期、用户名称、用户类型、联系电话、服务企业(企业报送本企业的用户时可不填);本调查为实名制,同一用户(用户名称+联系电话+服务企业)在同一所属期只填一次。".into(),
         "5. 是否题填 是/否(也可填 Y/N、√/×、1/0),不涉及的填“不适用”;五级评价填 非常满意/满意/一般/不满意/非常不满意(也可填 A–E 或 5–1)。".into(),
         "6. Q8、Q10、Q11 为反向题:回答“是”表示存在问题。".into(),
         "7. 有误的行会被退回并注明单元格和原因,其余有效行照常接收;整份表有误时整份退回。更正后重新报送同一单位、同一类型和所属期的报表,将替代原报表。".into(),
@@ -316,6 +319,27 @@ fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>) -> Result<(), Xls
             .ceil()
             .max(1.0);
         ws.set_row_height(row, 16.0 * lines)?;
+    }
+    Ok(())
+}
+
+/// The sample frame's own instructions: a list of users, no questions.
+fn write_frame_instructions(ws: &mut Worksheet, wrap: &Format) -> Result<(), XlsxError> {
+    let lines = [
+        "1. 样本名单是本单位本季度服务的用户名单,供市住建局按季度抽取用户电话回访;不填问卷题目。".to_string(),
+        "2. 在“调查问卷”工作表的表头上方填写“填报单位”(登记的单位名称或代码)、“报表类型”(样本名单)和“所属期”(季度,如 2026Q4)。".into(),
+        "3. 每行一个用户,必填:用户名称、用户类型、联系电话、服务企业(企业报送本企业的用户时可不填);用水(用气)性质、月均用量、所属县市可填。".into(),
+        "4. 同一用户(用户名称+联系电话+服务企业)只列一次;联系电话请写全,抽中的用户将按此电话回访。".into(),
+        "5. 有误的行会被退回并注明单元格和原因;更正后重新报送同一单位、同一所属期的样本名单,将替代原名单。".into(),
+        "6. 请保存为 .xlsx 格式,不要设置打开密码。".into(),
+    ];
+    for (i, line) in lines.iter().enumerate() {
+        let row = 2 + i as u32;
+        ws.write_string_with_format(row, 0, line, wrap)?;
+        let n = (crate::text::display_width(line) as f64 / (INSTRUCTION_WIDTH * 1.15))
+            .ceil()
+            .max(1.0);
+        ws.set_row_height(row, 16.0 * n)?;
     }
     Ok(())
 }

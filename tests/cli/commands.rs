@@ -317,3 +317,73 @@ fn status_reconciles_every_file_a_unit_sent() {
     let all = stdout(&env.run(&["status"]));
     assert!(all.contains("JL/错名.xlsx(来自竟陵街道)"), "{all}");
 }
+
+#[test]
+fn template_refuses_to_overwrite_or_write_a_non_xlsx_and_lists_the_codes() {
+    let env = Env::new();
+    let args = ["template", "--kind", "monthly", "--unit", "JL", "--out", "f.xlsx"];
+    assert_eq!(code(&env.run(&args)), 0);
+    let before = sha256(&env.path("f.xlsx"));
+    let again = env.run(&args);
+    assert_eq!(code(&again), 1);
+    assert!(
+        stderr(&again).contains("已存在") && stderr(&again).contains("--force"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(sha256(&env.path("f.xlsx")), before);
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert_eq!(code(&env.run(&forced)), 0);
+    let csv = env.run(&["template", "--kind", "monthly", "--out", "f.csv"]);
+    assert_eq!(code(&csv), 1);
+    assert!(stderr(&csv).contains(".xlsx"), "{}", stderr(&csv));
+    assert!(!env.path("f.csv").exists());
+    let unknown = env.run(&["template", "--kind", "monthly", "--unit", "XX"]);
+    assert_eq!(code(&unknown), 1);
+    let err = stderr(&unknown);
+    assert!(
+        err.contains("JL 竟陵街道") && err.contains("GS01 天门市第一供水有限公司"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_quarterly_form_names_the_city_bureau_and_the_frame_form_has_its_own_instructions() {
+    let env = Env::new();
+    assert_eq!(
+        code(&env.run(&["template", "--kind", "quarterly", "--out", "q.xlsx"])),
+        0
+    );
+    let mut wb: Xlsx<_> = open_workbook(env.path("q.xlsx")).unwrap();
+    let data = wb.worksheet_range("调查问卷").unwrap();
+    assert_eq!(cell(&data, 1, 1), "天门市住房和城乡建设局");
+    assert_eq!(cell(&data, 2, 1), "季度抽查");
+    assert_eq!(code(&env.run(&["template", "--kind", "frame", "--out", "s.xlsx"])), 0);
+    let mut wb: Xlsx<_> = open_workbook(env.path("s.xlsx")).unwrap();
+    let help: String = wb
+        .worksheet_range("填报说明")
+        .unwrap()
+        .rows()
+        .flatten()
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        help.contains("样本名单是本单位本季度服务的用户名单") && !help.contains("问卷题目:"),
+        "{help}"
+    );
+    for field in ["用户名称", "用户类型", "联系电话", "服务企业"] {
+        assert!(help.contains(field), "{field}");
+    }
+    let mut wb: Xlsx<_> = open_workbook(env.path("q.xlsx")).unwrap();
+    let help: String = wb
+        .worksheet_range("填报说明")
+        .unwrap()
+        .rows()
+        .flatten()
+        .map(|c| c.to_string())
+        .collect();
+    for field in ["调查日期", "用户名称", "用户类型", "联系电话", "服务企业"] {
+        assert!(help.contains(field), "{field}");
+    }
+}
