@@ -33,6 +33,8 @@ pub enum Command {
     Init(cmd::init::Args),
     /// 各单位、企业的报表接收、退回和缺报情况
     Status(cmd::status::Args),
+    /// 季度抽查:从样本名单中抽取回访用户,记录抽样,生成季度抽查回访表
+    Sample(cmd::sample::Args),
     /// 投递应发的材料:放入发件箱,配置了邮件服务器时同时发送邮件(run 的最后一步也会做)
     Deliver(cmd::deliver::Args),
     /// (internal) parse an xls/ods file in a memory-limited child process.

@@ -156,6 +156,14 @@ struct RawIntake {
     settle_seconds: Option<u64>,
 }
 
+/// Quarterly call-back sampling (SPEC §7).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSampling {
+    /// Users drawn in the last this many quarters are left out of a new draw.
+    exclude_quarters: Option<u32>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -178,6 +186,8 @@ struct RawConfig {
     /// Who receives what (SPEC §9a).
     #[serde(default)]
     delivery: RawDelivery,
+    #[serde(default)]
+    sampling: RawSampling,
 }
 
 /// A leader who receives the city report and the summary workbook.
@@ -397,6 +407,8 @@ pub struct Config {
     /// How long a file must have rested in the inbox before `run` takes it.
     pub settle: std::time::Duration,
     pub delivery: Delivery,
+    /// Users drawn for a call-back in the last this many quarters are left out of a new draw.
+    pub exclude_quarters: u32,
     /// match key of every name, alias and code → (is_enterprise, index)
     names: HashMap<String, (bool, usize)>,
     /// match key of every county name, unit alias and code → the county as registered
@@ -599,6 +611,7 @@ impl Config {
             enterprises: raw.enterprise,
             limits,
             settle: std::time::Duration::from_secs(raw.intake.settle_seconds.unwrap_or(DEFAULT_SETTLE_SECONDS)),
+            exclude_quarters: raw.sampling.exclude_quarters.unwrap_or(1),
             delivery: Delivery::default(),
             names,
             county_names: HashMap::new(),

@@ -23,6 +23,7 @@ pub mod period;
 pub mod render;
 pub mod results;
 pub mod run;
+pub mod sample;
 pub mod scheme;
 pub mod score;
 pub mod store;
@@ -56,6 +57,7 @@ pub fn main_with(cli: &Cli) -> anyhow::Result<Exit> {
                 Command::Report(a) => cmd::report::run(&config, a),
                 Command::Status(a) => cmd::status::run(&config, a),
                 Command::Deliver(a) => cmd::deliver::run(&config, a),
+                Command::Sample(a) => cmd::sample::run(&config, a),
                 Command::ParseWorker(_) | Command::Init(_) | Command::Template(_) => unreachable!("handled above"),
             };
             // The commands that change something leave their account in the run log.
@@ -64,6 +66,7 @@ pub fn main_with(cli: &Cli) -> anyhow::Result<Exit> {
                 Command::Ingest(_) => Some("ingest"),
                 Command::Report(_) => Some("report"),
                 Command::Deliver(_) => Some("deliver"),
+                Command::Sample(_) => Some("sample"),
                 _ => None,
             };
             if let Some(name) = name {

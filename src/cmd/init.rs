@@ -65,6 +65,7 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     }
     for kind in ReturnKind::ALL {
         let spec = FormSpec {
+            prefill: &[],
             kind,
             scheme: &config.scheme,
             config: Some(&config),

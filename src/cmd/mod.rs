@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod init;
 pub mod report;
 pub mod run;
+pub mod sample;
 pub mod status;
 pub mod template;
 pub mod worker;

@@ -101,6 +101,7 @@ pub fn run(config: Option<&Config>, args: &Args) -> anyhow::Result<Exit> {
         anyhow::bail!("{} 已存在,未覆盖;要覆盖请加 --force", out.display());
     }
     let spec = FormSpec {
+        prefill: &[],
         kind,
         scheme,
         config,

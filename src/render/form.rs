@@ -34,6 +34,9 @@ pub struct FormSpec<'a> {
     /// Pre-filled 所属期.
     pub period: Option<&'a str>,
     pub city: &'a str,
+    /// The call-back workbook's users, pre-filled one a row (with their surveyor when the list
+    /// is split); empty for a blank form.
+    pub prefill: &'a [(crate::store::FrameUser, Option<u32>)],
 }
 
 /// A column of the form: its header text and what it is.
@@ -239,7 +242,7 @@ fn write_data_sheet(
             ws.insert_note(HEADER_ROW, c, &Note::new(&spec.scheme.items[i].question).set_width(360))?;
         }
         let first = HEADER_ROW + 1;
-        let lastr = HEADER_ROW + BLANK_ROWS;
+        let lastr = HEADER_ROW + rows_of(spec);
         let list = match col.field {
             Field::Method => Some("调查方式"),
             Field::UserType => Some("用户类型"),
@@ -266,14 +269,77 @@ fn write_data_sheet(
         }
     }
     ws.set_row_height(HEADER_ROW, 45)?;
-    for n in 0..BLANK_ROWS {
+    let rows = rows_of(spec);
+    for n in 0..rows {
         ws.write_number(HEADER_ROW + 1 + n, 0, f64::from(n + 1))?;
     }
+    prefill(ws, spec, cols)?;
     ws.set_freeze_panes(HEADER_ROW + 1, 4)?;
     ws.set_landscape();
     ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
     // The first column holds both 序号 and the metadata labels.
     ws.set_column_width(0, 10)?;
+    Ok(())
+}
+
+/// The numbered rows: one per pre-filled user, else [`BLANK_ROWS`].
+fn rows_of(spec: &FormSpec<'_>) -> u32 {
+    if spec.prefill.is_empty() {
+        BLANK_ROWS
+    } else {
+        spec.prefill.len() as u32
+    }
+}
+
+/// The call-back workbook's users in their rows, 调查方式 set to 电话回访, and with surveyors a
+/// 回访员 column and a page break before each surveyor's part (each prints on its own pages).
+fn prefill(ws: &mut Worksheet, spec: &FormSpec<'_>, cols: &[Column]) -> Result<(), XlsxError> {
+    if spec.prefill.is_empty() {
+        return Ok(());
+    }
+    let col = |f: Field| cols.iter().position(|c| c.field == f).map(|c| c as u16);
+    let surveyor_col = cols.len() as u16;
+    let split = spec.prefill.iter().any(|(_, s)| s.is_some());
+    if split {
+        let header = Format::new()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_background_color(Color::RGB(0xDDEBF7))
+            .set_border(FormatBorder::Thin);
+        ws.write_string_with_format(HEADER_ROW, surveyor_col, "回访员", &header)?;
+        ws.set_column_width(surveyor_col, 10)?;
+    }
+    let mut breaks = Vec::new();
+    let mut previous = None;
+    for (i, (u, surveyor)) in spec.prefill.iter().enumerate() {
+        let r = HEADER_ROW + 1 + i as u32;
+        let mut put = |f: Field, v: &str| -> Result<(), XlsxError> {
+            if let Some(c) = col(f).filter(|_| !v.is_empty()) {
+                ws.write_string(r, c, v)?;
+            }
+            Ok(())
+        };
+        put(Field::Method, "电话回访")?;
+        put(Field::UserName, &u.user_name)?;
+        put(Field::UserType, u.user_type.as_deref().unwrap_or(""))?;
+        put(Field::Phone, &u.phone)?;
+        put(Field::County, u.county.as_deref().unwrap_or(""))?;
+        let enterprise = spec
+            .config
+            .and_then(|c| c.enterprise_by_code(&u.enterprise))
+            .map_or(u.enterprise.clone(), |e| e.name.clone());
+        put(Field::Enterprise, &enterprise)?;
+        if let Some(s) = surveyor {
+            ws.write_string(r, surveyor_col, format!("回访员{s}"))?;
+            if previous.is_some_and(|p| p != *s) {
+                breaks.push(r);
+            }
+            previous = Some(*s);
+        }
+    }
+    if !breaks.is_empty() {
+        ws.set_page_breaks(&breaks)?;
+    }
     Ok(())
 }
 

@@ -141,6 +141,28 @@ pub struct ResponseRow<'a> {
     pub user_name: &'a str,
 }
 
+/// A user of a sample frame (样本名单), or one drawn for the call-back.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FrameUser {
+    pub enterprise: String,
+    pub user_name: String,
+    pub phone: String,
+    pub user_type: Option<String>,
+    pub county: Option<String>,
+}
+
+/// A draw in force for a quarter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draw {
+    pub id: i64,
+    pub quarter: String,
+    pub seed: u64,
+    pub parameters: String,
+    pub drawn_at: String,
+    /// Who was drawn, with their surveyor (1-based) when the list was split.
+    pub members: Vec<(FrameUser, Option<u32>)>,
+}
+
 /// An attempt to deliver a document to a recipient (SPEC §9a).
 #[derive(Debug, Clone, Copy)]
 pub struct Attempt<'a> {
@@ -492,6 +514,100 @@ impl Store {
             )?
             .execute(params![a.recipient, a.period, a.document, a.channel, a.sha256, a.error, a.at])?;
         Ok(())
+    }
+
+    /// The users of the accepted sample frames of a quarter and its months, deduplicated by
+    /// user name + phone + enterprise, in a stable order.
+    pub fn frame_users(&self, quarter: Period) -> Result<Vec<FrameUser>, StoreError> {
+        let mut periods: Vec<String> = quarter.months().iter().map(|m| m.to_string()).collect();
+        periods.push(quarter.to_string());
+        let mut st = self.conn.prepare(
+            "SELECT r.enterprise, r.user_name, coalesce(r.phone, ''), r.user_type, r.county
+             FROM response r JOIN submission s ON s.id = r.submission_id
+             WHERE s.kind = 'frame' AND s.status = 'accepted' AND s.period IN (?1, ?2, ?3, ?4)",
+        )?;
+        let rows = st.query_map(params![periods[0], periods[1], periods[2], periods[3]], |r| {
+            Ok(FrameUser {
+                enterprise: r.get(0)?,
+                user_name: r.get(1)?,
+                phone: r.get(2)?,
+                user_type: r.get(3)?,
+                county: r.get(4)?,
+            })
+        })?;
+        let mut users: Vec<FrameUser> = rows.collect::<Result<_, _>>()?;
+        users.sort();
+        users.dedup_by(|a, b| (&a.enterprise, &a.user_name, &a.phone) == (&b.enterprise, &b.user_name, &b.phone));
+        Ok(users)
+    }
+
+    /// Records a draw; returns its id.
+    pub fn save_draw(
+        &mut self,
+        quarter: &str,
+        seed: u64,
+        parameters: &str,
+        drawn_at: &str,
+        members: &[(FrameUser, Option<u32>)],
+    ) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO sample_draw (quarter, seed, parameters, drawn_at) VALUES (?1, ?2, ?3, ?4)",
+            params![quarter, seed as i64, parameters, drawn_at],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut st = tx.prepare(
+                "INSERT INTO sample_member (draw_id, enterprise, user_name, phone, user_type, county, surveyor)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (u, surveyor) in members {
+                st.execute(params![id, u.enterprise, u.user_name, u.phone, u.user_type, u.county, surveyor])?;
+            }
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// The draw in force for a quarter (its latest), with who was drawn.
+    pub fn draw(&self, quarter: &str) -> Result<Option<Draw>, StoreError> {
+        let head = self
+            .conn
+            .query_row(
+                "SELECT id, seed, parameters, drawn_at FROM sample_draw WHERE quarter = ?1 ORDER BY id DESC LIMIT 1",
+                [quarter],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
+            )
+            .optional()?;
+        let Some((id, seed, parameters, drawn_at)) = head else {
+            return Ok(None);
+        };
+        let mut st = self.conn.prepare(
+            "SELECT enterprise, user_name, phone, user_type, county, surveyor FROM sample_member WHERE draw_id = ?1
+             ORDER BY rowid",
+        )?;
+        let members = st
+            .query_map([id], |r| {
+                Ok((
+                    FrameUser {
+                        enterprise: r.get(0)?,
+                        user_name: r.get(1)?,
+                        phone: r.get(2)?,
+                        user_type: r.get(3)?,
+                        county: r.get(4)?,
+                    },
+                    r.get::<_, Option<u32>>(5)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(Some(Draw {
+            id,
+            quarter: quarter.to_string(),
+            seed: seed as u64,
+            parameters,
+            drawn_at,
+            members,
+        }))
     }
 
     /// Notes a file received again with the bytes of return `of`.

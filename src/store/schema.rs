@@ -133,4 +133,25 @@ pub const MIGRATIONS: &[&str] = &[
         received_at    TEXT NOT NULL
     );
     "#,
+    // 8: quarterly call-back draws (SPEC §7): the seed and parameters of each draw, and who
+    // was drawn; the latest draw of a quarter is the one in force.
+    r#"
+    CREATE TABLE sample_draw (
+        id             INTEGER PRIMARY KEY,
+        quarter        TEXT NOT NULL,
+        seed           INTEGER NOT NULL,
+        parameters     TEXT NOT NULL,          -- JSON: method, sizes per enterprise, exclusion
+        drawn_at       TEXT NOT NULL
+    );
+    CREATE TABLE sample_member (
+        draw_id        INTEGER NOT NULL REFERENCES sample_draw(id),
+        enterprise     TEXT NOT NULL,
+        user_name      TEXT NOT NULL,
+        phone          TEXT NOT NULL,
+        user_type      TEXT,
+        county         TEXT,
+        surveyor       INTEGER
+    );
+    CREATE INDEX sample_member_draw ON sample_member(draw_id);
+    "#,
 ];

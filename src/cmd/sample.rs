@@ -1,0 +1,141 @@
+//! `sample --quarter 2026Q4`: draws the quarter's call-back sample from the units' sample
+//! frames, records it, and writes the call-back workbook (季度抽查回访表) for the surveyors.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::cmd::{Exit, lock_or_say};
+use crate::config::{Config, Role};
+use crate::period::{Period, ReturnKind};
+use crate::render::form::{FormSpec, write_form};
+use crate::sample::{Size, draw, key};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 季度(如 2026Q4)
+    #[arg(long)]
+    pub quarter: String,
+    /// 每家企业抽取的用户数
+    #[arg(long, conflicts_with = "margin", required_unless_present = "margin")]
+    pub per_enterprise: Option<usize>,
+    /// 按允许误差确定每家企业的样本量(如 0.05),按各企业名单人数做有限总体校正
+    #[arg(long)]
+    pub margin: Option<f64>,
+    /// 置信水平(与 --margin 一起用,默认 0.95)
+    #[arg(long, default_value_t = 0.95, requires = "margin")]
+    pub confidence: f64,
+    /// 预估比例(与 --margin 一起用,默认 0.5,样本量最大)
+    #[arg(long, default_value_t = 0.5, requires = "margin")]
+    pub p: f64,
+    /// 随机种子(默认随机产生并记录;同一名单、同一种子抽出同样的样本)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// 排除最近几个季度已抽中回访过的用户(默认取配置 [sampling] exclude_quarters,未配置为 1)
+    #[arg(long)]
+    pub exclude_quarters: Option<u32>,
+    /// 回访员人数:名单平均分给各回访员,每人一段,分页打印
+    #[arg(long)]
+    pub surveyors: Option<u32>,
+    /// 回访表输出文件(默认 reports/<季度>/<季度>季度抽查回访表.xlsx)
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+}
+
+/// A seed from the operating system's random source.
+fn os_seed() -> anyhow::Result<u64> {
+    use std::io::Read;
+    let mut b = [0u8; 8];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .context("无法读取系统随机数 /dev/urandom;请用 --seed 指定随机种子")?;
+    Ok(u64::from_le_bytes(b))
+}
+
+pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
+    let quarter = Period::parse(&args.quarter)
+        .filter(|p| p.is_quarter())
+        .ok_or_else(|| anyhow::anyhow!("季度“{}”无法识别,应写作 2026Q4", args.quarter))?;
+    let size = match (args.per_enterprise, args.margin) {
+        (Some(0), _) => anyhow::bail!("--per-enterprise 应大于 0"),
+        (Some(n), _) => Size::PerEnterprise(n),
+        (None, Some(e)) => {
+            if !(e > 0.0 && e < 1.0) || !(args.confidence > 0.0 && args.confidence < 1.0) || !(args.p > 0.0 && args.p < 1.0) {
+                anyhow::bail!("--margin、--confidence、--p 都应在 0 和 1 之间(如 --margin 0.05 --confidence 0.95 --p 0.5)");
+            }
+            Size::Margin { e, confidence: args.confidence, p: args.p }
+        }
+        (None, None) => anyhow::bail!("请用 --per-enterprise N 或 --margin E 指定样本量"),
+    };
+    let Some(_lock) = lock_or_say(config)? else {
+        return Ok(Exit::Locked);
+    };
+    let Some(mut store) = crate::cmd::open_store(config)? else {
+        return Ok(Exit::Locked);
+    };
+    let users = store.frame_users(quarter)?;
+    if users.is_empty() {
+        anyhow::bail!(
+            "{} 还没有已接收的样本名单(报表类型“样本名单”,所属期为该季度或其中的月份),无法抽样",
+            quarter.label_zh()
+        );
+    }
+    // Users drawn in the last K quarters' draws are left out.
+    let k = args.exclude_quarters.unwrap_or(config.exclude_quarters);
+    let mut excluded = HashSet::new();
+    let mut q = quarter;
+    for _ in 0..k {
+        q = q.previous();
+        if let Some(d) = store.draw(&q.to_string())? {
+            excluded.extend(d.members.iter().map(|(u, _)| key(u)));
+        }
+    }
+    let seed = match args.seed {
+        Some(s) => s,
+        None => os_seed()?,
+    };
+    let (strata, members) = draw(&users, &excluded, size, seed, args.surveyors);
+    let parameters = serde_json::json!({
+        "size": match size {
+            Size::PerEnterprise(n) => serde_json::json!({"per_enterprise": n}),
+            Size::Margin { e, confidence, p } => serde_json::json!({
+                "margin": e, "confidence": confidence, "p": p, "n0": crate::sample::n0(e, confidence, p)
+            }),
+        },
+        "exclude_quarters": k,
+        "surveyors": args.surveyors,
+        "strata": strata.iter().map(|s| serde_json::json!({
+            "enterprise": s.enterprise, "frame": s.frame, "excluded": s.excluded, "drawn": s.drawn, "all_taken": s.all_taken
+        })).collect::<Vec<_>>(),
+    });
+    let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    store.save_draw(&quarter.to_string(), seed, &parameters.to_string(), &now, &members)?;
+    let city = config.units.iter().find(|u| u.role == Role::City).map(|u| u.name.clone());
+    let out = args.out.clone().unwrap_or_else(|| {
+        crate::compute::period_dir(config, quarter).join(format!("{}季度抽查回访表.xlsx", quarter.label_zh()))
+    });
+    let period = quarter.to_string();
+    let spec = FormSpec {
+        kind: ReturnKind::Quarterly,
+        scheme: &config.scheme,
+        config: Some(config),
+        submitter: city.as_deref(),
+        period: Some(&period),
+        city: &config.city,
+        prefill: &members,
+    };
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("无法创建目录 {}", dir.display()))?;
+    }
+    write_form(&spec, &out).with_context(|| format!("无法写入 {}", out.display()))?;
+    say!("{} 抽样(随机种子 {seed},已记录):", quarter.label_zh());
+    for s in &strata {
+        let name = config.enterprise_by_code(&s.enterprise).map_or(s.enterprise.as_str(), |e| e.name.as_str());
+        let note = if s.all_taken && s.drawn > 0 { "(名单人数不足样本量,全部抽取)" } else { "" };
+        let excluded = if s.excluded > 0 { format!(",排除近 {k} 个季度已回访 {} 人", s.excluded) } else { String::new() };
+        say!("  {name}:名单 {} 人{excluded},抽取 {} 人{note}", s.frame, s.drawn);
+    }
+    say!("共抽取 {} 人;回访表:{}", members.len(), out.display());
+    Ok(Exit::Success)
+}
