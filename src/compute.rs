@@ -14,7 +14,7 @@ use crate::period::Period;
 use crate::render::{DetailRows, RenderContext, RenderError};
 use crate::results::{
     Decline, Dissatisfaction, EnterpriseInfo, FeedbackReturn, GroupResult, HISTORY_PERIODS, HistoryPoint, Input, Level,
-    Lowest, PeriodResults,
+    Lowest, PeriodResults, SampledEnterprise, SamplingProgress,
 };
 use crate::score;
 use crate::store::{Status, Store, StoreError};
@@ -128,14 +128,25 @@ impl<'c> Reporter<'c> {
     /// The returns of a period that go back to their senders: rejected ones, and accepted
     /// ones with rows left out or warnings; the current return of each submitter and kind
     /// (a superseded return's problems are history).
-    fn feedback(&self, subs: &[crate::store::Submission]) -> Result<Vec<FeedbackReturn>, StoreError> {
+    fn feedback(
+        &self,
+        subs: &[crate::store::Submission],
+        not_drawn: &BTreeMap<i64, Vec<i64>>,
+    ) -> Result<Vec<FeedbackReturn>, StoreError> {
         let mut out = Vec::new();
         for s in subs.iter().filter(|s| s.status != Status::Superseded) {
-            let warnings: Vec<String> = (s.warnings.iter())
+            let mut warnings: Vec<String> = (s.warnings.iter())
                 .flat_map(|w| w.lines())
                 .filter(|w| !w.is_empty())
                 .map(str::to_string)
                 .collect();
+            if let Some(rows) = not_drawn.get(&s.id) {
+                let list: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+                warnings.push(format!(
+                    "第 {} 行的用户不在本季度的抽样名单中(非抽样用户):已接收并计入,请核对是否回访错了对象",
+                    list.join("、")
+                ));
+            }
             let accepted = s.status == Status::Accepted;
             if accepted && s.rows_rejected == 0 && warnings.is_empty() {
                 continue;
@@ -227,10 +238,11 @@ impl<'c> Reporter<'c> {
         } else {
             Vec::new()
         };
+        let (sampling, not_drawn) = self.sampling(period)?;
         let core = &self.cores[&period];
         let subs = self.store.submissions(Some(&period.to_string()))?;
         let quality = crate::analyse::quality::data_quality(self.config, period, &subs);
-        let feedback = self.feedback(&subs)?;
+        let feedback = self.feedback(&subs, &not_drawn)?;
         let history = self.history(period);
         let inputs = subs
             .into_iter()
@@ -272,7 +284,62 @@ impl<'c> Reporter<'c> {
             min_sample: self.config.scheme.thresholds.min_sample,
             bias_months,
             depends_on: self.config.dependency_hash(),
+            sampling,
         })
+    }
+
+    /// A quarter's call-back against its draw: per enterprise drawn, answered and the rate;
+    /// and the rows of users who were not drawn, by return.
+    #[allow(clippy::type_complexity)]
+    fn sampling(&self, period: Period) -> Result<(Option<SamplingProgress>, BTreeMap<i64, Vec<i64>>), StoreError> {
+        let mut not_drawn: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        if !period.is_quarter() {
+            return Ok((None, not_drawn));
+        }
+        let Some(draw) = self.store.draw(&period.to_string())? else {
+            return Ok((None, not_drawn));
+        };
+        let members: std::collections::HashSet<(String, String, String)> =
+            draw.members.iter().map(|(u, _)| crate::sample::key(u)).collect();
+        let mut answered: std::collections::HashSet<(String, String, String)> = std::collections::HashSet::new();
+        let mut count = 0;
+        for (sub, enterprise, name, phone, row) in self.store.sampled_respondents(&period.to_string())? {
+            let k = (name, phone, enterprise);
+            if members.contains(&k) {
+                answered.insert(k);
+            } else {
+                not_drawn.entry(sub).or_default().push(row);
+                count += 1;
+            }
+        }
+        let mut by: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+        for (u, _) in &draw.members {
+            let e = by.entry(u.enterprise.as_str()).or_default();
+            e.0 += 1;
+            e.1 += u64::from(answered.contains(&crate::sample::key(u)));
+        }
+        let enterprises = by
+            .into_iter()
+            .map(|(code, (drawn, answered))| SampledEnterprise {
+                enterprise: code.to_string(),
+                name: self
+                    .config
+                    .enterprise_by_code(code)
+                    .map_or(code.to_string(), |e| e.name.clone()),
+                drawn,
+                answered,
+                rate: (drawn > 0).then(|| answered as f64 * 100.0 / drawn as f64),
+            })
+            .collect();
+        Ok((
+            Some(SamplingProgress {
+                seed: draw.seed,
+                drawn_at: draw.drawn_at,
+                enterprises,
+                not_drawn: count,
+            }),
+            not_drawn,
+        ))
     }
 }
 

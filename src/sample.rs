@@ -16,7 +16,11 @@ pub enum Size {
     PerEnterprise(usize),
     /// The size for a margin of error `e` at a confidence, for a proportion `p` (0.5 is the
     /// most cautious), corrected for the enterprise's frame size.
-    Margin { e: f64, confidence: f64, p: f64 },
+    Margin {
+        e: f64,
+        confidence: f64,
+        p: f64,
+    },
 }
 
 /// The two-sided normal quantile of a confidence level: the table values for 90%, 95% and
@@ -103,7 +107,9 @@ pub fn draw(
         .into_iter()
         .enumerate()
         .map(|(i, u)| {
-            let who = surveyors.filter(|n| *n > 1).map(|n| (i * n as usize / total) as u32 + 1);
+            let who = surveyors
+                .filter(|n| *n > 1)
+                .map(|n| (i * n as usize / total) as u32 + 1);
             (u, who)
         })
         .collect();
@@ -131,7 +137,11 @@ mod tests {
         // By hand: n0 = 1.96² × 0.5 × 0.5 / 0.05² = 3.8416 × 0.25 / 0.0025 = 384.16;
         // n = 384.16 / (1 + 383.16 / 500) = 384.16 / 1.76632 = 217.49…, rounded up: 218.
         assert!((n0(0.05, 0.95, 0.5) - 384.16).abs() < 1e-9);
-        let s = Size::Margin { e: 0.05, confidence: 0.95, p: 0.5 };
+        let s = Size::Margin {
+            e: 0.05,
+            confidence: 0.95,
+            p: 0.5,
+        };
         assert_eq!(size(500, s), 218);
         // A small frame is taken whole; a fixed size never exceeds the frame.
         assert_eq!(size(40, s), 37);
@@ -169,7 +179,9 @@ mod tests {
         assert_eq!(drawn.len(), 5, "only the 5 not called back");
         assert!(drawn.iter().all(|(u, _)| !excluded.contains(&key(u))));
         let (_, drawn) = draw(&all, &HashSet::new(), Size::PerEnterprise(10), 7, Some(3));
-        let counts: Vec<usize> = (1..=3).map(|s| drawn.iter().filter(|(_, w)| *w == Some(s)).count()).collect();
+        let counts: Vec<usize> = (1..=3)
+            .map(|s| drawn.iter().filter(|(_, w)| *w == Some(s)).count())
+            .collect();
         assert_eq!(counts.iter().sum::<usize>(), 10);
         assert!(counts.iter().all(|c| (3..=4).contains(c)), "{counts:?}");
     }

@@ -61,10 +61,17 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         (Some(0), _) => anyhow::bail!("--per-enterprise 应大于 0"),
         (Some(n), _) => Size::PerEnterprise(n),
         (None, Some(e)) => {
-            if !(e > 0.0 && e < 1.0) || !(args.confidence > 0.0 && args.confidence < 1.0) || !(args.p > 0.0 && args.p < 1.0) {
-                anyhow::bail!("--margin、--confidence、--p 都应在 0 和 1 之间(如 --margin 0.05 --confidence 0.95 --p 0.5)");
+            let inside = |x: f64| x > 0.0 && x < 1.0;
+            if ![e, args.confidence, args.p].into_iter().all(inside) {
+                anyhow::bail!(
+                    "--margin、--confidence、--p 都应在 0 和 1 之间(如 --margin 0.05 --confidence 0.95 --p 0.5)"
+                );
             }
-            Size::Margin { e, confidence: args.confidence, p: args.p }
+            Size::Margin {
+                e,
+                confidence: args.confidence,
+                p: args.p,
+            }
         }
         (None, None) => anyhow::bail!("请用 --per-enterprise N 或 --margin E 指定样本量"),
     };
@@ -111,7 +118,13 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     });
     let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
     store.save_draw(&quarter.to_string(), seed, &parameters.to_string(), &now, &members)?;
-    let city = config.units.iter().find(|u| u.role == Role::City).map(|u| u.name.clone());
+    // The quarter's results report the call-back against this draw: recomputed next run.
+    store.mark_stale(&quarter.to_string())?;
+    let city = config
+        .units
+        .iter()
+        .find(|u| u.role == Role::City)
+        .map(|u| u.name.clone());
     let out = args.out.clone().unwrap_or_else(|| {
         crate::compute::period_dir(config, quarter).join(format!("{}季度抽查回访表.xlsx", quarter.label_zh()))
     });
@@ -131,9 +144,19 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     write_form(&spec, &out).with_context(|| format!("无法写入 {}", out.display()))?;
     say!("{} 抽样(随机种子 {seed},已记录):", quarter.label_zh());
     for s in &strata {
-        let name = config.enterprise_by_code(&s.enterprise).map_or(s.enterprise.as_str(), |e| e.name.as_str());
-        let note = if s.all_taken && s.drawn > 0 { "(名单人数不足样本量,全部抽取)" } else { "" };
-        let excluded = if s.excluded > 0 { format!(",排除近 {k} 个季度已回访 {} 人", s.excluded) } else { String::new() };
+        let name = config
+            .enterprise_by_code(&s.enterprise)
+            .map_or(s.enterprise.as_str(), |e| e.name.as_str());
+        let note = if s.all_taken && s.drawn > 0 {
+            "(名单人数不足样本量,全部抽取)"
+        } else {
+            ""
+        };
+        let excluded = if s.excluded > 0 {
+            format!(",排除近 {k} 个季度已回访 {} 人", s.excluded)
+        } else {
+            String::new()
+        };
         say!("  {name}:名单 {} 人{excluded},抽取 {} 人{note}", s.frame, s.drawn);
     }
     say!("共抽取 {} 人;回访表:{}", members.len(), out.display());

@@ -32,6 +32,9 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         let subs = store.submissions(Some(&period.to_string()))?;
         let duplicates = store.duplicates(&period.to_string())?;
         say!("{}", report(config, period, &subs, &duplicates).trim_end());
+        if period.is_quarter() {
+            say!("{}", sampling(config, &store, period)?.trim_end());
+        }
     }
     let unknown: Vec<Submission> = store
         .submissions(None)?
@@ -92,6 +95,63 @@ pub fn report(
     }
     out.push_str(&format!("缺报 {} 份。\n", quality.missing));
     out
+}
+
+/// A quarter's sample frames (owed by each county unit: a 样本名单 for the quarter or one of
+/// its months) and the call-back's progress against the draw.
+fn sampling(config: &Config, store: &crate::store::Store, quarter: Period) -> anyhow::Result<String> {
+    use crate::config::Role;
+    use crate::period::ReturnKind;
+    use crate::store::Status;
+    let mut periods = quarter.months();
+    periods.push(quarter);
+    let mut frames: Vec<Submission> = Vec::new();
+    for p in periods {
+        frames.extend(
+            store
+                .submissions(Some(&p.to_string()))?
+                .into_iter()
+                .filter(|s| s.kind == Some(ReturnKind::Frame) && s.status == Status::Accepted),
+        );
+    }
+    let mut out = String::from("样本名单:");
+    let mut owed = 0;
+    let mut parts = Vec::new();
+    for u in config.units.iter().filter(|u| u.role == Role::County) {
+        let rows: i64 = (frames.iter())
+            .filter(|s| s.submitter_code.as_deref() == Some(&u.code))
+            .map(|s| s.rows_accepted)
+            .sum();
+        if frames.iter().any(|s| s.submitter_code.as_deref() == Some(&u.code)) {
+            parts.push(format!("{} 已报({rows} 人)", u.name));
+        } else {
+            owed += 1;
+            parts.push(format!("{} 未报", u.name));
+        }
+    }
+    out += &parts.join(",");
+    out += &format!(";缺 {owed} 份。\n");
+    match store.draw(&quarter.to_string())? {
+        None => out += "抽样:尚未抽样(utility-eval sample --quarter …)。\n",
+        Some(d) => {
+            let members: std::collections::HashSet<_> = d.members.iter().map(|(u, _)| crate::sample::key(u)).collect();
+            let answered: std::collections::HashSet<_> = store
+                .sampled_respondents(&quarter.to_string())?
+                .into_iter()
+                .map(|(_, e, n, p, _)| (n, p, e))
+                .filter(|k| members.contains(k))
+                .collect();
+            out += &format!(
+                "抽样:{} 抽取 {} 人(随机种子 {}),已回访 {} 人,回访率 {:.1}%。\n",
+                d.drawn_at,
+                d.members.len(),
+                d.seed,
+                answered.len(),
+                answered.len() as f64 * 100.0 / d.members.len().max(1) as f64
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// One table line: name and kind left-aligned, counts right-aligned, by display width.

@@ -106,6 +106,9 @@ struct Scores<'a> {
     /// Quarterly: the months the self-assessment pools (fewer than three when one has no data).
     #[serde(skip_serializing_if = "Option::is_none")]
     self_assessment_months: Option<Vec<String>>,
+    /// Quarterly, once drawn: the call-back per enterprise (drawn, answered, response rate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sampling: Option<Value>,
 }
 
 /// scores.json of `r`, as written.
@@ -128,6 +131,20 @@ pub fn scores_bytes(r: &PeriodResults) -> Vec<u8> {
             .period
             .is_quarter()
             .then(|| r.bias_months.iter().map(|m| m.to_string()).collect()),
+        sampling: r.sampling.as_ref().map(|s| {
+            json!({
+                "seed": s.seed,
+                "drawn_at": s.drawn_at,
+                "not_drawn_responses": s.not_drawn,
+                "enterprises": s.enterprises.iter().map(|e| json!({
+                    "enterprise": e.enterprise,
+                    "name": e.name,
+                    "drawn": e.drawn,
+                    "answered": e.answered,
+                    "response_rate": r2o(e.rate),
+                })).collect::<Vec<_>>(),
+            })
+        }),
     };
     let mut out = serde_json::to_vec_pretty(&doc).expect("the document serialises");
     out.push(b'\n');

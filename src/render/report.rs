@@ -691,6 +691,40 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         }
     }
 
+    // The quarter's call-back against its draw.
+    if let Some(sp) = &r.sampling {
+        d.heading(&s.next("季度抽查回访情况"), 1);
+        let rows = sp
+            .enterprises
+            .iter()
+            .map(|e| {
+                let rate = e.rate.map_or("—".into(), |x| format!("{:.1}%", round_half_away(x, 1)));
+                (
+                    vec![e.name.clone(), e.drawn.to_string(), e.answered.to_string(), rate],
+                    Tone::Normal,
+                )
+            })
+            .collect();
+        d.table(&Table {
+            columns: cols(&[
+                ("企业", 3.0, Align::Left),
+                ("抽取(人)", 1.0, Align::Right),
+                ("已回访(人)", 1.0, Align::Right),
+                ("回访率", 1.0, Align::Right),
+            ]),
+            rows,
+        });
+        let extra = if sp.not_drawn > 0 {
+            format!(
+                "另有 {} 份问卷来自不在抽样名单中的用户(非抽样用户),已接收并计入,已在退回意见中提示核对。",
+                sp.not_drawn
+            )
+        } else {
+            String::new()
+        };
+        d.note(&format!("抽样于 {}(随机种子 {})。{extra}", sp.drawn_at, sp.seed));
+    }
+
     // The improvement work list.
     d.heading(&s.next(&cx.wording.title("improvement", v)), 1);
     d.paragraph(&cx.wording.paragraph("improvement", v));

@@ -432,6 +432,28 @@ pub struct FeedbackReturn {
     pub sheet: Option<crate::intake::SheetDump>,
 }
 
+/// One enterprise's part of the quarter's call-back: drawn, answered, the response rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampledEnterprise {
+    pub enterprise: String,
+    pub name: String,
+    pub drawn: u64,
+    /// Drawn users with a response in the quarter's accepted sampled returns.
+    pub answered: u64,
+    /// answered / drawn, 0–100.
+    pub rate: Option<f64>,
+}
+
+/// How the quarter's call-back went against its draw (SPEC §7).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SamplingProgress {
+    pub seed: u64,
+    pub drawn_at: String,
+    pub enterprises: Vec<SampledEnterprise>,
+    /// Responses from users who were not drawn (非抽样用户): accepted, counted, flagged.
+    pub not_drawn: u64,
+}
+
 /// A return the results were computed from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
@@ -475,6 +497,8 @@ pub struct PeriodResults {
     pub bias_months: Vec<Period>,
     /// [`crate::config::Config::dependency_hash`] at the time of computing.
     pub depends_on: String,
+    /// Quarters with a recorded draw: the call-back's progress.
+    pub sampling: Option<SamplingProgress>,
 }
 
 impl PeriodResults {

@@ -162,6 +162,7 @@ mod tests {
             min_sample: 30,
             bias_months: Vec::new(),
             depends_on: String::new(),
+            sampling: None,
         };
         r.history.push(HistoryPoint {
             period: month(9),

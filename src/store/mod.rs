@@ -151,6 +151,9 @@ pub struct FrameUser {
     pub county: Option<String>,
 }
 
+/// A respondent of a sampled return: (submission, enterprise, user name, phone, row).
+pub type Respondent = (i64, String, String, String, i64);
+
 /// A draw in force for a quarter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draw {
@@ -541,6 +544,26 @@ impl Store {
         Ok(users)
     }
 
+    /// The respondents of a quarter's accepted sampled returns: (submission, enterprise,
+    /// user name, phone, row).
+    pub fn sampled_respondents(&self, quarter: &str) -> Result<Vec<Respondent>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT s.id, r.enterprise, r.user_name, coalesce(r.phone, ''), r.row_no
+             FROM response r JOIN submission s ON s.id = r.submission_id
+             WHERE s.kind = 'quarterly' AND s.status = 'accepted' AND s.period = ?1 ORDER BY s.id, r.id",
+        )?;
+        let rows = st.query_map([quarter], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks a period for recomputing by the next run.
+    pub fn mark_stale(&self, period: &str) -> Result<(), StoreError> {
+        self.exec("INSERT OR IGNORE INTO stale_period (period) VALUES (?1)", [period])?;
+        Ok(())
+    }
+
     /// Records a draw; returns its id.
     pub fn save_draw(
         &mut self,
@@ -562,7 +585,15 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for (u, surveyor) in members {
-                st.execute(params![id, u.enterprise, u.user_name, u.phone, u.user_type, u.county, surveyor])?;
+                st.execute(params![
+                    id,
+                    u.enterprise,
+                    u.user_name,
+                    u.phone,
+                    u.user_type,
+                    u.county,
+                    surveyor
+                ])?;
             }
         }
         tx.commit()?;
@@ -576,7 +607,14 @@ impl Store {
             .query_row(
                 "SELECT id, seed, parameters, drawn_at FROM sample_draw WHERE quarter = ?1 ORDER BY id DESC LIMIT 1",
                 [quarter],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
             )
             .optional()?;
         let Some((id, seed, parameters, drawn_at)) = head else {

@@ -16,6 +16,7 @@ mod public;
 mod reports;
 mod row_errors;
 mod samples;
+mod sampling;
 mod scores;
 mod summary;
 mod variants;
