@@ -70,11 +70,22 @@ pub struct Columns {
     pub counts: Vec<u64>,
 }
 
+/// Items placed by importance (x, a correlation) and score (y), with the median importance
+/// and the action threshold dividing them; the important, low quadrant is 优先改进区.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quadrant {
+    /// (label, importance, score, in the priority zone)
+    pub points: Vec<(String, f64, f64, bool)>,
+    pub x_split: f64,
+    pub threshold: f64,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Chart {
     Bars(Bars),
     Lines(Lines),
     Columns(Columns),
+    Quadrant(Quadrant),
 }
 
 const FONT: f32 = 8.0;
@@ -86,6 +97,7 @@ impl Chart {
         match self {
             Chart::Bars(b) => b.labels.len() as f32 * BAR_ROW + 30.0,
             Chart::Lines(_) | Chart::Columns(_) => (width * 0.42).clamp(150.0, 240.0),
+            Chart::Quadrant(_) => (width * 0.6).clamp(200.0, 320.0),
         }
     }
 
@@ -94,6 +106,7 @@ impl Chart {
             Chart::Bars(b) => bars(b, c, x, y, w),
             Chart::Lines(l) => lines(l, c, x, y, w, h),
             Chart::Columns(col) => columns(col, c, x, y, w, h),
+            Chart::Quadrant(q) => quadrant(q, c, x, y, w, h),
         }
     }
 }
@@ -271,6 +284,84 @@ fn lines(l: &Lines, c: &mut dyn Canvas, x: f32, y: f32, w: f32, h: f32) {
         c.line(&[(lx, y + 8.0), (lx + 14.0, y + 8.0)], colour, 2.0, false);
         c.text(lx + 18.0, y + 11.0, &name, FONT, INK, Anchor::Start);
         lx += 26.0 + c.measure(&name, FONT);
+    }
+}
+
+fn quadrant(q: &Quadrant, c: &mut dyn Canvas, x: f32, y: f32, w: f32, h: f32) {
+    let (lo, hi) = y_range(q.points.iter().map(|p| p.2), Some(q.threshold));
+    let x_lo = (q.points.iter().map(|p| p.1).fold(q.x_split, f64::min) * 10.0 - 1.0).floor() / 10.0;
+    let (x_lo, x_hi) = (x_lo.max(-1.0), 1.0);
+    let plot_x = x + 30.0;
+    let plot_w = w - 40.0;
+    let top = y + 8.0;
+    let bottom = y + h - 28.0;
+    let sx = |v: f64| plot_x + ((v - x_lo) / (x_hi - x_lo)) as f32 * plot_w;
+    let sy = |v: f64| bottom - ((v - lo) / (hi - lo)) as f32 * (bottom - top);
+    c.line(
+        &[(plot_x, top), (plot_x, bottom), (plot_x + plot_w, bottom)],
+        INK,
+        0.6,
+        false,
+    );
+    let mut t = lo as i64;
+    while t as f64 <= hi {
+        c.text(
+            plot_x - 4.0,
+            sy(t as f64) + 3.0,
+            &t.to_string(),
+            FONT - 1.0,
+            GREY,
+            Anchor::End,
+        );
+        t += 10;
+    }
+    let mut v = (x_lo * 10.0).round() as i64;
+    while v <= 10 {
+        let xv = v as f64 / 10.0;
+        c.text(
+            sx(xv),
+            bottom + 10.0,
+            &format!("{xv:.1}"),
+            FONT - 1.0,
+            GREY,
+            Anchor::Middle,
+        );
+        v += 2;
+    }
+    c.text(
+        plot_x + plot_w / 2.0,
+        bottom + 22.0,
+        "重要性(与总体满意度的相关系数)",
+        FONT,
+        INK,
+        Anchor::Middle,
+    );
+    // The priority zone: important (right of the median) and below the threshold.
+    let (zx, zy) = (sx(q.x_split), sy(q.threshold));
+    c.rect(zx, zy, plot_x + plot_w - zx, bottom - zy, Rgb(0xfb, 0xe9, 0xe7));
+    c.text(
+        plot_x + plot_w - 4.0,
+        bottom - 5.0,
+        "优先改进区",
+        FONT + 1.0,
+        RED,
+        Anchor::End,
+    );
+    c.line(&[(zx, top), (zx, bottom)], GREY, 0.7, true);
+    c.line(&[(plot_x, zy), (plot_x + plot_w, zy)], RED, 0.8, true);
+    c.text(
+        plot_x + 3.0,
+        zy - 3.0,
+        &format!("整改线 {}", q.threshold),
+        FONT - 1.0,
+        RED,
+        Anchor::Start,
+    );
+    for (label, imp, score, priority) in &q.points {
+        let colour = if *priority { RED } else { BLUE };
+        let (px, py) = (sx(*imp), sy(*score));
+        c.rect(px - 2.5, py - 2.5, 5.0, 5.0, colour);
+        c.text(px + 4.0, py - 3.0, label, FONT - 1.0, colour, Anchor::Start);
     }
 }
 

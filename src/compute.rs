@@ -210,6 +210,10 @@ impl<'c> Reporter<'c> {
     pub fn compute(&mut self, period: Period) -> Result<PeriodResults, StoreError> {
         let kind = period.kind();
         let ledger = self.ledger(period)?;
+        let (integrity, importance) = self.integrity(period)?;
+        let weights: BTreeMap<String, f64> = (importance.iter())
+            .filter_map(|i| Some((i.id.clone(), i.importance?)))
+            .collect();
         let (improvement_items, work_lists) = {
             let c = &self.cores[&period];
             let f = PeriodFindings {
@@ -218,7 +222,7 @@ impl<'c> Reporter<'c> {
                 declines: &c.declines,
                 dissatisfaction: &c.dissatisfaction,
             };
-            ledger.report(self.config, &f)
+            ledger.report_weighted(self.config, &f, &weights)
         };
         let mut bias_months = Vec::new();
         let bias = if period.is_quarter() {
@@ -285,7 +289,78 @@ impl<'c> Reporter<'c> {
             bias_months,
             depends_on: self.config.dependency_hash(),
             sampling,
+            integrity,
+            importance,
         })
+    }
+
+    /// The integrity checks and the items' importance. A month: its responses' checks per
+    /// submitter (the same number of responses counted back over the months before) and the
+    /// importance over them. A quarter: the sampled responses' importance, and the monthly
+    /// submitters' agreement with the call-back of the users both reached.
+    #[allow(clippy::type_complexity)]
+    fn integrity(
+        &mut self,
+        period: Period,
+    ) -> Result<
+        (
+            Vec<crate::analyse::integrity::Signal>,
+            Vec<crate::analyse::integrity::Importance>,
+        ),
+        StoreError,
+    > {
+        use crate::analyse::integrity::{Checker, callback_agreement};
+        self.core(period)?;
+        let scores: Vec<(String, Option<f64>)> = (self.cores[&period].groups.iter())
+            .find(|g| g.level == Level::City)
+            .map(|g| g.items.iter().map(|i| (i.id.clone(), i.score)).collect())
+            .unwrap_or_default();
+        let mut checker = Checker::new(&self.config.scheme);
+        let p = period.to_string();
+        self.store
+            .for_each_checked(period.kind(), &p, &mut |r| checker.add(r))?;
+        let importance = checker.importance(&scores);
+        let signals = if period.is_quarter() {
+            let mut callback = Vec::new();
+            self.store.for_each_checked(period.kind(), &p, &mut |r| {
+                callback.push((
+                    r.user_name.to_string(),
+                    r.phone.to_string(),
+                    r.enterprise.to_string(),
+                    r.answers.to_string(),
+                ))
+            })?;
+            let wanted: std::collections::HashSet<(&str, &str, &str)> = callback
+                .iter()
+                .map(|(n, ph, e, _)| (n.as_str(), ph.as_str(), e.as_str()))
+                .collect();
+            let mut monthly = Vec::new();
+            for m in period.months() {
+                self.store
+                    .for_each_checked(crate::period::ReturnKind::Monthly, &m.to_string(), &mut |r| {
+                        if wanted.contains(&(r.user_name, r.phone, r.enterprise)) {
+                            monthly.push((
+                                r.submitter.to_string(),
+                                r.user_name.to_string(),
+                                r.phone.to_string(),
+                                r.enterprise.to_string(),
+                                r.answers.to_string(),
+                            ));
+                        }
+                    })?;
+            }
+            callback_agreement(&self.config.scheme, &monthly, &callback)
+        } else {
+            let back = self.config.scheme.integrity.same_n_months.saturating_sub(1);
+            let mut previous = Vec::new();
+            let mut m = period;
+            for _ in 0..back {
+                m = m.previous();
+                previous.push(self.store.monthly_counts(&m.to_string())?);
+            }
+            checker.signals(&previous)
+        };
+        Ok((signals, importance))
     }
 
     /// A quarter's call-back against its draw: per enterprise drawn, answered and the rate;

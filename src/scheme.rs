@@ -42,6 +42,44 @@ fn three() -> u32 {
     3
 }
 
+/// Thresholds of the integrity checks of self-assessment data: when a submitter's data of a
+/// period needs checking. Each check needs at least `min_n` responses.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Integrity {
+    pub min_n: u32,
+    /// Share (%) of responses whose answers are identical to another response's.
+    pub straight_lining: f64,
+    /// Share (%) of responses whose phone number is on another response too (this return or
+    /// another submitter's).
+    pub repeated_phone: f64,
+    /// Share (%) of responses on the two most common survey dates.
+    pub bunched_dates: f64,
+    /// Months in a row (this one included) with the same number of responses.
+    pub same_n_months: u32,
+    /// Below this agreement (%) with the city's call-back of the same users.
+    pub callback_agreement: f64,
+    /// Users matched with the call-back before agreement is judged.
+    pub callback_min_users: u32,
+    /// Pairs of answers (an item and overall satisfaction) before an item's importance is derived.
+    pub importance_min_n: u32,
+}
+
+impl Default for Integrity {
+    fn default() -> Integrity {
+        Integrity {
+            min_n: 30,
+            straight_lining: 60.0,
+            repeated_phone: 10.0,
+            bunched_dates: 80.0,
+            same_n_months: 3,
+            callback_agreement: 70.0,
+            callback_min_users: 5,
+            importance_min_n: 30,
+        }
+    }
+}
+
 /// One level of the five-level rating.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,6 +135,9 @@ fn one() -> f64 {
 pub struct Scheme {
     pub name: String,
     pub thresholds: Thresholds,
+    /// The checks of self-assessment data (数据质量疑点).
+    #[serde(default)]
+    pub integrity: Integrity,
     #[serde(rename = "grade")]
     pub grades: Vec<Grade>,
     #[serde(rename = "dimension")]

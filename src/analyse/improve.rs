@@ -375,12 +375,25 @@ impl Ledger {
     /// The items as reported for `last` (the period advanced to last), with their current
     /// values, in priority order, and each enterprise's work list.
     pub fn report(&self, config: &Config, last: &PeriodFindings<'_>) -> (Vec<ImprovementItem>, Vec<WorkList>) {
+        self.report_weighted(config, last, &BTreeMap::new())
+    }
+
+    /// As [`Ledger::report`], an item's weight within its severity raised by the importance
+    /// of its indicator (its correlation with overall satisfaction, 0–1): of two items losing
+    /// as many points, the one that matters more to users comes first.
+    pub fn report_weighted(
+        &self,
+        config: &Config,
+        last: &PeriodFindings<'_>,
+        importance: &BTreeMap<String, f64>,
+    ) -> (Vec<ImprovementItem>, Vec<WorkList>) {
         let mut items = self.items.clone();
         for item in &mut items {
             if let Some((value, n)) = current_value(item, last) {
                 (item.current, item.current_n) = (Some(value), n);
             }
-            item.weight = weight(config, item, last);
+            let boost = importance.get(&item.indicator).map_or(1.0, |m| 1.0 + m.max(0.0));
+            item.weight = weight(config, item, last) * boost;
         }
         items.sort_by(|a, b| {
             let key = |i: &ImprovementItem| (!i.is_open(), std::cmp::Reverse(i.severity));

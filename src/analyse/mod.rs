@@ -5,6 +5,7 @@
 
 pub mod anonymise;
 pub mod improve;
+pub mod integrity;
 pub mod quality;
 pub mod topics;
 

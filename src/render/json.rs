@@ -109,6 +109,10 @@ struct Scores<'a> {
     /// Quarterly, once drawn: the call-back per enterprise (drawn, answered, response rate).
     #[serde(skip_serializing_if = "Option::is_none")]
     sampling: Option<Value>,
+    /// The checks of self-assessment data: one per submitter and check.
+    integrity_signals: Vec<Value>,
+    /// Each item's importance (correlation with overall satisfaction) and score.
+    importance: Vec<Value>,
 }
 
 /// scores.json of `r`, as written.
@@ -131,6 +135,34 @@ pub fn scores_bytes(r: &PeriodResults) -> Vec<u8> {
             .period
             .is_quarter()
             .then(|| r.bias_months.iter().map(|m| m.to_string()).collect()),
+        integrity_signals: r
+            .integrity
+            .iter()
+            .map(|s| {
+                json!({
+                    "submitter": s.submitter,
+                    "signal": s.check.code(),
+                    "value": round_half_away(s.value, 2),
+                    "threshold": s.threshold,
+                    "flagged": s.flagged,
+                    "n": s.n,
+                })
+            })
+            .collect(),
+        importance: r
+            .importance
+            .iter()
+            .map(|i| {
+                json!({
+                    "id": i.id,
+                    "name": i.name,
+                    "importance": i.importance.map(|m| round_half_away(m, 4)),
+                    "pairs": i.pairs,
+                    "score": r2o(i.score),
+                    "priority": i.priority,
+                })
+            })
+            .collect(),
         sampling: r.sampling.as_ref().map(|s| {
             json!({
                 "seed": s.seed,

@@ -496,6 +496,122 @@ fn item_columns() -> Vec<Column> {
     ])
 }
 
+/// The importance–score matrix and the checks of self-assessment data (worded as needing
+/// checking, never as findings).
+fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
+    let r = cx.results;
+    let th = cx.scheme.thresholds.action;
+    let known: Vec<&crate::analyse::integrity::Importance> =
+        r.importance.iter().filter(|i| i.importance.is_some()).collect();
+    if known.len() >= 3 {
+        let mut values: Vec<f64> = known.iter().filter_map(|i| i.importance).collect();
+        values.sort_by(f64::total_cmp);
+        let median = values[(values.len() - 1) / 2];
+        let chart = Chart::Quadrant(crate::chart::Quadrant {
+            points: known
+                .iter()
+                .filter_map(|i| Some((i.id.clone(), i.importance?, i.score?, i.priority)))
+                .collect(),
+            x_split: median,
+            threshold: th,
+        });
+        d.heading_keep(&s.next("重要性–满意度矩阵"), 1, Doc::chart_height(&chart));
+        d.chart("各指标的重要性与得分", &chart);
+        d.note("重要性是该指标得分与总体满意度(Q12)的相关系数:越高,说明这项服务越影响用户的总体评价。右下角(重要性高于中位数、得分低于整改线)为优先改进区;整改事项在同等级内也按重要性排序。");
+        let rows: Vec<_> = known
+            .iter()
+            .filter(|i| i.priority)
+            .map(|i| {
+                (
+                    vec![
+                        i.id.clone(),
+                        i.name.clone(),
+                        format!("{:.2}", i.importance.unwrap_or(0.0)),
+                        score(i.score),
+                    ],
+                    Tone::Alert,
+                )
+            })
+            .collect();
+        if rows.is_empty() {
+            d.note("本期没有处于优先改进区的指标。");
+        } else {
+            d.table(&Table {
+                columns: cols(&[
+                    ("指标", 0.8, Align::Center),
+                    ("指标名称(优先改进)", 4.4, Align::Left),
+                    ("重要性", 1.0, Align::Right),
+                    ("得分", 1.0, Align::Right),
+                ]),
+                rows,
+            });
+        }
+    }
+    if r.integrity.is_empty() {
+        return;
+    }
+    d.heading(&s.next("数据质量疑点(需核实)"), 1);
+    let flagged: Vec<_> = r.integrity.iter().filter(|x| x.flagged).collect();
+    let checked: std::collections::BTreeSet<&str> = r.integrity.iter().map(|x| x.submitter.as_str()).collect();
+    d.paragraph(&format!(
+        "以下是对{}数据的自动检查,提示需要核实的情况,并不表示数据有误:本期检查了 {} 个填报单位,{} 项需要核实。",
+        if r.period.is_quarter() {
+            "月度自评与季度抽查回访"
+        } else {
+            "月度自评"
+        },
+        checked.len(),
+        flagged.len()
+    ));
+    if !flagged.is_empty() {
+        let name = |code: &str| {
+            r.quality
+                .submitters
+                .iter()
+                .find(|q| q.code == code)
+                .map_or(code.to_string(), |q| q.name.clone())
+        };
+        let rows = flagged
+            .iter()
+            .map(|x| {
+                let value = match x.check {
+                    crate::analyse::integrity::Check::SameN => format!("{:.0} 个月", x.value),
+                    _ => format!("{:.1}%", x.value),
+                };
+                let threshold = match x.check {
+                    crate::analyse::integrity::Check::SameN => format!("≥ {:.0}", x.threshold),
+                    crate::analyse::integrity::Check::CallbackAgreement => format!("< {:.0}%", x.threshold),
+                    crate::analyse::integrity::Check::NoUnfavourable => "0%".to_string(),
+                    _ => format!("≥ {:.0}%", x.threshold),
+                };
+                (
+                    vec![
+                        name(&x.submitter),
+                        x.check.label().to_string(),
+                        x.check.unit().to_string(),
+                        value,
+                        threshold,
+                        x.n.to_string(),
+                    ],
+                    Tone::Normal,
+                )
+            })
+            .collect();
+        d.table(&Table {
+            columns: cols(&[
+                ("填报单位", 2.2, Align::Left),
+                ("检查项", 1.5, Align::Left),
+                ("含义", 2.6, Align::Left),
+                ("本期", 0.9, Align::Right),
+                ("提示线", 0.9, Align::Right),
+                ("问卷/用户", 0.9, Align::Right),
+            ]),
+            rows,
+        });
+    }
+    d.note("各项检查只在问卷数足够时判断;阈值见评价方案 [integrity]。建议对提示的单位抽查原始问卷或电话核实。");
+}
+
 fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     let r = cx.results;
     let th = cx.scheme.thresholds.action;
@@ -690,6 +806,9 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
             ));
         }
     }
+
+    // Where to improve first: importance against score.
+    integrity_sections(&mut d, cx, &mut s);
 
     // The quarter's call-back against its draw.
     if let Some(sp) = &r.sampling {

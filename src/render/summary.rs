@@ -51,6 +51,8 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, v: &Values) -> Result<(), Xl
     work_list(wb.add_worksheet().set_name("整改事项")?, &f, r, &title)?;
     topics(wb.add_worksheet().set_name("意见分类")?, &f, r, &title)?;
     quality(wb.add_worksheet().set_name("数据质量")?, &f, r, &title)?;
+    signals(wb.add_worksheet().set_name("数据质量疑点")?, &f, r, &title)?;
+    importance(wb.add_worksheet().set_name("重要性")?, &f, r, &title)?;
     method(wb.add_worksheet().set_name("说明")?, &f, cx, v, &title)?;
     Ok(())
 }
@@ -482,6 +484,93 @@ fn topics(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Re
         &rows,
         60.0,
     )?;
+    Ok(())
+}
+
+/// The checks of self-assessment data, one line per submitter and check, flagged first.
+fn signals(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, title);
+    let mut list: Vec<&crate::analyse::integrity::Signal> = r.integrity.iter().collect();
+    list.sort_by_key(|s| (!s.flagged, s.submitter.clone(), s.check));
+    let name = |code: &str| {
+        r.quality
+            .submitters
+            .iter()
+            .find(|q| q.code == code)
+            .map_or(code.to_string(), |q| q.name.clone())
+    };
+    let rows: Vec<Vec<Cell>> = list
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::text(&name(&s.submitter)),
+                Cell::text(s.check.label()),
+                Cell::text(s.check.unit()),
+                Cell::Score(crate::score::stats::round_half_away(s.value, 2)),
+                Cell::Score(s.threshold),
+                Cell::Count(s.n),
+                Cell::text(if s.flagged { "需核实" } else { "" }),
+            ]
+        })
+        .collect();
+    main_table(
+        ws,
+        f,
+        0,
+        &["填报单位", "检查项", "含义", "本期", "提示线", "问卷/用户", "提示"],
+        &rows,
+        36.0,
+    )?;
+    Ok(())
+}
+
+/// Each item's importance (correlation with overall satisfaction) beside its score, the
+/// priority zone marked, and a scatter chart of the two.
+fn importance(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, title);
+    let rows: Vec<Vec<Cell>> = r
+        .importance
+        .iter()
+        .map(|i| {
+            vec![
+                Cell::text(&i.id),
+                Cell::text(&i.name),
+                i.importance
+                    .map_or(Cell::Empty, |m| Cell::P(crate::score::stats::round_half_away(m, 4))),
+                Cell::Count(i.pairs),
+                Cell::score(i.score),
+                Cell::text(if i.priority { "优先改进" } else { "" }),
+            ]
+        })
+        .collect();
+    let end = main_table(
+        ws,
+        f,
+        0,
+        &["指标", "名称", "重要性", "成对回答", "得分", "优先改进区"],
+        &rows,
+        36.0,
+    )?;
+    if r.importance
+        .iter()
+        .filter(|i| i.importance.is_some() && i.score.is_some())
+        .count()
+        >= 3
+    {
+        let last = r.importance.len() as u32;
+        let mut chart = Chart::new(ChartType::Scatter);
+        chart.title().set_name("重要性–满意度矩阵");
+        chart
+            .add_series()
+            .set_name("指标")
+            .set_categories(("重要性", 1, 2, last, 2))
+            .set_values(("重要性", 1, 4, last, 4));
+        chart.x_axis().set_name("重要性(与总体满意度的相关系数)");
+        chart.y_axis().set_name("得分");
+        chart.legend().set_hidden();
+        chart.set_width(560).set_height(360);
+        ws.insert_chart(end + 1, 0, &chart)?;
+    }
     Ok(())
 }
 

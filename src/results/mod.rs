@@ -499,6 +499,11 @@ pub struct PeriodResults {
     pub depends_on: String,
     /// Quarters with a recorded draw: the call-back's progress.
     pub sampling: Option<SamplingProgress>,
+    /// The integrity checks of the self-assessment data, one per submitter and check (months:
+    /// the five checks of each submitter's data; quarters: agreement with the call-back).
+    pub integrity: Vec<crate::analyse::integrity::Signal>,
+    /// Each item's importance (correlation with overall satisfaction) against its score.
+    pub importance: Vec<crate::analyse::integrity::Importance>,
 }
 
 impl PeriodResults {

@@ -163,6 +163,8 @@ mod tests {
             bias_months: Vec::new(),
             depends_on: String::new(),
             sampling: None,
+            integrity: Vec::new(),
+            importance: Vec::new(),
         };
         r.history.push(HistoryPoint {
             period: month(9),

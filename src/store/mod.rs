@@ -5,7 +5,7 @@
 mod schema;
 mod write;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -149,6 +149,17 @@ pub struct FrameUser {
     pub phone: String,
     pub user_type: Option<String>,
     pub county: Option<String>,
+}
+
+/// A response as the integrity checks see it.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedRow<'a> {
+    pub submitter: &'a str,
+    pub user_name: &'a str,
+    pub phone: &'a str,
+    pub survey_date: Option<&'a str>,
+    pub enterprise: &'a str,
+    pub answers: &'a str,
 }
 
 /// A respondent of a sampled return: (submission, enterprise, user name, phone, row).
@@ -555,6 +566,45 @@ impl Store {
         let rows = st.query_map([quarter], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every accepted response of a kind and period for the integrity checks: submitter, user
+    /// name, phone, survey date, enterprise, answers JSON; one at a time.
+    pub fn for_each_checked(
+        &self,
+        kind: ReturnKind,
+        period: &str,
+        f: &mut dyn FnMut(&CheckedRow<'_>),
+    ) -> Result<(), StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT s.submitter_code, r.user_name, coalesce(r.phone, ''), r.survey_date, r.enterprise, r.answers
+             FROM response r JOIN submission s ON s.id = r.submission_id
+             WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted' ORDER BY s.submitter_code, s.id, r.id",
+        )?;
+        let mut rows = st.query(params![kind.code(), period])?;
+        while let Some(r) = rows.next()? {
+            let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok());
+            f(&CheckedRow {
+                submitter: text(0).unwrap_or(""),
+                user_name: text(1).unwrap_or(""),
+                phone: text(2).unwrap_or(""),
+                survey_date: text(3),
+                enterprise: text(4).unwrap_or(""),
+                answers: text(5).unwrap_or("{}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Responses in the accepted monthly returns per submitter for a month.
+    pub fn monthly_counts(&self, month: &str) -> Result<BTreeMap<String, i64>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT submitter_code, sum(rows_accepted) FROM submission
+             WHERE kind = 'monthly' AND status = 'accepted' AND period = ?1 AND submitter_code IS NOT NULL
+             GROUP BY submitter_code",
+        )?;
+        let rows = st.query_map([month], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -10,6 +10,7 @@ mod feedback;
 mod file_errors;
 mod hostile;
 mod intake_trust;
+mod integrity;
 mod lifecycle;
 mod model;
 mod public;

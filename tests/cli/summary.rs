@@ -4,7 +4,7 @@ use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 
 use crate::support::*;
 
-const SHEETS: [&str; 9] = [
+const SHEETS: [&str; 11] = [
     "总览",
     "企业排名",
     "分组得分",
@@ -13,6 +13,8 @@ const SHEETS: [&str; 9] = [
     "整改事项",
     "意见分类",
     "数据质量",
+    "数据质量疑点",
+    "重要性",
     "说明",
 ];
 
