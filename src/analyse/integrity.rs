@@ -314,7 +314,9 @@ pub fn callback_agreement(
         table.each(answers, |i, a, value| v[i] = value.map(|_| a.to_string()));
         called.insert((name.clone(), phone.clone(), enterprise.clone()), v);
     }
-    let mut by: BTreeMap<String, (HashSet<(String, String, String)>, u64, u64)> = BTreeMap::new();
+    // Per submitter: the users matched, the answers compared and those that agree.
+    type Matched = (HashSet<(String, String, String)>, u64, u64);
+    let mut by: BTreeMap<String, Matched> = BTreeMap::new();
     for (submitter, name, phone, enterprise, answers) in monthly {
         let k = (name.clone(), phone.clone(), enterprise.clone());
         let Some(back) = called.get(&k) else { continue };

@@ -503,7 +503,7 @@ fn signals(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
         .iter()
         .map(|s| {
             vec![
-                Cell::text(&name(&s.submitter)),
+                Cell::text(name(&s.submitter)),
                 Cell::text(s.check.label()),
                 Cell::text(s.check.unit()),
                 Cell::Score(crate::score::stats::round_half_away(s.value, 2)),
