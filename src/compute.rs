@@ -320,7 +320,7 @@ impl<'c> Reporter<'c> {
         self.store
             .for_each_checked(period.kind(), &p, &mut |r| checker.add(r))?;
         let importance = checker.importance(&scores);
-        let signals = if period.is_quarter() {
+        let mut signals = if period.is_quarter() {
             let mut callback = Vec::new();
             self.store.for_each_checked(period.kind(), &p, &mut |r| {
                 callback.push((
@@ -360,6 +360,12 @@ impl<'c> Reporter<'c> {
             }
             checker.signals(&previous)
         };
+        for s in &mut signals {
+            s.name = self
+                .config
+                .party(&s.submitter)
+                .map_or(s.submitter.clone(), |p| p.name().to_string());
+        }
         Ok((signals, importance))
     }
 

@@ -73,6 +73,8 @@ impl Check {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signal {
     pub submitter: String,
+    /// How people call the submitter (filled in from the registry).
+    pub name: String,
     pub check: Check,
     /// Responses (or, for the call-back, matched users) behind it.
     pub n: u64,
@@ -227,6 +229,7 @@ impl<'a> Checker<'a> {
             let mut push = |check, value: f64, threshold: f64, flagged: bool| {
                 out.push(Signal {
                     submitter: code.clone(),
+                    name: String::new(),
                     check,
                     n,
                     value,
@@ -339,6 +342,7 @@ pub fn callback_agreement(
             let n = users.len() as u64;
             Signal {
                 submitter,
+                name: String::new(),
                 check: Check::CallbackAgreement,
                 n,
                 value,

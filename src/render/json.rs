@@ -146,6 +146,7 @@ pub fn scores_bytes(r: &PeriodResults) -> Vec<u8> {
                     "threshold": s.threshold,
                     "flagged": s.flagged,
                     "n": s.n,
+                    "name": s.name,
                 })
             })
             .collect(),

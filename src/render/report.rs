@@ -564,13 +564,6 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
         flagged.len()
     ));
     if !flagged.is_empty() {
-        let name = |code: &str| {
-            r.quality
-                .submitters
-                .iter()
-                .find(|q| q.code == code)
-                .map_or(code.to_string(), |q| q.name.clone())
-        };
         let rows = flagged
             .iter()
             .map(|x| {
@@ -586,7 +579,7 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
                 };
                 (
                     vec![
-                        name(&x.submitter),
+                        x.name.clone(),
                         x.check.label().to_string(),
                         x.check.unit().to_string(),
                         value,

@@ -492,18 +492,11 @@ fn signals(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
     print_setup(ws, title);
     let mut list: Vec<&crate::analyse::integrity::Signal> = r.integrity.iter().collect();
     list.sort_by_key(|s| (!s.flagged, s.submitter.clone(), s.check));
-    let name = |code: &str| {
-        r.quality
-            .submitters
-            .iter()
-            .find(|q| q.code == code)
-            .map_or(code.to_string(), |q| q.name.clone())
-    };
     let rows: Vec<Vec<Cell>> = list
         .iter()
         .map(|s| {
             vec![
-                Cell::text(name(&s.submitter)),
+                Cell::text(&s.name),
                 Cell::text(s.check.label()),
                 Cell::text(s.check.unit()),
                 Cell::Score(crate::score::stats::round_half_away(s.value, 2)),
