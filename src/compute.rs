@@ -294,6 +294,64 @@ impl<'c> Reporter<'c> {
         })
     }
 
+    /// Each monthly submitter's pooled self-assessment composite over the quarter against the
+    /// sampled composite of the enterprises it covers (weighted by its responses about each):
+    /// a difference above the scheme's bias flag needs checking.
+    fn self_against_sampled(
+        &mut self,
+        period: Period,
+        covered: &BTreeMap<(String, String), u64>,
+    ) -> Result<Vec<crate::analyse::integrity::Signal>, StoreError> {
+        use crate::analyse::integrity::{Check, Signal};
+        let months = period.months();
+        for m in &months {
+            self.read(*m)?;
+        }
+        let mut pooled = score::Tallies::new(self.config);
+        for m in &months {
+            pooled.merge(self.tallies[m].clone());
+        }
+        let own = pooled.results();
+        let sampled = &self.cores[&period].groups;
+        let mut out = Vec::new();
+        let submitters: std::collections::BTreeSet<&String> = covered.keys().map(|(s, _)| s).collect();
+        for submitter in submitters {
+            let Some(mine) = own.iter().find(|g| g.level == Level::Unit && g.key == *submitter) else {
+                continue;
+            };
+            let Some(self_composite) = mine.composite else { continue };
+            let (mut sum, mut weight) = (0.0, 0.0);
+            for ((s, e), n) in covered.range((submitter.clone(), String::new())..) {
+                if s != submitter {
+                    break;
+                }
+                if let Some(c) = sampled
+                    .iter()
+                    .find(|g| g.level == Level::Enterprise && g.key == *e)
+                    .and_then(|g| g.composite)
+                {
+                    sum += c * *n as f64;
+                    weight += *n as f64;
+                }
+            }
+            if weight == 0.0 {
+                continue;
+            }
+            let value = self_composite - sum / weight;
+            let threshold = self.config.scheme.thresholds.bias_flag;
+            out.push(Signal {
+                submitter: submitter.clone(),
+                name: String::new(),
+                check: Check::SelfAgainstSampled,
+                n: mine.n,
+                value,
+                threshold,
+                flagged: mine.n >= u64::from(self.config.scheme.integrity.min_n) && value > threshold,
+            });
+        }
+        Ok(out)
+    }
+
     /// The integrity checks and the items' importance. A month: its responses' checks per
     /// submitter (the same number of responses counted back over the months before) and the
     /// importance over them. A quarter: the sampled responses' importance, and the monthly
@@ -335,9 +393,14 @@ impl<'c> Reporter<'c> {
                 .map(|(n, ph, e, _)| (n.as_str(), ph.as_str(), e.as_str()))
                 .collect();
             let mut monthly = Vec::new();
+            // Each monthly submitter's responses per enterprise, to weigh the sampled scores.
+            let mut covered: BTreeMap<(String, String), u64> = BTreeMap::new();
             for m in period.months() {
                 self.store
                     .for_each_checked(crate::period::ReturnKind::Monthly, &m.to_string(), &mut |r| {
+                        *covered
+                            .entry((r.submitter.to_string(), r.enterprise.to_string()))
+                            .or_default() += 1;
                         if wanted.contains(&(r.user_name, r.phone, r.enterprise)) {
                             monthly.push((
                                 r.submitter.to_string(),
@@ -349,7 +412,9 @@ impl<'c> Reporter<'c> {
                         }
                     })?;
             }
-            callback_agreement(&self.config.scheme, &monthly, &callback)
+            let mut signals = callback_agreement(&self.config.scheme, &monthly, &callback);
+            signals.extend(self.self_against_sampled(period, &covered)?);
+            signals
         } else {
             let back = self.config.scheme.integrity.same_n_months.saturating_sub(1);
             let mut previous = Vec::new();

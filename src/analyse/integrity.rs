@@ -31,6 +31,9 @@ pub enum Check {
     BunchedDates,
     SameN,
     CallbackAgreement,
+    /// Quarters: a submitter's self-assessment against the sampled score of the enterprises
+    /// it covers.
+    SelfAgainstSampled,
 }
 
 impl Check {
@@ -42,6 +45,7 @@ impl Check {
             Check::BunchedDates => "bunched_dates",
             Check::SameN => "same_n",
             Check::CallbackAgreement => "callback_agreement",
+            Check::SelfAgainstSampled => "self_vs_sampled",
         }
     }
 
@@ -53,6 +57,7 @@ impl Check {
             Check::BunchedDates => "调查日期集中",
             Check::SameN => "问卷数逐月相同",
             Check::CallbackAgreement => "与市局回访一致率",
+            Check::SelfAgainstSampled => "自评高于抽查",
         }
     }
 
@@ -65,6 +70,7 @@ impl Check {
             Check::BunchedDates => "最集中两天的问卷占比(%)",
             Check::SameN => "问卷数相同的连续月数",
             Check::CallbackAgreement => "同一用户答案一致率(%)",
+            Check::SelfAgainstSampled => "自评综合得分 − 所涉企业的抽查综合得分(分)",
         }
     }
 }

@@ -569,12 +569,14 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
             .map(|x| {
                 let value = match x.check {
                     crate::analyse::integrity::Check::SameN => format!("{:.0} 个月", x.value),
+                    crate::analyse::integrity::Check::SelfAgainstSampled => format!("{:+.2} 分", x.value),
                     _ => format!("{:.1}%", x.value),
                 };
                 let threshold = match x.check {
                     crate::analyse::integrity::Check::SameN => format!("≥ {:.0}", x.threshold),
                     crate::analyse::integrity::Check::CallbackAgreement => format!("< {:.0}%", x.threshold),
                     crate::analyse::integrity::Check::NoUnfavourable => "0%".to_string(),
+                    crate::analyse::integrity::Check::SelfAgainstSampled => format!("> {:.0} 分", x.threshold),
                     _ => format!("≥ {:.0}%", x.threshold),
                 };
                 (

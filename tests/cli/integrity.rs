@@ -85,3 +85,31 @@ fn an_inflated_return_is_flagged_and_an_honest_one_is_not() {
         assert!(text.contains("并不表示数据有误"));
     }
 }
+
+#[test]
+fn the_samples_quarter_compares_each_units_self_assessment_with_the_call_back() {
+    let env = Env::samples();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let scores: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("reports/2026Q3/scores.json")).unwrap()).unwrap();
+    let signals = scores["integrity_signals"].as_array().unwrap();
+    // Every monthly submitter of the quarter's months has both quarter checks.
+    for who in ["JL", "YK", "ZS", "GS01", "GS02", "RQ01", "RQ02"] {
+        for check in ["callback_agreement", "self_vs_sampled"] {
+            let s = signals
+                .iter()
+                .find(|s| s["submitter"] == who && s["signal"] == check)
+                .unwrap_or_else(|| panic!("{who} {check}"));
+            let (v, t) = (s["value"].as_f64().unwrap(), s["threshold"].as_f64().unwrap());
+            let flagged = if check == "self_vs_sampled" { v > t } else { v < t };
+            assert_eq!(
+                s["flagged"].as_bool().unwrap(),
+                flagged && s["n"].as_u64().unwrap() >= 5,
+                "{s}"
+            );
+        }
+    }
+    // The samples show signals: the generated call-back answers are independent of the units'.
+    assert!(signals.iter().any(|s| s["flagged"] == true));
+}
