@@ -30,6 +30,9 @@ pub(super) struct Validator<'a> {
     /// respondent key → the row that first named it
     seen: HashMap<String, u32>,
     frame: bool,
+    /// Call-back rows left without a date or an answer, and where their note is.
+    unreached: usize,
+    unreached_note: Option<usize>,
     user_column: String,
     /// Column index → field, from the layout.
     by_column: Vec<Option<Field>>,
@@ -83,6 +86,8 @@ impl<'a> Validator<'a> {
             warnings: Vec::new(),
             seen: HashMap::new(),
             frame: false,
+            unreached: 0,
+            unreached_note: None,
             user_column: String::new(),
             by_column: Vec::new(),
             submitter_enterprise: None,
@@ -458,6 +463,33 @@ impl ReturnVisitor for Validator<'_> {
                 Some(f) => fixed[f.slot()] = Some((*c, v)),
                 None => {}
             }
+        }
+        // A call-back row the surveyor could not complete (pre-filled user, no date, no answer):
+        // not a response, and not an error either; counted in a note.
+        let kind = self.meta.as_ref().map(|m| m.kind);
+        let blank = |v: Option<&Value>| match v {
+            None => true,
+            Some(Value::Text(t)) => clean_value(t).is_empty(),
+            _ => false,
+        };
+        if kind == Some(ReturnKind::Quarterly)
+            && item_cells.iter().all(|v| blank(*v))
+            && blank(fixed[Field::SurveyDate.slot()].map(|(_, v)| v))
+        {
+            self.issues.truncate(before);
+            self.unreached += 1;
+            let note = format!(
+                "{} 行只有预填的用户、没有调查日期和回答(回访未完成),未计入",
+                self.unreached
+            );
+            match self.unreached_note {
+                Some(i) => self.notes[i] = note,
+                None => {
+                    self.unreached_note = Some(self.notes.len());
+                    self.notes.push(note);
+                }
+            }
+            return;
         }
         let get = |f: Field| fixed[f.slot()];
         let text = |f: Field| {

@@ -137,7 +137,17 @@ fn the_call_back_comes_back_through_the_inbox_with_rates_and_flags() {
         r[10] = s(&u[4]);
         rows.push(r);
     }
-    let mut extra = row(8, "2026-08-21", &users[0][3]);
+    // The last drawn user could not be reached: the row comes back as pre-filled, no date, no
+    // answer.
+    let mut unreached = vec![C::Blank; 29];
+    unreached[0] = C::N(8.0);
+    unreached[2] = s("电话回访");
+    unreached[3] = s(&users[7][0]);
+    unreached[4] = s(&users[7][1]);
+    unreached[7] = s(&users[7][2]);
+    unreached[9] = s(&users[7][3]);
+    rows.push(unreached);
+    let mut extra = row(9, "2026-08-21", &users[0][3]);
     extra[3] = s("没有抽到的用户有限公司");
     extra[8] = s(if users[0][3].contains("燃气") || users[0][3].contains("天然气") {
         "供气"
@@ -181,8 +191,18 @@ fn the_call_back_comes_back_through_the_inbox_with_rates_and_flags() {
         .flatten()
         .map(|c| c.to_string())
         .collect();
-    // Rows: 3 metadata and a blank, the header (5), 7 answers (6–12), the extra user (13).
-    assert!(guide.contains("非抽样用户") && guide.contains("第 13 行"), "{guide}");
+    // Rows: 3 metadata and a blank, the header (5), 7 answers (6–12), the unreached user (13,
+    // not an error), the extra user (14).
+    assert!(guide.contains("非抽样用户") && guide.contains("第 14 行"), "{guide}");
+    let db = env.db();
+    let rejected: i64 = db
+        .query_row(
+            "SELECT rows_rejected FROM submission WHERE original_name LIKE '%回访结果%' AND status = 'accepted'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rejected, 0, "an unreached user is no error");
     // status follows the draw.
     let status = stdout(&env.run(&["status", "--period", "2026Q3"]));
     assert!(
