@@ -43,6 +43,9 @@ pub struct Document {
 pub struct Delivered {
     /// Documents placed in (or replaced in) the outbox.
     pub placed: usize,
+    /// Documents taken out of the outbox: no longer due (a corrected return's feedback, a
+    /// renamed document).
+    pub withdrawn: usize,
     /// Messages sent: (recipient, period, an update).
     pub sent: Vec<(String, Period, bool)>,
     /// Deliveries that failed, said in Chinese; retried by the next run.
@@ -167,7 +170,39 @@ pub fn deliver(config: &Config, store: &Store) -> Result<Delivered, DeliveryErro
     let mut mailer: Option<Result<SmtpTransport, String>> = None;
     for period in periods_written(config) {
         let p = period.to_string();
-        for (r, docs) in due(config, period) {
+        let due = due(config, period);
+        // What the outbox holds of this period that is no longer due goes: a unit must not
+        // find the feedback on a return it has since corrected.
+        for (recipient, document) in store.outbox_documents(&p)? {
+            let still = due
+                .iter()
+                .any(|(r, docs)| r.key == recipient && docs.iter().any(|d| d.name == document));
+            if still {
+                continue;
+            }
+            let path = config.delivery.outbox.join(&recipient).join(&p).join(&document);
+            match std::fs::remove_file(&path) {
+                Ok(()) => done.withdrawn += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    done.failed.push(format!(
+                        "无法从发件箱撤下过时的 {}:{}",
+                        path.display(),
+                        crate::output::io_zh(&e)
+                    ));
+                    continue;
+                }
+            }
+            store.forget_outbox_document(&recipient, &p, &document)?;
+            // Folders left empty go too (remove_dir leaves a folder that still holds anything).
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::remove_dir(dir);
+                if let Some(up) = dir.parent() {
+                    let _ = std::fs::remove_dir(up);
+                }
+            }
+        }
+        for (r, docs) in due {
             // The outbox, always.
             let dir = config.delivery.outbox.join(&r.key).join(&p);
             for doc in &docs {

@@ -50,8 +50,8 @@ pub struct Integrity {
     pub min_n: u32,
     /// Share (%) of responses whose answers are identical to another response's.
     pub straight_lining: f64,
-    /// Share (%) of responses whose phone number is on another response too (this return or
-    /// another submitter's).
+    /// Share (%) of responses whose phone number is on another response about the same
+    /// enterprise (this return or another submitter's).
     pub repeated_phone: f64,
     /// Share (%) of responses on the two most common survey dates.
     pub bunched_dates: f64,

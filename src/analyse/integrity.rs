@@ -180,9 +180,11 @@ impl<'a> Checker<'a> {
             acc.unfavourable += u64::from(v.unfavourable);
         }
         *acc.vectors.entry(hash(r.answers)).or_default() += 1;
+        // A household may answer for its water and its gas enterprise: a phone repeats when it
+        // is on another response about the same enterprise.
         let phone: String = r.phone.chars().filter(char::is_ascii_digit).collect();
         if !phone.is_empty() {
-            acc.phones.push(hash(&phone));
+            acc.phones.push(hash(&format!("{phone}|{}", r.enterprise)));
         }
         if let Some(d) = r.survey_date {
             *acc.dates.entry(d.to_string()).or_default() += 1;

@@ -249,6 +249,12 @@ pub fn print_delivered(config: &Config, d: &crate::deliver::Delivered) -> bool {
             config.delivery.outbox.display()
         );
     }
+    if d.withdrawn > 0 {
+        say!(
+            "已从发件箱撤下 {} 份不再适用的文件(如已更正报表的退回意见)。",
+            d.withdrawn
+        );
+    }
     if !d.sent.is_empty() {
         let updates = d.sent.iter().filter(|(_, _, u)| *u).count();
         let names: Vec<String> = d.sent.iter().map(|(r, p, _)| format!("{r}({p})")).collect();

@@ -59,7 +59,7 @@ pub fn report(
     config: &Config,
     period: Period,
     subs: &[Submission],
-    duplicates: &std::collections::BTreeMap<String, usize>,
+    duplicates: &std::collections::BTreeMap<(String, String), usize>,
 ) -> String {
     let mut out = format!("\n== {}({}) ==\n", period.label_zh(), period);
     out.push_str(&line(
@@ -79,7 +79,10 @@ pub fn report(
     ));
     let quality = data_quality(config, period, subs);
     for s in &quality.submitters {
-        let dup = duplicates.get(&s.code).copied().unwrap_or(0);
+        let dup = duplicates
+            .get(&(s.code.clone(), s.kind.code().to_string()))
+            .copied()
+            .unwrap_or(0);
         out.push_str(&line([
             s.name.clone(),
             s.kind.label().to_string(),

@@ -513,6 +513,24 @@ impl Store {
         })
     }
 
+    /// The documents placed in the outbox for a period: (recipient, document).
+    pub fn outbox_documents(&self, period: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT recipient, document FROM delivery WHERE period = ?1 AND channel = 'outbox' ORDER BY 1, 2",
+        )?;
+        let rows = st.query_map([period], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Forgets a document taken out of the outbox.
+    pub fn forget_outbox_document(&self, recipient: &str, period: &str, document: &str) -> Result<(), StoreError> {
+        self.exec(
+            "DELETE FROM delivery WHERE recipient = ?1 AND period = ?2 AND document = ?3 AND channel = 'outbox'",
+            params![recipient, period, document],
+        )?;
+        Ok(())
+    }
+
     /// Records an attempt to deliver a document.
     pub fn record_delivery(&self, a: &Attempt<'_>) -> Result<(), StoreError> {
         self.conn
@@ -708,12 +726,18 @@ impl Store {
     }
 
     /// Duplicates received per submitter for a period: submitter code → count.
-    pub fn duplicates(&self, period: &str) -> Result<std::collections::BTreeMap<String, usize>, StoreError> {
+    /// Duplicates received per submitter and kind (its code) for a period.
+    pub fn duplicates(&self, period: &str) -> Result<BTreeMap<(String, String), usize>, StoreError> {
         let mut st = self.conn.prepare(
-            "SELECT s.submitter_code, count(*) FROM duplicate_receipt d JOIN submission s ON s.id = d.of_submission
-             WHERE s.period = ?1 AND s.submitter_code IS NOT NULL GROUP BY s.submitter_code",
+            "SELECT s.submitter_code, s.kind, count(*) FROM duplicate_receipt d JOIN submission s ON s.id = d.of_submission
+             WHERE s.period = ?1 AND s.submitter_code IS NOT NULL GROUP BY s.submitter_code, s.kind",
         )?;
-        let rows = st.query_map([period], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))?;
+        let rows = st.query_map([period], |r| {
+            Ok((
+                (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                r.get::<_, i64>(2)? as usize,
+            ))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -323,3 +323,31 @@ fn a_recomputed_document_is_sent_again_marked_as_an_update() {
         assert!(m["body"].as_str().unwrap().contains("重新计算"), "{}", m["body"]);
     }
 }
+
+#[test]
+fn a_document_no_longer_due_is_taken_out_of_the_outbox() {
+    let env = Env::samples();
+    assert_eq!(code(&env.run(&["run"])), 3);
+    let old = "单位_JL_竟陵街道/2026-07/2026年7月竟陵街道报表退回意见.xlsx";
+    assert!(env.path("outbox").join(old).is_file(), "{:?}", outbox(&env));
+    // The unit is renamed: every document is recomputed, its feedback under the new name.
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replacen("name = \"竟陵街道\"", "name = \"竟陵街道办\"", 1),
+    )
+    .unwrap();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("已从发件箱撤下"), "{}", stdout(&o));
+    assert!(!env.path("outbox").join(old).exists());
+    assert!(
+        !env.path("outbox/单位_JL_竟陵街道").exists(),
+        "its empty folders go too"
+    );
+    assert!(
+        env.path("outbox/单位_JL_竟陵街道办/2026-07/2026年7月竟陵街道办报表退回意见.xlsx")
+            .is_file()
+    );
+}
