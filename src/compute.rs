@@ -325,9 +325,10 @@ impl<'c> Reporter<'c> {
                 if s != submitter {
                     break;
                 }
+                // Only enterprises the call-back reached enough users of.
                 if let Some(c) = sampled
                     .iter()
-                    .find(|g| g.level == Level::Enterprise && g.key == *e)
+                    .find(|g| g.level == Level::Enterprise && g.key == *e && !g.insufficient)
                     .and_then(|g| g.composite)
                 {
                     sum += c * *n as f64;

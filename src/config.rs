@@ -270,17 +270,30 @@ pub struct Delivery {
 /// is not in the config, a sender is given when mail is sent.
 fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -> Result<Delivery, String> {
     let address = |what: &str, a: &str| {
-        let ok = a
-            .split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
-            && !a.chars().any(char::is_whitespace);
+        // As the mailer will read it, and with a domain: an address it would refuse is said now,
+        // not by every run's failed sending.
+        let ok = a.parse::<lettre::Address>().is_ok_and(|x| x.domain().contains('.'));
         if ok {
             Ok(())
         } else {
             Err(format!("[delivery] {what} 的地址“{a}”不是有效的电子邮件地址"))
         }
     };
+    let mut seen = std::collections::HashSet::new();
     for l in &raw.leader {
+        // A leader's name is their folder in the outbox.
+        if l.name.trim().is_empty()
+            || l.name.chars().any(|c| c.is_control() || "/\\:*?\"<>|".contains(c))
+            || l.name.starts_with('.')
+        {
+            return Err(format!("[[delivery.leader]] name = \"{}\" 不能用作文件夹名", l.name));
+        }
+        if !seen.insert(l.name.as_str()) {
+            return Err(format!(
+                "[[delivery.leader]] name = \"{}\" 重复;同名的领导请写明区别(如 王局长(分管))",
+                l.name
+            ));
+        }
         address(&format!("leader “{}”", l.name), &l.email)?;
     }
     for (code, a) in &raw.enterprise {
@@ -969,6 +982,36 @@ aliases = ["第一供水公司"]
         let text = format!("{GOOD}\n[[unit]]\ncode = \"JL\"\nname = \"另一个\"\n");
         let e = load(&text).unwrap_err().to_string();
         assert!(e.contains("code = \"JL\" 重复"), "{e}");
+    }
+
+    #[test]
+    fn leaders_need_a_usable_folder_name_and_a_mailable_address() {
+        let with = |leaders: &str| {
+            load(&format!("{GOOD}\n[delivery]\n{leaders}"))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let leader = |name: &str, email: &str| format!("[[delivery.leader]]\nname = \"{name}\"\nemail = \"{email}\"\n");
+        assert!(with(&leader("王局长", "wang@example.gov.cn")).is_ok());
+        assert!(
+            with(&leader("../王", "wang@example.gov.cn"))
+                .unwrap_err()
+                .contains("文件夹名")
+        );
+        let twice = format!(
+            "{}{}",
+            leader("王局长", "a@example.gov.cn"),
+            leader("王局长", "b@example.gov.cn")
+        );
+        assert!(with(&twice).unwrap_err().contains("重复"));
+        for bad in ["wang@localhost", "wang@", "wang example@x.cn", "wang@@x.cn"] {
+            assert!(
+                with(&leader("王局长", bad))
+                    .unwrap_err()
+                    .contains("不是有效的电子邮件地址"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

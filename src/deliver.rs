@@ -168,7 +168,9 @@ pub fn deliver(config: &Config, store: &Store) -> Result<Delivered, DeliveryErro
     let mut done = Delivered::default();
     let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
     let mut mailer: Option<Result<SmtpTransport, String>> = None;
-    for period in periods_written(config) {
+    // A period waiting to be recomputed (after `ingest`, before `report`) delivers once it is.
+    let stale = store.stale_periods()?;
+    for period in periods_written(config).into_iter().filter(|p| !stale.contains(p)) {
         let p = period.to_string();
         let due = due(config, period);
         // What the outbox holds of this period that is no longer due goes: a unit must not

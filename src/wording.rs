@@ -107,6 +107,23 @@ impl Wording {
                 .flat_map(|t| wording.table(t).iter().map(move |(k, v)| (t, k.as_str(), v))),
         );
         for (table, key, template) in all {
+            // File names are matched by delivery: they may use only what names a document.
+            const NAME_PLACEHOLDERS: &[&str] =
+                &["city", "period", "period_label", "kind", "bureau", "enterprise", "unit"];
+            if table == "names"
+                && let Some(bad) = placeholders(template)
+                    .into_iter()
+                    .find(|n| !NAME_PLACEHOLDERS.contains(n))
+            {
+                return Err(err(format!(
+                    "[names] {key} 中的占位符 {{{bad}}} 不能用于文件名;文件名只能用 {}",
+                    NAME_PLACEHOLDERS
+                        .iter()
+                        .map(|p| format!("{{{p}}}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )));
+            }
             for name in placeholders(template) {
                 if !PLACEHOLDERS.contains(&name) {
                     let at = if table.is_empty() {
@@ -234,6 +251,17 @@ mod tests {
         let text = DEFAULT_WORDING.replace("public_note = ", "public_notes = ");
         let e = Wording::parse(&text, Path::new("r.toml")).unwrap_err();
         assert!(e.contains("缺少 public_note"), "{e}");
+    }
+
+    #[test]
+    fn a_file_name_may_only_use_what_names_a_document() {
+        let text = DEFAULT_WORDING.replace(
+            "city_report = \"{period_label}{city}供水供气企业服务满意度分析报告\"",
+            "city_report = \"{period_label}{city}分析报告(综合{composite}分)\"",
+        );
+        assert_ne!(text, DEFAULT_WORDING);
+        let e = Wording::parse(&text, Path::new("r.toml")).unwrap_err();
+        assert!(e.contains("[names] city_report") && e.contains("{composite}"), "{e}");
     }
 
     #[test]

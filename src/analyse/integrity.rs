@@ -319,10 +319,11 @@ pub fn callback_agreement(
 ) -> Vec<Signal> {
     let table = AnswerTable::new(scheme);
     let t = &scheme.integrity;
-    let mut called: HashMap<(String, String, String), Vec<Option<String>>> = HashMap::new();
+    // Per item: favourable or not (a 满意 months before a 非常满意 is no disagreement).
+    let mut called: HashMap<(String, String, String), Vec<Option<bool>>> = HashMap::new();
     for (name, phone, enterprise, answers) in callback {
         let mut v = vec![None; scheme.items.len()];
-        table.each(answers, |i, a, value| v[i] = value.map(|_| a.to_string()));
+        table.each(answers, |i, _, value| v[i] = value.map(|x| x.unfavourable));
         called.insert((name.clone(), phone.clone(), enterprise.clone()), v);
     }
     // Per submitter: the users matched, the answers compared and those that agree.
@@ -332,11 +333,14 @@ pub fn callback_agreement(
         let k = (name.clone(), phone.clone(), enterprise.clone());
         let Some(back) = called.get(&k) else { continue };
         let e = by.entry(submitter.clone()).or_default();
-        e.0.insert(k);
-        table.each(answers, |i, a, value| {
-            if let (Some(_), Some(b)) = (value, &back[i]) {
+        // A user surveyed in several months counts once (the first month).
+        if !e.0.insert(k) {
+            continue;
+        }
+        table.each(answers, |i, _, value| {
+            if let (Some(v), Some(b)) = (value, back[i]) {
                 e.1 += 1;
-                e.2 += u64::from(a == b);
+                e.2 += u64::from(v.unfavourable == b);
             }
         });
     }

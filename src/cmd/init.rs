@@ -96,6 +96,11 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// A path for a crontab line: single-quoted for the shell, with cron's % escaped.
+fn cron_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''").replace('%', "\\%"))
+}
+
 /// Writes a systemd service and timer and a crontab line that run `run` every 30 minutes
 /// with this deployment's config; returns the folder they are in.
 fn schedule(dir: &std::path::Path, config_path: &std::path::Path) -> anyhow::Result<PathBuf> {
@@ -110,16 +115,18 @@ fn schedule(dir: &std::path::Path, config_path: &std::path::Path) -> anyhow::Res
          \n\
          [Service]\n\
          Type=oneshot\n\
-         Environment=UTILITY_EVAL_CONFIG={config}\n\
+         # 建议用专门的账户运行(文件归它所有):User=utility-eval\n\
+         Environment=\"UTILITY_EVAL_CONFIG={config}\"\n\
          # 邮件密码(如配置了 password_env):Environment=UTILITY_EVAL_SMTP_PASSWORD=…,或用 EnvironmentFile=\n\
-         WorkingDirectory={dir}\n\
-         ExecStart={exe} run\n\
+         WorkingDirectory=\"{dir}\"\n\
+         ExecStart=\"{exe}\" run\n\
          # 3:有报表或行被退回(正常情况);75:上一次运行尚未结束\n\
          SuccessExitStatus=3 75\n\
          Nice=10\n",
-        config = config.display(),
-        dir = dir.display(),
-        exe = exe.display()
+        // systemd expands % specifiers: a literal % is written %%.
+        config = config.display().to_string().replace('%', "%%"),
+        dir = dir.display().to_string().replace('%', "%%"),
+        exe = exe.display().to_string().replace('%', "%%")
     );
     let timer = "[Unit]\n\
          Description=每 30 分钟运行一次 utility-eval\n\
@@ -134,8 +141,8 @@ fn schedule(dir: &std::path::Path, config_path: &std::path::Path) -> anyhow::Res
     let cron = format!(
         "# 每 30 分钟运行一次;没有新文件时不输出,cron 不会发邮件\n\
          */30 * * * * UTILITY_EVAL_CONFIG={} {} run\n",
-        config.display(),
-        exe.display()
+        cron_quote(&config.display().to_string()),
+        cron_quote(&exe.display().to_string())
     );
     for (name, text) in [
         ("utility-eval.service", service.as_str()),

@@ -229,8 +229,16 @@ fn ranking_table(caption: &str, rows: &[&PublicRank], threshold: f64) -> String 
             escape(&rank),
             escape(&e.enterprise),
             escape(e.utility),
-            score(e.composite),
-            score(e.overall),
+            if e.insufficient {
+                "样本不足".to_string()
+            } else {
+                score(e.composite)
+            },
+            if e.insufficient {
+                "样本不足".to_string()
+            } else {
+                score(e.overall)
+            },
             e.n,
             change(e.change)
         );
@@ -294,7 +302,8 @@ fn page(view: &PublicView, t: &Texts, pdf_name: &str) -> String {
         .map(|(d, w)| format!("{}(权重 {})", escape(d), round_half_away(*w, 2)))
         .collect();
     h += &format!(
-        "<p>综合得分由四个维度加权计算:{}。</p>\n</section>\n",
+        "<p>综合得分由 {} 个维度加权计算:{}。</p>\n</section>\n",
+        view.dimensions.len(),
         weights.join("、")
     );
     h += "<footer>\n";
@@ -397,7 +406,11 @@ fn pdf(view: &PublicView, t: &Texts, name: &str) -> Doc {
         .iter()
         .map(|(n, w)| format!("{n}(权重 {})", round_half_away(*w, 2)))
         .collect();
-    d.paragraph(&format!("综合得分由四个维度加权计算:{}。", weights.join("、")));
+    d.paragraph(&format!(
+        "综合得分由 {} 个维度加权计算:{}。",
+        view.dimensions.len(),
+        weights.join("、")
+    ));
     d.ensure(50.0);
     d.space(16.0);
     let y = d.y();
@@ -445,8 +458,16 @@ fn pdf_table(rows: &[&PublicRank], threshold: f64) -> Table {
                         e.rank.map_or("样本不足".into(), |n| n.to_string()),
                         e.enterprise.clone(),
                         e.utility.to_string(),
-                        score(e.composite),
-                        score(e.overall),
+                        if e.insufficient {
+                            "样本不足".to_string()
+                        } else {
+                            score(e.composite)
+                        },
+                        if e.insufficient {
+                            "样本不足".to_string()
+                        } else {
+                            score(e.overall)
+                        },
                         e.n.to_string(),
                         change(e.change),
                     ],

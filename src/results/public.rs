@@ -79,14 +79,17 @@ impl PublicView {
         let ranking = r
             .ranked_enterprises()
             .into_iter()
+            // Under the minimum sample the public sees n and 样本不足, not a score (SPEC §8).
             .map(|(rank, g)| PublicRank {
                 rank,
                 enterprise: g.name.clone(),
                 utility: r.enterprise_utility(&g.key).unwrap_or(""),
                 n: g.n,
-                composite: g.composite,
-                overall: g.overall,
-                change: r.composite_change(Level::Enterprise, &g.key),
+                composite: g.composite.filter(|_| !g.insufficient),
+                overall: g.overall.filter(|_| !g.insufficient),
+                change: r
+                    .composite_change(Level::Enterprise, &g.key)
+                    .filter(|_| !g.insufficient),
                 insufficient: g.insufficient,
             })
             .collect();

@@ -31,7 +31,7 @@ fn init_writes_a_working_starter_that_runs() {
     let service = std::fs::read_to_string(target.join("utility-eval.service")).unwrap();
     let config = std::fs::canonicalize(&target).unwrap().join("utility-eval.toml");
     assert!(
-        service.contains(&format!("Environment=UTILITY_EVAL_CONFIG={}", config.display())),
+        service.contains(&format!("Environment=\"UTILITY_EVAL_CONFIG={}\"", config.display())),
         "{service}"
     );
     assert!(
@@ -42,7 +42,7 @@ fn init_writes_a_working_starter_that_runs() {
     assert!(timer.contains("OnCalendar=*:0/30") && timer.contains("WantedBy=timers.target"));
     let cron = std::fs::read_to_string(target.join("utility-eval.cron")).unwrap();
     assert!(
-        cron.contains(&format!("*/30 * * * * UTILITY_EVAL_CONFIG={}", config.display())),
+        cron.contains(&format!("*/30 * * * * UTILITY_EVAL_CONFIG='{}'", config.display())),
         "{cron}"
     );
     // The starter runs as is, on an empty inbox.

@@ -304,3 +304,30 @@ fn chromium_draws_the_page_at_desktop_and_phone_width() {
         }
     }
 }
+
+#[test]
+fn an_enterprise_under_the_minimum_sample_is_shown_as_such_without_a_score() {
+    let env = ran_samples();
+    let s = scores(&env, "2026Q3");
+    let thin: Vec<String> = s["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["level"] == "enterprise" && g["insufficient_sample"] == true)
+        .map(|g| g["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!thin.is_empty(), "the samples' quarter has thin samples");
+    let doc = page(&env, "2026Q3");
+    for row in ranking(&doc) {
+        if thin.contains(&row[1]) {
+            assert_eq!(row[0], "样本不足", "{row:?}");
+            assert_eq!(
+                (row[3].as_str(), row[4].as_str(), row[6].as_str()),
+                ("样本不足", "样本不足", "—"),
+                "{row:?}"
+            );
+        } else {
+            assert!(row[3].parse::<f64>().is_ok(), "{row:?}");
+        }
+    }
+}
