@@ -168,6 +168,8 @@ pub fn deliver(config: &Config, store: &Store) -> Result<Delivered, DeliveryErro
     let mut done = Delivered::default();
     let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
     let mut mailer: Option<Result<SmtpTransport, String>> = None;
+    // Set when the server cannot be reached: the rest of this run's mail waits for the next.
+    let mut down: Option<String> = None;
     // A period waiting to be recomputed (after `ingest`, before `report`) delivers once it is.
     let stale = store.stale_periods()?;
     for period in periods_written(config).into_iter().filter(|p| !stale.contains(p)) {
@@ -248,12 +250,34 @@ pub fn deliver(config: &Config, store: &Store) -> Result<Delivered, DeliveryErro
             if changed.is_empty() {
                 continue;
             }
+            if let Some(why) = &down {
+                let error = format!("给{}({email})的{p}材料未发出:{why}", r.name);
+                for doc in &changed {
+                    store.record_delivery(&crate::store::Attempt {
+                        recipient: &r.key,
+                        period: &p,
+                        document: &doc.name,
+                        channel: "mail",
+                        sha256: &doc.sha256,
+                        error: Some(&error),
+                        at: &now,
+                    })?;
+                }
+                done.failed.push(error);
+                continue;
+            }
             let transport = mailer.get_or_insert_with(|| transport(smtp));
             let result = match transport {
                 Ok(t) => message(config, period, &r, email, &changed, update).and_then(|m| {
-                    t.send(&m)
-                        .map(|_| ())
-                        .map_err(|e| format!("邮件服务器 {}:{} 未能发送:{e}", smtp.host, smtp.port))
+                    t.send(&m).map(|_| ()).map_err(|e| {
+                        let why = format!("邮件服务器 {}:{} 未能发送:{e}", smtp.host, smtp.port);
+                        // A server that cannot be reached will not be reached by the next
+                        // message either: the rest wait for the next run, not for a timeout each.
+                        if !e.is_permanent() && !e.is_transient() {
+                            down = Some(why.clone());
+                        }
+                        why
+                    })
                 }),
                 Err(e) => Err(e.clone()),
             };
