@@ -240,6 +240,7 @@ fn with_the_server_down_the_run_fails_and_the_next_run_sends_each_message_once()
     let env = Env::samples();
     let port = free_port();
     with_smtp(&env, port);
+    let started = std::time::Instant::now();
     let o = env.run(&["run"]);
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
     assert!(
@@ -247,6 +248,9 @@ fn with_the_server_down_the_run_fails_and_the_next_run_sends_each_message_once()
         "{}",
         stderr(&o)
     );
+    // After the first refused connection the rest wait for the next run (no attempt each).
+    assert!(stderr(&o).contains("未发出:"), "{}", stderr(&o));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
     // The outbox is filled all the same.
     assert!(!outbox(&env).is_empty());
     let db = env.db();
