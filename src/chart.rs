@@ -331,7 +331,7 @@ fn quadrant(q: &Quadrant, c: &mut dyn Canvas, x: f32, y: f32, w: f32, h: f32) {
     c.text(
         plot_x + plot_w / 2.0,
         bottom + 22.0,
-        "重要性(与总体满意度的相关系数)",
+        "重要性（与总体满意度的相关系数）",
         FONT,
         INK,
         Anchor::Middle,
@@ -386,7 +386,7 @@ fn columns(col: &Columns, c: &mut dyn Canvas, x: f32, y: f32, w: f32, h: f32) {
         c.text(
             cx,
             bottom - bh - 3.0,
-            &format!("{count}({share:.1}%)"),
+            &format!("{count}（{share:.1}%）"),
             FONT - 0.5,
             INK,
             Anchor::Middle,

@@ -63,7 +63,7 @@ impl Texts {
         Texts {
             title: cx.wording.title("public_page", v),
             bureau: cx.wording.bureau(v),
-            period: format!("{}({})", view.period.label_zh(), view.kind.label()),
+            period: format!("{}（{}）", view.period.label_zh(), view.kind.label()),
             intro: cx.wording.paragraph("public_intro", v),
             method: cx.wording.paragraph("method", v),
             note: cx.wording.paragraph("public_note", v),
@@ -103,7 +103,7 @@ impl Renderer for PublicDisclosure {
         let doc = pdf(&view, &texts, &name);
         if !doc.missing.is_empty() {
             let chars: String = doc.missing.iter().collect();
-            tracing::warn!("{}:字体中没有这些字符,已显示为 □:{chars}", pdf_path.display());
+            tracing::warn!("{}：字体中没有这些字符，已显示为 □：{chars}", pdf_path.display());
         }
         let bytes = doc.finish().map_err(std::io::Error::other).map_err(fail(&pdf_path))?;
         crate::output::write_atomic(&pdf_path, &bytes).map_err(fail(&pdf_path))?;
@@ -202,10 +202,10 @@ fn summary_figures(s: &PublicSummary, enterprises: usize) -> String {
     let item = |label: &str, value: String| format!("<div><dt>{label}</dt><dd>{}</dd></div>", escape(&value));
     format!(
         "<dl class=\"figures\">{}{}{}{}</dl>\n",
-        item("有效问卷(份)", s.n.to_string()),
+        item("有效问卷（份）", s.n.to_string()),
         item("综合得分", score(s.composite)),
         item("总体满意度", score(s.overall)),
-        item("参评企业(家)", enterprises.to_string())
+        item("参评企业（家）", enterprises.to_string())
     )
 }
 
@@ -258,7 +258,7 @@ fn page(view: &PublicView, t: &Texts, pdf_name: &str) -> String {
     h += "<section aria-labelledby=\"s-summary\">\n<h2 id=\"s-summary\">全市总体情况</h2>\n";
     h += &summary_figures(&view.city_summary, view.ranking.len());
     h += "</section>\n<section aria-labelledby=\"s-ranking\">\n<h2 id=\"s-ranking\">企业排名</h2>\n";
-    let chart_title = "各企业综合得分(虚线为整改线)";
+    let chart_title = "各企业综合得分（虚线为整改线）";
     // A wide chart, and a narrow one for phones (its labels stay legible at a phone's width).
     let chart = Chart::Bars(ranking_bars(view));
     h += &format!(
@@ -266,7 +266,7 @@ fn page(view: &PublicView, t: &Texts, pdf_name: &str) -> String {
         Svg::render(&chart, 560.0, chart_title).replacen("<svg ", "<svg class=\"chart-wide\" ", 1),
         Svg::render(&chart, 280.0, chart_title).replacen("<svg ", "<svg class=\"chart-narrow\" ", 1),
         escape(&format!(
-            "图:各企业综合得分;虚线为整改线 {} 分。",
+            "图：各企业综合得分；虚线为整改线 {} 分。",
             view.action_threshold
         ))
     );
@@ -282,14 +282,14 @@ fn page(view: &PublicView, t: &Texts, pdf_name: &str) -> String {
         let rows: Vec<&PublicRank> = view.ranking.iter().filter(|e| e.utility == u.label).collect();
         h += &format!("<h3>{}企业</h3>\n", escape(&u.label));
         h += &format!(
-            "<p>全市{}:有效问卷 {} 份,综合得分 {},总体满意度 {}。</p>\n",
+            "<p>全市{}：有效问卷 {} 份，综合得分 {}，总体满意度 {}。</p>\n",
             escape(&u.label),
             u.n,
             score(u.composite),
             score(u.overall)
         );
         h += &ranking_table(
-            &format!("{}企业排名(排名为全市排名)", u.label),
+            &format!("{}企业排名（排名为全市排名）", u.label),
             &rows,
             view.action_threshold,
         );
@@ -299,10 +299,10 @@ fn page(view: &PublicView, t: &Texts, pdf_name: &str) -> String {
     let weights: Vec<String> = view
         .dimensions
         .iter()
-        .map(|(d, w)| format!("{}(权重 {})", escape(d), round_half_away(*w, 2)))
+        .map(|(d, w)| format!("{}（权重 {}）", escape(d), round_half_away(*w, 2)))
         .collect();
     h += &format!(
-        "<p>综合得分由 {} 个维度加权计算:{}。</p>\n</section>\n",
+        "<p>综合得分由 {} 个维度加权计算：{}。</p>\n</section>\n",
         view.dimensions.len(),
         weights.join("、")
     );
@@ -377,10 +377,10 @@ fn pdf(view: &PublicView, t: &Texts, name: &str) -> Doc {
     d.heading("一、全市总体情况", 1);
     let s = &view.city_summary;
     d.tiles(&[
-        ("有效问卷(份)".into(), s.n.to_string()),
+        ("有效问卷（份）".into(), s.n.to_string()),
         ("综合得分".into(), score(s.composite)),
         ("总体满意度".into(), score(s.overall)),
-        ("参评企业(家)".into(), view.ranking.len().to_string()),
+        ("参评企业（家）".into(), view.ranking.len().to_string()),
     ]);
     super::report::bar_charts(&mut d, "二、企业排名", "各企业综合得分", &ranking_bars(view));
     let all: Vec<&PublicRank> = view.ranking.iter().collect();
@@ -390,7 +390,7 @@ fn pdf(view: &PublicView, t: &Texts, name: &str) -> Doc {
     for u in &view.utilities {
         d.heading(&format!("{}企业", u.label), 3);
         d.note(&format!(
-            "全市{}:有效问卷 {} 份,综合得分 {},总体满意度 {}。排名为全市排名。",
+            "全市{}：有效问卷 {} 份，综合得分 {}，总体满意度 {}。排名为全市排名。",
             u.label,
             u.n,
             score(u.composite),
@@ -404,10 +404,10 @@ fn pdf(view: &PublicView, t: &Texts, name: &str) -> Doc {
     let weights: Vec<String> = view
         .dimensions
         .iter()
-        .map(|(n, w)| format!("{n}(权重 {})", round_half_away(*w, 2)))
+        .map(|(n, w)| format!("{n}（权重 {}）", round_half_away(*w, 2)))
         .collect();
     d.paragraph(&format!(
-        "综合得分由 {} 个维度加权计算:{}。",
+        "综合得分由 {} 个维度加权计算：{}。",
         view.dimensions.len(),
         weights.join("、")
     ));
@@ -536,7 +536,7 @@ pub fn write_index(public: &Path, city: &str, bureau: &str) -> std::io::Result<(
         escape(bureau),
         escape(&title)
     );
-    h += "<p>各期评价结果如下(最新的在前)。</p>\n";
+    h += "<p>各期评价结果如下（最新的在前）。</p>\n";
     h += "<div class=\"table-wrap\"><table>\n<caption>各期公示</caption>\n<thead><tr><th scope=\"col\">所属期</th><th scope=\"col\">评价类型</th><th scope=\"col\">公示页面</th><th scope=\"col\">PDF</th></tr></thead>\n<tbody>\n";
     for (p, pdf) in &periods {
         let link = pdf.as_ref().map_or(String::from("—"), |n| {

@@ -107,7 +107,7 @@ fn date_zh(d: chrono::NaiveDate) -> String {
 fn save(renderer: &'static str, doc: Doc, path: &Path) -> Result<(), RenderError> {
     if !doc.missing.is_empty() {
         let chars: String = doc.missing.iter().collect();
-        tracing::warn!("{}:字体中没有这些字符,已显示为 □:{chars}", path.display());
+        tracing::warn!("{}：字体中没有这些字符，已显示为 □：{chars}", path.display());
     }
     let bytes = doc
         .finish()
@@ -272,7 +272,7 @@ pub(super) fn bar_charts(d: &mut Doc, heading: &str, caption: &str, bars: &Bars)
             threshold: bars.threshold,
         });
         let cap = if parts > 1 {
-            format!("{caption}({}/{parts})", k + 1)
+            format!("{caption}（{}/{parts}）", k + 1)
         } else {
             caption.to_string()
         };
@@ -322,7 +322,7 @@ fn quote(q: &str) -> String {
 /// dissatisfied with (items and complaint topics with masked quotes), its declines.
 fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) {
     // 1. Lowest indicators.
-    d.heading("(一)得分最低的指标", 2);
+    d.heading("（一）得分最低的指标", 2);
     match r.lowest.iter().find(|l| l.level == level && l.key == key) {
         Some(l) if !l.items.is_empty() => {
             let rows = l
@@ -351,13 +351,13 @@ fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) 
                 rows,
             });
             if let Some((dim, s)) = &l.dimension {
-                d.note(&format!("{who}得分最低的维度是“{dim}”,{} 分。", score(Some(*s))));
+                d.note(&format!("{who}得分最低的维度是“{dim}”，{} 分。", score(Some(*s))));
             }
         }
         _ => d.note("本期没有足够的回答可以比较各项指标。"),
     }
     // 2. What users are most dissatisfied with.
-    d.heading("(二)用户最不满意的方面", 2);
+    d.heading("（二）用户最不满意的方面", 2);
     match r.dissatisfaction.iter().find(|x| x.level == level && x.key == key) {
         Some(x) => {
             if x.items.is_empty() {
@@ -406,7 +406,7 @@ fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) 
                     columns: cols(&[
                         ("意见类别", 1.3, Align::Left),
                         ("提及次数", 1.0, Align::Right),
-                        ("典型意见(已隐去个人信息)", 5.5, Align::Left),
+                        ("典型意见（已隐去个人信息）", 5.5, Align::Left),
                     ]),
                     rows,
                 });
@@ -415,7 +415,7 @@ fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) 
         None => d.note("本期没有足够的回答。"),
     }
     // 3. Declines.
-    d.heading("(三)较上期下降的指标", 2);
+    d.heading("（三）较上期下降的指标", 2);
     let Some(previous) = r.previous else {
         d.note("没有上一期的数据可以比较。");
         return;
@@ -423,7 +423,7 @@ fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) 
     let mine: Vec<_> = r.declines.iter().filter(|x| x.level == level && x.key == key).collect();
     let significant: Vec<_> = mine.iter().filter(|x| x.significant).collect();
     if significant.is_empty() {
-        d.note(&format!("与 {} 相比,没有显著下降的指标。", previous.label_zh()));
+        d.note(&format!("与 {} 相比，没有显著下降的指标。", previous.label_zh()));
     } else {
         let rows = significant
             .iter()
@@ -454,7 +454,7 @@ fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) 
     let minor = mine.len() - significant.len();
     if minor > 0 {
         d.note(&format!(
-            "另有 {minor} 项指标较上期略有下降,但变化不显著(p ≥ 0.05),未列出。"
+            "另有 {minor} 项指标较上期略有下降，但变化不显著（p ≥ 0.05），未列出。"
         ));
     }
 }
@@ -470,7 +470,7 @@ fn item_row(i: &ImprovementItem) -> (Vec<String>, Tone) {
     let mut row = Vec::new();
     let rules: Vec<&str> = i.rules.iter().map(|r| r.label()).collect();
     row.extend([
-        format!("{}:{}", i.indicator_name, i.finding),
+        format!("{}：{}", i.indicator_name, i.finding),
         rules.join("、"),
         i.severity.label().to_string(),
         i.status.label().to_string(),
@@ -517,7 +517,7 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
         });
         d.heading_keep(&s.next("重要性–满意度矩阵"), 1, Doc::chart_height(&chart));
         d.chart("各指标的重要性与得分", &chart);
-        d.note("重要性是该指标得分与总体满意度(Q12)的相关系数:越高,说明这项服务越影响用户的总体评价。右下角(重要性高于中位数、得分低于整改线)为优先改进区;整改事项在同等级内也按重要性排序。");
+        d.note("重要性是该指标得分与总体满意度（Q12）的相关系数：越高，说明这项服务越影响用户的总体评价。右下角（重要性高于中位数、得分低于整改线）为优先改进区；整改事项在同等级内也按重要性排序。");
         let rows: Vec<_> = known
             .iter()
             .filter(|i| i.priority)
@@ -539,7 +539,7 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
             d.table(&Table {
                 columns: cols(&[
                     ("指标", 0.8, Align::Center),
-                    ("指标名称(优先改进)", 4.4, Align::Left),
+                    ("指标名称（优先改进）", 4.4, Align::Left),
                     ("重要性", 1.0, Align::Right),
                     ("得分", 1.0, Align::Right),
                 ]),
@@ -550,11 +550,11 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
     if r.integrity.is_empty() {
         return;
     }
-    d.heading(&s.next("数据质量疑点(需核实)"), 1);
+    d.heading(&s.next("数据质量疑点（需核实）"), 1);
     let flagged: Vec<_> = r.integrity.iter().filter(|x| x.flagged).collect();
     let checked: std::collections::BTreeSet<&str> = r.integrity.iter().map(|x| x.submitter.as_str()).collect();
     d.paragraph(&format!(
-        "以下是对{}数据的自动检查,提示需要核实的情况,并不表示数据有误:本期检查了 {} 个填报单位,{} 项需要核实。",
+        "以下是对{}数据的自动检查，提示需要核实的情况，并不表示数据有误：本期检查了 {} 个填报单位，{} 项需要核实。",
         if r.period.is_quarter() {
             "月度自评与季度抽查回访"
         } else {
@@ -604,7 +604,7 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
             rows,
         });
     }
-    d.note("各项检查只在问卷数足够时判断;阈值见评价方案 [integrity]。建议对提示的单位抽查原始问卷或电话核实。");
+    d.note("各项检查只在问卷数足够时判断；阈值见评价方案 [integrity]。建议对提示的单位抽查原始问卷或电话核实。");
 }
 
 fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
@@ -622,7 +622,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     cover(
         &mut d,
         &title,
-        &format!("{}({})", r.period.label_zh(), r.kind.label()),
+        &format!("{}（{}）", r.period.label_zh(), r.kind.label()),
         &bureau,
         &date_zh(ended),
     );
@@ -636,15 +636,15 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     let open = r.improvement_items.iter().filter(|i| i.is_open()).count();
     let enterprises = r.groups.iter().filter(|g| g.level == Level::Enterprise).count();
     d.tiles(&[
-        ("有效问卷(份)".into(), city.map_or(0, |g| g.n).to_string()),
+        ("有效问卷（份）".into(), city.map_or(0, |g| g.n).to_string()),
         ("综合得分".into(), score(city.and_then(|g| g.composite))),
         ("总体满意度".into(), score(city.and_then(|g| g.overall))),
-        ("参评企业(家)".into(), enterprises.to_string()),
-        ("收到报表(份)".into(), received.to_string()),
-        ("缺报(份)".into(), r.quality.missing.to_string()),
-        ("待整改事项(项)".into(), open.to_string()),
+        ("参评企业（家）".into(), enterprises.to_string()),
+        ("收到报表（份）".into(), received.to_string()),
+        ("缺报（份）".into(), r.quality.missing.to_string()),
+        ("待整改事项（项）".into(), open.to_string()),
         (
-            "全市显著下降指标(项)".into(),
+            "全市显著下降指标（项）".into(),
             r.significant_declines()
                 .filter(|d| d.level == Level::City)
                 .count()
@@ -686,7 +686,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
                     info.map_or("", |e| e.utility).to_string(),
                     info.map_or(String::new(), |e| e.county.clone()),
                     if g.insufficient {
-                        format!("{}(样本不足)", g.n)
+                        format!("{}（样本不足）", g.n)
                     } else {
                         g.n.to_string()
                     },
@@ -712,7 +712,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         rows,
     });
     d.note(&format!(
-        "红色:综合得分低于整改线 {th} 分;灰色:有效问卷少于 {} 份,样本不足,得分仅供参考,不参与排名。",
+        "红色：综合得分低于整改线 {th} 分；灰色：有效问卷少于 {} 份，样本不足，得分仅供参考，不参与排名。",
         r.min_sample
     ));
 
@@ -721,7 +721,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     d.heading_keep(&s.next(&cx.wording.title("trend", v)), 1, Doc::chart_height(&chart));
     d.chart(
         &format!(
-            "全市综合得分(近 {} 期)",
+            "全市综合得分（近 {} 期）",
             r.history.iter().filter(|h| h.level == Level::City).count()
         ),
         &chart,
@@ -773,7 +773,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
                             score(b.sampled_composite),
                             delta(b.bias),
                             if b.flagged {
-                                "偏差较大,需核查".into()
+                                "偏差较大，需核查".into()
                             } else {
                                 String::new()
                             },
@@ -795,7 +795,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
                 rows,
             });
             d.note(&format!(
-                "差值 = 月度自评(本季度 {} 个月合并)综合得分 − 季度抽查综合得分;差值超过 {} 分的标为“需核查”。",
+                "差值 = 月度自评（本季度 {} 个月合并）综合得分 − 季度抽查综合得分；差值超过 {} 分的标为“需核查”。",
                 r.bias_months.len(),
                 cx.scheme.thresholds.bias_flag
             ));
@@ -822,21 +822,21 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         d.table(&Table {
             columns: cols(&[
                 ("企业", 3.0, Align::Left),
-                ("抽取(人)", 1.0, Align::Right),
-                ("已回访(人)", 1.0, Align::Right),
+                ("抽取（人）", 1.0, Align::Right),
+                ("已回访（人）", 1.0, Align::Right),
                 ("回访率", 1.0, Align::Right),
             ]),
             rows,
         });
         let extra = if sp.not_drawn > 0 {
             format!(
-                "另有 {} 份问卷来自不在抽样名单中的用户(非抽样用户),已接收并计入,已在退回意见中提示核对。",
+                "另有 {} 份问卷来自不在抽样名单中的用户（非抽样用户），已接收并计入，已在退回意见中提示核对。",
                 sp.not_drawn
             )
         } else {
             String::new()
         };
-        d.note(&format!("抽样于 {}(随机种子 {})。{extra}", sp.drawn_at, sp.seed));
+        d.note(&format!("抽样于 {}（随机种子 {}）。{extra}", sp.drawn_at, sp.seed));
     }
 
     // The improvement work list.
@@ -858,7 +858,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
             rows,
         });
         if w.rest > 0 {
-            d.note(&format!("另有 {} 项待整改事项,见该企业的分析报告。", w.rest));
+            d.note(&format!("另有 {} 项待整改事项，见该企业的分析报告。", w.rest));
         }
         rest += w.rest;
     }
@@ -866,7 +866,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         d.note("本期没有待整改事项。");
     } else if rest > 0 {
         d.note(&format!(
-            "每家企业列出优先级最高的 {} 项,共有 {rest} 项未列出,全部事项见汇总表“整改事项”表。",
+            "每家企业列出优先级最高的 {} 项，共有 {rest} 项未列出，全部事项见汇总表“整改事项”表。",
             crate::results::TOP_ITEMS
         ));
     }
@@ -900,22 +900,22 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         .collect();
     let fine = r.quality.submitters.len() - rows.len();
     if rows.is_empty() {
-        d.note("所有应报单位均已按时报送,没有被退回的报表或行。");
+        d.note("所有应报单位均已按时报送，没有被退回的报表或行。");
     } else {
         d.table(&Table {
             columns: cols(&[
                 ("填报单位", 2.6, Align::Left),
                 ("报表类型", 1.1, Align::Center),
                 ("状态", 1.5, Align::Center),
-                ("收到(份)", 0.9, Align::Right),
-                ("退回(份)", 0.9, Align::Right),
+                ("收到（份）", 0.9, Align::Right),
+                ("退回（份）", 0.9, Align::Right),
                 ("有效行", 0.9, Align::Right),
                 ("退回行", 0.9, Align::Right),
             ]),
             rows,
         });
         if fine > 0 {
-            d.note(&format!("其余 {fine} 个单位的报表均已接收,没有被退回的行。"));
+            d.note(&format!("其余 {fine} 个单位的报表均已接收，没有被退回的行。"));
         }
     }
     d.heading(&cx.wording.title("method", v), 2);
@@ -932,8 +932,8 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     v.insert("overall", score(g.overall));
     let ranked = r.ranked_enterprises().iter().filter(|(n, _)| n.is_some()).count();
     let rank_text = match rank {
-        Some(n) => format!("第 {n} 位(共 {ranked} 家参与排名)"),
-        None => format!("—(有效问卷少于 {} 份,样本不足,不参与排名)", r.min_sample),
+        Some(n) => format!("第 {n} 位（共 {ranked} 家参与排名）"),
+        None => format!("—（有效问卷少于 {} 份，样本不足，不参与排名）", r.min_sample),
     };
     v.insert("rank", rank_text);
     let title = cx.wording.title("enterprise_report", &v);
@@ -948,7 +948,7 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     cover(
         &mut d,
         &title,
-        &format!("{}({})", r.period.label_zh(), r.kind.label()),
+        &format!("{}（{}）", r.period.label_zh(), r.kind.label()),
         &bureau,
         &date_zh(ended),
     );
@@ -958,10 +958,10 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     d.heading(&s.next(&cx.wording.title("summary", &v)), 1);
     d.paragraph(&cx.wording.paragraph("enterprise_overview", &v));
     if g.insufficient {
-        d.note(&format!("本期有效问卷少于 {} 份,以下得分仅供参考。", r.min_sample));
+        d.note(&format!("本期有效问卷少于 {} 份，以下得分仅供参考。", r.min_sample));
     }
     d.tiles(&[
-        ("有效问卷(份)".into(), g.n.to_string()),
+        ("有效问卷（份）".into(), g.n.to_string()),
         ("综合得分".into(), score(g.composite)),
         ("总体满意度".into(), score(g.overall)),
         ("全市排名".into(), rank.map_or("—".into(), |n| format!("{n}/{ranked}"))),
@@ -1038,7 +1038,7 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
         rows,
     });
     d.note(&format!(
-        "红色:得分低于整改线 {th} 分。回答:该题的有效回答数(空白和“不适用”不计)。"
+        "红色：得分低于整改线 {th} 分。回答：该题的有效回答数（空白和“不适用”不计）。"
     ));
 
     let chart = trend(
@@ -1057,14 +1057,14 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
         match r.bias.iter().find(|b| b.enterprise == g.key) {
             Some(b) => {
                 d.paragraph(&format!(
-                    "本季度月度自评 {} 份,综合得分 {};季度抽查 {} 份,综合得分 {};差值 {}{}。",
+                    "本季度月度自评 {} 份，综合得分 {}；季度抽查 {} 份，综合得分 {}；差值 {}{}。",
                     b.self_n,
                     score(b.self_composite),
                     b.sampled_n,
                     score(b.sampled_composite),
                     delta(b.bias),
                     if b.flagged {
-                        ",偏差较大,请核查自评数据"
+                        "，偏差较大，请核查自评数据"
                     } else {
                         ""
                     }
@@ -1084,7 +1084,7 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
             columns: item_columns(),
             rows,
         });
-        d.note("按优先级排列:等级高的在前,同等级中影响面大的在前;“已整改”为本期达到要求的事项。");
+        d.note("按优先级排列：等级高的在前，同等级中影响面大的在前；“已整改”为本期达到要求的事项。");
     }
     d.heading(&cx.wording.title("method", &v), 2);
     d.paragraph(&cx.wording.paragraph("method", &v));

@@ -193,7 +193,7 @@ fn each_recipient_gets_one_message_per_period_with_readable_chinese_and_the_docu
     for m in &messages {
         let subject = m["subject"].as_str().unwrap();
         assert!(
-            subject.starts_with("天门市住房和城乡建设局:") && subject.contains("供水供气企业服务满意度评价材料"),
+            subject.starts_with("天门市住房和城乡建设局\u{ff1a}") && subject.contains("供水供气企业服务满意度评价材料"),
             "{subject}"
         );
         assert!(!subject.starts_with("【更新】"));

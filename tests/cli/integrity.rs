@@ -79,7 +79,7 @@ fn an_inflated_return_is_flagged_and_an_honest_one_is_not() {
             .unwrap();
         let text = String::from_utf8(o.stdout).unwrap().replace([' ', '\n'], "");
         assert!(
-            text.contains("数据质量疑点(需核实)") && text.contains("答案雷同"),
+            text.contains("数据质量疑点\u{ff08}需核实\u{ff09}") && text.contains("答案雷同"),
             "{text}"
         );
         assert!(text.contains("并不表示数据有误"));

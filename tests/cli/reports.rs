@@ -144,11 +144,11 @@ fn the_city_report_names_every_enterprise_with_its_composite_as_shown() {
         "四个维度得分",
         "问题分析",
         "重要性–满意度矩阵",
-        "数据质量疑点(需核实)",
+        "数据质量疑点\u{ff08}需核实\u{ff09}",
         "整改事项",
     ];
     assert_eq!(titles, expected, "{text}");
-    assert!(text.contains("附件:报表报送情况"));
+    assert!(text.contains("附件\u{ff1a}报表报送情况"));
     // The issuing bureau and the day the period ended, never today's date.
     assert!(text.contains("天门市住房和城乡建设局") && text.contains("2026年9月30日"));
     // Page numbers in the official style on the numbered pages.
