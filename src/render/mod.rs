@@ -69,6 +69,33 @@ pub trait Renderer {
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError>;
 }
 
+/// A score as documents show it: two decimals, or — when there is none.
+pub fn score_text(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| {
+        format!("{:.2}", crate::score::stats::round_half_away(x, 2))
+    })
+}
+
+/// A change as documents show it: +1.23, −2.10 (a true minus sign), 0.00, or —.
+pub fn change_text(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| {
+        let x = crate::score::stats::round_half_away(x, 2);
+        if x > 0.0 {
+            format!("+{x:.2}")
+        } else if x < 0.0 {
+            format!("\u{2212}{:.2}", -x)
+        } else {
+            "0.00".into()
+        }
+    })
+}
+
+/// A date in Chinese: 2026年9月30日.
+pub fn date_zh(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
 /// The placeholder values of a period's wording.
 pub fn wording_values(r: &PeriodResults) -> Values {
     let city = r.city_group();

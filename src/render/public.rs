@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{RenderContext, RenderError, Renderer};
+use super::{RenderContext, RenderError, Renderer, change_text as change, date_zh, score_text as score};
 use crate::chart::{Bars, Chart, Svg, escape};
 use crate::pdf::doc::{CONTENT_W, MARGIN_X, PAGE_W};
 use crate::pdf::font::Weight;
@@ -24,28 +24,6 @@ pub struct PublicDisclosure;
 pub const FOLDER: &str = "公示";
 /// The page's name in the public folder (`public/2026-10/index.html`).
 pub const PAGE: &str = "index.html";
-
-fn score(x: Option<f64>) -> String {
-    x.map_or("—".into(), |x| format!("{:.2}", round_half_away(x, 2)))
-}
-
-fn change(x: Option<f64>) -> String {
-    x.map_or("—".into(), |x| {
-        let x = round_half_away(x, 2);
-        if x > 0.0 {
-            format!("+{x:.2}")
-        } else if x < 0.0 {
-            format!("−{:.2}", -x)
-        } else {
-            "0.00".into()
-        }
-    })
-}
-
-fn date_zh(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
 
 /// What both documents say, in the wording of `templates/report.toml`.
 struct Texts {
@@ -100,13 +78,7 @@ impl Renderer for PublicDisclosure {
         }
         let html = page(&view, &texts, &format!("{name}.pdf"));
         crate::output::write_atomic(&html_path, html.as_bytes()).map_err(fail(&html_path))?;
-        let doc = pdf(&view, &texts, &name);
-        if !doc.missing.is_empty() {
-            let chars: String = doc.missing.iter().collect();
-            tracing::warn!("{}：字体中没有这些字符，已显示为 □：{chars}", pdf_path.display());
-        }
-        let bytes = doc.finish().map_err(std::io::Error::other).map_err(fail(&pdf_path))?;
-        crate::output::write_atomic(&pdf_path, &bytes).map_err(fail(&pdf_path))?;
+        super::report::save("公示", pdf(&view, &texts, &name), &pdf_path)?;
         Ok(vec![html_path, pdf_path])
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{RenderContext, RenderError, Renderer};
+use super::{RenderContext, RenderError, Renderer, change_text as delta, date_zh, score_text as score};
 use crate::chart::{Bars, Chart, Columns, Lines};
 use crate::pdf::doc::Style;
 use crate::pdf::font::Weight;
@@ -24,23 +24,6 @@ const BARS_PER_CHART: usize = 36;
 /// Quotes shown per topic, and their length.
 const QUOTES: usize = 2;
 const QUOTE_CHARS: usize = 60;
-
-fn score(x: Option<f64>) -> String {
-    x.map_or("—".into(), |x| format!("{:.2}", round_half_away(x, 2)))
-}
-
-fn delta(x: Option<f64>) -> String {
-    x.map_or("—".into(), |x| {
-        let x = round_half_away(x, 2);
-        if x > 0.0 {
-            format!("+{x:.2}")
-        } else if x < 0.0 {
-            format!("−{:.2}", -x)
-        } else {
-            "0.00".into()
-        }
-    })
-}
 
 fn p_text(p: Option<f64>) -> String {
     p.map_or("—".into(), |p| {
@@ -98,13 +81,8 @@ fn values(cx: &Ctx<'_>) -> Values {
     v
 }
 
-fn date_zh(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
-
 /// Writes a finished document atomically; a character the font lacks is reported.
-fn save(renderer: &'static str, doc: Doc, path: &Path) -> Result<(), RenderError> {
+pub(super) fn save(renderer: &'static str, doc: Doc, path: &Path) -> Result<(), RenderError> {
     if !doc.missing.is_empty() {
         let chars: String = doc.missing.iter().collect();
         tracing::warn!("{}：字体中没有这些字符，已显示为 □：{chars}", path.display());
