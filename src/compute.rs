@@ -210,7 +210,15 @@ impl<'c> Reporter<'c> {
     pub fn compute(&mut self, period: Period) -> Result<PeriodResults, StoreError> {
         let kind = period.kind();
         let ledger = self.ledger(period)?;
-        let (integrity, importance) = self.integrity(period)?;
+        // A quarter's self-assessment pools its months' responses (not their means): once, for
+        // the bias and for the integrity checks.
+        let (pooled, bias_months) = self.pooled_months(period)?;
+        let bias = if period.is_quarter() {
+            analyse::bias(self.config, &pooled, &self.cores[&period].groups)
+        } else {
+            Vec::new()
+        };
+        let (integrity, importance) = self.integrity(period, &pooled)?;
         let weights: BTreeMap<String, f64> = (importance.iter())
             .filter_map(|i| Some((i.id.clone(), i.importance?)))
             .collect();
@@ -223,24 +231,6 @@ impl<'c> Reporter<'c> {
                 dissatisfaction: &c.dissatisfaction,
             };
             ledger.report_weighted(self.config, &f, &weights)
-        };
-        let mut bias_months = Vec::new();
-        let bias = if period.is_quarter() {
-            // The quarter's self-assessment pools its months' responses (not their means).
-            let months = period.months();
-            for m in &months {
-                self.read(*m)?;
-            }
-            let mut pooled = score::Tallies::new(self.config);
-            for m in &months {
-                if self.tallies[m].tally(Level::City, "全市").is_some() {
-                    bias_months.push(*m);
-                }
-                pooled.merge(self.tallies[m].clone());
-            }
-            analyse::bias(self.config, &pooled.results(), &self.cores[&period].groups)
-        } else {
-            Vec::new()
         };
         let (sampling, not_drawn) = self.sampling(period)?;
         let core = &self.cores[&period];
@@ -294,24 +284,37 @@ impl<'c> Reporter<'c> {
         })
     }
 
-    /// Each monthly submitter's pooled self-assessment composite over the quarter against the
-    /// sampled composite of the enterprises it covers (weighted by its responses about each):
-    /// a difference above the scheme's bias flag needs checking.
-    fn self_against_sampled(
-        &mut self,
-        period: Period,
-        covered: &BTreeMap<(String, String), u64>,
-    ) -> Result<Vec<crate::analyse::integrity::Signal>, StoreError> {
-        use crate::analyse::integrity::{Check, Signal};
+    /// A quarter's months pooled (their responses, not their means) and the months with data;
+    /// nothing for a month.
+    fn pooled_months(&mut self, period: Period) -> Result<(Vec<GroupResult>, Vec<Period>), StoreError> {
+        if !period.is_quarter() {
+            return Ok((Vec::new(), Vec::new()));
+        }
         let months = period.months();
         for m in &months {
             self.read(*m)?;
         }
         let mut pooled = score::Tallies::new(self.config);
+        let mut with_data = Vec::new();
         for m in &months {
+            if self.tallies[m].tally(Level::City, "全市").is_some() {
+                with_data.push(*m);
+            }
             pooled.merge(self.tallies[m].clone());
         }
-        let own = pooled.results();
+        Ok((pooled.results(), with_data))
+    }
+
+    /// Each monthly submitter's pooled self-assessment composite over the quarter against the
+    /// sampled composite of the enterprises it covers (weighted by its responses about each):
+    /// a difference above the scheme's bias flag needs checking.
+    fn self_against_sampled(
+        &self,
+        period: Period,
+        own: &[GroupResult],
+        covered: &BTreeMap<(String, String), u64>,
+    ) -> Vec<crate::analyse::integrity::Signal> {
+        use crate::analyse::integrity::{Check, Signal};
         let sampled = &self.cores[&period].groups;
         let mut out = Vec::new();
         let submitters: std::collections::BTreeSet<&String> = covered.keys().map(|(s, _)| s).collect();
@@ -350,7 +353,7 @@ impl<'c> Reporter<'c> {
                 flagged: mine.n >= u64::from(self.config.scheme.integrity.min_n) && value > threshold,
             });
         }
-        Ok(out)
+        out
     }
 
     /// The integrity checks and the items' importance. A month: its responses' checks per
@@ -361,6 +364,7 @@ impl<'c> Reporter<'c> {
     fn integrity(
         &mut self,
         period: Period,
+        pooled: &[GroupResult],
     ) -> Result<
         (
             Vec<crate::analyse::integrity::Signal>,
@@ -414,7 +418,7 @@ impl<'c> Reporter<'c> {
                     })?;
             }
             let mut signals = callback_agreement(&self.config.scheme, &monthly, &callback);
-            signals.extend(self.self_against_sampled(period, &covered)?);
+            signals.extend(self.self_against_sampled(period, pooled, &covered));
             signals
         } else {
             let back = self.config.scheme.integrity.same_n_months.saturating_sub(1);
@@ -439,26 +443,16 @@ impl<'c> Reporter<'c> {
     /// and the rows of users who were not drawn, by return.
     #[allow(clippy::type_complexity)]
     fn sampling(&self, period: Period) -> Result<(Option<SamplingProgress>, BTreeMap<i64, Vec<i64>>), StoreError> {
-        let mut not_drawn: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
         if !period.is_quarter() {
-            return Ok((None, not_drawn));
+            return Ok((None, BTreeMap::new()));
         }
         let Some(draw) = self.store.draw(&period.to_string())? else {
-            return Ok((None, not_drawn));
+            return Ok((None, BTreeMap::new()));
         };
-        let members: std::collections::HashSet<(String, String, String)> =
-            draw.members.iter().map(|(u, _)| crate::sample::key(u)).collect();
-        let mut answered: std::collections::HashSet<(String, String, String)> = std::collections::HashSet::new();
-        let mut count = 0;
-        for (sub, enterprise, name, phone, row) in self.store.sampled_respondents(&period.to_string())? {
-            let k = (name, phone, enterprise);
-            if members.contains(&k) {
-                answered.insert(k);
-            } else {
-                not_drawn.entry(sub).or_default().push(row);
-                count += 1;
-            }
-        }
+        let back = crate::sample::match_call_back(&draw, self.store.sampled_respondents(&period.to_string())?);
+        let answered = back.answered;
+        let not_drawn = back.not_drawn;
+        let count = not_drawn.values().map(|rows| rows.len() as u64).sum();
         let mut by: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
         for (u, _) in &draw.members {
             let e = by.entry(u.enterprise.as_str()).or_default();

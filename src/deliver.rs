@@ -16,6 +16,7 @@ use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::{Config, Security, Smtp};
 use crate::period::Period;
+use crate::render::Handout;
 use crate::store::{Store, StoreError};
 use crate::wording::Values;
 
@@ -87,13 +88,15 @@ pub fn due(config: &Config, period: Period) -> Vec<(Recipient, Vec<Document>)> {
     let v = values(config, period);
     let d = &config.delivery;
     let mut out = Vec::new();
-    let leaders_docs: Vec<Document> = [
-        format!("{}.pdf", config.wording.name("city_report", &v)),
-        format!("{}.xlsx", config.wording.name("summary_workbook", &v)),
-    ]
-    .into_iter()
-    .filter_map(find)
-    .collect();
+    let path = |doc| {
+        crate::render::document_path(&config.wording, &v, doc)
+            .to_string_lossy()
+            .into_owned()
+    };
+    let leaders_docs: Vec<Document> = [Handout::CityReport, Handout::SummaryWorkbook]
+        .into_iter()
+        .filter_map(|doc| find(path(doc)))
+        .collect();
     if !leaders_docs.is_empty() {
         if d.leaders.is_empty() {
             // No leader named yet: the city's documents still wait in the outbox.
@@ -113,36 +116,26 @@ pub fn due(config: &Config, period: Period) -> Vec<(Recipient, Vec<Document>)> {
             out.push((r, leaders_docs.clone()));
         }
     }
-    for e in &config.enterprises {
-        let mut ev = v.clone();
-        ev.insert("enterprise", e.name.clone());
-        let rel = format!(
-            "{}/{}.pdf",
-            crate::render::report::FOLDER,
-            config.wording.name("enterprise_report", &ev)
-        );
-        if let Some(doc) = find(rel) {
+    // Each enterprise its report, each unit its feedback workbook.
+    let enterprises = (config.enterprises.iter()).map(|e| {
+        let key = format!("企业_{}_{}", e.code, e.name);
+        (
+            key,
+            &e.name,
+            d.enterprises.get(&e.code),
+            Handout::EnterpriseReport(&e.name),
+        )
+    });
+    let units = (config.units.iter()).map(|u| {
+        let key = format!("单位_{}_{}", u.code, u.name);
+        (key, &u.name, d.units.get(&u.code), Handout::FeedbackWorkbook(&u.name))
+    });
+    for (key, name, email, doc) in enterprises.chain(units) {
+        if let Some(doc) = find(path(doc)) {
             let r = Recipient {
-                key: format!("企业_{}_{}", e.code, e.name),
-                name: e.name.clone(),
-                email: d.enterprises.get(&e.code).cloned(),
-            };
-            out.push((r, vec![doc]));
-        }
-    }
-    for u in &config.units {
-        let mut uv = v.clone();
-        uv.insert("unit", u.name.clone());
-        let rel = format!(
-            "{}/{}.xlsx",
-            crate::render::feedback::FOLDER,
-            config.wording.name("feedback_workbook", &uv)
-        );
-        if let Some(doc) = find(rel) {
-            let r = Recipient {
-                key: format!("单位_{}_{}", u.code, u.name),
-                name: u.name.clone(),
-                email: d.units.get(&u.code).cloned(),
+                key,
+                name: name.clone(),
+                email: email.cloned(),
             };
             out.push((r, vec![doc]));
         }

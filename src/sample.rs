@@ -8,7 +8,32 @@ use std::collections::{BTreeMap, HashSet};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::store::FrameUser;
+use crate::store::{Draw, FrameUser, Respondent};
+
+/// The call-back as it came back against its draw: the drawn users who answered, and the
+/// rows of users who were not drawn (by return).
+pub struct CallBack {
+    pub answered: HashSet<(String, String, String)>,
+    pub not_drawn: BTreeMap<i64, Vec<i64>>,
+}
+
+/// Matches the quarter's sampled respondents with the draw (name + phone + enterprise).
+pub fn match_call_back(draw: &Draw, respondents: Vec<Respondent>) -> CallBack {
+    let members: HashSet<(String, String, String)> = draw.members.iter().map(|(u, _)| key(u)).collect();
+    let mut back = CallBack {
+        answered: HashSet::new(),
+        not_drawn: BTreeMap::new(),
+    };
+    for (sub, enterprise, name, phone, row) in respondents {
+        let k = (name, phone, enterprise);
+        if members.contains(&k) {
+            back.answered.insert(k);
+        } else {
+            back.not_drawn.entry(sub).or_default().push(row);
+        }
+    }
+    back
+}
 
 /// How many to draw per enterprise.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -137,13 +137,8 @@ fn sampling(config: &Config, store: &crate::store::Store, quarter: Period) -> an
     match store.draw(&quarter.to_string())? {
         None => out += "抽样:尚未抽样(utility-eval sample --quarter …)。\n",
         Some(d) => {
-            let members: std::collections::HashSet<_> = d.members.iter().map(|(u, _)| crate::sample::key(u)).collect();
-            let answered: std::collections::HashSet<_> = store
-                .sampled_respondents(&quarter.to_string())?
-                .into_iter()
-                .map(|(_, e, n, p, _)| (n, p, e))
-                .filter(|k| members.contains(k))
-                .collect();
+            let answered =
+                crate::sample::match_call_back(&d, store.sampled_respondents(&quarter.to_string())?).answered;
             out += &format!(
                 "抽样:{} 抽取 {} 人(随机种子 {}),已回访 {} 人,回访率 {:.1}%。\n",
                 d.drawn_at,

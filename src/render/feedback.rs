@@ -55,10 +55,13 @@ impl Renderer for FeedbackWorkbooks {
         }
         let mut out = Vec::new();
         for f in latest.values() {
-            let mut v = super::wording_values(cx.results);
-            v.insert("unit", f.submitter_name.clone());
-            let name = cx.wording.name("feedback_workbook", &v);
-            let path = cx.dir.join(FOLDER).join(format!("{name}.xlsx"));
+            let v = super::wording_values(cx.results);
+            let doc = super::Handout::FeedbackWorkbook(&f.submitter_name);
+            let path = cx.dir.join(super::document_path(cx.wording, &v, doc));
+            let name = path
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let fail = |e: XlsxError| RenderError::new(self.name(), &path, std::io::Error::other(e.to_string()));
             let mut wb = super::xlsx::pinned(&name).map_err(fail)?;
             build(&mut wb, f).map_err(fail)?;

@@ -69,6 +69,37 @@ pub trait Renderer {
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError>;
 }
 
+/// A document handed to a recipient, by who it is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Handout<'a> {
+    CityReport,
+    SummaryWorkbook,
+    /// An enterprise's report, by its name.
+    EnterpriseReport(&'a str),
+    /// A unit's feedback workbook, by its name.
+    FeedbackWorkbook(&'a str),
+}
+
+/// Where a document is in its period's folder (relative): the one place the renderers and
+/// delivery take file names from. `values` need only the placeholders file names may use.
+pub fn document_path(wording: &Wording, values: &Values, doc: Handout<'_>) -> PathBuf {
+    let mut v = values.clone();
+    let (key, folder, ext) = match doc {
+        Handout::CityReport => ("city_report", None, "pdf"),
+        Handout::SummaryWorkbook => ("summary_workbook", None, "xlsx"),
+        Handout::EnterpriseReport(name) => {
+            v.insert("enterprise", name.to_string());
+            ("enterprise_report", Some(report::FOLDER), "pdf")
+        }
+        Handout::FeedbackWorkbook(name) => {
+            v.insert("unit", name.to_string());
+            ("feedback_workbook", Some(feedback::FOLDER), "xlsx")
+        }
+    };
+    let file = format!("{}.{ext}", wording.name(key, &v));
+    folder.map_or_else(|| PathBuf::from(&file), |f| Path::new(f).join(&file))
+}
+
 /// A score as documents show it: two decimals, or — when there is none.
 pub fn score_text(x: Option<f64>) -> String {
     x.map_or("—".into(), |x| {

@@ -104,7 +104,9 @@ impl Renderer for CityReport {
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
         let cx = &Ctx::of(cx);
         let v = values(cx);
-        let path = cx.dir.join(format!("{}.pdf", cx.wording.name("city_report", &v)));
+        let path = cx
+            .dir
+            .join(super::document_path(cx.wording, &v, super::Handout::CityReport));
         save(self.name(), city_report(cx, &v), &path)?;
         Ok(vec![path])
     }
@@ -133,10 +135,8 @@ impl Renderer for EnterpriseReports {
                         for (rank, g) in part {
                             let mut v = v.clone();
                             v.insert("enterprise", g.name.clone());
-                            let path = cx
-                                .dir
-                                .join(FOLDER)
-                                .join(format!("{}.pdf", cx.wording.name("enterprise_report", &v)));
+                            let doc = super::Handout::EnterpriseReport(&g.name);
+                            let path = cx.dir.join(super::document_path(cx.wording, &v, doc));
                             save(self.name(), enterprise_report(cx, &v, *rank, g), &path)?;
                             out.push(path);
                         }

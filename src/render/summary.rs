@@ -27,8 +27,9 @@ impl Renderer for SummaryWorkbook {
         let th = &cx.scheme.thresholds;
         v.insert("threshold", format!("{}", th.action));
         v.insert("deadline_days", th.deadline_days.to_string());
-        let name = format!("{}.xlsx", cx.wording.name("summary_workbook", &v));
-        let path = cx.dir.join(name);
+        let path = cx
+            .dir
+            .join(super::document_path(cx.wording, &v, super::Handout::SummaryWorkbook));
         let xlsx_err = |e: XlsxError| std::io::Error::other(e.to_string());
         let mut wb = super::xlsx::pinned(&cx.wording.name("summary_workbook", &v))
             .map_err(xlsx_err)
