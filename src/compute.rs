@@ -380,19 +380,23 @@ impl<'c> Reporter<'c> {
             .unwrap_or_default();
         let mut checker = Checker::new(&self.config.scheme);
         let p = period.to_string();
-        self.store
-            .for_each_checked(period.kind(), &p, &mut |r| checker.add(r))?;
-        let importance = checker.importance(&scores);
-        let mut signals = if period.is_quarter() {
-            let mut callback = Vec::new();
-            self.store.for_each_checked(period.kind(), &p, &mut |r| {
+        // One pass over the period's responses; a quarter's (the call-back) are also kept
+        // for matching with the monthly self-assessments.
+        let quarter = period.is_quarter();
+        let mut callback = Vec::new();
+        self.store.for_each_checked(period.kind(), &p, &mut |r| {
+            checker.add(r);
+            if quarter {
                 callback.push((
                     r.user_name.to_string(),
                     r.phone.to_string(),
                     r.enterprise.to_string(),
                     r.answers.to_string(),
-                ))
-            })?;
+                ));
+            }
+        })?;
+        let importance = checker.importance(&scores);
+        let mut signals = if quarter {
             let wanted: std::collections::HashSet<(&str, &str, &str)> = callback
                 .iter()
                 .map(|(n, ph, e, _)| (n.as_str(), ph.as_str(), e.as_str()))
