@@ -53,7 +53,13 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, v: &Values) -> Result<(), Xl
     topics(wb.add_worksheet().set_name("意见分类")?, &f, r, &title)?;
     quality(wb.add_worksheet().set_name("数据质量")?, &f, r, &title)?;
     signals(wb.add_worksheet().set_name("数据质量疑点")?, &f, r, &title)?;
-    importance(wb.add_worksheet().set_name("重要性")?, &f, r, &title)?;
+    importance(
+        wb.add_worksheet().set_name("重要性")?,
+        &f,
+        r,
+        &title,
+        cx.scheme.thresholds.action,
+    )?;
     method(wb.add_worksheet().set_name("说明")?, &f, cx, v, &title)?;
     Ok(())
 }
@@ -520,8 +526,16 @@ fn signals(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
 
 /// Each item's importance (correlation with overall satisfaction) beside its score, the
 /// priority zone marked, and a scatter chart of the two.
-fn importance(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+fn importance(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: &PeriodResults,
+    title: &str,
+    cx_threshold: f64,
+) -> Result<(), XlsxError> {
     print_setup(ws, title);
+    // The table and its chart on one page.
+    ws.set_print_fit_to_pages(1, 1);
     let rows: Vec<Vec<Cell>> = r
         .importance
         .iter()
@@ -560,7 +574,13 @@ fn importance(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -
             .set_categories(("重要性", 1, 2, last, 2))
             .set_values(("重要性", 1, 4, last, 4));
         chart.x_axis().set_name("重要性(与总体满意度的相关系数)");
-        chart.y_axis().set_name("得分");
+        // The scores' own range (as the PDF's quadrant chart), not from zero.
+        let low = (r.importance.iter().filter_map(|i| i.score)).fold(cx_threshold, f64::min);
+        chart
+            .y_axis()
+            .set_name("得分")
+            .set_min(((low - 5.0) / 10.0).floor() * 10.0)
+            .set_max(100);
         chart.legend().set_hidden();
         chart.set_width(560).set_height(360);
         ws.insert_chart(end + 1, 0, &chart)?;
