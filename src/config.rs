@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -198,6 +199,45 @@ pub struct Leader {
     pub email: String,
 }
 
+impl Leader {
+    /// Their folder in the outbox and their key in the delivery records: `领导_王某`.
+    pub fn recipient_key(&self) -> String {
+        format!("领导_{}", self.name)
+    }
+}
+
+impl Unit {
+    /// Its folder in the outbox and its key in the delivery records: `单位_JL_竟陵街道`.
+    pub fn recipient_key(&self) -> String {
+        format!("单位_{}_{}", self.code, self.name)
+    }
+}
+
+impl Enterprise {
+    /// Its folder in the outbox and its key in the delivery records:
+    /// `企业_GS01_天门市第一供水有限公司`.
+    pub fn recipient_key(&self) -> String {
+        format!("企业_{}_{}", self.code, self.name)
+    }
+}
+
+/// Why `v` cannot be (part of) a file or folder name, if it cannot: empty, a character no file
+/// system takes (`/ \ : * ? " < > |`, control characters), a leading dot (a hidden file, or
+/// `..`), more than `max` characters.
+pub fn file_name_problem(v: &str, max: usize) -> Option<String> {
+    if v.trim().is_empty() {
+        Some("不能为空".into())
+    } else if v.chars().any(|c| c.is_control() || "/\\:*?\"<>|".contains(c)) {
+        Some("含有不能用于文件名的字符(/ \\ : * ? \" < > | 或控制字符)".into())
+    } else if v.starts_with('.') {
+        Some("不能以“.”开头".into())
+    } else if v.chars().count() > max {
+        Some(format!("过长(最多 {max} 个字)"))
+    } else {
+        None
+    }
+}
+
 /// How mail is sent: STARTTLS on a submission port, TLS from the start, or plain (a relay on
 /// the same machine).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -221,7 +261,15 @@ struct RawSmtp {
     password_file: Option<PathBuf>,
     /// Refused: a password never lives in the config.
     password: Option<toml::Value>,
+    /// A user and password over `security = "none"` to a host that is not this machine.
+    allow_plaintext_password: Option<bool>,
+    /// How long to wait for each of the server's replies (RFC 5321 §4.5.3.2: up to 10
+    /// minutes after the end of a message's data).
+    timeout_seconds: Option<u64>,
 }
+
+/// Seconds to wait for a reply of the mail server: RFC 5321's longest, for the end of DATA.
+pub const DEFAULT_SMTP_TIMEOUT_SECONDS: u64 = 600;
 
 /// The SMTP server mail goes through. The password is read when mail is sent, from the
 /// environment variable or the file named here, never from the config.
@@ -233,6 +281,8 @@ pub struct Smtp {
     pub user: Option<String>,
     pub password_env: Option<String>,
     pub password_file: Option<PathBuf>,
+    /// How long to wait for each reply of the server.
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -282,11 +332,11 @@ fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -
     let mut seen = std::collections::HashSet::new();
     for l in &raw.leader {
         // A leader's name is their folder in the outbox.
-        if l.name.trim().is_empty()
-            || l.name.chars().any(|c| c.is_control() || "/\\:*?\"<>|".contains(c))
-            || l.name.starts_with('.')
-        {
-            return Err(format!("[[delivery.leader]] name = \"{}\" 不能用作文件夹名", l.name));
+        if let Some(why) = file_name_problem(&l.name, 20) {
+            return Err(format!(
+                "[[delivery.leader]] name = \"{}\" {why},不能用作文件夹名",
+                l.name
+            ));
         }
         if !seen.insert(l.name.as_str()) {
             return Err(format!(
@@ -321,6 +371,24 @@ fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -
                 return Err("[delivery.smtp] 设置了 user 就要用 password_env 或 password_file 指明密码从哪里读".into());
             }
             let security = s.security.unwrap_or(Security::Starttls);
+            // A password over a plain connection crosses the network readable; only a relay on
+            // this machine, or an explicit choice, may take it.
+            let loopback = s.host == "localhost" || s.host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+            if security == Security::None && s.user.is_some() && !loopback {
+                if s.allow_plaintext_password != Some(true) {
+                    return Err(format!(
+                        "[delivery.smtp] security = \"none\" 时用户名和密码会以明文在网络上传输(邮件服务器 {} 不在本机);请改用 starttls 或 tls,或确需如此时写明 allow_plaintext_password = true",
+                        s.host
+                    ));
+                }
+                tracing::warn!(
+                    "[delivery.smtp] allow_plaintext_password = true:登录邮件服务器 {} 的密码将以明文传输",
+                    s.host
+                );
+            }
+            if s.timeout_seconds == Some(0) {
+                return Err("[delivery.smtp] timeout_seconds 应大于 0".into());
+            }
             let port = s.port.unwrap_or(match security {
                 Security::Starttls => 587,
                 Security::Tls => 465,
@@ -333,6 +401,7 @@ fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -
                 user: s.user,
                 password_env: s.password_env,
                 password_file: s.password_file.map(|p| abs(&p)),
+                timeout: Duration::from_secs(s.timeout_seconds.unwrap_or(DEFAULT_SMTP_TIMEOUT_SECONDS)),
             })
         }
     };
@@ -348,13 +417,6 @@ fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -
         }
     }
     let outbox = abs(raw.outbox.as_deref().unwrap_or(Path::new("outbox")));
-    if resolved(&outbox).starts_with(resolved(&config.paths.inbox)) {
-        return Err(format!(
-            "[delivery] outbox = {} 位于收件箱之内([paths] inbox = {});请另选一个位置",
-            outbox.display(),
-            config.paths.inbox.display()
-        ));
-    }
     Ok(Delivery {
         outbox,
         sender: raw.sender,
@@ -497,6 +559,10 @@ impl Config {
         let base = std::path::absolute(&base).unwrap_or(base);
         let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
         let err = |msg: String| ConfigError::Invalid(format!("配置文件 {}:{msg}", path.display()));
+        // The city's name is part of the documents' file names.
+        if let Some(why) = file_name_problem(&raw.city, 20) {
+            return Err(err(format!("city = \"{}\" {why}", raw.city)));
+        }
 
         let mut scheme = match &raw.scheme {
             Some(p) => {
@@ -579,13 +645,8 @@ impl Config {
             }
             // Codes and names become parts of file and folder names (reports, outbox).
             for (what, v, max) in [("code", code, 20), ("name", name, 50)] {
-                if v.chars().any(|c| c.is_control() || "/\\:*?\"<>|".contains(c)) {
-                    return Err(err(format!(
-                        "[[{table}]] {what} = \"{v}\" 含有不能用于文件名的字符(/ \\ : * ? \" < > | 或控制字符)"
-                    )));
-                }
-                if v.chars().count() > max {
-                    return Err(err(format!("[[{table}]] {what} = \"{v}\" 过长(最多 {max} 个字)")));
+                if let Some(why) = file_name_problem(v, max) {
+                    return Err(err(format!("[[{table}]] {what} = \"{v}\" {why}")));
                 }
             }
             if let Some(prev) = codes.insert(match_key(code), name.clone()) {
@@ -635,8 +696,9 @@ impl Config {
             suggested: Suggested::default(),
             today: chrono::Local::now().date_naive(),
         };
-        check_paths(&config.paths).map_err(err)?;
         config.delivery = delivery(raw.delivery, &config, &abs).map_err(err)?;
+        check_paths(&config.paths, &config.delivery.outbox).map_err(err)?;
+        check_recipients(&config).map_err(err)?;
         // Counties: each county unit stands for one (its `county`, else its name without a
         // bureau suffix), found by its code, name and aliases with or without the suffix; an
         // enterprise's county is the unit's it names, else its own.
@@ -814,30 +876,68 @@ fn resolved(p: &Path) -> PathBuf {
     }
 }
 
-/// Refuses folders that overlap the inbox: an archive, rejected, reports or public folder or database
-/// inside (or equal to) the inbox would be read back as new returns and moved away.
-fn check_paths(paths: &Paths) -> Result<(), String> {
-    let inbox = resolved(&paths.inbox);
-    let others = [
-        ("archive", &paths.archive),
-        ("rejected", &paths.rejected),
-        ("reports", &paths.reports),
-        ("database", &paths.database),
-        ("public", &paths.public),
-        ("logs", &paths.logs),
+/// Refuses folders that overlap: any two of the inbox, archive, rejected, reports, public,
+/// outbox, logs and the database's folder that are equal or one inside the other (after `..`
+/// and symbolic links). Everything in the inbox is read as a return and moved away; `public/`
+/// is rewritten for the website (what else is there is deleted, and all of it is published);
+/// the others hold personal data or what the program keeps track of.
+fn check_paths(paths: &Paths, outbox: &Path) -> Result<(), String> {
+    let database_folder = paths.database.parent().unwrap_or(Path::new("/"));
+    let folders = [
+        ("[paths] inbox", paths.inbox.as_path()),
+        ("[paths] archive", &paths.archive),
+        ("[paths] rejected", &paths.rejected),
+        ("[paths] reports", &paths.reports),
+        ("[paths] public", &paths.public),
+        ("[delivery] outbox", outbox),
+        ("[paths] logs", &paths.logs),
+        ("[paths] database 所在的文件夹", database_folder),
     ];
-    for (key, path) in others {
-        let p = resolved(path);
-        if p.starts_with(&inbox) {
-            let how = if p == inbox {
-                "与收件箱相同"
+    let real: Vec<PathBuf> = folders.iter().map(|(_, p)| resolved(p)).collect();
+    for (i, (key, path)) in folders.iter().enumerate() {
+        for (j, (other, other_path)) in folders.iter().enumerate().skip(i + 1) {
+            let (a, b) = (&real[i], &real[j]);
+            let how = if a == b {
+                "相同"
+            } else if b.starts_with(a) {
+                "包含了"
+            } else if a.starts_with(b) {
+                "位于其内"
             } else {
-                "位于收件箱之内"
+                continue;
+            };
+            let why = if i == 0 {
+                "收件箱中的一切都会被当作报表读取和移走"
+            } else if *key == "[paths] public" || *other == "[paths] public" {
+                "公示文件夹每次都会重写(其中的其他文件会被删除),并且整个放到网站上"
+            } else {
+                "各文件夹存放不同的内容,互相嵌套会造成文件被覆盖、删除或公开"
             };
             return Err(format!(
-                "[paths] {key} = {} {how}([paths] inbox = {});收件箱中的一切都会被当作报表读取和移走,请为 {key} 另选一个收件箱以外的位置",
+                "{key} = {} 与 {other} = {} {how};{why}。请为两者各选一个互不包含的位置",
                 path.display(),
-                paths.inbox.display()
+                other_path.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses recipients that would share an outbox folder (`JL` + `竟陵_街道` and `JL_竟陵` +
+/// `街道` both make `单位_JL_竟陵_街道`): one would receive the other's documents.
+fn check_recipients(config: &Config) -> Result<(), String> {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let keys = (config.delivery.leaders.iter())
+        .map(|l| (l.recipient_key(), format!("[[delivery.leader]] “{}”", l.name)))
+        .chain((config.units.iter()).map(|u| (u.recipient_key(), format!("[[unit]] {}“{}”", u.code, u.name))))
+        .chain(
+            (config.enterprises.iter()).map(|e| (e.recipient_key(), format!("[[enterprise]] {}“{}”", e.code, e.name))),
+        );
+    for (key, what) in keys {
+        // Folders that differ only in letter case are one folder on some systems.
+        if let Some(first) = seen.insert(key.to_lowercase(), what.clone()) {
+            return Err(format!(
+                "{first} 与 {what} 在发件箱中会用同一个文件夹“{key}”,一方会收到另一方的材料;请改动其中一个的代码或名称"
             ));
         }
     }

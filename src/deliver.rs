@@ -1,10 +1,13 @@
 //! Delivery (SPEC §9a): every recipient gets its documents of each period once. Leaders get
-//! the city report and the summary workbook, each enterprise its own report, each reporting
-//! unit its feedback workbook. Every recipient's documents are placed in
-//! `outbox/<recipient>/<period>/`; with `[delivery.smtp]` they are also mailed, one message
-//! per recipient and period. Each delivery is recorded with the document's sha256, so a
-//! document goes out again only when it changed (the subject then says 更新), and a failed
-//! sending is retried by the next run. The internal detail workbook is never delivered.
+//! the city report and the summary workbook, each enterprise its own report, each submitter
+//! (unit or enterprise) its feedback workbook and the 退回通知 of its returns rejected whole.
+//! Every recipient's documents are placed in `outbox/<recipient>/<period>/`; with
+//! `[delivery.smtp]` they are also mailed, one message per recipient and period. Each delivery
+//! is recorded with the document's sha256, so a document goes out once per version (the
+//! subject then says 更新), a file the recipient took out of its outbox is not placed again
+//! (`deliver --again` does so on request), and a failed sending is retried by the next run.
+//! One message failing is that message's failure; only a server that cannot be reached holds
+//! back the rest of the run's mail. The internal detail workbook is never delivered.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,10 +17,13 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Message, SmtpTransport, Transport};
 
-use crate::config::{Config, Security, Smtp};
+use std::collections::BTreeMap;
+
+use crate::config::{Config, Party, Security, Smtp};
+use crate::notice;
 use crate::period::Period;
 use crate::render::Handout;
-use crate::store::{Store, StoreError};
+use crate::store::{Attempt, Store, StoreError};
 use crate::wording::Values;
 
 /// Who receives documents.
@@ -29,6 +35,25 @@ pub struct Recipient {
     /// How a message addresses them.
     pub name: String,
     pub email: Option<String>,
+}
+
+impl Recipient {
+    /// A unit or an enterprise as a recipient, with its address if it has one.
+    pub fn of(config: &Config, party: Party<'_>) -> Recipient {
+        let d = &config.delivery;
+        match party {
+            Party::Unit(u) => Recipient {
+                key: u.recipient_key(),
+                name: u.name.clone(),
+                email: d.units.get(&u.code).cloned(),
+            },
+            Party::Enterprise(e) => Recipient {
+                key: e.recipient_key(),
+                name: e.name.clone(),
+                email: d.enterprises.get(&e.code).cloned(),
+            },
+        }
+    }
 }
 
 /// A document due to a recipient: the file in the period's folder and its hash.
@@ -47,10 +72,12 @@ pub struct Delivered {
     /// Documents taken out of the outbox: no longer due (a corrected return's feedback, a
     /// renamed document).
     pub withdrawn: usize,
-    /// Messages sent: (recipient, period, an update).
-    pub sent: Vec<(String, Period, bool)>,
+    /// Messages sent: (recipient, period or folder, an update).
+    pub sent: Vec<(String, String, bool)>,
     /// Deliveries that failed, said in Chinese; retried by the next run.
     pub failed: Vec<String>,
+    /// What the operator should know: a message that may have gone twice.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,20 +86,34 @@ pub enum DeliveryError {
     Store(#[from] StoreError),
 }
 
-/// The names of a period's files, as the renderers make them.
-fn values(config: &Config, period: Period) -> Values {
+/// The names of a period's files, as the renderers make them; the city and bureau only for
+/// what belongs to no period.
+fn values(config: &Config, period: Option<Period>) -> Values {
     let mut v = Values::new();
     v.insert("city", config.city.clone());
-    v.insert("period", period.to_string());
-    v.insert("period_label", period.label_zh());
-    v.insert("kind", period.kind().label().to_string());
+    if let Some(period) = period {
+        v.insert("period", period.to_string());
+        v.insert("period_label", period.label_zh());
+        v.insert("kind", period.kind().label().to_string());
+    }
     let bureau = config.wording.bureau(&v);
     v.insert("bureau", bureau);
     v
 }
 
+/// The recipients of one outbox folder (a period, or [`notice::FOLDER`]) with their documents.
+type Due = Vec<(Recipient, Vec<Document>)>;
+
+/// Adds `doc` to what `r` is due.
+fn add(due: &mut Due, r: Recipient, doc: Document) {
+    match due.iter_mut().find(|(x, _)| x.key == r.key) {
+        Some((_, docs)) => docs.push(doc),
+        None => due.push((r, vec![doc])),
+    }
+}
+
 /// Every recipient of a period with the documents due to them, from the period's manifest.
-pub fn due(config: &Config, period: Period) -> Vec<(Recipient, Vec<Document>)> {
+pub fn due(config: &Config, period: Period) -> Due {
     let dir = crate::compute::period_dir(config, period);
     let outputs = crate::render::json::manifest_outputs(&dir);
     let find = |rel: String| {
@@ -85,7 +126,7 @@ pub fn due(config: &Config, period: Period) -> Vec<(Recipient, Vec<Document>)> {
             sha256: sha.clone(),
         })
     };
-    let v = values(config, period);
+    let v = values(config, Some(period));
     let d = &config.delivery;
     let mut out = Vec::new();
     let path = |doc| {
@@ -109,35 +150,22 @@ pub fn due(config: &Config, period: Period) -> Vec<(Recipient, Vec<Document>)> {
         }
         for l in &d.leaders {
             let r = Recipient {
-                key: format!("领导_{}", l.name),
+                key: l.recipient_key(),
                 name: l.name.clone(),
                 email: Some(l.email.clone()),
             };
             out.push((r, leaders_docs.clone()));
         }
     }
-    // Each enterprise its report, each unit its feedback workbook.
+    // Each enterprise its report; every submitter, unit or enterprise, its feedback workbook.
     let enterprises = (config.enterprises.iter()).map(|e| {
-        let key = format!("企业_{}_{}", e.code, e.name);
-        (
-            key,
-            &e.name,
-            d.enterprises.get(&e.code),
-            Handout::EnterpriseReport(&e.name),
-        )
+        let docs = vec![Handout::EnterpriseReport(&e.name), Handout::FeedbackWorkbook(&e.name)];
+        (Party::Enterprise(e), docs)
     });
-    let units = (config.units.iter()).map(|u| {
-        let key = format!("单位_{}_{}", u.code, u.name);
-        (key, &u.name, d.units.get(&u.code), Handout::FeedbackWorkbook(&u.name))
-    });
-    for (key, name, email, doc) in enterprises.chain(units) {
-        if let Some(doc) = find(path(doc)) {
-            let r = Recipient {
-                key,
-                name: name.clone(),
-                email: email.cloned(),
-            };
-            out.push((r, vec![doc]));
+    let units = (config.units.iter()).map(|u| (Party::Unit(u), vec![Handout::FeedbackWorkbook(&u.name)]));
+    for (party, docs) in enterprises.chain(units) {
+        for doc in docs.into_iter().filter_map(|doc| find(path(doc))) {
+            add(&mut out, Recipient::of(config, party), doc);
         }
     }
     out
@@ -156,146 +184,318 @@ fn periods_written(config: &Config) -> Vec<Period> {
     out
 }
 
-/// Delivers what is due for every period written: the outbox first, then mail.
+/// What is due, by outbox folder: each written period's documents (a period waiting to be
+/// recomputed, after `ingest` and before `report`, waits), with the 退回通知 of its returns,
+/// and the notices of returns of no known period under [`notice::FOLDER`].
+fn everything_due(config: &Config, store: &Store) -> Result<BTreeMap<String, Due>, StoreError> {
+    let stale = store.stale_periods()?;
+    let mut out: BTreeMap<String, Due> = BTreeMap::new();
+    for period in periods_written(config).into_iter().filter(|p| !stale.contains(p)) {
+        out.insert(period.to_string(), due(config, period));
+    }
+    for n in notice::notices(config, store)? {
+        if n.settled || Period::parse(&n.folder).is_some_and(|p| stale.contains(&p)) {
+            continue;
+        }
+        let Some(party) = config.party(&n.submitter) else {
+            continue;
+        };
+        let path = n.path(config);
+        // Not written (said when writing it): nothing to deliver yet.
+        let Ok((sha256, _)) = crate::inbox::sha256(&path) else {
+            continue;
+        };
+        let doc = Document {
+            path,
+            name: n.file.clone(),
+            sha256,
+        };
+        add(
+            out.entry(n.folder.clone()).or_default(),
+            Recipient::of(config, party),
+            doc,
+        );
+    }
+    Ok(out)
+}
+
+/// Delivers what is due: the outbox first, then mail.
 pub fn deliver(config: &Config, store: &Store) -> Result<Delivered, DeliveryError> {
     let mut done = Delivered::default();
     let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
-    let mut mailer: Option<Result<SmtpTransport, String>> = None;
-    // Set when the server cannot be reached: the rest of this run's mail waits for the next.
-    let mut down: Option<String> = None;
-    // A period waiting to be recomputed (after `ingest`, before `report`) delivers once it is.
-    let stale = store.stale_periods()?;
-    for period in periods_written(config).into_iter().filter(|p| !stale.contains(p)) {
-        let p = period.to_string();
-        let due = due(config, period);
-        // What the outbox holds of this period that is no longer due goes: a unit must not
-        // find the feedback on a return it has since corrected.
-        for (recipient, document) in store.outbox_documents(&p)? {
-            let still = due
-                .iter()
-                .any(|(r, docs)| r.key == recipient && docs.iter().any(|d| d.name == document));
-            if still {
-                continue;
-            }
-            let path = config.delivery.outbox.join(&recipient).join(&p).join(&document);
-            match std::fs::remove_file(&path) {
-                Ok(()) => done.withdrawn += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    done.failed.push(format!(
-                        "无法从发件箱撤下过时的 {}:{}",
-                        path.display(),
-                        crate::output::io_zh(&e)
-                    ));
-                    continue;
-                }
-            }
-            store.forget_outbox_document(&recipient, &p, &document)?;
-            // Folders left empty go too (remove_dir leaves a folder that still holds anything).
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::remove_dir(dir);
-                if let Some(up) = dir.parent() {
-                    let _ = std::fs::remove_dir(up);
-                }
-            }
+    let mut mailer = config.delivery.smtp.as_ref().map(Mailer::new);
+    let mut due = everything_due(config, store)?;
+    // A folder with nothing due any more may still hold notices of returns since corrected.
+    for folder in store.outbox_folders()? {
+        if !due.contains_key(&folder) && !Period::parse(&folder).is_some_and(|p| store_stale(store, p)) {
+            due.insert(folder, Vec::new());
         }
+    }
+    for (folder, due) in &due {
+        withdraw(config, store, folder, due, &mut done)?;
         for (r, docs) in due {
-            // The outbox, always.
-            let dir = config.delivery.outbox.join(&r.key).join(&p);
-            for doc in &docs {
-                let target = dir.join(&doc.name);
-                let had = store.delivered(&r.key, &p, &doc.name, "outbox")?;
-                if had.as_deref() == Some(doc.sha256.as_str()) && target.is_file() {
-                    continue;
-                }
-                let copied = std::fs::read(&doc.path).and_then(|b| crate::output::write_atomic(&target, &b));
-                let error = copied
-                    .as_ref()
-                    .err()
-                    .map(|e| format!("无法放入发件箱 {}:{}", target.display(), crate::output::io_zh(e)));
-                store.record_delivery(&crate::store::Attempt {
-                    recipient: &r.key,
-                    period: &p,
-                    document: &doc.name,
-                    channel: "outbox",
-                    sha256: &doc.sha256,
-                    error: error.as_deref(),
-                    at: &now,
-                })?;
-                match error {
-                    Some(e) => done.failed.push(e),
-                    None => done.placed += 1,
-                }
-            }
-            // Mail, when configured and the recipient has an address.
-            let (Some(smtp), Some(email)) = (&config.delivery.smtp, &r.email) else {
-                continue;
-            };
-            let mut changed = Vec::new();
-            let mut update = false;
-            for doc in &docs {
-                let had = store.delivered(&r.key, &p, &doc.name, "mail")?;
-                if had.as_deref() != Some(doc.sha256.as_str()) {
-                    update |= had.is_some();
-                    changed.push(doc);
-                }
-            }
-            if changed.is_empty() {
-                continue;
-            }
-            if let Some(why) = &down {
-                let error = format!("给{}({email})的{p}材料未发出:{why}", r.name);
-                for doc in &changed {
-                    store.record_delivery(&crate::store::Attempt {
-                        recipient: &r.key,
-                        period: &p,
-                        document: &doc.name,
-                        channel: "mail",
-                        sha256: &doc.sha256,
-                        error: Some(&error),
-                        at: &now,
-                    })?;
-                }
-                done.failed.push(error);
-                continue;
-            }
-            let transport = mailer.get_or_insert_with(|| transport(smtp));
-            let result = match transport {
-                Ok(t) => message(config, period, &r, email, &changed, update).and_then(|m| {
-                    t.send(&m).map(|_| ()).map_err(|e| {
-                        let why = format!("邮件服务器 {}:{} 未能发送:{e}", smtp.host, smtp.port);
-                        // A server that cannot be reached will not be reached by the next
-                        // message either: the rest wait for the next run, not for a timeout each.
-                        if !e.is_permanent() && !e.is_transient() {
-                            down = Some(why.clone());
-                        }
-                        why
-                    })
-                }),
-                Err(e) => Err(e.clone()),
-            };
-            let error = result
-                .as_ref()
-                .err()
-                .map(|e| format!("给{}({email})的{p}材料未能发出:{e}", r.name));
-            for doc in &changed {
-                store.record_delivery(&crate::store::Attempt {
-                    recipient: &r.key,
-                    period: &p,
-                    document: &doc.name,
-                    channel: "mail",
-                    sha256: &doc.sha256,
-                    error: error.as_deref(),
-                    at: &now,
-                })?;
-            }
-            match error {
-                Some(e) => done.failed.push(e),
-                None => done.sent.push((r.name.clone(), period, update)),
+            place(config, store, folder, r, docs, &now, &mut done)?;
+            if let (Some(mailer), Some(email)) = (mailer.as_mut(), &r.email) {
+                mail(config, store, mailer, folder, r, email, docs, &now, &mut done)?;
             }
         }
     }
     Ok(done)
+}
+
+fn store_stale(store: &Store, period: Period) -> bool {
+    store.stale_periods().is_ok_and(|s| s.contains(&period))
+}
+
+/// Takes out of the outbox what it holds of `folder` that is no longer due: a unit must not
+/// find the feedback on a return it has since corrected. A folder known only from the records
+/// (nothing of it is due) gives up its notices only.
+fn withdraw(config: &Config, store: &Store, folder: &str, due: &Due, done: &mut Delivered) -> Result<(), StoreError> {
+    for (recipient, document) in store.outbox_documents(folder)? {
+        let still = due
+            .iter()
+            .any(|(r, docs)| r.key == recipient && docs.iter().any(|d| d.name == document));
+        if still || (due.is_empty() && !document.starts_with(notice::FOLDER)) {
+            continue;
+        }
+        let path = config.delivery.outbox.join(&recipient).join(folder).join(&document);
+        match std::fs::remove_file(&path) {
+            Ok(()) => done.withdrawn += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                done.failed.push(format!(
+                    "无法从发件箱撤下过时的 {}:{}",
+                    path.display(),
+                    crate::output::io_zh(&e)
+                ));
+                continue;
+            }
+        }
+        store.forget_outbox_document(&recipient, folder, &document)?;
+        // Folders left empty go too (remove_dir leaves a folder that still holds anything).
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::remove_dir(dir);
+            if let Some(up) = dir.parent() {
+                let _ = std::fs::remove_dir(up);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Places each version of a recipient's documents in its outbox once: a file the recipient
+/// has taken out stays out until the document changes (or `deliver --again`).
+fn place(
+    config: &Config,
+    store: &Store,
+    folder: &str,
+    r: &Recipient,
+    docs: &[Document],
+    now: &str,
+    done: &mut Delivered,
+) -> Result<(), StoreError> {
+    let dir = config.delivery.outbox.join(&r.key).join(folder);
+    for doc in docs {
+        let target = dir.join(&doc.name);
+        let place = target.to_string_lossy();
+        if let Some((sha, at)) = store.placed(&r.key, folder, &doc.name)?
+            && sha == doc.sha256
+            && at.as_deref().is_none_or(|at| at == place)
+        {
+            continue;
+        }
+        let copied = std::fs::read(&doc.path).and_then(|b| crate::output::write_atomic(&target, &b));
+        let error = copied
+            .as_ref()
+            .err()
+            .map(|e| format!("无法放入发件箱 {}:{}", target.display(), crate::output::io_zh(e)));
+        store.record_delivery(&Attempt {
+            recipient: &r.key,
+            period: folder,
+            document: &doc.name,
+            channel: "outbox",
+            sha256: &doc.sha256,
+            error: error.as_deref(),
+            at: now,
+        })?;
+        match error {
+            Some(e) => done.failed.push(e),
+            None => {
+                store.record_place(&r.key, folder, &doc.name, &place)?;
+                done.placed += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Mails a recipient what changed of its documents of `folder` since they were last sent, in
+/// one message.
+#[allow(clippy::too_many_arguments)]
+fn mail(
+    config: &Config,
+    store: &Store,
+    mailer: &mut Mailer<'_>,
+    folder: &str,
+    r: &Recipient,
+    email: &str,
+    docs: &[Document],
+    now: &str,
+    done: &mut Delivered,
+) -> Result<(), StoreError> {
+    let mut changed = Vec::new();
+    let mut update = false;
+    for doc in docs {
+        let had = store.delivered(&r.key, folder, &doc.name, "mail")?;
+        if had.as_deref() != Some(doc.sha256.as_str()) {
+            update |= had.is_some();
+            changed.push(doc);
+        }
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    fn attempt<'a>(
+        r: &'a Recipient,
+        folder: &'a str,
+        doc: &'a Document,
+        error: Option<&'a str>,
+        now: &'a str,
+    ) -> Attempt<'a> {
+        Attempt {
+            recipient: &r.key,
+            period: folder,
+            document: &doc.name,
+            channel: "mail",
+            sha256: &doc.sha256,
+            error,
+            at: now,
+        }
+    }
+    let result = match &mailer.down {
+        // The server cannot be reached: the rest wait for the next run, not for a timeout each.
+        Some(why) => Err(format!("给{}({email})的{folder}材料未发出:{why}", r.name)),
+        None => {
+            // A run killed between sending and recording may have sent this message already.
+            for doc in &changed {
+                if let Some(at) = store.was_sending(&r.key, folder, &doc.name)? {
+                    done.warnings.push(format!(
+                        "{at} 那次运行在给{}({email})发送{folder}材料时中断,这封邮件可能已经发出;现重新发送,重复的一封与它的 Message-ID 相同",
+                        r.name
+                    ));
+                    break;
+                }
+            }
+            for doc in &changed {
+                store.mark_sending(&attempt(r, folder, doc, None, now))?;
+            }
+            message(config, folder, r, email, &changed, update)
+                .and_then(|m| mailer.send(&m))
+                .map_err(|e| format!("给{}({email})的{folder}材料未能发出:{e}", r.name))
+        }
+    };
+    let error = result.err();
+    for doc in &changed {
+        store.record_delivery(&attempt(r, folder, doc, error.as_deref(), now))?;
+    }
+    match error {
+        Some(e) => done.failed.push(e),
+        None => done.sent.push((r.name.clone(), folder.to_string(), update)),
+    }
+    Ok(())
+}
+
+/// Forgets what `who` (a leader's name, a unit's or enterprise's code, name or alias, or an
+/// outbox folder's name) was delivered, of one period or all, so that the next delivery
+/// places and mails it again. Returns the recipient's folder name and how many records went;
+/// `None` when no such recipient is registered.
+pub fn again(
+    config: &Config,
+    store: &Store,
+    who: &str,
+    period: Option<&str>,
+) -> Result<Option<(String, usize)>, StoreError> {
+    let key = if let Some(l) = config.delivery.leaders.iter().find(|l| l.name == who) {
+        l.recipient_key()
+    } else if let Some(party) = config.party(who) {
+        Recipient::of(config, party).key
+    } else if who == "领导" || store.delivery_recipients()?.iter().any(|k| k == who) {
+        who.to_string()
+    } else {
+        return Ok(None);
+    };
+    let n = store.forget_deliveries(&key, period)?;
+    Ok(Some((key, n)))
+}
+
+/// Sends mail through one server: checks once that it can be reached, then sends each message
+/// on its own connection, waiting for each reply as long as the config says (RFC 5321: up to
+/// 10 minutes for the end of a message).
+struct Mailer<'a> {
+    smtp: &'a Smtp,
+    transport: Option<Result<SmtpTransport, String>>,
+    /// Why the server is taken to be down for the rest of the run.
+    down: Option<String>,
+    reached: bool,
+}
+
+/// How long to try to open a connection to the server before taking it to be down.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl<'a> Mailer<'a> {
+    fn new(smtp: &'a Smtp) -> Mailer<'a> {
+        Mailer {
+            smtp,
+            transport: None,
+            down: None,
+            reached: false,
+        }
+    }
+
+    /// Whether a connection to the server can be made; marks it down when not.
+    fn reachable(&mut self) -> bool {
+        use std::net::{TcpStream, ToSocketAddrs};
+        let (host, port) = (self.smtp.host.as_str(), self.smtp.port);
+        let result = (host, port)
+            .to_socket_addrs()
+            .map_err(|e| e.to_string())
+            .and_then(|addrs| {
+                let mut last = "没有可用的地址".to_string();
+                for a in addrs {
+                    match TcpStream::connect_timeout(&a, CONNECT_TIMEOUT) {
+                        Ok(_) => return Ok(()),
+                        Err(e) => last = crate::output::io_zh(&e),
+                    }
+                }
+                Err(last)
+            });
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                self.down = Some(format!("无法连接邮件服务器 {host}:{port}:{e}"));
+                false
+            }
+        }
+    }
+
+    fn send(&mut self, m: &Message) -> Result<(), String> {
+        if !self.reached {
+            if !self.reachable() {
+                return Err(self.down.clone().unwrap_or_default());
+            }
+            self.reached = true;
+        }
+        let smtp = self.smtp;
+        let t = self.transport.get_or_insert_with(|| transport(smtp)).as_ref()?;
+        t.send(m).map(|_| ()).map_err(|e| {
+            // A refusal is this message's; a connection lost is checked: a server gone makes
+            // the rest wait, one that is still there takes the next message.
+            if !e.is_permanent() && !e.is_transient() {
+                self.reachable();
+            }
+            format!("邮件服务器 {}:{} 未能发送:{e}", smtp.host, smtp.port)
+        })
+    }
 }
 
 /// The SMTP connection's settings, with the password read now from where the config says.
@@ -305,7 +505,7 @@ fn transport(smtp: &Smtp) -> Result<SmtpTransport, String> {
         Security::Starttls => SmtpTransport::starttls_relay(&smtp.host).map_err(|e| e.to_string())?,
         Security::Tls => SmtpTransport::relay(&smtp.host).map_err(|e| e.to_string())?,
     };
-    let mut builder = builder.port(smtp.port).timeout(Some(Duration::from_secs(30)));
+    let mut builder = builder.port(smtp.port).timeout(Some(smtp.timeout));
     if let Some(user) = &smtp.user {
         let password = match (&smtp.password_env, &smtp.password_file) {
             (Some(var), _) => std::env::var(var).map_err(|_| format!("环境变量 {var} 中没有邮件密码"))?,
@@ -339,23 +539,53 @@ fn encoded_word(s: &str) -> String {
     format!("=?UTF-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(s))
 }
 
+/// A message's Message-ID, the same for the same recipient, folder and documents: a copy sent
+/// twice (a run killed after sending, before recording it) is recognisable as one message.
+fn message_id(config: &Config, folder: &str, r: &Recipient, docs: &[&Document]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(r.key.as_bytes());
+    h.update([0]);
+    h.update(folder.as_bytes());
+    for d in docs {
+        h.update([0]);
+        h.update(d.name.as_bytes());
+        h.update([0]);
+        h.update(d.sha256.as_bytes());
+    }
+    let hex: String = h.finalize().iter().take(20).map(|b| format!("{b:02x}")).collect();
+    let sender = config.delivery.sender.as_deref().unwrap_or_default();
+    let domain = sender
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>').trim())
+        .filter(|d| !d.is_empty() && d.is_ascii())
+        .unwrap_or("utility-eval.invalid");
+    format!("<{hex}.utility-eval@{domain}>")
+}
+
 /// One message: the wording's subject (【更新】 first for an update) and body, the documents
-/// attached under their Chinese names.
+/// attached under their Chinese names; a message of 退回通知 only has the notice's wording.
 fn message(
     config: &Config,
-    period: Period,
+    folder: &str,
     r: &Recipient,
     email: &str,
     docs: &[&Document],
     update: bool,
 ) -> Result<Message, String> {
     let sender = config.delivery.sender.as_deref().unwrap_or_default();
-    let mut v = values(config, period);
+    let mut v = values(config, Period::parse(folder));
     v.insert("recipient", r.name.clone());
     let list: Vec<String> = docs.iter().map(|d| format!("  {}", d.name)).collect();
     v.insert("documents", list.join("\n"));
-    let mut subject = config.wording.title("mail_subject", &v);
-    let mut body = config.wording.paragraph("mail_body", &v);
+    let notices_only = docs.iter().all(|d| d.name.starts_with(notice::FOLDER));
+    let (subject_key, body_key) = if notices_only {
+        ("notice_subject", "notice_body")
+    } else {
+        ("mail_subject", "mail_body")
+    };
+    let mut subject = config.wording.title(subject_key, &v);
+    let mut body = config.wording.paragraph(body_key, &v);
     if update {
         subject = format!("【更新】{subject}");
         body = format!("{}\n\n{body}", config.wording.paragraph("mail_update", &v));
@@ -378,6 +608,7 @@ fn message(
         parts = parts.singlepart(Attachment::new(d.name.clone()).body(bytes, ct));
     }
     Message::builder()
+        .message_id(Some(message_id(config, folder, r, docs)))
         .from(from)
         .to(to)
         .subject(subject)

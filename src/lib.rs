@@ -17,6 +17,7 @@ pub mod deliver;
 pub mod inbox;
 pub mod intake;
 pub mod journal;
+pub mod notice;
 pub mod output;
 pub mod pdf;
 pub mod period;

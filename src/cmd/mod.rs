@@ -64,6 +64,8 @@ pub enum Exit {
     Locked,
     /// 1
     Failed,
+    /// 2: a usage error found after parsing (an unknown recipient, a period that does not exist).
+    Usage,
 }
 
 impl Exit {
@@ -73,6 +75,7 @@ impl Exit {
             Exit::SomeRejected => 3,
             Exit::Locked => 75,
             Exit::Failed => 1,
+            Exit::Usage => 2,
         }
     }
 }
@@ -264,6 +267,9 @@ pub fn print_delivered(config: &Config, d: &crate::deliver::Delivered) -> bool {
             String::new()
         };
         say!("已发送邮件 {} 封{note}:{}。", d.sent.len(), names.join("、"));
+    }
+    for w in &d.warnings {
+        complain(&format!("注意:{w}。"));
     }
     for f in &d.failed {
         complain(&format!("投递失败:{f};下次运行时重试。"));

@@ -38,23 +38,19 @@ impl Renderer for FeedbackWorkbooks {
     }
 
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
-        // The latest return of each unit that has rows to correct.
+        // The latest return of each submitter with problems. When it has rows to correct or
+        // remarks (a missing question column …), it gets a workbook; a file rejected whole
+        // with no sheet to correct gets none (its 退回通知 says why), and an earlier return's
+        // feedback is not sent again as if it were news.
         let mut latest: BTreeMap<&str, &FeedbackReturn> = BTreeMap::new();
-        for f in cx
-            .results
-            .feedback
-            .iter()
-            // Rows to correct or remarks (a missing question column …); a file rejected whole
-            // with no sheet to correct keeps its explanation only.
-            .filter(|f| f.sheet.is_some() && (!f.issues.is_empty() || !f.warnings.is_empty()))
-        {
+        for f in &cx.results.feedback {
             let slot = latest.entry(f.submitter.as_str()).or_insert(f);
-            if f.received_at > slot.received_at {
+            if (&f.received_at, f.id) > (&slot.received_at, slot.id) {
                 *slot = f;
             }
         }
         let mut out = Vec::new();
-        for f in latest.values() {
+        for f in (latest.values()).filter(|f| f.sheet.is_some() && (!f.issues.is_empty() || !f.warnings.is_empty())) {
             let v = super::wording_values(cx.results);
             let doc = super::Handout::FeedbackWorkbook(&f.submitter_name);
             let path = cx.dir.join(super::document_path(cx.wording, &v, doc));

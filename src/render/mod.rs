@@ -8,6 +8,7 @@ pub mod detail;
 pub mod feedback;
 pub mod form;
 pub mod json;
+pub mod notice;
 pub mod public;
 pub mod report;
 pub mod sheet;

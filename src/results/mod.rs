@@ -414,6 +414,8 @@ pub const HISTORY_PERIODS: usize = 12;
 /// out or with something to say.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedbackReturn {
+    /// The submission's number in the store: later received, larger.
+    pub id: i64,
     pub submitter: String,
     pub submitter_name: String,
     /// As received (its path under the inbox).

@@ -14,6 +14,7 @@ use crate::store::{Store, StoreError};
 
 /// How a cron run went.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one value a run, returned once
 pub enum Cron {
     /// Another run holds the lock, or another program the database (exit 75); the text says which.
     Locked(String),
@@ -158,7 +159,10 @@ fn steps(config: &Config, store: &mut Store, progress: &dyn Progress) -> Result<
         compute::publish(config, store, &config.topics, &published, true)?;
     }
     // Every period's documents, not only those just written: a failed sending is retried.
-    let delivered = crate::deliver::deliver(config, store)?;
+    // The 退回通知 of files rejected whole are written, then delivered with the rest.
+    let unwritten = crate::notice::write_due(config, store)?;
+    let mut delivered = crate::deliver::deliver(config, store)?;
+    delivered.failed.splice(0..0, unwritten);
     Ok(Cron::Done {
         summary,
         published,

@@ -522,6 +522,15 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The outbox folders (periods, 退回通知) with anything placed on record.
+    pub fn outbox_folders(&self) -> Result<Vec<String>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT DISTINCT period FROM delivery WHERE channel = 'outbox' ORDER BY 1")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Forgets a document taken out of the outbox.
     pub fn forget_outbox_document(&self, recipient: &str, period: &str, document: &str) -> Result<(), StoreError> {
         self.exec(
@@ -529,6 +538,94 @@ impl Store {
             params![recipient, period, document],
         )?;
         Ok(())
+    }
+
+    /// Where and which version of a document was last placed in a recipient's outbox.
+    pub fn placed(
+        &self,
+        recipient: &str,
+        period: &str,
+        document: &str,
+    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT delivered_sha, place FROM delivery WHERE recipient = ?1 AND period = ?2 AND document = ?3
+             AND channel = 'outbox' AND delivered_sha IS NOT NULL",
+        )?;
+        Ok(st
+            .query_row(params![recipient, period, document], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// Records where a document was placed (after [`Store::record_delivery`] of its placing).
+    pub fn record_place(&self, recipient: &str, period: &str, document: &str, place: &str) -> Result<(), StoreError> {
+        self.exec(
+            "UPDATE delivery SET place = ?4 WHERE recipient = ?1 AND period = ?2 AND document = ?3 AND channel = 'outbox'",
+            params![recipient, period, document, place],
+        )?;
+        Ok(())
+    }
+
+    /// Notes that a message with these documents is about to be sent: if the run is killed
+    /// before the result is recorded, the next run knows the message may have gone.
+    pub fn mark_sending(&self, a: &Attempt<'_>) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO delivery (recipient, period, document, channel, sha256, delivered_sha, attempts, result, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, NULL, 0, 'sending', ?6)
+                 ON CONFLICT (recipient, period, document, channel) DO UPDATE SET
+                    sha256 = excluded.sha256, result = 'sending', at = excluded.at",
+            )?
+            .execute(params![a.recipient, a.period, a.document, a.channel, a.sha256, a.at])?;
+        Ok(())
+    }
+
+    /// Whether a sending of this document was begun and never finished (the run was killed).
+    pub fn was_sending(&self, recipient: &str, period: &str, document: &str) -> Result<Option<String>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT at FROM delivery WHERE recipient = ?1 AND period = ?2 AND document = ?3 AND channel = 'mail' AND result = 'sending'",
+        )?;
+        Ok(st
+            .query_row(params![recipient, period, document], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Forgets what a recipient was delivered (of one period, or all), so that the next
+    /// delivery places and sends it again (`deliver --again`). Returns the records forgotten.
+    pub fn forget_deliveries(&self, recipient: &str, period: Option<&str>) -> Result<usize, StoreError> {
+        Ok(self.exec(
+            "DELETE FROM delivery WHERE recipient = ?1 AND (?2 IS NULL OR period = ?2)",
+            params![recipient, period],
+        )?)
+    }
+
+    /// The recipients with anything on record, for `deliver --again` to say who there is.
+    pub fn delivery_recipients(&self) -> Result<Vec<String>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT DISTINCT recipient FROM delivery ORDER BY 1")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every file rejected whole, oldest first.
+    pub fn rejected_submissions(&self) -> Result<Vec<Submission>, StoreError> {
+        let sql = format!("SELECT {SUBMISSION_COLUMNS} FROM submission WHERE status = 'rejected' ORDER BY id");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([], submission_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether a return of the same submitter, kind and period was accepted after `sub`.
+    pub fn accepted_after(&self, sub: &Submission) -> Result<bool, StoreError> {
+        let (Some(code), Some(kind), Some(period)) = (&sub.submitter_code, sub.kind, &sub.period) else {
+            return Ok(false);
+        };
+        let mut st = self.conn.prepare_cached(
+            "SELECT count(*) FROM submission WHERE submitter_code = ?1 AND kind = ?2 AND period = ?3
+             AND status IN ('accepted', 'superseded') AND id > ?4",
+        )?;
+        let n: i64 = st.query_row(params![code, kind.code(), period, sub.id], |r| r.get(0))?;
+        Ok(n > 0)
     }
 
     /// Records an attempt to deliver a document.

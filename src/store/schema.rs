@@ -154,4 +154,10 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX sample_member_draw ON sample_member(draw_id);
     "#,
+    // 9: where a document was placed in the outbox: a document is placed once per version, and
+    // again only when the outbox moves (`[delivery] outbox` changed), not when the recipient
+    // took it out.
+    r#"
+    ALTER TABLE delivery ADD COLUMN place TEXT;
+    "#,
 ];

@@ -341,6 +341,13 @@ impl Store {
             )?;
             let id = self.conn.last_insert_rowid();
             self.insert_issues(id, end.issues)?;
+            // The period's feedback and data quality now say this file was rejected.
+            if let Some(m) = meta.filter(|m| m.kind != ReturnKind::Frame) {
+                self.exec(
+                    "INSERT OR IGNORE INTO stale_period (period) VALUES (?1)",
+                    [m.period.to_string()],
+                )?;
+            }
             self.conn.execute_batch("COMMIT")?;
             Ok(id)
         })();

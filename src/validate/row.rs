@@ -180,7 +180,7 @@ impl<'a> Validator<'a> {
     /// Decides submitter, kind and period from the sheet's metadata and the hint; a period
     /// that Excel stored as the number 2026.1 comes back tentative (January), with the cell,
     /// for the survey dates to settle.
-    fn decide_meta(&self, layout: &Layout) -> Result<(ReturnMeta, Option<NumericPeriod>), Rejection> {
+    fn decide_meta(&mut self, layout: &Layout) -> Result<(ReturnMeta, Option<NumericPeriod>), Rejection> {
         let m = &layout.meta;
         let submitter = match &m.submitter {
             Some(MetaCell { value, cell }) => {
@@ -267,30 +267,43 @@ impl<'a> Validator<'a> {
             }
             _ => {}
         }
-        if kind != ReturnKind::Frame && !layout.has_items() {
-            return Err(Rejection::NoAnswerColumns { kind: kind.label() });
-        }
-        if kind == ReturnKind::Quarterly && !matches!(submitter, Party::Unit(u) if u.role == Role::City) {
-            let city: Vec<String> = (self.config.units.iter())
-                .filter(|u| u.role == Role::City)
-                .map(|u| format!("“{}”", u.name))
-                .collect();
-            return Err(Rejection::QuarterlyNotCity {
-                submitter: submitter.name().to_string(),
-                city: if city.is_empty() {
-                    "(配置中 role = \"city\" 的单位,目前未登记)".to_string()
-                } else {
-                    city.join("、")
-                },
-            });
-        }
         let meta = ReturnMeta {
             submitter_code: submitter.code().to_string(),
             submitter_name: submitter.name().to_string(),
             kind,
             period,
         };
+        if kind != ReturnKind::Frame && !layout.has_items() {
+            let r = Rejection::NoAnswerColumns { kind: kind.label() };
+            return Err(self.known(r, meta, ambiguous.is_some()));
+        }
+        if kind == ReturnKind::Quarterly && !matches!(submitter, Party::Unit(u) if u.role == Role::City) {
+            let city: Vec<String> = (self.config.units.iter())
+                .filter(|u| u.role == Role::City)
+                .map(|u| format!("“{}”", u.name))
+                .collect();
+            let r = Rejection::QuarterlyNotCity {
+                submitter: submitter.name().to_string(),
+                city: if city.is_empty() {
+                    "(配置中 role = \"city\" 的单位,目前未登记)".to_string()
+                } else {
+                    city.join("、")
+                },
+            };
+            return Err(self.known(r, meta, ambiguous.is_some()));
+        }
         Ok((meta, ambiguous))
+    }
+
+    /// A rejection of a return whose submitter, kind and period are known (no question
+    /// columns, a 季度抽查 from a county): they are recorded with it, so that its period's
+    /// feedback and data quality count it and its submitter is told. Not when the period is
+    /// only a guess (a number like 2026.1).
+    fn known(&mut self, r: Rejection, meta: ReturnMeta, guessed: bool) -> Rejection {
+        if !guessed {
+            self.meta = Some(meta);
+        }
+        r
     }
 
     /// Settles a 所属期 of 2026.1 by the survey dates of the held rows (January or October),

@@ -33,17 +33,17 @@ struct Server {
 
 impl Server {
     fn start(python: &Path, port: u16, maildir: &Path) -> Server {
+        Server::start_with(python, port, maildir, &[])
+    }
+
+    /// A server that misbehaves as `tests/fixtures/smtp_server.py` is told (`--slow`, `--drop`).
+    fn start_with(python: &Path, port: u16, maildir: &Path, how: &[&str]) -> Server {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/smtp_server.py");
         let child = Command::new(python)
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
+            .arg(script)
+            .arg(port.to_string())
             .arg(maildir)
+            .args(how)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -192,8 +192,11 @@ fn each_recipient_gets_one_message_per_period_with_readable_chinese_and_the_docu
     let files = outbox(&env);
     for m in &messages {
         let subject = m["subject"].as_str().unwrap();
+        // The period's documents, or the 退回通知 of a file rejected whole (岳口镇's Word file).
+        let notice = subject.ends_with("报表退回通知");
         assert!(
-            subject.starts_with("天门市住房和城乡建设局\u{ff1a}") && subject.contains("供水供气企业服务满意度评价材料"),
+            subject.starts_with("天门市住房和城乡建设局\u{ff1a}")
+                && (notice || subject.contains("供水供气企业服务满意度评价材料")),
             "{subject}"
         );
         assert!(!subject.starts_with("【更新】"));
@@ -204,7 +207,8 @@ fn each_recipient_gets_one_message_per_period_with_readable_chinese_and_the_docu
         assert!(m["from"].as_str().unwrap().contains("天门市住建局"), "{}", m["from"]);
         let body = m["body"].as_str().unwrap();
         assert!(
-            body.contains("附件是") && body.contains("天门市住房和城乡建设局"),
+            (body.contains("附件是") || notice && body.contains("退回通知见附件"))
+                && body.contains("天门市住房和城乡建设局"),
             "{body}"
         );
         // Its attachments are the recipient's documents of that period, byte for byte, under
@@ -353,5 +357,298 @@ fn a_document_no_longer_due_is_taken_out_of_the_outbox() {
     assert!(
         env.path("outbox/单位_JL_竟陵街道办/2026-07/2026年7月竟陵街道办报表退回意见.xlsx")
             .is_file()
+    );
+}
+
+/// The texts of every cell of a workbook's first sheet, joined by new lines.
+fn first_sheet_text(path: &Path) -> String {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).unwrap();
+    range
+        .rows()
+        .flatten()
+        .map(|c| c.to_string())
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Issue 17, item 3: a server that answered the end of a message's data after 35 s was taken
+/// to be down after a 30 s timeout, and everyone's mail waited. RFC 5321 allows it 10 minutes.
+#[test]
+fn a_slow_reply_to_the_end_of_a_message_is_waited_for_and_holds_back_no_one() {
+    let Some(python) = python() else { return };
+    let env = Env::samples();
+    let port = free_port();
+    with_smtp(&env, port);
+    let maildir = env.path("maildir");
+    let _server = Server::start_with(&python, port, &maildir, &["--slow", "gs01@example.com=35"]);
+    let started = std::time::Instant::now();
+    let o = env.run(&["run"]);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(35));
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(!stderr(&o).contains("投递失败"), "{}", stderr(&o));
+    assert_eq!(mail(&python, &maildir).len(), mailed_folders(&env).len());
+}
+
+/// Issue 17, item 3: a server that dropped the connection after one recipient's message
+/// blocked everyone after it, every run.
+#[test]
+fn a_connection_dropped_for_one_recipient_fails_that_message_only() {
+    let Some(python) = python() else { return };
+    let env = Env::samples();
+    let port = free_port();
+    with_smtp(&env, port);
+    let maildir = env.path("maildir");
+    let server = Server::start_with(&python, port, &maildir, &["--drop", "gs01@example.com"]);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    let gs01 = "企业_GS01_天门市第一供水有限公司";
+    let folders = mailed_folders(&env);
+    let theirs = folders.iter().filter(|(r, _)| r == gs01).count();
+    assert!(theirs >= 4, "{folders:?}");
+    // Every failure is GS01's; every other message arrived.
+    let err = stderr(&o);
+    let failures: Vec<&str> = err.lines().filter(|l| l.contains("投递失败")).collect();
+    assert_eq!(failures.len(), theirs, "{}", stderr(&o));
+    assert!(
+        failures.iter().all(|l| l.contains("天门市第一供水有限公司")),
+        "{failures:?}"
+    );
+    let received = mail(&python, &maildir);
+    assert_eq!(received.len(), folders.len() - theirs);
+    assert!(received.iter().all(|m| !m["to"].as_str().unwrap().contains("gs01@")));
+    drop(server);
+    // The next run, with a server that behaves, sends GS01's messages and nothing else.
+    let maildir2 = env.path("maildir2");
+    let _server = Server::start(&python, port, &maildir2);
+    let retry = env.run(&["run"]);
+    assert_eq!(code(&retry), 0, "{}{}", stdout(&retry), stderr(&retry));
+    let resent = mail(&python, &maildir2);
+    assert_eq!(resent.len(), theirs);
+    assert!(
+        resent
+            .iter()
+            .all(|m| m["to"].as_str().unwrap().contains("gs01@example.com"))
+    );
+}
+
+/// Issue 17, item 3: a run killed while a message was being sent sent it again next time
+/// without a word. Now the next run says the message may have gone twice, and the copy has the
+/// same Message-ID, so that a mail client or person can tell it is one message.
+#[test]
+fn a_run_killed_while_sending_says_so_next_time_and_the_copy_keeps_its_message_id() {
+    let Some(python) = python() else { return };
+    let env = Env::samples();
+    let port = free_port();
+    with_smtp(&env, port);
+    let maildir = env.path("maildir");
+    let _server = Server::start_with(&python, port, &maildir, &["--slow", "wang@example.gov.cn=120"]);
+    let mut child = Command::new(BIN)
+        .arg("run")
+        .env("UTILITY_EVAL_CONFIG", env.path("utility-eval.toml"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The message is on the server, its reply not yet given: the run is killed there.
+    let marker = env.path("maildir.slow");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !marker.exists() {
+        assert!(std::time::Instant::now() < deadline, "no message reached the server");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("王局长") && stderr(&o).contains("可能已经发出"),
+        "{}",
+        stderr(&o)
+    );
+    let messages = mail(&python, &maildir);
+    let mut ids: Vec<&str> = messages.iter().map(|m| m["message_id"].as_str().unwrap()).collect();
+    ids.sort();
+    let twice: Vec<&&str> = ids.windows(2).filter(|w| w[0] == w[1]).map(|w| &w[0]).collect();
+    assert_eq!(twice.len(), 1, "one message went twice, under one id: {ids:?}");
+    let copies: Vec<_> = messages.iter().filter(|m| m["message_id"] == *twice[0]).collect();
+    assert!(
+        copies
+            .iter()
+            .all(|m| m["to"].as_str().unwrap().contains("wang@example.gov.cn"))
+    );
+    assert_eq!(copies[0]["subject"], copies[1]["subject"]);
+    // Every folder of every recipient with an address was sent exactly once otherwise.
+    assert_eq!(messages.len(), mailed_folders(&env).len() + 1);
+}
+
+/// Issue 17, item 11: a file the recipient took out of its outbox was placed again at every
+/// run (and each run then printed a summary, so cron sent mail every 30 minutes).
+#[test]
+fn a_document_taken_out_of_the_outbox_stays_out_until_asked_for_again() {
+    let env = Env::samples();
+    assert_eq!(code(&env.run(&["run"])), 3);
+    let taken = env.path("outbox/领导_王局长/2026-09/2026年9月天门市供水供气企业服务满意度分析报告.pdf");
+    assert!(taken.is_file());
+    std::fs::remove_file(&taken).unwrap();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "", "nothing to do, nothing said");
+    assert!(!taken.exists());
+    // On request, the recipient's documents are placed again (here one period's).
+    let o = env.run(&["deliver", "--again", "王局长", "--period", "2026-09"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("已放入发件箱 2 份文件"), "{}", stdout(&o));
+    assert!(taken.is_file());
+    let o = env.run(&["deliver"]);
+    assert_eq!(stdout(&o), "");
+    // A unit by its code; an unknown recipient or period is a usage error.
+    let o = env.run(&["deliver", "--again", "JL"]);
+    assert!(stdout(&o).contains("单位_JL_竟陵街道"), "{}", stdout(&o));
+    let o = env.run(&["deliver", "--again", "张三"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("没有名为“张三”的收件人"), "{}", stderr(&o));
+    let o = env.run(&["deliver", "--again", "王局长", "--period", "2026-13"]);
+    assert_eq!(code(&o), 2);
+}
+
+/// Issue 17, item 5: the samples wrote feedback workbooks for GS01 (2026-07, 2026-09) and RQ02
+/// (2026-08), and none reached them: every submitter gets its feedback.
+#[test]
+fn every_submitter_with_feedback_has_it_in_its_outbox() {
+    let env = Env::samples();
+    assert_eq!(code(&env.run(&["run"])), 3);
+    let reports: Vec<String> = env
+        .files("reports")
+        .into_iter()
+        .filter(|f| f.contains("/退回意见/"))
+        .collect();
+    assert!(reports.len() >= 5, "{reports:?}");
+    for f in &reports {
+        let (period, name) = (f.split('/').next().unwrap(), f.rsplit('/').next().unwrap());
+        let who = name
+            .trim_start_matches(|c: char| c != '月' && c != '度')
+            .trim_start_matches(['月', '度'])
+            .trim_end_matches("报表退回意见.xlsx");
+        let folder = env
+            .files("outbox")
+            .into_iter()
+            .find(|o| o.ends_with(&format!("/{period}/{name}")))
+            .unwrap_or_else(|| panic!("{name} of {who} is in nobody's outbox"));
+        assert!(folder.contains(who), "{folder} is {who}'s");
+        assert_eq!(
+            sha256(&env.path("outbox").join(&folder)),
+            sha256(&env.path("reports").join(f))
+        );
+    }
+    for o in [
+        "企业_GS01_天门市第一供水有限公司/2026-07/2026年7月天门市第一供水有限公司报表退回意见.xlsx",
+        "企业_GS01_天门市第一供水有限公司/2026-09/2026年9月天门市第一供水有限公司报表退回意见.xlsx",
+        "企业_RQ02_天门市皂市燃气有限公司/2026-08/2026年8月天门市皂市燃气有限公司报表退回意见.xlsx",
+    ] {
+        assert!(env.path("outbox").join(o).is_file(), "{o}");
+    }
+}
+
+/// Issue 17, item 6: a file rejected whole told its submitter nothing (only `rejected/` on the
+/// server changed), and the feedback on its earlier return stayed in the outbox, so the clerk
+/// took the correction to be pending. Now a 退回通知 goes to the submitter and replaces it, and
+/// goes away once a correction is accepted.
+#[test]
+fn a_file_rejected_whole_sends_a_notice_that_replaces_the_stale_feedback() {
+    let env = Env::samples();
+    assert_eq!(code(&env.run(&["run"])), 3);
+    // 岳口镇 put a Word file in its folder: a notice, under no period.
+    let yk: Vec<String> = env
+        .files("outbox/单位_YK_岳口镇")
+        .into_iter()
+        .filter(|f| f.starts_with("退回通知/"))
+        .collect();
+    assert_eq!(yk.len(), 1, "{yk:?}");
+    let text = first_sheet_text(&env.path("outbox/单位_YK_岳口镇").join(&yk[0]));
+    assert!(
+        text.contains("报表退回通知") && text.contains("岳口镇工作总结") && text.contains("Word 文档"),
+        "{text}"
+    );
+    // Files from no one known (at the top of the inbox, an unregistered 填报单位) have none.
+    assert!(
+        !env.files("outbox")
+            .iter()
+            .any(|f| f.contains("第九供水") || f.contains("新建")),
+        "{:?}",
+        env.files("outbox")
+    );
+    // 竟陵街道 corrects its July return, but the correction lost its question columns.
+    let feedback = env.path("outbox/单位_JL_竟陵街道/2026-07/2026年7月竟陵街道报表退回意见.xlsx");
+    assert!(feedback.is_file());
+    let mut rows = meta("竟陵街道", "月度自评", "2026-07");
+    rows.push(header()[..11].to_vec());
+    for i in 1..=3 {
+        rows.push(row(i, "2026-07-05", "天门市第一供水有限公司")[..11].to_vec());
+    }
+    write_xlsx(&env.inbox("JL/竟陵街道_2026年7月_更正.xlsx"), "调查问卷", &rows);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(!feedback.exists(), "the stale feedback is withdrawn");
+    let jl = |prefix: &str| -> Vec<String> {
+        env.files("outbox/单位_JL_竟陵街道/2026-07")
+            .into_iter()
+            .filter(|f| f.starts_with(prefix))
+            .collect()
+    };
+    let notices = jl("退回通知_竟陵街道_2026年7月_更正_");
+    assert_eq!(notices.len(), 1, "{:?}", env.files("outbox/单位_JL_竟陵街道"));
+    let text = first_sheet_text(&env.path("outbox/单位_JL_竟陵街道/2026-07").join(&notices[0]));
+    let reason = env
+        .db()
+        .query_row(
+            "SELECT reason FROM submission WHERE original_name = 'JL/竟陵街道_2026年7月_更正.xlsx'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap();
+    assert!(text.contains(&reason), "the reason: {text}");
+    assert!(text.contains("2026年7月月度自评"), "{text}");
+    assert!(text.contains("仍然有效"), "the July return stays in force: {text}");
+    // A second try without the 用户名称 column: rejected whole for its rows, so its own
+    // feedback (the cells to correct) goes with its notice.
+    let mut rows = meta("竟陵街道", "月度自评", "2026-07");
+    let mut h = header();
+    h.remove(3);
+    rows.push(h);
+    for i in 1..=3 {
+        let mut r = row(i, "2026-07-05", "天门市第一供水有限公司");
+        r.remove(3);
+        rows.push(r);
+    }
+    write_xlsx(&env.inbox("JL/竟陵街道_2026年7月_更正2.xlsx"), "调查问卷", &rows);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(jl("退回通知_").len(), 2);
+    let (guide, reasons) = feedback_workbook(&env, "2026-07", "2026年7月", "竟陵街道");
+    assert!(guide.contains("竟陵街道_2026年7月_更正2.xlsx"), "{guide}");
+    assert_eq!(reasons.len(), 3);
+    assert_eq!(
+        sha256(&feedback),
+        sha256(&env.path("reports/2026-07/退回意见/2026年7月竟陵街道报表退回意见.xlsx"))
+    );
+    // A correction that is accepted takes the notice out again.
+    let mut rows = meta("竟陵街道", "月度自评", "2026-07");
+    rows.push(header());
+    for i in 1..=3 {
+        rows.push(row(i, "2026-07-05", "天门市第一供水有限公司"));
+    }
+    write_xlsx(&env.inbox("JL/竟陵街道_2026年7月_再次更正.xlsx"), "调查问卷", &rows);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        !env.files("outbox/单位_JL_竟陵街道")
+            .iter()
+            .any(|f| f.contains("退回通知")),
+        "{:?}",
+        env.files("outbox/单位_JL_竟陵街道")
     );
 }

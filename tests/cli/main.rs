@@ -4,6 +4,7 @@
 mod support;
 
 mod commands;
+mod config_checks;
 mod delivery;
 mod detail;
 mod feedback;

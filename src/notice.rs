@@ -1,0 +1,116 @@
+//! 退回通知 (SPEC §8): a file rejected whole tells its submitter so, in a document delivered to
+//! it like its feedback. The submitter is the return's 填报单位, else the registered unit or
+//! enterprise whose inbox folder the file came in; a file from no one known is said in the run's
+//! summary and `rejected/` only. Each notice is written once into `reports/退回通知/<recipient>/`
+//! (its content comes from the database and never changes) and delivered into the recipient's
+//! outbox under the return's period (`退回通知/` when the period is unknown); it is taken out
+//! again once a later return of the same submitter, kind and period is accepted.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, Party};
+use crate::store::{Store, StoreError, Submission};
+use crate::validate::RowIssue;
+
+/// The folder of the notices, in `reports/` and, for returns of no known period, in the outbox.
+pub const FOLDER: &str = "退回通知";
+
+/// A notice due to a submitter.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub submission: Submission,
+    /// The code of the unit or enterprise told.
+    pub submitter: String,
+    pub submitter_name: String,
+    /// The outbox folder it goes under: the return's period, else [`FOLDER`].
+    pub folder: String,
+    /// The notice's file name.
+    pub file: String,
+    pub issues: Vec<RowIssue>,
+    /// The return of the same slot still in force, by its file name, if any.
+    pub in_force: Option<String>,
+    /// A later return of the same slot was accepted: the notice is no longer due.
+    pub settled: bool,
+}
+
+impl Notice {
+    /// Where the notice is written.
+    pub fn path(&self, config: &Config) -> PathBuf {
+        config.paths.reports.join(FOLDER).join(&self.submitter).join(&self.file)
+    }
+}
+
+/// The submitter a rejected return can be told about: its 填报单位 as recorded, else the
+/// registered party whose inbox folder it came in.
+fn submitter<'c>(config: &'c Config, sub: &Submission) -> Option<Party<'c>> {
+    if let Some(p) = sub.submitter_code.as_deref().and_then(|c| config.party(c)) {
+        return Some(p);
+    }
+    let (folder, _) = sub.original_name.split_once('/')?;
+    config.party(folder)
+}
+
+/// `退回通知_竟陵街道_2026年9月份_月报_20261007-093012.xlsx`: the file it is about, and when it
+/// came (two versions of one name are two notices).
+fn file_name(sub: &Submission) -> String {
+    let base = Path::new(&sub.original_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Short enough for a file name whatever the original's length.
+    let base: String = base.chars().take(60).collect();
+    let stamp: String = sub.received_at.chars().filter(|c| c.is_ascii_digit()).collect();
+    let stamp = if stamp.len() >= 14 {
+        format!("{}-{}", &stamp[..8], &stamp[8..14])
+    } else {
+        stamp
+    };
+    format!("{FOLDER}_{base}_{stamp}.xlsx")
+}
+
+/// Every notice of a file rejected whole whose submitter is known.
+pub fn notices(config: &Config, store: &Store) -> Result<Vec<Notice>, StoreError> {
+    let mut out = Vec::new();
+    for sub in store.rejected_submissions()? {
+        let Some(party) = submitter(config, &sub) else { continue };
+        let in_force = match (&sub.submitter_code, sub.kind, &sub.period) {
+            (Some(code), Some(kind), Some(period)) => store
+                .accepted(kind, period)?
+                .into_iter()
+                .find(|s| s.submitter_code.as_deref() == Some(code.as_str()))
+                .map(|s| s.original_name),
+            _ => None,
+        };
+        out.push(Notice {
+            submitter: party.code().to_string(),
+            submitter_name: party.name().to_string(),
+            folder: sub.period.clone().unwrap_or_else(|| FOLDER.to_string()),
+            file: file_name(&sub),
+            issues: store.issues_of(sub.id)?,
+            in_force,
+            settled: store.accepted_after(&sub)?,
+            submission: sub,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes every notice due and not yet written. Returns what could not be written.
+pub fn write_due(config: &Config, store: &Store) -> Result<Vec<String>, StoreError> {
+    Ok(write(config, &notices(config, store)?))
+}
+
+/// Writes the notices not yet written (their content never changes). Returns what failed.
+pub fn write(config: &Config, notices: &[Notice]) -> Vec<String> {
+    let mut failed = Vec::new();
+    for n in notices.iter().filter(|n| !n.settled) {
+        let path = n.path(config);
+        if path.is_file() {
+            continue;
+        }
+        if let Err(e) = crate::render::notice::write(&path, n, &config.wording, &config.city) {
+            failed.push(format!("无法写出退回通知 {}:{e}", path.display()));
+        }
+    }
+    failed
+}
