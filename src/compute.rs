@@ -162,6 +162,7 @@ impl<'c> Reporter<'c> {
                 submitter: code,
                 submitter_name: name,
                 original_name: s.original_name.clone(),
+                period: s.period.clone(),
                 stored_path: s.stored_path.clone(),
                 received_at: s.received_at.clone(),
                 accepted,

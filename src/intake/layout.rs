@@ -208,7 +208,7 @@ pub struct Meta {
 }
 
 /// A found header: the sheet, its row, and the columns it maps.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
     pub sheet: String,
     /// 0-based row of the header.

@@ -219,12 +219,15 @@ pub fn read_return(
 }
 
 /// The data sheet of a workbook as its sender filled it in: every row, every non-empty cell
-/// as displayed. For the feedback that goes back to the sender, with the problem cells marked.
+/// with its value as typed (text, number, date …), and where its metadata and columns are. For
+/// the feedback that goes back to the sender, with the problem cells marked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SheetDump {
     pub name: String,
-    /// (0-based row, non-empty cells as (0-based column, text)), in order.
-    pub rows: Vec<(u32, Vec<(u32, String)>)>,
+    /// (0-based row, non-empty cells as (0-based column, value)), in order.
+    pub rows: Vec<(u32, Vec<(u32, Value)>)>,
+    /// The header row, its columns and the metadata cells, as intake found them.
+    pub layout: Layout,
 }
 
 /// Reads back the first sheet of the workbook at `path` that has a header (the sheet intake
@@ -234,7 +237,7 @@ pub fn dump_sheet(path: &Path, scheme: &Scheme, limits: &Limits) -> Result<Sheet
         scheme: &'a Scheme,
         limits: &'a Limits,
         name: String,
-        rows: Vec<(u32, Vec<(u32, String)>)>,
+        rows: Vec<(u32, Vec<(u32, Value)>)>,
         found: Option<SheetDump>,
     }
     impl RowSink for Capture<'_> {
@@ -253,20 +256,17 @@ pub fn dump_sheet(path: &Path, scheme: &Scheme, limits: &Limits) -> Result<Sheet
             let cells = cells
                 .into_iter()
                 .filter(|(c, _)| *c < self.limits.max_columns)
-                .map(|(c, v)| (c, v.display()))
                 .collect();
             self.rows.push((row, cells));
             Ok(true)
         }
         fn end_sheet(&mut self) -> Result<bool, FileError> {
-            let head: Vec<(u32, Vec<(u32, Value)>)> = (self.rows.iter())
-                .take_while(|(r, _)| *r < layout::HEADER_SEARCH_ROWS)
-                .map(|(r, cells)| (*r, cells.iter().map(|(c, t)| (*c, Value::Text(t.clone()))).collect()))
-                .collect();
-            if layout::detect(&self.name, &head, self.scheme).is_some() {
+            let head = self.rows.partition_point(|(r, _)| *r < layout::HEADER_SEARCH_ROWS);
+            if let Some(layout) = layout::detect(&self.name, &self.rows[..head], self.scheme) {
                 self.found = Some(SheetDump {
                     name: self.name.clone(),
                     rows: std::mem::take(&mut self.rows),
+                    layout,
                 });
                 return Ok(false);
             }

@@ -8,10 +8,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use rust_xlsxwriter::{Color, Format, Note, Workbook, XlsxError};
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, Note, Workbook, XlsxError};
 
 use super::sheet::{Formats, text_width};
 use super::{RenderContext, RenderError, Renderer};
+use crate::intake::Value;
 use crate::results::FeedbackReturn;
 
 pub struct FeedbackWorkbooks;
@@ -49,6 +50,17 @@ impl Renderer for FeedbackWorkbooks {
                 *slot = f;
             }
         }
+        // The dropdowns' values: the scheme's answers, the period's enterprises and counties.
+        let r = cx.results;
+        let enterprises = r.enterprises.iter().map(|e| e.name.clone()).collect();
+        let mut counties: Vec<String> = Vec::new();
+        let county_groups = (r.groups.iter()).filter(|g| g.level == crate::results::Level::County);
+        for c in (r.enterprises.iter().map(|e| &e.county)).chain(county_groups.map(|g| &g.key)) {
+            if !counties.contains(c) {
+                counties.push(c.clone());
+            }
+        }
+        let lists = super::form::lists(cx.scheme, enterprises, counties);
         let mut out = Vec::new();
         for f in (latest.values()).filter(|f| f.sheet.is_some() && (!f.issues.is_empty() || !f.warnings.is_empty())) {
             let v = super::wording_values(cx.results);
@@ -60,7 +72,7 @@ impl Renderer for FeedbackWorkbooks {
                 .unwrap_or_default();
             let fail = |e: XlsxError| RenderError::new(self.name(), &path, std::io::Error::other(e.to_string()));
             let mut wb = super::xlsx::pinned(&name).map_err(fail)?;
-            build(&mut wb, f).map_err(fail)?;
+            build(&mut wb, f, cx.scheme, &lists).map_err(fail)?;
             super::xlsx::save_atomic(&mut wb, &path).map_err(fail)?;
             out.push(path);
         }
@@ -68,7 +80,12 @@ impl Renderer for FeedbackWorkbooks {
     }
 }
 
-fn build(wb: &mut Workbook, f: &FeedbackReturn) -> Result<(), XlsxError> {
+fn build(
+    wb: &mut Workbook,
+    f: &FeedbackReturn,
+    scheme: &crate::scheme::Scheme,
+    lists: &[(&'static str, Vec<String>)],
+) -> Result<(), XlsxError> {
     let formats = Formats::new();
     let Some(sheet) = &f.sheet else { return Ok(()) };
     {
@@ -101,6 +118,8 @@ fn build(wb: &mut Workbook, f: &FeedbackReturn) -> Result<(), XlsxError> {
         .set_background_color(Color::RGB(0xFFC7CE))
         .set_font_color(Color::RGB(0x9C0006));
     let plain = Format::new();
+    let date = |f: &Format| f.clone().set_num_format("yyyy-mm-dd");
+    let datetime = |f: &Format| f.clone().set_num_format("yyyy-mm-dd hh:mm:ss");
     // Problem cells and each row's reasons.
     let mut marked: BTreeMap<(u32, u16), Vec<String>> = BTreeMap::new();
     let mut reasons: BTreeMap<u32, Vec<String>> = BTreeMap::new();
@@ -115,15 +134,11 @@ fn build(wb: &mut Workbook, f: &FeedbackReturn) -> Result<(), XlsxError> {
         }
         reasons.entry(issue.row.saturating_sub(1)).or_default().push(text);
     }
-    let header_row = sheet
-        .rows
-        .iter()
-        .find(|(_, cells)| {
-            cells
-                .iter()
-                .any(|(_, t)| t.contains("用户名称") || t.contains("联系电话"))
-        })
-        .map_or(0, |(r, _)| *r);
+    let layout = &sheet.layout;
+    let header_row = layout.header_row;
+    // The 所属期 as settled: a period Excel stored as a number (2026.1) goes back as the text
+    // of the period it was taken to be, so the corrected return is read the same way.
+    let period_at = (layout.meta.period.as_ref()).and_then(|m| cell_of(&m.cell));
     let ws = wb.add_worksheet().set_name(&sheet.name)?;
     let width = sheet
         .rows
@@ -133,19 +148,45 @@ fn build(wb: &mut Workbook, f: &FeedbackReturn) -> Result<(), XlsxError> {
         .unwrap_or(1) as u16;
     let mut widths = vec![8.0f64; usize::from(width) + 1];
     for (row, cells) in &sheet.rows {
-        for (col, text) in cells {
-            let format = if marked.contains_key(&(*row, *col as u16)) {
-                &red
-            } else {
-                &plain
-            };
-            // As the unit wrote it, always as text (a value like `=…` never becomes a formula).
-            ws.write_string_with_format(*row, *col as u16, text, format)?;
+        for (col, value) in cells {
+            let at = (*row, *col as u16);
+            let format = if marked.contains_key(&at) { &red } else { &plain };
+            let shown = value.display();
+            // As the sender typed it: text as text (a value like `=…` never becomes a formula),
+            // numbers as numbers, dates as dates.
+            match value {
+                _ if Some(at) == period_at && f.period.is_some() => {
+                    let settled = f.period.as_deref().unwrap_or_default();
+                    ws.write_string_with_format(at.0, at.1, settled, format)?;
+                    if shown != settled {
+                        let note = format!("原来填写的是“{shown}”,已按认定的所属期改写为 {settled}");
+                        ws.insert_note(at.0, at.1, &Note::new(note).set_width(260))?;
+                    }
+                }
+                Value::Number(n) => {
+                    ws.write_number_with_format(at.0, at.1, *n, format)?;
+                }
+                Value::Bool(b) => {
+                    ws.write_boolean_with_format(at.0, at.1, *b, format)?;
+                }
+                Value::Date(d) => {
+                    let x = ExcelDateTime::from_timestamp(d.and_utc().timestamp())?;
+                    let f = if d.time() == chrono::NaiveTime::MIN {
+                        date(format)
+                    } else {
+                        datetime(format)
+                    };
+                    ws.write_datetime_with_format(at.0, at.1, &x, &f)?;
+                }
+                Value::Text(t) | Value::Error(t) => {
+                    ws.write_string_with_format(at.0, at.1, t, format)?;
+                }
+            }
             // The header and the data set the widths, not the title above them.
             if *row >= header_row
                 && let Some(w) = widths.get_mut(*col as usize)
             {
-                *w = w.max((text_width(text) + 1.0).min(30.0));
+                *w = w.max((text_width(&shown) + 1.0).min(30.0));
             }
         }
     }
@@ -168,10 +209,18 @@ fn build(wb: &mut Workbook, f: &FeedbackReturn) -> Result<(), XlsxError> {
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_column_width(width, 60)?;
+    // The dropdowns of the template on the coded columns, over the data rows.
+    let last = sheet.rows.last().map_or(header_row, |(r, _)| *r).max(header_row + 1);
+    for &(c, field) in &layout.columns {
+        if let Some(dv) = super::form::field_validation(scheme, lists, field) {
+            ws.add_data_validation(header_row + 1, c as u16, last, c as u16, &dv)?;
+        }
+    }
     ws.set_freeze_panes(header_row + 1, 0)?;
     super::sheet::print_setup(ws, &format!("{} 退回意见", f.submitter_name));
     ws.set_repeat_rows(header_row, header_row)?;
     ws.set_active(true);
+    super::form::write_code_sheet(wb, lists)?;
     Ok(())
 }
 

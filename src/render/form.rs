@@ -118,6 +118,15 @@ pub fn write_form(spec: &FormSpec<'_>, path: &Path) -> Result<(), XlsxError> {
     write_data_sheet(data, spec, &cols, &lists)?;
     data.set_active(true);
 
+    write_code_sheet(&mut wb, &lists)?;
+    super::xlsx::save_atomic(&mut wb, path)
+}
+
+/// The hidden 代码表 sheet the dropdowns take their values from.
+pub fn write_code_sheet(
+    wb: &mut rust_xlsxwriter::Workbook,
+    lists: &[(&'static str, Vec<String>)],
+) -> Result<(), XlsxError> {
     let codes = wb.add_worksheet().set_name("代码表")?;
     for (c, (title, values)) in lists.iter().enumerate() {
         codes.write_string(0, c as u16, *title)?;
@@ -127,14 +136,32 @@ pub fn write_form(spec: &FormSpec<'_>, path: &Path) -> Result<(), XlsxError> {
         codes.set_column_width(c as u16, 24)?;
     }
     codes.set_hidden(true);
-    super::xlsx::save_atomic(&mut wb, path)
+    Ok(())
+}
+
+/// The dropdown of a column of `field`, if it is a coded one.
+pub fn field_validation(
+    scheme: &Scheme,
+    lists: &[(&'static str, Vec<String>)],
+    field: Field,
+) -> Option<DataValidation> {
+    let list = match field {
+        Field::Method => "调查方式",
+        Field::UserType => "用户类型",
+        Field::Utility => "服务类别",
+        Field::Enterprise => "服务企业",
+        Field::County => "所属县市",
+        Field::Item(i) => match scheme.items.get(i)?.kind {
+            ItemKind::YesNo => "是否题",
+            ItemKind::FiveLevel => "五级评价",
+        },
+        _ => return None,
+    };
+    list_validation(lists, list)
 }
 
 /// The dropdown lists, kept on the hidden 代码表 sheet (Excel limits inline lists to 255 characters).
 fn code_lists(spec: &FormSpec<'_>) -> Vec<(&'static str, Vec<String>)> {
-    let codes = |table: &[(&str, &[&str])]| table.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>();
-    let mut grades: Vec<String> = spec.scheme.grades.iter().map(|g| g.label.clone()).collect();
-    grades.push("不适用".into());
     let (enterprises, counties) = match spec.config {
         Some(c) => (
             c.enterprises.iter().map(|e| e.name.clone()).collect(),
@@ -142,6 +169,15 @@ fn code_lists(spec: &FormSpec<'_>) -> Vec<(&'static str, Vec<String>)> {
         ),
         None => (Vec::new(), Vec::new()),
     };
+    lists(spec.scheme, enterprises, counties)
+}
+
+/// The dropdown lists of a return: the scheme's answers and the registry's enterprises and
+/// counties.
+pub fn lists(scheme: &Scheme, enterprises: Vec<String>, counties: Vec<String>) -> Vec<(&'static str, Vec<String>)> {
+    let codes = |table: &[(&str, &[&str])]| table.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>();
+    let mut grades: Vec<String> = scheme.grades.iter().map(|g| g.label.clone()).collect();
+    grades.push("不适用".into());
     vec![
         ("调查方式", codes(METHODS)),
         ("用户类型", codes(USER_TYPES)),
@@ -243,19 +279,7 @@ fn write_data_sheet(
         }
         let first = HEADER_ROW + 1;
         let lastr = HEADER_ROW + rows_of(spec);
-        let list = match col.field {
-            Field::Method => Some("调查方式"),
-            Field::UserType => Some("用户类型"),
-            Field::Utility => Some("服务类别"),
-            Field::Enterprise => Some("服务企业"),
-            Field::County => Some("所属县市"),
-            Field::Item(i) => Some(match spec.scheme.items[i].kind {
-                ItemKind::YesNo => "是否题",
-                ItemKind::FiveLevel => "五级评价",
-            }),
-            _ => None,
-        };
-        if let Some(dv) = list.and_then(|n| list_validation(lists, n)) {
+        if let Some(dv) = field_validation(spec.scheme, lists, col.field) {
             ws.add_data_validation(first, c, lastr, c, &dv)?;
         }
         match col.field {

@@ -420,6 +420,8 @@ pub struct FeedbackReturn {
     pub submitter_name: String,
     /// As received (its path under the inbox).
     pub original_name: String,
+    /// Its 所属期 as settled (`2026-10`), when known.
+    pub period: Option<String>,
     /// Where the file now is (archive/… or rejected/…).
     pub stored_path: String,
     pub received_at: String,

@@ -192,8 +192,16 @@ fn responses_stream_to_the_detail_and_problem_returns_read_back_whole() {
             .iter()
             .find(|(r, _)| *r == row)
             .and_then(|(_, cells)| cells.iter().find(|(c, _)| *c == 7))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.display())
     };
-    assert_eq!(phone_of(5), Some("123"), "the problem cell as the sender typed it");
-    assert_eq!(dump.rows[0].1[1], (1, "竟陵街道".to_string()), "the metadata rows too");
+    assert_eq!(
+        phone_of(5).as_deref(),
+        Some("123"),
+        "the problem cell as the sender typed it"
+    );
+    assert_eq!(
+        dump.rows[0].1[1],
+        (1, utility_eval::intake::Value::Text("竟陵街道".to_string())),
+        "the metadata rows too"
+    );
 }
