@@ -237,7 +237,8 @@ impl<'c> Reporter<'c> {
         let (sampling, not_drawn) = self.sampling(period)?;
         let core = &self.cores[&period];
         let subs = self.store.submissions(Some(&period.to_string()))?;
-        let quality = crate::analyse::quality::data_quality(self.config, period, &subs);
+        let duplicates = self.store.duplicates(&period.to_string())?;
+        let quality = crate::analyse::quality::data_quality(self.config, period, &subs, &duplicates);
         let feedback = self.feedback(&subs, &not_drawn)?;
         let history = self.history(period);
         let inputs = subs

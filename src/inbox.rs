@@ -102,7 +102,34 @@ fn age(m: &std::fs::Metadata, now: std::time::SystemTime) -> Option<std::time::D
     now.duration_since(ctime).ok()
 }
 
-/// Every file under `inbox`, in name order, and what was left alone. Files modified less
+/// `JL/表.xlsx` for `JL/表(1).xlsx`, `JL/表 (2).xlsx`, `JL/表（1）.xlsx`, `JL/表 - 副本.xlsx`,
+/// `JL/表 - Copy (2).xlsx`: the name of the file a copy was made of (the systems' own marks).
+fn without_copy_mark(name: &str) -> String {
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if !name[i..].contains('/') => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    };
+    let mut s = stem.trim_end();
+    // A trailing number in brackets.
+    if let Some(open) = s.rfind(['(', '（'])
+        && (s.ends_with(')') || s.ends_with('）'))
+    {
+        let inner = s[open..].trim_start_matches(['(', '（']).trim_end_matches([')', '）']);
+        if !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) {
+            s = s[..open].trim_end();
+        }
+    }
+    for mark in ["- 副本", "-副本", "- Copy", "-Copy", "副本"] {
+        if let Some(rest) = s.strip_suffix(mark) {
+            s = rest.trim_end();
+            break;
+        }
+    }
+    format!("{s}{ext}")
+}
+
+/// Every file under `inbox`, in name order (a copy beside its original, see below), and what
+/// was left alone. Files modified less
 /// than `settle` ago may still be arriving (a copy over the network): they are listed in
 /// `waiting` and left for the next run. Links, FIFOs and sockets are never followed or
 /// taken; a folder that cannot be read is named and skipped, the rest is still taken.
@@ -163,7 +190,18 @@ pub fn discover(inbox: &Path, settle: std::time::Duration) -> std::io::Result<Di
             }
         }
     }
-    d.found.sort_by(|a, b| a.name.cmp(&b.name));
+    // In name order, a copy (`表(1).xlsx`, `表 - 副本.xlsx`) beside its original: of the two,
+    // the earlier received first, then the shorter name, so that of two files with the same
+    // bytes the original is taken and the copy is the duplicate.
+    d.found.sort_by_cached_key(|f| {
+        let changed = std::fs::symlink_metadata(&f.path).and_then(|m| m.modified()).ok();
+        (
+            without_copy_mark(&f.name),
+            changed,
+            f.name.chars().count(),
+            f.name.clone(),
+        )
+    });
     d.skipped.sort();
     d.waiting.sort();
     d.special.sort_by(|a, b| a.name.cmp(&b.name));
@@ -174,7 +212,7 @@ pub fn discover(inbox: &Path, settle: std::time::Duration) -> std::io::Result<Di
 /// What [`discover`] found in the inbox.
 #[derive(Debug, Default)]
 pub struct Discovered {
-    /// Files to take, in name order.
+    /// Files to take, in name order, a copy beside its original (the earlier received first).
     pub found: Vec<Incoming>,
     /// Editors' lock files and partial downloads, never taken.
     pub skipped: Vec<String>,
@@ -302,7 +340,12 @@ pub fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     match rename_noreplace(from, to) {
-        Ok(()) => Ok(()),
+        // The submitter's file, with names and phones: not readable by other users (it came
+        // with the uploader's mode).
+        Ok(()) => {
+            crate::output::make_private(&[to]);
+            Ok(())
+        }
         Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
             // Another disk: copy under a temporary name, make it durable, give it its name
             // (never replacing), sync the folder, and only then remove the original, so that
@@ -358,6 +401,22 @@ fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_copy_sorts_with_its_original() {
+        for copy in [
+            "JL/表(1).xlsx",
+            "JL/表 (2).xlsx",
+            "JL/表（1）.xlsx",
+            "JL/表 - 副本.xlsx",
+            "JL/表 - Copy (2).xlsx",
+        ] {
+            assert_eq!(without_copy_mark(copy), "JL/表.xlsx", "{copy}");
+        }
+        assert_eq!(without_copy_mark("JL/表(更正).xlsx"), "JL/表(更正).xlsx");
+        assert_eq!(without_copy_mark("JL/2026(10)"), "JL/2026");
+        assert_eq!(without_copy_mark("a.b/表"), "a.b/表");
+    }
 
     #[test]
     fn destination_adds_a_suffix_on_a_clash() {

@@ -37,6 +37,8 @@ use cmd::Exit;
 
 /// Runs a parsed command line; the caller maps the result to an exit code.
 pub fn main_with(cli: &Cli) -> anyhow::Result<Exit> {
+    // Nothing holding personal data is created readable by other users.
+    output::private_umask();
     match &cli.command {
         Command::ParseWorker(a) => Ok(cmd::worker::run(a)),
         Command::Init(a) => cmd::init::run(a),

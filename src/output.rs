@@ -78,6 +78,40 @@ impl Drop for Prepared {
     }
 }
 
+/// Makes everything this process creates unreadable to other users of the machine, whatever
+/// the umask it was started with (files 0640, folders 0750 at most; a stricter umask stays):
+/// the database, the archive, the detail and feedback workbooks, the outbox and the logs hold
+/// respondents' names and phones. What is meant for the website is opened up again by
+/// [`make_public`].
+pub fn private_umask() {
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        let old = libc::umask(0o077);
+        libc::umask(old | 0o027);
+    }
+}
+
+/// Takes access for other users away from folders and files that already exist (a deployment
+/// made under a looser umask): not recursive, the folders' closing is enough.
+pub fn make_private(paths: &[&Path]) {
+    use std::os::unix::fs::PermissionsExt;
+    for p in paths {
+        if let Ok(m) = std::fs::symlink_metadata(p)
+            && !m.file_type().is_symlink()
+            && m.permissions().mode() & 0o007 != 0
+        {
+            let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(m.permissions().mode() & !0o007));
+        }
+    }
+}
+
+/// Opens a file or folder of `public/` to everyone (the web server reads it): 0644 or 0755.
+pub fn make_public(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if path.is_dir() { 0o755 } else { 0o644 };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
 /// The prefix of this program's temporary files.
 pub const TEMP_PREFIX: &str = ".utility-eval-";
 
@@ -94,13 +128,17 @@ fn temporary_in(dir: &Path) -> std::io::Result<(PathBuf, File)> {
 }
 
 /// Removes this program's own temporary files left by a killed run in `dir` and the folders
-/// right below it (`archive/2026-10/`, `reports/2026Q3/`), never anything else.
-pub fn remove_stale_temporaries_below(dir: &Path) {
+/// below it down to `depth` levels (`archive/2026-10/`, `reports/2026Q3/企业报告/`,
+/// `outbox/<recipient>/<period>/`), never anything else and never through a link.
+pub fn remove_stale_temporaries_below(dir: &Path, depth: u32) {
     remove_stale_temporaries(dir);
+    if depth == 0 {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         if e.file_type().is_ok_and(|t| t.is_dir()) {
-            remove_stale_temporaries(&e.path());
+            remove_stale_temporaries_below(&e.path(), depth - 1);
         }
     }
 }

@@ -35,8 +35,15 @@ pub fn folder_unit(config: &Config, original_name: &str) -> Option<String> {
     config.party(folder).map(|p| p.code().to_string())
 }
 
-/// The data quality of one period from its submissions (every status).
-pub fn data_quality(config: &Config, period: Period, subs: &[Submission]) -> DataQuality {
+/// The data quality of one period from its submissions (every status) and the files received
+/// again with the same bytes, by (submitter code, kind code): received = accepted + rejected +
+/// superseded + duplicates, one definition for `status` and the documents.
+pub fn data_quality(
+    config: &Config,
+    period: Period,
+    subs: &[Submission],
+    duplicates: &BTreeMap<(String, String), usize>,
+) -> DataQuality {
     let mut by: BTreeMap<(String, ReturnKind), Vec<&Submission>> = BTreeMap::new();
     for s in subs {
         // A file whose submitter could not be read counts under the unit whose inbox folder
@@ -72,11 +79,16 @@ pub fn data_quality(config: &Config, period: Period, subs: &[Submission]) -> Dat
                 (true, _, true) => ReturnState::Rejected,
                 (true, _, false) => ReturnState::Missing,
             };
+            let dup = duplicates
+                .get(&(code.clone(), kind.code().to_string()))
+                .copied()
+                .unwrap_or(0);
             SubmitterQuality {
                 code,
                 name,
                 kind,
-                received: list.len(),
+                received: list.len() + dup,
+                duplicates: dup,
                 accepted: accepted.len(),
                 rejected,
                 superseded,

@@ -153,7 +153,7 @@ pub fn print_summary(config: &Config, summary: &Summary) {
     for (name, r) in &summary.files {
         let name = p(name);
         match r {
-            FileResult::Rejected { reason } => say!("退回  {name}:{reason}"),
+            FileResult::Rejected { reason, .. } => say!("退回  {name}:{reason}"),
             FileResult::Duplicate { of } => say!("重复  {name}:与已接收的“{}”内容相同,未重复计入", p(of)),
             FileResult::NotMoved { error, stored: Some(_) } => {
                 say!("未移动 {name}:{error}(数据已入库,文件留在收件箱,下次运行时再移动)")
@@ -168,6 +168,7 @@ pub fn print_summary(config: &Config, summary: &Summary) {
                 bad_rows,
                 replaced,
                 warnings,
+                notes,
                 ..
             } => {
                 let mut said = Vec::new();
@@ -182,6 +183,11 @@ pub fn print_summary(config: &Config, summary: &Summary) {
                     ));
                 }
                 said.extend(warnings.iter().map(|n| format!("注意:{n}")));
+                said.extend(
+                    (notes.split(';'))
+                        .filter(|n| !n.is_empty())
+                        .map(|n| format!("说明:{n}")),
+                );
                 if !said.is_empty() {
                     say!("接收  {name}:{}", said.join(";"));
                 }

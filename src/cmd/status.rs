@@ -23,17 +23,35 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         Some(p) => {
             vec![Period::parse(p).ok_or_else(|| anyhow::anyhow!("所属期“{p}”无法识别,应写作 2026-10 或 2026Q4"))?]
         }
-        None => store.periods()?,
+        None => shown_periods(&store.submissions(None)?),
     };
     if periods.is_empty() {
         say!("数据库中还没有任何报表。");
     }
-    for period in periods {
+    for &period in &periods {
         let subs = store.submissions(Some(&period.to_string()))?;
         let duplicates = store.duplicates(&period.to_string())?;
         say!("{}", report(config, period, &subs, &duplicates).trim_end());
         if period.is_quarter() {
             say!("{}", sampling(config, &store, period)?.trim_end());
+        }
+    }
+    let shown: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
+    let elsewhere: Vec<Submission> = store
+        .submissions(None)?
+        .into_iter()
+        .filter(|s| s.period.as_ref().is_some_and(|p| !shown.contains(p)))
+        .collect();
+    if !elsewhere.is_empty() && args.period.is_none() {
+        // A misdated file makes no period of its own: it is listed here, not lost.
+        say!("\n所属期没有已接收报表的退回文件 {} 个:", elsewhere.len());
+        for s in elsewhere {
+            say!(
+                "  {}(所属期 {}):{}",
+                s.original_name,
+                s.period.unwrap_or_default(),
+                s.reason.unwrap_or_default()
+            );
         }
     }
     let unknown: Vec<Submission> = store
@@ -51,6 +69,34 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Success)
+}
+
+/// The periods `status` shows by default: those with an accepted return (or one since
+/// corrected), and the months or quarters between the first and the last of them, where
+/// returns were expected. A file rejected for a period of its own (a misdated return) makes
+/// none; it is listed apart.
+fn shown_periods(subs: &[Submission]) -> Vec<Period> {
+    use crate::store::Status;
+    let with_returns: std::collections::BTreeSet<Period> = (subs.iter())
+        .filter(|s| matches!(s.status, Status::Accepted | Status::Superseded))
+        .filter_map(|s| Period::parse(s.period.as_deref()?))
+        .collect();
+    let mut out = std::collections::BTreeSet::new();
+    for quarters in [false, true] {
+        let of_kind: Vec<Period> = (with_returns.iter())
+            .copied()
+            .filter(|p| p.is_quarter() == quarters)
+            .collect();
+        let (Some(&first), Some(&last)) = (of_kind.first(), of_kind.last()) else {
+            continue;
+        };
+        let mut p = last;
+        while p >= first {
+            out.insert(p);
+            p = p.previous();
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// The status table of one period, as text: for each submitter, 收到 = 接收 + 退回 + 被替代 +
@@ -77,20 +123,16 @@ pub fn report(
         ]
         .map(String::from),
     ));
-    let quality = data_quality(config, period, subs);
+    let quality = data_quality(config, period, subs, duplicates);
     for s in &quality.submitters {
-        let dup = duplicates
-            .get(&(s.code.clone(), s.kind.code().to_string()))
-            .copied()
-            .unwrap_or(0);
         out.push_str(&line([
             s.name.clone(),
             s.kind.label().to_string(),
-            (s.received + dup).to_string(),
+            s.received.to_string(),
             s.accepted.to_string(),
             s.rejected.to_string(),
             s.superseded.to_string(),
-            dup.to_string(),
+            s.duplicates.to_string(),
             s.rows_valid.to_string(),
             s.rows_rejected.to_string(),
             s.state.label().to_string(),

@@ -261,6 +261,7 @@ fn quality(q: &SubmitterQuality) -> Value {
         "accepted": q.accepted,
         "rejected": q.rejected,
         "superseded": q.superseded,
+        "duplicates": q.duplicates,
         "rows_valid": q.rows_valid,
         "rows_rejected": q.rows_rejected,
         "missing": q.state.is_missing(),

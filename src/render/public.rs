@@ -455,11 +455,16 @@ fn pdf_table(rows: &[&PublicRank], threshold: f64) -> Table {
 pub fn publish(public: &Path, period: Period, outputs: &[PathBuf], city: &str, bureau: &str) -> std::io::Result<()> {
     let dir = public.join(period.to_string());
     std::fs::create_dir_all(&dir)?;
+    crate::output::make_public(public)?;
+    crate::output::make_public(&dir)?;
     let mut keep = Vec::new();
-    for out in outputs
-        .iter()
+    let mut files: Vec<&PathBuf> = (outputs.iter())
         .filter(|p| p.parent().and_then(|d| d.file_name()) == Some(FOLDER.as_ref()))
-    {
+        .collect();
+    // The PDF before the page that links it: a copy of the folder taken meanwhile never holds
+    // a page whose PDF is missing.
+    files.sort_by_key(|p| p.extension().is_some_and(|e| e == "html"));
+    for out in files {
         let name = match out.extension().and_then(|e| e.to_str()) {
             Some("html") => PAGE.to_string(),
             _ => out
@@ -468,6 +473,7 @@ pub fn publish(public: &Path, period: Period, outputs: &[PathBuf], city: &str, b
                 .unwrap_or_default(),
         };
         crate::output::write_atomic(&dir.join(&name), &std::fs::read(out)?)?;
+        crate::output::make_public(&dir.join(&name))?;
         keep.push(name);
     }
     for e in std::fs::read_dir(&dir)? {
@@ -521,7 +527,8 @@ pub fn write_index(public: &Path, city: &str, bureau: &str) -> std::io::Result<(
         );
     }
     h += "</tbody>\n</table></div>\n</main>\n</body>\n</html>\n";
-    crate::output::write_atomic(&public.join(PAGE), h.as_bytes())
+    crate::output::write_atomic(&public.join(PAGE), h.as_bytes())?;
+    crate::output::make_public(&public.join(PAGE))
 }
 
 #[cfg(test)]

@@ -364,11 +364,13 @@ pub struct SubmitterQuality {
     pub code: String,
     pub name: String,
     pub kind: ReturnKind,
-    /// Files received, of every outcome.
+    /// Files received, of every outcome: accepted + rejected + superseded + duplicates.
     pub received: usize,
     pub accepted: usize,
     pub rejected: usize,
     pub superseded: usize,
+    /// Files received again with the same bytes as a return in force (not counted twice).
+    pub duplicates: usize,
     /// Rows of the accepted return counted, and left out.
     pub rows_valid: u64,
     pub rows_rejected: u64,

@@ -118,6 +118,23 @@ pub fn cron(config: &Config, progress: &dyn Progress) -> Result<Cron, CronError>
             source,
         })?;
     }
+    // A deployment set up under a looser umask: its folders of personal data are closed.
+    let p = &config.paths;
+    let database_folder = p.database.parent().unwrap_or(&p.database);
+    let mut wal = p.database.clone().into_os_string();
+    wal.push("-wal");
+    let wal = PathBuf::from(wal);
+    // Not the inbox: the units may drop their files in it as other users.
+    crate::output::make_private(&[
+        &p.archive,
+        &p.rejected,
+        &p.reports,
+        &p.logs,
+        &config.delivery.outbox,
+        database_folder,
+        &p.database,
+        &wal,
+    ]);
     let mut store = match Store::open(&config.paths.database) {
         Ok(s) => s,
         Err(e) if e.is_busy() => return Ok(busy(config)),

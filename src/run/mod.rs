@@ -30,14 +30,16 @@ pub enum FileResult {
         replaced: Vec<crate::store::Replaced>,
         /// What the submitter must know (missing question columns, a second sheet …).
         warnings: Vec<String>,
+        /// What was noted of the file (columns ignored …), as stored with it.
+        notes: String,
     },
     Rejected {
         reason: String,
+        /// Rows with problems found before the file was rejected.
+        bad_rows: usize,
     },
     /// The same bytes were already accepted; not counted again.
-    Duplicate {
-        of: String,
-    },
+    Duplicate { of: String },
     /// Recorded, but the file could not be moved (it stays in the inbox for the next run).
     NotMoved {
         error: String,
@@ -85,6 +87,7 @@ impl Summary {
     pub fn rows(&self) -> (usize, usize) {
         self.files.iter().fold((0, 0), |(a, b), (_, r)| match r {
             FileResult::Accepted { rows, bad_rows, .. } => (a + rows, b + bad_rows),
+            FileResult::Rejected { bad_rows, .. } => (a, b + bad_rows),
             FileResult::NotMoved { stored: Some(rows), .. } => (a + rows, b),
             _ => (a, b),
         })
@@ -111,8 +114,11 @@ pub enum RunError {
 /// but still in the inbox goes to its recorded place.
 pub fn recover(config: &Config, store: &Store) -> Result<usize, RunError> {
     crate::output::remove_stale_temporaries(&config.paths.rejected);
-    crate::output::remove_stale_temporaries_below(&config.paths.archive);
-    crate::output::remove_stale_temporaries_below(&config.paths.reports);
+    crate::output::remove_stale_temporaries_below(&config.paths.archive, 1);
+    crate::output::remove_stale_temporaries_below(&config.paths.reports, 3);
+    // What is copied to the website and to recipients must not carry half-written files.
+    crate::output::remove_stale_temporaries_below(&config.paths.public, 1);
+    crate::output::remove_stale_temporaries_below(&config.delivery.outbox, 2);
     let mut done = 0;
     let unfiled = store.unfiled()?;
     if !unfiled.is_empty() {
@@ -172,7 +178,7 @@ fn keys_of(rows: &[Response]) -> Vec<String> {
 }
 
 /// Ingests `files` (in the given order). Workers on every core hash and parse; this thread
-/// records each file in name order, writing its rows while later rows are still being read;
+/// records each file in the order given, writing its rows while later rows are still being read;
 /// a filing thread moves each recorded file to its place once its commit is on disk, while
 /// this thread records the next. `progress` is told after each file.
 pub fn ingest(

@@ -184,6 +184,7 @@ fn already_known(
         return Ok(Some(if prev.status == Status::Rejected {
             FileResult::Rejected {
                 reason: prev.reason.clone().unwrap_or_default(),
+                bad_rows: prev.rows_rejected as usize,
             }
         } else {
             FileResult::Accepted {
@@ -191,6 +192,7 @@ fn already_known(
                 bad_rows: prev.rows_rejected as usize,
                 replaced: Vec::new(),
                 warnings: Vec::new(),
+                notes: String::new(),
             }
         }));
     }
@@ -371,6 +373,7 @@ fn finish(
                     bad_rows,
                     replaced,
                     warnings,
+                    notes: notes.clone(),
                 },
             )
         }
@@ -383,6 +386,7 @@ fn finish(
                 id,
                 FileResult::Rejected {
                     reason: reason_text.clone().unwrap_or_default(),
+                    bad_rows: validate::rows_with_issues(&issues),
                 },
             )
         }

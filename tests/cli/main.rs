@@ -13,6 +13,7 @@ mod hostile;
 mod intake_trust;
 mod integrity;
 mod lifecycle;
+mod loose_ends;
 mod model;
 mod public;
 mod reports;
