@@ -276,6 +276,7 @@ impl<'c> Reporter<'c> {
             history,
             inputs,
             min_sample: self.config.scheme.thresholds.min_sample,
+            min_ranked: self.config.scheme.thresholds.min_ranked,
             bias_months,
             depends_on: self.config.dependency_hash(),
             sampling,

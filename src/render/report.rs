@@ -637,13 +637,18 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         d.chart(&cx.wording.title("overall_grades", v), &chart);
     }
 
-    // Ranking.
+    // Ranking (or why there is none).
+    let unranked = r.unranked_reason();
     ranking_charts(
         &mut d,
         r,
         th,
         &s.next(&cx.wording.title("ranking", v)),
-        "各企业综合得分",
+        if unranked.is_some() {
+            "各企业综合得分（不排名）"
+        } else {
+            "各企业综合得分"
+        },
     );
     let rows = r
         .ranked_enterprises()
@@ -657,9 +662,14 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
                 Tone::Normal
             };
             let info = r.enterprises.iter().find(|e| e.code == g.key);
+            let rank = match rank {
+                Some(n) => n.to_string(),
+                None if unranked.is_some() && !g.insufficient => "不排名".into(),
+                None => "—".into(),
+            };
             (
                 vec![
-                    rank.map_or("—".into(), |n| n.to_string()),
+                    rank,
                     g.name.clone(),
                     info.map_or("", |e| e.utility).to_string(),
                     info.map_or(String::new(), |e| e.county.clone()),
@@ -678,8 +688,8 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         .collect();
     d.table(&Table {
         columns: cols(&[
-            ("排名", 0.6, Align::Center),
-            ("企业", 3.0, Align::Left),
+            ("排名", 0.8, Align::Center),
+            ("企业", 2.8, Align::Left),
             ("类别", 0.7, Align::Center),
             ("县市", 1.1, Align::Left),
             ("样本量", 1.3, Align::Right),
@@ -689,8 +699,9 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         ]),
         rows,
     });
+    let why = unranked.map_or(String::new(), |w| format!("{w}。"));
     d.note(&format!(
-        "红色：综合得分低于整改线 {th} 分；灰色：有效问卷少于 {} 份，样本不足，得分仅供参考，不参与排名。",
+        "{why}红色：综合得分低于整改线 {th} 分；灰色：有效问卷少于 {} 份，样本不足，得分仅供参考，不参与排名。",
         r.min_sample
     ));
 
@@ -909,9 +920,12 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     v.insert("composite", score(g.composite));
     v.insert("overall", score(g.overall));
     let ranked = r.ranked_enterprises().iter().filter(|(n, _)| n.is_some()).count();
-    let rank_text = match rank {
-        Some(n) => format!("第 {n} 位（共 {ranked} 家参与排名）"),
-        None => format!("—（有效问卷少于 {} 份，样本不足，不参与排名）", r.min_sample),
+    let unranked = r.unranked_reason();
+    let rank_text = match (rank, &unranked) {
+        (Some(n), _) => format!("第 {n} 位（共 {ranked} 家参与排名）"),
+        (None, _) if g.insufficient => format!("—（有效问卷少于 {} 份，样本不足，不参与排名）", r.min_sample),
+        (None, Some(why)) => format!("—（{why}）"),
+        (None, None) => "—".into(),
     };
     v.insert("rank", rank_text);
     let title = cx.wording.title("enterprise_report", &v);
@@ -942,7 +956,14 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
         ("有效问卷（份）".into(), g.n.to_string()),
         ("综合得分".into(), score(g.composite)),
         ("总体满意度".into(), score(g.overall)),
-        ("全市排名".into(), rank.map_or("—".into(), |n| format!("{n}/{ranked}"))),
+        (
+            "全市排名".into(),
+            match rank {
+                Some(n) => format!("{n}/{ranked}"),
+                None if unranked.is_some() && !g.insufficient => "不排名".into(),
+                None => "—".into(),
+            },
+        ),
     ]);
 
     d.heading(&s.next(&cx.wording.title("enterprise_scores", &v)), 1);

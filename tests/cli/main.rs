@@ -11,6 +11,7 @@ mod file_errors;
 mod hostile;
 mod intake_trust;
 mod integrity;
+mod issue17_reports;
 mod lifecycle;
 mod model;
 mod public;

@@ -1,0 +1,223 @@
+//! Regressions of issue 17 in the documents: ranks only among enterprises with enough
+//! responses (item 9), findings of thin samples listed to watch rather than raised as items
+//! (item 10). Each runs the real binary and reads the documents back (pdftotext, calamine,
+//! an HTML parser, scores.json).
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use scraper::{Html, Selector};
+
+use crate::support::*;
+
+const GS01: &str = "天门市第一供水有限公司";
+const GS02: &str = "天门市岳口供水有限公司";
+const RQ01: &str = "天门市天然气有限公司";
+
+/// Columns of the standard header: Q1…Q12 from 11, D1…D4 from 23.
+fn column(id: &str) -> usize {
+    let n: usize = id[1..].parse().unwrap();
+    if id.starts_with('Q') { 10 + n } else { 22 + n }
+}
+
+/// `n` responses about `enterprise` from `first` on, surveyed on `date`, all favourable
+/// (yes/no) and 满意 (five-level) but for the answers given.
+fn responses(first: u32, n: u32, date: &str, enterprise: &str, answers: &[(&str, &str)]) -> Vec<Vec<C>> {
+    (first..first + n)
+        .map(|i| {
+            let mut r = row(i, date, enterprise);
+            if enterprise.contains("天然气") || enterprise.contains("燃气") {
+                r[8] = s("供气"); // 服务类别
+            }
+            for (id, a) in answers {
+                r[column(id)] = s(a);
+            }
+            r
+        })
+        .collect()
+}
+
+/// 竟陵街道's monthly return for `period` holding `rows`.
+fn drop_month(env: &Env, period: &str, rows: Vec<Vec<C>>) {
+    let mut all = meta("竟陵街道", "月度自评", period);
+    all.push(header());
+    all.extend(rows);
+    write_xlsx(
+        &env.inbox(&format!("竟陵街道_月度自评_{period}.xlsx")),
+        "调查问卷",
+        &all,
+    );
+}
+
+fn run(env: &Env) {
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+}
+
+fn scores(env: &Env, period: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(env.path(&format!("reports/{period}/scores.json"))).unwrap()).unwrap()
+}
+
+/// pdftotext's text, with the layout kept (a table row on one line) and without.
+fn pdf_text(pdf: &std::path::Path) -> String {
+    let run = |layout: bool| {
+        let mut c = std::process::Command::new("pdftotext");
+        if layout {
+            c.arg("-layout");
+        }
+        let o = c.args(["-enc", "UTF-8"]).arg(pdf).arg("-").output().unwrap();
+        assert!(o.status.success(), "pdftotext {}", pdf.display());
+        String::from_utf8(o.stdout).unwrap()
+    };
+    run(true) + "\n" + &run(false)
+}
+
+fn city_report(env: &Env) -> std::path::PathBuf {
+    env.path("reports/2026-10/2026年10月天门市供水供气企业服务满意度分析报告.pdf")
+}
+
+fn enterprise_report(env: &Env, name: &str) -> std::path::PathBuf {
+    env.path(&format!(
+        "reports/2026-10/企业报告/2026年10月{name}服务满意度分析报告.pdf"
+    ))
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+/// The public page's first table (every enterprise): each row's cells.
+fn public_rows(env: &Env) -> (Html, Vec<Vec<String>>) {
+    let doc = Html::parse_document(&std::fs::read_to_string(env.path("public/2026-10/index.html")).unwrap());
+    let rows = doc
+        .select(&sel("table"))
+        .next()
+        .unwrap()
+        .select(&sel("tbody tr"))
+        .map(|tr| {
+            tr.select(&sel("th, td"))
+                .map(|c| c.text().collect::<String>().trim().to_string())
+                .collect()
+        })
+        .collect();
+    (doc, rows)
+}
+
+/// The summary workbook's 企业排名 sheet, as text.
+fn ranking_sheet(env: &Env) -> Vec<Vec<String>> {
+    let path = env.path("reports/2026-10/2026年10月供水供气企业服务满意度汇总表.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = wb.worksheet_range("企业排名").unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Float(f) => format!("{f}"),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Issue 17, item 9: when only one enterprise reaches the minimum sample (and it is below
+/// the line), it was ranked 1 (1/1 in its own report, 排名 1 on the public page). With fewer
+/// than `min_ranked` (3) enterprises with enough responses, no document ranks: each says
+/// 不排名 and why; with `min_ranked = 1` in the config the one enterprise is ranked again.
+///
+/// October, 竟陵街道: GS01 30 responses, every five-level answer 不满意 (40), every yes/no
+/// favourable (100). By hand: 企业形象 {Q3, Q10, Q11, D1} = (300 + 40) / 4 = 85; 产品质量 {D2} =
+/// 40; 服务质量 {Q1, Q2, Q4, Q5, Q6, Q8, Q9, Q12, D3} = (700 + 80) / 9 = 86.67; 客户意见与投诉处理
+/// {Q7, D4} = (100 + 40) / 2 = 70; composite (85 + 40 + 86.67 + 70) / 4 = 70.42, below 80.
+/// GS02 and RQ01 10 responses each: under 30, 样本不足.
+#[test]
+fn issue_17_item_9_the_worst_enterprise_is_not_ranked_first_among_thin_samples() {
+    let env = Env::new();
+    let poor = [
+        ("Q12", "不满意"),
+        ("D1", "不满意"),
+        ("D2", "不满意"),
+        ("D3", "不满意"),
+        ("D4", "不满意"),
+    ];
+    let mut rows = responses(1, 30, "2026-10-05", GS01, &poor);
+    rows.extend(responses(101, 10, "2026-10-05", GS02, &[]));
+    rows.extend(responses(201, 10, "2026-10-05", RQ01, &[]));
+    drop_month(&env, "2026-10", rows);
+    run(&env);
+    let s = scores(&env, "2026-10");
+    let gs01 = s["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == "GS01")
+        .unwrap();
+    assert_eq!(
+        (gs01["n"].as_u64(), gs01["composite"].as_f64()),
+        (Some(30), Some(70.42))
+    );
+    let why = "本期有效问卷达到最低样本量 30 份的企业只有 1 家，不足 3 家，不排名";
+
+    // The public page: 不排名 for GS01, 样本不足 for the others, and why.
+    let (doc, rows) = public_rows(&env);
+    let cells: Vec<(&str, &str)> = rows.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
+    assert_eq!(
+        cells,
+        [("不排名", GS01), ("样本不足", GS02), ("样本不足", RQ01)],
+        "registry order, nobody ranked"
+    );
+    let page: String = doc.root_element().text().collect();
+    assert!(page.contains(why), "{page}");
+    let h2: Vec<String> = doc.select(&sel("h2")).map(|h| h.text().collect()).collect();
+    assert!(!h2.iter().any(|h| h == "企业排名"), "{h2:?}");
+    if !tool("pdftotext") {
+        return;
+    }
+    let flat = |t: &str| t.replace([' ', '\n'], "");
+    let public_pdf = pdf_text(&env.path("public/2026-10/2026年10月天门市供水供气企业服务满意度评价结果公示.pdf"));
+    assert!(flat(&public_pdf).contains(&flat(why)), "{public_pdf}");
+    // The table's line (the chart's bar has the name and score too, but not n).
+    let line = (public_pdf.lines())
+        .find(|l| l.contains(GS01) && l.contains("70.42") && l.contains(" 30 "))
+        .unwrap();
+    assert!(line.trim_start().starts_with("不排名"), "{line}");
+
+    // The city report: GS01's line in the ranking table says 不排名, the chart no "1.", and why.
+    let city = pdf_text(&city_report(&env));
+    let line = city
+        .lines()
+        .find(|l| l.contains(GS01) && l.contains("70.42") && l.contains(" 30 "))
+        .unwrap_or_else(|| panic!("GS01's ranking line in:\n{city}"));
+    assert!(line.trim_start().starts_with("不排名"), "{line}");
+    assert!(!flat(&city).contains(&format!("1.{GS01}")), "{city}");
+    assert!(flat(&city).contains(&flat(why)), "{city}");
+
+    // GS01's own report: not 1/1, not 第 1 位.
+    let text = pdf_text(&enterprise_report(&env, GS01));
+    let own = flat(&text);
+    assert!(!own.contains("1/1") && !own.contains("第1位"), "{own}");
+    assert!(own.contains(&format!("全市排名—（{}）", flat(why))), "{own}");
+    // The key figures: n, composite, overall, 全市排名.
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["30", "70.42", "40.00", "不排名"]),
+        "{text}"
+    );
+
+    // The summary workbook's ranking sheet.
+    let sheet = ranking_sheet(&env);
+    let first: Vec<(&str, &str)> = sheet[1..4].iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
+    assert_eq!(first, [("不排名", GS01), ("—", GS02), ("—", RQ01)]);
+    assert!(sheet.iter().flatten().any(|c| c == &format!("{why}。")), "{sheet:?}");
+
+    // A city that ranks a single enterprise says so in its config: GS01 is 1 of 1 again.
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[thresholds]\nmin_ranked = 1\n")).unwrap();
+    run(&env);
+    let (_, rows) = public_rows(&env);
+    assert_eq!((rows[0][0].as_str(), rows[0][1].as_str()), ("1", GS01));
+    let own = flat(&pdf_text(&enterprise_report(&env, GS01)));
+    assert!(own.contains("全市排名第1位（共1家参与排名）"), "{own}");
+    assert!(!flat(&pdf_text(&city_report(&env))).contains("不排名"));
+    assert_eq!(ranking_sheet(&env)[1][0], "1");
+}
