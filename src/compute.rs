@@ -222,7 +222,7 @@ impl<'c> Reporter<'c> {
         let weights: BTreeMap<String, f64> = (importance.iter())
             .filter_map(|i| Some((i.id.clone(), i.importance?)))
             .collect();
-        let (improvement_items, work_lists) = {
+        let (improvement_items, work_lists, watch) = {
             let c = &self.cores[&period];
             let f = PeriodFindings {
                 period,
@@ -230,7 +230,8 @@ impl<'c> Reporter<'c> {
                 declines: &c.declines,
                 dissatisfaction: &c.dissatisfaction,
             };
-            ledger.report_weighted(self.config, &f, &weights)
+            let (items, lists) = ledger.report_weighted(self.config, &f, &weights);
+            (items, lists, ledger.watch(self.config, &f))
         };
         let (sampling, not_drawn) = self.sampling(period)?;
         let core = &self.cores[&period];
@@ -270,6 +271,7 @@ impl<'c> Reporter<'c> {
             bias,
             improvement_items,
             work_lists,
+            watch,
             enterprises,
             quality,
             feedback,

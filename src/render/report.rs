@@ -463,6 +463,49 @@ fn item_row(i: &ImprovementItem) -> (Vec<String>, Tone) {
     (row, tone)
 }
 
+/// The city report's account of the findings to watch: per enterprise under the minimum
+/// sample, its responses and the indicators found (details in the enterprise's own report).
+fn watch_summary(d: &mut Doc, r: &PeriodResults) {
+    if r.watch.is_empty() {
+        return;
+    }
+    // Per enterprise (the list is by enterprise): its name, responses and indicators.
+    let mut per: Vec<(&str, u64, Vec<String>)> = Vec::new();
+    for w in &r.watch {
+        let name = if w.indicator == w.indicator_name {
+            w.indicator.clone()
+        } else {
+            format!("{} {}", w.indicator, w.indicator_name)
+        };
+        match per.last_mut() {
+            Some((e, _, names)) if *e == w.enterprise_name => names.push(name),
+            _ => per.push((&w.enterprise_name, w.n, vec![name])),
+        }
+    }
+    let rows = per
+        .into_iter()
+        .map(|(e, n, names)| {
+            let count = names.len().to_string();
+            (vec![e.to_string(), n.to_string(), names.join("、"), count], Tone::Muted)
+        })
+        .collect();
+    d.heading("待观察（样本不足，不立为整改事项）", 3);
+    d.note(&format!(
+        "另有 {} 项发现来自本期有效问卷少于 {} 份的企业，样本不足，列为待观察，不立为整改事项（红线指标除外）；下期样本充足时仍存在的，列为整改事项。详见各企业的分析报告。",
+        r.watch.len(),
+        r.min_sample
+    ));
+    d.table(&Table {
+        columns: cols(&[
+            ("企业", 2.6, Align::Left),
+            ("有效问卷", 1.0, Align::Right),
+            ("待观察的指标", 4.6, Align::Left),
+            ("项数", 0.7, Align::Right),
+        ]),
+        rows,
+    });
+}
+
 fn item_columns() -> Vec<Column> {
     cols(&[
         ("事项", 4.2, Align::Left),
@@ -859,6 +902,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
             crate::results::TOP_ITEMS
         ));
     }
+    watch_summary(&mut d, r);
 
     // Annex: returns.
     d.heading(&cx.wording.title("annex", v), 1);
@@ -1084,6 +1128,30 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
             rows,
         });
         d.note("按优先级排列：等级高的在前，同等级中影响面大的在前；“已整改”为本期达到要求的事项。");
+    }
+    let watch: Vec<_> = r.watch.iter().filter(|w| w.enterprise == g.key).collect();
+    if !watch.is_empty() {
+        d.heading("待观察（样本不足）", 3);
+        d.note(&format!(
+            "本期有效问卷 {} 份，少于最低样本量 {} 份：以下 {} 项发现列为待观察，不立为整改事项（红线指标除外）；下期样本充足时仍存在的，列为整改事项。",
+            g.n,
+            r.min_sample,
+            watch.len()
+        ));
+        let rows = watch
+            .iter()
+            .map(|w| {
+                let rules: Vec<&str> = w.rules.iter().map(|x| x.label()).collect();
+                (
+                    vec![format!("{}：{}", w.indicator_name, w.finding), rules.join("、")],
+                    Tone::Normal,
+                )
+            })
+            .collect();
+        d.table(&Table {
+            columns: cols(&[("待观察的问题", 7.0, Align::Left), ("发现规则", 1.6, Align::Left)]),
+            rows,
+        });
     }
     d.heading(&cx.wording.title("method", &v), 2);
     d.paragraph(&cx.wording.paragraph("method", &v));

@@ -90,6 +90,10 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
         vec![Cell::text("收到报表(份)"), Cell::Count(received as u64)],
         vec![Cell::text("缺报(份)"), Cell::Count(r.quality.missing as u64)],
         vec![Cell::text("待整改事项(项)"), Cell::Count(open as u64)],
+        vec![
+            Cell::text("待观察(样本不足,未立整改事项)(项)"),
+            Cell::Count(r.watch.len() as u64),
+        ],
     ];
     let row = table(ws, f, 3, &["主要数据", "数值"], &figures, 30.0)? + 1;
     let data_col: u16 = 16;

@@ -317,6 +317,27 @@ impl ImprovementItem {
     }
 }
 
+/// A finding on an enterprise with fewer responses than the minimum sample (SPEC §4): listed
+/// to watch (待观察), not raised as an improvement item. Red-line findings are raised whatever
+/// the sample; an indicator with an open item stays on the work list instead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchFinding {
+    pub enterprise: String,
+    pub enterprise_name: String,
+    /// An item id, a dimension name or a complaint topic.
+    pub indicator: String,
+    pub indicator_name: String,
+    /// The rules that found it.
+    pub rules: Vec<Rule>,
+    /// What the rules found, with the numbers.
+    pub finding: String,
+    /// The indicator's value in this period (a score, or a topic's mentions), and its answers.
+    pub current: Option<f64>,
+    pub current_n: u64,
+    /// The enterprise's responses in the period (fewer than the minimum sample).
+    pub n: u64,
+}
+
 /// How many of an enterprise's open items the documents show first.
 pub const TOP_ITEMS: usize = 5;
 
@@ -481,6 +502,8 @@ pub struct PeriodResults {
     pub improvement_items: Vec<ImprovementItem>,
     /// Each enterprise's open items, top first.
     pub work_lists: Vec<WorkList>,
+    /// Findings on enterprises under the minimum sample, to watch (待观察), by enterprise.
+    pub watch: Vec<WatchFinding>,
     /// The registry's enterprises, in registry order.
     pub enterprises: Vec<EnterpriseInfo>,
     /// Per submitter: received, accepted and rejected returns and rows, missing returns.

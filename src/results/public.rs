@@ -169,6 +169,7 @@ mod tests {
             bias: Vec::new(),
             improvement_items: Vec::new(),
             work_lists: Vec::new(),
+            watch: Vec::new(),
             enterprises: vec![info("A", "供水"), info("B", "供气"), info("C", "供水")],
             quality: Default::default(),
             feedback: Vec::new(),

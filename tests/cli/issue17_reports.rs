@@ -221,3 +221,125 @@ fn issue_17_item_9_the_worst_enterprise_is_not_ranked_first_among_thin_samples()
     assert!(!flat(&pdf_text(&city_report(&env))).contains("不排名"));
     assert_eq!(ranking_sheet(&env)[1][0], "1");
 }
+
+/// The items of a scores.json by id.
+fn items(s: &serde_json::Value) -> std::collections::BTreeMap<String, serde_json::Value> {
+    s["improvement_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap().to_string(), i.clone()))
+        .collect()
+}
+
+/// Issue 17, item 10: enterprises marked 样本不足 got improvement items from their thin
+/// samples. Under the minimum sample (30) a finding is listed to watch (待观察), except on a
+/// red line; an item already open stays open when the enterprise's sample turns thin.
+///
+/// October: GS01 20 responses (thin): Q9 否 for 10 → 10/20 = 50.00 (< 80 with 20 ≥ 5 answers:
+/// an item with enough responses, here to watch); Q10 (red line) 是 once → an item all the same.
+/// RQ01 30 responses: Q9 否 for 10 → 20/30 = 66.67 → an item (中: not under 60).
+/// November: GS01 30 responses, Q9 否 for 10 → 66.67, a new item; Q10 clean over 30 answers →
+/// its red-line item resolved. RQ01 10 responses (thin), Q9 all 是 (100): its item stays open
+/// (due 2026-11-30, November ends that day), thin data resolving nothing.
+#[test]
+fn issue_17_item_10_thin_samples_are_watched_not_raised_as_items() {
+    let env = Env::new();
+    let mut rows = responses(1, 10, "2026-10-05", GS01, &[("Q9", "否")]);
+    rows[0][column("Q10")] = s("是");
+    rows.extend(responses(11, 10, "2026-10-05", GS01, &[]));
+    rows.extend(responses(101, 10, "2026-10-05", RQ01, &[("Q9", "否")]));
+    rows.extend(responses(111, 20, "2026-10-05", RQ01, &[]));
+    drop_month(&env, "2026-10", rows);
+    run(&env);
+    let oct = scores(&env, "2026-10");
+    let ids: Vec<String> = items(&oct).into_keys().collect();
+    assert_eq!(
+        ids,
+        ["2026-10-GS01-Q10-red_line", "2026-10-RQ01-Q9-below_threshold"],
+        "{}",
+        oct["improvement_items"]
+    );
+    assert_eq!(
+        items(&oct)["2026-10-GS01-Q10-red_line"]["rules"],
+        serde_json::json!(["red_line"])
+    );
+    assert_eq!(items(&oct)["2026-10-RQ01-Q9-below_threshold"]["current"], 66.67);
+    let watch = oct["watch"].as_array().expect("scores.json lists what is watched");
+    assert_eq!(watch.len(), 1, "{watch:?}");
+    let w = &watch[0];
+    assert_eq!(
+        (&w["enterprise"], &w["indicator"], &w["rules"], &w["status"]),
+        (
+            &"GS01".into(),
+            &"Q9".into(),
+            &serde_json::json!(["below_threshold"]),
+            &"watch".into()
+        )
+    );
+    assert_eq!(
+        (w["current"].as_f64(), w["current_n"].as_u64(), w["n"].as_u64()),
+        (Some(50.0), Some(20), Some(20))
+    );
+
+    if tool("pdftotext") {
+        let flat = |t: &str| t.replace([' ', '\n'], "");
+        // The city report counts the open items (2) and says what is watched, and where.
+        let city = pdf_text(&city_report(&env));
+        let c = flat(&city);
+        assert!(c.contains("本期共有待整改事项2项"), "{city}");
+        assert!(c.contains("另有1项发现来自本期有效问卷少于30份的企业"), "{city}");
+        let line = (city.lines())
+            .find(|l| l.contains(GS01) && l.contains("Q9 承诺时限内办结"))
+            .unwrap_or_else(|| panic!("GS01's watch line in:\n{city}"));
+        assert_eq!(line.split_whitespace().nth(1), Some("20"), "its responses: {line}");
+        // GS01's report: its red-line item, and Q9 to watch with the finding's numbers.
+        let own = flat(&pdf_text(&enterprise_report(&env, GS01)));
+        assert!(
+            own.contains("本期有效问卷20份，少于最低样本量30份：以下1项发现列为待观察"),
+            "{own}"
+        );
+        assert!(
+            own.contains("承诺时限内办结：得分50.00分,低于整改线80.00分(有效回答20份)"),
+            "{own}"
+        );
+        assert!(own.contains("违规收取其他费用：红线指标出现1份不利回答"), "{own}");
+        // RQ01's report has its item and nothing to watch.
+        let rq = flat(&pdf_text(&enterprise_report(&env, RQ01)));
+        assert!(!rq.contains("待观察"), "{rq}");
+    }
+    // The summary workbook's overview counts them.
+    let path = env.path("reports/2026-10/2026年10月供水供气企业服务满意度汇总表.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let overview = wb.worksheet_range("总览").unwrap();
+    let figure = |label: &str| {
+        overview
+            .rows()
+            .find(|r| r.first().is_some_and(|c| *c == Data::String(label.to_string())))
+            .and_then(|r| r.get(1).cloned())
+    };
+    assert_eq!(figure("待整改事项(项)"), Some(Data::Float(2.0)));
+    assert_eq!(figure("待观察(样本不足,未立整改事项)(项)"), Some(Data::Float(1.0)));
+
+    // November.
+    let mut rows = responses(1, 10, "2026-11-05", GS01, &[("Q9", "否")]);
+    rows.extend(responses(11, 20, "2026-11-05", GS01, &[]));
+    rows.extend(responses(101, 10, "2026-11-05", RQ01, &[]));
+    drop_month(&env, "2026-11", rows);
+    run(&env);
+    let nov = scores(&env, "2026-11");
+    let now = items(&nov);
+    let status = |id: &str| now[id]["status"].as_str().unwrap().to_string();
+    assert_eq!(status("2026-11-GS01-Q9-below_threshold"), "new", "30 responses: raised");
+    assert_eq!(status("2026-10-GS01-Q10-red_line"), "resolved", "clean over 30 answers");
+    let rq = &now["2026-10-RQ01-Q9-below_threshold"];
+    assert_eq!(rq["status"], "open", "10 responses at 100 resolve nothing: {rq}");
+    assert_eq!(rq["current"], 100.0);
+    let finding = rq["finding"].as_str().unwrap();
+    assert!(
+        finding.contains("企业本期有效问卷 10 份,少于最低样本量 30 份,暂不能判定已整改"),
+        "{finding}"
+    );
+    assert_eq!(now.len(), 3, "{}", nov["improvement_items"]);
+    assert_eq!(nov["watch"], serde_json::json!([]));
+}
