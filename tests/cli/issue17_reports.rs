@@ -1,7 +1,7 @@
 //! Regressions of issue 17 in the documents: ranks only among enterprises with enough
 //! responses (item 9), findings of thin samples listed to watch rather than raised as items
-//! (item 10). Each runs the real binary and reads the documents back (pdftotext, calamine,
-//! an HTML parser, scores.json).
+//! (item 10), headings that wrap instead of running past the margin (item 24). Each runs the
+//! real binary and reads the documents back (pdftotext, calamine, an HTML parser, scores.json).
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use scraper::{Html, Selector};
@@ -342,4 +342,98 @@ fn issue_17_item_10_thin_samples_are_watched_not_raised_as_items() {
     );
     assert_eq!(now.len(), 3, "{}", nov["improvement_items"]);
     assert_eq!(nov["watch"], serde_json::json!([]));
+}
+
+/// One word of `pdftotext -bbox`: its page (1-based), text and box in points.
+struct Word {
+    page: usize,
+    text: String,
+    x_max: f64,
+    y_min: f64,
+}
+
+fn words(pdf: &std::path::Path) -> Vec<Word> {
+    let o = std::process::Command::new("pdftotext")
+        .args(["-bbox", "-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "pdftotext -bbox {}", pdf.display());
+    let html = String::from_utf8(o.stdout).unwrap();
+    let doc = Html::parse_document(&html);
+    let mut out = Vec::new();
+    for (i, page) in doc.select(&sel("page")).enumerate() {
+        for w in page.select(&sel("word")) {
+            let attr = |k: &str| w.value().attr(k).unwrap().parse::<f64>().unwrap();
+            out.push(Word {
+                page: i + 1,
+                text: w.text().collect(),
+                x_max: attr("xmax"),
+                y_min: attr("ymin"),
+            });
+        }
+    }
+    out
+}
+
+/// Issue 17, item 24: the city report's work-list subheadings (one per enterprise) ran past
+/// the right margin for a long enterprise name: 50 characters at 10.5 pt bold reach
+/// x = 62 + 50 × 10.5 = 587 pt on a 595 pt page. Every word of the report now ends inside the
+/// text column (595.28 − 62 = 533.28 pt), and the wrapped heading still reads as the name.
+#[test]
+fn issue_17_item_24_a_long_enterprise_name_wraps_in_the_work_list_heading() {
+    if !tool("pdftotext") {
+        return;
+    }
+    let long = "天门市城区第一自来水供应与城乡供水管网运营维护及二次供水设施管理服务集团有限责任公司竟陵分公司营业部";
+    assert_eq!(long.chars().count(), 50, "the longest name the config takes");
+    let env = Env::new();
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(&format!("name = \"{GS01}\""), &format!("name = \"{long}\"")),
+    )
+    .unwrap();
+    // 30 responses, Q9 否 for 10 (66.67): an improvement item, so a work-list heading.
+    let mut rows = responses(1, 10, "2026-10-05", long, &[("Q9", "否")]);
+    rows.extend(responses(11, 20, "2026-10-05", long, &[]));
+    drop_month(&env, "2026-10", rows);
+    run(&env);
+    assert_eq!(
+        items(&scores(&env, "2026-10")).into_keys().collect::<Vec<_>>(),
+        ["2026-10-GS01-Q9-below_threshold"]
+    );
+    let pdf = city_report(&env);
+    let all = words(&pdf);
+    let right = 595.28 - 62.0;
+    for w in &all {
+        assert!(
+            w.x_max <= right + 0.5,
+            "page {}: “{}” ends at x = {:.1} > {right:.2}",
+            w.page,
+            w.text,
+            w.x_max
+        );
+    }
+    // The work list's heading: the words after 整改事项's paragraph that spell the name, on
+    // two lines of one page.
+    let start = all
+        .iter()
+        .rposition(|w| w.text.contains("整改事项"))
+        .expect("the work-list section");
+    let mut spelled = String::new();
+    let mut lines = std::collections::BTreeSet::new();
+    for w in &all[start..] {
+        if spelled.len() >= long.len() {
+            break;
+        }
+        if !spelled.is_empty() || long.starts_with(&w.text) {
+            spelled.push_str(&w.text);
+            lines.insert((w.page, (w.y_min * 10.0) as i64));
+        }
+    }
+    assert_eq!(spelled, long, "the heading spells the whole name");
+    assert_eq!(lines.len(), 2, "on two lines: {lines:?}");
 }
