@@ -224,7 +224,7 @@ impl<'c> Reporter<'c> {
         let weights: BTreeMap<String, f64> = (importance.iter())
             .filter_map(|i| Some((i.id.clone(), i.importance?)))
             .collect();
-        let (improvement_items, work_lists) = {
+        let (improvement_items, work_lists, watch) = {
             let c = &self.cores[&period];
             let f = PeriodFindings {
                 period,
@@ -232,7 +232,8 @@ impl<'c> Reporter<'c> {
                 declines: &c.declines,
                 dissatisfaction: &c.dissatisfaction,
             };
-            ledger.report_weighted(self.config, &f, &weights)
+            let (items, lists) = ledger.report_weighted(self.config, &f, &weights);
+            (items, lists, ledger.watch(self.config, &f))
         };
         let (sampling, not_drawn) = self.sampling(period)?;
         let core = &self.cores[&period];
@@ -273,12 +274,14 @@ impl<'c> Reporter<'c> {
             bias,
             improvement_items,
             work_lists,
+            watch,
             enterprises,
             quality,
             feedback,
             history,
             inputs,
             min_sample: self.config.scheme.thresholds.min_sample,
+            min_ranked: self.config.scheme.thresholds.min_ranked,
             bias_months,
             depends_on: self.config.dependency_hash(),
             sampling,

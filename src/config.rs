@@ -137,6 +137,7 @@ struct RawThresholds {
     significance: Option<f64>,
     deadline_days: Option<u32>,
     topic_repeat: Option<u32>,
+    min_ranked: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -600,11 +601,15 @@ impl Config {
         th.significance = t.significance.unwrap_or(th.significance);
         th.deadline_days = t.deadline_days.unwrap_or(th.deadline_days);
         th.topic_repeat = t.topic_repeat.unwrap_or(th.topic_repeat);
+        th.min_ranked = t.min_ranked.unwrap_or(th.min_ranked);
         if !(0.0..=100.0).contains(&th.action) {
             return Err(err("[thresholds] action 应在 0 到 100 之间".into()));
         }
         if !(0.0 < th.significance && th.significance < 1.0) {
             return Err(err("[thresholds] significance 应在 0 到 1 之间".into()));
+        }
+        if th.min_ranked == 0 {
+            return Err(err("[thresholds] min_ranked 应至少为 1(家)".into()));
         }
 
         let d = Limits::default();
@@ -1059,6 +1064,13 @@ aliases = ["第一供水公司"]
         let c = load(&format!("{GOOD}\n[thresholds]\naction = 85.0\n")).unwrap();
         assert_eq!(c.scheme.thresholds.action, 85.0);
         assert_eq!(c.scheme.thresholds.min_sample, 30);
+        assert_eq!(c.scheme.thresholds.min_ranked, 3, "the scheme's default");
+        let c = load(&format!("{GOOD}\n[thresholds]\nmin_ranked = 2\n")).unwrap();
+        assert_eq!(c.scheme.thresholds.min_ranked, 2);
+        let e = load(&format!("{GOOD}\n[thresholds]\nmin_ranked = 0\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("min_ranked"), "{e}");
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct Thresholds {
     /// Mentions of one complaint topic for one enterprise in one period that raise an item.
     #[serde(default = "three")]
     pub topic_repeat: u32,
+    /// Enterprises with at least `min_sample` responses needed before any is ranked (SPEC §8):
+    /// with fewer, the documents say 不排名 and why.
+    #[serde(default = "three")]
+    pub min_ranked: u32,
 }
 
 fn three() -> u32 {
@@ -317,6 +321,7 @@ mod tests {
         assert_eq!(s.item("D2").unwrap().dimension, "产品质量");
         assert_eq!(s.thresholds.action, 80.0);
         assert_eq!(s.thresholds.min_sample, 30);
+        assert_eq!(s.thresholds.min_ranked, 3);
         let total: f64 = s.dimensions.iter().map(|d| d.weight).sum();
         assert!((total - 1.0).abs() < 1e-12);
         assert!(s.items.iter().find(|i| i.overall).is_some_and(|i| i.id == "Q12"));

@@ -3,8 +3,11 @@
 //! make one item, which stays open across the periods of one kind, is updated by later
 //! findings (its current value, the periods it was seen in, the rules, an escalated severity),
 //! is resolved when every rule that found it is satisfied again with enough answers, and is
-//! overdue once a period ends past its due date. The lifecycle is a pure function of the
-//! periods' results, replayed in order, so recomputing a period always gives the same items.
+//! overdue once a period ends past its due date. An enterprise with fewer responses than the
+//! minimum sample raises no item but on a red line: its other findings are listed to watch
+//! (待观察), and its open items stay open, since thin data neither confirms nor resolves them.
+//! The lifecycle is a pure function of the periods' results, replayed in order, so
+//! recomputing a period always gives the same items.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +16,8 @@ use chrono::{Datelike, NaiveDate};
 use crate::config::Config;
 use crate::period::Period;
 use crate::results::{
-    Decline, Dissatisfaction, GroupResult, ImprovementItem, ItemStatus, Level, Rule, Severity, TOP_ITEMS, WorkList,
+    Decline, Dissatisfaction, GroupResult, ImprovementItem, ItemStatus, Level, Rule, Severity, TOP_ITEMS, WatchFinding,
+    WorkList,
 };
 
 /// What one period's results say about the enterprises.
@@ -181,16 +185,51 @@ fn findings(config: &Config, f: &PeriodFindings<'_>) -> BTreeMap<(String, String
     out
 }
 
+type Findings = BTreeMap<(String, String), Found>;
+
+/// A period's findings split by the enterprise's sample (SPEC §4): those that raise or update
+/// items, and those of enterprises under the minimum sample, which are only watched. A thin
+/// enterprise's red-line finding is raised all the same (with its red-line rule alone).
+fn split_thin(f: &PeriodFindings<'_>, found: Findings) -> (Findings, Findings) {
+    let (mut raise, mut watch) = (Findings::new(), Findings::new());
+    for (key, mut found) in found {
+        if !enterprise_group(f, &key.0).is_some_and(|g| g.insufficient) {
+            raise.insert(key, found);
+        } else if let Some(i) = found.rules.iter().position(|r| *r == Rule::RedLine) {
+            // The red line is the item; the indicator's other findings go with it, unraised.
+            found.rules = vec![Rule::RedLine];
+            found.texts = vec![found.texts.swap_remove(i)];
+            found.severity = Severity::High;
+            found.baseline = None;
+            raise.insert(key, found);
+        } else {
+            watch.insert(key, found);
+        }
+    }
+    (raise, watch)
+}
+
+/// An indicator's value in a period's results and the answers behind it: an item's or a
+/// dimension's score, or a complaint topic's mentions (with the enterprise's responses).
+fn value_of(f: &PeriodFindings<'_>, enterprise: &str, indicator: &str, topic: bool) -> Option<(f64, u64)> {
+    let g = enterprise_group(f, enterprise)?;
+    if topic {
+        return Some((topic_count(f, enterprise, indicator) as f64, g.n));
+    }
+    match g.item(indicator) {
+        Some(r) => r.score.map(|s| (s, r.n)),
+        None => g.dimension(indicator).map(|s| (s, g.n)),
+    }
+}
+
 /// An item's indicator in a period's results: its value and the answers behind it.
 fn current_value(item: &ImprovementItem, f: &PeriodFindings<'_>) -> Option<(f64, u64)> {
-    let g = enterprise_group(f, &item.enterprise)?;
-    if item.rules.contains(&Rule::RepeatedTopic) {
-        return Some((topic_count(f, &item.enterprise, &item.indicator) as f64, g.n));
-    }
-    match g.item(&item.indicator) {
-        Some(r) => r.score.map(|s| (s, r.n)),
-        None => g.dimension(&item.indicator).map(|s| (s, g.n)),
-    }
+    value_of(
+        f,
+        &item.enterprise,
+        &item.indicator,
+        item.rules.contains(&Rule::RepeatedTopic),
+    )
 }
 
 fn enterprise_group<'a>(f: &'a PeriodFindings<'_>, enterprise: &str) -> Option<&'a GroupResult> {
@@ -216,6 +255,9 @@ fn recovered(config: &Config, item: &ImprovementItem, f: &PeriodFindings<'_>) ->
     let Some(g) = enterprise_group(f, &item.enterprise) else {
         return false; // no answers this period: nothing to judge by
     };
+    if g.insufficient {
+        return false; // under the minimum sample: too thin to say it is fixed
+    }
     let enough = |n: u64| n >= u64::from(th.min_answers);
     let score = g
         .item(&item.indicator)
@@ -251,14 +293,28 @@ fn state(config: &Config, item: &ImprovementItem, f: &PeriodFindings<'_>) -> Str
     };
     let mut text = format!("本期 {} 分(有效回答 {n} 份)", fmt2(score));
     let red = g.item(&item.indicator).map_or(0, |r| r.unfavourable);
-    if item.rules.contains(&Rule::RedLine) && red > 0 {
+    let undecided = if item.rules.contains(&Rule::RedLine) && red > 0 {
         text.push_str(&format!(",仍有 {red} 份不利回答"));
+        false
     } else if n < u64::from(th.min_answers) {
         text.push_str(&format!(",回答不足 {} 份,暂不能判定已整改", th.min_answers));
+        false
     } else if score < th.action {
         text.push_str(&format!(",仍低于整改线 {} 分", fmt2(th.action)));
+        false
     } else if let Some(b) = item.baseline.filter(|b| score < *b) {
         text.push_str(&format!(",尚未回到下降前的 {} 分", fmt2(b)));
+        false
+    } else {
+        true
+    };
+    if g.insufficient {
+        text.push_str(&format!(
+            ";企业本期有效问卷 {} 份,少于最低样本量 {} 份{}",
+            g.n,
+            th.min_sample,
+            if undecided { ",暂不能判定已整改" } else { "" }
+        ));
     }
     text
 }
@@ -308,7 +364,9 @@ impl Ledger {
     pub fn advance(&mut self, config: &Config, f: &PeriodFindings<'_>) {
         let items = &mut self.items;
         let end = f.period.last_day();
-        let mut found = findings(config, f);
+        // Thin samples' findings (but red lines) are watched, not raised: an open item on
+        // such an indicator is not found again (no escalation) and stays open.
+        let (mut found, _watched) = split_thin(f, findings(config, f));
         for item in items.iter_mut().filter(|i| i.resolved.is_none()) {
             match found.remove(&(item.enterprise.clone(), item.indicator.clone())) {
                 Some(again) => {
@@ -370,6 +428,51 @@ impl Ledger {
         // Items resolved before this period are history; keep only what this period reports.
         let this = f.period;
         items.retain(|i| i.resolved.is_none_or(|p| p == this));
+    }
+
+    /// The findings of `last` (the period advanced to last) on enterprises under the minimum
+    /// sample, to watch (待观察): by enterprise, in scheme order (items, dimensions, topics).
+    /// An indicator with an open item is left out: the item shows its current value.
+    pub fn watch(&self, config: &Config, last: &PeriodFindings<'_>) -> Vec<WatchFinding> {
+        let (_, watched) = split_thin(last, findings(config, last));
+        let scheme = &config.scheme;
+        let order = |indicator: &str| {
+            (scheme.items.iter().position(|i| i.id == indicator))
+                .or_else(|| (scheme.dimensions.iter().position(|d| d.name == indicator)).map(|k| 1000 + k))
+                .unwrap_or(2000)
+        };
+        let mut out: Vec<WatchFinding> = watched
+            .into_iter()
+            .filter(|((e, ind), _)| {
+                !(self.items.iter()).any(|i| i.is_open() && i.enterprise == *e && i.indicator == *ind)
+            })
+            .map(|((enterprise, indicator), found)| {
+                let topic = found.rules.contains(&Rule::RepeatedTopic);
+                let (current, current_n) =
+                    value_of(last, &enterprise, &indicator, topic).map_or((None, 0), |(v, n)| (Some(v), n));
+                WatchFinding {
+                    enterprise_name: config
+                        .enterprise_by_code(&enterprise)
+                        .map_or_else(|| enterprise.clone(), |e| e.name.clone()),
+                    n: enterprise_group(last, &enterprise).map_or(0, |g| g.n),
+                    enterprise,
+                    indicator,
+                    indicator_name: found.indicator_name,
+                    rules: found.rules,
+                    finding: found.texts.join(";"),
+                    current,
+                    current_n,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (a.enterprise.as_str(), order(&a.indicator), a.indicator.as_str()).cmp(&(
+                b.enterprise.as_str(),
+                order(&b.indicator),
+                b.indicator.as_str(),
+            ))
+        });
+        out
     }
 
     /// The items as reported for `last` (the period advanced to last), with their current
@@ -450,7 +553,8 @@ mod tests {
         Config::from_str(&text, std::path::Path::new("/tmp/utility-eval.toml")).unwrap()
     }
 
-    /// An enterprise group whose items all score 90 (n 10) except those given.
+    /// An enterprise group of 40 responses (over the minimum sample) whose items all score 90
+    /// (n 10) except those given.
     fn group(config: &Config, enterprise: &str, scores: &[(&str, f64, u64, u64)]) -> GroupResult {
         let items = config
             .scheme
@@ -476,14 +580,45 @@ mod tests {
             level: Level::Enterprise,
             key: enterprise.into(),
             name: enterprise.into(),
-            n: 10,
+            n: 40,
             composite: Some(90.0),
             overall: Some(90.0),
             dimensions: Vec::new(),
             items,
-            insufficient: true,
+            insufficient: false,
             overall_grades: Vec::new(),
         }
+    }
+
+    /// As [`group`], with 20 responses: under the minimum sample of 30.
+    fn thin(config: &Config, enterprise: &str, scores: &[(&str, f64, u64, u64)]) -> GroupResult {
+        GroupResult {
+            n: 20,
+            insufficient: true,
+            ..group(config, enterprise, scores)
+        }
+    }
+
+    /// The items and the findings to watch after the periods.
+    fn run_with_watch(
+        config: &Config,
+        periods: &[(Period, Vec<GroupResult>)],
+    ) -> (Vec<ImprovementItem>, Vec<WatchFinding>) {
+        let f: Vec<PeriodFindings<'_>> = periods
+            .iter()
+            .map(|(p, g)| PeriodFindings {
+                period: *p,
+                groups: g,
+                declines: &[],
+                dissatisfaction: &[],
+            })
+            .collect();
+        let mut ledger = Ledger::default();
+        for p in &f {
+            ledger.advance(config, p);
+        }
+        let last = f.last().unwrap();
+        (ledger.report(config, last).0, ledger.watch(config, last))
     }
 
     fn month(m: u32) -> Period {
@@ -726,5 +861,75 @@ mod tests {
         let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, ["2026-07-RQ02-Q10-red_line"]);
         assert_eq!(items[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn a_thin_sample_is_watched_not_raised_but_a_red_line_is() {
+        let c = config("");
+        // 20 responses: Q9 at 50 (20 answers, ≥ 5) would be an item with enough responses;
+        // Q10, a red line, has one unfavourable answer and, at 70, is below the line too.
+        let g = thin(&c, "GS01", &[("Q9", 50.0, 20, 10), ("Q10", 70.0, 10, 3)]);
+        let (items, watch) = run_with_watch(&c, &[(month(7), vec![g])]);
+        let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["2026-07-GS01-Q10-red_line"], "only the red line is raised");
+        assert_eq!(items[0].rules, [Rule::RedLine], "with its red-line rule alone");
+        assert_eq!(items[0].severity, Severity::High);
+        assert_eq!(
+            watch.len(),
+            1,
+            "Q9 to watch; Q10's low score goes with its red-line item"
+        );
+        let w = &watch[0];
+        assert_eq!(
+            (w.indicator.as_str(), w.rules.as_slice(), w.current, w.current_n, w.n),
+            ("Q9", &[Rule::BelowThreshold][..], Some(50.0), 20, 20)
+        );
+        assert_eq!(watch[0].enterprise_name, "天门市第一供水有限公司");
+        assert!(watch[0].finding.contains("50.00"), "{}", watch[0].finding);
+        // With 40 responses the same finding is an item, and nothing is watched.
+        let g = group(&c, "GS01", &[("Q9", 50.0, 20, 10)]);
+        let (items, watch) = run_with_watch(&c, &[(month(7), vec![g])]);
+        assert_eq!(items.len(), 1);
+        assert!(watch.is_empty(), "{watch:?}");
+    }
+
+    #[test]
+    fn an_open_item_stays_open_when_the_sample_turns_thin() {
+        let c = config("[thresholds]\ndeadline_days = 90\n");
+        // July: 40 responses, Q9 at 70 (中).
+        let low = group(&c, "GS01", &[("Q9", 70.0, 40, 12)]);
+        // August: 20 responses, Q9 back at 100: thin data resolves nothing.
+        let back = thin(&c, "GS01", &[("Q9", 100.0, 20, 0)]);
+        let (items, watch) = run_with_watch(&c, &[(month(7), vec![low.clone()]), (month(8), vec![back])]);
+        assert_eq!((items.len(), items[0].status), (1, ItemStatus::Open), "{items:?}");
+        assert!(
+            items[0].finding.contains("少于最低样本量 30 份") && items[0].finding.contains("暂不能判定已整改"),
+            "{}",
+            items[0].finding
+        );
+        assert!(watch.is_empty());
+        // August: 20 responses, Q9 still at 70: the item stays open, not escalated to 高 (thin
+        // data does not confirm it) nor seen again, and Q9 is not also on the watch list.
+        let still = thin(&c, "GS01", &[("Q9", 70.0, 20, 6)]);
+        let (items, watch) = run_with_watch(&c, &[(month(7), vec![low.clone()]), (month(8), vec![still])]);
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            (items[0].status, items[0].severity, items[0].seen.as_slice()),
+            (ItemStatus::Open, Severity::Medium, &[month(7)][..])
+        );
+        assert_eq!(items[0].current, Some(70.0), "its current value");
+        assert!(watch.is_empty(), "{watch:?}");
+        // September: 40 responses at 100 resolve it.
+        let fixed = group(&c, "GS01", &[("Q9", 100.0, 40, 0)]);
+        let thin_aug = thin(&c, "GS01", &[("Q9", 100.0, 20, 0)]);
+        let (items, _) = run_with_watch(
+            &c,
+            &[
+                (month(7), vec![low]),
+                (month(8), vec![thin_aug]),
+                (month(9), vec![fixed]),
+            ],
+        );
+        assert_eq!(items[0].status, ItemStatus::Resolved);
     }
 }

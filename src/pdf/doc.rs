@@ -285,20 +285,29 @@ impl Doc {
         self.heading_keep(text, level, 60.0);
     }
 
-    /// A heading kept with the `keep` points that follow it (a chart's height).
+    /// A heading kept with the `keep` points that follow it (a chart's height). A heading
+    /// wider than the text column (a long enterprise name) wraps onto further lines.
     pub fn heading_keep(&mut self, text: &str, level: u8, keep: f32) {
         let (size, before, after) = match level {
             1 => (15.0, 16.0, 8.0),
             2 => (12.0, 10.0, 5.0),
             _ => (10.5, 6.0, 4.0),
         };
-        self.ensure(before + size + after + keep.min(BOTTOM - TOP - 60.0));
+        let lines = wrap(face(Weight::Bold), text, size, CONTENT_W);
+        let lh = size * 1.4;
+        let height = size + lh * lines.len().saturating_sub(1) as f32;
+        self.ensure(before + height + after + keep.min(BOTTOM - TOP - 60.0));
         if self.y > TOP + 1.0 {
             self.space(before);
         }
         self.y += size;
-        let y = self.y;
-        self.text(MARGIN_X, y, text, Style::new(size, Weight::Bold, INK), Anchor::Start);
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                self.y += lh;
+            }
+            let y = self.y;
+            self.text(MARGIN_X, y, line, Style::new(size, Weight::Bold, INK), Anchor::Start);
+        }
         self.y += after;
     }
 

@@ -10,7 +10,8 @@ use serde_json::{Map, Value, json};
 use super::{RenderContext, RenderError, Renderer};
 use crate::output::write_atomic;
 use crate::results::{
-    Bias, Decline, Dissatisfaction, GroupResult, HistoryPoint, ImprovementItem, Lowest, PeriodResults, SubmitterQuality,
+    Bias, Decline, Dissatisfaction, GroupResult, HistoryPoint, ImprovementItem, Lowest, PeriodResults,
+    SubmitterQuality, WatchFinding,
 };
 use crate::score::stats::round_half_away;
 
@@ -98,6 +99,8 @@ struct Scores<'a> {
     lowest: Each<'a, Lowest>,
     declines: Each<'a, Decline>,
     improvement_items: Each<'a, ImprovementItem>,
+    /// Findings on enterprises under the minimum sample: to watch (待观察), not raised as items.
+    watch: Each<'a, WatchFinding>,
     dissatisfaction: Each<'a, Dissatisfaction>,
     data_quality: Each<'a, SubmitterQuality>,
     trend: Each<'a, HistoryPoint>,
@@ -127,6 +130,7 @@ pub fn scores_bytes(r: &PeriodResults) -> Vec<u8> {
         lowest: Each(&r.lowest, lowest),
         declines: Each(&r.declines, decline),
         improvement_items: Each(&r.improvement_items, improvement_item),
+        watch: Each(&r.watch, watch),
         dissatisfaction: Each(&r.dissatisfaction, dissatisfaction),
         data_quality: Each(&r.quality.submitters, quality),
         trend: Each(&r.history, trend),
@@ -227,6 +231,21 @@ fn improvement_item(i: &ImprovementItem) -> Value {
         "due": i.due.to_string(),
         "status": i.status.code(),
         "resolved": i.resolved.map(|p| p.to_string()),
+    })
+}
+
+fn watch(w: &WatchFinding) -> Value {
+    json!({
+        "enterprise": w.enterprise,
+        "enterprise_name": w.enterprise_name,
+        "indicator": w.indicator,
+        "indicator_name": w.indicator_name,
+        "rules": w.rules.iter().map(|r| r.code()).collect::<Vec<_>>(),
+        "finding": w.finding,
+        "current": r2o(w.current),
+        "current_n": w.current_n,
+        "n": w.n,
+        "status": "watch",
     })
 }
 
@@ -361,6 +380,7 @@ pub fn write_manifest(r: &PeriodResults, dir: &Path, outputs: &[PathBuf]) -> std
             "groups": r.groups.len(),
             "declines": r.declines.len(),
             "improvement_items": r.improvement_items.len(),
+            "watch": r.watch.len(),
         },
     });
     let path = dir.join(MANIFEST);

@@ -195,7 +195,7 @@ fn ranking_table(caption: &str, rows: &[&PublicRank], threshold: f64) -> String 
         } else {
             ""
         };
-        let rank = e.rank.map_or("样本不足".to_string(), |n| n.to_string());
+        let rank = e.rank_text();
         t += &format!(
             "<tr{class}><td class=\"num\">{}</td><th scope=\"row\">{}</th><td class=\"wide\">{}</td><td class=\"num score\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num wide\">{}</td></tr>\n",
             escape(&rank),
@@ -229,7 +229,18 @@ fn page(view: &PublicView, t: &Texts, pdf_name: &str) -> String {
     h += &format!("<p>{}</p>\n", escape(&t.intro));
     h += "<section aria-labelledby=\"s-summary\">\n<h2 id=\"s-summary\">全市总体情况</h2>\n";
     h += &summary_figures(&view.city_summary, view.ranking.len());
-    h += "</section>\n<section aria-labelledby=\"s-ranking\">\n<h2 id=\"s-ranking\">企业排名</h2>\n";
+    h += &format!(
+        "</section>\n<section aria-labelledby=\"s-ranking\">\n<h2 id=\"s-ranking\">{}</h2>\n",
+        if view.unranked.is_some() {
+            "企业得分"
+        } else {
+            "企业排名"
+        }
+    );
+    // Fewer enterprises with enough responses than a ranking needs: said first, with why.
+    if let Some(why) = &view.unranked {
+        h += &format!("<p class=\"note\">{}。</p>\n", escape(why));
+    }
     let chart_title = "各企业综合得分（虚线为整改线）";
     // A wide chart, and a narrow one for phones (its labels stay legible at a phone's width).
     let chart = Chart::Bars(ranking_bars(view));
@@ -243,11 +254,12 @@ fn page(view: &PublicView, t: &Texts, pdf_name: &str) -> String {
         ))
     );
     let all: Vec<&PublicRank> = view.ranking.iter().collect();
-    h += &ranking_table(
-        &format!("{} 企业服务满意度排名", view.period.label_zh()),
-        &all,
-        view.action_threshold,
-    );
+    let caption = if view.unranked.is_some() {
+        format!("{} 企业服务满意度得分（不排名）", view.period.label_zh())
+    } else {
+        format!("{} 企业服务满意度排名", view.period.label_zh())
+    };
+    h += &ranking_table(&caption, &all, view.action_threshold);
     h += &format!("<p class=\"note\">{}</p>\n</section>\n", escape(&t.note));
     h += "<section aria-labelledby=\"s-utility\">\n<h2 id=\"s-utility\">分行业结果</h2>\n";
     for u in &view.utilities {
@@ -260,11 +272,12 @@ fn page(view: &PublicView, t: &Texts, pdf_name: &str) -> String {
             score(u.composite),
             score(u.overall)
         );
-        h += &ranking_table(
-            &format!("{}企业排名（排名为全市排名）", u.label),
-            &rows,
-            view.action_threshold,
-        );
+        let caption = if view.unranked.is_some() {
+            format!("{}企业得分（不排名）", u.label)
+        } else {
+            format!("{}企业排名（排名为全市排名）", u.label)
+        };
+        h += &ranking_table(&caption, &rows, view.action_threshold);
     }
     h += "</section>\n<section aria-labelledby=\"s-method\">\n<h2 id=\"s-method\">评价方法</h2>\n";
     h += &format!("<p>{}</p>\n", escape(&t.method));
@@ -354,19 +367,32 @@ fn pdf(view: &PublicView, t: &Texts, name: &str) -> Doc {
         ("总体满意度".into(), score(s.overall)),
         ("参评企业（家）".into(), view.ranking.len().to_string()),
     ]);
-    super::report::bar_charts(&mut d, "二、企业排名", "各企业综合得分", &ranking_bars(view));
+    let heading = if view.unranked.is_some() {
+        "二、企业得分"
+    } else {
+        "二、企业排名"
+    };
+    super::report::bar_charts(&mut d, heading, "各企业综合得分", &ranking_bars(view));
     let all: Vec<&PublicRank> = view.ranking.iter().collect();
     d.table(&pdf_table(&all, view.action_threshold));
+    if let Some(why) = &view.unranked {
+        d.note(&format!("{why}。"));
+    }
     d.note(&t.note);
     d.heading("三、分行业结果", 1);
     for u in &view.utilities {
         d.heading(&format!("{}企业", u.label), 3);
         d.note(&format!(
-            "全市{}：有效问卷 {} 份，综合得分 {}，总体满意度 {}。排名为全市排名。",
+            "全市{}：有效问卷 {} 份，综合得分 {}，总体满意度 {}。{}",
             u.label,
             u.n,
             score(u.composite),
-            score(u.overall)
+            score(u.overall),
+            if view.unranked.is_some() {
+                "不排名。"
+            } else {
+                "排名为全市排名。"
+            }
         ));
         let rows: Vec<&PublicRank> = view.ranking.iter().filter(|e| e.utility == u.label).collect();
         d.table(&pdf_table(&rows, view.action_threshold));
@@ -427,7 +453,7 @@ fn pdf_table(rows: &[&PublicRank], threshold: f64) -> Table {
                 };
                 (
                     vec![
-                        e.rank.map_or("样本不足".into(), |n| n.to_string()),
+                        e.rank_text(),
                         e.enterprise.clone(),
                         e.utility.to_string(),
                         if e.insufficient {
@@ -568,6 +594,7 @@ mod tests {
                 ..summary
             }],
             ranking: vec![rank],
+            unranked: None,
         };
         let texts = Texts {
             title: "标题<".into(),

@@ -463,6 +463,49 @@ fn item_row(i: &ImprovementItem) -> (Vec<String>, Tone) {
     (row, tone)
 }
 
+/// The city report's account of the findings to watch: per enterprise under the minimum
+/// sample, its responses and the indicators found (details in the enterprise's own report).
+fn watch_summary(d: &mut Doc, r: &PeriodResults) {
+    if r.watch.is_empty() {
+        return;
+    }
+    // Per enterprise (the list is by enterprise): its name, responses and indicators.
+    let mut per: Vec<(&str, u64, Vec<String>)> = Vec::new();
+    for w in &r.watch {
+        let name = if w.indicator == w.indicator_name {
+            w.indicator.clone()
+        } else {
+            format!("{} {}", w.indicator, w.indicator_name)
+        };
+        match per.last_mut() {
+            Some((e, _, names)) if *e == w.enterprise_name => names.push(name),
+            _ => per.push((&w.enterprise_name, w.n, vec![name])),
+        }
+    }
+    let rows = per
+        .into_iter()
+        .map(|(e, n, names)| {
+            let count = names.len().to_string();
+            (vec![e.to_string(), n.to_string(), names.join("、"), count], Tone::Muted)
+        })
+        .collect();
+    d.heading("待观察（样本不足，不立为整改事项）", 3);
+    d.note(&format!(
+        "另有 {} 项发现来自本期有效问卷少于 {} 份的企业，样本不足，列为待观察，不立为整改事项（红线指标除外）；下期样本充足时仍存在的，列为整改事项。详见各企业的分析报告。",
+        r.watch.len(),
+        r.min_sample
+    ));
+    d.table(&Table {
+        columns: cols(&[
+            ("企业", 2.6, Align::Left),
+            ("有效问卷", 1.0, Align::Right),
+            ("待观察的指标", 4.6, Align::Left),
+            ("项数", 0.7, Align::Right),
+        ]),
+        rows,
+    });
+}
+
 fn item_columns() -> Vec<Column> {
     cols(&[
         ("事项", 4.2, Align::Left),
@@ -637,13 +680,18 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         d.chart(&cx.wording.title("overall_grades", v), &chart);
     }
 
-    // Ranking.
+    // Ranking (or why there is none).
+    let unranked = r.unranked_reason();
     ranking_charts(
         &mut d,
         r,
         th,
         &s.next(&cx.wording.title("ranking", v)),
-        "各企业综合得分",
+        if unranked.is_some() {
+            "各企业综合得分（不排名）"
+        } else {
+            "各企业综合得分"
+        },
     );
     let rows = r
         .ranked_enterprises()
@@ -657,9 +705,14 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
                 Tone::Normal
             };
             let info = r.enterprises.iter().find(|e| e.code == g.key);
+            let rank = match rank {
+                Some(n) => n.to_string(),
+                None if unranked.is_some() && !g.insufficient => "不排名".into(),
+                None => "—".into(),
+            };
             (
                 vec![
-                    rank.map_or("—".into(), |n| n.to_string()),
+                    rank,
                     g.name.clone(),
                     info.map_or("", |e| e.utility).to_string(),
                     info.map_or(String::new(), |e| e.county.clone()),
@@ -678,8 +731,8 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         .collect();
     d.table(&Table {
         columns: cols(&[
-            ("排名", 0.6, Align::Center),
-            ("企业", 3.0, Align::Left),
+            ("排名", 0.8, Align::Center),
+            ("企业", 2.8, Align::Left),
             ("类别", 0.7, Align::Center),
             ("县市", 1.1, Align::Left),
             ("样本量", 1.3, Align::Right),
@@ -689,8 +742,9 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         ]),
         rows,
     });
+    let why = unranked.map_or(String::new(), |w| format!("{w}。"));
     d.note(&format!(
-        "红色：综合得分低于整改线 {th} 分；灰色：有效问卷少于 {} 份，样本不足，得分仅供参考，不参与排名。",
+        "{why}红色：综合得分低于整改线 {th} 分；灰色：有效问卷少于 {} 份，样本不足，得分仅供参考，不参与排名。",
         r.min_sample
     ));
 
@@ -848,6 +902,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
             crate::results::TOP_ITEMS
         ));
     }
+    watch_summary(&mut d, r);
 
     // Annex: returns.
     d.heading(&cx.wording.title("annex", v), 1);
@@ -909,9 +964,12 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     v.insert("composite", score(g.composite));
     v.insert("overall", score(g.overall));
     let ranked = r.ranked_enterprises().iter().filter(|(n, _)| n.is_some()).count();
-    let rank_text = match rank {
-        Some(n) => format!("第 {n} 位（共 {ranked} 家参与排名）"),
-        None => format!("—（有效问卷少于 {} 份，样本不足，不参与排名）", r.min_sample),
+    let unranked = r.unranked_reason();
+    let rank_text = match (rank, &unranked) {
+        (Some(n), _) => format!("第 {n} 位（共 {ranked} 家参与排名）"),
+        (None, _) if g.insufficient => format!("—（有效问卷少于 {} 份，样本不足，不参与排名）", r.min_sample),
+        (None, Some(why)) => format!("—（{why}）"),
+        (None, None) => "—".into(),
     };
     v.insert("rank", rank_text);
     let title = cx.wording.title("enterprise_report", &v);
@@ -942,7 +1000,14 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
         ("有效问卷（份）".into(), g.n.to_string()),
         ("综合得分".into(), score(g.composite)),
         ("总体满意度".into(), score(g.overall)),
-        ("全市排名".into(), rank.map_or("—".into(), |n| format!("{n}/{ranked}"))),
+        (
+            "全市排名".into(),
+            match rank {
+                Some(n) => format!("{n}/{ranked}"),
+                None if unranked.is_some() && !g.insufficient => "不排名".into(),
+                None => "—".into(),
+            },
+        ),
     ]);
 
     d.heading(&s.next(&cx.wording.title("enterprise_scores", &v)), 1);
@@ -1063,6 +1128,30 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
             rows,
         });
         d.note("按优先级排列：等级高的在前，同等级中影响面大的在前；“已整改”为本期达到要求的事项。");
+    }
+    let watch: Vec<_> = r.watch.iter().filter(|w| w.enterprise == g.key).collect();
+    if !watch.is_empty() {
+        d.heading("待观察（样本不足）", 3);
+        d.note(&format!(
+            "本期有效问卷 {} 份，少于最低样本量 {} 份：以下 {} 项发现列为待观察，不立为整改事项（红线指标除外）；下期样本充足时仍存在的，列为整改事项。",
+            g.n,
+            r.min_sample,
+            watch.len()
+        ));
+        let rows = watch
+            .iter()
+            .map(|w| {
+                let rules: Vec<&str> = w.rules.iter().map(|x| x.label()).collect();
+                (
+                    vec![format!("{}：{}", w.indicator_name, w.finding), rules.join("、")],
+                    Tone::Normal,
+                )
+            })
+            .collect();
+        d.table(&Table {
+            columns: cols(&[("待观察的问题", 7.0, Align::Left), ("发现规则", 1.6, Align::Left)]),
+            rows,
+        });
     }
     d.heading(&cx.wording.title("method", &v), 2);
     d.paragraph(&cx.wording.paragraph("method", &v));

@@ -90,6 +90,10 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
         vec![Cell::text("收到报表(份)"), Cell::Count(received as u64)],
         vec![Cell::text("缺报(份)"), Cell::Count(r.quality.missing as u64)],
         vec![Cell::text("待整改事项(项)"), Cell::Count(open as u64)],
+        vec![
+            Cell::text("待观察(样本不足,未立整改事项)(项)"),
+            Cell::Count(r.watch.len() as u64),
+        ],
     ];
     let row = table(ws, f, 3, &["主要数据", "数值"], &figures, 30.0)? + 1;
     let data_col: u16 = 16;
@@ -215,6 +219,7 @@ fn ranking(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
     let mut headers = vec!["排名", "企业", "行业", "所属县市", "有效问卷", "综合得分", "总体满意度"];
     headers.extend(dims.iter().map(String::as_str));
     headers.extend(["较上期", "样本"]);
+    let unranked = r.unranked_reason();
     let rows: Vec<Vec<Cell>> = r
         .ranked_enterprises()
         .into_iter()
@@ -222,7 +227,11 @@ fn ranking(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
             let info = r.enterprises.iter().find(|e| e.code == g.key);
             let change = r.composite_change(Level::Enterprise, &g.key);
             let mut cells = vec![
-                rank.map_or(Cell::text("—"), |k| Cell::Count(k as u64)),
+                match rank {
+                    Some(k) => Cell::Count(k as u64),
+                    None if unranked.is_some() && !g.insufficient => Cell::text("不排名"),
+                    None => Cell::text("—"),
+                },
                 Cell::text(&g.name),
                 Cell::text(info.map_or("", |e| e.utility)),
                 Cell::text(info.map_or("", |e| e.county.as_str())),
@@ -236,7 +245,11 @@ fn ranking(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
             cells
         })
         .collect();
-    main_table(ws, f, 0, &headers, &rows, 36.0)?;
+    let next = main_table(ws, f, 0, &headers, &rows, 36.0)?;
+    if let Some(why) = unranked {
+        let last = headers.len().saturating_sub(1) as u16;
+        ws.merge_range(next + 1, 0, next + 1, last.max(1), &format!("{why}。"), &f.note)?;
+    }
     Ok(())
 }
 

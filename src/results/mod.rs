@@ -317,6 +317,27 @@ impl ImprovementItem {
     }
 }
 
+/// A finding on an enterprise with fewer responses than the minimum sample (SPEC §4): listed
+/// to watch (待观察), not raised as an improvement item. Red-line findings are raised whatever
+/// the sample; an indicator with an open item stays on the work list instead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchFinding {
+    pub enterprise: String,
+    pub enterprise_name: String,
+    /// An item id, a dimension name or a complaint topic.
+    pub indicator: String,
+    pub indicator_name: String,
+    /// The rules that found it.
+    pub rules: Vec<Rule>,
+    /// What the rules found, with the numbers.
+    pub finding: String,
+    /// The indicator's value in this period (a score, or a topic's mentions), and its answers.
+    pub current: Option<f64>,
+    pub current_n: u64,
+    /// The enterprise's responses in the period (fewer than the minimum sample).
+    pub n: u64,
+}
+
 /// How many of an enterprise's open items the documents show first.
 pub const TOP_ITEMS: usize = 5;
 
@@ -487,6 +508,8 @@ pub struct PeriodResults {
     pub improvement_items: Vec<ImprovementItem>,
     /// Each enterprise's open items, top first.
     pub work_lists: Vec<WorkList>,
+    /// Findings on enterprises under the minimum sample, to watch (待观察), by enterprise.
+    pub watch: Vec<WatchFinding>,
     /// The registry's enterprises, in registry order.
     pub enterprises: Vec<EnterpriseInfo>,
     /// Per submitter: received, accepted and rejected returns and rows, missing returns.
@@ -498,6 +521,8 @@ pub struct PeriodResults {
     pub history: Vec<HistoryPoint>,
     pub inputs: Vec<Input>,
     pub min_sample: u32,
+    /// Enterprises with enough responses needed before any is ranked (SPEC §8).
+    pub min_ranked: u32,
     /// Quarterly: the months whose self-assessments the bias pools (fewer than three when a
     /// month has none), in order.
     pub bias_months: Vec<Period>,
@@ -531,10 +556,24 @@ impl PeriodResults {
         self.enterprises.iter().find(|e| e.code == code).map(|e| e.utility)
     }
 
-    /// The enterprises in ranking order, each with its rank: by composite (then name), those
-    /// under the minimum sample or without a composite last and unranked (样本不足).
+    /// The enterprises in ranking order, each with its rank (SPEC §8): the one ranking every
+    /// document shows. Ranks go only to enterprises with enough responses (not 样本不足, with a
+    /// composite), by composite (then name), and only when at least `min_ranked` of them
+    /// have enough; otherwise nobody has a rank ([`PeriodResults::unranked_reason`] says why)
+    /// and the enterprises are listed in registry order, so that no order by score stands in
+    /// for the ranking. Those under the minimum sample come last.
     pub fn ranked_enterprises(&self) -> Vec<(Option<usize>, &GroupResult)> {
         let mut e: Vec<&GroupResult> = self.groups.iter().filter(|g| g.level == Level::Enterprise).collect();
+        let rankable = |g: &GroupResult| !g.insufficient && g.composite.is_some();
+        if self.unranked_reason().is_some() {
+            let registered = |g: &GroupResult| {
+                (self.enterprises.iter())
+                    .position(|x| x.code == g.key)
+                    .unwrap_or(usize::MAX)
+            };
+            e.sort_by(|a, b| (!rankable(a), registered(a), &a.name).cmp(&(!rankable(b), registered(b), &b.name)));
+            return e.into_iter().map(|g| (None, g)).collect();
+        }
         e.sort_by(|a, b| {
             (a.insufficient, a.composite.is_none())
                 .cmp(&(b.insufficient, b.composite.is_none()))
@@ -544,11 +583,38 @@ impl PeriodResults {
         let mut rank = 0;
         e.into_iter()
             .map(|g| {
-                let ranked = !g.insufficient && g.composite.is_some();
+                let ranked = rankable(g);
                 rank += usize::from(ranked);
                 (ranked.then_some(rank), g)
             })
             .collect()
+    }
+
+    /// How many enterprises have enough responses to be ranked.
+    pub fn rankable_enterprises(&self) -> usize {
+        (self.groups.iter())
+            .filter(|g| g.level == Level::Enterprise && !g.insufficient && g.composite.is_some())
+            .count()
+    }
+
+    /// Why the period's enterprises are not ranked (fewer than `min_ranked` have enough
+    /// responses), as the documents say it; `None` when they are ranked (or there are none).
+    pub fn unranked_reason(&self) -> Option<String> {
+        if !self.groups.iter().any(|g| g.level == Level::Enterprise) {
+            return None;
+        }
+        let k = self.rankable_enterprises();
+        if k >= self.min_ranked as usize {
+            return None;
+        }
+        Some(if k == 0 {
+            format!("本期没有企业的有效问卷达到最低样本量 {} 份，不排名", self.min_sample)
+        } else {
+            format!(
+                "本期有效问卷达到最低样本量 {} 份的企业只有 {k} 家，不足 {} 家，不排名",
+                self.min_sample, self.min_ranked
+            )
+        })
     }
 
     /// A group's composite now minus in the previous period of the same kind.

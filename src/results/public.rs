@@ -9,7 +9,8 @@ use crate::period::{Period, ReturnKind};
 /// One enterprise's line in the public ranking.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublicRank {
-    /// 1-based rank by composite score; `None` when the sample is under the minimum (样本不足).
+    /// 1-based rank by composite score; `None` when the sample is under the minimum (样本不足)
+    /// or when the period is not ranked ([`PublicView::unranked`]).
     pub rank: Option<usize>,
     /// The enterprise's registered name.
     pub enterprise: String,
@@ -49,8 +50,23 @@ pub struct PublicView {
     pub city_summary: PublicSummary,
     /// Per utility (供水 first).
     pub utilities: Vec<PublicSummary>,
-    /// Ranked enterprises first (by composite, then name), then those under the minimum sample.
+    /// Ranked enterprises first (by composite, then name), then those under the minimum sample;
+    /// in registry order when the period is not ranked.
     pub ranking: Vec<PublicRank>,
+    /// Why nobody is ranked (too few enterprises with enough responses, SPEC §8).
+    pub unranked: Option<String>,
+}
+
+impl PublicRank {
+    /// What the rank column shows: the rank, 样本不足, or 不排名 (enough responses, but the
+    /// period is not ranked).
+    pub fn rank_text(&self) -> String {
+        match self.rank {
+            Some(n) => n.to_string(),
+            None if self.insufficient || self.composite.is_none() => "样本不足".into(),
+            None => "不排名".into(),
+        }
+    }
 }
 
 impl PublicView {
@@ -104,6 +120,7 @@ impl PublicView {
             city_summary,
             utilities,
             ranking,
+            unranked: r.unranked_reason(),
         }
     }
 }
@@ -138,37 +155,47 @@ mod tests {
         }
     }
 
-    #[test]
-    fn ranks_by_composite_and_leaves_thin_samples_unranked() {
+    fn results(groups: Vec<GroupResult>, min_ranked: u32) -> PeriodResults {
         let month = |m| Period::Month { year: 2026, month: m };
-        let mut r = PeriodResults {
+        PeriodResults {
             city: "天门市".into(),
             period: month(10),
             kind: ReturnKind::Monthly,
             previous: Some(month(9)),
-            groups: vec![
-                enterprise("A", 40, 85.0, false),
-                enterprise("B", 50, 91.5, false),
-                enterprise("C", 12, 99.0, true),
-            ],
+            groups,
             lowest: Vec::new(),
             dissatisfaction: Vec::new(),
             declines: Vec::new(),
             bias: Vec::new(),
             improvement_items: Vec::new(),
             work_lists: Vec::new(),
+            watch: Vec::new(),
             enterprises: vec![info("A", "供水"), info("B", "供气"), info("C", "供水")],
             quality: Default::default(),
             feedback: Vec::new(),
             history: Vec::new(),
             inputs: Vec::new(),
             min_sample: 30,
+            min_ranked,
             bias_months: Vec::new(),
             depends_on: String::new(),
             sampling: None,
             integrity: Vec::new(),
             importance: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn ranks_by_composite_and_leaves_thin_samples_unranked() {
+        let month = |m| Period::Month { year: 2026, month: m };
+        let mut r = results(
+            vec![
+                enterprise("A", 40, 85.0, false),
+                enterprise("B", 50, 91.5, false),
+                enterprise("C", 12, 99.0, true),
+            ],
+            2,
+        );
         r.history.push(HistoryPoint {
             period: month(9),
             level: Level::Enterprise,
@@ -196,5 +223,45 @@ mod tests {
         assert_eq!(v.ranking[1].change, Some(5.0), "85 now against 80 in September");
         assert_eq!(v.ranking[0].change, None, "no September figure");
         assert!(v.ranking[2].insufficient);
+        assert_eq!(v.ranking[2].rank_text(), "样本不足");
+        assert_eq!(v.unranked, None, "two with enough responses, two needed");
+    }
+
+    #[test]
+    fn too_few_enterprises_with_enough_responses_are_not_ranked() {
+        // Only A (40) and B (50) reach 30 responses; three are needed (the default).
+        let r = results(
+            vec![
+                enterprise("B", 50, 91.5, false),
+                enterprise("C", 12, 99.0, true),
+                enterprise("A", 40, 62.0, false),
+            ],
+            3,
+        );
+        let v = PublicView::of(&r, vec![("企业形象".into(), 0.25)], 80.0);
+        let lines: Vec<(String, &str)> = v
+            .ranking
+            .iter()
+            .map(|l| (l.rank_text(), l.enterprise.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("不排名".to_string(), "A公司"),
+                ("不排名".to_string(), "B公司"),
+                ("样本不足".to_string(), "C公司")
+            ],
+            "registry order, not by score; the thin one last"
+        );
+        assert_eq!(
+            v.unranked.as_deref(),
+            Some("本期有效问卷达到最低样本量 30 份的企业只有 2 家，不足 3 家，不排名")
+        );
+        // Nobody with enough responses.
+        let r = results(vec![enterprise("C", 12, 99.0, true)], 3);
+        assert_eq!(
+            r.unranked_reason().as_deref(),
+            Some("本期没有企业的有效问卷达到最低样本量 30 份，不排名")
+        );
     }
 }

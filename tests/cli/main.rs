@@ -12,6 +12,7 @@ mod file_errors;
 mod hostile;
 mod intake_trust;
 mod integrity;
+mod issue17_reports;
 mod lifecycle;
 mod loose_ends;
 mod model;
