@@ -18,6 +18,7 @@ const STARTER_CONFIG: &str = include_str!("../../samples/utility-eval.toml");
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 目标目录(不存在则创建;已有配置文件时不覆盖)
+    #[arg(value_name = "目录")]
     pub dir: PathBuf,
 }
 

@@ -11,8 +11,8 @@ use crate::text::pad;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 所属期(如 2026-10 或 2026Q3);默认列出库中所有所属期
-    #[arg(long)]
-    pub period: Option<String>,
+    #[arg(long, value_name = "所属期", value_parser = crate::cli::period_arg)]
+    pub period: Option<Period>,
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
@@ -20,9 +20,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         return Ok(Exit::Locked);
     };
     let periods = match &args.period {
-        Some(p) => {
-            vec![Period::parse(p).ok_or_else(|| anyhow::anyhow!("所属期“{p}”无法识别,应写作 2026-10 或 2026Q4"))?]
-        }
+        Some(p) => vec![*p],
         None => store.periods()?,
     };
     if periods.is_empty() {

@@ -20,4 +20,5 @@ mod samples;
 mod sampling;
 mod scores;
 mod summary;
+mod usage;
 mod variants;
