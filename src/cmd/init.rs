@@ -97,6 +97,20 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// A path for a systemd setting that takes one path as it is (`WorkingDirectory=`): no
+/// quotes (systemd would keep them as part of the path), only `%` specifiers escaped.
+fn systemd_path(s: &str) -> String {
+    s.replace('%', "%%")
+}
+
+/// A double-quoted word for `Environment=` and `ExecStart=`: C escapes for `\` and `"`, and
+/// `%` specifiers escaped. (`$` is left alone: `Environment=` does not expand it, and in
+/// `ExecStart=` the program's path is not expanded either; the only other word is `run`.)
+fn systemd_quote(s: &str) -> String {
+    let escaped = s.replace('\\', "\\\\").replace('"', "\\\"").replace('%', "%%");
+    format!("\"{escaped}\"")
+}
+
 /// A path for a crontab line: single-quoted for the shell, with cron's % escaped.
 fn cron_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''").replace('%', "\\%"))
@@ -108,6 +122,28 @@ fn schedule(dir: &std::path::Path, config_path: &std::path::Path) -> anyhow::Res
     let dir = std::fs::canonicalize(dir)?;
     let config = dir.join(config_path.file_name().unwrap_or_default());
     let exe = std::env::current_exe().context("无法确定本程序的路径")?;
+    let (config_text, dir_text, exe_text) = (
+        config.display().to_string(),
+        dir.display().to_string(),
+        exe.display().to_string(),
+    );
+    // A line break in a path would end the unit's line (and the crontab's) early.
+    if [&config_text, &dir_text, &exe_text]
+        .iter()
+        .any(|p| p.chars().any(char::is_control))
+    {
+        anyhow::bail!(
+            "路径中含有换行等控制字符,无法写入定时运行的 systemd 单元和 crontab 行:{} {}",
+            crate::text::printable(&dir_text),
+            crate::text::printable(&exe_text)
+        );
+    }
+    // systemd refuses to run a program whose path holds a quote or a backslash.
+    if exe_text.contains(['"', '\\', '\'']) {
+        crate::cmd::complain(&format!(
+            "注意:本程序的路径 {exe_text} 含有引号或反斜杠,systemd 不接受这样的程序路径;请把程序安装到 /usr/local/bin 并修改 utility-eval.service 的 ExecStart="
+        ));
+    }
     let service = format!(
         "[Unit]\n\
          Description=供水供气企业服务满意度评价:处理收件箱、出具报告、投递(utility-eval run)\n\
@@ -117,17 +153,16 @@ fn schedule(dir: &std::path::Path, config_path: &std::path::Path) -> anyhow::Res
          [Service]\n\
          Type=oneshot\n\
          # 建议用专门的账户运行(文件归它所有):User=utility-eval\n\
-         Environment=\"UTILITY_EVAL_CONFIG={config}\"\n\
+         Environment={config}\n\
          # 邮件密码(如配置了 password_env):Environment=UTILITY_EVAL_SMTP_PASSWORD=…,或用 EnvironmentFile=\n\
-         WorkingDirectory=\"{dir}\"\n\
-         ExecStart=\"{exe}\" run\n\
+         WorkingDirectory={dir}\n\
+         ExecStart={exe} run\n\
          # 3:有报表或行被退回(正常情况);75:上一次运行尚未结束\n\
          SuccessExitStatus=3 75\n\
          Nice=10\n",
-        // systemd expands % specifiers: a literal % is written %%.
-        config = config.display().to_string().replace('%', "%%"),
-        dir = dir.display().to_string().replace('%', "%%"),
-        exe = exe.display().to_string().replace('%', "%%")
+        config = systemd_quote(&format!("UTILITY_EVAL_CONFIG={config_text}")),
+        dir = systemd_path(&dir_text),
+        exe = systemd_quote(&exe_text)
     );
     let timer = "[Unit]\n\
          Description=每 30 分钟运行一次 utility-eval\n\

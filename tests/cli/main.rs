@@ -5,6 +5,7 @@ mod support;
 
 mod commands;
 mod delivery;
+mod deployment;
 mod detail;
 mod feedback;
 mod file_errors;
