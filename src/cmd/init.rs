@@ -47,6 +47,10 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
         "scheme = \"templates/scheme.toml\"\ntopics = \"templates/topics.toml\"\nreport = \"templates/report.toml\"\ncity = ",
         1,
     );
+    let text = format!(
+        "# 注意:下面的 city、[[unit]] 和 [[enterprise]] 是天门市的示例,请换成本地的实际城市、填报单位和企业\n\
+         # (每个代码在 inbox/ 下有自己的文件夹,每次运行时建好)。\n{text}"
+    );
     std::fs::write(&config_path, &text)?;
     let config = Config::load(&config_path)?;
     for d in [
@@ -61,9 +65,7 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     if let Some(d) = config.paths.database.parent() {
         std::fs::create_dir_all(d)?;
     }
-    for u in &config.units {
-        std::fs::create_dir_all(config.paths.inbox.join(&u.code))?;
-    }
+    crate::run::cron::submitter_folders(&config);
     for kind in ReturnKind::ALL {
         let spec = FormSpec {
             prefill: &[],
@@ -79,14 +81,23 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     }
     let scheduled = schedule(dir, &config_path)?;
     say!("已在 {} 生成:", dir.display());
-    say!("  utility-eval.toml        部署配置(城市、目录、填报单位和企业名单),请按实际修改");
+    say!(
+        "  utility-eval.toml        部署配置(城市、目录、填报单位和企业名单)。其中的城市、单位和企业是{}的示例,请换成本地的实际名单",
+        config.city
+    );
     say!("  templates/scheme.toml    评价方案(题目、权重、阈值、整改措施)");
     say!("  templates/topics.toml    投诉主题词典(可增删关键词)");
     say!("  templates/report.toml    报告用语(文件名、标题、段落模板)");
     say!("  templates/*_报表模板.xlsx 空白报表,发给各单位填写");
-    say!("  inbox/<单位代码>/         各单位报表放这里");
+    say!("  inbox/<代码>/             各单位、企业的报表放这里(每次运行都会为名单中的每个单位和企业建好文件夹)");
     say!("  utility-eval.service/.timer、utility-eval.cron  定时运行(二选一,见下)");
     say!("然后运行:utility-eval --config {} run", config_path.display());
+    say!(
+        "定时运行的程序路径是本程序现在的位置 {}(安装到 /usr/local/bin 后再运行 init,或修改下面的文件)",
+        std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    );
     say!("定时运行(每 30 分钟),systemd:");
     say!(
         "  cp {0}/utility-eval.service {0}/utility-eval.timer /etc/systemd/system/",

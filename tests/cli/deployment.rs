@@ -69,3 +69,63 @@ fn the_systemd_unit_and_timer_init_writes_pass_systemd_analyze_verify() {
         "{text}"
     );
 }
+
+#[test]
+fn init_says_the_registry_is_the_example_and_every_run_makes_each_submitters_inbox_folder() {
+    // Issue 17 item 19: init did not say that the registry is 天门市's example, made inbox
+    // folders for units only, and a submitter added later got none.
+    let root = tempfile::tempdir().unwrap();
+    let target = root.path().join("部署");
+    let o = Command::new(BIN).arg("init").arg(&target).output().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("天门市的示例") && out.contains("请换成本地的实际名单"),
+        "{out}"
+    );
+    let config_path = target.join("utility-eval.toml");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    assert!(
+        config.starts_with("# 注意:") && config.contains("天门市的示例"),
+        "{config}"
+    );
+    // Every registered unit and enterprise has its folder.
+    for code in ["SZJJ", "JL", "YK", "ZS", "GS01", "GS02", "RQ01", "RQ02"] {
+        assert!(target.join("inbox").join(code).is_dir(), "inbox/{code}");
+    }
+    // A unit and an enterprise added to the registry get theirs at the next run; a folder
+    // the program did not make stays, and so does one removed by hand and made again.
+    let added = format!(
+        "{config}\n[[unit]]\ncode = \"HS\"\nname = \"黄潭镇\"\n\n[[enterprise]]\ncode = \"GS09\"\nname = \"天门市黄潭供水有限公司\"\nutility = \"供水\"\ncounty = \"黄潭镇\"\nhead = \"钱某\"\n"
+    );
+    std::fs::write(&config_path, added).unwrap();
+    std::fs::create_dir_all(target.join("inbox/旧文件夹")).unwrap();
+    std::fs::remove_dir(target.join("inbox/GS01")).unwrap();
+    let o = Command::new(BIN)
+        .args(["run"])
+        .env("UTILITY_EVAL_CONFIG", &config_path)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    for code in ["HS", "GS09", "GS01", "旧文件夹", "JL"] {
+        assert!(target.join("inbox").join(code).is_dir(), "inbox/{code}");
+    }
+}
+
+#[test]
+fn the_readme_installs_the_program_where_its_cron_line_runs_it() {
+    // Issue 17 item 19: the README's cron line ran /usr/local/bin/utility-eval, which no
+    // step put there.
+    let readme = std::fs::read_to_string(Path::new(REPO).join("README.md")).unwrap();
+    let deployment = &readme[readme.find("## Deployment").unwrap()..];
+    let install = deployment
+        .find("--root /usr/local")
+        .expect("an install step into /usr/local/bin");
+    let cron = deployment.find("/usr/local/bin/utility-eval run").unwrap();
+    let init = deployment.find("utility-eval init ").unwrap();
+    assert!(install < init && init < cron, "install, then init, then the schedule");
+    assert!(
+        deployment[..cron].contains("天门市"),
+        "the registry is said to be an example"
+    );
+}
