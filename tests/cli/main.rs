@@ -21,5 +21,6 @@ mod samples;
 mod sampling;
 mod scores;
 mod summary;
+mod tools;
 mod usage;
 mod variants;
