@@ -40,9 +40,39 @@ pub struct Args {
     /// 回访员人数:名单平均分给各回访员,每人一段,分页打印
     #[arg(long, value_name = "人数", value_parser = crate::cli::whole_arg::<u32>)]
     pub surveyors: Option<u32>,
-    /// 回访表输出文件(默认 reports/<季度>/<季度>季度抽查回访表.xlsx)
+    /// 回访表输出文件(默认 reports/<季度>/<季度>抽查回访表.xlsx)
     #[arg(long, short, value_name = "文件")]
     pub out: Option<PathBuf>,
+}
+
+/// Says when an enterprise's sample is smaller than the minimum sample for a firm conclusion:
+/// its sampled score will be marked 样本量不足 (and fewer still answer a call-back).
+fn warn_thin(config: &Config, size: Size, strata: &[crate::sample::Stratum]) {
+    let min = config.scheme.thresholds.min_sample as usize;
+    if let Size::PerEnterprise(n) = size
+        && n < min
+    {
+        crate::cmd::complain(&format!(
+            "注意:--per-enterprise {n} 少于最小样本量 {min}(min_sample):回访完成后每家企业的抽查得分都将标为样本量不足,不作确定结论;回访不成功的用户还会使有效样本更少。建议每家企业至少抽取 {min} 人"
+        ));
+        return;
+    }
+    let thin: Vec<String> = strata
+        .iter()
+        .filter(|s| s.drawn < min)
+        .map(|s| {
+            let name = config
+                .enterprise_by_code(&s.enterprise)
+                .map_or(s.enterprise.as_str(), |e| e.name.as_str());
+            format!("{name}(抽取 {} 人)", s.drawn)
+        })
+        .collect();
+    if !thin.is_empty() {
+        crate::cmd::complain(&format!(
+            "注意:以下企业抽取的人数少于最小样本量 {min}(min_sample),抽查得分将标为样本量不足:{}",
+            thin.join("、")
+        ));
+    }
 }
 
 /// A seed from the operating system's random source.
@@ -118,7 +148,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         .find(|u| u.role == Role::City)
         .map(|u| u.name.clone());
     let out = args.out.clone().unwrap_or_else(|| {
-        crate::compute::period_dir(config, quarter).join(format!("{}季度抽查回访表.xlsx", quarter.label_zh()))
+        crate::compute::period_dir(config, quarter).join(format!("{}抽查回访表.xlsx", quarter.label_zh()))
     });
     let period = quarter.to_string();
     let spec = FormSpec {
@@ -152,5 +182,6 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         say!("  {name}:名单 {} 人{excluded},抽取 {} 人{note}", s.frame, s.drawn);
     }
     say!("共抽取 {} 人;回访表:{}", members.len(), out.display());
+    warn_thin(config, size, &strata);
     Ok(Exit::Success)
 }
