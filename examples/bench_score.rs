@@ -134,6 +134,7 @@ fn main() {
                 warnings: "",
                 stored_path: "bench.xlsx",
                 sheet: Some("调查问卷"),
+                not_reached: &[],
             };
             store.commit_return(open, &end).expect("commit");
         }

@@ -7,13 +7,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-demo}
-cargo build --release --quiet
+# Cargo says where it put the program (CARGO_TARGET_DIR, a build target, a profile setting):
+# its JSON messages on stdout name the executable; its progress stays on stderr.
+echo "构建 utility-eval(release)……" >&2
+messages=$(cargo build --release --message-format=json-render-diagnostics)
+bin=$(printf '%s\n' "$messages" | grep '"reason":"compiler-artifact"' | grep '"executable":"' |
+  sed -n 's/.*"executable":"\([^"]*\/utility-eval\)".*/\1/p' | tail -n 1 || true)
+if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+  echo "错误:cargo 没有报告 utility-eval 可执行文件的位置(${bin:-无})" >&2
+  exit 1
+fi
 rm -rf "$out"
 cp -r samples "$out"
 # The copies are new files; let them count as settled (a run leaves files changed in the
 # last minute for the next run, as they may still be arriving).
 find "$out/inbox" -type f -exec touch -d '10 minutes ago' {} +
-bin=target/release/utility-eval
 set +e
 "$bin" --config "$out/utility-eval.toml" run
 code=$?

@@ -2,15 +2,17 @@
 
 use std::path::PathBuf;
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, CommandFactory, Parser, Subcommand};
 
 use crate::cmd;
+use crate::period::Period;
 
 #[derive(Debug, Parser)]
 #[command(name = "utility-eval", version, about = "供水供气企业服务满意度评价:接收报表、入库、计分、出具报告", long_about = None)]
 pub struct Cli {
     /// 配置文件;未指定时读环境变量 UTILITY_EVAL_CONFIG(为空视同未设),再不然用 ./utility-eval.toml
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "文件")]
     pub config: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -58,9 +60,28 @@ impl Cli {
 const HELP: &str = "{about-with-newline}\n用法:{usage}\n\n{all-args}{after-help}";
 
 /// The command line with its help in Chinese (the subcommand names stay English): headings,
-/// the help and version flags, no `help` subcommand (`-h` after any command).
+/// the help and version flags, no `help` subcommand (`-h` after any command), and each
+/// usage line with clap's `[OPTIONS]` as `[选项]`.
 pub fn command() -> clap::Command {
-    localize(Cli::command(), true)
+    let mut c = localize(Cli::command(), true);
+    c.build();
+    let top = chinese_usage(&mut c);
+    let subs: Vec<(String, String)> = c
+        .get_subcommands_mut()
+        .map(|s| (s.get_name().to_string(), chinese_usage(s)))
+        .collect();
+    let mut c = c.override_usage(top);
+    for (name, usage) in subs {
+        c = c.mut_subcommand(name, |s| s.override_usage(usage));
+    }
+    c
+}
+
+/// A built command's usage line, without its title, with `[选项]` for `[OPTIONS]`.
+fn chinese_usage(c: &mut clap::Command) -> String {
+    let usage = c.render_usage().to_string();
+    let usage = usage.trim().strip_prefix("Usage:").unwrap_or(&usage).trim();
+    usage.replace("[OPTIONS]", "[选项]")
 }
 
 fn localize(c: clap::Command, top: bool) -> clap::Command {
@@ -101,10 +122,174 @@ fn localize(c: clap::Command, top: bool) -> clap::Command {
     c.mut_subcommands(|s| localize(s, false))
 }
 
+/// A 所属期 on the command line: a month or a quarter.
+pub fn period_arg(s: &str) -> Result<Period, String> {
+    Period::parse(s).ok_or_else(|| "所属期应写作 2026-10(月份)或 2026Q4(季度)".to_string())
+}
+
+/// A quarter on the command line.
+pub fn quarter_arg(s: &str) -> Result<Period, String> {
+    match Period::parse(s) {
+        Some(p) if p.is_quarter() => Ok(p),
+        Some(_) => Err("这里要的是季度,不是月份,应写作 2026Q4".to_string()),
+        None => Err("季度应写作 2026Q4(或 2026年第4季度)".to_string()),
+    }
+}
+
+/// A count of at least 1 (people, users).
+pub fn count_arg(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err("应为大于 0 的整数".to_string()),
+    }
+}
+
+/// A whole number of at least 0 (a seed, a number of quarters).
+pub fn whole_arg<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.trim().parse::<T>().map_err(|_| "应为不小于 0 的整数".to_string())
+}
+
+/// A proportion strictly between 0 and 1 (a margin of error, a confidence level).
+pub fn fraction_arg(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
+        _ => Err("应为 0 和 1 之间的小数(如 0.05)".to_string()),
+    }
+}
+
+/// A command line clap could not take, said in Chinese and naming the argument, the value
+/// and what was expected, then where the help is (`utility-eval sample -h`, the subcommand
+/// taken from `argv` when clap's error does not say it). `None` for `--help` and
+/// `--version`, which clap prints itself.
+pub fn usage_message(e: &clap::Error, argv: &[std::ffi::OsString]) -> Option<String> {
+    let strings = |kind: ContextKind| match e.get(kind) {
+        Some(ContextValue::String(s)) => vec![s.clone()],
+        Some(ContextValue::Strings(v)) => v.clone(),
+        Some(ContextValue::StyledStr(s)) => vec![s.to_string()],
+        Some(ContextValue::StyledStrs(v)) => v.iter().map(|s| s.to_string()).collect(),
+        _ => Vec::new(),
+    };
+    let one = |kind: ContextKind| strings(kind).into_iter().next().unwrap_or_default();
+    let arg = || arg_zh(&one(ContextKind::InvalidArg));
+    let list = |v: Vec<String>| v.iter().map(|s| format!("“{s}”")).collect::<Vec<_>>().join("、");
+    let mut said = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            return None;
+        }
+        ErrorKind::MissingRequiredArgument => {
+            let missing: Vec<String> = strings(ContextKind::InvalidArg).iter().map(|a| arg_zh(a)).collect();
+            format!("缺少必需的参数:{}", missing.join(";"))
+        }
+        ErrorKind::MissingSubcommand => "缺少子命令".to_string(),
+        ErrorKind::InvalidSubcommand => {
+            let mut m = format!("未知的子命令“{}”", one(ContextKind::InvalidSubcommand));
+            let suggested = strings(ContextKind::SuggestedSubcommand);
+            if !suggested.is_empty() {
+                m += &format!("(您是否指{}?)", list(suggested));
+            }
+            m
+        }
+        ErrorKind::UnknownArgument => {
+            let mut m = format!("未知的参数“{}”", one(ContextKind::InvalidArg));
+            let suggested = strings(ContextKind::SuggestedArg);
+            if !suggested.is_empty() {
+                m += &format!("(您是否指{}?)", list(suggested));
+            }
+            m
+        }
+        ErrorKind::InvalidValue => {
+            let value = one(ContextKind::InvalidValue);
+            let valid = strings(ContextKind::ValidValue);
+            if value.is_empty() {
+                format!("参数 {} 缺少取值", arg())
+            } else if valid.is_empty() {
+                format!("参数 {} 的取值“{value}”无效", arg())
+            } else {
+                format!("参数 {} 的取值“{value}”无效,可选:{}", arg(), valid.join("、"))
+            }
+        }
+        ErrorKind::ValueValidation => {
+            let value = one(ContextKind::InvalidValue);
+            // Our own value parsers say what was expected in Chinese; clap's built-in ones in
+            // English, which is left out.
+            let why = std::error::Error::source(e)
+                .map(|s| s.to_string())
+                .filter(|s| !s.is_ascii())
+                .map(|s| format!(":{s}"))
+                .unwrap_or_default();
+            format!("参数 {} 的取值“{value}”无效{why}", arg())
+        }
+        ErrorKind::ArgumentConflict => {
+            let others: Vec<String> = strings(ContextKind::PriorArg).iter().map(|a| arg_zh(a)).collect();
+            if others.is_empty() {
+                format!("参数 {} 不能与其他参数同时使用", arg())
+            } else {
+                format!("参数 {} 不能与 {} 同时使用", arg(), others.join("、"))
+            }
+        }
+        ErrorKind::NoEquals | ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            format!("参数 {} 的取值个数不对", arg())
+        }
+        ErrorKind::InvalidUtf8 => "命令行中有无法识别的字符(不是 UTF-8 编码)".to_string(),
+        _ => "命令行无法识别".to_string(),
+    };
+    said = crate::text::printable(&said).into_owned();
+    Some(format!("命令行有误:{said}。用 {} -h 查看用法。", command_path(e, argv)))
+}
+
+/// A required group as clap shows it, `<--per-enterprise <人数>|--margin <误差>>`, in words.
+fn arg_zh(arg: &str) -> String {
+    match arg.strip_prefix('<').and_then(|a| a.strip_suffix('>')) {
+        Some(inner) if inner.starts_with('-') && inner.contains('|') => {
+            format!("{}(二选一)", inner.split('|').collect::<Vec<_>>().join(" 或 "))
+        }
+        _ => arg.to_string(),
+    }
+}
+
+/// The command the error is about (`utility-eval sample`): from the usage clap attached,
+/// else the first word of the command line that names a subcommand.
+fn command_path(e: &clap::Error, argv: &[std::ffi::OsString]) -> String {
+    let usage = match e.get(ContextKind::Usage) {
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        _ => String::new(),
+    };
+    let usage = usage.trim();
+    let usage = usage.strip_prefix("Usage:").unwrap_or(usage);
+    let words: Vec<&str> = usage
+        .split_whitespace()
+        .take_while(|w| !w.starts_with(['[', '<', '-']))
+        .collect();
+    if !words.is_empty() {
+        return words.join(" ");
+    }
+    let top = Cli::command();
+    let sub = argv.iter().skip(1).find_map(|a| {
+        let a = a.to_str()?;
+        top.get_subcommands()
+            .find(|s| s.get_name() == a && !s.is_hide_set())
+            .map(|s| s.get_name().to_string())
+    });
+    match sub {
+        Some(sub) => format!("utility-eval {sub}"),
+        None => "utility-eval".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         super::command().debug_assert();
+    }
+
+    #[test]
+    fn a_required_group_is_said_in_words() {
+        assert_eq!(
+            super::arg_zh("<--per-enterprise <人数>|--margin <误差>>"),
+            "--per-enterprise <人数> 或 --margin <误差>(二选一)"
+        );
+        assert_eq!(super::arg_zh("--quarter <季度>"), "--quarter <季度>");
+        assert_eq!(super::arg_zh("<目录>"), "<目录>");
     }
 }

@@ -459,27 +459,32 @@ impl<'c> Reporter<'c> {
         let Some(draw) = self.store.draw(&period.to_string())? else {
             return Ok((None, BTreeMap::new()));
         };
-        let back = crate::sample::match_call_back(&draw, self.store.sampled_respondents(&period.to_string())?);
-        let answered = back.answered;
+        let quarter = period.to_string();
+        let back = crate::sample::match_call_back(
+            &draw,
+            self.store.sampled_respondents(&quarter)?,
+            self.store.sampled_not_reached(&quarter)?,
+        );
+        let by = back.by_enterprise(&draw);
         let not_drawn = back.not_drawn;
         let count = not_drawn.values().map(|rows| rows.len() as u64).sum();
-        let mut by: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-        for (u, _) in &draw.members {
-            let e = by.entry(u.enterprise.as_str()).or_default();
-            e.0 += 1;
-            e.1 += u64::from(answered.contains(&crate::sample::key(u)));
-        }
         let enterprises = by
             .into_iter()
-            .map(|(code, (drawn, answered))| SampledEnterprise {
-                enterprise: code.to_string(),
-                name: self
-                    .config
-                    .enterprise_by_code(code)
-                    .map_or(code.to_string(), |e| e.name.clone()),
-                drawn,
-                answered,
-                rate: (drawn > 0).then(|| answered as f64 * 100.0 / drawn as f64),
+            .map(|(code, (drawn, answered, reasons))| {
+                let not_reached = reasons.values().sum();
+                SampledEnterprise {
+                    name: self
+                        .config
+                        .enterprise_by_code(&code)
+                        .map_or(code.clone(), |e| e.name.clone()),
+                    enterprise: code,
+                    drawn,
+                    answered,
+                    not_reached,
+                    pending: drawn - answered - not_reached,
+                    reasons,
+                    rate: (drawn > 0).then(|| answered as f64 * 100.0 / drawn as f64),
+                }
             })
             .collect();
         Ok((

@@ -4,7 +4,6 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::error::ErrorKind;
 use utility_eval::cli::Cli;
 
 /// Intake allocates per cell and frees on another thread; glibc's allocator spends a
@@ -13,12 +12,13 @@ use utility_eval::cli::Cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let parsed = utility_eval::cli::command()
-        .try_get_matches()
+        .try_get_matches_from(&argv)
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
     let cli = match parsed {
         Ok(cli) => cli,
-        Err(e) => return usage_error(e),
+        Err(e) => return usage_error(e, &argv),
     };
     let tty = std::io::stderr().is_terminal();
     let filter = tracing_subscriber::EnvFilter::try_from_env("UTILITY_EVAL_LOG").unwrap_or_else(|_| "warn".into());
@@ -50,30 +50,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// A command line clap cannot take: said in Chinese (clap's own detail after it), exit 2.
+/// A command line clap cannot take: said in Chinese, naming the argument (SPEC §9), exit 2.
 /// `--help` and `--version` print as usual.
-fn usage_error(e: clap::Error) -> ExitCode {
-    if matches!(
-        e.kind(),
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-    ) {
-        let _ = e.print();
-        return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-    }
-    let what = match e.kind() {
-        ErrorKind::UnknownArgument => "未知的参数",
-        ErrorKind::InvalidSubcommand => "未知的子命令",
-        ErrorKind::MissingRequiredArgument => "缺少必需的参数",
-        ErrorKind::MissingSubcommand => "缺少子命令",
-        ErrorKind::InvalidValue | ErrorKind::ValueValidation => "参数取值无效",
-        ErrorKind::NoEquals | ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
-            "参数个数不对"
+fn usage_error(e: clap::Error, argv: &[std::ffi::OsString]) -> ExitCode {
+    match utility_eval::cli::usage_message(&e, argv) {
+        Some(message) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
         }
-        ErrorKind::ArgumentConflict => "参数相互冲突",
-        _ => "命令行有误",
-    };
-    let detail = e.render().to_string();
-    let detail = detail.lines().next().unwrap_or("").trim_start_matches("error: ");
-    eprintln!("命令行有误:{what}({detail})。用 utility-eval --help 查看用法。");
-    ExitCode::from(2)
+        None => {
+            let _ = e.print();
+            ExitCode::from(if e.use_stderr() { 2 } else { 0 })
+        }
+    }
 }

@@ -3,25 +3,48 @@
 //! a margin of error needs, reproducible from a recorded seed, leaving out users called back in
 //! the last quarters.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::store::{Draw, FrameUser, Respondent};
+use crate::store::{Draw, FrameUser, Respondent, Unreached};
 
-/// The call-back as it came back against its draw: the drawn users who answered, and the
-/// rows of users who were not drawn (by return).
+/// The call-back as it came back against its draw: the drawn users who answered, the drawn
+/// users who were not reached (with the reason last given) and did not answer either, and
+/// the rows of users who were not drawn (by return).
 pub struct CallBack {
     pub answered: HashSet<(String, String, String)>,
+    pub not_reached: HashMap<(String, String, String), String>,
     pub not_drawn: BTreeMap<i64, Vec<i64>>,
 }
 
-/// Matches the quarter's sampled respondents with the draw (name + phone + enterprise).
-pub fn match_call_back(draw: &Draw, respondents: Vec<Respondent>) -> CallBack {
+impl CallBack {
+    /// Per enterprise of the draw: drawn, answered, and the users not reached by reason.
+    pub fn by_enterprise(&self, draw: &Draw) -> BTreeMap<String, (u64, u64, BTreeMap<String, u64>)> {
+        let mut by: BTreeMap<String, (u64, u64, BTreeMap<String, u64>)> = BTreeMap::new();
+        for (u, _) in &draw.members {
+            let e = by.entry(u.enterprise.clone()).or_default();
+            let k = key(u);
+            e.0 += 1;
+            if self.answered.contains(&k) {
+                e.1 += 1;
+            } else if let Some(reason) = self.not_reached.get(&k) {
+                *e.2.entry(reason.clone()).or_default() += 1;
+            }
+        }
+        by
+    }
+}
+
+/// Matches the quarter's sampled respondents, and the users it says were not reached, with
+/// the draw (name + phone + enterprise). A drawn user who answered counts as answered even
+/// when another row says a call failed; a not-reached user who was not drawn is not counted.
+pub fn match_call_back(draw: &Draw, respondents: Vec<Respondent>, unreached: Vec<Unreached>) -> CallBack {
     let members: HashSet<(String, String, String)> = draw.members.iter().map(|(u, _)| key(u)).collect();
     let mut back = CallBack {
         answered: HashSet::new(),
+        not_reached: HashMap::new(),
         not_drawn: BTreeMap::new(),
     };
     for (sub, enterprise, name, phone, row) in respondents {
@@ -32,7 +55,21 @@ pub fn match_call_back(draw: &Draw, respondents: Vec<Respondent>) -> CallBack {
             back.not_drawn.entry(sub).or_default().push(row);
         }
     }
+    for (enterprise, name, phone, reason) in unreached {
+        let k = (name, phone, enterprise);
+        if members.contains(&k) && !back.answered.contains(&k) {
+            back.not_reached.insert(k, reason);
+        }
+    }
     back
+}
+
+/// The reasons of users not reached, in the order of [`crate::validate::NOT_REACHED`], with
+/// their counts: `未接通 2、拒访 1`.
+pub fn reasons_text(reasons: &BTreeMap<String, u64>) -> String {
+    let mut v: Vec<(&String, &u64)> = reasons.iter().collect();
+    v.sort_by_key(|(r, _)| crate::validate::NOT_REACHED.iter().position(|(c, _)| c == r));
+    v.iter().map(|(r, n)| format!("{r} {n}")).collect::<Vec<_>>().join("、")
 }
 
 /// How many to draw per enterprise.

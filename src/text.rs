@@ -224,10 +224,15 @@ pub fn toml_error_zh(path: &std::path::Path, text: &str, e: &toml::de::Error) ->
         format!(
             "取值 {} 无效,应为 {}",
             rest.split(',').next().unwrap_or(rest),
-            rest.split("expected").nth(1).unwrap_or("").trim()
+            expected_zh(rest.split_once("expected").map_or("", |(_, e)| e))
         )
-    } else if msg.starts_with("invalid type") {
-        format!("取值类型错误({msg})")
+    } else if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        format!(
+            "取值类型错误:写的是{},应为{}",
+            serde_kind_zh(found),
+            serde_kind_zh(expected)
+        )
     } else if msg.contains("duplicate key") {
         format!("重复的配置项({msg})")
     } else {
@@ -236,9 +241,70 @@ pub fn toml_error_zh(path: &std::path::Path, text: &str, e: &toml::de::Error) ->
     format!("配置文件 {} {line}{table}:{zh}", path.display())
 }
 
+/// serde's list of the values it expected (`` `供水` or `供气` ``, `` one of `a`, `b`, `c` ``)
+/// in Chinese: `供水 或 供气`, `a、b 或 c 之一`.
+fn expected_zh(list: &str) -> String {
+    let list = list.trim();
+    let (list, one_of) = match list.strip_prefix("one of ") {
+        Some(rest) => (rest, true),
+        None => (list, false),
+    };
+    let names: Vec<&str> = list
+        .split([',', ' '])
+        .filter(|w| !w.is_empty() && *w != "or")
+        .map(|w| w.trim_matches('`'))
+        .collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => {
+            let said = format!("{} 或 {last}", rest.join("、"));
+            if one_of { format!("{said} 之一") } else { said }
+        }
+    }
+}
+
+/// A kind of value as serde names it (`a string`, `integer `5``, `u32`) in Chinese.
+fn serde_kind_zh(kind: &str) -> String {
+    let kind = kind.trim();
+    let (what, value) = match kind.split_once(' ') {
+        Some((w, v)) if v.starts_with(['`', '"']) => (w, Some(v)),
+        _ => (kind, None),
+    };
+    let zh = match what.trim_start_matches("a ").trim_start_matches("an ") {
+        "string" | "str" | "char" | "a string" => "文本",
+        "integer" | "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" => "整数",
+        "float" | "f32" | "f64" | "floating point" => "数字",
+        "boolean" | "bool" => "true 或 false",
+        "sequence" | "array" => "列表 […]",
+        "map" | "struct" | "table" => "表",
+        w if w.starts_with("string") => "文本",
+        w if w.starts_with("struct") || w.starts_with("map") => "表",
+        w if w.starts_with("sequence") => "列表 […]",
+        _ => return kind.to_string(),
+    };
+    match value {
+        Some(v) => format!("{zh} {v}"),
+        None => zh.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_expectations_are_said_in_chinese() {
+        assert_eq!(expected_zh(" `供水` or `供气`"), "供水 或 供气");
+        assert_eq!(
+            expected_zh(" one of `starttls`, `tls`, `none`"),
+            "starttls、tls 或 none 之一"
+        );
+        assert_eq!(expected_zh(" `city`"), "city");
+        assert_eq!(serde_kind_zh("integer `5`"), "整数 `5`");
+        assert_eq!(serde_kind_zh("a string"), "文本");
+        assert_eq!(serde_kind_zh("u32"), "整数");
+    }
 
     #[test]
     fn full_width_becomes_half_width() {

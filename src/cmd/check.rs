@@ -12,7 +12,7 @@ use crate::validate::{self, Hint, Outcome};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 报表文件
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "文件")]
     pub files: Vec<PathBuf>,
 }
 

@@ -10,7 +10,7 @@ use crate::inbox::{Incoming, relative_name};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 报表文件
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "文件")]
     pub files: Vec<PathBuf>,
 }
 

@@ -8,13 +8,12 @@ use crate::period::Period;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 所属期(如 2026-10 或 2026Q3)
-    #[arg(long)]
-    pub period: String,
+    #[arg(long, value_name = "所属期", value_parser = crate::cli::period_arg)]
+    pub period: Period,
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
-    let period = Period::parse(&args.period)
-        .ok_or_else(|| anyhow::anyhow!("所属期“{}”无法识别,应写作 2026-10 或 2026Q4", args.period))?;
+    let period = args.period;
     let Some(_lock) = lock_or_say(config)? else {
         return Ok(Exit::Locked);
     };

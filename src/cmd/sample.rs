@@ -12,35 +12,67 @@ use crate::period::{Period, ReturnKind};
 use crate::render::form::{FormSpec, write_form};
 use crate::sample::{Size, draw, key};
 
+/// The sample size: `--per-enterprise` or `--margin`, one of them (the `size` group).
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("size").required(true).multiple(false).args(["per_enterprise", "margin"])))]
 pub struct Args {
     /// 季度(如 2026Q4)
-    #[arg(long)]
-    pub quarter: String,
-    /// 每家企业抽取的用户数
-    #[arg(long, conflicts_with = "margin", required_unless_present = "margin")]
+    #[arg(long, value_name = "季度", value_parser = crate::cli::quarter_arg)]
+    pub quarter: Period,
+    /// 每家企业抽取的用户数(与 --margin 二选一,必填其一)
+    #[arg(long, value_name = "人数", value_parser = crate::cli::count_arg)]
     pub per_enterprise: Option<usize>,
-    /// 按允许误差确定每家企业的样本量(如 0.05),按各企业名单人数做有限总体校正
-    #[arg(long)]
+    /// 按允许误差确定每家企业的样本量(如 0.05),按各企业名单人数做有限总体校正(与 --per-enterprise 二选一,必填其一)
+    #[arg(long, value_name = "误差", value_parser = crate::cli::fraction_arg)]
     pub margin: Option<f64>,
     /// 置信水平(与 --margin 一起用,默认 0.95)
-    #[arg(long, default_value_t = 0.95, requires = "margin")]
+    #[arg(long, value_name = "置信水平", default_value_t = 0.95, hide_default_value = true, requires = "margin", value_parser = crate::cli::fraction_arg)]
     pub confidence: f64,
     /// 预估比例(与 --margin 一起用,默认 0.5,样本量最大)
-    #[arg(long, default_value_t = 0.5, requires = "margin")]
+    #[arg(long, value_name = "比例", default_value_t = 0.5, hide_default_value = true, requires = "margin", value_parser = crate::cli::fraction_arg)]
     pub p: f64,
     /// 随机种子(默认随机产生并记录;同一名单、同一种子抽出同样的样本)
-    #[arg(long)]
+    #[arg(long, value_name = "种子", value_parser = crate::cli::whole_arg::<u64>)]
     pub seed: Option<u64>,
     /// 排除最近几个季度已抽中回访过的用户(默认取配置 [sampling] exclude_quarters,未配置为 1)
-    #[arg(long)]
+    #[arg(long, value_name = "季度数", value_parser = crate::cli::whole_arg::<u32>)]
     pub exclude_quarters: Option<u32>,
     /// 回访员人数:名单平均分给各回访员,每人一段,分页打印
-    #[arg(long)]
+    #[arg(long, value_name = "人数", value_parser = crate::cli::whole_arg::<u32>)]
     pub surveyors: Option<u32>,
-    /// 回访表输出文件(默认 reports/<季度>/<季度>季度抽查回访表.xlsx)
-    #[arg(long, short)]
+    /// 回访表输出文件(默认 reports/<季度>/<季度>抽查回访表.xlsx)
+    #[arg(long, short, value_name = "文件")]
     pub out: Option<PathBuf>,
+}
+
+/// Says when an enterprise's sample is smaller than the minimum sample for a firm conclusion:
+/// its sampled score will be marked 样本量不足 (and fewer still answer a call-back).
+fn warn_thin(config: &Config, size: Size, strata: &[crate::sample::Stratum]) {
+    let min = config.scheme.thresholds.min_sample as usize;
+    if let Size::PerEnterprise(n) = size
+        && n < min
+    {
+        crate::cmd::complain(&format!(
+            "注意:--per-enterprise {n} 少于最小样本量 {min}(min_sample):回访完成后每家企业的抽查得分都将标为样本量不足,不作确定结论;回访不成功的用户还会使有效样本更少。建议每家企业至少抽取 {min} 人"
+        ));
+        return;
+    }
+    let thin: Vec<String> = strata
+        .iter()
+        .filter(|s| s.drawn < min)
+        .map(|s| {
+            let name = config
+                .enterprise_by_code(&s.enterprise)
+                .map_or(s.enterprise.as_str(), |e| e.name.as_str());
+            format!("{name}(抽取 {} 人)", s.drawn)
+        })
+        .collect();
+    if !thin.is_empty() {
+        crate::cmd::complain(&format!(
+            "注意:以下企业抽取的人数少于最小样本量 {min}(min_sample),抽查得分将标为样本量不足:{}",
+            thin.join("、")
+        ));
+    }
 }
 
 /// A seed from the operating system's random source.
@@ -54,25 +86,15 @@ fn os_seed() -> anyhow::Result<u64> {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
-    let quarter = Period::parse(&args.quarter)
-        .filter(|p| p.is_quarter())
-        .ok_or_else(|| anyhow::anyhow!("季度“{}”无法识别,应写作 2026Q4", args.quarter))?;
+    let quarter = args.quarter;
+    // The command line's parsers keep the numbers in range (a count ≥ 1, proportions in (0, 1)).
     let size = match (args.per_enterprise, args.margin) {
-        (Some(0), _) => anyhow::bail!("--per-enterprise 应大于 0"),
         (Some(n), _) => Size::PerEnterprise(n),
-        (None, Some(e)) => {
-            let inside = |x: f64| x > 0.0 && x < 1.0;
-            if ![e, args.confidence, args.p].into_iter().all(inside) {
-                anyhow::bail!(
-                    "--margin、--confidence、--p 都应在 0 和 1 之间(如 --margin 0.05 --confidence 0.95 --p 0.5)"
-                );
-            }
-            Size::Margin {
-                e,
-                confidence: args.confidence,
-                p: args.p,
-            }
-        }
+        (None, Some(e)) => Size::Margin {
+            e,
+            confidence: args.confidence,
+            p: args.p,
+        },
         (None, None) => anyhow::bail!("请用 --per-enterprise N 或 --margin E 指定样本量"),
     };
     let Some(_lock) = lock_or_say(config)? else {
@@ -126,7 +148,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         .find(|u| u.role == Role::City)
         .map(|u| u.name.clone());
     let out = args.out.clone().unwrap_or_else(|| {
-        crate::compute::period_dir(config, quarter).join(format!("{}季度抽查回访表.xlsx", quarter.label_zh()))
+        crate::compute::period_dir(config, quarter).join(format!("{}抽查回访表.xlsx", quarter.label_zh()))
     });
     let period = quarter.to_string();
     let spec = FormSpec {
@@ -160,5 +182,6 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         say!("  {name}:名单 {} 人{excluded},抽取 {} 人{note}", s.frame, s.drawn);
     }
     say!("共抽取 {} 人;回访表:{}", members.len(), out.display());
+    warn_thin(config, size, &strata);
     Ok(Exit::Success)
 }

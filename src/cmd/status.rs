@@ -11,8 +11,8 @@ use crate::text::pad;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 所属期(如 2026-10 或 2026Q3);默认列出库中所有所属期
-    #[arg(long)]
-    pub period: Option<String>,
+    #[arg(long, value_name = "所属期", value_parser = crate::cli::period_arg)]
+    pub period: Option<Period>,
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
@@ -20,9 +20,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         return Ok(Exit::Locked);
     };
     let periods = match &args.period {
-        Some(p) => {
-            vec![Period::parse(p).ok_or_else(|| anyhow::anyhow!("所属期“{p}”无法识别,应写作 2026-10 或 2026Q4"))?]
-        }
+        Some(p) => vec![*p],
         None => shown_periods(&store.submissions(None)?),
     };
     if periods.is_empty() {
@@ -179,15 +177,25 @@ fn sampling(config: &Config, store: &crate::store::Store, quarter: Period) -> an
     match store.draw(&quarter.to_string())? {
         None => out += "抽样:尚未抽样(utility-eval sample --quarter …)。\n",
         Some(d) => {
-            let answered =
-                crate::sample::match_call_back(&d, store.sampled_respondents(&quarter.to_string())?).answered;
+            let q = quarter.to_string();
+            let back =
+                crate::sample::match_call_back(&d, store.sampled_respondents(&q)?, store.sampled_not_reached(&q)?);
+            let (answered, not_reached) = (back.answered.len(), back.not_reached.len());
+            let mut reasons = std::collections::BTreeMap::new();
+            for r in back.not_reached.values() {
+                *reasons.entry(r.clone()).or_insert(0u64) += 1;
+            }
+            let why = match not_reached {
+                0 => String::new(),
+                _ => format!("({})", crate::sample::reasons_text(&reasons)),
+            };
             out += &format!(
-                "抽样:{} 抽取 {} 人(随机种子 {}),已回访 {} 人,回访率 {:.1}%。\n",
+                "抽样:{} 抽取 {} 人(随机种子 {}),已回访 {answered} 人,未回访 {not_reached} 人{why},待回访 {} 人,回访率 {:.1}%。\n",
                 d.drawn_at,
                 d.members.len(),
                 d.seed,
-                answered.len(),
-                answered.len() as f64 * 100.0 / d.members.len().max(1) as f64
+                d.members.len() - answered - not_reached,
+                answered as f64 * 100.0 / d.members.len().max(1) as f64
             );
         }
     }

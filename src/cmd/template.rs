@@ -23,16 +23,16 @@ pub enum Kind {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 报表类型:monthly 月度自评,quarterly 季度抽查,frame 样本名单
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, value_name = "类型")]
     pub kind: Kind,
     /// 预填的填报单位(单位或企业代码)
-    #[arg(long)]
+    #[arg(long, value_name = "代码")]
     pub unit: Option<String>,
     /// 预填的所属期(如 2026-10 或 2026Q4)
-    #[arg(long)]
-    pub period: Option<String>,
+    #[arg(long, value_name = "所属期", value_parser = crate::cli::period_arg)]
+    pub period: Option<Period>,
     /// 输出文件(.xlsx;默认当前目录下的“<单位>_<类型>_报表模板.xlsx”)
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "文件")]
     pub out: Option<PathBuf>,
     /// 输出文件已存在时覆盖它
     #[arg(long)]
@@ -67,14 +67,7 @@ pub fn run(config: Option<&Config>, args: &Args) -> anyhow::Result<Exit> {
             .map(|u| u.name.clone()),
         _ => None,
     };
-    let period = match &args.period {
-        Some(p) => Some(
-            Period::parse(p)
-                .with_context(|| format!("所属期“{p}”无法识别,应写作 2026-10 或 2026Q4"))?
-                .to_string(),
-        ),
-        None => None,
-    };
+    let period = args.period.map(|p| p.to_string());
     let builtin;
     let scheme = match config {
         Some(c) => &c.scheme,

@@ -27,6 +27,8 @@ pub enum Field {
     County,
     Opinion,
     Suggestion,
+    /// Why a call-back user was not reached (未回访原因: 未接通, 空号, 拒访, 停机, 其他).
+    NotReached,
     /// The scheme's item at this index.
     Item(usize),
 }
@@ -48,6 +50,7 @@ impl Field {
             Field::County => 10,
             Field::Opinion => 11,
             Field::Suggestion => 12,
+            Field::NotReached => 13,
             Field::Item(_) => panic!("items have no fixed slot"),
         }
     }
@@ -145,6 +148,11 @@ pub const FIELDS: &[(Field, &str, &[&str])] = &[
         ],
     ),
     (Field::Suggestion, "建议", &["改进建议", "用户建议", "其他建议"]),
+    (
+        Field::NotReached,
+        "未回访原因",
+        &["未访原因", "未接通原因", "失访原因", "未回访说明", "未完成原因"],
+    ),
 ];
 
 /// The user columns of a sample frame (样本名单) and of every survey return.

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::intake::layout::{FIELDS, Field, USER_FIELDS};
 use crate::period::ReturnKind;
 use crate::scheme::{ItemKind, Scheme};
-use crate::validate::{METHODS, USER_TYPES};
+use crate::validate::{METHODS, NOT_REACHED, USER_TYPES};
 
 /// Name of the data sheet.
 pub const DATA_SHEET: &str = "调查问卷";
@@ -81,6 +81,15 @@ fn columns(spec: &FormSpec<'_>) -> Vec<Column> {
             }
         })
         .collect();
+    // The call-back's surveyors say here why a user was not reached (the answers left blank).
+    if spec.kind == ReturnKind::Quarterly {
+        let header = label(Field::NotReached).to_string();
+        cols.push(Column {
+            width: display_width(&header).max(10.0) + 2.0,
+            header,
+            field: Field::NotReached,
+        });
+    }
     if spec.kind != ReturnKind::Frame {
         for (i, item) in spec.scheme.items.iter().enumerate() {
             let header = format!("{}\n{}", item.id, item.name);
@@ -151,6 +160,7 @@ pub fn field_validation(
         Field::Utility => "服务类别",
         Field::Enterprise => "服务企业",
         Field::County => "所属县市",
+        Field::NotReached => "未回访原因",
         Field::Item(i) => match scheme.items.get(i)?.kind {
             ItemKind::YesNo => "是否题",
             ItemKind::FiveLevel => "五级评价",
@@ -186,6 +196,7 @@ pub fn lists(scheme: &Scheme, enterprises: Vec<String>, counties: Vec<String>) -
         ("所属县市", counties),
         ("是否题", vec!["是".into(), "否".into(), "不适用".into()]),
         ("五级评价", grades),
+        ("未回访原因", codes(NOT_REACHED)),
     ]
 }
 
@@ -391,9 +402,13 @@ fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>) -> Result<(), Xls
         "6. Q8、Q10、Q11 为反向题:回答“是”表示存在问题。".into(),
         "7. 有误的行会被退回并注明单元格和原因,其余有效行照常接收;整份表有误时整份退回。更正后重新报送同一单位、同一类型和所属期的报表,将替代原报表。".into(),
         "8. 请保存为 .xlsx 格式,不要设置打开密码。".into(),
-        String::new(),
-        "问卷题目:".into(),
     ];
+    if spec.kind == ReturnKind::Quarterly {
+        lines.push(
+            "9. 电话回访未成功的用户:在“未回访原因”一栏选择 未接通、空号、拒访、停机 或 其他(可在“意见或投诉”中补充说明),回答留空;这样的行不是错误,计入各企业的回访情况。还没有回访的用户整行留空即可。".into(),
+        );
+    }
+    lines.extend([String::new(), "问卷题目:".into()]);
     for item in &spec.scheme.items {
         let polarity = match (item.kind, item.favourable.as_deref()) {
             (ItemKind::YesNo, Some("否")) => "(反向题)",

@@ -42,6 +42,13 @@ fn r2(x: f64) -> Value {
     json!(round_half_away(x, 2))
 }
 
+/// Users not reached by reason, in the order of the reasons' list (未接通, 空号, 拒访, 停机, 其他).
+fn reasons_json(reasons: &std::collections::BTreeMap<String, u64>) -> Value {
+    let mut v: Vec<(&String, &u64)> = reasons.iter().collect();
+    v.sort_by_key(|(r, _)| crate::validate::NOT_REACHED.iter().position(|(c, _)| c == r));
+    Value::Object(v.into_iter().map(|(r, n)| (r.clone(), json!(n))).collect())
+}
+
 fn r2o(x: Option<f64>) -> Value {
     x.map_or(Value::Null, r2)
 }
@@ -178,6 +185,9 @@ pub fn scores_bytes(r: &PeriodResults) -> Vec<u8> {
                     "name": e.name,
                     "drawn": e.drawn,
                     "answered": e.answered,
+                    "not_reached": e.not_reached,
+                    "not_reached_reasons": reasons_json(&e.reasons),
+                    "pending": e.pending,
                     "response_rate": r2o(e.rate),
                 })).collect::<Vec<_>>(),
             })

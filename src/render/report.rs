@@ -845,18 +845,30 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
             .iter()
             .map(|e| {
                 let rate = e.rate.map_or("—".into(), |x| format!("{:.1}%", round_half_away(x, 1)));
+                let why = crate::sample::reasons_text(&e.reasons);
                 (
-                    vec![e.name.clone(), e.drawn.to_string(), e.answered.to_string(), rate],
+                    vec![
+                        e.name.clone(),
+                        e.drawn.to_string(),
+                        e.answered.to_string(),
+                        e.not_reached.to_string(),
+                        if why.is_empty() { "—".into() } else { why },
+                        e.pending.to_string(),
+                        rate,
+                    ],
                     Tone::Normal,
                 )
             })
             .collect();
         d.table(&Table {
             columns: cols(&[
-                ("企业", 3.0, Align::Left),
-                ("抽取（人）", 1.0, Align::Right),
-                ("已回访（人）", 1.0, Align::Right),
-                ("回访率", 1.0, Align::Right),
+                ("企业", 2.3, Align::Left),
+                ("抽取（人）", 0.8, Align::Right),
+                ("已回访（人）", 0.9, Align::Right),
+                ("未回访（人）", 0.9, Align::Right),
+                ("未回访原因", 2.6, Align::Left),
+                ("待回访（人）", 0.9, Align::Right),
+                ("回访率", 0.8, Align::Right),
             ]),
             rows,
         });
@@ -868,7 +880,10 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         } else {
             String::new()
         };
-        d.note(&format!("抽样于 {}（随机种子 {}）。{extra}", sp.drawn_at, sp.seed));
+        d.note(&format!(
+            "抽样于 {}（随机种子 {}）。回访率 = 已回访 ÷ 抽取；未回访为已联系但未成功的用户（未接通、空号、拒访、停机等，回访表“未回访原因”一栏），待回访为尚无结果的用户。{extra}",
+            sp.drawn_at, sp.seed
+        ));
     }
 
     // The improvement work list.

@@ -459,7 +459,8 @@ pub struct FeedbackReturn {
     pub sheet: Option<crate::intake::SheetDump>,
 }
 
-/// One enterprise's part of the quarter's call-back: drawn, answered, the response rate.
+/// One enterprise's part of the quarter's call-back: drawn = answered + not reached +
+/// pending, and the response rate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SampledEnterprise {
     pub enterprise: String,
@@ -467,6 +468,12 @@ pub struct SampledEnterprise {
     pub drawn: u64,
     /// Drawn users with a response in the quarter's accepted sampled returns.
     pub answered: u64,
+    /// Drawn users the returns say were not reached (and who did not answer either).
+    pub not_reached: u64,
+    /// How many were not reached for each reason (未接通, 空号, 拒访, 停机, 其他).
+    pub reasons: std::collections::BTreeMap<String, u64>,
+    /// Drawn users with no result yet.
+    pub pending: u64,
     /// answered / drawn, 0–100.
     pub rate: Option<f64>,
 }

@@ -104,6 +104,20 @@ fn is_busy(e: &CronError) -> bool {
     }
 }
 
+/// Makes `inbox/<code>/` for every registered unit and enterprise, at every run, so that a
+/// submitter added to the registry finds its folder; other folders are left as they are. A
+/// folder that cannot be made (a file of that name) is logged, and the run goes on.
+pub fn submitter_folders(config: &Config) {
+    let units = config.units.iter().map(|u| u.code.as_str());
+    let codes = units.chain(config.enterprises.iter().map(|e| e.code.as_str()));
+    for code in codes.filter(|c| !matches!(c.trim(), "" | "." | "..")) {
+        let dir = config.paths.inbox.join(code);
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            tracing::warn!("无法创建收件箱文件夹 {}:{}", dir.display(), crate::output::io_zh(&e));
+        }
+    }
+}
+
 /// The whole cron sequence.
 pub fn cron(config: &Config, progress: &dyn Progress) -> Result<Cron, CronError> {
     let Some(_lock) = lock(config)? else {
@@ -135,6 +149,7 @@ pub fn cron(config: &Config, progress: &dyn Progress) -> Result<Cron, CronError>
         &p.database,
         &wal,
     ]);
+    submitter_folders(config);
     let mut store = match Store::open(&config.paths.database) {
         Ok(s) => s,
         Err(e) if e.is_busy() => return Ok(busy(config)),

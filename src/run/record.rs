@@ -264,9 +264,11 @@ fn finish(
     }
     let file_name = inbox::base_name(Path::new(&f.name));
     let mut sheet: Option<String> = None;
+    let mut not_reached = Vec::new();
     let (meta, format, mut issues, notes, warnings, reason) = match outcome {
         Outcome::Checked(c) => {
             sheet = Some(c.sheet.clone());
+            not_reached = c.not_reached;
             let user_cell = format!("{}!{}", c.sheet, c.user_column);
             write_rows(
                 store,
@@ -326,6 +328,7 @@ fn finish(
         warnings: &warnings.join("\n"),
         stored_path: &stored_path,
         sheet: sheet.as_deref(),
+        not_reached: &not_reached,
     };
     // The file as it is about to be recorded: its explanation or feedback note is written
     // ahead (under a temporary name, synced) while the database commits.

@@ -106,6 +106,8 @@ pub struct Ending<'a> {
     pub stored_path: &'a str,
     /// The sheet the rows were read from.
     pub sheet: Option<&'a str>,
+    /// Call-back users who were not reached (kept with an accepted return).
+    pub not_reached: &'a [crate::validate::NotReached],
 }
 
 /// An accepted return whose rows are being written, inside its open transaction.
@@ -164,6 +166,9 @@ pub struct CheckedRow<'a> {
 
 /// A respondent of a sampled return: (submission, enterprise, user name, phone, row).
 pub type Respondent = (i64, String, String, String, i64);
+
+/// A call-back user who was not reached: enterprise, user name, phone, reason.
+pub type Unreached = (String, String, String, String);
 
 /// A draw in force for a quarter.
 #[derive(Debug, Clone, PartialEq)]
@@ -681,6 +686,18 @@ impl Store {
         let rows = st.query_map([quarter], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The users the quarter's accepted sampled returns say were not reached, in the order
+    /// they were received (a later return's word last).
+    pub fn sampled_not_reached(&self, quarter: &str) -> Result<Vec<Unreached>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT n.enterprise, n.user_name, coalesce(n.phone, ''), n.reason
+             FROM not_reached n JOIN submission s ON s.id = n.submission_id
+             WHERE s.kind = 'quarterly' AND s.status = 'accepted' AND s.period = ?1 ORDER BY s.id, n.row_no",
+        )?;
+        let rows = st.query_map([quarter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -160,4 +160,18 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE delivery ADD COLUMN place TEXT;
     "#,
+    // 10: call-back users who were not reached (未回访原因: 未接通, 空号, 拒访, 停机, 其他), kept
+    // with the accepted quarterly return that says so; counted against the quarter's draw.
+    r#"
+    CREATE TABLE not_reached (
+        submission_id  INTEGER NOT NULL REFERENCES submission(id),
+        row_no         INTEGER NOT NULL,
+        enterprise     TEXT NOT NULL,
+        user_name      TEXT NOT NULL,
+        phone          TEXT,
+        reason         TEXT NOT NULL,
+        note           TEXT               -- what the surveyor wrote beside it (意见或投诉)
+    );
+    CREATE INDEX not_reached_submission ON not_reached(submission_id);
+    "#,
 ];

@@ -245,6 +245,22 @@ impl Store {
                 )?;
             }
             self.insert_issues(open.id, end.issues)?;
+            let mut st = self.conn.prepare_cached(
+                "INSERT INTO not_reached (submission_id, row_no, enterprise, user_name, phone, reason, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for n in end.not_reached {
+                st.execute(params![
+                    open.id,
+                    n.row,
+                    n.enterprise,
+                    n.user_name,
+                    n.phone,
+                    n.reason,
+                    n.note
+                ])?;
+            }
+            drop(st);
             if m.kind != ReturnKind::Frame {
                 self.exec(
                     "INSERT OR IGNORE INTO stale_period (period) VALUES (?1)",

@@ -33,6 +33,57 @@ pub const USER_TYPES: &[(&str, &[&str])] = &[
     ("其他", &["其它"]),
 ];
 
+/// The reasons a call-back user was not reached (未回访原因) and their synonyms.
+pub const NOT_REACHED: &[(&str, &[&str])] = &[
+    (
+        "未接通",
+        &[
+            "无人接听",
+            "无人接",
+            "未接听",
+            "没人接",
+            "打不通",
+            "未打通",
+            "关机",
+            "占线",
+            "不在服务区",
+            "联系不上",
+            "未联系上",
+        ],
+    ),
+    ("空号", &["号码错误", "错号", "号码有误", "电话错误", "号码不存在"]),
+    (
+        "拒访",
+        &[
+            "拒绝",
+            "拒绝回访",
+            "拒接",
+            "拒答",
+            "拒绝调查",
+            "不愿回答",
+            "不愿接受回访",
+        ],
+    ),
+    ("停机", &["已停机", "欠费停机"]),
+    ("其他", &["其它"]),
+];
+
+/// A call-back row for a drawn user who was not reached: neither a response nor an error, it
+/// counts in the quarter's call-back against its draw (SPEC §7).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotReached {
+    /// 1-based row in the sheet.
+    pub row: u32,
+    pub user_name: String,
+    pub phone: Option<String>,
+    /// Code of the enterprise (the name as typed when it is not registered).
+    pub enterprise: String,
+    /// One of [`NOT_REACHED`]'s codes.
+    pub reason: &'static str,
+    /// What the surveyor wrote in 意见或投诉 beside it (unless it was the reason itself).
+    pub note: Option<String>,
+}
+
 /// One accepted survey row (or sample-frame row), normalised.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
@@ -187,6 +238,8 @@ pub struct Checked {
     /// Valid rows already handed to the streaming sink (not in `responses`).
     pub streamed: usize,
     pub issues: Vec<RowIssue>,
+    /// Call-back users who were not reached, with the reason.
+    pub not_reached: Vec<NotReached>,
     /// Remarks that are not errors (ignored columns).
     pub notes: Vec<String>,
     /// What the submitter must know though the return is accepted: questions it lacks (not

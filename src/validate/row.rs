@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{
-    CHUNK_ROWS, Checked, Hint, METHODS, Outcome, Rejection, Response, ReturnMeta, RowIssue, RowsSink, USER_TYPES,
+    CHUNK_ROWS, Checked, Hint, METHODS, NOT_REACHED, NotReached, Outcome, Rejection, Response, ReturnMeta, RowIssue,
+    RowsSink, USER_TYPES,
 };
 use crate::config::{Config, Party, Role};
 use crate::intake::layout::FIELDS;
@@ -33,6 +34,8 @@ pub(super) struct Validator<'a> {
     /// Call-back rows left without a date or an answer, and where their note is.
     unreached: usize,
     unreached_note: Option<usize>,
+    /// Call-back users not reached, with the reason.
+    not_reached: Vec<NotReached>,
     user_column: String,
     /// Column index → field, from the layout.
     by_column: Vec<Option<Field>>,
@@ -88,6 +91,7 @@ impl<'a> Validator<'a> {
             frame: false,
             unreached: 0,
             unreached_note: None,
+            not_reached: Vec::new(),
             user_column: String::new(),
             by_column: Vec::new(),
             submitter_enterprise: None,
@@ -153,6 +157,22 @@ impl<'a> Validator<'a> {
                     .join("、")
             ));
         }
+        if !self.not_reached.is_empty() {
+            let mut by: Vec<(&str, usize)> = Vec::new();
+            for n in &self.not_reached {
+                match by.iter_mut().find(|(r, _)| *r == n.reason) {
+                    Some(e) => e.1 += 1,
+                    None => by.push((n.reason, 1)),
+                }
+            }
+            by.sort_by_key(|(r, _)| NOT_REACHED.iter().position(|(c, _)| c == r));
+            let said: Vec<String> = by.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            self.notes.push(format!(
+                "{} 行为未回访成功的用户({}),已记录并计入回访情况",
+                self.not_reached.len(),
+                said.join("、")
+            ));
+        }
         if self.responses.is_empty() && self.streamed == 0 {
             let reason = Rejection::NoValidRows {
                 issues: self.issues.len(),
@@ -172,6 +192,7 @@ impl<'a> Validator<'a> {
             streamed: self.streamed,
             responses: self.responses,
             issues: self.issues,
+            not_reached: self.not_reached,
             notes: self.notes,
             warnings: self.warnings,
         })
@@ -477,18 +498,49 @@ impl ReturnVisitor for Validator<'_> {
                 None => {}
             }
         }
-        // A call-back row the surveyor could not complete (pre-filled user, no date, no answer):
-        // not a response, and not an error either; counted in a note.
+        // A call-back row without an answer is no response, and no error either: a user not
+        // reached, with the reason chosen (未回访原因) or written into 意见或投诉 (recorded and
+        // counted against the draw); or, with neither and no date, a user not called yet
+        // (counted in a note).
         let kind = self.meta.as_ref().map(|m| m.kind);
         let blank = |v: Option<&Value>| match v {
             None => true,
             Some(Value::Text(t)) => clean_value(t).is_empty(),
             _ => false,
         };
-        if kind == Some(ReturnKind::Quarterly)
-            && item_cells.iter().all(|v| blank(*v))
-            && blank(fixed[Field::SurveyDate.slot()].map(|(_, v)| v))
-        {
+        let reason_cell = fixed[Field::NotReached.slot()].filter(|(_, v)| !blank(Some(v)));
+        let no_answer = item_cells.iter().all(|v| blank(*v));
+        if kind == Some(ReturnKind::Quarterly) && no_answer {
+            let opinion = fixed[Field::Opinion.slot()]
+                .and_then(|(_, v)| match v {
+                    Value::Text(t) => Some(clean_value(t)),
+                    _ => None,
+                })
+                .filter(|t| !t.is_empty());
+            let found = match reason_cell {
+                Some((c, v)) => match normalize::code(v, NOT_REACHED) {
+                    Some(reason) => Some((reason, opinion)),
+                    None => {
+                        self.issues.truncate(before);
+                        let allowed: Vec<&str> = NOT_REACHED.iter().map(|(c, _)| *c).collect();
+                        self.issue(
+                            row,
+                            c,
+                            v,
+                            format!("未回访原因无法识别,应为 {} 之一", allowed.join("、")),
+                        );
+                        return;
+                    }
+                },
+                None => opinion.as_deref().and_then(reason_in).map(|r| (r, opinion.clone())),
+            };
+            if let Some((reason, note)) = found {
+                self.issues.truncate(before);
+                self.not_reached_row(layout, row, &fixed, reason, note);
+                return;
+            }
+        }
+        if kind == Some(ReturnKind::Quarterly) && no_answer && blank(fixed[Field::SurveyDate.slot()].map(|(_, v)| v)) {
             self.issues.truncate(before);
             self.unreached += 1;
             let note = format!(
@@ -503,6 +555,14 @@ impl ReturnVisitor for Validator<'_> {
                 }
             }
             return;
+        }
+        if let (Some((c, v)), false) = (reason_cell, no_answer) {
+            self.issue(
+                row,
+                c,
+                v,
+                "该行有回答,又填写了未回访原因;回访成功的请清空未回访原因,未回访成功的请清空回答",
+            );
         }
         let get = |f: Field| fixed[f.slot()];
         let text = |f: Field| {
@@ -722,6 +782,44 @@ impl ReturnVisitor for Validator<'_> {
 }
 
 impl Validator<'_> {
+    /// Records a call-back user who was not reached; a row without its 用户名称 is an issue.
+    fn not_reached_row(
+        &mut self,
+        layout: &Layout,
+        row: u32,
+        fixed: &[Option<(u32, &Value)>],
+        reason: &'static str,
+        note: Option<String>,
+    ) {
+        let text = |f: Field| {
+            fixed[f.slot()]
+                .and_then(|(_, v)| match v {
+                    Value::Error(_) => None,
+                    Value::Text(s) => Some(clean_value(s)),
+                    v => Some(v.display()),
+                })
+                .filter(|s| !s.is_empty())
+        };
+        let Some(user_name) = text(Field::UserName) else {
+            self.missing(row, layout.column_of(Field::UserName), "用户名称");
+            return;
+        };
+        let phone = fixed[Field::Phone.slot()].and_then(|(_, v)| normalize::phone(v).or_else(|| text(Field::Phone)));
+        let enterprise = match text(Field::Enterprise) {
+            Some(typed) => self.config.enterprise(&typed).map_or(typed, |e| e.code.clone()),
+            None => self.submitter_enterprise.map(|e| e.code.clone()).unwrap_or_default(),
+        };
+        let note = note.filter(|n| n != reason);
+        self.not_reached.push(NotReached {
+            row: row + 1,
+            user_name,
+            phone,
+            enterprise,
+            reason,
+            note,
+        });
+    }
+
     /// The row's answers as a JSON object of canonical values (item id → 是/否/grade/不适用),
     /// and whether any item was really answered; an unreadable answer is a row issue.
     fn answers(&mut self, layout: &Layout, row: u32, item_cells: &[Option<&Value>]) -> (String, bool) {
@@ -789,6 +887,19 @@ impl Validator<'_> {
         }
         hit
     }
+}
+
+/// The reason a surveyor wrote in words (`电话未接通`, `空号。`, `打了三次无人接听`): the first
+/// reason whose code or synonym the text holds (其他 only when it is all the text says).
+fn reason_in(text: &str) -> Option<&'static str> {
+    if let Some(r) = normalize::code(&Value::Text(text.to_string()), NOT_REACHED) {
+        return Some(r);
+    }
+    NOT_REACHED
+        .iter()
+        .filter(|(c, _)| *c != "其他")
+        .find(|(c, syn)| text.contains(c) || syn.iter().any(|s| text.contains(s)))
+        .map(|(c, _)| *c)
 }
 
 /// The year of a 所属期 Excel stored as a number after dropping the trailing zero of a typed
@@ -861,5 +972,18 @@ mod tests {
         let mut s = String::new();
         push_json_string(&mut s, "a\"b\\c\n是");
         assert_eq!(serde_json::from_str::<String>(&s).unwrap(), "a\"b\\c\n是");
+    }
+
+    #[test]
+    fn a_reason_written_in_words_is_read() {
+        assert_eq!(reason_in("空号"), Some("空号"));
+        assert_eq!(reason_in("电话未接通"), Some("未接通"));
+        assert_eq!(reason_in("打了三次无人接听"), Some("未接通"));
+        assert_eq!(reason_in("用户拒绝回访。"), Some("拒访"));
+        assert_eq!(reason_in("已停机"), Some("停机"));
+        assert_eq!(reason_in("其它"), Some("其他"));
+        // 其他 only as the whole text; a complaint is no reason.
+        assert_eq!(reason_in("其他方面都满意"), None);
+        assert_eq!(reason_in("水压太低"), None);
     }
 }

@@ -83,3 +83,59 @@ fn the_samples_end_as_expected() {
     assert!(line.contains("未报送"), "{status}");
     assert!(status.contains("缺报 1 份"), "{status}");
 }
+
+#[test]
+fn run_samples_runs_the_program_cargo_reports_wherever_the_target_dir_is() {
+    // Issue 17 item 16: the script ran target/release/utility-eval after `cargo build
+    // --release --quiet`, so with CARGO_TARGET_DIR set it built for minutes in silence and
+    // then failed with exit 127. Here a stand-in `cargo` says, as cargo's JSON messages do,
+    // that it built the program at a path of its own (a wrapper that notes each call and runs
+    // the real binary): the script must run that one, and let the build's progress through.
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let shims = dir.path().join("bin");
+    std::fs::create_dir_all(&shims).unwrap();
+    let calls = dir.path().join("calls.txt");
+    let program = dir.path().join("elsewhere/release/utility-eval");
+    std::fs::create_dir_all(program.parent().unwrap()).unwrap();
+    let script = |path: &Path, text: String| {
+        std::fs::write(path, text).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    script(
+        &program,
+        format!("#!/bin/sh\necho \"$@\" >> '{}'\nexec '{BIN}' \"$@\"\n", calls.display()),
+    );
+    script(
+        &shims.join("cargo"),
+        format!(
+            "#!/bin/sh\necho \"cargo $*\" >> '{calls}'\n\
+             echo '   Compiling utility-eval v0.1.0 (stand-in)' >&2\n\
+             echo '{{\"reason\":\"compiler-artifact\",\"target\":{{\"kind\":[\"bin\"],\"name\":\"utility-eval\"}},\"executable\":\"{exe}\",\"fresh\":false}}'\n\
+             echo '{{\"reason\":\"build-finished\",\"success\":true}}'\n",
+            calls = calls.display(),
+            exe = program.display()
+        ),
+    );
+    let demo = dir.path().join("demo");
+    let path = format!("{}:{}", shims.display(), std::env::var("PATH").unwrap_or_default());
+    let o = std::process::Command::new(Path::new(REPO).join("scripts/run-samples.sh"))
+        .arg(&demo)
+        .env("PATH", path)
+        .env("CARGO_TARGET_DIR", dir.path().join("elsewhere"))
+        .env_remove("UTILITY_EVAL_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let calls = std::fs::read_to_string(&calls).unwrap();
+    let cargo = calls.lines().next().unwrap();
+    assert!(
+        cargo.starts_with("cargo build --release --message-format=json"),
+        "{calls}"
+    );
+    assert!(!cargo.contains("--quiet"), "the build's progress is shown: {calls}");
+    assert!(stderr(&o).contains("Compiling utility-eval"), "{}", stderr(&o));
+    assert!(calls.contains(" run\n") && calls.contains(" status\n"), "{calls}");
+    assert!(stdout(&o).contains("退出码 3"), "{}", stdout(&o));
+    assert!(demo.join("reports/2026Q3/scores.json").is_file());
+}

@@ -116,7 +116,7 @@ fn the_call_back_comes_back_through_the_inbox_with_rates_and_flags() {
         "2",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let book = env.path("reports/2026Q3/2026年第3季度季度抽查回访表.xlsx");
+    let book = env.path("reports/2026Q3/2026年第3季度抽查回访表.xlsx");
     let users = callback_users(&book);
     assert_eq!(users.len(), 8);
     // The surveyors fill it in: every drawn user but the last answers; one more user who was
@@ -208,5 +208,276 @@ fn the_call_back_comes_back_through_the_inbox_with_rates_and_flags() {
     assert!(
         status.contains("抽取 8 人") && status.contains("已回访 7 人"),
         "{status}"
+    );
+}
+
+/// The data sheet of a workbook as it was written: every cell as text or number.
+fn sheet_cells(path: &std::path::Path) -> Vec<Vec<C>> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let data = wb.worksheet_range("调查问卷").unwrap();
+    data.rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    calamine::Data::Empty => C::Blank,
+                    calamine::Data::Float(x) => C::N(*x),
+                    calamine::Data::Int(x) => C::N(*x as f64),
+                    other => C::S(other.to_string()),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn text(c: &C) -> String {
+    match c {
+        C::S(s) => s.clone(),
+        C::N(x) => x.to_string(),
+        _ => String::new(),
+    }
+}
+
+#[test]
+fn a_user_not_reached_comes_back_with_its_reason_and_counts_in_the_call_back() {
+    // Issue 17 item 21: the call-back workbook had no column for why a user was not reached,
+    // so 未接通 or 空号 typed into 意见或投诉 was lost, and the quarter said nothing of them; and
+    // its file name said 季度季度.
+    let env = ran_samples();
+    let o = env.run(&["sample", "--quarter", "2026Q3", "--per-enterprise", "5", "--seed", "9"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let book = env.path("reports/2026Q3/2026年第3季度抽查回访表.xlsx");
+    assert!(book.is_file(), "{:?}", env.files("reports/2026Q3"));
+    let mut rows = sheet_cells(&book);
+    let h = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| text(c) == "序号"))
+        .unwrap();
+    let header: Vec<String> = rows[h].iter().map(text).collect();
+    let col = |label: &str| {
+        header
+            .iter()
+            .position(|c| c == label || c.starts_with(&format!("{label}\n")))
+            .unwrap_or_else(|| panic!("{label} in {header:?}"))
+    };
+    let reason = col("未回访原因");
+    // The column has its dropdown: the list on the hidden 代码表 sheet, and a validation over
+    // the column's rows.
+    let mut wb: Xlsx<_> = open_workbook(&book).unwrap();
+    let codes = wb.worksheet_range("代码表").unwrap();
+    let codes: Vec<Vec<String>> = codes
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let list = codes[0].iter().position(|c| c == "未回访原因").unwrap();
+    let values: Vec<&str> = codes[1..]
+        .iter()
+        .map(|r| r[list].as_str())
+        .filter(|v| !v.is_empty())
+        .collect();
+    assert_eq!(values, ["未接通", "空号", "拒访", "停机", "其他"]);
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip::ZipArchive::new(std::fs::File::open(&book).unwrap())
+            .unwrap()
+            .by_name("xl/worksheets/sheet2.xml")
+            .unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    let letter = (b'A' + reason as u8) as char;
+    let list_letter = (b'A' + list as u8) as char;
+    assert!(
+        xml.contains(&format!("sqref=\"{letter}{}:{letter}{}\"", h + 2, h + 11))
+            && xml.contains(&format!("代码表!${list_letter}$2:${list_letter}$6")),
+        "{xml}"
+    );
+
+    // The surveyors: five users answer; three are not reached (two by the new column, one the
+    // old way, in words in 意见或投诉); one has both a reason and answers; one is not called yet.
+    let users: Vec<usize> = (h + 1..rows.len())
+        .filter(|&r| !text(&rows[r][col("用户名称")]).is_empty())
+        .collect();
+    assert_eq!(users.len(), 10);
+    let answer = |rows: &mut Vec<Vec<C>>, r: usize| {
+        rows[r].resize(header.len(), C::Blank);
+        rows[r][col("调查日期")] = s("2026-08-20");
+        for (c, label) in header.iter().enumerate() {
+            let id = label.split('\n').next().unwrap();
+            let v = match id {
+                "Q8" | "Q10" | "Q11" => "否",
+                "Q12" | "D1" | "D2" | "D3" | "D4" => "满意",
+                q if q.starts_with('Q') && q.len() <= 3 => "是",
+                _ => continue,
+            };
+            rows[r][c] = s(v);
+        }
+    };
+    for &r in &users[..5] {
+        answer(&mut rows, r);
+    }
+    for &r in &users[5..] {
+        rows[r].resize(header.len(), C::Blank);
+    }
+    rows[users[5]][reason] = s("未接通");
+    rows[users[6]][reason] = s("空号");
+    rows[users[6]][col("意见或投诉")] = s("号码已注销");
+    rows[users[7]][col("意见或投诉")] = s("拒绝回访。");
+    answer(&mut rows, users[8]);
+    rows[users[8]][reason] = s("停机");
+    let enterprise_of = |r: usize| text(&rows[r][col("服务企业")]);
+    write_xlsx(
+        &env.inbox("SZJJ/2026年第3季度抽查回访表(已回访).xlsx"),
+        "调查问卷",
+        &rows,
+    );
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("1 行有问题已退回"), "{}", stdout(&o));
+
+    // Recorded with the reason, and what else was written; the row with both is an error.
+    let db = env.db();
+    let mut st = db
+        .prepare("SELECT user_name, reason, note FROM not_reached ORDER BY row_no")
+        .unwrap();
+    let got: Vec<(String, String, Option<String>)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let name = |r: usize| text(&rows[r][col("用户名称")]);
+    assert_eq!(
+        got,
+        [
+            (name(users[5]), "未接通".to_string(), None),
+            (name(users[6]), "空号".to_string(), Some("号码已注销".to_string())),
+            (name(users[7]), "拒访".to_string(), Some("拒绝回访。".to_string())),
+        ]
+    );
+    let (accepted, rejected): (i64, i64) = db
+        .query_row(
+            "SELECT rows_accepted, rows_rejected FROM submission WHERE original_name LIKE '%已回访%' AND status = 'accepted'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (accepted, rejected),
+        (5, 1),
+        "not reached is neither a response nor an error"
+    );
+    let issue: String = db
+        .query_row(
+            "SELECT problem FROM row_issue WHERE row_no = ?1",
+            [users[8] as i64 + 1],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(issue.contains("又填写了未回访原因"), "{issue}");
+
+    // The quarter's call-back per enterprise: drawn = answered + not reached + pending.
+    let scores: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("reports/2026Q3/scores.json")).unwrap()).unwrap();
+    let enterprises = scores["sampling"]["enterprises"].as_array().unwrap();
+    assert_eq!(enterprises.len(), 2);
+    for e in enterprises {
+        let mine = |range: &[usize]| {
+            range
+                .iter()
+                .filter(|&&r| enterprise_of(r) == e["name"].as_str().unwrap())
+                .count() as u64
+        };
+        assert_eq!(e["drawn"], 5, "{e}");
+        assert_eq!(e["answered"].as_u64().unwrap(), mine(&users[..5]), "{e}");
+        assert_eq!(e["not_reached"].as_u64().unwrap(), mine(&users[5..8]), "{e}");
+        assert_eq!(e["pending"].as_u64().unwrap(), mine(&users[8..]), "{e}");
+        let reasons = e["not_reached_reasons"].as_object().unwrap();
+        let expected: Vec<&str> = [(5, "未接通"), (6, "空号"), (7, "拒访")]
+            .iter()
+            .filter(|(i, _)| enterprise_of(users[*i]) == e["name"].as_str().unwrap())
+            .map(|(_, r)| *r)
+            .collect();
+        assert_eq!(reasons.keys().map(String::as_str).collect::<Vec<_>>(), expected, "{e}");
+        assert!(reasons.values().all(|n| n == 1), "{e}");
+    }
+    let status = stdout(&env.run(&["status", "--period", "2026Q3"]));
+    assert!(
+        status.contains("已回访 5 人,未回访 3 人(未接通 1、空号 1、拒访 1),待回访 2 人"),
+        "{status}"
+    );
+    if tool("pdftotext") {
+        let pdf = env.path("reports/2026Q3/2026年第3季度天门市供水供气企业服务满意度分析报告.pdf");
+        let o = std::process::Command::new("pdftotext")
+            .args(["-layout", "-enc", "UTF-8"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(o.stdout).unwrap();
+        let section = &text[text.find("季度抽查回访情况").expect("the call-back section")..];
+        assert!(
+            section.contains("未回访原因") && section.contains("空号 1"),
+            "{section}"
+        );
+    }
+}
+
+#[test]
+fn a_sample_below_the_minimum_sample_is_warned() {
+    // Issue 17 item 21: --per-enterprise 5 (min_sample 30) drew without a word, and every
+    // enterprise's sampled score came out marked 样本量不足.
+    let env = ran_samples();
+    let o = env.run(&[
+        "sample",
+        "--quarter",
+        "2026Q3",
+        "--per-enterprise",
+        "5",
+        "--seed",
+        "1",
+        "--out",
+        "a.xlsx",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--per-enterprise 5 少于最小样本量 30"),
+        "{}",
+        stderr(&o)
+    );
+    // A margin whose sizes fall below it names the enterprises.
+    let o = env.run(&[
+        "sample",
+        "--quarter",
+        "2026Q3",
+        "--margin",
+        "0.2",
+        "--seed",
+        "1",
+        "--out",
+        "b.xlsx",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("少于最小样本量 30") && stderr(&o).contains("天门市第一供水有限公司(抽取"),
+        "{}",
+        stderr(&o)
+    );
+    // Enough asked, but a frame too small to give it: that enterprise alone is named (the
+    // frames hold 30 users of 天门市第一供水有限公司 and 26 of 天门市天然气有限公司).
+    let o = env.run(&[
+        "sample",
+        "--quarter",
+        "2026Q3",
+        "--per-enterprise",
+        "30",
+        "--seed",
+        "1",
+        "--out",
+        "c.xlsx",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("天门市天然气有限公司(抽取 26 人)") && !e.contains("天门市第一供水有限公司"),
+        "{e}"
     );
 }

@@ -952,10 +952,10 @@ fn report_for_a_period_without_data_fails_clearly() {
     }
     assert!(stderr(&env.run(&["report", "--period", "2026Q4"])).contains("季度抽查"));
 
-    // A period that is no period.
+    // A period that is no period: a usage error (exit 2), said before anything is read.
     let out = env.run(&["report", "--period", "2026-13"]);
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("无法识别"), "{}", stderr(&out));
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("“2026-13”无效"), "{}", stderr(&out));
 
     // The month with data still works.
     let out = env.run(&["report", "--period", "2026-10"]);

@@ -315,13 +315,65 @@ pub fn feedback_workbook(env: &Env, period: &str, label: &str, unit: &str) -> (S
 pub fn tool(name: &str) -> bool {
     let found = std::process::Command::new(name).arg("--version").output().is_ok();
     if !found {
-        assert!(
-            std::env::var_os("UTILITY_EVAL_REQUIRE_TOOLS").is_none(),
-            "{name} is required here (UTILITY_EVAL_REQUIRE_TOOLS) but not installed"
-        );
-        eprintln!("note: {name} is not installed (CI installs it): that check is skipped");
+        missing(name);
     }
     found
+}
+
+/// The programs whose checks were skipped in this run, and how many checks.
+static MISSING: std::sync::Mutex<(std::collections::BTreeSet<String>, usize)> =
+    std::sync::Mutex::new((std::collections::BTreeSet::new(), 0));
+
+/// A check is skipped because `name` is not installed: a failure under
+/// `UTILITY_EVAL_REQUIRE_TOOLS` (CI); else a note in the test's own output (shown only with
+/// `--nocapture` or when the test fails) and one line, naming every missing program, when the
+/// test binary exits, after its `test result` line (cargo test does not capture that).
+pub fn missing(name: &str) {
+    assert!(
+        std::env::var_os("UTILITY_EVAL_REQUIRE_TOOLS").is_none(),
+        "{name} is required here (UTILITY_EVAL_REQUIRE_TOOLS) but not installed"
+    );
+    eprintln!("note: {name} is not installed (CI installs it): that check is skipped");
+    let mut m = MISSING.lock().unwrap_or_else(|e| e.into_inner());
+    if m.1 == 0 {
+        // SAFETY: registers a plain function with the C library, which calls it once at exit.
+        unsafe {
+            libc::atexit(say_missing);
+        }
+    }
+    m.0.insert(name.to_string());
+    m.1 += 1;
+}
+
+/// Where each program the tests use comes from (Debian packages; `.ci/run` installs them).
+const PACKAGES: &[(&str, &str)] = &[
+    ("soffice", "libreoffice-calc-nogui"),
+    ("pdftotext", "poppler-utils"),
+    ("pdffonts", "poppler-utils"),
+    ("qpdf", "qpdf"),
+    ("chromium", "chromium"),
+    ("systemd-analyze", "systemd"),
+    ("aiosmtpd", "python3 -m venv .venv && .venv/bin/pip install aiosmtpd"),
+];
+
+/// At exit: the one line naming the programs whose checks were skipped.
+extern "C" fn say_missing() {
+    use std::io::Write;
+    let m = MISSING.lock().unwrap_or_else(|e| e.into_inner());
+    let names: Vec<String> =
+        m.0.iter()
+            .map(|n| match PACKAGES.iter().find(|(p, _)| p == n) {
+                Some((_, from)) => format!("{n} ({from})"),
+                None => n.clone(),
+            })
+            .collect();
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: {} check{} skipped, not installed: {} (CI installs them: .ci/run; see the README's Requirements)",
+        m.1,
+        if m.1 == 1 { "" } else { "s" },
+        names.join(", ")
+    );
 }
 
 /// Runs a program on a file and returns its stdout (it must succeed).

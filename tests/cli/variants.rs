@@ -845,7 +845,7 @@ fn soffice() -> Option<std::path::PathBuf> {
 /// Converts `src` to `ext` with LibreOffice into `out_dir`; `None` (with a note) without it.
 fn convert(src: &Path, ext: &str, out_dir: &Path) -> Option<std::path::PathBuf> {
     let Some(exe) = soffice() else {
-        eprintln!("note: soffice is not on PATH; skipping the .{ext} variant");
+        missing("soffice");
         return None;
     };
     // A private profile, so that conversions running in parallel do not collide.
