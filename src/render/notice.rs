@@ -37,15 +37,20 @@ fn build(wb: &mut Workbook, n: &Notice, bureau: &str) -> Result<(), XlsxError> {
             let label = crate::period::Period::parse(p).map_or(p.clone(), |p| p.label_zh());
             format!("{label}{}", k.label())
         }
-        (Some(k), None) => format!("{}(所属期未能确定)", k.label()),
-        _ => "未能确定(报表类型、所属期)".to_string(),
+        (Some(k), None) => format!("{}（所属期未能确定）", k.label()),
+        _ => "未能确定（报表类型、所属期）".to_string(),
+    };
+    let first = if n.issues.is_empty() {
+        "1. 按上面的原因修改报表；".to_string()
+    } else {
+        "1. 按上面的原因修改报表（下面的问题明细列出了每一处问题所在的单元格）；".to_string()
     };
     let what_to_do = [
-        "1. 按上面的原因修改报表(问题明细列出了每一处问题所在的单元格);".to_string(),
-        "2. 保存为 .xlsx 文件,重新放入本单位的收件箱文件夹。同一填报单位、同一报表类型和所属期重新报送的文件将作为更正后的报表接收;".to_string(),
+        first,
+        "2. 保存为 .xlsx 文件，重新放入本单位的收件箱文件夹。同一填报单位、同一报表类型和所属期重新报送的文件将作为更正后的报表接收；".to_string(),
         match &n.in_force {
-            Some(name) => format!("3. 在更正的报表被接收之前,此前接收的“{name}”仍然有效。"),
-            None => "3. 在更正的报表被接收之前,本期按未报送处理。".to_string(),
+            Some(name) => format!("3. 在更正的报表被接收之前，此前接收的“{name}”仍然有效。"),
+            None => "3. 在更正的报表被接收之前，该期报表按未报送处理。".to_string(),
         },
     ];
     let rows: Vec<(&str, String)> = vec![
@@ -53,8 +58,8 @@ fn build(wb: &mut Workbook, n: &Notice, bureau: &str) -> Result<(), XlsxError> {
         ("文件", s.original_name.clone()),
         ("接收时间", s.received_at.clone()),
         ("报表", report),
-        ("结果", "整份退回,未计入统计".to_string()),
-        ("退回原因", s.reason.clone().unwrap_or_else(|| "(未记录)".into())),
+        ("结果", "整份退回，未计入统计".to_string()),
+        ("退回原因", s.reason.clone().unwrap_or_else(|| "（未记录）".into())),
         ("怎么办", what_to_do.join("\n")),
         ("发出单位", bureau.to_string()),
     ];
@@ -82,7 +87,7 @@ fn build(wb: &mut Workbook, n: &Notice, bureau: &str) -> Result<(), XlsxError> {
     }
     if !n.issues.is_empty() {
         r += 1;
-        ws.write_string_with_format(r, 0, format!("问题明细(共 {} 处)", n.issues.len()), &f.title)?;
+        ws.write_string_with_format(r, 0, format!("问题明细（共 {} 处）", n.issues.len()), &f.title)?;
         r += 1;
         let header = r;
         for (c, h) in ["单元格", "填写的内容", "问题"].into_iter().enumerate() {
