@@ -133,8 +133,21 @@ impl<'c> Reporter<'c> {
         subs: &[crate::store::Submission],
         not_drawn: &BTreeMap<i64, Vec<i64>>,
     ) -> Result<Vec<FeedbackReturn>, StoreError> {
-        let mut out = Vec::new();
+        // Only each submitter's latest return counts: once a correction is accepted, whatever
+        // was said about earlier attempts (accepted or rejected) is history.
+        let mut latest: BTreeMap<&str, (&str, i64)> = BTreeMap::new();
         for s in subs.iter().filter(|s| s.status != Status::Superseded) {
+            let code = s.submitter_code.as_deref().unwrap_or_default();
+            let slot = latest.entry(code).or_insert((&s.received_at, s.id));
+            if (s.received_at.as_str(), s.id) > *slot {
+                *slot = (&s.received_at, s.id);
+            }
+        }
+        let mut out = Vec::new();
+        for s in (subs.iter())
+            .filter(|s| s.status != Status::Superseded)
+            .filter(|s| latest.get(s.submitter_code.as_deref().unwrap_or_default()).map(|l| l.1) == Some(s.id))
+        {
             let mut warnings: Vec<String> = (s.warnings.iter())
                 .flat_map(|w| w.lines())
                 .filter(|w| !w.is_empty())
@@ -263,6 +276,7 @@ impl<'c> Reporter<'c> {
             })
             .collect();
         Ok(PeriodResults {
+            counties: self.config.counties().map(str::to_string).collect(),
             city: self.config.city.clone(),
             period,
             kind,
@@ -634,6 +648,20 @@ pub enum ReportError {
         dir: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// Clears the recompute marks of periods with nothing to score (a month whose only return was
+/// rejected, and no quarter of its own with data): they have no documents to write, and a mark
+/// left would hold back their notices for ever.
+pub fn settle_unscored(store: &Store) -> Result<(), StoreError> {
+    let scored = scored_periods(store)?;
+    let idle: Vec<Period> = (store.stale_periods()?.into_iter())
+        .filter(|p| !scored.iter().any(|q| q == p || *q == p.quarter()))
+        .collect();
+    if !idle.is_empty() {
+        store.clear_stale(&idle)?;
+    }
+    Ok(())
 }
 
 /// The periods, in order, with accepted returns of the kind that is scored for them.

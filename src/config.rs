@@ -703,6 +703,14 @@ impl Config {
         };
         config.delivery = delivery(raw.delivery, &config, &abs).map_err(err)?;
         check_paths(&config.paths, &config.delivery.outbox).map_err(err)?;
+        // The config names the leaders' and units' addresses: never on the website.
+        let file = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        if resolved(&file).starts_with(resolved(&config.paths.public)) {
+            return Err(err(format!(
+                "[paths] public = {} 包含了配置文件本身;公示文件夹会整个放到网站上,请另选一个位置",
+                config.paths.public.display()
+            )));
+        }
         check_recipients(&config).map_err(err)?;
         // Counties: each county unit stands for one (its `county`, else its name without a
         // bureau suffix), found by its code, name and aliases with or without the suffix; an

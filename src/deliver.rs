@@ -184,17 +184,27 @@ fn periods_written(config: &Config) -> Vec<Period> {
     out
 }
 
+/// What is due in one outbox folder. `complete` when it is the whole of it (a written
+/// period's documents): then whatever else the folder holds is withdrawn; otherwise only
+/// notices are (a period waiting to be recomputed, or with no documents, gets its notices).
+#[derive(Default)]
+struct Folder {
+    complete: bool,
+    due: Due,
+}
+
 /// What is due, by outbox folder: each written period's documents (a period waiting to be
-/// recomputed, after `ingest` and before `report`, waits), with the 退回通知 of its returns,
-/// and the notices of returns of no known period under [`notice::FOLDER`].
-fn everything_due(config: &Config, store: &Store) -> Result<BTreeMap<String, Due>, StoreError> {
+/// recomputed, after `ingest` and before `report`, waits), the 退回通知 of its returns (which
+/// never wait), and the notices of returns of no known period under [`notice::FOLDER`].
+fn everything_due(config: &Config, store: &Store) -> Result<BTreeMap<String, Folder>, StoreError> {
     let stale = store.stale_periods()?;
-    let mut out: BTreeMap<String, Due> = BTreeMap::new();
+    let mut out: BTreeMap<String, Folder> = BTreeMap::new();
     for period in periods_written(config).into_iter().filter(|p| !stale.contains(p)) {
-        out.insert(period.to_string(), due(config, period));
+        let due = due(config, period);
+        out.insert(period.to_string(), Folder { complete: true, due });
     }
     for n in notice::notices(config, store)? {
-        if n.settled || Period::parse(&n.folder).is_some_and(|p| stale.contains(&p)) {
+        if n.settled {
             continue;
         }
         let Some(party) = config.party(&n.submitter) else {
@@ -211,7 +221,7 @@ fn everything_due(config: &Config, store: &Store) -> Result<BTreeMap<String, Due
             sha256,
         };
         add(
-            out.entry(n.folder.clone()).or_default(),
+            &mut out.entry(n.folder.clone()).or_default().due,
             Recipient::of(config, party),
             doc,
         );
@@ -227,12 +237,10 @@ pub fn deliver(config: &Config, store: &Store) -> Result<Delivered, DeliveryErro
     let mut due = everything_due(config, store)?;
     // A folder with nothing due any more may still hold notices of returns since corrected.
     for folder in store.outbox_folders()? {
-        if !due.contains_key(&folder) && !Period::parse(&folder).is_some_and(|p| store_stale(store, p)) {
-            due.insert(folder, Vec::new());
-        }
+        due.entry(folder).or_default();
     }
-    for (folder, due) in &due {
-        withdraw(config, store, folder, due, &mut done)?;
+    for (folder, Folder { complete, due }) in &due {
+        withdraw(config, store, folder, due, *complete, &mut done)?;
         for (r, docs) in due {
             place(config, store, folder, r, docs, &now, &mut done)?;
             if let (Some(mailer), Some(email)) = (mailer.as_mut(), &r.email) {
@@ -243,19 +251,22 @@ pub fn deliver(config: &Config, store: &Store) -> Result<Delivered, DeliveryErro
     Ok(done)
 }
 
-fn store_stale(store: &Store, period: Period) -> bool {
-    store.stale_periods().is_ok_and(|s| s.contains(&period))
-}
-
 /// Takes out of the outbox what it holds of `folder` that is no longer due: a unit must not
-/// find the feedback on a return it has since corrected. A folder known only from the records
-/// (nothing of it is due) gives up its notices only.
-fn withdraw(config: &Config, store: &Store, folder: &str, due: &Due, done: &mut Delivered) -> Result<(), StoreError> {
+/// find the feedback on a return it has since corrected. Of a folder not `complete` (a period
+/// waiting to be recomputed, or known only from the records) only notices are taken out.
+fn withdraw(
+    config: &Config,
+    store: &Store,
+    folder: &str,
+    due: &Due,
+    complete: bool,
+    done: &mut Delivered,
+) -> Result<(), StoreError> {
     for (recipient, document) in store.outbox_documents(folder)? {
         let still = due
             .iter()
             .any(|(r, docs)| r.key == recipient && docs.iter().any(|d| d.name == document));
-        if still || (due.is_empty() && !document.starts_with(notice::FOLDER)) {
+        if still || (!complete && !document.starts_with(notice::FOLDER)) {
             continue;
         }
         let path = config.delivery.outbox.join(&recipient).join(folder).join(&document);
@@ -415,6 +426,14 @@ pub fn again(
     who: &str,
     period: Option<&str>,
 ) -> Result<Option<(String, usize)>, StoreError> {
+    if who == "领导" && !config.delivery.leaders.is_empty() {
+        // Every leader.
+        let mut n = 0;
+        for l in &config.delivery.leaders {
+            n += store.forget_deliveries(&l.recipient_key(), period)?;
+        }
+        return Ok(Some(("领导_*".to_string(), n)));
+    }
     let key = if let Some(l) = config.delivery.leaders.iter().find(|l| l.name == who) {
         l.recipient_key()
     } else if let Some(party) = config.party(who) {
@@ -488,12 +507,16 @@ impl<'a> Mailer<'a> {
         let smtp = self.smtp;
         let t = self.transport.get_or_insert_with(|| transport(smtp)).as_ref()?;
         t.send(m).map(|_| ()).map_err(|e| {
+            let why = format!("邮件服务器 {}:{} 未能发送:{e}", smtp.host, smtp.port);
             // A refusal is this message's; a connection lost is checked: a server gone makes
-            // the rest wait, one that is still there takes the next message.
-            if !e.is_permanent() && !e.is_transient() {
+            // the rest wait, one that is still there takes the next message. A server that
+            // let the whole timeout pass without a reply is not waited for again this run.
+            if e.is_timeout() {
+                self.down = Some(format!("{why}(等待回复超时)"));
+            } else if !e.is_permanent() && !e.is_transient() {
                 self.reachable();
             }
-            format!("邮件服务器 {}:{} 未能发送:{e}", smtp.host, smtp.port)
+            why
         })
     }
 }

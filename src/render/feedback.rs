@@ -53,14 +53,7 @@ impl Renderer for FeedbackWorkbooks {
         // The dropdowns' values: the scheme's answers, the period's enterprises and counties.
         let r = cx.results;
         let enterprises = r.enterprises.iter().map(|e| e.name.clone()).collect();
-        let mut counties: Vec<String> = Vec::new();
-        let county_groups = (r.groups.iter()).filter(|g| g.level == crate::results::Level::County);
-        for c in (r.enterprises.iter().map(|e| &e.county)).chain(county_groups.map(|g| &g.key)) {
-            if !counties.contains(c) {
-                counties.push(c.clone());
-            }
-        }
-        let lists = super::form::lists(cx.scheme, enterprises, counties);
+        let lists = super::form::lists(cx.scheme, enterprises, r.counties.clone());
         let mut out = Vec::new();
         for f in (latest.values()).filter(|f| f.sheet.is_some() && (!f.issues.is_empty() || !f.warnings.is_empty())) {
             let v = super::wording_values(cx.results);
@@ -157,9 +150,17 @@ fn build(
             match value {
                 _ if Some(at) == period_at && f.period.is_some() => {
                     let settled = f.period.as_deref().unwrap_or_default();
-                    ws.write_string_with_format(at.0, at.1, settled, format)?;
-                    if shown != settled {
-                        let note = format!("原来填写的是“{shown}”,已按认定的所属期改写为 {settled}");
+                    // `所属期:2026年10月` in one cell keeps its label.
+                    let (label, typed) = match shown.find([':', '：']) {
+                        Some(i) => shown.split_at(i + shown[i..].chars().next().map_or(1, char::len_utf8)),
+                        None => ("", shown.as_str()),
+                    };
+                    let read_as = crate::period::Period::parse(typed.trim()).map(|p| p.to_string());
+                    if read_as.as_deref() == Some(settled) {
+                        ws.write_string_with_format(at.0, at.1, &shown, format)?;
+                    } else {
+                        ws.write_string_with_format(at.0, at.1, format!("{label}{settled}"), format)?;
+                        let note = format!("原来填写的是“{typed}”,已按认定的所属期改写为 {settled}");
                         ws.insert_note(at.0, at.1, &Note::new(note).set_width(260))?;
                     }
                 }
@@ -169,15 +170,20 @@ fn build(
                 Value::Bool(b) => {
                     ws.write_boolean_with_format(at.0, at.1, *b, format)?;
                 }
-                Value::Date(d) => {
-                    let x = ExcelDateTime::from_timestamp(d.and_utc().timestamp())?;
-                    let f = if d.time() == chrono::NaiveTime::MIN {
-                        date(format)
-                    } else {
-                        datetime(format)
-                    };
-                    ws.write_datetime_with_format(at.0, at.1, &x, &f)?;
-                }
+                Value::Date(d) => match ExcelDateTime::from_timestamp(d.and_utc().timestamp()) {
+                    Ok(x) => {
+                        let f = if d.time() == chrono::NaiveTime::MIN {
+                            date(format)
+                        } else {
+                            datetime(format)
+                        };
+                        ws.write_datetime_with_format(at.0, at.1, &x, &f)?;
+                    }
+                    // Outside Excel's dates (a 0 shown as a date is 1899-12-31): as it was shown.
+                    Err(_) => {
+                        ws.write_string_with_format(at.0, at.1, &shown, format)?;
+                    }
+                },
                 Value::Text(t) | Value::Error(t) => {
                     ws.write_string_with_format(at.0, at.1, t, format)?;
                 }

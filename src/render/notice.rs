@@ -94,7 +94,9 @@ fn build(wb: &mut Workbook, n: &Notice, bureau: &str) -> Result<(), XlsxError> {
             ws.write_string_with_format(r, c as u16, h, &f.header)?;
         }
         r += 1;
-        for i in &n.issues {
+        // Enough to correct by; the rest are in the file's explanation on the server.
+        const SHOWN: usize = 2000;
+        for i in n.issues.iter().take(SHOWN) {
             ws.write_string_with_format(r, 0, &i.cell, &f.text)?;
             ws.write_string_with_format(r, 1, &i.value, &f.wrap)?;
             ws.write_string_with_format(r, 2, &i.problem, &f.wrap)?;
@@ -104,6 +106,13 @@ fn build(wb: &mut Workbook, n: &Notice, bureau: &str) -> Result<(), XlsxError> {
                 .max(1.0);
             ws.set_row_height(r, lines * 16.0)?;
             r += 1;
+        }
+        if n.issues.len() > SHOWN {
+            let more = format!(
+                "……另有 {} 处问题未列出，改正以上问题后重新报送，系统会再次检查。",
+                n.issues.len() - SHOWN
+            );
+            ws.merge_range(r, 0, r, 2, &more, &f.note)?;
         }
         ws.set_repeat_rows(header, header)?;
     }

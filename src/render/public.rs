@@ -481,8 +481,9 @@ fn pdf_table(rows: &[&PublicRank], threshold: f64) -> Table {
 pub fn publish(public: &Path, period: Period, outputs: &[PathBuf], city: &str, bureau: &str) -> std::io::Result<()> {
     let dir = public.join(period.to_string());
     std::fs::create_dir_all(&dir)?;
-    crate::output::make_public(public)?;
-    crate::output::make_public(&dir)?;
+    // Best effort: a public/ owned by another account (a web deployment's) keeps its mode.
+    let _ = crate::output::make_public(public);
+    let _ = crate::output::make_public(&dir);
     let mut keep = Vec::new();
     let mut files: Vec<&PathBuf> = (outputs.iter())
         .filter(|p| p.parent().and_then(|d| d.file_name()) == Some(FOLDER.as_ref()))

@@ -519,6 +519,8 @@ pub struct PeriodResults {
     pub watch: Vec<WatchFinding>,
     /// The registry's enterprises, in registry order.
     pub enterprises: Vec<EnterpriseInfo>,
+    /// The registry's counties, as a return may name them (the feedback workbook's dropdown).
+    pub counties: Vec<String>,
     /// Per submitter: received, accepted and rejected returns and rows, missing returns.
     pub quality: DataQuality,
     /// The returns that go back to their senders, by submitter.

@@ -171,6 +171,7 @@ mod tests {
             work_lists: Vec::new(),
             watch: Vec::new(),
             enterprises: vec![info("A", "供水"), info("B", "供气"), info("C", "供水")],
+            counties: Vec::new(),
             quality: Default::default(),
             feedback: Vec::new(),
             history: Vec::new(),

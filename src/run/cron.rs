@@ -112,8 +112,12 @@ pub fn submitter_folders(config: &Config) {
     let codes = units.chain(config.enterprises.iter().map(|e| e.code.as_str()));
     for code in codes.filter(|c| !matches!(c.trim(), "" | "." | "..")) {
         let dir = config.paths.inbox.join(code);
+        let new = !dir.exists();
         if let Err(e) = std::fs::create_dir_all(&dir) {
             tracing::warn!("无法创建收件箱文件夹 {}:{}", dir.display(), crate::output::io_zh(&e));
+        } else if new && let Ok(m) = std::fs::metadata(&config.paths.inbox) {
+            // As open as the inbox itself: the units may drop their files as other users.
+            let _ = std::fs::set_permissions(&dir, m.permissions());
         }
     }
 }
@@ -189,6 +193,8 @@ fn steps(config: &Config, store: &mut Store, progress: &dyn Progress) -> Result<
     let published = compute::affected(config, store)?;
     if !published.is_empty() {
         compute::publish(config, store, &config.topics, &published, true)?;
+    } else {
+        compute::settle_unscored(store)?;
     }
     // Every period's documents, not only those just written: a failed sending is retried.
     // The 退回通知 of files rejected whole are written, then delivered with the rest.

@@ -612,9 +612,12 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every file rejected whole, oldest first.
+    /// Every file rejected whole since 退回通知 exist (schema 11), oldest first.
     pub fn rejected_submissions(&self) -> Result<Vec<Submission>, StoreError> {
-        let sql = format!("SELECT {SUBMISSION_COLUMNS} FROM submission WHERE status = 'rejected' ORDER BY id");
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submission WHERE status = 'rejected'
+             AND id > (SELECT coalesce(max(after_submission), 0) FROM notice_start) ORDER BY id"
+        );
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([], submission_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)

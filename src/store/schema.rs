@@ -174,4 +174,10 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX not_reached_submission ON not_reached(submission_id);
     "#,
+    // 11: 退回通知 (SPEC §8) are due for files rejected from now on: the rejections recorded
+    // before this version were answered by other means, and are not sent out all at once.
+    r#"
+    CREATE TABLE notice_start (after_submission INTEGER NOT NULL);
+    INSERT INTO notice_start SELECT coalesce(max(id), 0) FROM submission;
+    "#,
 ];

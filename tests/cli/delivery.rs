@@ -648,4 +648,32 @@ fn a_file_rejected_whole_sends_a_notice_that_replaces_the_stale_feedback() {
         "{:?}",
         env.files("outbox/单位_JL_竟陵街道")
     );
+    // Nor is the feedback on the rejected attempt still due: the accepted correction is clean.
+    assert!(!feedback.exists(), "{:?}", env.files("outbox/单位_JL_竟陵街道"));
+    assert!(
+        !env.path("reports/2026-07/退回意见/2026年7月竟陵街道报表退回意见.xlsx")
+            .exists()
+    );
+}
+
+/// A return rejected whole for a month with no accepted return yet: its notice goes out at
+/// once (the month has nothing to compute, and its mark must not hold the notice back).
+#[test]
+fn a_notice_goes_out_for_a_month_with_nothing_accepted() {
+    let env = Env::new();
+    let mut rows = meta("竟陵街道", "月度自评", "2026-10");
+    rows.push(header()[..11].to_vec());
+    rows.push(row(1, "2026-10-05", "天门市第一供水有限公司")[..11].to_vec());
+    write_xlsx(&env.inbox("JL/十月.xlsx"), "调查问卷", &rows);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    let notices: Vec<String> = env
+        .files("outbox/单位_JL_竟陵街道/2026-10")
+        .into_iter()
+        .filter(|f| f.starts_with("退回通知_十月_"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{:?}", env.files("outbox"));
+    let text = first_sheet_text(&env.path("outbox/单位_JL_竟陵街道/2026-10").join(&notices[0]));
+    assert!(text.contains("没有 Q1–Q12") && text.contains("按未报送处理"), "{text}");
+    assert_eq!(env.count("SELECT count(*) FROM stale_period"), 0);
 }
