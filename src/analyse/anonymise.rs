@@ -609,6 +609,13 @@ mod tests {
     #[test]
     fn anonymise_masks_phone_numbers() {
         assert_eq!(anonymise("电话13800138000", &[]), "电话***");
+        // The boundaries: a 7-digit local landline is a phone, 6 digits are not; separators of
+        // up to three characters inside a number, not more.
+        assert_eq!(anonymise("座机5221234找我", &[]), "座机***找我");
+        assert_eq!(anonymise("编号522123找我", &[]), "编号522123找我");
+        assert_eq!(anonymise("手机138  0013  8000", &[]), "手机***");
+        assert_eq!(anonymise("手机138 - 0013 - 8000", &[]), "手机***");
+        assert_eq!(anonymise("第138    0013号", &[]), "第138    0013号");
         assert_eq!(anonymise("打138-0013-8000找我", &[]), "打***找我");
         assert_eq!(anonymise("手机 138 0013 8000。", &[]), "手机 ***。");
         assert_eq!(anonymise("座机0728-5221234", &[]), "座机***");
