@@ -48,7 +48,7 @@ fn composite_of(s: &serde_json::Value, name: &str) -> Option<f64> {
 
 #[test]
 fn the_page_ranks_every_enterprise_with_the_scores_of_the_model() {
-    let env = ran_samples();
+    let env = Env::shared_samples();
     let s = scores(&env, "2026-09");
     let before = scores(&env, "2026-08");
     let doc = page(&env, "2026-09");
@@ -173,7 +173,7 @@ fn the_page_is_self_contained_and_escapes_every_value() {
 
 #[test]
 fn the_public_folder_holds_only_the_pages_pdfs_and_index_with_nothing_personal() {
-    let env = ran_samples();
+    let env = Env::shared_samples();
     let files = env.files("public");
     for f in &files {
         assert!(
@@ -307,7 +307,7 @@ fn chromium_draws_the_page_at_desktop_and_phone_width() {
 
 #[test]
 fn an_enterprise_under_the_minimum_sample_is_shown_as_such_without_a_score() {
-    let env = ran_samples();
+    let env = Env::shared_samples();
     let s = scores(&env, "2026Q3");
     let thin: Vec<String> = s["groups"]
         .as_array()

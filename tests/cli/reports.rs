@@ -68,7 +68,7 @@ fn every_pdf(env: &Env) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn the_samples_give_a_city_report_and_one_per_enterprise_for_each_period() {
-    let env = ran_samples();
+    let env = Env::shared_samples();
     for (period, label) in [
         ("2026-07", "2026年7月"),
         ("2026-08", "2026年8月"),
@@ -104,7 +104,7 @@ fn the_city_report_names_every_enterprise_with_its_composite_as_shown() {
     if !tool("pdftotext") {
         return;
     }
-    let env = ran_samples();
+    let env = Env::shared_samples();
     let s = scores(&env, "2026-09");
     let text = text_of(&city_report(&env, "2026-09", "2026年9月"));
     let ents = enterprises(&s);
@@ -161,7 +161,7 @@ fn each_enterprise_report_shows_its_scores_beside_the_citys_and_its_rank() {
     if !tool("pdftotext") {
         return;
     }
-    let env = ran_samples();
+    let env = Env::shared_samples();
     let s = scores(&env, "2026-09");
     let city = s["groups"]
         .as_array()
@@ -209,7 +209,7 @@ fn each_enterprise_report_shows_its_scores_beside_the_citys_and_its_rank() {
 
 #[test]
 fn every_report_is_a_valid_pdf_with_embedded_subset_fonts_and_small() {
-    let env = ran_samples();
+    let env = Env::shared_samples();
     let pdfs = every_pdf(&env);
     assert!(pdfs.len() >= 4 * 5, "{}", pdfs.len());
     for pdf in &pdfs {
@@ -267,7 +267,7 @@ fn the_reports_hold_no_names_or_phone_numbers() {
     if !tool("pdftotext") {
         return;
     }
-    let env = ran_samples();
+    let env = Env::shared_samples();
     let db = env.db();
     let mut st = db.prepare("SELECT user_name, phone FROM response").unwrap();
     let personal: Vec<(String, Option<String>)> = st
@@ -292,7 +292,7 @@ fn the_quarter_report_compares_self_assessment_with_the_sampled_survey() {
     if !tool("pdftotext") {
         return;
     }
-    let env = ran_samples();
+    let env = Env::shared_samples();
     let s = scores(&env, "2026Q3");
     let text = text_of(&city_report(&env, "2026Q3", "2026年第3季度"));
     assert!(text.contains("自评与抽查的差异"), "{text}");

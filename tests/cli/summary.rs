@@ -51,7 +51,7 @@ fn text(d: &Data) -> String {
 
 #[test]
 fn the_summary_workbook_holds_the_models_figures_in_its_nine_sheets() {
-    let env = ran_samples();
+    let env = Env::shared_samples();
     let path = workbook(&env, "2026-09", "2026年9月");
     let sheets = cells(&path);
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
@@ -101,7 +101,7 @@ fn the_summary_workbook_holds_the_models_figures_in_its_nine_sheets() {
 
 #[test]
 fn the_summary_workbook_holds_no_personal_data() {
-    let env = ran_samples();
+    let env = Env::shared_samples();
     let db = env.db();
     let mut st = db.prepare("SELECT user_name, phone FROM response").unwrap();
     let personal: Vec<(String, Option<String>)> = st
@@ -141,20 +141,22 @@ fn libreoffice_opens_every_workbook() {
     if !tool("soffice") {
         return;
     }
-    let env = ran_samples();
+    let env = Env::shared_samples();
     let books = [
         workbook(&env, "2026-09", "2026年9月"),
         env.path("reports/2026-09/2026年9月供水供气企业服务满意度调查明细(内部资料,含个人信息).xlsx"),
         env.path("reports/2026-07/退回意见/2026年7月竟陵街道报表退回意见.xlsx"),
     ];
-    let out = env.path("converted");
+    // Converted outside the shared run's folder, which other tests read.
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("converted");
     for book in &books {
         assert!(book.is_file(), "{}", book.display());
         let o = std::process::Command::new("soffice")
             .args(["--headless", "--convert-to", "pdf", "--outdir"])
             .arg(&out)
             .arg(book)
-            .env("HOME", env.path("home"))
+            .env("HOME", scratch.path().join("home"))
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -180,8 +180,26 @@ impl Env {
         Env { dir }
     }
 
+    /// The committed samples after one `run`, made once per test binary and shared by the
+    /// tests that only read what it wrote (it must not be changed: no further run, no file
+    /// written). It lives under cargo's temporary folder for tests.
+    pub fn shared_samples() -> &'static Env {
+        static SHARED: std::sync::OnceLock<Env> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| {
+            let env = Env::samples_in(Path::new(env!("CARGO_TARGET_TMPDIR")));
+            let o = env.run(&["run"]);
+            assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+            env
+        })
+    }
+
     /// A copy of the committed `samples/` (config and inbox), taking files at once.
     pub fn samples() -> Env {
+        Env::samples_in(&std::env::temp_dir())
+    }
+
+    /// [`Env::samples`] in a new folder under `base`.
+    fn samples_in(base: &Path) -> Env {
         fn copy_tree(from: &Path, to: &Path) {
             for e in std::fs::read_dir(from).unwrap() {
                 let p = e.unwrap().path();
@@ -194,7 +212,7 @@ impl Env {
                 }
             }
         }
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir_in(base).unwrap();
         copy_tree(&Path::new(REPO).join("samples"), dir.path());
         let config = dir.path().join("utility-eval.toml");
         let text = std::fs::read_to_string(&config).unwrap();
