@@ -49,9 +49,9 @@ fn composite_of(s: &serde_json::Value, name: &str) -> Option<f64> {
 #[test]
 fn the_page_ranks_every_enterprise_with_the_scores_of_the_model() {
     let env = Env::shared_samples();
-    let s = scores(&env, "2026-09");
-    let before = scores(&env, "2026-08");
-    let doc = page(&env, "2026-09");
+    let s = scores(env, "2026-09");
+    let before = scores(env, "2026-08");
+    let doc = page(env, "2026-09");
     assert_eq!(doc.root_element().value().attr("lang"), Some("zh-CN"));
     assert!(doc.select(&sel("table caption")).count() >= 3, "captions");
     for th in doc.select(&sel("thead th")) {
@@ -308,7 +308,7 @@ fn chromium_draws_the_page_at_desktop_and_phone_width() {
 #[test]
 fn an_enterprise_under_the_minimum_sample_is_shown_as_such_without_a_score() {
     let env = Env::shared_samples();
-    let s = scores(&env, "2026Q3");
+    let s = scores(env, "2026Q3");
     let thin: Vec<String> = s["groups"]
         .as_array()
         .unwrap()
@@ -317,7 +317,7 @@ fn an_enterprise_under_the_minimum_sample_is_shown_as_such_without_a_score() {
         .map(|g| g["name"].as_str().unwrap().to_string())
         .collect();
     assert!(!thin.is_empty(), "the samples' quarter has thin samples");
-    let doc = page(&env, "2026Q3");
+    let doc = page(env, "2026Q3");
     for row in ranking(&doc) {
         if thin.contains(&row[1]) {
             assert_eq!(row[0], "样本不足", "{row:?}");

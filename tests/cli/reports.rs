@@ -75,11 +75,11 @@ fn the_samples_give_a_city_report_and_one_per_enterprise_for_each_period() {
         ("2026-09", "2026年9月"),
         ("2026Q3", "2026年第3季度"),
     ] {
-        assert!(city_report(&env, period, label).is_file(), "{period}");
-        let s = scores(&env, period);
+        assert!(city_report(env, period, label).is_file(), "{period}");
+        let s = scores(env, period);
         for (name, _, _) in enterprises(&s) {
             assert!(
-                enterprise_report(&env, period, label, &name).is_file(),
+                enterprise_report(env, period, label, &name).is_file(),
                 "{period} {name}"
             );
         }
@@ -105,8 +105,8 @@ fn the_city_report_names_every_enterprise_with_its_composite_as_shown() {
         return;
     }
     let env = Env::shared_samples();
-    let s = scores(&env, "2026-09");
-    let text = text_of(&city_report(&env, "2026-09", "2026年9月"));
+    let s = scores(env, "2026-09");
+    let text = text_of(&city_report(env, "2026-09", "2026年9月"));
     let ents = enterprises(&s);
     assert!(ents.len() >= 4);
     for (name, composite, n) in &ents {
@@ -162,7 +162,7 @@ fn each_enterprise_report_shows_its_scores_beside_the_citys_and_its_rank() {
         return;
     }
     let env = Env::shared_samples();
-    let s = scores(&env, "2026-09");
+    let s = scores(env, "2026-09");
     let city = s["groups"]
         .as_array()
         .unwrap()
@@ -173,7 +173,7 @@ fn each_enterprise_report_shows_its_scores_beside_the_citys_and_its_rank() {
     let mut ranked: Vec<_> = enterprises(&s);
     ranked.sort_by(|a, b| b.1.unwrap().total_cmp(&a.1.unwrap()));
     for (rank, (name, composite, n)) in ranked.iter().enumerate() {
-        let text = text_of(&enterprise_report(&env, "2026-09", "2026年9月", name));
+        let text = text_of(&enterprise_report(env, "2026-09", "2026年9月", name));
         let composite = format!("{:.2}", composite.unwrap());
         let line = text
             .lines()
@@ -210,7 +210,7 @@ fn each_enterprise_report_shows_its_scores_beside_the_citys_and_its_rank() {
 #[test]
 fn every_report_is_a_valid_pdf_with_embedded_subset_fonts_and_small() {
     let env = Env::shared_samples();
-    let pdfs = every_pdf(&env);
+    let pdfs = every_pdf(env);
     assert!(pdfs.len() >= 4 * 5, "{}", pdfs.len());
     for pdf in &pdfs {
         let len = std::fs::metadata(pdf).unwrap().len();
@@ -276,7 +276,7 @@ fn the_reports_hold_no_names_or_phone_numbers() {
         .map(Result::unwrap)
         .collect();
     assert!(personal.len() > 100);
-    for pdf in every_pdf(&env) {
+    for pdf in every_pdf(env) {
         let all = text_of(&pdf).replace([' ', '\n'], "");
         for (name, phone) in &personal {
             assert!(!all.contains(name.as_str()), "{name} in {}", pdf.display());
@@ -293,8 +293,8 @@ fn the_quarter_report_compares_self_assessment_with_the_sampled_survey() {
         return;
     }
     let env = Env::shared_samples();
-    let s = scores(&env, "2026Q3");
-    let text = text_of(&city_report(&env, "2026Q3", "2026年第3季度"));
+    let s = scores(env, "2026Q3");
+    let text = text_of(&city_report(env, "2026Q3", "2026年第3季度"));
     assert!(text.contains("自评与抽查的差异"), "{text}");
     let bias = s["self_assessment_bias"]
         .as_array()

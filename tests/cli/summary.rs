@@ -52,7 +52,7 @@ fn text(d: &Data) -> String {
 #[test]
 fn the_summary_workbook_holds_the_models_figures_in_its_nine_sheets() {
     let env = Env::shared_samples();
-    let path = workbook(&env, "2026-09", "2026年9月");
+    let path = workbook(env, "2026-09", "2026年9月");
     let sheets = cells(&path);
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, SHEETS);
@@ -112,7 +112,7 @@ fn the_summary_workbook_holds_no_personal_data() {
     assert!(personal.len() > 100);
     for period in ["2026-07", "2026-08", "2026-09"] {
         let label = format!("2026年{}月", period[5..].trim_start_matches('0'));
-        let all: String = cells(&workbook(&env, period, &label))
+        let all: String = cells(&workbook(env, period, &label))
             .iter()
             .flat_map(|(_, rows)| rows.iter().flatten().map(text))
             .collect::<Vec<_>>()
@@ -143,7 +143,7 @@ fn libreoffice_opens_every_workbook() {
     }
     let env = Env::shared_samples();
     let books = [
-        workbook(&env, "2026-09", "2026年9月"),
+        workbook(env, "2026-09", "2026年9月"),
         env.path("reports/2026-09/2026年9月供水供气企业服务满意度调查明细(内部资料,含个人信息).xlsx"),
         env.path("reports/2026-07/退回意见/2026年7月竟陵街道报表退回意见.xlsx"),
     ];
