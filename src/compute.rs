@@ -182,18 +182,33 @@ impl<'c> Reporter<'c> {
                 reason: s.reason.clone(),
                 warnings,
                 issues: self.store.issues_of(s.id)?,
-                sheet: crate::intake::dump_sheet(
-                    std::path::Path::new(&s.stored_path),
-                    &self.config.scheme,
-                    &self.config.limits,
-                )
-                .ok(),
+                sheet: self.read_back(s),
             });
         }
         out.sort_by(|a, b| {
             (&a.submitter, &a.received_at, &a.original_name).cmp(&(&b.submitter, &b.received_at, &b.original_name))
         });
         Ok(out)
+    }
+
+    /// A return's sheet read back from where it is kept, for its feedback workbook. A file
+    /// rejected as no workbook has none; an archived or rejected file that cannot be read
+    /// back (moved or deleted by hand) is said, as it costs its submitter the workbook.
+    fn read_back(&self, s: &crate::store::Submission) -> Option<crate::intake::SheetDump> {
+        let path = std::path::Path::new(&s.stored_path);
+        match crate::intake::dump_sheet(path, &self.config.scheme, &self.config.limits) {
+            Ok(sheet) => Some(sheet),
+            Err(e) => {
+                if s.status == Status::Accepted || !path.is_file() {
+                    tracing::warn!(
+                        "无法读回 {}(用于给{}的退回意见):{e}",
+                        path.display(),
+                        s.submitter_code.as_deref().unwrap_or("报送单位")
+                    );
+                }
+                None
+            }
+        }
     }
 
     /// The city and each enterprise over the last periods of `period`'s kind with data (their
