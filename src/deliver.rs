@@ -210,7 +210,7 @@ fn everything_due(config: &Config, store: &Store) -> Result<BTreeMap<String, Fol
         let Some(party) = config.party(&n.submitter) else {
             continue;
         };
-        let path = n.path(config);
+        let path = notice::path(config, &n);
         // Not written (said when writing it): nothing to deliver yet.
         let Ok((sha256, _)) = crate::inbox::sha256(&path) else {
             continue;

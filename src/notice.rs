@@ -9,35 +9,15 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Party};
+pub use crate::results::Notice;
 use crate::store::{Store, StoreError, Submission};
-use crate::validate::RowIssue;
 
 /// The folder of the notices, in `reports/` and, for returns of no known period, in the outbox.
 pub const FOLDER: &str = "退回通知";
 
-/// A notice due to a submitter.
-#[derive(Debug, Clone)]
-pub struct Notice {
-    pub submission: Submission,
-    /// The code of the unit or enterprise told.
-    pub submitter: String,
-    pub submitter_name: String,
-    /// The outbox folder it goes under: the return's period, else [`FOLDER`].
-    pub folder: String,
-    /// The notice's file name.
-    pub file: String,
-    pub issues: Vec<RowIssue>,
-    /// The return of the same slot still in force, by its file name, if any.
-    pub in_force: Option<String>,
-    /// A later return of the same slot was accepted: the notice is no longer due.
-    pub settled: bool,
-}
-
-impl Notice {
-    /// Where the notice is written.
-    pub fn path(&self, config: &Config) -> PathBuf {
-        config.paths.reports.join(FOLDER).join(&self.submitter).join(&self.file)
-    }
+/// Where a notice is written.
+pub fn path(config: &Config, n: &Notice) -> PathBuf {
+    config.paths.reports.join(FOLDER).join(&n.submitter).join(&n.file)
 }
 
 /// The submitter a rejected return can be told about: its 填报单位 as recorded, else the
@@ -104,7 +84,7 @@ pub fn write_due(config: &Config, store: &Store) -> Result<Vec<String>, StoreErr
 pub fn write(config: &Config, notices: &[Notice]) -> Vec<String> {
     let mut failed = Vec::new();
     for n in notices.iter().filter(|n| !n.settled) {
-        let path = n.path(config);
+        let path = path(config, n);
         if path.is_file() {
             continue;
         }

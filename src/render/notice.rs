@@ -7,7 +7,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::sheet::{Formats, text_width};
-use crate::notice::Notice;
+use crate::results::Notice;
 use crate::wording::{Values, Wording};
 
 /// Writes `notice` to `path` (atomically; the same notice gives the same bytes).

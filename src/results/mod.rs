@@ -645,3 +645,22 @@ impl PeriodResults {
         self.declines.iter().filter(|d| !d.significant).count()
     }
 }
+
+/// A 退回通知 due to the submitter of a file rejected whole (SPEC §8), as the notice stage
+/// assembles it and the renderer writes it.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub submission: crate::store::Submission,
+    /// The code of the unit or enterprise told.
+    pub submitter: String,
+    pub submitter_name: String,
+    /// The outbox folder it goes under: the return's period, else `退回通知`.
+    pub folder: String,
+    /// The notice's file name.
+    pub file: String,
+    pub issues: Vec<crate::validate::RowIssue>,
+    /// The return of the same slot still in force, by its file name, if any.
+    pub in_force: Option<String>,
+    /// A later return of the same slot was accepted: the notice is no longer due.
+    pub settled: bool,
+}

@@ -14,6 +14,7 @@ mod hostile;
 mod intake_trust;
 mod integrity;
 mod issue17_reports;
+mod layers;
 mod lifecycle;
 mod loose_ends;
 mod model;
