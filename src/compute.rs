@@ -171,7 +171,6 @@ impl<'c> Reporter<'c> {
                 .map(|p| p.name().to_string())
                 .unwrap_or_else(|| code.clone());
             out.push(FeedbackReturn {
-                id: s.id,
                 submitter: code,
                 submitter_name: name,
                 original_name: s.original_name.clone(),

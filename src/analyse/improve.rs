@@ -599,12 +599,9 @@ mod tests {
         }
     }
 
-    /// The items and the findings to watch after the periods.
-    fn run_with_watch(
-        config: &Config,
-        periods: &[(Period, Vec<GroupResult>)],
-    ) -> (Vec<ImprovementItem>, Vec<WatchFinding>) {
-        let f: Vec<PeriodFindings<'_>> = periods
+    /// Each period's groups as findings, without declines or complaints.
+    fn findings(periods: &[(Period, Vec<GroupResult>)]) -> Vec<PeriodFindings<'_>> {
+        periods
             .iter()
             .map(|(p, g)| PeriodFindings {
                 period: *p,
@@ -612,7 +609,15 @@ mod tests {
                 declines: &[],
                 dissatisfaction: &[],
             })
-            .collect();
+            .collect()
+    }
+
+    /// The items and the findings to watch after the periods.
+    fn run_with_watch(
+        config: &Config,
+        periods: &[(Period, Vec<GroupResult>)],
+    ) -> (Vec<ImprovementItem>, Vec<WatchFinding>) {
+        let f = findings(periods);
         let mut ledger = Ledger::default();
         for p in &f {
             ledger.advance(config, p);
@@ -633,16 +638,7 @@ mod tests {
         config: &Config,
         periods: &[(Period, Vec<GroupResult>)],
     ) -> (Vec<ImprovementItem>, Vec<WorkList>) {
-        let f: Vec<PeriodFindings<'_>> = periods
-            .iter()
-            .map(|(p, g)| PeriodFindings {
-                period: *p,
-                groups: g,
-                declines: &[],
-                dissatisfaction: &[],
-            })
-            .collect();
-        lifecycle(config, &f)
+        lifecycle(config, &findings(periods))
     }
 
     #[test]

@@ -39,23 +39,17 @@ impl Renderer for FeedbackWorkbooks {
     }
 
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
-        // The latest return of each submitter with problems. When it has rows to correct or
-        // remarks (a missing question column …), it gets a workbook; a file rejected whole
-        // with no sheet to correct gets none (its 退回通知 says why), and an earlier return's
-        // feedback is not sent again as if it were news.
-        let mut latest: BTreeMap<&str, &FeedbackReturn> = BTreeMap::new();
-        for f in &cx.results.feedback {
-            let slot = latest.entry(f.submitter.as_str()).or_insert(f);
-            if (&f.received_at, f.id) > (&slot.received_at, slot.id) {
-                *slot = f;
-            }
-        }
+        // The results hold each submitter's latest return only. When it has rows to correct
+        // or remarks (a missing question column …), it gets a workbook; a file rejected whole
+        // with no sheet to correct gets none (its 退回通知 says why).
         // The dropdowns' values: the scheme's answers, the period's enterprises and counties.
         let r = cx.results;
         let enterprises = r.enterprises.iter().map(|e| e.name.clone()).collect();
         let lists = super::form::lists(cx.scheme, enterprises, r.counties.clone());
         let mut out = Vec::new();
-        for f in (latest.values()).filter(|f| f.sheet.is_some() && (!f.issues.is_empty() || !f.warnings.is_empty())) {
+        let with_problems =
+            (r.feedback.iter()).filter(|f| f.sheet.is_some() && (!f.issues.is_empty() || !f.warnings.is_empty()));
+        for f in with_problems {
             let v = super::wording_values(cx.results);
             let doc = super::Handout::FeedbackWorkbook(&f.submitter_name);
             let path = cx.dir.join(super::document_path(cx.wording, &v, doc));

@@ -434,11 +434,10 @@ pub struct HistoryPoint {
 pub const HISTORY_PERIODS: usize = 12;
 
 /// A return of the period that goes back to its sender: rejected, or accepted with rows left
-/// out or with something to say.
+/// out or with something to say. Only the latest return of each submitter is one: what was
+/// said about its earlier attempts is history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedbackReturn {
-    /// The submission's number in the store: later received, larger.
-    pub id: i64,
     pub submitter: String,
     pub submitter_name: String,
     /// As received (its path under the inbox).
