@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::analyse::topics::Topics;
-use crate::intake::Limits;
 use crate::scheme::Scheme;
 use crate::text::{NameIndex, match_key};
+use crate::topics::Topics;
 
 /// 供水 or 供气.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -443,6 +442,13 @@ pub struct Paths {
     pub logs: PathBuf,
 }
 
+impl Paths {
+    /// The folder of a period's outputs: `reports/2026-10/`.
+    pub fn period_dir(&self, period: crate::period::Period) -> PathBuf {
+        self.reports.join(period.to_string())
+    }
+}
+
 /// Who submitted a return or is named in one.
 #[derive(Debug, Clone, Copy)]
 pub enum Party<'a> {
@@ -462,6 +468,39 @@ impl<'a> Party<'a> {
         match self {
             Party::Unit(u) => &u.name,
             Party::Enterprise(e) => &e.name,
+        }
+    }
+}
+
+/// Caps that keep one hostile file from taking the machine down.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    /// Sum of the declared inflated sizes of a zip package's entries.
+    pub max_inflated_bytes: u64,
+    /// Data rows below the header.
+    pub max_rows: u32,
+    pub max_columns: u32,
+    /// Characters in one cell (Excel's own limit is 32,767).
+    pub max_cell_chars: usize,
+    /// Address-space limit of the xls/ods parsing child process.
+    pub worker_memory_bytes: u64,
+    pub worker_timeout_secs: u64,
+    /// The program that runs the hidden `parse-worker` subcommand (this executable).
+    pub worker_exe: Option<PathBuf>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 50 << 20,
+            max_inflated_bytes: 1 << 30,
+            max_rows: 200_000,
+            max_columns: 256,
+            max_cell_chars: 32_767,
+            worker_memory_bytes: 2 << 30,
+            worker_timeout_secs: 120,
+            worker_exe: None,
         }
     }
 }

@@ -114,7 +114,7 @@ fn add(due: &mut Due, r: Recipient, doc: Document) {
 
 /// Every recipient of a period with the documents due to them, from the period's manifest.
 pub fn due(config: &Config, period: Period) -> Due {
-    let dir = crate::compute::period_dir(config, period);
+    let dir = config.paths.period_dir(period);
     let outputs = crate::render::json::manifest_outputs(&dir);
     let find = |rel: String| {
         outputs.iter().find(|(p, _)| *p == rel).map(|(p, sha)| Document {
@@ -178,7 +178,7 @@ fn periods_written(config: &Config) -> Vec<Period> {
         .flatten()
         .filter_map(|e| e.ok())
         .filter_map(|e| Period::parse(e.file_name().to_str()?))
-        .filter(|p| crate::compute::period_dir(config, *p).join("manifest.json").is_file())
+        .filter(|p| config.paths.period_dir(*p).join("manifest.json").is_file())
         .collect();
     out.sort();
     out

@@ -1,14 +1,14 @@
 //! utility-eval: customer-satisfaction evaluation of water and gas supply enterprises.
 //!
-//! The pipeline, one module per stage: [`config`] → [`intake`] (read a workbook) →
+//! The pipeline, one module per stage, each using only those before it: [`config`] (with
+//! [`scheme`], [`topics`] and [`wording`] loaded by it) → [`intake`] (read a workbook) →
 //! [`validate`] → [`store`] (SQLite) → [`score`] → [`analyse`] → [`compute`] (a period's
-//! [`results`], once for every renderer) → [`render`] (documents, worded by [`wording`]),
-//! with [`inbox`] moving files and [`run`] the batch and the cron sequence
-//! ([`run::cron`]); [`cli`] and [`cmd`] sit on top. [`scheme`] holds the evaluation scheme
-//! as data, [`period`] the periods and their arithmetic.
+//! [`results`], once for every renderer) → [`render`] (documents, on [`pdf`]) → [`deliver`],
+//! with [`inbox`] moving files and [`run`] the batch, the publishing of a period and the cron
+//! sequence ([`run::cron`]); [`cmd`] and [`cli`] sit on top. [`results`] is a leaf of plain
+//! types every stage may use; [`period`] holds the periods and their arithmetic.
 
 pub mod analyse;
-pub mod chart;
 pub mod cli;
 pub mod cmd;
 pub mod compute;
@@ -29,6 +29,7 @@ pub mod scheme;
 pub mod score;
 pub mod store;
 pub mod text;
+pub mod topics;
 pub mod validate;
 pub mod wording;
 

@@ -7,7 +7,6 @@ pub mod anonymise;
 pub mod improve;
 pub mod integrity;
 pub mod quality;
-pub mod topics;
 
 use crate::config::Config;
 use crate::results::{
@@ -15,7 +14,7 @@ use crate::results::{
 };
 use crate::scheme::ItemKind;
 use crate::score::{Tallies, stats};
-use topics::Topics;
+use crate::topics::Topics;
 
 /// Quotes per topic and their length in characters.
 const QUOTES: usize = 3;

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::analyse::topics::DEFAULT_TOPICS;
 use crate::cmd::Exit;
 use crate::config::Config;
 use crate::period::ReturnKind;
 use crate::render::form::{FormSpec, write_form};
 use crate::scheme::DEFAULT_SCHEME;
+use crate::topics::DEFAULT_TOPICS;
 
 /// The starter registry: the same as the committed samples'.
 const STARTER_CONFIG: &str = include_str!("../../samples/utility-eval.toml");

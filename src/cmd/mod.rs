@@ -8,6 +8,7 @@ macro_rules! say {
     };
 }
 
+pub mod args;
 pub mod check;
 pub mod deliver;
 pub mod ingest;

@@ -1,14 +1,13 @@
 //! `report --period P`: (re)computes and writes the outputs of one period.
 
 use crate::cmd::{Exit, lock_or_say};
-use crate::compute;
 use crate::config::Config;
 use crate::period::Period;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 所属期(如 2026-10 或 2026Q3)
-    #[arg(long, value_name = "所属期", value_parser = crate::cli::period_arg)]
+    #[arg(long, value_name = "所属期", value_parser = super::args::period_arg)]
     pub period: Period,
 }
 
@@ -24,11 +23,11 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     if store.accepted(kind, &period.to_string())?.is_empty() {
         anyhow::bail!("{} 没有已接收的{}报表,无法出具报告", period.label_zh(), kind.label());
     }
-    let files = compute::publish(config, &mut store, &config.topics, &[period], false)?;
+    let files = crate::run::publish::publish(config, &mut store, &config.topics, &[period], false)?;
     say!(
         "{} 的报告已写入 {}:",
         period.label_zh(),
-        compute::period_dir(config, period).display()
+        config.paths.period_dir(period).display()
     );
     for f in files {
         say!(

@@ -17,28 +17,28 @@ use crate::sample::{Size, draw, key};
 #[command(group(clap::ArgGroup::new("size").required(true).multiple(false).args(["per_enterprise", "margin"])))]
 pub struct Args {
     /// 季度(如 2026Q4)
-    #[arg(long, value_name = "季度", value_parser = crate::cli::quarter_arg)]
+    #[arg(long, value_name = "季度", value_parser = super::args::quarter_arg)]
     pub quarter: Period,
     /// 每家企业抽取的用户数(与 --margin 二选一,必填其一)
-    #[arg(long, value_name = "人数", value_parser = crate::cli::count_arg)]
+    #[arg(long, value_name = "人数", value_parser = super::args::count_arg)]
     pub per_enterprise: Option<usize>,
     /// 按允许误差确定每家企业的样本量(如 0.05),按各企业名单人数做有限总体校正(与 --per-enterprise 二选一,必填其一)
-    #[arg(long, value_name = "误差", value_parser = crate::cli::fraction_arg)]
+    #[arg(long, value_name = "误差", value_parser = super::args::fraction_arg)]
     pub margin: Option<f64>,
     /// 置信水平(与 --margin 一起用,默认 0.95)
-    #[arg(long, value_name = "置信水平", default_value_t = 0.95, hide_default_value = true, requires = "margin", value_parser = crate::cli::fraction_arg)]
+    #[arg(long, value_name = "置信水平", default_value_t = 0.95, hide_default_value = true, requires = "margin", value_parser = super::args::fraction_arg)]
     pub confidence: f64,
     /// 预估比例(与 --margin 一起用,默认 0.5,样本量最大)
-    #[arg(long, value_name = "比例", default_value_t = 0.5, hide_default_value = true, requires = "margin", value_parser = crate::cli::fraction_arg)]
+    #[arg(long, value_name = "比例", default_value_t = 0.5, hide_default_value = true, requires = "margin", value_parser = super::args::fraction_arg)]
     pub p: f64,
     /// 随机种子(默认随机产生并记录;同一名单、同一种子抽出同样的样本)
-    #[arg(long, value_name = "种子", value_parser = crate::cli::whole_arg::<u64>)]
+    #[arg(long, value_name = "种子", value_parser = super::args::whole_arg::<u64>)]
     pub seed: Option<u64>,
     /// 排除最近几个季度已抽中回访过的用户(默认取配置 [sampling] exclude_quarters,未配置为 1)
-    #[arg(long, value_name = "季度数", value_parser = crate::cli::whole_arg::<u32>)]
+    #[arg(long, value_name = "季度数", value_parser = super::args::whole_arg::<u32>)]
     pub exclude_quarters: Option<u32>,
     /// 回访员人数:名单平均分给各回访员,每人一段,分页打印
-    #[arg(long, value_name = "人数", value_parser = crate::cli::whole_arg::<u32>)]
+    #[arg(long, value_name = "人数", value_parser = super::args::whole_arg::<u32>)]
     pub surveyors: Option<u32>,
     /// 回访表输出文件(默认 reports/<季度>/<季度>抽查回访表.xlsx)
     #[arg(long, short, value_name = "文件")]
@@ -148,7 +148,10 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         .find(|u| u.role == Role::City)
         .map(|u| u.name.clone());
     let out = args.out.clone().unwrap_or_else(|| {
-        crate::compute::period_dir(config, quarter).join(format!("{}抽查回访表.xlsx", quarter.label_zh()))
+        config
+            .paths
+            .period_dir(quarter)
+            .join(format!("{}抽查回访表.xlsx", quarter.label_zh()))
     });
     let period = quarter.to_string();
     let spec = FormSpec {

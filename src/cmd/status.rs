@@ -11,7 +11,7 @@ use crate::text::pad;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 所属期(如 2026-10 或 2026Q3);默认列出库中所有所属期
-    #[arg(long, value_name = "所属期", value_parser = crate::cli::period_arg)]
+    #[arg(long, value_name = "所属期", value_parser = super::args::period_arg)]
     pub period: Option<Period>,
 }
 

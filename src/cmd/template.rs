@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long, value_name = "代码")]
     pub unit: Option<String>,
     /// 预填的所属期(如 2026-10 或 2026Q4)
-    #[arg(long, value_name = "所属期", value_parser = crate::cli::period_arg)]
+    #[arg(long, value_name = "所属期", value_parser = super::args::period_arg)]
     pub period: Option<Period>,
     /// 输出文件(.xlsx;默认当前目录下的“<单位>_<类型>_报表模板.xlsx”)
     #[arg(long, short, value_name = "文件")]

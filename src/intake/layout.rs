@@ -5,56 +5,12 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::Value;
+use crate::results::{Field, Layout, Meta, MetaCell};
 use crate::scheme::Scheme;
 use crate::text::{normalize_label, split_label_value};
 
 /// How many rows from the top of a sheet are searched for metadata and the header.
 pub const HEADER_SEARCH_ROWS: u32 = 30;
-
-/// A column of a survey return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Field {
-    Seq,
-    SurveyDate,
-    Method,
-    UserName,
-    UserType,
-    UsageNature,
-    MonthlyUsage,
-    Phone,
-    Utility,
-    Enterprise,
-    County,
-    Opinion,
-    Suggestion,
-    /// Why a call-back user was not reached (未回访原因: 未接通, 空号, 拒访, 停机, 其他).
-    NotReached,
-    /// The scheme's item at this index.
-    Item(usize),
-}
-
-impl Field {
-    /// The index of a fixed field in [`FIELDS`]; items have none.
-    pub fn slot(self) -> usize {
-        match self {
-            Field::Seq => 0,
-            Field::SurveyDate => 1,
-            Field::Method => 2,
-            Field::UserName => 3,
-            Field::UserType => 4,
-            Field::UsageNature => 5,
-            Field::MonthlyUsage => 6,
-            Field::Phone => 7,
-            Field::Utility => 8,
-            Field::Enterprise => 9,
-            Field::County => 10,
-            Field::Opinion => 11,
-            Field::Suggestion => 12,
-            Field::NotReached => 13,
-            Field::Item(_) => panic!("items have no fixed slot"),
-        }
-    }
-}
 
 /// The fixed columns, their label in the template and the other labels they go by
 /// (compared after [`normalize_label`]).
@@ -197,50 +153,6 @@ pub enum MetaKey {
     Submitter,
     Kind,
     Period,
-}
-
-/// A metadata value and where it was written.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MetaCell {
-    pub value: Value,
-    /// `调查问卷!B2`
-    pub cell: String,
-}
-
-/// What the metadata block of a sheet says.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Meta {
-    pub submitter: Option<MetaCell>,
-    pub kind: Option<MetaCell>,
-    pub period: Option<MetaCell>,
-}
-
-/// A found header: the sheet, its row, and the columns it maps.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Layout {
-    pub sheet: String,
-    /// 0-based row of the header.
-    pub header_row: u32,
-    /// (0-based column, field), in column order; each field once.
-    pub columns: Vec<(u32, Field)>,
-    /// Header cells that name no known field (`备注 (K5)`), reported once.
-    pub ignored: Vec<String>,
-    pub meta: Meta,
-}
-
-impl Layout {
-    pub fn has(&self, field: Field) -> bool {
-        self.columns.iter().any(|&(_, f)| f == field)
-    }
-
-    pub fn column_of(&self, field: Field) -> Option<u32> {
-        self.columns.iter().find(|&&(_, f)| f == field).map(|&(c, _)| c)
-    }
-
-    /// Whether the return carries answers (a survey) or only users (a sample frame).
-    pub fn has_items(&self) -> bool {
-        self.columns.iter().any(|(_, f)| matches!(f, Field::Item(_)))
-    }
 }
 
 /// `A1`-style name of a 0-based (row, column).

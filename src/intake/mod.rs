@@ -13,42 +13,18 @@ mod sniff;
 mod stream;
 pub mod worker;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-pub use layout::{Field, Layout, Meta, MetaCell, cell_name};
+pub use crate::config::Limits;
+pub use crate::results::{Field, Layout, Meta, MetaCell};
+pub use crate::results::{SheetDump, Value};
+pub use layout::cell_name;
 pub use sniff::Format;
 pub use stream::panic_text as panic_message;
 
 use crate::scheme::Scheme;
-
-/// A non-empty cell value, as read.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Value {
-    Text(String),
-    Number(f64),
-    Bool(bool),
-    Date(NaiveDateTime),
-    /// A formula error value such as `#N/A`.
-    Error(String),
-}
-
-impl Value {
-    /// The value as a person would read it in the cell.
-    pub fn display(&self) -> String {
-        match self {
-            Value::Text(s) => s.clone(),
-            Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
-            Value::Date(d) if d.time() == chrono::NaiveTime::MIN => d.date().to_string(),
-            Value::Date(d) => d.to_string(),
-            Value::Error(e) => e.clone(),
-        }
-    }
-}
 
 thread_local! {
     static PARSING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -66,39 +42,6 @@ pub(crate) fn parsing<T>(f: impl FnOnce() -> T) -> T {
 /// Whether the current thread is inside the parsing of a file (see `parsing`) (for the program's panic hook).
 pub fn in_parser() -> bool {
     PARSING.with(|p| p.get())
-}
-
-/// Caps that keep one hostile file from taking the machine down.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    pub max_file_bytes: u64,
-    /// Sum of the declared inflated sizes of a zip package's entries.
-    pub max_inflated_bytes: u64,
-    /// Data rows below the header.
-    pub max_rows: u32,
-    pub max_columns: u32,
-    /// Characters in one cell (Excel's own limit is 32,767).
-    pub max_cell_chars: usize,
-    /// Address-space limit of the xls/ods parsing child process.
-    pub worker_memory_bytes: u64,
-    pub worker_timeout_secs: u64,
-    /// The program that runs the hidden `parse-worker` subcommand (this executable).
-    pub worker_exe: Option<PathBuf>,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_file_bytes: 50 << 20,
-            max_inflated_bytes: 1 << 30,
-            max_rows: 200_000,
-            max_columns: 256,
-            max_cell_chars: 32_767,
-            worker_memory_bytes: 2 << 30,
-            worker_timeout_secs: 120,
-            worker_exe: None,
-        }
-    }
 }
 
 /// Why a whole file could not be read. Messages are for the county clerk.
@@ -216,18 +159,6 @@ pub fn read_return(
         });
     }
     Ok(format)
-}
-
-/// The data sheet of a workbook as its sender filled it in: every row, every non-empty cell
-/// with its value as typed (text, number, date …), and where its metadata and columns are. For
-/// the feedback that goes back to the sender, with the problem cells marked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SheetDump {
-    pub name: String,
-    /// (0-based row, non-empty cells as (0-based column, value)), in order.
-    pub rows: Vec<(u32, Vec<(u32, Value)>)>,
-    /// The header row, its columns and the metadata cells, as intake found them.
-    pub layout: Layout,
 }
 
 /// Reads back the first sheet of the workbook at `path` that has a header (the sheet intake

@@ -10,9 +10,9 @@ use printpdf::{
     PdfSaveOptions, Point, Polygon, PolygonRing, Pt, TextItem, WindingOrder,
 };
 
+use super::chart::{Anchor, Canvas, Chart, GREY, INK, RULE, Rgb};
 use super::font::{REPLACEMENT, Weight, face};
 use super::text::wrap;
-use crate::chart::{Anchor, Canvas, Chart, GREY, INK, RULE, Rgb};
 
 pub const PAGE_W: f32 = 595.28;
 pub const PAGE_H: f32 = 841.89;
@@ -353,12 +353,12 @@ impl Doc {
                 let x = MARGIN_X + i as f32 * (w + gap);
                 let y = self.y;
                 self.rect(x, y, w, h, HEADER_FILL);
-                self.rect(x, y, 3.0, h, crate::chart::BLUE);
+                self.rect(x, y, 3.0, h, super::chart::BLUE);
                 self.text(
                     x + w / 2.0,
                     y + 25.0,
                     value,
-                    Style::new(17.0, Weight::Bold, crate::chart::BLUE),
+                    Style::new(17.0, Weight::Bold, super::chart::BLUE),
                     Anchor::Middle,
                 );
                 self.text(
@@ -436,7 +436,7 @@ impl Doc {
             }
             let fill = match tone {
                 Tone::Normal => INK,
-                Tone::Alert => crate::chart::RED,
+                Tone::Alert => super::chart::RED,
                 Tone::Muted => GREY,
             };
             let mut x = MARGIN_X;

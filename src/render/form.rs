@@ -8,7 +8,8 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, Note, Worksheet, XlsxError};
 
 use crate::config::Config;
-use crate::intake::layout::{FIELDS, Field, USER_FIELDS};
+use crate::intake::Field;
+use crate::intake::layout::{FIELDS, USER_FIELDS};
 use crate::period::ReturnKind;
 use crate::scheme::{ItemKind, Scheme};
 use crate::validate::{METHODS, NOT_REACHED, USER_TYPES};

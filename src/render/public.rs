@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{RenderContext, RenderError, Renderer, change_text as change, date_zh, score_text as score};
-use crate::chart::{Bars, Chart, Svg, escape};
+use crate::pdf::chart::{Bars, Chart, Svg, escape};
 use crate::pdf::doc::{CONTENT_W, MARGIN_X, PAGE_W};
 use crate::pdf::font::Weight;
 use crate::pdf::{Align, Column, Doc, Style, Table, Tone};
@@ -166,7 +166,7 @@ fn head(title: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{}</style>\n</head>\n",
         escape(title),
-        CSS.replace("FONTS", crate::chart::FONT_FAMILY)
+        CSS.replace("FONTS", crate::pdf::chart::FONT_FAMILY)
     )
 }
 
@@ -316,7 +316,7 @@ fn percent_encode(name: &str) -> String {
 
 /// The same content as a PDF (A4, no cover).
 fn pdf(view: &PublicView, t: &Texts, name: &str) -> Doc {
-    use crate::chart::{Anchor, BLUE, GREY, INK};
+    use crate::pdf::chart::{Anchor, BLUE, GREY, INK};
     let mut d = Doc::new(
         name,
         &format!("{} · {}", t.title, view.period.label_zh()),

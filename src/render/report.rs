@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{RenderContext, RenderError, Renderer, change_text as delta, date_zh, score_text as score};
-use crate::chart::{Bars, Chart, Columns, Lines};
+use crate::pdf::chart::{Bars, Chart, Columns, Lines};
 use crate::pdf::doc::Style;
 use crate::pdf::font::Weight;
 use crate::pdf::{Align, Column, Doc, Table, Tone};
@@ -159,7 +159,7 @@ impl Renderer for EnterpriseReports {
 }
 
 fn cover(d: &mut Doc, title: &str, period_line: &str, bureau: &str, date: &str) {
-    use crate::chart::{Anchor, BLUE, GREY, INK};
+    use crate::pdf::chart::{Anchor, BLUE, GREY, INK};
     use crate::pdf::doc::{CONTENT_W, PAGE_W};
     let face = crate::pdf::font::face(Weight::Bold);
     let mut y = 250.0;
@@ -528,7 +528,7 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
         let mut values: Vec<f64> = known.iter().filter_map(|i| i.importance).collect();
         values.sort_by(f64::total_cmp);
         let median = values[(values.len() - 1) / 2];
-        let chart = Chart::Quadrant(crate::chart::Quadrant {
+        let chart = Chart::Quadrant(crate::pdf::chart::Quadrant {
             points: known
                 .iter()
                 .filter_map(|i| Some((i.id.clone(), i.importance?, i.score?, i.priority)))

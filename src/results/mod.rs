@@ -1,9 +1,15 @@
 //! The computed results of one period: the one model every renderer takes as its only
-//! input. It is built once by [`crate::compute::Reporter::compute`] from the store (scores, analysis,
-//! improvement items, the inputs it was computed from); no renderer queries the database or
-//! recomputes a score.
+//! input. It is built once by the compute stage from the store (scores, analysis, improvement
+//! items, the inputs it was computed from); no renderer queries the database or recomputes a
+//! score. With it, the plain types every stage passes on ([`returns`], [`integrity`]): this
+//! module imports no stage.
 
+pub mod integrity;
 pub mod public;
+pub mod returns;
+
+pub use integrity::{Check, Importance, Signal};
+pub use returns::{Field, Layout, Meta, MetaCell, RowIssue, SheetDump, Status, Submission, Value};
 
 use chrono::NaiveDate;
 
@@ -452,10 +458,10 @@ pub struct FeedbackReturn {
     pub reason: Option<String>,
     pub warnings: Vec<String>,
     /// Every problem cell, in row order.
-    pub issues: Vec<crate::validate::RowIssue>,
+    pub issues: Vec<RowIssue>,
     /// The data sheet as the sender filled it in, read back from the stored file (`None` when
     /// it is no workbook, or is gone).
-    pub sheet: Option<crate::intake::SheetDump>,
+    pub sheet: Option<SheetDump>,
 }
 
 /// One enterprise's part of the quarter's call-back: drawn = answered + not reached +
@@ -492,7 +498,7 @@ pub struct SamplingProgress {
 pub struct Input {
     pub path: String,
     pub sha256: String,
-    pub status: crate::store::Status,
+    pub status: Status,
     pub submitter: String,
     pub rows: i64,
 }
@@ -534,15 +540,15 @@ pub struct PeriodResults {
     /// Quarterly: the months whose self-assessments the bias pools (fewer than three when a
     /// month has none), in order.
     pub bias_months: Vec<Period>,
-    /// [`crate::config::Config::dependency_hash`] at the time of computing.
+    /// The configuration's dependency hash at the time of computing.
     pub depends_on: String,
     /// Quarters with a recorded draw: the call-back's progress.
     pub sampling: Option<SamplingProgress>,
     /// The integrity checks of the self-assessment data, one per submitter and check (months:
     /// the five checks of each submitter's data; quarters: agreement with the call-back).
-    pub integrity: Vec<crate::analyse::integrity::Signal>,
+    pub integrity: Vec<Signal>,
     /// Each item's importance (correlation with overall satisfaction) against its score.
-    pub importance: Vec<crate::analyse::integrity::Importance>,
+    pub importance: Vec<Importance>,
 }
 
 impl PeriodResults {
@@ -649,7 +655,7 @@ impl PeriodResults {
 /// assembles it and the renderer writes it.
 #[derive(Debug, Clone)]
 pub struct Notice {
-    pub submission: crate::store::Submission,
+    pub submission: Submission,
     /// The code of the unit or enterprise told.
     pub submitter: String,
     pub submitter_name: String,
@@ -657,7 +663,7 @@ pub struct Notice {
     pub folder: String,
     /// The notice's file name.
     pub file: String,
-    pub issues: Vec<crate::validate::RowIssue>,
+    pub issues: Vec<RowIssue>,
     /// The return of the same slot still in force, by its file name, if any.
     pub in_force: Option<String>,
     /// A later return of the same slot was accepted: the notice is no longer due.

@@ -6,10 +6,10 @@ use std::fs::File;
 use std::path::PathBuf;
 
 use super::{RunError, Summary};
-use crate::compute::{self, ReportError};
 use crate::config::Config;
 use crate::inbox;
 use crate::period::Period;
+use crate::run::publish::{self, ReportError};
 use crate::store::{Store, StoreError};
 
 /// How a cron run went.
@@ -190,11 +190,11 @@ fn steps(config: &Config, store: &mut Store, progress: &dyn Progress) -> Result<
         .map(|i| (special[i].name.clone(), special[i].kind))
         .collect();
     summary.unreadable = unreadable;
-    let published = compute::affected(config, store)?;
+    let published = publish::affected(config, store)?;
     if !published.is_empty() {
-        compute::publish(config, store, &config.topics, &published, true)?;
+        publish::publish(config, store, &config.topics, &published, true)?;
     } else {
-        compute::settle_unscored(store)?;
+        publish::settle_unscored(store)?;
     }
     // Every period's documents, not only those just written: a failed sending is retried.
     // The 退回通知 of files rejected whole are written, then delivered with the rest.

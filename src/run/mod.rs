@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 
 pub mod cron;
+pub mod publish;
 mod record;
 
 pub use record::explanation;

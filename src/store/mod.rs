@@ -11,6 +11,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::period::{Period, ReturnKind};
+pub use crate::results::{Status, Submission};
 use crate::validate::{ReturnMeta, RowIssue};
 
 /// Commits between two checkpoints by [`checkpoint_on_signal`].
@@ -33,55 +34,6 @@ pub fn checkpoint_on_signal(conn: Connection, commits: std::sync::mpsc::Receiver
             }
         }
     }
-}
-
-/// Where a received file stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    /// The return in force for its submitter, kind and period.
-    Accepted,
-    Rejected,
-    /// Replaced by a later return of the same submitter, kind and period.
-    Superseded,
-}
-
-impl Status {
-    /// The code in the database and in manifest.json.
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Accepted => "accepted",
-            Status::Rejected => "rejected",
-            Status::Superseded => "superseded",
-        }
-    }
-
-    fn from_code(code: &str) -> Option<Status> {
-        [Status::Accepted, Status::Rejected, Status::Superseded]
-            .into_iter()
-            .find(|s| s.code() == code)
-    }
-}
-
-/// A stored submission, as later stages and the inbox need it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Submission {
-    pub id: i64,
-    pub sha256: String,
-    pub original_name: String,
-    pub submitter_code: Option<String>,
-    pub kind: Option<ReturnKind>,
-    pub period: Option<String>,
-    pub status: Status,
-    pub rows_accepted: i64,
-    pub rows_rejected: i64,
-    pub reason: Option<String>,
-    pub stored_path: String,
-    pub filed: bool,
-    pub received_at: String,
-    /// What the submitter must know of an accepted return (missing question columns …), one a line.
-    pub warnings: Option<String>,
-    /// Where the file was received, byte for byte (recorded since schema 4).
-    pub source_path: Option<std::path::PathBuf>,
 }
 
 /// A file being received: the fields known before its rows.

@@ -4,7 +4,6 @@
 //! and for which period (from the sheet, else the folder, else the file name). It touches
 //! no database and no file but the one it is given.
 
-use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -14,6 +13,7 @@ mod row;
 use crate::config::Config;
 use crate::intake::{self, FileError, Format};
 use crate::period::{Period, ReturnKind};
+pub use crate::results::RowIssue;
 use crate::text::match_key;
 use row::Validator;
 
@@ -125,33 +125,10 @@ pub fn respondent_key(user_name: &str, phone: Option<&str>, enterprise: &str) ->
     key
 }
 
-/// A problem with one row, for the reporting unit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RowIssue {
-    /// `调查问卷!N17`
-    pub cell: String,
-    /// 1-based row.
-    pub row: u32,
-    /// What the cell holds, as displayed.
-    pub value: String,
-    /// What is wrong and what was expected.
-    pub problem: String,
-}
-
 /// How many distinct rows the issues are about (a row with two problems is one bad row).
 pub fn rows_with_issues(issues: &[RowIssue]) -> usize {
     let rows: std::collections::BTreeSet<u32> = issues.iter().map(|i| i.row).collect();
     rows.len()
-}
-
-impl fmt::Display for RowIssue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.value.is_empty() {
-            write!(f, "{}:{}", self.cell, self.problem)
-        } else {
-            write!(f, "{}:填写的是“{}”,{}", self.cell, self.value, self.problem)
-        }
-    }
 }
 
 /// Why a whole file is rejected.

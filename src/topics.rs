@@ -1,9 +1,8 @@
-//! Complaint topics and quotes, part of the analysis stage (score → **analyse** → render).
-//!
-//! Groups the users' free-text complaints and suggestions into topics by the keyword
-//! dictionary `templates/topics.toml` (embedded as the default; policy §8.2, SPEC §4), and
-//! makes the short, anonymised quotes the reports show (no phone numbers, no names). It
-//! touches nothing but its inputs: no database, no files, no clock.
+//! The complaint-topic dictionary: the keyword topics that the users' free-text complaints and
+//! suggestions are grouped into (`templates/topics.toml`, embedded as the default; policy
+//! §8.2, SPEC §4). Loaded with the configuration, like the scheme and the wording; the
+//! analysis stage classifies with it. It touches nothing but its inputs: no
+//! database, no files, no clock.
 
 use std::collections::HashSet;
 
@@ -12,7 +11,7 @@ use serde::Deserialize;
 use crate::text::half_width;
 
 /// The built-in topic dictionary.
-pub const DEFAULT_TOPICS: &str = include_str!("../../templates/topics.toml");
+pub const DEFAULT_TOPICS: &str = include_str!("../templates/topics.toml");
 
 /// One complaint topic: its name and the keywords that put a text into it. The catch-all
 /// topic (其他) has no keywords.

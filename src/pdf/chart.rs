@@ -1,7 +1,8 @@
 //! Chart descriptions shared by every document: the ranking (horizontal bars with the action
 //! threshold), trends (lines over periods) and the grade distribution (columns). A chart
 //! draws itself on a [`Canvas`]; the PDF reports and the public page each provide one, so
-//! both show the same chart from the same description.
+//! both show the same chart from the same description. Text is measured with the PDF's
+//! embedded font, so a label that fits in the report fits on the page too.
 
 /// An RGB colour.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -145,8 +146,8 @@ fn bars(b: &Bars, c: &mut dyn Canvas, x: f32, y: f32, w: f32) {
     for (i, label) in b.labels.iter().enumerate() {
         let row_y = top + i as f32 * BAR_ROW;
         let base = row_y + BAR_ROW * 0.5 + FONT * 0.35;
-        let shown = crate::pdf::text::ellipsize(
-            crate::pdf::font::face(crate::pdf::font::Weight::Regular),
+        let shown = super::text::ellipsize(
+            super::font::face(super::font::Weight::Regular),
             label,
             FONT,
             label_w - 6.0,
@@ -275,12 +276,7 @@ fn lines(l: &Lines, c: &mut dyn Canvas, x: f32, y: f32, w: f32, h: f32) {
         }
         // Legend: each name shortened to its share of the width.
         let room = w / l.series.len().max(1) as f32 - 30.0;
-        let name = crate::pdf::text::ellipsize(
-            crate::pdf::font::face(crate::pdf::font::Weight::Regular),
-            name,
-            FONT,
-            room,
-        );
+        let name = super::text::ellipsize(super::font::face(super::font::Weight::Regular), name, FONT, room);
         c.line(&[(lx, y + 8.0), (lx + 14.0, y + 8.0)], colour, 2.0, false);
         c.text(lx + 18.0, y + 11.0, &name, FONT, INK, Anchor::Start);
         lx += 26.0 + c.measure(&name, FONT);
@@ -483,7 +479,7 @@ impl Canvas for Svg {
     }
 
     fn measure(&self, text: &str, size: f32) -> f32 {
-        crate::pdf::font::face(crate::pdf::font::Weight::Regular).width(text, size)
+        super::font::face(super::font::Weight::Regular).width(text, size)
     }
 }
 
