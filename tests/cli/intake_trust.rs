@@ -25,11 +25,6 @@ fn submissions(env: &Env) -> Vec<Stored> {
         .collect()
 }
 
-fn scores(env: &Env, period: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(env.path(&format!("reports/{period}/scores.json"))).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
 /// A monthly return of `n` valid rows for `unit` about GS01, its 所属期 cell holding `period`.
 fn monthly_of(unit: &str, period: C, date: &str, n: u32) -> Vec<Vec<C>> {
     let mut rows = vec![

@@ -52,10 +52,6 @@ fn run(env: &Env) {
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
 }
 
-fn scores(env: &Env, period: &str) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(env.path(&format!("reports/{period}/scores.json"))).unwrap()).unwrap()
-}
-
 /// pdftotext's text, with the layout kept (a table row on one line) and without.
 fn pdf_text(pdf: &std::path::Path) -> String {
     let run = |layout: bool| {

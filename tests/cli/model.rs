@@ -3,11 +3,6 @@
 
 use crate::support::*;
 
-fn scores(env: &Env, period: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(env.path(&format!("reports/{period}/scores.json"))).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
 fn month_of(period: &str, date: &str, n: u32, bad_phone_rows: u32) -> Vec<Vec<C>> {
     let mut rows = meta("竟陵街道", "月度自评", period);
     rows.push(header());

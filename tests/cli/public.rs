@@ -5,17 +5,6 @@ use scraper::{Html, Selector};
 
 use crate::support::*;
 
-fn ran_samples() -> Env {
-    let env = Env::samples();
-    let o = env.run(&["run"]);
-    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
-    env
-}
-
-fn scores(env: &Env, period: &str) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(env.path(&format!("reports/{period}/scores.json"))).unwrap()).unwrap()
-}
-
 fn page(env: &Env, period: &str) -> Html {
     Html::parse_document(&std::fs::read_to_string(env.path(&format!("public/{period}/index.html"))).unwrap())
 }
@@ -228,7 +217,7 @@ fn the_public_folder_holds_only_the_pages_pdfs_and_index_with_nothing_personal()
 
 #[test]
 fn the_index_lists_every_period_newest_first_and_a_recompute_replaces_the_public_files() {
-    let env = ran_samples();
+    let env = Env::ran_samples();
     let doc = Html::parse_document(&std::fs::read_to_string(env.path("public/index.html")).unwrap());
     let periods: Vec<String> = doc.select(&sel("tbody th")).map(text).collect();
     assert_eq!(periods, ["2026年第3季度", "2026年9月", "2026年8月", "2026年7月"]);
@@ -273,7 +262,7 @@ fn chromium_draws_the_page_at_desktop_and_phone_width() {
     if !tool("chromium") {
         return;
     }
-    let env = ran_samples();
+    let env = Env::ran_samples();
     let page = env.path("public/2026-09/index.html");
     for (label, width) in [("desktop", 1280), ("phone", 390)] {
         let png = env.path(&format!("{label}.png"));

@@ -2,17 +2,6 @@
 
 use crate::support::*;
 
-fn ran_samples() -> Env {
-    let env = Env::samples();
-    let o = env.run(&["run"]);
-    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
-    env
-}
-
-fn scores(env: &Env, period: &str) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(env.path(&format!("reports/{period}/scores.json"))).unwrap()).unwrap()
-}
-
 fn city_report(env: &Env, period: &str, label: &str) -> std::path::PathBuf {
     env.path(&format!(
         "reports/{period}/{label}天门市供水供气企业服务满意度分析报告.pdf"
@@ -250,7 +239,7 @@ fn every_report_is_a_valid_pdf_with_embedded_subset_fonts_and_small() {
 
 #[test]
 fn the_same_results_give_the_same_pdf_bytes() {
-    let env = ran_samples();
+    let env = Env::ran_samples();
     let before: Vec<(std::path::PathBuf, String)> =
         every_pdf(&env).into_iter().map(|p| (p.clone(), sha256(&p))).collect();
     for period in ["2026-09", "2026Q3"] {

@@ -4,13 +4,6 @@ use calamine::{Reader, Xlsx, open_workbook};
 
 use crate::support::*;
 
-fn ran_samples() -> Env {
-    let env = Env::samples();
-    let o = env.run(&["run"]);
-    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
-    env
-}
-
 /// The call-back workbook's users: (name, type, phone, enterprise, county) by header label.
 fn callback_users(path: &std::path::Path) -> Vec<[String; 5]> {
     let mut wb: Xlsx<_> = open_workbook(path).unwrap();
@@ -46,7 +39,7 @@ fn callback_users(path: &std::path::Path) -> Vec<[String; 5]> {
 
 #[test]
 fn the_same_seed_draws_the_same_users_and_recent_ones_are_left_out() {
-    let env = ran_samples();
+    let env = Env::ran_samples();
     let draw = |seed: &str, out: &str| {
         let o = env.run(&[
             "sample",
@@ -78,7 +71,7 @@ fn the_same_seed_draws_the_same_users_and_recent_ones_are_left_out() {
 
 #[test]
 fn a_margin_of_error_sizes_each_enterprise_from_its_frame() {
-    let env = ran_samples();
+    let env = Env::ran_samples();
     let o = env.run(&[
         "sample",
         "--quarter",
@@ -103,7 +96,7 @@ fn a_margin_of_error_sizes_each_enterprise_from_its_frame() {
 
 #[test]
 fn the_call_back_comes_back_through_the_inbox_with_rates_and_flags() {
-    let env = ran_samples();
+    let env = Env::ran_samples();
     let o = env.run(&[
         "sample",
         "--quarter",
@@ -242,7 +235,7 @@ fn a_user_not_reached_comes_back_with_its_reason_and_counts_in_the_call_back() {
     // Issue 17 item 21: the call-back workbook had no column for why a user was not reached,
     // so 未接通 or 空号 typed into 意见或投诉 was lost, and the quarter said nothing of them; and
     // its file name said 季度季度.
-    let env = ran_samples();
+    let env = Env::ran_samples();
     let o = env.run(&["sample", "--quarter", "2026Q3", "--per-enterprise", "5", "--seed", "9"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let book = env.path("reports/2026Q3/2026年第3季度抽查回访表.xlsx");
@@ -425,7 +418,7 @@ fn a_user_not_reached_comes_back_with_its_reason_and_counts_in_the_call_back() {
 fn a_sample_below_the_minimum_sample_is_warned() {
     // Issue 17 item 21: --per-enterprise 5 (min_sample 30) drew without a word, and every
     // enterprise's sampled score came out marked 样本量不足.
-    let env = ran_samples();
+    let env = Env::ran_samples();
     let o = env.run(&[
         "sample",
         "--quarter",

@@ -20,10 +20,6 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn scores(env: &Env, period: &str) -> Value {
-    read_json(&env.path(&format!("reports/{period}/scores.json")))
-}
-
 /// The group of `level`/`key` in a scores.json document (exactly one).
 fn group<'a>(doc: &'a Value, level: &str, key: &str) -> &'a Value {
     let found: Vec<&Value> = doc["groups"]

@@ -18,13 +18,6 @@ const SHEETS: [&str; 11] = [
     "说明",
 ];
 
-fn ran_samples() -> Env {
-    let env = Env::samples();
-    let o = env.run(&["run"]);
-    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
-    env
-}
-
 fn workbook(env: &Env, period: &str, label: &str) -> std::path::PathBuf {
     env.path(&format!("reports/{period}/{label}供水供气企业服务满意度汇总表.xlsx"))
 }
@@ -128,7 +121,7 @@ fn the_summary_workbook_holds_no_personal_data() {
 
 #[test]
 fn the_same_results_give_the_same_workbook_bytes() {
-    let env = ran_samples();
+    let env = Env::ran_samples();
     let path = workbook(&env, "2026-09", "2026年9月");
     let first = sha256(&path);
     let o = env.run(&["report", "--period", "2026-09"]);

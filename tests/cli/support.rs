@@ -156,6 +156,12 @@ pub fn monthly(n: u32) -> Vec<Vec<C>> {
     rows
 }
 
+/// A period's scores.json as written by the last computation.
+pub fn scores(env: &Env, period: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(env.path(&format!("reports/{period}/scores.json"))).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
 /// A temporary deployment using the sample registry.
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -191,6 +197,15 @@ impl Env {
             assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
             env
         })
+    }
+
+    /// A copy of the committed samples after one `run` (which rejects what the samples reject:
+    /// exit code 3), for a test that goes on changing it.
+    pub fn ran_samples() -> Env {
+        let env = Env::samples();
+        let o = env.run(&["run"]);
+        assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+        env
     }
 
     /// A copy of the committed `samples/` (config and inbox), taking files at once.
