@@ -355,34 +355,35 @@ impl<'c> Reporter<'c> {
                 continue;
             };
             let Some(self_composite) = mine.composite else { continue };
-            let (mut sum, mut weight) = (0.0, 0.0);
+            let (mut sum, mut weight, mut reached) = (0.0, 0.0, 0);
             for ((s, e), n) in covered.range((submitter.clone(), String::new())..) {
                 if s != submitter {
                     break;
                 }
                 // Only enterprises the call-back reached enough users of.
-                if let Some(c) = sampled
+                if let Some(g) = sampled
                     .iter()
                     .find(|g| g.level == Level::Enterprise && g.key == *e && !g.insufficient)
-                    .and_then(|g| g.composite)
+                    && let Some(c) = g.composite
                 {
                     sum += c * *n as f64;
                     weight += *n as f64;
+                    reached += g.n;
                 }
             }
             if weight == 0.0 {
                 continue;
             }
-            let value = self_composite - sum / weight;
-            let threshold = self.config.scheme.thresholds.bias_flag;
+            let scheme = &self.config.scheme;
+            let (value, flagged) = analyse::self_vs_sampled(scheme, (self_composite, mine.n), (sum / weight, reached));
             out.push(Signal {
                 submitter: submitter.clone(),
                 name: String::new(),
                 check: Check::SelfAgainstSampled,
                 n: mine.n,
                 value,
-                threshold,
-                flagged: mine.n >= u64::from(self.config.scheme.integrity.min_n) && value > threshold,
+                threshold: scheme.thresholds.bias_flag,
+                flagged,
             });
         }
         out

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::store::{Draw, FrameUser, Respondent, Unreached};
+use crate::period::Period;
+use crate::store::{Draw, FrameUser, Respondent, Store, StoreError, Unreached};
 
 /// The call-back as it came back against its draw: the drawn users who answered, the drawn
 /// users who were not reached (with the reason last given) and did not answer either, and
@@ -176,6 +177,61 @@ pub fn draw(
         })
         .collect();
     (strata, members)
+}
+
+/// A recorded draw: each enterprise's part and the users drawn (with their surveyor).
+pub struct Drawn {
+    pub strata: Vec<Stratum>,
+    pub members: Vec<(FrameUser, Option<u32>)>,
+}
+
+/// Draws `quarter`'s call-back sample from the sample frames in the store and records it:
+/// users drawn in the last `exclude_quarters` quarters' draws are left out, the draw is saved
+/// with its seed and parameters (at `now`), and the quarter is marked for recomputing (its
+/// results report the call-back against this draw). `None` when the quarter has no frame.
+pub fn draw_quarter(
+    store: &mut Store,
+    quarter: Period,
+    size: Size,
+    exclude_quarters: u32,
+    seed: u64,
+    surveyors: Option<u32>,
+    now: &str,
+) -> Result<Option<Drawn>, StoreError> {
+    let users = store.frame_users(quarter)?;
+    if users.is_empty() {
+        return Ok(None);
+    }
+    let mut excluded = HashSet::new();
+    let mut q = quarter;
+    for _ in 0..exclude_quarters {
+        q = q.previous();
+        if let Some(d) = store.draw(&q.to_string())? {
+            excluded.extend(d.members.iter().map(|(u, _)| key(u)));
+        }
+    }
+    let (strata, members) = draw(&users, &excluded, size, seed, surveyors);
+    let parameters = serde_json::json!({
+        "size": match size {
+            Size::PerEnterprise(n) => serde_json::json!({"per_enterprise": n}),
+            Size::Margin { e, confidence, p } => serde_json::json!({
+                "margin": e, "confidence": confidence, "p": p, "n0": n0(e, confidence, p)
+            }),
+        },
+        "exclude_quarters": exclude_quarters,
+        "surveyors": surveyors,
+        "strata": strata.iter().map(|s| serde_json::json!({
+            "enterprise": s.enterprise, "frame": s.frame, "excluded": s.excluded, "drawn": s.drawn, "all_taken": s.all_taken
+        })).collect::<Vec<_>>(),
+    });
+    store.save_draw(&quarter.to_string(), seed, &parameters.to_string(), now, &members)?;
+    store.mark_stale(&quarter.to_string())?;
+    Ok(Some(Drawn { strata, members }))
+}
+
+/// The call-back workbook's file name: `2026年第4季度抽查回访表.xlsx`.
+pub fn form_file_name(quarter: Period) -> String {
+    format!("{}抽查回访表.xlsx", quarter.label_zh())
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::results::{
     Bias, Decline, Dissatisfaction, GroupResult, Level, LowItem, Lowest, TopicCount, UnfavourableShare,
 };
-use crate::scheme::ItemKind;
+use crate::scheme::{ItemKind, Scheme};
 use crate::score::{Tallies, stats};
 use crate::topics::Topics;
 
@@ -207,6 +207,20 @@ fn decline(
     }
 }
 
+/// A self-assessment composite against the sampled one (自评偏差, SPEC §3): self − sampled, and
+/// whether it needs checking. The one rule for every such comparison (the quarter's table per
+/// enterprise, the integrity signal per submitter): flagged when above the scheme's bias flag
+/// and both sides have the minimum sample (a firm conclusion); a difference over a thin sample
+/// is shown but not flagged. Each side is (composite, responses).
+pub fn self_vs_sampled(scheme: &Scheme, own: (f64, u64), sampled: (f64, u64)) -> (f64, bool) {
+    let difference = own.0 - sampled.0;
+    let firm = |n: u64| n >= u64::from(scheme.thresholds.min_sample);
+    (
+        difference,
+        firm(own.1) && firm(sampled.1) && difference > scheme.thresholds.bias_flag,
+    )
+}
+
 /// Per enterprise: the quarter's pooled monthly self-assessment against the sampled survey.
 pub fn bias(config: &Config, pooled: &[GroupResult], sampled: &[GroupResult]) -> Vec<Bias> {
     let find = |gs: &[GroupResult], code: &str| {
@@ -223,19 +237,42 @@ pub fn bias(config: &Config, pooled: &[GroupResult], sampled: &[GroupResult]) ->
             if own.is_none() && city.is_none() {
                 return None;
             }
+            let (self_n, sampled_n) = (own.as_ref().map_or(0, |g| g.n), city.as_ref().map_or(0, |g| g.n));
             let self_composite = own.as_ref().and_then(|g| g.composite);
             let sampled_composite = city.as_ref().and_then(|g| g.composite);
-            let bias = self_composite.zip(sampled_composite).map(|(a, b)| a - b);
+            let compared = self_composite
+                .zip(sampled_composite)
+                .map(|(a, b)| self_vs_sampled(&config.scheme, (a, self_n), (b, sampled_n)));
             Some(Bias {
                 enterprise: e.code.clone(),
                 name: e.name.clone(),
-                self_n: own.map_or(0, |g| g.n),
+                self_n,
                 self_composite,
-                sampled_n: city.map_or(0, |g| g.n),
+                sampled_n,
                 sampled_composite,
-                bias,
-                flagged: bias.is_some_and(|b| b > config.scheme.thresholds.bias_flag),
+                bias: compared.map(|(d, _)| d),
+                flagged: compared.is_some_and(|(_, f)| f),
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_difference_is_flagged_only_above_the_flag_with_a_firm_sample_on_both_sides() {
+        let scheme = Scheme::builtin();
+        // Defaults: bias flag 10 points, minimum sample 30 (SPEC §2).
+        assert_eq!((scheme.thresholds.bias_flag, scheme.thresholds.min_sample), (10.0, 30));
+        let flagged = |own, sampled| self_vs_sampled(&scheme, own, sampled).1;
+        assert!(flagged((95.0, 30), (84.9, 30)));
+        assert!(!flagged((95.0, 30), (85.0, 30)), "exactly the flag is not above it");
+        assert!(!flagged((95.0, 29), (70.0, 400)), "a thin self-assessment");
+        assert!(!flagged((95.0, 400), (70.0, 29)), "a thin call-back");
+        assert!(!flagged((70.0, 400), (95.0, 400)), "self below sampled");
+        let (d, _) = self_vs_sampled(&scheme, (91.25, 40), (80.0, 40));
+        assert!((d - 11.25).abs() < 1e-12);
+    }
 }

@@ -1,7 +1,6 @@
 //! `sample --quarter 2026Q4`: draws the quarter's call-back sample from the units' sample
 //! frames, records it, and writes the call-back workbook (季度抽查回访表) for the surveyors.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -10,7 +9,7 @@ use crate::cmd::{Exit, lock_or_say};
 use crate::config::{Config, Role};
 use crate::period::{Period, ReturnKind};
 use crate::render::form::{FormSpec, write_form};
-use crate::sample::{Size, draw, key};
+use crate::sample::{Drawn, Size};
 
 /// The sample size: `--per-enterprise` or `--margin`, one of them (the `size` group).
 #[derive(Debug, clap::Args)]
@@ -103,45 +102,20 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     let Some(mut store) = crate::cmd::open_store(config)? else {
         return Ok(Exit::Locked);
     };
-    let users = store.frame_users(quarter)?;
-    if users.is_empty() {
-        anyhow::bail!(
-            "{} 还没有已接收的样本名单(报表类型“样本名单”,所属期为该季度或其中的月份),无法抽样",
-            quarter.label_zh()
-        );
-    }
-    // Users drawn in the last K quarters' draws are left out.
-    let k = args.exclude_quarters.unwrap_or(config.exclude_quarters);
-    let mut excluded = HashSet::new();
-    let mut q = quarter;
-    for _ in 0..k {
-        q = q.previous();
-        if let Some(d) = store.draw(&q.to_string())? {
-            excluded.extend(d.members.iter().map(|(u, _)| key(u)));
-        }
-    }
     let seed = match args.seed {
         Some(s) => s,
         None => os_seed()?,
     };
-    let (strata, members) = draw(&users, &excluded, size, seed, args.surveyors);
-    let parameters = serde_json::json!({
-        "size": match size {
-            Size::PerEnterprise(n) => serde_json::json!({"per_enterprise": n}),
-            Size::Margin { e, confidence, p } => serde_json::json!({
-                "margin": e, "confidence": confidence, "p": p, "n0": crate::sample::n0(e, confidence, p)
-            }),
-        },
-        "exclude_quarters": k,
-        "surveyors": args.surveyors,
-        "strata": strata.iter().map(|s| serde_json::json!({
-            "enterprise": s.enterprise, "frame": s.frame, "excluded": s.excluded, "drawn": s.drawn, "all_taken": s.all_taken
-        })).collect::<Vec<_>>(),
-    });
+    let k = args.exclude_quarters.unwrap_or(config.exclude_quarters);
     let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
-    store.save_draw(&quarter.to_string(), seed, &parameters.to_string(), &now, &members)?;
-    // The quarter's results report the call-back against this draw: recomputed next run.
-    store.mark_stale(&quarter.to_string())?;
+    let Some(Drawn { strata, members }) =
+        crate::sample::draw_quarter(&mut store, quarter, size, k, seed, args.surveyors, &now)?
+    else {
+        anyhow::bail!(
+            "{} 还没有已接收的样本名单(报表类型“样本名单”,所属期为该季度或其中的月份),无法抽样",
+            quarter.label_zh()
+        );
+    };
     let city = config
         .units
         .iter()
@@ -151,7 +125,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         config
             .paths
             .period_dir(quarter)
-            .join(format!("{}抽查回访表.xlsx", quarter.label_zh()))
+            .join(crate::sample::form_file_name(quarter))
     });
     let period = quarter.to_string();
     let spec = FormSpec {
