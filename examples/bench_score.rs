@@ -82,8 +82,8 @@ fn main() {
             let mut batch = Vec::with_capacity(10_000);
             for i in 0..count {
                 let e = &config.enterprises[rng.random_range(0..config.enterprises.len())];
-                let mut answers = String::from("{");
-                for (k, item) in config.scheme.items.iter().enumerate() {
+                let mut answers = utility_eval::results::Answers::with_capacity(config.scheme.items.len());
+                for item in &config.scheme.items {
                     if rng.random_bool(0.03) {
                         continue; // blank
                     }
@@ -97,12 +97,8 @@ fn main() {
                         }
                         utility_eval::scheme::ItemKind::FiveLevel => grades[rng.random_range(0..grades.len())],
                     };
-                    if k > 0 && answers.len() > 1 {
-                        answers.push(',');
-                    }
-                    answers.push_str(&format!("\"{}\":\"{a}\"", item.id));
+                    answers.push(&item.id, a);
                 }
-                answers.push('}');
                 let opinion = complaints[rng.random_range(0..complaints.len())];
                 batch.push(Response {
                     row: i as u32 + 7,

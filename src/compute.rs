@@ -418,7 +418,7 @@ impl<'c> Reporter<'c> {
         let quarter = period.is_quarter();
         let mut callback = Vec::new();
         self.store.for_each_checked(period.kind(), &p, &mut |r| {
-            checker.add(r);
+            checker.add(r)?;
             if quarter {
                 callback.push((
                     r.user_name.to_string(),
@@ -427,6 +427,7 @@ impl<'c> Reporter<'c> {
                     r.answers.to_string(),
                 ));
             }
+            Ok(())
         })?;
         let importance = checker.importance(&scores);
         let mut signals = if quarter {
@@ -452,9 +453,10 @@ impl<'c> Reporter<'c> {
                                 r.answers.to_string(),
                             ));
                         }
+                        Ok(())
                     })?;
             }
-            let mut signals = callback_agreement(&self.config.scheme, &monthly, &callback);
+            let mut signals = callback_agreement(&self.config.scheme, &monthly, &callback)?;
             signals.extend(self.self_against_sampled(period, pooled, &covered));
             signals
         } else {

@@ -18,6 +18,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
+use crate::results::AnswersError;
 pub use crate::results::{Check, Importance, Signal};
 use crate::scheme::Scheme;
 use crate::score::{AnswerTable, AnswerValue};
@@ -90,10 +91,10 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub fn add(&mut self, r: &CheckedRow<'_>) {
+    pub fn add(&mut self, r: &CheckedRow<'_>) -> Result<(), AnswersError> {
+        self.table.read(r.answers, &mut self.values)?;
         let acc = self.by.entry(r.submitter.to_string()).or_default();
         acc.n += 1;
-        self.table.read(r.answers, &mut self.values);
         for v in self.values.iter().flatten() {
             acc.answered += 1;
             acc.unfavourable += u64::from(v.unfavourable);
@@ -117,6 +118,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        Ok(())
     }
 
     /// The signals of every submitter seen; `previous_counts` are the responses per
@@ -235,14 +237,14 @@ pub fn callback_agreement(
     scheme: &Scheme,
     monthly: &[(String, String, String, String, String)],
     callback: &[(String, String, String, String)],
-) -> Vec<Signal> {
+) -> Result<Vec<Signal>, AnswersError> {
     let table = AnswerTable::new(scheme);
     let t = &scheme.integrity;
     // Per item: favourable or not (a 满意 months before a 非常满意 is no disagreement).
     let mut called: HashMap<(String, String, String), Vec<Option<bool>>> = HashMap::new();
     for (name, phone, enterprise, answers) in callback {
         let mut v = vec![None; scheme.items.len()];
-        table.each(answers, |i, _, value| v[i] = value.map(|x| x.unfavourable));
+        table.each(answers, |i, _, value| v[i] = value.map(|x| x.unfavourable))?;
         called.insert((name.clone(), phone.clone(), enterprise.clone()), v);
     }
     // Per submitter: the users matched, the answers compared and those that agree.
@@ -261,9 +263,10 @@ pub fn callback_agreement(
                 e.1 += 1;
                 e.2 += u64::from(v.unfavourable == b);
             }
-        });
+        })?;
     }
-    by.into_iter()
+    Ok(by
+        .into_iter()
         .map(|(submitter, (users, compared, agreed))| {
             let value = if compared > 0 {
                 agreed as f64 * 100.0 / compared as f64
@@ -281,7 +284,7 @@ pub fn callback_agreement(
                 flagged: n >= u64::from(t.callback_min_users) && compared > 0 && value < t.callback_agreement,
             }
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -316,7 +319,8 @@ mod tests {
                 survey_date: Some("2026-10-08"),
                 enterprise: "GS01",
                 answers: &perfect,
-            });
+            })
+            .unwrap();
         }
         let grades = ["非常满意", "满意", "一般", "不满意"];
         for i in 0..40u32 {
@@ -344,7 +348,8 @@ mod tests {
                 survey_date: Some(&date),
                 enterprise: "GS01",
                 answers: &a,
-            });
+            })
+            .unwrap();
         }
         let previous = vec![
             BTreeMap::from([("FAKE".to_string(), 40)]),
@@ -400,7 +405,7 @@ mod tests {
             ("甲".into(), "1".into(), "GS01".into(), good),
             ("乙".into(), "2".into(), "GS01".into(), bad),
         ];
-        let s = callback_agreement(&t, &monthly, &callback);
+        let s = callback_agreement(&t, &monthly, &callback).unwrap();
         assert_eq!(s.len(), 1);
         // 32 answers compared, 16 + 5 agree (Q12, D1–D4 of user B): 21 / 32 = 65.625%.
         assert_eq!(s[0].n, 2);
@@ -431,7 +436,8 @@ mod tests {
                 survey_date: None,
                 enterprise: "GS01",
                 answers: &a,
-            });
+            })
+            .unwrap();
         }
         let scores: Vec<(String, Option<f64>)> = scheme.items.iter().map(|i| (i.id.clone(), Some(70.0))).collect();
         let mut imp = c.importance(&scores);

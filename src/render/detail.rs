@@ -134,9 +134,9 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
         let mut closed = false;
         let read = cx.detail.for_each(&mut |d| {
             if closed {
-                return;
+                return Ok(());
             }
-            batch.push(line(d, &table, n_items, &parties, &names));
+            batch.push(line(d, &table, n_items, &parties, &names)?);
             if batch.len() == BATCH
                 && tx
                     .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
@@ -145,6 +145,7 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
                 // The writer stopped on an error: it is reported below.
                 closed = true;
             }
+            Ok(())
         });
         if !batch.is_empty() && !closed {
             let _ = tx.send(batch);
@@ -183,7 +184,7 @@ fn line(
     n_items: u16,
     parties: &HashMap<&str, &str>,
     names: &HashMap<&str, &str>,
-) -> Line {
+) -> Result<Line, crate::results::AnswersError> {
     let mut cells = Vec::with_capacity(20 + 2 * n_items as usize);
     let mut text = |col: u16, t: &str| {
         if !t.is_empty() {
@@ -218,6 +219,6 @@ fn line(
         if let Some(v) = value {
             cells.push((base + n_items + i, Value::Number(v.score)));
         }
-    });
-    Line { cells }
+    })?;
+    Ok(Line { cells })
 }

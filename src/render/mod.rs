@@ -26,7 +26,7 @@ use crate::wording::{Values, Wording};
 /// stage hands renderers this stream instead of the database.
 pub trait DetailRows {
     /// Calls `f` with each response, by submitter and file, in row order.
-    fn for_each(&self, f: &mut dyn FnMut(&DetailRow<'_>)) -> Result<(), StoreError>;
+    fn for_each(&self, f: &mut dyn FnMut(&DetailRow<'_>) -> Result<(), StoreError>) -> Result<(), StoreError>;
 }
 
 /// What every renderer gets: the period's results, the stream of its responses, the report

@@ -4,10 +4,12 @@
 //! score. With it, the plain types every stage passes on ([`returns`], [`integrity`]): this
 //! module imports no stage.
 
+pub mod answers;
 pub mod integrity;
 pub mod public;
 pub mod returns;
 
+pub use answers::{Answers, AnswersError};
 pub use integrity::{Check, Importance, Signal};
 pub use returns::{Field, Layout, Meta, MetaCell, RowIssue, SheetDump, Status, Submission, Value};
 

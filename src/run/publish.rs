@@ -18,7 +18,10 @@ struct Detail<'s> {
 }
 
 impl DetailRows for Detail<'_> {
-    fn for_each(&self, f: &mut dyn FnMut(&crate::store::DetailRow<'_>)) -> Result<(), StoreError> {
+    fn for_each(
+        &self,
+        f: &mut dyn FnMut(&crate::store::DetailRow<'_>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         self.store
             .for_each_detail(self.period.kind(), &self.period.to_string(), f)
     }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use crate::config::Config;
 use crate::period::ReturnKind;
+use crate::results::answers::{self, AnswersError};
 use crate::results::{GroupResult, ItemResult, Level};
 use crate::scheme::{ItemKind, Scheme};
 use crate::store::{ResponseRow, Store, StoreError};
@@ -78,17 +79,17 @@ impl AnswerTable {
         self.ids.iter().position(|i| i == id)
     }
 
-    /// Fills `out` (one slot per item) from a response's answers JSON.
-    pub fn read(&self, json: &str, out: &mut [Option<AnswerValue>]) {
+    /// Fills `out` (one slot per item) from a response's stored answers.
+    pub fn read(&self, json: &str, out: &mut [Option<AnswerValue>]) -> Result<(), AnswersError> {
         out.iter_mut().for_each(|v| *v = None);
-        self.each(json, |i, _, value| out[i] = value);
+        self.each(json, |i, _, value| out[i] = value)
     }
 
-    /// Calls `f` with each answer of a response's answers JSON: the item's index, the answer
-    /// as stored, and its value (`None` for 不适用).
-    pub fn each(&self, json: &str, mut f: impl FnMut(usize, &str, Option<AnswerValue>)) {
+    /// Calls `f` with each answer of a response's stored answers: the item's index, the answer
+    /// as stored, and its value (`None` for 不适用). Ids the scheme does not have are passed over.
+    pub fn each(&self, json: &str, mut f: impl FnMut(usize, &str, Option<AnswerValue>)) -> Result<(), AnswersError> {
         let mut cursor = 0;
-        let mut put = |id: &str, answer: &str| {
+        answers::decode(json, |id, answer| {
             if let Some(i) = self.index_of(id, cursor) {
                 f(
                     i,
@@ -97,49 +98,8 @@ impl AnswerTable {
                 );
                 cursor = i + 1;
             }
-        };
-        if !parse_flat_object(json, &mut put) {
-            // Not in the form intake writes (escapes, spaces): the general parser.
-            if let Ok(map) = serde_json::from_str::<HashMap<String, String>>(json) {
-                for (k, v) in &map {
-                    put(k, v);
-                }
-            }
-        }
+        })
     }
-}
-
-/// Parses `{"k":"v","k2":"v2"}` as written by intake (no escapes, no spaces), calling `f`
-/// for each pair. Returns false, having called nothing, when the text is in another form.
-fn parse_flat_object(json: &str, f: &mut impl FnMut(&str, &str)) -> bool {
-    let Some(body) = json.strip_prefix('{').and_then(|b| b.strip_suffix('}')) else {
-        return false;
-    };
-    if body.contains('\\') {
-        return false;
-    }
-    if body.is_empty() {
-        return true;
-    }
-    // "k":"v","k":"v": four quotes per pair, none inside keys or values.
-    let mut pairs: [(&str, &str); 64] = [("", ""); 64];
-    let mut count = 0;
-    let mut quotes = body.match_indices('"').map(|(i, _)| i);
-    while let Some(a) = quotes.next() {
-        let (Some(b), Some(c), Some(d)) = (quotes.next(), quotes.next(), quotes.next()) else {
-            return false;
-        };
-        let separated = &body[b + 1..c] == ":" && (d + 1 == body.len() || body.as_bytes()[d + 1] == b',');
-        if !separated || count == pairs.len() {
-            return false;
-        }
-        pairs[count] = (&body[a + 1..b], &body[c + 1..d]);
-        count += 1;
-    }
-    for (k, v) in &pairs[..count] {
-        f(k, v);
-    }
-    true
 }
 
 /// The running sums of one group.
@@ -248,8 +208,8 @@ impl<'c> Tallies<'c> {
     }
 
     /// Adds one response to its city, enterprise, unit, county, utility and user-type groups.
-    pub fn add(&mut self, r: &ResponseRow<'_>) {
-        self.table.read(r.answers, &mut self.answers);
+    pub fn add(&mut self, r: &ResponseRow<'_>) -> Result<(), AnswersError> {
+        self.table.read(r.answers, &mut self.answers)?;
         self.response_dimensions();
         let overall_grade = self
             .overall
@@ -285,6 +245,7 @@ impl<'c> Tallies<'c> {
                 user_name: r.user_name.to_string(),
             });
         }
+        Ok(())
     }
 
     fn county_index(&mut self, stored: &str) -> usize {
@@ -413,7 +374,7 @@ pub fn tally<'c>(
     };
     let read = |store: &Store, ids: &[i64], subs: &[String]| -> Result<Tallies<'c>, StoreError> {
         let mut t = Tallies::new(config);
-        store.for_each_response_of(ids, subs, |r| t.add(r))?;
+        store.for_each_response_of(ids, subs, |r| Ok(t.add(r)?))?;
         Ok(t)
     };
     if second.is_empty() {
@@ -566,7 +527,7 @@ mod tests {
     fn scored(config: &Config) -> GroupResult {
         let mut t = Tallies::new(config);
         for a in THREE {
-            t.add(&response(a, "GS01"));
+            t.add(&response(a, "GS01")).unwrap();
         }
         let results = t.results();
         results.into_iter().find(|g| g.level == Level::Enterprise).unwrap()
@@ -625,9 +586,9 @@ mod tests {
         let config = config_with(None);
         // Month A: one 是 (100); month B: three 否 (0). Pooled: 1 of 4 = 25, not (100 + 0) / 2.
         let mut t = Tallies::new(&config);
-        t.add(&response(r#"{"Q1":"是"}"#, "GS01"));
+        t.add(&response(r#"{"Q1":"是"}"#, "GS01")).unwrap();
         for _ in 0..3 {
-            t.add(&response(r#"{"Q1":"否"}"#, "GS01"));
+            t.add(&response(r#"{"Q1":"否"}"#, "GS01")).unwrap();
         }
         let city = t.results().into_iter().find(|g| g.level == Level::City).unwrap();
         assert_eq!(city.item("Q1").unwrap().score, Some(25.0));
@@ -638,8 +599,8 @@ mod tests {
     fn every_level_gets_its_group() {
         let config = config_with(None);
         let mut t = Tallies::new(&config);
-        t.add(&response(THREE[0], "GS01"));
-        t.add(&response(THREE[1], "RQ01"));
+        t.add(&response(THREE[0], "GS01")).unwrap();
+        t.add(&response(THREE[1], "RQ01")).unwrap();
         let groups = t.results();
         let keys: Vec<(&str, &str)> = groups.iter().map(|g| (g.level.code(), g.key.as_str())).collect();
         assert_eq!(
@@ -663,7 +624,9 @@ mod tests {
         let s = Scheme::builtin();
         let table = AnswerTable::new(&s);
         let mut out = vec![None; s.items.len()];
-        table.read(r#"{"Q1":"是","Q8":"是","Q12":"满意","D2":"不适用"}"#, &mut out);
+        table
+            .read(r#"{"Q1":"是","Q8":"是","Q12":"满意","D2":"不适用"}"#, &mut out)
+            .unwrap();
         assert_eq!(
             out[0],
             Some(AnswerValue {
@@ -688,7 +651,7 @@ mod tests {
         );
         assert_eq!(out[13], None, "不适用 is excluded");
         assert_eq!(out[1], None, "blank is excluded");
-        table.read(r#"{ "Q12" : "不满意" }"#, &mut out);
+        table.read(r#"{ "Q12" : "不满意" }"#, &mut out).unwrap();
         assert_eq!(
             out[11],
             Some(AnswerValue {
@@ -697,7 +660,7 @@ mod tests {
             })
         );
         assert_eq!(out[0], None);
-        table.read("{}", &mut out);
+        table.read("{}", &mut out).unwrap();
         assert!(out.iter().all(Option::is_none));
     }
 }
@@ -751,7 +714,8 @@ mod properties {
                 answers: &answers,
                 opinion: None,
                 user_name: "x",
-            });
+            })
+            .unwrap();
         }
         t.results()
     }

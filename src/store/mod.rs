@@ -222,6 +222,8 @@ pub enum StoreError {
     Busy { path: String },
     #[error("数据库出错:{}", sql_zh(.0))]
     Sql(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Answers(#[from] crate::results::AnswersError),
 }
 
 impl StoreError {
@@ -236,7 +238,7 @@ impl StoreError {
         match self {
             StoreError::Busy { .. } => true,
             StoreError::Open { source, .. } | StoreError::Sql(source) => busy(source),
-            StoreError::TooNew { .. } => false,
+            StoreError::TooNew { .. } | StoreError::Answers(_) => false,
         }
     }
 }
@@ -662,7 +664,7 @@ impl Store {
         &self,
         kind: ReturnKind,
         period: &str,
-        f: &mut dyn FnMut(&CheckedRow<'_>),
+        f: &mut dyn FnMut(&CheckedRow<'_>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT s.submitter_code, r.user_name, coalesce(r.phone, ''), r.survey_date, r.enterprise, r.answers
@@ -679,7 +681,7 @@ impl Store {
                 survey_date: text(3),
                 enterprise: text(4).unwrap_or(""),
                 answers: text(5).unwrap_or("{}"),
-            });
+            })?;
         }
         Ok(())
     }
@@ -861,7 +863,7 @@ impl Store {
         &self,
         returns: &[i64],
         submitters: &[String],
-        mut f: impl FnMut(&ResponseRow<'_>),
+        mut f: impl FnMut(&ResponseRow<'_>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         // The index on submission_id gives this order without a sort.
         let mut st = self.conn.prepare_cached(
@@ -881,7 +883,7 @@ impl Store {
                     answers: text(4).unwrap_or("{}"),
                     opinion: text(5),
                     user_name: text(6).unwrap_or(""),
-                });
+                })?;
             }
         }
         Ok(())
@@ -894,7 +896,7 @@ impl Store {
         &self,
         kind: ReturnKind,
         period: &str,
-        f: &mut dyn FnMut(&DetailRow<'_>),
+        f: &mut dyn FnMut(&DetailRow<'_>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT s.submitter_code, s.original_name, r.row_no, r.survey_date, r.method, r.user_name, r.user_type,
@@ -925,7 +927,7 @@ impl Store {
                 opinion: text(14),
                 suggestion: text(15),
                 sheet: text(16).unwrap_or(""),
-            });
+            })?;
         }
         Ok(())
     }

@@ -190,7 +190,7 @@ impl Store {
                 r.county,
                 r.opinion,
                 r.suggestion,
-                r.answers
+                r.answers.as_str()
             ])?;
         }
         open.keys.extend(keys.into_iter().zip(rows.iter().map(|r| r.row)));

@@ -103,7 +103,7 @@ pub struct Response {
     pub opinion: Option<String>,
     pub suggestion: Option<String>,
     /// JSON object, item id → canonical answer (是/否, a grade label, or 不适用); blanks are absent.
-    pub answers: String,
+    pub answers: crate::results::Answers,
 }
 
 impl Response {

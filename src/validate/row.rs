@@ -13,6 +13,7 @@ use crate::intake::layout::FIELDS;
 use crate::intake::normalize::{self, NOT_APPLICABLE};
 use crate::intake::{Field, Format, Layout, MetaCell, ReturnVisitor, Value, cell_name};
 use crate::period::{Period, ReturnKind};
+use crate::results::Answers;
 use crate::scheme::ItemKind;
 use crate::text::clean_value;
 
@@ -820,12 +821,11 @@ impl Validator<'_> {
         });
     }
 
-    /// The row's answers as a JSON object of canonical values (item id → 是/否/grade/不适用),
+    /// The row's answers (item id → 是/否/grade/不适用, as stored),
     /// and whether any item was really answered; an unreadable answer is a row issue.
-    fn answers(&mut self, layout: &Layout, row: u32, item_cells: &[Option<&Value>]) -> (String, bool) {
+    fn answers(&mut self, layout: &Layout, row: u32, item_cells: &[Option<&Value>]) -> (Answers, bool) {
         let config = self.config;
-        let mut answers = String::with_capacity(16 + 24 * item_cells.len());
-        answers.push('{');
+        let mut answers = Answers::with_capacity(item_cells.len());
         let mut answered = false;
         for (i, v) in item_cells.iter().enumerate() {
             let Some(v) = v else { continue };
@@ -839,12 +839,7 @@ impl Validator<'_> {
             };
             match parsed {
                 Some(Some(a)) => {
-                    if answers.len() > 1 {
-                        answers.push(',');
-                    }
-                    push_json_string(&mut answers, &item.id);
-                    answers.push(':');
-                    push_json_string(&mut answers, a);
+                    answers.push(&item.id, a);
                     answered |= a != NOT_APPLICABLE;
                 }
                 Some(None) => {}
@@ -866,7 +861,6 @@ impl Validator<'_> {
                 }
             }
         }
-        answers.push('}');
         (answers, answered)
     }
     fn coded(
@@ -945,34 +939,9 @@ impl Validator<'_> {
 }
 
 /// Appends `s` as a JSON string literal.
-fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    if !s.chars().any(|c| c == '"' || c == '\\' || (c as u32) < 0x20) {
-        out.push_str(s);
-        out.push('"');
-        return;
-    }
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_strings_are_escaped() {
-        let mut s = String::new();
-        push_json_string(&mut s, "a\"b\\c\n是");
-        assert_eq!(serde_json::from_str::<String>(&s).unwrap(), "a\"b\\c\n是");
-    }
 
     #[test]
     fn a_reason_written_in_words_is_read() {

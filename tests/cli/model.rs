@@ -170,6 +170,7 @@ fn responses_stream_to_the_detail_and_problem_returns_read_back_whole() {
     store
         .for_each_detail(ReturnKind::Monthly, "2026-10", &mut |r| {
             seen.push((r.submitter.to_string(), r.row, r.user_name.to_string()));
+            Ok(())
         })
         .unwrap();
     let expected: Vec<(String, i64, String)> = [("JL", 8), ("JL", 9), ("JL", 10), ("YK", 6), ("YK", 7), ("YK", 8)]
@@ -200,4 +201,24 @@ fn responses_stream_to_the_detail_and_problem_returns_read_back_whole() {
         (1, utility_eval::intake::Value::Text("竟陵街道".to_string())),
         "the metadata rows too"
     );
+}
+
+/// Issue 18, finding 5: answers in the database that cannot be read were taken for a response
+/// with no answers, and the period scored without saying so. Now the computation stops and
+/// says what it met; the documents already written stay.
+#[test]
+fn answers_the_database_cannot_read_stop_the_computation_with_a_message() {
+    let env = Env::ran_samples();
+    let before = std::fs::read(env.path("reports/2026-09/scores.json")).unwrap();
+    env.db()
+        .execute(
+            "UPDATE response SET answers = '{\"Q1\":1}' WHERE id = (SELECT min(r.id) FROM response r
+             JOIN submission s ON s.id = r.submission_id WHERE s.period = '2026-09' AND s.status = 'accepted')",
+            [],
+        )
+        .unwrap();
+    let o = env.run(&["report", "--period", "2026-09"]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("答案无法读取(“{\"Q1\":1}”)"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(env.path("reports/2026-09/scores.json")).unwrap(), before);
 }

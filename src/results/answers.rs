@@ -1,0 +1,192 @@
+//! The answers of one response as the store keeps them: a JSON object from item id to the
+//! canonical answer (是/否, a grade, 不适用), in item order. Written by validation, read by
+//! scoring, the integrity checks and the detail workbook; this is the one place that knows
+//! the form, and text that is not in it is an error, never "no answers".
+
+use std::fmt;
+
+/// Answers being written, always a complete JSON object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answers {
+    json: String,
+}
+
+impl Answers {
+    /// No answers yet, with room for about `items` of them.
+    pub fn with_capacity(items: usize) -> Answers {
+        let mut json = String::with_capacity(16 + 24 * items);
+        json.push_str("{}");
+        Answers { json }
+    }
+
+    /// Adds an item's answer (ids and answers are short; quotes, backslashes and control
+    /// characters are escaped all the same).
+    pub fn push(&mut self, id: &str, answer: &str) {
+        self.json.pop();
+        if self.json.len() > 1 {
+            self.json.push(',');
+        }
+        push_string(&mut self.json, id);
+        self.json.push(':');
+        push_string(&mut self.json, answer);
+        self.json.push('}');
+    }
+
+    /// The text the store keeps.
+    pub fn as_str(&self) -> &str {
+        &self.json
+    }
+
+    pub fn into_string(self) -> String {
+        self.json
+    }
+}
+
+/// Stored answers that are not a JSON object of strings (a database edited by hand).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct AnswersError {
+    /// The text's beginning.
+    pub text: String,
+}
+
+impl fmt::Display for AnswersError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "数据库中一条回答的答案无法读取(“{}”):数据库可能被手工改动,请从备份恢复",
+            self.text
+        )
+    }
+}
+
+/// Calls `f` with each (item id, answer) of stored answers, in order. An error, having called
+/// nothing, when the text is not a JSON object whose values are strings.
+pub fn decode(json: &str, mut f: impl FnMut(&str, &str)) -> Result<(), AnswersError> {
+    if decode_flat(json, &mut f) {
+        return Ok(());
+    }
+    // Not in the form written here (escapes, spaces): the general parser.
+    let error = || AnswersError {
+        text: json.chars().take(60).collect(),
+    };
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).map_err(|_| error())?;
+    let mut pairs = Vec::with_capacity(map.len());
+    for (k, v) in &map {
+        pairs.push((k.as_str(), v.as_str().ok_or_else(error)?));
+    }
+    for (k, v) in pairs {
+        f(k, v);
+    }
+    Ok(())
+}
+
+/// Reads `{"k":"v","k2":"v2"}` as [`Answers`] writes it (no escapes, no spaces), calling `f`
+/// for each pair. Returns false, having called nothing, when the text is in another form.
+fn decode_flat(json: &str, f: &mut impl FnMut(&str, &str)) -> bool {
+    let Some(body) = json.strip_prefix('{').and_then(|b| b.strip_suffix('}')) else {
+        return false;
+    };
+    if body.contains('\\') {
+        return false;
+    }
+    if body.is_empty() {
+        return true;
+    }
+    // "k":"v","k":"v": four quotes per pair, none inside keys or values.
+    let mut pairs: [(&str, &str); 64] = [("", ""); 64];
+    let (mut count, mut end) = (0, 0);
+    let mut quotes = body.match_indices('"').map(|(i, _)| i);
+    while let Some(a) = quotes.next() {
+        let (Some(b), Some(c), Some(d)) = (quotes.next(), quotes.next(), quotes.next()) else {
+            return false;
+        };
+        let separated = &body[b + 1..c] == ":" && (d + 1 == body.len() || body.as_bytes()[d + 1] == b',');
+        // Each pair right after the one before and its comma.
+        if a != end + usize::from(count > 0) || !separated || count == pairs.len() {
+            return false;
+        }
+        pairs[count] = (&body[a + 1..b], &body[c + 1..d]);
+        count += 1;
+        end = d + 1;
+    }
+    if end != body.len() {
+        return false;
+    }
+    for (k, v) in &pairs[..count] {
+        f(k, v);
+    }
+    true
+}
+
+fn push_string(out: &mut String, s: &str) {
+    out.push('"');
+    if !s.chars().any(|c| c == '"' || c == '\\' || (c as u32) < 0x20) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(json: &str) -> Result<Vec<(String, String)>, AnswersError> {
+        let mut out = Vec::new();
+        decode(json, |k, v| out.push((k.to_string(), v.to_string())))?;
+        Ok(out)
+    }
+
+    #[test]
+    fn what_is_written_reads_back_the_same_in_order() {
+        let mut a = Answers::with_capacity(3);
+        assert_eq!(a.as_str(), "{}");
+        a.push("Q1", "是");
+        a.push("Q12", "非常满意");
+        a.push("D\"2", "a\\b\n");
+        let json = a.as_str().to_string();
+        let read: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&json).unwrap();
+        assert_eq!(read.len(), 3, "{json}");
+        assert_eq!(
+            pairs(&json).unwrap(),
+            [("Q1", "是"), ("Q12", "非常满意"), ("D\"2", "a\\b\n")].map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        assert_eq!(pairs("{}").unwrap(), []);
+    }
+
+    #[test]
+    fn json_in_another_form_is_read_by_the_general_parser() {
+        assert_eq!(
+            pairs(r#"{ "Q12" : "不满意" }"#).unwrap(),
+            [("Q12".to_string(), "不满意".to_string())]
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_answers_is_an_error_and_nothing_is_read() {
+        for bad in [
+            "",
+            "null",
+            "[]",
+            r#"{"Q1":1}"#,
+            r#"{"Q1":"是""#,
+            "是",
+            r#"{"Q1":"是"}x"#,
+            r#"{"Q1":"是",}"#,
+        ] {
+            let mut called = false;
+            let e = decode(bad, |_, _| called = true).unwrap_err();
+            assert!(!called, "{bad}");
+            assert!(e.to_string().contains("答案无法读取"), "{bad}: {e}");
+        }
+    }
+}
