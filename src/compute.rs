@@ -59,7 +59,7 @@ impl<'c> Reporter<'c> {
     /// Reads a period's tallies and scores its groups, once.
     fn read(&mut self, period: Period) -> Result<(), StoreError> {
         if !self.tallies.contains_key(&period) {
-            let t = score::tally(self.config, self.store, period.kind(), &[period.to_string()])?;
+            let t = score::tally(self.config, self.store, &[period])?;
             self.groups.insert(period, t.results());
             self.tallies.insert(period, t);
         }
@@ -263,7 +263,7 @@ impl<'c> Reporter<'c> {
         let (sampling, not_drawn) = self.sampling(period)?;
         let core = &self.cores[&period];
         let subs = self.store.submissions(Some(&period.to_string()))?;
-        let duplicates = self.store.duplicates(&period.to_string())?;
+        let duplicates = self.store.duplicates(period)?;
         let quality = crate::analyse::quality::data_quality(self.config, period, &subs, &duplicates);
         let feedback = self.feedback(&subs, &not_drawn)?;
         let history = self.history(period);
@@ -412,12 +412,11 @@ impl<'c> Reporter<'c> {
             .map(|g| g.items.iter().map(|i| (i.id.clone(), i.score)).collect())
             .unwrap_or_default();
         let mut checker = Checker::new(&self.config.scheme);
-        let p = period.to_string();
         // One pass over the period's responses; a quarter's (the call-back) are also kept
         // for matching with the monthly self-assessments.
         let quarter = period.is_quarter();
         let mut callback = Vec::new();
-        self.store.for_each_checked(period.kind(), &p, &mut |r| {
+        self.store.for_each_checked(period, &mut |r| {
             checker.add(r)?;
             if quarter {
                 callback.push((
@@ -439,22 +438,21 @@ impl<'c> Reporter<'c> {
             // Each monthly submitter's responses per enterprise, to weigh the sampled scores.
             let mut covered: BTreeMap<(String, String), u64> = BTreeMap::new();
             for m in period.months() {
-                self.store
-                    .for_each_checked(crate::period::ReturnKind::Monthly, &m.to_string(), &mut |r| {
-                        *covered
-                            .entry((r.submitter.to_string(), r.enterprise.to_string()))
-                            .or_default() += 1;
-                        if wanted.contains(&(r.user_name, r.phone, r.enterprise)) {
-                            monthly.push((
-                                r.submitter.to_string(),
-                                r.user_name.to_string(),
-                                r.phone.to_string(),
-                                r.enterprise.to_string(),
-                                r.answers.to_string(),
-                            ));
-                        }
-                        Ok(())
-                    })?;
+                self.store.for_each_checked(m, &mut |r| {
+                    *covered
+                        .entry((r.submitter.to_string(), r.enterprise.to_string()))
+                        .or_default() += 1;
+                    if wanted.contains(&(r.user_name, r.phone, r.enterprise)) {
+                        monthly.push((
+                            r.submitter.to_string(),
+                            r.user_name.to_string(),
+                            r.phone.to_string(),
+                            r.enterprise.to_string(),
+                            r.answers.to_string(),
+                        ));
+                    }
+                    Ok(())
+                })?;
             }
             let mut signals = callback_agreement(&self.config.scheme, &monthly, &callback)?;
             signals.extend(self.self_against_sampled(period, pooled, &covered));
@@ -465,7 +463,7 @@ impl<'c> Reporter<'c> {
             let mut m = period;
             for _ in 0..back {
                 m = m.previous();
-                previous.push(self.store.monthly_counts(&m.to_string())?);
+                previous.push(self.store.monthly_counts(m)?);
             }
             checker.signals(&previous)
         };
@@ -485,14 +483,13 @@ impl<'c> Reporter<'c> {
         if !period.is_quarter() {
             return Ok((None, BTreeMap::new()));
         }
-        let Some(draw) = self.store.draw(&period.to_string())? else {
+        let Some(draw) = self.store.draw(period)? else {
             return Ok((None, BTreeMap::new()));
         };
-        let quarter = period.to_string();
         let back = crate::sample::match_call_back(
             &draw,
-            self.store.sampled_respondents(&quarter)?,
-            self.store.sampled_not_reached(&quarter)?,
+            self.store.sampled_respondents(period)?,
+            self.store.sampled_not_reached(period)?,
         );
         let by = back.by_enterprise(&draw);
         let not_drawn = back.not_drawn;
@@ -532,7 +529,7 @@ impl<'c> Reporter<'c> {
 pub fn scored_periods(store: &Store) -> Result<Vec<Period>, StoreError> {
     let mut out = Vec::new();
     for p in store.periods()? {
-        if !store.accepted(p.kind(), &p.to_string())?.is_empty() {
+        if !store.accepted(p.kind(), p)?.is_empty() {
             out.push(p);
         }
     }

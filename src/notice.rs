@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Party};
+use crate::period::Period;
 pub use crate::results::Notice;
 use crate::store::{Store, StoreError, Submission};
 
@@ -53,7 +54,8 @@ pub fn notices(config: &Config, store: &Store) -> Result<Vec<Notice>, StoreError
     let mut out = Vec::new();
     for sub in store.rejected_submissions()? {
         let Some(party) = submitter(config, &sub) else { continue };
-        let in_force = match (&sub.submitter_code, sub.kind, &sub.period) {
+        let period = sub.period.as_deref().and_then(Period::parse);
+        let in_force = match (&sub.submitter_code, sub.kind, period) {
             (Some(code), Some(kind), Some(period)) => store
                 .accepted(kind, period)?
                 .into_iter()

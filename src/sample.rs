@@ -206,7 +206,7 @@ pub fn draw_quarter(
     let mut q = quarter;
     for _ in 0..exclude_quarters {
         q = q.previous();
-        if let Some(d) = store.draw(&q.to_string())? {
+        if let Some(d) = store.draw(q)? {
             excluded.extend(d.members.iter().map(|(u, _)| key(u)));
         }
     }
@@ -224,8 +224,8 @@ pub fn draw_quarter(
             "enterprise": s.enterprise, "frame": s.frame, "excluded": s.excluded, "drawn": s.drawn, "all_taken": s.all_taken
         })).collect::<Vec<_>>(),
     });
-    store.save_draw(&quarter.to_string(), seed, &parameters.to_string(), now, &members)?;
-    store.mark_stale(&quarter.to_string())?;
+    store.save_draw(quarter, seed, &parameters.to_string(), now, &members)?;
+    store.mark_stale(quarter)?;
     Ok(Some(Drawn { strata, members }))
 }
 

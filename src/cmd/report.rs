@@ -20,7 +20,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         return Ok(Exit::Locked);
     };
     let kind = period.kind();
-    if store.accepted(kind, &period.to_string())?.is_empty() {
+    if store.accepted(kind, period)?.is_empty() {
         anyhow::bail!("{} 没有已接收的{}报表,无法出具报告", period.label_zh(), kind.label());
     }
     let files = crate::run::publish::publish(config, &mut store, &config.topics, &[period], false)?;

@@ -28,7 +28,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     }
     for &period in &periods {
         let subs = store.submissions(Some(&period.to_string()))?;
-        let duplicates = store.duplicates(&period.to_string())?;
+        let duplicates = store.duplicates(period)?;
         say!("{}", report(config, period, &subs, &duplicates).trim_end());
         if period.is_quarter() {
             say!("{}", sampling(config, &store, period)?.trim_end());
@@ -174,12 +174,14 @@ fn sampling(config: &Config, store: &crate::store::Store, quarter: Period) -> an
     }
     out += &parts.join(",");
     out += &format!(";缺 {owed} 份。\n");
-    match store.draw(&quarter.to_string())? {
+    match store.draw(quarter)? {
         None => out += "抽样:尚未抽样(utility-eval sample --quarter …)。\n",
         Some(d) => {
-            let q = quarter.to_string();
-            let back =
-                crate::sample::match_call_back(&d, store.sampled_respondents(&q)?, store.sampled_not_reached(&q)?);
+            let back = crate::sample::match_call_back(
+                &d,
+                store.sampled_respondents(quarter)?,
+                store.sampled_not_reached(quarter)?,
+            );
             let (answered, not_reached) = (back.answered.len(), back.not_reached.len());
             let mut reasons = std::collections::BTreeMap::new();
             for r in back.not_reached.values() {

@@ -22,8 +22,7 @@ impl DetailRows for Detail<'_> {
         &self,
         f: &mut dyn FnMut(&crate::store::DetailRow<'_>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        self.store
-            .for_each_detail(self.period.kind(), &self.period.to_string(), f)
+        self.store.for_each_detail(self.period, f)
     }
 }
 
@@ -82,7 +81,7 @@ pub fn publish(
             dir: dir.clone(),
             source: e,
         })?;
-        store.save_items(r.kind, &r.period.to_string(), &r.improvement_items)?;
+        store.save_items(r.period, &r.improvement_items)?;
         // The public folder gets the period's public files only.
         let bureau = config.wording.bureau(&crate::render::wording_values(r));
         crate::render::public::publish(&config.paths.public, r.period, &outputs, &config.city, &bureau).map_err(

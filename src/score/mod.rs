@@ -8,7 +8,7 @@ pub mod stats;
 use std::collections::HashMap;
 
 use crate::config::Config;
-use crate::period::ReturnKind;
+use crate::period::Period;
 use crate::results::answers::{self, AnswersError};
 use crate::results::{GroupResult, ItemResult, Level};
 use crate::scheme::{ItemKind, Scheme};
@@ -341,18 +341,13 @@ impl<'c> Tallies<'c> {
     }
 }
 
-/// Reads every response of `kind` in `periods` into tallies. With many rows, the returns
+/// Reads every response of `periods` (returns of each one's kind) into tallies. With many rows, the returns
 /// are split in two contiguous halves, the second read on another thread over its own
 /// database connection, and the halves merged: the same database always splits the same way.
-pub fn tally<'c>(
-    config: &'c Config,
-    store: &Store,
-    kind: ReturnKind,
-    periods: &[String],
-) -> Result<Tallies<'c>, StoreError> {
+pub fn tally<'c>(config: &'c Config, store: &Store, periods: &[Period]) -> Result<Tallies<'c>, StoreError> {
     let mut returns = Vec::new();
-    for p in periods {
-        returns.extend(store.accepted(kind, p)?);
+    for &p in periods {
+        returns.extend(store.accepted(p.kind(), p)?);
     }
     let total: i64 = returns.iter().map(|s| s.rows_accepted).sum();
     let mut cut = 0;

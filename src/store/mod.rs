@@ -212,6 +212,13 @@ pub struct Store {
     respondents: HashMap<(ReturnKind, String), HashMap<String, Known>>,
 }
 
+/// A period is kept as its text (`2026-10`, `2026Q4`), as everywhere in the database.
+impl rusqlite::ToSql for Period {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::from(self.to_string()))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("数据库 {path} 打不开:{}", sql_zh(.source))]
@@ -454,6 +461,9 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    // Deliveries are kept by the outbox folder they go under (`period` below): a period's
+    // text, or the notices' own folder (退回通知) for a file that belongs to no period.
+
     /// What a recipient last had delivered of a document by a channel: the hash delivered.
     pub fn delivered(
         &self,
@@ -634,7 +644,7 @@ impl Store {
 
     /// The respondents of a quarter's accepted sampled returns: (submission, enterprise,
     /// user name, phone, row).
-    pub fn sampled_respondents(&self, quarter: &str) -> Result<Vec<Respondent>, StoreError> {
+    pub fn sampled_respondents(&self, quarter: Period) -> Result<Vec<Respondent>, StoreError> {
         let mut st = self.conn.prepare(
             "SELECT s.id, r.enterprise, r.user_name, coalesce(r.phone, ''), r.row_no
              FROM response r JOIN submission s ON s.id = r.submission_id
@@ -648,7 +658,7 @@ impl Store {
 
     /// The users the quarter's accepted sampled returns say were not reached, in the order
     /// they were received (a later return's word last).
-    pub fn sampled_not_reached(&self, quarter: &str) -> Result<Vec<Unreached>, StoreError> {
+    pub fn sampled_not_reached(&self, quarter: Period) -> Result<Vec<Unreached>, StoreError> {
         let mut st = self.conn.prepare(
             "SELECT n.enterprise, n.user_name, coalesce(n.phone, ''), n.reason
              FROM not_reached n JOIN submission s ON s.id = n.submission_id
@@ -662,8 +672,7 @@ impl Store {
     /// name, phone, survey date, enterprise, answers JSON; one at a time.
     pub fn for_each_checked(
         &self,
-        kind: ReturnKind,
-        period: &str,
+        period: Period,
         f: &mut dyn FnMut(&CheckedRow<'_>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut st = self.conn.prepare_cached(
@@ -671,7 +680,7 @@ impl Store {
              FROM response r JOIN submission s ON s.id = r.submission_id
              WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted' ORDER BY s.submitter_code, s.id, r.id",
         )?;
-        let mut rows = st.query(params![kind.code(), period])?;
+        let mut rows = st.query(params![period.kind().code(), period])?;
         while let Some(r) = rows.next()? {
             let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok());
             f(&CheckedRow {
@@ -687,7 +696,7 @@ impl Store {
     }
 
     /// Responses in the accepted monthly returns per submitter for a month.
-    pub fn monthly_counts(&self, month: &str) -> Result<BTreeMap<String, i64>, StoreError> {
+    pub fn monthly_counts(&self, month: Period) -> Result<BTreeMap<String, i64>, StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT submitter_code, sum(rows_accepted) FROM submission
              WHERE kind = 'monthly' AND status = 'accepted' AND period = ?1 AND submitter_code IS NOT NULL
@@ -698,7 +707,7 @@ impl Store {
     }
 
     /// Marks a period for recomputing by the next run.
-    pub fn mark_stale(&self, period: &str) -> Result<(), StoreError> {
+    pub fn mark_stale(&self, period: Period) -> Result<(), StoreError> {
         self.exec("INSERT OR IGNORE INTO stale_period (period) VALUES (?1)", [period])?;
         Ok(())
     }
@@ -706,7 +715,7 @@ impl Store {
     /// Records a draw; returns its id.
     pub fn save_draw(
         &mut self,
-        quarter: &str,
+        quarter: Period,
         seed: u64,
         parameters: &str,
         drawn_at: &str,
@@ -740,7 +749,7 @@ impl Store {
     }
 
     /// The draw in force for a quarter (its latest), with who was drawn.
-    pub fn draw(&self, quarter: &str) -> Result<Option<Draw>, StoreError> {
+    pub fn draw(&self, quarter: Period) -> Result<Option<Draw>, StoreError> {
         let head = self
             .conn
             .query_row(
@@ -796,9 +805,8 @@ impl Store {
         Ok(())
     }
 
-    /// Duplicates received per submitter for a period: submitter code → count.
     /// Duplicates received per submitter and kind (its code) for a period.
-    pub fn duplicates(&self, period: &str) -> Result<BTreeMap<(String, String), usize>, StoreError> {
+    pub fn duplicates(&self, period: Period) -> Result<BTreeMap<(String, String), usize>, StoreError> {
         let mut st = self.conn.prepare(
             "SELECT s.submitter_code, s.kind, count(*) FROM duplicate_receipt d JOIN submission s ON s.id = d.of_submission
              WHERE s.period = ?1 AND s.submitter_code IS NOT NULL GROUP BY s.submitter_code, s.kind",
@@ -894,8 +902,7 @@ impl Store {
     /// 200,000 rows without holding them in memory).
     pub fn for_each_detail(
         &self,
-        kind: ReturnKind,
-        period: &str,
+        period: Period,
         f: &mut dyn FnMut(&DetailRow<'_>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut st = self.conn.prepare_cached(
@@ -906,7 +913,7 @@ impl Store {
              WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'
              ORDER BY s.submitter_code, s.id, r.id",
         )?;
-        let mut rows = st.query(params![kind.code(), period])?;
+        let mut rows = st.query(params![period.kind().code(), period])?;
         while let Some(r) = rows.next()? {
             let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok());
             f(&DetailRow {
@@ -951,7 +958,7 @@ impl Store {
     }
 
     /// The accepted returns of one kind and period, oldest first.
-    pub fn accepted(&self, kind: ReturnKind, period: &str) -> Result<Vec<Submission>, StoreError> {
+    pub fn accepted(&self, kind: ReturnKind, period: Period) -> Result<Vec<Submission>, StoreError> {
         let sql = format!(
             "SELECT {SUBMISSION_COLUMNS} FROM submission WHERE kind = ?1 AND period = ?2 AND status = 'accepted' ORDER BY id"
         );

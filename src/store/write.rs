@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rusqlite::params;
 
 use super::{Ending, Known, KnownReturn, OpenReturn, Receipt, Replaced, Store, StoreError};
-use crate::period::ReturnKind;
+use crate::period::{Period, ReturnKind};
 use crate::validate::{Response, ReturnMeta, RowIssue};
 
 /// A date as stored, `2026-10-05` (as chrono writes it, without its formatting machinery).
@@ -385,12 +385,8 @@ impl Store {
 
     /// Records the improvement items as reported for `period` (replacing an earlier
     /// computation of the same period), in one transaction.
-    pub fn save_items(
-        &mut self,
-        kind: ReturnKind,
-        period: &str,
-        items: &[crate::results::ImprovementItem],
-    ) -> Result<(), StoreError> {
+    pub fn save_items(&mut self, period: Period, items: &[crate::results::ImprovementItem]) -> Result<(), StoreError> {
+        let kind = period.kind();
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM improvement_status WHERE period = ?1 AND item_id IN (SELECT id FROM improvement_item WHERE kind = ?2)", params![period, kind.code()])?;
         {

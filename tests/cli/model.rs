@@ -148,7 +148,7 @@ fn a_quarter_says_which_months_its_self_assessment_pools() {
 
 #[test]
 fn responses_stream_to_the_detail_and_problem_returns_read_back_whole() {
-    use utility_eval::period::ReturnKind;
+    use utility_eval::period::Period;
     use utility_eval::store::Store;
     let env = Env::new();
     write_xlsx(
@@ -168,7 +168,7 @@ fn responses_stream_to_the_detail_and_problem_returns_read_back_whole() {
     let store = Store::open(&env.path("data/utility-eval.sqlite")).unwrap();
     let mut seen = Vec::new();
     store
-        .for_each_detail(ReturnKind::Monthly, "2026-10", &mut |r| {
+        .for_each_detail(Period::parse("2026-10").unwrap(), &mut |r| {
             seen.push((r.submitter.to_string(), r.row, r.user_name.to_string()));
             Ok(())
         })
