@@ -318,57 +318,122 @@ pub struct Delivery {
 
 /// Checks `[delivery]`: addresses look like addresses, codes are registered, the password
 /// is not in the config, a sender is given when mail is sent.
-fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -> Result<Delivery, String> {
-    let address = |what: &str, a: &str| {
+/// A value of the config that breaks a rule: the key it is written under (tables by key,
+/// arrays of tables by position: `["unit", "2", "code"]`) and what is wrong, for a message that
+/// names the line.
+#[derive(Debug)]
+struct Problem {
+    key: Vec<String>,
+    message: String,
+}
+
+impl Problem {
+    fn at(key: &[&str], message: impl Into<String>) -> Problem {
+        Problem {
+            key: key.iter().map(|k| k.to_string()).collect(),
+            message: message.into(),
+        }
+    }
+
+    /// The message, naming the file and, when the key is written in it, the line.
+    fn in_file(self, path: &Path, text: &str) -> ConfigError {
+        let line = line_of(text, &self.key).map_or(String::new(), |l| format!(" 第 {l} 行"));
+        ConfigError::Invalid(format!("配置文件 {}{line}:{}", path.display(), self.message))
+    }
+}
+
+/// The 1-based line where the value under `key` is written in the config text (an array's
+/// entries by position), if it is.
+fn line_of(text: &str, key: &[String]) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let root = DeTable::parse(text).ok()?;
+    let (first, rest) = key.split_first()?;
+    let in_table = |t: &DeTable<'_>, k: &str| t.iter().position(|(name, _)| name.get_ref().as_ref() == k);
+    let i = in_table(root.get_ref(), first)?;
+    let mut at = root.get_ref().iter().nth(i)?.1;
+    for step in rest {
+        at = match at.get_ref() {
+            DeValue::Table(t) => t.iter().nth(in_table(t, step)?)?.1,
+            DeValue::Array(a) => a.get(step.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(text[..at.span().start.min(text.len())].matches('\n').count() + 1)
+}
+
+fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -> Result<Delivery, Problem> {
+    let address = |key: &[&str], what: &str, a: &str| {
         // As the mailer will read it, and with a domain: an address it would refuse is said now,
         // not by every run's failed sending.
         let ok = a.parse::<lettre::Address>().is_ok_and(|x| x.domain().contains('.'));
         if ok {
             Ok(())
         } else {
-            Err(format!("[delivery] {what} 的地址“{a}”不是有效的电子邮件地址"))
+            Err(Problem::at(
+                key,
+                format!("[delivery] {what} 的地址“{a}”不是有效的电子邮件地址"),
+            ))
         }
     };
     let mut seen = std::collections::HashSet::new();
-    for l in &raw.leader {
+    for (i, l) in raw.leader.iter().enumerate() {
+        let index = i.to_string();
+        let at = |k: &str, message: String| Problem::at(&["delivery", "leader", &index, k], message);
         // A leader's name is their folder in the outbox.
         if let Some(why) = file_name_problem(&l.name, 20) {
-            return Err(format!(
-                "[[delivery.leader]] name = \"{}\" {why},不能用作文件夹名",
-                l.name
+            return Err(at(
+                "name",
+                format!("[[delivery.leader]] name = \"{}\" {why},不能用作文件夹名", l.name),
             ));
         }
         if !seen.insert(l.name.as_str()) {
-            return Err(format!(
-                "[[delivery.leader]] name = \"{}\" 重复;同名的领导请写明区别(如 王局长(分管))",
-                l.name
+            return Err(at(
+                "name",
+                format!(
+                    "[[delivery.leader]] name = \"{}\" 重复;同名的领导请写明区别(如 王局长(分管))",
+                    l.name
+                ),
             ));
         }
-        address(&format!("leader “{}”", l.name), &l.email)?;
+        address(
+            &["delivery", "leader", &index, "email"],
+            &format!("leader “{}”", l.name),
+            &l.email,
+        )?;
     }
     for (code, a) in &raw.enterprise {
         if config.enterprise_by_code(code).is_none() {
-            return Err(format!("[delivery.enterprise] {code} 不是登记的企业代码"));
+            return Err(Problem::at(
+                &["delivery", "enterprise", code],
+                format!("[delivery.enterprise] {code} 不是登记的企业代码"),
+            ));
         }
-        address(&format!("enterprise {code}"), a)?;
+        address(&["delivery", "enterprise", code], &format!("enterprise {code}"), a)?;
     }
     for (code, a) in &raw.unit {
         if !config.units.iter().any(|u| &u.code == code) {
-            return Err(format!("[delivery.unit] {code} 不是登记的单位代码"));
+            return Err(Problem::at(
+                &["delivery", "unit", code],
+                format!("[delivery.unit] {code} 不是登记的单位代码"),
+            ));
         }
-        address(&format!("unit {code}"), a)?;
+        address(&["delivery", "unit", code], &format!("unit {code}"), a)?;
     }
     let smtp = match raw.smtp {
         None => None,
         Some(s) => {
+            let at = |k: &str, message: &str| Problem::at(&["delivery", "smtp", k], message);
             if s.password.is_some() {
-                return Err(
-                    "[delivery.smtp] 密码不得写在配置文件中;请用 password_env(环境变量名)或 password_file(密码文件)"
-                        .into(),
-                );
+                return Err(at(
+                    "password",
+                    "[delivery.smtp] 密码不得写在配置文件中;请用 password_env(环境变量名)或 password_file(密码文件)",
+                ));
             }
             if s.user.is_some() && s.password_env.is_none() && s.password_file.is_none() {
-                return Err("[delivery.smtp] 设置了 user 就要用 password_env 或 password_file 指明密码从哪里读".into());
+                return Err(at(
+                    "user",
+                    "[delivery.smtp] 设置了 user 就要用 password_env 或 password_file 指明密码从哪里读",
+                ));
             }
             let security = s.security.unwrap_or(Security::Starttls);
             // A password over a plain connection crosses the network readable; only a relay on
@@ -376,9 +441,12 @@ fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -
             let loopback = s.host == "localhost" || s.host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
             if security == Security::None && s.user.is_some() && !loopback {
                 if s.allow_plaintext_password != Some(true) {
-                    return Err(format!(
-                        "[delivery.smtp] security = \"none\" 时用户名和密码会以明文在网络上传输(邮件服务器 {} 不在本机);请改用 starttls 或 tls,或确需如此时写明 allow_plaintext_password = true",
-                        s.host
+                    return Err(at(
+                        "security",
+                        &format!(
+                            "[delivery.smtp] security = \"none\" 时用户名和密码会以明文在网络上传输(邮件服务器 {} 不在本机);请改用 starttls 或 tls,或确需如此时写明 allow_plaintext_password = true",
+                            s.host
+                        ),
                     ));
                 }
                 tracing::warn!(
@@ -387,7 +455,7 @@ fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -
                 );
             }
             if s.timeout_seconds == Some(0) {
-                return Err("[delivery.smtp] timeout_seconds 应大于 0".into());
+                return Err(at("timeout_seconds", "[delivery.smtp] timeout_seconds 应大于 0"));
             }
             let port = s.port.unwrap_or(match security {
                 Security::Starttls => 587,
@@ -411,9 +479,14 @@ fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -
                 let a = sender
                     .rsplit_once('<')
                     .map_or(sender.as_str(), |(_, a)| a.trim_end_matches('>'));
-                address("sender", a)?;
+                address(&["delivery", "sender"], "sender", a)?;
             }
-            None => return Err("[delivery] 配置了 smtp 就要写明 sender(发件人地址)".into()),
+            None => {
+                return Err(Problem::at(
+                    &["delivery", "smtp"],
+                    "[delivery] 配置了 smtp 就要写明 sender(发件人地址)",
+                ));
+            }
         }
     }
     let outbox = abs(raw.outbox.as_deref().unwrap_or(Path::new("outbox")));
@@ -598,17 +671,17 @@ impl Config {
         };
         let base = std::path::absolute(&base).unwrap_or(base);
         let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
-        let err = |msg: String| ConfigError::Invalid(format!("配置文件 {}:{msg}", path.display()));
+        let fail = |key: &[&str], message: String| Problem::at(key, message).in_file(path, text);
         // The city's name is part of the documents' file names.
         if let Some(why) = file_name_problem(&raw.city, 20) {
-            return Err(err(format!("city = \"{}\" {why}", raw.city)));
+            return Err(fail(&["city"], format!("city = \"{}\" {why}", raw.city)));
         }
 
         let mut scheme = match &raw.scheme {
             Some(p) => {
                 let file = abs(p);
                 let text = std::fs::read_to_string(&file)
-                    .map_err(|e| err(format!("scheme = \"{}\" 无法读取:{e}", p.display())))?;
+                    .map_err(|e| fail(&["scheme"], format!("scheme = \"{}\" 无法读取:{e}", p.display())))?;
                 Scheme::parse(&text, &file).map_err(ConfigError::Invalid)?
             }
             None => Scheme::builtin(),
@@ -617,7 +690,7 @@ impl Config {
             Some(p) => {
                 let file = abs(p);
                 let text = std::fs::read_to_string(&file)
-                    .map_err(|e| err(format!("topics = \"{}\" 无法读取:{e}", p.display())))?;
+                    .map_err(|e| fail(&["topics"], format!("topics = \"{}\" 无法读取:{e}", p.display())))?;
                 Topics::parse(&text, &file.display().to_string()).map_err(ConfigError::Invalid)?
             }
             None => Topics::builtin(),
@@ -626,7 +699,7 @@ impl Config {
             Some(p) => {
                 let file = abs(p);
                 let text = std::fs::read_to_string(&file)
-                    .map_err(|e| err(format!("report = \"{}\" 无法读取:{e}", p.display())))?;
+                    .map_err(|e| fail(&["report"], format!("report = \"{}\" 无法读取:{e}", p.display())))?;
                 crate::wording::Wording::parse(&text, &file).map_err(ConfigError::Invalid)?
             }
             None => crate::wording::Wording::builtin(),
@@ -642,13 +715,22 @@ impl Config {
         th.topic_repeat = t.topic_repeat.unwrap_or(th.topic_repeat);
         th.min_ranked = t.min_ranked.unwrap_or(th.min_ranked);
         if !(0.0..=100.0).contains(&th.action) {
-            return Err(err("[thresholds] action 应在 0 到 100 之间".into()));
+            return Err(fail(
+                &["thresholds", "action"],
+                "[thresholds] action 应在 0 到 100 之间".into(),
+            ));
         }
         if !(0.0 < th.significance && th.significance < 1.0) {
-            return Err(err("[thresholds] significance 应在 0 到 1 之间".into()));
+            return Err(fail(
+                &["thresholds", "significance"],
+                "[thresholds] significance 应在 0 到 1 之间".into(),
+            ));
         }
         if th.min_ranked == 0 {
-            return Err(err("[thresholds] min_ranked 应至少为 1(家)".into()));
+            return Err(fail(
+                &["thresholds", "min_ranked"],
+                "[thresholds] min_ranked 应至少为 1(家)".into(),
+            ));
         }
 
         let d = Limits::default();
@@ -657,7 +739,10 @@ impl Config {
         let mb = |key: &str, v: Option<u64>, default: u64| match v {
             None => Ok(default),
             Some(m) if m > 0 && m <= 1 << 23 => Ok(m << 20),
-            Some(m) => Err(err(format!("[limits] {key} = {m} 超出范围,应在 1 到 8388608(MB)之间"))),
+            Some(m) => Err(fail(
+                &["limits", key],
+                format!("[limits] {key} = {m} 超出范围,应在 1 到 8388608(MB)之间"),
+            )),
         };
         let limits = Limits {
             max_file_bytes: mb("max_file_mb", l.max_file_mb, d.max_file_bytes)?,
@@ -685,23 +770,35 @@ impl Config {
         );
         for (is_ent, i, table, code, name, aliases) in parties {
             if code.trim().is_empty() || name.trim().is_empty() {
-                return Err(err(format!("[[{table}]] 第 {} 项的 code 和 name 不能为空", i + 1)));
+                return Err(fail(
+                    &[table, &i.to_string()],
+                    format!("[[{table}]] 第 {} 项的 code 和 name 不能为空", i + 1),
+                ));
             }
             // Codes and names become parts of file and folder names (reports, outbox).
             for (what, v, max) in [("code", code, 20), ("name", name, 50)] {
                 if let Some(why) = file_name_problem(v, max) {
-                    return Err(err(format!("[[{table}]] {what} = \"{v}\" {why}")));
+                    return Err(fail(
+                        &[table, &i.to_string(), what],
+                        format!("[[{table}]] {what} = \"{v}\" {why}"),
+                    ));
                 }
             }
             if let Some(prev) = codes.insert(match_key(code), name.clone()) {
-                return Err(err(format!("[[{table}]] code = \"{code}\" 重复(已用于“{prev}”)")));
+                return Err(fail(
+                    &[table, &i.to_string(), "code"],
+                    format!("[[{table}]] code = \"{code}\" 重复(已用于“{prev}”)"),
+                ));
             }
             for key in std::iter::once(code).chain(std::iter::once(name)).chain(aliases) {
                 let k = match_key(key);
                 match names.get(&k) {
                     Some(&(e, j)) if (e, j) != (is_ent, i) => {
                         let other = if e { &raw.enterprise[j].name } else { &raw.unit[j].name };
-                        return Err(err(format!("[[{table}]] “{name}”的名称或别名“{key}”与“{other}”重复")));
+                        return Err(fail(
+                            &[table, &i.to_string()],
+                            format!("[[{table}]] “{name}”的名称或别名“{key}”与“{other}”重复"),
+                        ));
                     }
                     _ => {
                         names.insert(k, (is_ent, i));
@@ -740,17 +837,20 @@ impl Config {
             suggested: Suggested::default(),
             today: chrono::Local::now().date_naive(),
         };
-        config.delivery = delivery(raw.delivery, &config, &abs).map_err(err)?;
-        check_paths(&config.paths, &config.delivery.outbox).map_err(err)?;
+        config.delivery = delivery(raw.delivery, &config, &abs).map_err(|p| p.in_file(path, text))?;
+        check_paths(&config.paths, &config.delivery.outbox).map_err(|p| p.in_file(path, text))?;
         // The config names the leaders' and units' addresses: never on the website.
         let file = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         if resolved(&file).starts_with(resolved(&config.paths.public)) {
-            return Err(err(format!(
-                "[paths] public = {} 包含了配置文件本身;公示文件夹会整个放到网站上,请另选一个位置",
-                config.paths.public.display()
-            )));
+            return Err(fail(
+                &["paths", "public"],
+                format!(
+                    "[paths] public = {} 包含了配置文件本身;公示文件夹会整个放到网站上,请另选一个位置",
+                    config.paths.public.display()
+                ),
+            ));
         }
-        check_recipients(&config).map_err(err)?;
+        check_recipients(&config).map_err(|p| p.in_file(path, text))?;
         // Counties: each county unit stands for one (its `county`, else its name without a
         // bureau suffix), found by its code, name and aliases with or without the suffix; an
         // enterprise's county is the unit's it names, else its own.
@@ -933,7 +1033,7 @@ fn resolved(p: &Path) -> PathBuf {
 /// and symbolic links). Everything in the inbox is read as a return and moved away; `public/`
 /// is rewritten for the website (what else is there is deleted, and all of it is published);
 /// the others hold personal data or what the program keeps track of.
-fn check_paths(paths: &Paths, outbox: &Path) -> Result<(), String> {
+fn check_paths(paths: &Paths, outbox: &Path) -> Result<(), Problem> {
     let database_folder = paths.database.parent().unwrap_or(Path::new("/"));
     let folders = [
         ("[paths] inbox", paths.inbox.as_path()),
@@ -945,6 +1045,12 @@ fn check_paths(paths: &Paths, outbox: &Path) -> Result<(), String> {
         ("[paths] logs", &paths.logs),
         ("[paths] database 所在的文件夹", database_folder),
     ];
+    // Where each is written: `[paths] inbox` under paths.inbox, the database's folder under
+    // paths.database.
+    let written = |key: &str| -> Vec<String> {
+        let (table, name) = key.trim_start_matches('[').split_once("] ").unwrap_or(("paths", key));
+        vec![table.to_string(), name.split(' ').next().unwrap_or(name).to_string()]
+    };
     let real: Vec<PathBuf> = folders.iter().map(|(_, p)| resolved(p)).collect();
     for (i, (key, path)) in folders.iter().enumerate() {
         for (j, (other, other_path)) in folders.iter().enumerate().skip(i + 1) {
@@ -965,11 +1071,14 @@ fn check_paths(paths: &Paths, outbox: &Path) -> Result<(), String> {
             } else {
                 "各文件夹存放不同的内容,互相嵌套会造成文件被覆盖、删除或公开"
             };
-            return Err(format!(
+            let message = format!(
                 "{key} = {} 与 {other} = {} {how};{why}。请为两者各选一个互不包含的位置",
                 path.display(),
                 other_path.display()
-            ));
+            );
+            // The line of the one written later (the other may be a default, not written).
+            let key = written(other);
+            return Err(Problem { key, message });
         }
     }
     Ok(())
@@ -977,20 +1086,40 @@ fn check_paths(paths: &Paths, outbox: &Path) -> Result<(), String> {
 
 /// Refuses recipients that would share an outbox folder (`JL` + `竟陵_街道` and `JL_竟陵` +
 /// `街道` both make `单位_JL_竟陵_街道`): one would receive the other's documents.
-fn check_recipients(config: &Config) -> Result<(), String> {
+fn check_recipients(config: &Config) -> Result<(), Problem> {
     let mut seen: HashMap<String, String> = HashMap::new();
-    let keys = (config.delivery.leaders.iter())
-        .map(|l| (l.recipient_key(), format!("[[delivery.leader]] “{}”", l.name)))
-        .chain((config.units.iter()).map(|u| (u.recipient_key(), format!("[[unit]] {}“{}”", u.code, u.name))))
-        .chain(
-            (config.enterprises.iter()).map(|e| (e.recipient_key(), format!("[[enterprise]] {}“{}”", e.code, e.name))),
-        );
-    for (key, what) in keys {
+    let place = |table: &[&str], i: usize| -> Vec<String> {
+        (table.iter().map(|t| t.to_string())).chain([i.to_string()]).collect()
+    };
+    let keys = (config.delivery.leaders.iter().enumerate())
+        .map(|(i, l)| {
+            (
+                l.recipient_key(),
+                format!("[[delivery.leader]] “{}”", l.name),
+                place(&["delivery", "leader"], i),
+            )
+        })
+        .chain((config.units.iter().enumerate()).map(|(i, u)| {
+            (
+                u.recipient_key(),
+                format!("[[unit]] {}“{}”", u.code, u.name),
+                place(&["unit"], i),
+            )
+        }))
+        .chain((config.enterprises.iter().enumerate()).map(|(i, e)| {
+            (
+                e.recipient_key(),
+                format!("[[enterprise]] {}“{}”", e.code, e.name),
+                place(&["enterprise"], i),
+            )
+        }));
+    for (folder, what, key) in keys {
         // Folders that differ only in letter case are one folder on some systems.
-        if let Some(first) = seen.insert(key.to_lowercase(), what.clone()) {
-            return Err(format!(
-                "{first} 与 {what} 在发件箱中会用同一个文件夹“{key}”,一方会收到另一方的材料;请改动其中一个的代码或名称"
-            ));
+        if let Some(first) = seen.insert(folder.to_lowercase(), what.clone()) {
+            let message = format!(
+                "{first} 与 {what} 在发件箱中会用同一个文件夹“{folder}”,一方会收到另一方的材料;请改动其中一个的代码或名称"
+            );
+            return Err(Problem { key, message });
         }
     }
     Ok(())
@@ -1025,6 +1154,66 @@ aliases = ["第一供水公司"]
 
     fn load(text: &str) -> Result<Config, ConfigError> {
         Config::from_str(text, Path::new("/srv/eval/utility-eval.toml"))
+    }
+
+    /// The 1-based line of the first line of `text` that starts with `start` (after spaces).
+    fn line_starting(text: &str, start: &str, nth: usize) -> usize {
+        let mut found = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with(start));
+        found.nth(nth).map(|(i, _)| i + 1).unwrap()
+    }
+
+    #[test]
+    fn a_rule_broken_after_parsing_names_the_line_of_its_key() {
+        let second = GOOD.replace("[[unit]]", "[[unit]]\ncode = \"YK\"\nname = \"岳口镇\"\n\n[[unit]]");
+        let cases: Vec<(String, String, usize)> = vec![
+            (
+                format!("{GOOD}\n[thresholds]\n# 行动线\naction = 120\n"),
+                "action".into(),
+                0,
+            ),
+            (format!("{GOOD}\n[limits]\nmax_file_mb = 0\n"), "max_file_mb".into(), 0),
+            (
+                second.replace("code = \"JL\"", "code = \"yk\""),
+                "code = \"yk\"".into(),
+                0,
+            ),
+            (
+                GOOD.replace("name = \"天门市第一供水有限公司\"", "name = \"a/b\""),
+                "name = \"a/b\"".into(),
+                0,
+            ),
+            (
+                GOOD.replace("reports = \"reports\"", "reports = \"inbox/r\""),
+                "reports".into(),
+                0,
+            ),
+            (GOOD.replace("city = \"天门市\"", "city = \"市/x\""), "city".into(), 0),
+            (
+                format!(
+                    "{GOOD}\n[delivery]\n[[delivery.leader]]\nname = \"王\"\nemail = \"w@tm.gov.cn\"\n[[delivery.leader]]\nname = \"王\"\nemail = \"x@tm.gov.cn\"\n"
+                ),
+                "name = \"王\"".into(),
+                1,
+            ),
+            (
+                format!(
+                    "{GOOD}\n[delivery]\nsender = \"a@tm.gov.cn\"\n[delivery.smtp]\nhost = \"mail.tm.gov.cn\"\npassword = \"x\"\n"
+                ),
+                "password".into(),
+                0,
+            ),
+        ];
+        for (text, key, nth) in cases {
+            let e = load(&text).unwrap_err().to_string();
+            let line = line_starting(&text, &key, nth);
+            assert!(
+                e.starts_with(&format!("配置文件 /srv/eval/utility-eval.toml 第 {line} 行:")),
+                "{key}: {e}"
+            );
+        }
     }
 
     #[test]
