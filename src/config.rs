@@ -318,6 +318,188 @@ pub struct Delivery {
 
 /// Checks `[delivery]`: addresses look like addresses, codes are registered, the password
 /// is not in the config, a sender is given when mail is sent.
+/// A config's text and where it is: the messages of the rules it breaks name the file and
+/// line, and relative paths are taken from its folder.
+struct Source<'a> {
+    text: &'a str,
+    path: &'a Path,
+    base: PathBuf,
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str, path: &'a Path) -> Source<'a> {
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        };
+        let base = std::path::absolute(&base).unwrap_or(base);
+        Source { text, path, base }
+    }
+
+    fn fail(&self, key: &[&str], message: String) -> ConfigError {
+        Problem::at(key, message).in_file(self.path, self.text)
+    }
+
+    fn abs(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base.join(p)
+        }
+    }
+}
+
+/// The scheme, the topic dictionary and the wording: the built-in ones, or the files named.
+fn layers(raw: &RawConfig, src: &Source<'_>) -> Result<(Scheme, Topics, crate::wording::Wording), ConfigError> {
+    let read = |key: &str, p: &Path| -> Result<(PathBuf, String), ConfigError> {
+        let file = src.abs(p);
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| src.fail(&[key], format!("{key} = \"{}\" 无法读取:{e}", p.display())))?;
+        Ok((file, text))
+    };
+    let scheme = match &raw.scheme {
+        Some(p) => {
+            let (file, text) = read("scheme", p)?;
+            Scheme::parse(&text, &file).map_err(ConfigError::Invalid)?
+        }
+        None => Scheme::builtin(),
+    };
+    let topics = match &raw.topics {
+        Some(p) => {
+            let (file, text) = read("topics", p)?;
+            Topics::parse(&text, &file.display().to_string()).map_err(ConfigError::Invalid)?
+        }
+        None => Topics::builtin(),
+    };
+    let wording = match &raw.report {
+        Some(p) => {
+            let (file, text) = read("report", p)?;
+            crate::wording::Wording::parse(&text, &file).map_err(ConfigError::Invalid)?
+        }
+        None => crate::wording::Wording::builtin(),
+    };
+    Ok((scheme, topics, wording))
+}
+
+/// The `[thresholds]` written in the config, over the scheme's.
+fn thresholds(t: &RawThresholds, th: &mut crate::scheme::Thresholds, src: &Source<'_>) -> Result<(), ConfigError> {
+    th.action = t.action.unwrap_or(th.action);
+    th.min_sample = t.min_sample.unwrap_or(th.min_sample);
+    th.min_answers = t.min_answers.unwrap_or(th.min_answers);
+    th.bias_flag = t.bias_flag.unwrap_or(th.bias_flag);
+    th.significance = t.significance.unwrap_or(th.significance);
+    th.deadline_days = t.deadline_days.unwrap_or(th.deadline_days);
+    th.topic_repeat = t.topic_repeat.unwrap_or(th.topic_repeat);
+    th.min_ranked = t.min_ranked.unwrap_or(th.min_ranked);
+    if !(0.0..=100.0).contains(&th.action) {
+        return Err(src.fail(
+            &["thresholds", "action"],
+            "[thresholds] action 应在 0 到 100 之间".into(),
+        ));
+    }
+    if !(0.0 < th.significance && th.significance < 1.0) {
+        return Err(src.fail(
+            &["thresholds", "significance"],
+            "[thresholds] significance 应在 0 到 1 之间".into(),
+        ));
+    }
+    if th.min_ranked == 0 {
+        return Err(src.fail(
+            &["thresholds", "min_ranked"],
+            "[thresholds] min_ranked 应至少为 1(家)".into(),
+        ));
+    }
+
+    Ok(())
+}
+
+/// The intake's caps: `[limits]` over the defaults.
+fn limits(l: &RawLimits, src: &Source<'_>) -> Result<Limits, ConfigError> {
+    let d = Limits::default();
+    // Megabytes to bytes; a value too large to count in bytes (over 8 TB) is a typo.
+    let mb = |key: &str, v: Option<u64>, default: u64| match v {
+        None => Ok(default),
+        Some(m) if m > 0 && m <= 1 << 23 => Ok(m << 20),
+        Some(m) => Err(src.fail(
+            &["limits", key],
+            format!("[limits] {key} = {m} 超出范围,应在 1 到 8388608(MB)之间"),
+        )),
+    };
+    Ok(Limits {
+        max_file_bytes: mb("max_file_mb", l.max_file_mb, d.max_file_bytes)?,
+        max_inflated_bytes: mb("max_inflated_mb", l.max_inflated_mb, d.max_inflated_bytes)?,
+        max_rows: l.max_rows.unwrap_or(d.max_rows),
+        max_columns: l.max_columns.unwrap_or(d.max_columns),
+        max_cell_chars: d.max_cell_chars,
+        worker_memory_bytes: mb("parse_memory_mb", l.parse_memory_mb, d.worker_memory_bytes)?,
+        worker_timeout_secs: l.parse_timeout_secs.unwrap_or(d.worker_timeout_secs),
+        worker_exe: None,
+    })
+}
+
+/// The match key of every code, name and alias of the registry → (is an enterprise, its
+/// position); refuses an empty, unusable or repeated code or name.
+fn registry_names(
+    units: &[Unit],
+    enterprises: &[Enterprise],
+    src: &Source<'_>,
+) -> Result<HashMap<String, (bool, usize)>, ConfigError> {
+    let mut names: HashMap<String, (bool, usize)> = HashMap::new();
+    let mut codes: HashMap<String, String> = HashMap::new();
+    let parties = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (false, i, "unit", &u.code, &u.name, &u.aliases));
+    let parties = parties.chain(
+        enterprises
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (true, i, "enterprise", &e.code, &e.name, &e.aliases)),
+    );
+    for (is_ent, i, table, code, name, aliases) in parties {
+        if code.trim().is_empty() || name.trim().is_empty() {
+            return Err(src.fail(
+                &[table, &i.to_string()],
+                format!("[[{table}]] 第 {} 项的 code 和 name 不能为空", i + 1),
+            ));
+        }
+        // Codes and names become parts of file and folder names (reports, outbox).
+        for (what, v, max) in [("code", code, 20), ("name", name, 50)] {
+            if let Some(why) = file_name_problem(v, max) {
+                return Err(src.fail(
+                    &[table, &i.to_string(), what],
+                    format!("[[{table}]] {what} = \"{v}\" {why}"),
+                ));
+            }
+        }
+        if let Some(prev) = codes.insert(match_key(code), name.clone()) {
+            return Err(src.fail(
+                &[table, &i.to_string(), "code"],
+                format!("[[{table}]] code = \"{code}\" 重复(已用于“{prev}”)"),
+            ));
+        }
+        for key in std::iter::once(code).chain(std::iter::once(name)).chain(aliases) {
+            let k = match_key(key);
+            match names.get(&k) {
+                Some(&(e, j)) if (e, j) != (is_ent, i) => {
+                    let other = if e { &enterprises[j].name } else { &units[j].name };
+                    return Err(src.fail(
+                        &[table, &i.to_string()],
+                        format!("[[{table}]] “{name}”的名称或别名“{key}”与“{other}”重复"),
+                    ));
+                }
+                _ => {
+                    names.insert(k, (is_ent, i));
+                }
+            }
+        }
+    }
+
+    Ok(names)
+}
+
 /// A value of the config that breaks a rule: the key it is written under (tables by key,
 /// arrays of tables by position: `["unit", "2", "code"]`) and what is wrong, for a message that
 /// names the line.
@@ -663,150 +845,16 @@ impl Config {
     pub fn from_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| ConfigError::Invalid(crate::text::toml_error_zh(path, text, &e)))?;
-        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let base = if base.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            base
-        };
-        let base = std::path::absolute(&base).unwrap_or(base);
-        let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
-        let fail = |key: &[&str], message: String| Problem::at(key, message).in_file(path, text);
+        let src = Source::new(text, path);
         // The city's name is part of the documents' file names.
         if let Some(why) = file_name_problem(&raw.city, 20) {
-            return Err(fail(&["city"], format!("city = \"{}\" {why}", raw.city)));
+            return Err(src.fail(&["city"], format!("city = \"{}\" {why}", raw.city)));
         }
-
-        let mut scheme = match &raw.scheme {
-            Some(p) => {
-                let file = abs(p);
-                let text = std::fs::read_to_string(&file)
-                    .map_err(|e| fail(&["scheme"], format!("scheme = \"{}\" 无法读取:{e}", p.display())))?;
-                Scheme::parse(&text, &file).map_err(ConfigError::Invalid)?
-            }
-            None => Scheme::builtin(),
-        };
-        let topics = match &raw.topics {
-            Some(p) => {
-                let file = abs(p);
-                let text = std::fs::read_to_string(&file)
-                    .map_err(|e| fail(&["topics"], format!("topics = \"{}\" 无法读取:{e}", p.display())))?;
-                Topics::parse(&text, &file.display().to_string()).map_err(ConfigError::Invalid)?
-            }
-            None => Topics::builtin(),
-        };
-        let wording = match &raw.report {
-            Some(p) => {
-                let file = abs(p);
-                let text = std::fs::read_to_string(&file)
-                    .map_err(|e| fail(&["report"], format!("report = \"{}\" 无法读取:{e}", p.display())))?;
-                crate::wording::Wording::parse(&text, &file).map_err(ConfigError::Invalid)?
-            }
-            None => crate::wording::Wording::builtin(),
-        };
-        let t = &raw.thresholds;
-        let th = &mut scheme.thresholds;
-        th.action = t.action.unwrap_or(th.action);
-        th.min_sample = t.min_sample.unwrap_or(th.min_sample);
-        th.min_answers = t.min_answers.unwrap_or(th.min_answers);
-        th.bias_flag = t.bias_flag.unwrap_or(th.bias_flag);
-        th.significance = t.significance.unwrap_or(th.significance);
-        th.deadline_days = t.deadline_days.unwrap_or(th.deadline_days);
-        th.topic_repeat = t.topic_repeat.unwrap_or(th.topic_repeat);
-        th.min_ranked = t.min_ranked.unwrap_or(th.min_ranked);
-        if !(0.0..=100.0).contains(&th.action) {
-            return Err(fail(
-                &["thresholds", "action"],
-                "[thresholds] action 应在 0 到 100 之间".into(),
-            ));
-        }
-        if !(0.0 < th.significance && th.significance < 1.0) {
-            return Err(fail(
-                &["thresholds", "significance"],
-                "[thresholds] significance 应在 0 到 1 之间".into(),
-            ));
-        }
-        if th.min_ranked == 0 {
-            return Err(fail(
-                &["thresholds", "min_ranked"],
-                "[thresholds] min_ranked 应至少为 1(家)".into(),
-            ));
-        }
-
-        let d = Limits::default();
-        let l = &raw.limits;
-        // Megabytes to bytes; a value too large to count in bytes (over 8 TB) is a typo.
-        let mb = |key: &str, v: Option<u64>, default: u64| match v {
-            None => Ok(default),
-            Some(m) if m > 0 && m <= 1 << 23 => Ok(m << 20),
-            Some(m) => Err(fail(
-                &["limits", key],
-                format!("[limits] {key} = {m} 超出范围,应在 1 到 8388608(MB)之间"),
-            )),
-        };
-        let limits = Limits {
-            max_file_bytes: mb("max_file_mb", l.max_file_mb, d.max_file_bytes)?,
-            max_inflated_bytes: mb("max_inflated_mb", l.max_inflated_mb, d.max_inflated_bytes)?,
-            max_rows: l.max_rows.unwrap_or(d.max_rows),
-            max_columns: l.max_columns.unwrap_or(d.max_columns),
-            max_cell_chars: d.max_cell_chars,
-            worker_memory_bytes: mb("parse_memory_mb", l.parse_memory_mb, d.worker_memory_bytes)?,
-            worker_timeout_secs: l.parse_timeout_secs.unwrap_or(d.worker_timeout_secs),
-            worker_exe: None,
-        };
-
-        let mut names: HashMap<String, (bool, usize)> = HashMap::new();
-        let mut codes: HashMap<String, String> = HashMap::new();
-        let parties = raw
-            .unit
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (false, i, "unit", &u.code, &u.name, &u.aliases));
-        let parties = parties.chain(
-            raw.enterprise
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (true, i, "enterprise", &e.code, &e.name, &e.aliases)),
-        );
-        for (is_ent, i, table, code, name, aliases) in parties {
-            if code.trim().is_empty() || name.trim().is_empty() {
-                return Err(fail(
-                    &[table, &i.to_string()],
-                    format!("[[{table}]] 第 {} 项的 code 和 name 不能为空", i + 1),
-                ));
-            }
-            // Codes and names become parts of file and folder names (reports, outbox).
-            for (what, v, max) in [("code", code, 20), ("name", name, 50)] {
-                if let Some(why) = file_name_problem(v, max) {
-                    return Err(fail(
-                        &[table, &i.to_string(), what],
-                        format!("[[{table}]] {what} = \"{v}\" {why}"),
-                    ));
-                }
-            }
-            if let Some(prev) = codes.insert(match_key(code), name.clone()) {
-                return Err(fail(
-                    &[table, &i.to_string(), "code"],
-                    format!("[[{table}]] code = \"{code}\" 重复(已用于“{prev}”)"),
-                ));
-            }
-            for key in std::iter::once(code).chain(std::iter::once(name)).chain(aliases) {
-                let k = match_key(key);
-                match names.get(&k) {
-                    Some(&(e, j)) if (e, j) != (is_ent, i) => {
-                        let other = if e { &raw.enterprise[j].name } else { &raw.unit[j].name };
-                        return Err(fail(
-                            &[table, &i.to_string()],
-                            format!("[[{table}]] “{name}”的名称或别名“{key}”与“{other}”重复"),
-                        ));
-                    }
-                    _ => {
-                        names.insert(k, (is_ent, i));
-                    }
-                }
-            }
-        }
-
+        let (mut scheme, topics, wording) = layers(&raw, &src)?;
+        thresholds(&raw.thresholds, &mut scheme.thresholds, &src)?;
+        let limits = limits(&raw.limits, &src)?;
+        let names = registry_names(&raw.unit, &raw.enterprise, &src)?;
+        let abs = |p: &Path| src.abs(p);
         let mut config = Config {
             file: path.to_path_buf(),
             city: raw.city,
@@ -842,7 +890,7 @@ impl Config {
         // The config names the leaders' and units' addresses: never on the website.
         let file = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         if resolved(&file).starts_with(resolved(&config.paths.public)) {
-            return Err(fail(
+            return Err(src.fail(
                 &["paths", "public"],
                 format!(
                     "[paths] public = {} 包含了配置文件本身;公示文件夹会整个放到网站上,请另选一个位置",
@@ -851,13 +899,19 @@ impl Config {
             ));
         }
         check_recipients(&config).map_err(|p| p.in_file(path, text))?;
-        // Counties: each county unit stands for one (its `county`, else its name without a
-        // bureau suffix), found by its code, name and aliases with or without the suffix; an
-        // enterprise's county is the unit's it names, else its own.
+        config.index_counties();
+        config.index_names();
+        Ok(config)
+    }
+
+    /// Counties: each county unit stands for one (its `county`, else its name without a
+    /// bureau suffix), found by its code, name and aliases with or without the suffix; an
+    /// enterprise's county is the unit's it names, else its own.
+    fn index_counties(&mut self) {
         let mut county_names: HashMap<String, String> = HashMap::new();
         let mut list: Vec<String> = Vec::new();
         let mut listed = std::collections::HashSet::new();
-        for u in config.units.iter().filter(|u| u.role == Role::County) {
+        for u in self.units.iter().filter(|u| u.role == Role::County) {
             let county = u.county_name().to_string();
             let keys = [&u.code, &u.name, &county].into_iter().chain(&u.aliases);
             for key in keys {
@@ -869,7 +923,7 @@ impl Config {
                 list.push(county);
             }
         }
-        for e in &mut config.enterprises {
+        for e in &mut self.enterprises {
             let known = county_names
                 .get(&match_key(&e.county))
                 .or_else(|| county_names.get(&match_key(strip_bureau_suffix(&e.county))));
@@ -882,24 +936,27 @@ impl Config {
                 list.push(e.county.clone());
             }
         }
-        config.county_names = county_names;
-        config.county_index = NameIndex::new(list.iter().map(String::as_str));
-        config.county_list = list;
-        let enterprise_names: Vec<String> = (config.enterprises.iter())
+        self.county_names = county_names;
+        self.county_index = NameIndex::new(list.iter().map(String::as_str));
+        self.county_list = list;
+    }
+
+    /// What "您是否指…" chooses from: the enterprises' names and aliases, and every party's.
+    fn index_names(&mut self) {
+        let enterprise_names: Vec<String> = (self.enterprises.iter())
             .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases))
             .cloned()
             .collect();
-        let unit_names = (config.units.iter()).flat_map(|u| std::iter::once(&u.name).chain(&u.aliases));
+        let unit_names = (self.units.iter()).flat_map(|u| std::iter::once(&u.name).chain(&u.aliases));
         let party_names: Vec<String> = unit_names.chain(&enterprise_names).cloned().collect();
-        config.enterprise_names = (
+        self.enterprise_names = (
             enterprise_names.clone(),
             NameIndex::new(enterprise_names.iter().map(String::as_str)),
         );
-        config.party_names = (
+        self.party_names = (
             party_names.clone(),
             NameIndex::new(party_names.iter().map(String::as_str)),
         );
-        Ok(config)
     }
 
     /// A unit or enterprise by name, alias or code.
