@@ -484,77 +484,13 @@ impl ReturnVisitor for Validator<'_> {
             return;
         }
         let before = self.issues.len();
-        let config = self.config;
-        // Each cell to its field, in one pass; formula errors in any mapped column.
-        let mut fixed: [Option<(u32, &Value)>; FIELDS.len()] = [None; FIELDS.len()];
-        let mut item_cells: Vec<Option<&Value>> = vec![None; config.scheme.items.len()];
-        for (c, v) in cells {
-            let field = self.by_column.get(*c as usize).copied().flatten();
-            if let (Some(_), Value::Error(e)) = (field, v) {
-                self.issue(row, *c, v, format!("单元格是公式错误值 {e},应填写有效内容"));
-            }
-            match field {
-                Some(Field::Item(i)) => item_cells[i] = Some(v),
-                Some(f) => fixed[f.slot()] = Some((*c, v)),
-                None => {}
-            }
-        }
-        // A call-back row without an answer is no response, and no error either: a user not
-        // reached, with the reason chosen (未回访原因) or written into 意见或投诉 (recorded and
-        // counted against the draw); or, with neither and no date, a user not called yet
-        // (counted in a note).
-        let kind = self.meta.as_ref().map(|m| m.kind);
-        let blank = |v: Option<&Value>| match v {
-            None => true,
-            Some(Value::Text(t)) => clean_value(t).is_empty(),
-            _ => false,
-        };
-        let reason_cell = fixed[Field::NotReached.slot()].filter(|(_, v)| !blank(Some(v)));
+        let (fixed, item_cells) = self.by_field(row, cells);
         let no_answer = item_cells.iter().all(|v| blank(*v));
-        if kind == Some(ReturnKind::Quarterly) && no_answer {
-            let opinion = fixed[Field::Opinion.slot()]
-                .and_then(|(_, v)| match v {
-                    Value::Text(t) => Some(clean_value(t)),
-                    _ => None,
-                })
-                .filter(|t| !t.is_empty());
-            let found = match reason_cell {
-                Some((c, v)) => match normalize::code(v, NOT_REACHED) {
-                    Some(reason) => Some((reason, opinion)),
-                    None => {
-                        self.issues.truncate(before);
-                        let allowed: Vec<&str> = NOT_REACHED.iter().map(|(c, _)| *c).collect();
-                        self.issue(
-                            row,
-                            c,
-                            v,
-                            format!("未回访原因无法识别,应为 {} 之一", allowed.join("、")),
-                        );
-                        return;
-                    }
-                },
-                None => opinion.as_deref().and_then(reason_in).map(|r| (r, opinion.clone())),
-            };
-            if let Some((reason, note)) = found {
-                self.issues.truncate(before);
-                self.not_reached_row(layout, row, &fixed, reason, note);
-                return;
-            }
-        }
-        if kind == Some(ReturnKind::Quarterly) && no_answer && blank(fixed[Field::SurveyDate.slot()].map(|(_, v)| v)) {
-            self.issues.truncate(before);
-            self.unreached += 1;
-            let note = format!(
-                "{} 行只有预填的用户、没有调查日期和回答(回访未完成),未计入",
-                self.unreached
-            );
-            match self.unreached_note {
-                Some(i) => self.notes[i] = note,
-                None => {
-                    self.unreached_note = Some(self.notes.len());
-                    self.notes.push(note);
-                }
-            }
+        let reason_cell = fixed[Field::NotReached.slot()].filter(|(_, v)| !blank(Some(v)));
+        if self.meta.as_ref().map(|m| m.kind) == Some(ReturnKind::Quarterly)
+            && no_answer
+            && self.call_back_without_answer(layout, row, &fixed, reason_cell, before)
+        {
             return;
         }
         if let (Some((c, v)), false) = (reason_cell, no_answer) {
@@ -573,14 +509,171 @@ impl ReturnVisitor for Validator<'_> {
                 v => Some(v.display()),
             })
         };
-        let period = self.meta.as_ref().expect("layout() ran first").period;
-
         let user_name = text(Field::UserName);
         if user_name.is_none() && !matches!(get(Field::UserName), Some((_, Value::Error(_)))) {
             self.missing(row, layout.column_of(Field::UserName), "用户名称");
         }
+        let phone = self.phone(layout, row, get(Field::Phone));
+        let survey_date = self.survey_date(layout, row, get(Field::SurveyDate));
+        let method = self.coded(row, get(Field::Method), METHODS, "调查方式");
+        let user_type = match get(Field::UserType) {
+            None => {
+                self.missing(row, layout.column_of(Field::UserType), "用户类型");
+                None
+            }
+            found => self.coded(row, found, USER_TYPES, "用户类型"),
+        };
+        let enterprise = self.enterprise(layout, row, get(Field::Enterprise));
+        if let (Some(e), Some(found)) = (enterprise, get(Field::Utility)) {
+            self.check_utility(row, found, e);
+        }
+        let county = match get(Field::County) {
+            Some(found) if !matches!(found.1, Value::Error(_)) => self.county(row, found),
+            _ => enterprise.map(|e| e.county.clone()),
+        };
+        let monthly_usage = match get(Field::MonthlyUsage) {
+            Some((c, v)) if !matches!(v, Value::Error(_)) => {
+                let n = normalize::number(v);
+                if n.is_none() {
+                    self.issue(row, c, v, "月均用量应为数字");
+                }
+                n
+            }
+            _ => None,
+        };
 
-        let phone = match get(Field::Phone) {
+        let (answers, answered) = self.answers(layout, row, &item_cells);
+        if !self.frame && !answered && self.issues.len() == before {
+            self.issues.push(RowIssue {
+                cell: format!("{}!第{}行", self.sheet, row + 1),
+                row: row + 1,
+                value: String::new(),
+                problem: "评价题(Q1–Q12、D1–D4)均未填写或均为“不适用”".into(),
+            });
+        }
+
+        if self.issues.len() > before {
+            return;
+        }
+        let (Some(user_name), Some(enterprise), Some(county)) = (user_name, enterprise, county) else {
+            return;
+        };
+        self.keep(
+            layout,
+            row,
+            Response {
+                row: row + 1,
+                survey_date,
+                method,
+                user_name,
+                user_type,
+                usage_nature: text(Field::UsageNature),
+                monthly_usage,
+                phone,
+                enterprise: enterprise.code.clone(),
+                utility: enterprise.utility.label(),
+                county,
+                opinion: text(Field::Opinion),
+                suggestion: text(Field::Suggestion),
+                answers,
+            },
+        );
+    }
+}
+
+/// Whether a cell says nothing.
+fn blank(v: Option<&Value>) -> bool {
+    match v {
+        None => true,
+        Some(Value::Text(t)) => clean_value(t).is_empty(),
+        _ => false,
+    }
+}
+
+/// A row's cells of the fixed columns, by field slot: (column, value).
+type Fixed<'v> = [Option<(u32, &'v Value)>; FIELDS.len()];
+
+impl<'a> Validator<'a> {
+    /// Each cell of a row to its field, in one pass (formula errors in any mapped column are
+    /// issues): the fixed fields by slot, and the items' cells.
+    fn by_field<'v>(&mut self, row: u32, cells: &'v [(u32, Value)]) -> (Fixed<'v>, Vec<Option<&'v Value>>) {
+        let mut fixed: Fixed<'v> = [None; FIELDS.len()];
+        let mut item_cells: Vec<Option<&Value>> = vec![None; self.config.scheme.items.len()];
+        for (c, v) in cells {
+            let field = self.by_column.get(*c as usize).copied().flatten();
+            if let (Some(_), Value::Error(e)) = (field, v) {
+                self.issue(row, *c, v, format!("单元格是公式错误值 {e},应填写有效内容"));
+            }
+            match field {
+                Some(Field::Item(i)) => item_cells[i] = Some(v),
+                Some(f) => fixed[f.slot()] = Some((*c, v)),
+                None => {}
+            }
+        }
+        (fixed, item_cells)
+    }
+
+    /// A call-back row without an answer is no response, and no error either: a user not
+    /// reached, with the reason chosen (未回访原因) or written into 意见或投诉 (recorded and
+    /// counted against the draw); or, with neither and no date, a user not called yet
+    /// (counted in a note). Whether the row was taken so (or refused for its reason).
+    fn call_back_without_answer(
+        &mut self,
+        layout: &Layout,
+        row: u32,
+        fixed: &Fixed<'_>,
+        reason_cell: Option<(u32, &Value)>,
+        before: usize,
+    ) -> bool {
+        let opinion = fixed[Field::Opinion.slot()]
+            .and_then(|(_, v)| match v {
+                Value::Text(t) => Some(clean_value(t)),
+                _ => None,
+            })
+            .filter(|t| !t.is_empty());
+        let found = match reason_cell {
+            Some((c, v)) => match normalize::code(v, NOT_REACHED) {
+                Some(reason) => Some((reason, opinion)),
+                None => {
+                    self.issues.truncate(before);
+                    let allowed: Vec<&str> = NOT_REACHED.iter().map(|(c, _)| *c).collect();
+                    self.issue(
+                        row,
+                        c,
+                        v,
+                        format!("未回访原因无法识别,应为 {} 之一", allowed.join("、")),
+                    );
+                    return true;
+                }
+            },
+            None => opinion.as_deref().and_then(reason_in).map(|r| (r, opinion.clone())),
+        };
+        if let Some((reason, note)) = found {
+            self.issues.truncate(before);
+            self.not_reached_row(layout, row, fixed, reason, note);
+            return true;
+        }
+        if !blank(fixed[Field::SurveyDate.slot()].map(|(_, v)| v)) {
+            return false;
+        }
+        self.issues.truncate(before);
+        self.unreached += 1;
+        let note = format!(
+            "{} 行只有预填的用户、没有调查日期和回答(回访未完成),未计入",
+            self.unreached
+        );
+        match self.unreached_note {
+            Some(i) => self.notes[i] = note,
+            None => {
+                self.unreached_note = Some(self.notes.len());
+                self.notes.push(note);
+            }
+        }
+        true
+    }
+
+    fn phone(&mut self, layout: &Layout, row: u32, found: Option<(u32, &Value)>) -> Option<String> {
+        match found {
             Some((_, Value::Error(_))) => None,
             Some((c, v)) => {
                 let p = normalize::phone(v);
@@ -593,14 +686,19 @@ impl ReturnVisitor for Validator<'_> {
                 self.missing(row, layout.column_of(Field::Phone), "联系电话");
                 None
             }
-        };
+        }
+    }
 
-        let survey_date = match get(Field::SurveyDate) {
+    /// The survey date, which must lie in the return's period (a date in the future is
+    /// counted for a warning).
+    fn survey_date(&mut self, layout: &Layout, row: u32, found: Option<(u32, &Value)>) -> Option<chrono::NaiveDate> {
+        let period = self.meta.as_ref().expect("layout() ran first").period;
+        match found {
             Some((_, Value::Error(_))) => None,
             Some((c, v)) => match normalize::date(v) {
                 Some(d) if period.contains(d) => {
                     self.dates_inside += 1;
-                    if d > config.today {
+                    if d > self.config.today {
                         self.future_dates.push(format!("{}!{}", self.sheet, cell_name(row, c)));
                     }
                     Some(d)
@@ -635,19 +733,18 @@ impl ReturnVisitor for Validator<'_> {
                 self.missing(row, layout.column_of(Field::SurveyDate), "调查日期");
                 None
             }
-        };
+        }
+    }
 
-        let method = self.coded(row, get(Field::Method), METHODS, "调查方式");
-        let user_type = match get(Field::UserType) {
-            None => {
-                self.missing(row, layout.column_of(Field::UserType), "用户类型");
-                None
-            }
-            found => self.coded(row, found, USER_TYPES, "用户类型"),
-        };
-
-        // The evaluated enterprise: the column, else the submitting enterprise itself.
-        let enterprise = match get(Field::Enterprise) {
+    /// The evaluated enterprise: the column, else the submitting enterprise itself.
+    fn enterprise(
+        &mut self,
+        layout: &Layout,
+        row: u32,
+        found: Option<(u32, &Value)>,
+    ) -> Option<&'a crate::config::Enterprise> {
+        let config = self.config;
+        match found {
             Some((c, v)) if !matches!(v, Value::Error(_)) => {
                 let typed = clean_value(&v.display());
                 match config.enterprise(&typed) {
@@ -674,90 +771,54 @@ impl ReturnVisitor for Validator<'_> {
                     None
                 }
             },
-        };
+        }
+    }
 
-        if let (Some(e), Some((c, v))) = (enterprise, get(Field::Utility))
-            && !matches!(v, Value::Error(_))
-        {
-            match crate::config::Utility::parse(&v.display()) {
-                Some(u) if u == e.utility => {}
-                Some(u) => self.issue(
-                    row,
-                    c,
-                    v,
-                    format!(
-                        "服务类别“{}”与服务企业“{}”({})不符",
-                        u.label(),
-                        e.name,
-                        e.utility.label()
-                    ),
+    /// The service column, if filled, must be the enterprise's.
+    fn check_utility(&mut self, row: u32, (c, v): (u32, &Value), e: &crate::config::Enterprise) {
+        if matches!(v, Value::Error(_)) {
+            return;
+        }
+        match crate::config::Utility::parse(&v.display()) {
+            Some(u) if u == e.utility => {}
+            Some(u) => self.issue(
+                row,
+                c,
+                v,
+                format!(
+                    "服务类别“{}”与服务企业“{}”({})不符",
+                    u.label(),
+                    e.name,
+                    e.utility.label()
                 ),
-                None => self.issue(row, c, v, "服务类别应为 供水 或 供气"),
+            ),
+            None => self.issue(row, c, v, "服务类别应为 供水 或 供气"),
+        }
+    }
+
+    /// The county written in the row, which must be registered.
+    fn county(&mut self, row: u32, (c, v): (u32, &Value)) -> Option<String> {
+        let config = self.config;
+        match config.county(&v.display()) {
+            Some(k) => Some(k.to_string()),
+            None => {
+                let problem = self
+                    .suggestions
+                    .entry((Field::County, v.display()))
+                    .or_insert_with_key(|(_, typed)| {
+                        let hint = crate::text::did_you_mean(config.suggest_county(typed), "");
+                        format!("所属县市未在登记名单中{hint}")
+                    })
+                    .clone();
+                self.issue(row, c, v, problem);
+                None
             }
         }
+    }
 
-        let county = match get(Field::County) {
-            Some((c, v)) if !matches!(v, Value::Error(_)) => match config.county(&v.display()) {
-                Some(k) => Some(k.to_string()),
-                None => {
-                    let problem = self
-                        .suggestions
-                        .entry((Field::County, v.display()))
-                        .or_insert_with_key(|(_, typed)| {
-                            let hint = crate::text::did_you_mean(config.suggest_county(typed), "");
-                            format!("所属县市未在登记名单中{hint}")
-                        })
-                        .clone();
-                    self.issue(row, c, v, problem);
-                    None
-                }
-            },
-            _ => enterprise.map(|e| e.county.clone()),
-        };
-
-        let monthly_usage = match get(Field::MonthlyUsage) {
-            Some((c, v)) if !matches!(v, Value::Error(_)) => {
-                let n = normalize::number(v);
-                if n.is_none() {
-                    self.issue(row, c, v, "月均用量应为数字");
-                }
-                n
-            }
-            _ => None,
-        };
-
-        let (answers, answered) = self.answers(layout, row, &item_cells);
-        if !self.frame && !answered && self.issues.len() == before {
-            self.issues.push(RowIssue {
-                cell: format!("{}!第{}行", self.sheet, row + 1),
-                row: row + 1,
-                value: String::new(),
-                problem: "评价题(Q1–Q12、D1–D4)均未填写或均为“不适用”".into(),
-            });
-        }
-
-        if self.issues.len() > before {
-            return;
-        }
-        let (Some(user_name), Some(enterprise), Some(county)) = (user_name, enterprise, county) else {
-            return;
-        };
-        let response = Response {
-            row: row + 1,
-            survey_date,
-            method,
-            user_name,
-            user_type,
-            usage_nature: text(Field::UsageNature),
-            monthly_usage,
-            phone,
-            enterprise: enterprise.code.clone(),
-            utility: enterprise.utility.label(),
-            county,
-            opinion: text(Field::Opinion),
-            suggestion: text(Field::Suggestion),
-            answers,
-        };
+    /// Keeps a valid response, unless it repeats an earlier row's respondent; streams the
+    /// kept responses to the store in chunks.
+    fn keep(&mut self, layout: &Layout, row: u32, response: Response) {
         let key = response.respondent_key();
         if let Some(first) = self.seen.get(&key) {
             let c = layout.column_of(Field::UserName).unwrap_or(0);
