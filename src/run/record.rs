@@ -20,7 +20,7 @@ pub(super) enum HashFailure {
 
 /// Said of a file that changed between being read and being filed.
 const CHANGED: &str = "文件在读取过程中被改动或替换(可能仍在保存),已留在收件箱,下次运行时按新版本处理";
-use crate::validate::{self, Outcome, Rejection, Response, ReturnMeta, RowIssue};
+use crate::validate::{self, NotReached, Outcome, Rejection, Response, ReturnMeta, RowIssue};
 
 /// Where the recording of the current file stands.
 pub(super) enum Recording {
@@ -29,15 +29,20 @@ pub(super) enum Recording {
     /// Already dealt with (a duplicate, a finished recovery, an unreadable file).
     Settled(FileResult),
     /// Being recorded.
-    Receiving {
-        received: Received,
-        open: Option<OpenReturn>,
-        /// Rows dropped as respondents another submitter already reported this period.
-        duplicates: Vec<RowIssue>,
-    },
+    Receiving(Receiving),
+}
+
+/// A file being recorded: when it was received, its return as opened in the store (once it
+/// has rows), and its rows dropped so far.
+pub(super) struct Receiving {
+    received: Received,
+    open: Option<OpenReturn>,
+    /// Rows dropped as respondents another submitter already reported this period.
+    duplicates: Vec<RowIssue>,
 }
 
 /// What is known of a file when its recording begins.
+#[derive(Clone)]
 pub(super) struct Received {
     sha: String,
     size: u64,
@@ -105,7 +110,7 @@ pub(super) fn step(
         (Msg::Hashed(Ok((sha, size, identity))), _) => {
             *current = match already_known(config, store, f, earlier, identity)? {
                 Some(result) => Recording::Settled(result),
-                None => Recording::Receiving {
+                None => Recording::Receiving(Receiving {
                     received: Received {
                         sha,
                         size,
@@ -114,7 +119,7 @@ pub(super) fn step(
                     },
                     open: None,
                     duplicates: Vec::new(),
-                },
+                }),
             };
         }
         (
@@ -124,37 +129,24 @@ pub(super) fn step(
                 rows,
                 keys,
             },
-            Recording::Receiving {
+            Recording::Receiving(Receiving {
                 received,
                 open,
                 duplicates,
-            },
+            }),
         ) => {
             let receipt = &received.receipt(f);
             write_rows(store, receipt, open, duplicates, &meta, &user_cell, rows, keys)?;
         }
         (Msg::Rows { .. }, _) => {}
         (Msg::Done(..), Recording::Settled(result)) => return Ok(Some(Finished::Now(result.clone()))),
-        (
-            Msg::Done(outcome, keys),
-            Recording::Receiving {
-                received,
-                open,
-                duplicates,
-            },
-        ) => {
-            let result = finish(
-                config,
-                store,
-                f,
-                received,
-                open.take(),
-                std::mem::take(duplicates),
-                outcome,
-                keys,
-                ahead,
-            )?;
-            return Ok(Some(result));
+        (Msg::Done(outcome, keys), Recording::Receiving(receiving)) => {
+            let receiving = Receiving {
+                received: receiving.received.clone(),
+                open: receiving.open.take(),
+                duplicates: std::mem::take(&mut receiving.duplicates),
+            };
+            return Ok(Some(finish(config, store, f, receiving, outcome, keys, ahead)?));
         }
         (Msg::Done(..), Recording::Waiting) => unreachable!("a worker sends the hash first"),
         (Msg::Filed(_), _) => unreachable!("filing results are not about the file being recorded"),
@@ -242,38 +234,37 @@ fn write_rows(
     Ok(())
 }
 
-/// Ends the current file: commits or records its rejection, then moves it.
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    config: &Config,
+/// What validation and the rows written make of a file: accepted with its meta, format and
+/// notes, or rejected with its reason; its row issues either way.
+struct Verdict {
+    meta: Option<ReturnMeta>,
+    format: Option<&'static str>,
+    issues: Vec<RowIssue>,
+    notes: String,
+    warnings: Vec<String>,
+    /// Why the whole file is rejected; `None` when accepted.
+    reason: Option<Rejection>,
+    sheet: Option<String>,
+    not_reached: Vec<NotReached>,
+}
+
+/// Writes a checked file's last rows (and opens its return if it had none) and says what
+/// the file comes to: rejected when no row was valid.
+fn verdict(
     store: &mut Store,
-    f: &Incoming,
-    received: &Received,
-    mut open: Option<OpenReturn>,
+    receipt: &Receipt<'_>,
+    open: &mut Option<OpenReturn>,
     duplicates: Vec<RowIssue>,
     outcome: Outcome,
     keys: Vec<String>,
-    write_ahead: &WriteAhead,
-) -> Result<Finished, RunError> {
-    // Saved over, replaced or swapped for a link since it was hashed: what was read is not
-    // what would be filed. Nothing is recorded; the next run reads the new version.
-    let (receipt, identity) = (&received.receipt(f), received.identity);
-    if FileIdentity::of(&f.path).ok() != Some(identity) {
-        store.rollback();
-        return Ok(Finished::Now(FileResult::Changed));
-    }
-    let file_name = inbox::base_name(Path::new(&f.name));
-    let mut sheet: Option<String> = None;
-    let mut not_reached = Vec::new();
-    let (meta, format, mut issues, notes, warnings, reason) = match outcome {
+) -> Result<Verdict, RunError> {
+    let mut v = match outcome {
         Outcome::Checked(c) => {
-            sheet = Some(c.sheet.clone());
-            not_reached = c.not_reached;
             let user_cell = format!("{}!{}", c.sheet, c.user_column);
             write_rows(
                 store,
                 receipt,
-                &mut open,
+                open,
                 &mut Vec::new(),
                 &c.meta,
                 &user_cell,
@@ -282,101 +273,120 @@ fn finish(
             )?;
             let mut dups = duplicates;
             if !c.responses.is_empty() {
-                write_rows(
-                    store,
-                    receipt,
-                    &mut open,
-                    &mut dups,
-                    &c.meta,
-                    &user_cell,
-                    c.responses,
-                    keys,
-                )?;
+                write_rows(store, receipt, open, &mut dups, &c.meta, &user_cell, c.responses, keys)?;
             }
             let mut issues = c.issues;
             issues.extend(dups);
-            (
-                Some(c.meta),
-                Some(c.format.name()),
+            Verdict {
+                meta: Some(c.meta),
+                format: Some(c.format.name()),
                 issues,
-                c.notes.join(";"),
-                c.warnings,
-                None,
-            )
+                notes: c.notes.join(";"),
+                warnings: c.warnings,
+                reason: None,
+                sheet: Some(c.sheet),
+                not_reached: c.not_reached,
+            }
         }
-        Outcome::Rejected { reason, meta, issues } => (meta, None, issues, String::new(), Vec::new(), Some(reason)),
+        Outcome::Rejected { reason, meta, issues } => Verdict {
+            meta,
+            format: None,
+            issues,
+            notes: String::new(),
+            warnings: Vec::new(),
+            reason: Some(reason),
+            sheet: None,
+            not_reached: Vec::new(),
+        },
     };
-    issues.sort_by_key(|i| i.row);
-    let reason = match (reason, &open) {
-        (Some(r), _) => Some(r),
-        (None, None) => Some(Rejection::NoValidRows {
-            issues: issues.len(),
+    v.issues.sort_by_key(|i| i.row);
+    if v.reason.is_none() && open.is_none() {
+        v.reason = Some(Rejection::NoValidRows {
+            issues: v.issues.len(),
             cause: None,
-        }),
-        (None, Some(_)) => None,
-    };
+        });
+    }
+    Ok(v)
+}
+
+/// Ends the current file: commits or records its rejection, then moves it.
+fn finish(
+    config: &Config,
+    store: &mut Store,
+    f: &Incoming,
+    receiving: Receiving,
+    outcome: Outcome,
+    keys: Vec<String>,
+    write_ahead: &WriteAhead,
+) -> Result<Finished, RunError> {
+    // Saved over, replaced or swapped for a link since it was hashed: what was read is not
+    // what would be filed. Nothing is recorded; the next run reads the new version.
+    let Receiving {
+        received,
+        mut open,
+        duplicates,
+    } = receiving;
+    let (receipt, identity) = (&received.receipt(f), received.identity);
+    if FileIdentity::of(&f.path).ok() != Some(identity) {
+        store.rollback();
+        return Ok(Finished::Now(FileResult::Changed));
+    }
+    let file_name = inbox::base_name(Path::new(&f.name));
+    let v = verdict(store, receipt, &mut open, duplicates, outcome, keys)?;
     let taken = |p: &Path| store.destination_taken(&p.to_string_lossy()).unwrap_or(true);
-    let period = meta.as_ref().map(|m| m.period.to_string());
-    let dest = inbox::destination(&config.paths, reason.is_none(), period.as_deref(), &file_name, &taken);
+    let period = v.meta.as_ref().map(|m| m.period.to_string());
+    let dest = inbox::destination(&config.paths, v.reason.is_none(), period.as_deref(), &file_name, &taken);
     let stored_path = dest.to_string_lossy().to_string();
-    let reason_text = reason.as_ref().map(|r| r.to_string());
+    let reason_text = v.reason.as_ref().map(|r| r.to_string());
     let end = Ending {
-        format,
-        issues: &issues,
+        format: v.format,
+        issues: &v.issues,
         reason: reason_text.as_deref(),
-        notes: &notes,
-        warnings: &warnings.join("\n"),
+        notes: &v.notes,
+        warnings: &v.warnings.join("\n"),
         stored_path: &stored_path,
-        sheet: sheet.as_deref(),
-        not_reached: &not_reached,
+        sheet: v.sheet.as_deref(),
+        not_reached: &v.not_reached,
     };
     // The file as it is about to be recorded: its explanation or feedback note is written
     // ahead (under a temporary name, synced) while the database commits.
-    let planned = Submission {
-        id: 0,
-        sha256: receipt.sha256.to_string(),
-        original_name: receipt.original_name.to_string(),
-        submitter_code: meta.as_ref().map(|m| m.submitter_code.clone()),
-        kind: meta.as_ref().map(|m| m.kind),
-        period: period.clone(),
-        status: if reason_text.is_some() {
-            Status::Rejected
-        } else {
-            Status::Accepted
-        },
-        rows_accepted: match (&open, &reason_text) {
-            (Some(open), None) => open.rows as i64,
-            _ => 0,
-        },
-        rows_rejected: validate::rows_with_issues(&issues) as i64,
-        reason: reason_text.clone(),
-        stored_path: stored_path.clone(),
-        filed: false,
-        received_at: receipt.received_at.to_string(),
-        warnings: Some(end.warnings.to_string()),
-        source_path: Some(f.path.clone()),
-    };
-    let ahead = if planned.status == Status::Rejected {
+    let mut ahead = None;
+    if reason_text.is_some() {
+        let planned = Submission {
+            id: 0,
+            sha256: receipt.sha256.to_string(),
+            original_name: receipt.original_name.to_string(),
+            submitter_code: v.meta.as_ref().map(|m| m.submitter_code.clone()),
+            kind: v.meta.as_ref().map(|m| m.kind),
+            period: period.clone(),
+            status: Status::Rejected,
+            rows_accepted: 0,
+            rows_rejected: validate::rows_with_issues(&v.issues) as i64,
+            reason: reason_text.clone(),
+            stored_path: stored_path.clone(),
+            filed: false,
+            received_at: receipt.received_at.to_string(),
+            warnings: Some(end.warnings.to_string()),
+            source_path: Some(f.path.clone()),
+        };
         let dir = inbox::explanation_path(&dest).parent().map(Path::to_path_buf);
-        dir.map(|d| write_ahead.start(Note::Explanation, d, explanation(&planned, &issues)))
-    } else {
-        None
-    };
+        ahead = dir.map(|d| write_ahead.start(Note::Explanation, d, explanation(&planned, &v.issues)));
+    }
     let ahead = Ahead(ahead);
     let (id, result) = match (open, &reason_text) {
         (Some(open), None) => {
             let rows = open.rows;
             let id = open.id;
             let replaced = store.commit_return(open, &end)?;
-            let bad_rows = validate::rows_with_issues(&issues);
+            let bad_rows = validate::rows_with_issues(&v.issues);
             (
                 id,
                 FileResult::Accepted {
                     rows,
                     bad_rows,
                     replaced,
-                    warnings,
-                    notes: notes.clone(),
+                    warnings: v.warnings,
+                    notes: v.notes.clone(),
                 },
             )
         }
@@ -384,12 +394,12 @@ fn finish(
             if open.is_some() {
                 store.rollback();
             }
-            let id = store.record_rejected(receipt, meta.as_ref(), &end)?;
+            let id = store.record_rejected(receipt, v.meta.as_ref(), &end)?;
             (
                 id,
                 FileResult::Rejected {
                     reason: reason_text.clone().unwrap_or_default(),
-                    bad_rows: validate::rows_with_issues(&issues),
+                    bad_rows: validate::rows_with_issues(&v.issues),
                 },
             )
         }
