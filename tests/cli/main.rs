@@ -18,6 +18,7 @@ mod layers;
 mod lifecycle;
 mod loose_ends;
 mod model;
+mod mutated;
 mod public;
 mod reports;
 mod row_errors;
