@@ -638,3 +638,67 @@ fn message(
         .multipart(parts)
         .map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(sender: &str) -> Config {
+        let text = format!(
+            "city = \"天门市\"\n[paths]\ninbox = \"i\"\narchive = \"a\"\nrejected = \"r\"\nreports = \"o\"\ndatabase = \"d/e.sqlite\"\n[delivery]\nsender = \"{sender}\"\n"
+        );
+        Config::from_str(&text, std::path::Path::new("/srv/eval/utility-eval.toml")).unwrap()
+    }
+
+    fn doc(name: &str, sha: &str) -> Document {
+        Document {
+            path: PathBuf::from(name),
+            name: name.into(),
+            sha256: sha.into(),
+        }
+    }
+
+    fn recipient(key: &str) -> Recipient {
+        Recipient {
+            key: key.into(),
+            name: key.into(),
+            email: Some("x@tm.gov.cn".into()),
+        }
+    }
+
+    #[test]
+    fn a_message_id_is_the_same_for_the_same_message_and_differs_for_any_other() {
+        let c = config("天门市住建局 <eval@tm.gov.cn>");
+        let (a, b) = (doc("报告.pdf", "11"), doc("汇总表.xlsx", "22"));
+        let id = message_id(&c, "2026-10", &recipient("领导_王某"), &[&a, &b]);
+        assert_eq!(id, message_id(&c, "2026-10", &recipient("领导_王某"), &[&a, &b]));
+        assert!(id.starts_with('<') && id.ends_with(".utility-eval@tm.gov.cn>"), "{id}");
+        for other in [
+            message_id(&c, "2026-11", &recipient("领导_王某"), &[&a, &b]),
+            message_id(&c, "2026-10", &recipient("领导_李某"), &[&a, &b]),
+            message_id(&c, "2026-10", &recipient("领导_王某"), &[&a, &doc("汇总表.xlsx", "23")]),
+            message_id(&c, "2026-10", &recipient("领导_王某"), &[&a]),
+        ] {
+            assert_ne!(id, other);
+        }
+        // A sender without a usable domain still gives a valid Message-ID.
+        let plain = message_id(&config("eval@住建局"), "2026-10", &recipient("领导_王某"), &[&a]);
+        assert!(plain.ends_with("@utility-eval.invalid>"), "{plain}");
+    }
+
+    #[test]
+    fn an_attachment_name_is_an_encoded_word_that_decodes_back() {
+        use base64::Engine;
+        let w = encoded_word("2026年10月全市分析报告.pdf");
+        let b64 = w.strip_prefix("=?UTF-8?B?").and_then(|s| s.strip_suffix("?=")).unwrap();
+        let back = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+        assert_eq!(String::from_utf8(back).unwrap(), "2026年10月全市分析报告.pdf");
+        assert!(w.is_ascii());
+        assert_eq!(content_type("a.pdf"), "application/pdf");
+        assert_eq!(
+            content_type("a.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert_eq!(content_type("a.txt"), "application/octet-stream");
+    }
+}

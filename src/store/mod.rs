@@ -1018,3 +1018,71 @@ impl Store {
         Ok(st.query_row([id], submission_from_row).optional()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn period(s: &str) -> Period {
+        Period::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_new_database_has_every_migration_and_nothing_in_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("data/e.sqlite")).unwrap();
+        assert_eq!(store.schema_version().unwrap(), schema::MIGRATIONS.len() as i64);
+        assert!(store.periods().unwrap().is_empty());
+        assert!(
+            store
+                .accepted(ReturnKind::Monthly, period("2026-10"))
+                .unwrap()
+                .is_empty()
+        );
+        assert!(store.draw(period("2026Q4")).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_database_of_a_newer_program_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.sqlite");
+        drop(Store::open(&path).unwrap());
+        let newer = schema::MIGRATIONS.len() as i64 + 1;
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", newer)
+            .unwrap();
+        let e = Store::open(&path).err().expect("refused");
+        assert!(matches!(e, StoreError::TooNew { found, .. } if found == newer), "{e}");
+        assert!(e.to_string().contains("请升级 utility-eval"), "{e}");
+        let kept: i64 = Connection::open(&path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, newer);
+    }
+
+    #[test]
+    fn recompute_marks_are_kept_once_per_period_until_cleared() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("e.sqlite")).unwrap();
+        for p in ["2026Q4", "2026-10", "2026-10", "2026-09"] {
+            store.mark_stale(period(p)).unwrap();
+        }
+        let mut stale = store.stale_periods().unwrap();
+        stale.sort();
+        assert_eq!(stale, [period("2026-09"), period("2026-10"), period("2026Q4")]);
+        store.clear_stale(&[period("2026-10"), period("2026Q4")]).unwrap();
+        assert_eq!(store.stale_periods().unwrap(), [period("2026-09")]);
+    }
+
+    #[test]
+    fn a_period_is_stored_as_its_text() {
+        let conn = Connection::open_in_memory().unwrap();
+        for p in ["2026-01", "2026-12", "2026Q1", "2026Q4"] {
+            let stored: String = conn.query_row("SELECT ?1", [period(p)], |r| r.get(0)).unwrap();
+            assert_eq!(stored, p);
+            assert_eq!(Period::parse(&stored), Some(period(p)));
+        }
+    }
+}
