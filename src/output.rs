@@ -1,20 +1,20 @@
-//! Writing files atomically: a temporary file in the same folder, fsync, rename. A reader
-//! (or a crash) never sees half a file.
+//! Writing files atomically: a temporary file in the same folder (tempfile's), fsync, then
+//! its name by a rename (replacing) or a hard link (never replacing). A reader (or a crash)
+//! never sees half a file.
 
-use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use tempfile::{NamedTempFile, TempPath};
 
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let (tmp, mut file) = temporary_in(dir)?;
-    let written = file.write_all(bytes).and_then(|_| file.sync_all());
-    if let Err(e) = written.and_then(|_| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
+    let mut tmp = temporary_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -27,14 +27,12 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let (tmp, mut file) = temporary_in(dir)?;
-    // A hard link fails when the name is taken, where a rename would replace it.
-    let written = file
-        .write_all(bytes)
-        .and_then(|_| file.sync_all())
-        .and_then(|_| std::fs::hard_link(&tmp, path));
-    let _ = std::fs::remove_file(&tmp);
-    written
+    let mut tmp = temporary_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    // Fails when the name is taken, where a rename would replace it.
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Bytes written and synced under a temporary name in a folder, waiting to be given their
@@ -42,16 +40,16 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// temporary file is removed when this is dropped.
 #[derive(Debug)]
 pub struct Prepared {
-    tmp: PathBuf,
+    tmp: TempPath,
 }
 
 /// Writes `bytes` to a new temporary file in `dir` and syncs it.
 pub fn prepare(dir: &Path, bytes: &[u8]) -> std::io::Result<Prepared> {
     std::fs::create_dir_all(dir)?;
-    let (tmp, mut file) = temporary_in(dir)?;
-    let prepared = Prepared { tmp };
-    file.write_all(bytes).and_then(|_| file.sync_all())?;
-    Ok(prepared)
+    let mut tmp = temporary_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    Ok(Prepared { tmp: tmp.into_temp_path() })
 }
 
 impl Prepared {
@@ -69,12 +67,6 @@ impl Prepared {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_new(path, bytes),
             r => r,
         }
-    }
-}
-
-impl Drop for Prepared {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.tmp);
     }
 }
 
@@ -115,16 +107,16 @@ pub fn make_public(path: &Path) -> std::io::Result<()> {
 /// The prefix of this program's temporary files.
 pub const TEMP_PREFIX: &str = ".utility-eval-";
 
-fn temporary_in(dir: &Path) -> std::io::Result<(PathBuf, File)> {
-    for n in 0..1000u32 {
-        let p = dir.join(format!("{TEMP_PREFIX}{}-{n}.tmp", std::process::id()));
-        match File::options().write(true).create_new(true).open(&p) {
-            Ok(f) => return Ok((p, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no temporary file name is free"))
+/// A new temporary file in `dir`, named so that [`remove_stale_temporaries`] knows it, with
+/// the mode an ordinary new file gets (0666 less the umask; tempfile's own is 0600), and
+/// removed unless it is given its name.
+fn temporary_in(dir: &Path) -> std::io::Result<NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
 }
 
 /// Removes this program's own temporary files left by a killed run in `dir` and the folders
