@@ -49,7 +49,9 @@ pub fn prepare(dir: &Path, bytes: &[u8]) -> std::io::Result<Prepared> {
     let mut tmp = temporary_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    Ok(Prepared { tmp: tmp.into_temp_path() })
+    Ok(Prepared {
+        tmp: tmp.into_temp_path(),
+    })
 }
 
 impl Prepared {

@@ -9,7 +9,7 @@ use super::{RunError, Summary};
 use crate::config::Config;
 use crate::inbox;
 use crate::period::Period;
-use crate::run::publish::{self, ReportError};
+use crate::run::publish::{self, PublishError};
 use crate::store::{Store, StoreError};
 
 /// How a cron run went.
@@ -36,7 +36,7 @@ pub enum CronError {
     #[error(transparent)]
     Run(#[from] RunError),
     #[error(transparent)]
-    Report(#[from] ReportError),
+    Publish(#[from] PublishError),
     #[error(transparent)]
     Deliver(#[from] crate::deliver::DeliveryError),
 }
@@ -99,7 +99,7 @@ fn busy(config: &Config) -> Cron {
 /// Whether an error is the database held by another program.
 fn is_busy(e: &CronError) -> bool {
     match e {
-        CronError::Run(RunError::Store(s)) | CronError::Report(ReportError::Store(s)) => s.is_busy(),
+        CronError::Run(RunError::Store(s)) | CronError::Publish(PublishError::Store(s)) => s.is_busy(),
         _ => false,
     }
 }

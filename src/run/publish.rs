@@ -38,7 +38,7 @@ pub fn publish(
     topics: &Topics,
     periods: &[Period],
     settles: bool,
-) -> Result<Vec<PathBuf>, ReportError> {
+) -> Result<Vec<PathBuf>, PublishError> {
     let mut all = Vec::new();
     let mut results = Vec::new();
     {
@@ -76,7 +76,7 @@ pub fn publish(
                 tracing::warn!("无法删除过时的 {}:{e}", old.display());
             }
         }
-        let manifest = crate::render::json::write_manifest(r, &dir, &outputs).map_err(|e| ReportError::Write {
+        let manifest = crate::render::json::write_manifest(r, &dir, &outputs).map_err(|e| PublishError::Write {
             what: "manifest.json",
             dir: dir.clone(),
             source: e,
@@ -85,7 +85,7 @@ pub fn publish(
         // The public folder gets the period's public files only.
         let bureau = config.wording.bureau(&crate::render::wording_values(r));
         crate::render::public::publish(&config.paths.public, r.period, &outputs, &config.city, &bureau).map_err(
-            |e| ReportError::Write {
+            |e| PublishError::Write {
                 what: "公示",
                 dir: config.paths.public.clone(),
                 source: e,
@@ -132,7 +132,7 @@ pub fn affected(config: &Config, store: &Store) -> Result<Vec<Period>, StoreErro
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ReportError {
+pub enum PublishError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
