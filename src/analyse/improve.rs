@@ -46,80 +46,101 @@ fn fmt2(x: f64) -> String {
     format!("{:.2}", crate::score::stats::round_half_away(x, 2))
 }
 
+/// One rule met by one enterprise's indicator.
+struct Hit {
+    indicator: String,
+    name: String,
+    measure: String,
+    rule: Rule,
+    severity: Severity,
+    text: String,
+    baseline: Option<f64>,
+}
+
+/// Adds a hit to its enterprise's finding on the indicator (one finding per indicator,
+/// however many rules it meets; the most severe rule's severity).
+fn add(out: &mut Findings, enterprise: &str, hit: Hit) {
+    let found = out
+        .entry((enterprise.to_string(), hit.indicator))
+        .or_insert_with(|| Found {
+            indicator_name: hit.name,
+            rules: Vec::new(),
+            severity: hit.severity,
+            texts: Vec::new(),
+            measure: hit.measure,
+            baseline: None,
+        });
+    found.rules.push(hit.rule);
+    found.severity = found.severity.max(hit.severity);
+    found.texts.push(hit.text);
+    found.baseline = found.baseline.or(hit.baseline);
+}
+
 /// The rules of the scheme applied to one period's enterprise results, by enterprise and
 /// indicator: several rules on one indicator make one finding.
-fn findings(config: &Config, f: &PeriodFindings<'_>) -> BTreeMap<(String, String), Found> {
-    let th = &config.scheme.thresholds;
-    let mut out: BTreeMap<(String, String), Found> = BTreeMap::new();
-    let mut add = |enterprise: &str,
-                   indicator: &str,
-                   name: &str,
-                   measure: &str,
-                   rule: Rule,
-                   severity: Severity,
-                   text: String,
-                   baseline: Option<f64>| {
-        let found = out
-            .entry((enterprise.to_string(), indicator.to_string()))
-            .or_insert_with(|| Found {
-                indicator_name: name.to_string(),
-                rules: Vec::new(),
-                severity,
-                texts: Vec::new(),
-                measure: measure.to_string(),
-                baseline: None,
-            });
-        found.rules.push(rule);
-        found.severity = found.severity.max(severity);
-        found.texts.push(text);
-        found.baseline = found.baseline.or(baseline);
-    };
+fn findings(config: &Config, f: &PeriodFindings<'_>) -> Findings {
+    let mut out = Findings::new();
     for g in f.groups.iter().filter(|g| g.level == Level::Enterprise) {
-        for (item, r) in config.scheme.items.iter().zip(&g.items) {
-            let Some(score) = r.score else { continue };
-            if item.red_line && r.unfavourable > 0 {
-                let text = format!(
-                    "红线指标出现 {} 份不利回答(有效回答 {} 份,得分 {} 分)",
-                    r.unfavourable,
-                    r.n,
-                    fmt2(score)
-                );
-                add(
-                    &g.key,
-                    &item.id,
-                    &item.name,
-                    &item.measure,
-                    Rule::RedLine,
-                    Severity::High,
-                    text,
-                    None,
-                );
-            }
-            if score < th.action && r.n >= u64::from(th.min_answers) {
-                let severity = if score < 60.0 { Severity::High } else { Severity::Medium };
-                let text = format!(
-                    "得分 {} 分,低于整改线 {} 分(有效回答 {} 份)",
-                    fmt2(score),
-                    fmt2(th.action),
-                    r.n
-                );
-                add(
-                    &g.key,
-                    &item.id,
-                    &item.name,
-                    &item.measure,
-                    Rule::BelowThreshold,
-                    severity,
-                    text,
-                    None,
-                );
-            }
+        let hits = (item_hits(config, g).into_iter())
+            .chain(decline_hits(config, f, &g.key))
+            .chain(topic_hits(config, f, &g.key));
+        for hit in hits {
+            add(&mut out, &g.key, hit);
         }
-        for d in f
-            .declines
-            .iter()
-            .filter(|d| d.level == Level::Enterprise && d.key == g.key && d.significant)
-        {
+    }
+    for found in out.values_mut() {
+        let mut order: Vec<(Rule, String)> = found.rules.drain(..).zip(found.texts.drain(..)).collect();
+        order.sort_by_key(|(r, _)| *r);
+        (found.rules, found.texts) = order.into_iter().unzip();
+    }
+    out
+}
+
+/// An enterprise's items on a red line with an unfavourable answer, or below the action
+/// threshold with enough answers.
+fn item_hits(config: &Config, g: &GroupResult) -> Vec<Hit> {
+    let th = &config.scheme.thresholds;
+    let mut out = Vec::new();
+    for (item, r) in config.scheme.items.iter().zip(&g.items) {
+        let Some(score) = r.score else { continue };
+        let hit = |rule, severity, text| Hit {
+            indicator: item.id.clone(),
+            name: item.name.clone(),
+            measure: item.measure.clone(),
+            rule,
+            severity,
+            text,
+            baseline: None,
+        };
+        if item.red_line && r.unfavourable > 0 {
+            let text = format!(
+                "红线指标出现 {} 份不利回答(有效回答 {} 份,得分 {} 分)",
+                r.unfavourable,
+                r.n,
+                fmt2(score)
+            );
+            out.push(hit(Rule::RedLine, Severity::High, text));
+        }
+        if score < th.action && r.n >= u64::from(th.min_answers) {
+            let severity = if score < 60.0 { Severity::High } else { Severity::Medium };
+            let text = format!(
+                "得分 {} 分,低于整改线 {} 分(有效回答 {} 份)",
+                fmt2(score),
+                fmt2(th.action),
+                r.n
+            );
+            out.push(hit(Rule::BelowThreshold, severity, text));
+        }
+    }
+    out
+}
+
+/// An enterprise's significant declines against the previous period of the same kind.
+fn decline_hits(config: &Config, f: &PeriodFindings<'_>, enterprise: &str) -> Vec<Hit> {
+    let th = &config.scheme.thresholds;
+    let declines = (f.declines.iter()).filter(|d| d.level == Level::Enterprise && d.key == enterprise && d.significant);
+    declines
+        .map(|d| {
             let (name, measure) = match config.scheme.item(&d.indicator) {
                 Some(item) => (item.name.clone(), item.measure.clone()),
                 None => (
@@ -140,49 +161,38 @@ fn findings(config: &Config, f: &PeriodFindings<'_>) -> BTreeMap<(String, String
                 fmt2(d.delta),
                 d.p.unwrap_or(f64::NAN)
             );
-            add(
-                &g.key,
-                &d.indicator,
-                &name,
-                &measure,
-                Rule::SignificantDecline,
+            Hit {
+                indicator: d.indicator.clone(),
+                name,
+                measure,
+                rule: Rule::SignificantDecline,
                 severity,
                 text,
-                Some(d.previous),
-            );
-        }
-        if let Some(dis) = f
-            .dissatisfaction
-            .iter()
-            .find(|x| x.level == Level::Enterprise && x.key == g.key)
-        {
-            // Complaints no topic matched are no single problem to assign.
-            for t in dis
-                .topics
-                .iter()
-                .filter(|t| t.count >= u64::from(th.topic_repeat) && !t.catch_all)
-            {
-                let measure = format!("逐条核实用户反映的“{}”问题,限期整改并回访用户", t.topic);
-                let text = format!("用户反映“{}”问题 {} 条", t.topic, t.count);
-                add(
-                    &g.key,
-                    &t.topic,
-                    &t.topic,
-                    &measure,
-                    Rule::RepeatedTopic,
-                    Severity::Medium,
-                    text,
-                    None,
-                );
+                baseline: Some(d.previous),
             }
-        }
-    }
-    for found in out.values_mut() {
-        let mut order: Vec<(Rule, String)> = found.rules.drain(..).zip(found.texts.drain(..)).collect();
-        order.sort_by_key(|(r, _)| *r);
-        (found.rules, found.texts) = order.into_iter().unzip();
-    }
-    out
+        })
+        .collect()
+}
+
+/// An enterprise's complaint topics repeated often enough (complaints no topic matched are no
+/// single problem to assign).
+fn topic_hits(config: &Config, f: &PeriodFindings<'_>, enterprise: &str) -> Vec<Hit> {
+    let repeat = u64::from(config.scheme.thresholds.topic_repeat);
+    let Some(dis) = (f.dissatisfaction.iter()).find(|x| x.level == Level::Enterprise && x.key == enterprise) else {
+        return Vec::new();
+    };
+    (dis.topics.iter())
+        .filter(|t| t.count >= repeat && !t.catch_all)
+        .map(|t| Hit {
+            indicator: t.topic.clone(),
+            name: t.topic.clone(),
+            measure: format!("逐条核实用户反映的“{}”问题,限期整改并回访用户", t.topic),
+            rule: Rule::RepeatedTopic,
+            severity: Severity::Medium,
+            text: format!("用户反映“{}”问题 {} 条", t.topic, t.count),
+            baseline: None,
+        })
+        .collect()
 }
 
 type Findings = BTreeMap<(String, String), Found>;
