@@ -25,6 +25,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "overall",
     "threshold",
     "min_sample",
+    "min_answers",
     "deadline_days",
     "bureau",
     "items",
@@ -32,7 +33,41 @@ pub const PLACEHOLDERS: &[&str] = &[
     "rank",
     "recipient",
     "documents",
+    // The values of one sentence of a document (see the comments of its table).
+    "count",
+    "score",
+    "name",
+    "who",
+    "dimension",
+    "utility",
+    "previous",
+    "minor",
+    "scope",
+    "checked",
+    "flagged",
+    "why",
+    "bias_flag",
+    "drawn_at",
+    "seed",
+    "extra",
+    "top",
+    "rest",
+    "ranked",
+    "self_n",
+    "self_composite",
+    "sampled_n",
+    "sampled_composite",
+    "difference",
+    "flag",
+    "weight",
+    "weights",
+    "caption",
+    "part",
+    "parts",
 ];
+
+/// One table of the wording: key → template.
+pub type Table = BTreeMap<String, String>;
 
 /// The wording of the documents.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -41,12 +76,51 @@ pub struct Wording {
     /// The issuing authority (发布机关), e.g. `{city}住房和城乡建设局`.
     pub bureau: String,
     /// File names (without extension), by document.
-    pub names: BTreeMap<String, String>,
+    pub names: Table,
     /// Titles and section headings.
-    pub titles: BTreeMap<String, String>,
+    pub titles: Table,
     /// Paragraph templates.
-    pub paragraphs: BTreeMap<String, String>,
+    pub paragraphs: Table,
+    /// The words of the PDF analysis reports (city and enterprise), looked up as `report.KEY`.
+    #[serde(default)]
+    pub report: Table,
+    /// The words of the summary workbook (`summary.KEY`).
+    #[serde(default)]
+    pub summary: Table,
+    /// The words of the public page and its PDF (`public.KEY`).
+    #[serde(default)]
+    pub public: Table,
+    /// The words of the blank return form (`form.KEY`).
+    #[serde(default)]
+    pub form: Table,
+    /// The words of the internal detail workbook (`detail.KEY`).
+    #[serde(default)]
+    pub detail: Table,
+    /// The words of the feedback workbooks (`feedback.KEY`).
+    #[serde(default)]
+    pub feedback: Table,
+    /// The words of the return notices (`notice.KEY`).
+    #[serde(default)]
+    pub notice: Table,
+    /// Words every workbook shares (`sheet.KEY`).
+    #[serde(default)]
+    pub sheet: Table,
 }
+
+/// The tables of the wording, in the file's order.
+pub const TABLES: &[&str] = &[
+    "names",
+    "titles",
+    "paragraphs",
+    "report",
+    "summary",
+    "public",
+    "form",
+    "detail",
+    "feedback",
+    "notice",
+    "sheet",
+];
 
 /// The keys the documents look up; a wording file must define each.
 const REQUIRED: &[(&str, &[&str])] = &[
@@ -91,20 +165,17 @@ impl Wording {
             // Entries a city's file leaves out (headings added in later versions) keep the
             // built-in wording.
             let builtin = Wording::builtin();
-            for (mine, theirs) in [
-                (&mut wording.names, builtin.names),
-                (&mut wording.titles, builtin.titles),
-                (&mut wording.paragraphs, builtin.paragraphs),
-            ] {
-                for (k, v) in theirs {
-                    mine.entry(k).or_insert(v);
+            for table in TABLES {
+                let mine = wording.table_mut(table);
+                for (k, v) in builtin.table(table) {
+                    mine.entry(k.clone()).or_insert_with(|| v.clone());
                 }
             }
         }
         let all = std::iter::once(("", "bureau", &wording.bureau)).chain(
-            ["names", "titles", "paragraphs"]
-                .into_iter()
-                .flat_map(|t| wording.table(t).iter().map(move |(k, v)| (t, k.as_str(), v))),
+            TABLES
+                .iter()
+                .flat_map(|t| wording.table(t).iter().map(move |(k, v)| (*t, k.as_str(), v))),
         );
         for (table, key, template) in all {
             // File names are matched by delivery: they may use only what names a document.
@@ -145,12 +216,57 @@ impl Wording {
         Ok(wording)
     }
 
-    fn table(&self, name: &str) -> &BTreeMap<String, String> {
+    /// The table named `name` (one of [`TABLES`]).
+    pub fn table(&self, name: &str) -> &Table {
         match name {
             "names" => &self.names,
             "titles" => &self.titles,
+            "report" => &self.report,
+            "summary" => &self.summary,
+            "public" => &self.public,
+            "form" => &self.form,
+            "detail" => &self.detail,
+            "feedback" => &self.feedback,
+            "notice" => &self.notice,
+            "sheet" => &self.sheet,
             _ => &self.paragraphs,
         }
+    }
+
+    fn table_mut(&mut self, name: &str) -> &mut Table {
+        match name {
+            "names" => &mut self.names,
+            "titles" => &mut self.titles,
+            "report" => &mut self.report,
+            "summary" => &mut self.summary,
+            "public" => &mut self.public,
+            "form" => &mut self.form,
+            "detail" => &mut self.detail,
+            "feedback" => &mut self.feedback,
+            "notice" => &mut self.notice,
+            "sheet" => &mut self.sheet,
+            _ => &mut self.paragraphs,
+        }
+    }
+
+    /// The template at `path` (`report.no_complaints`: table, dot, key) as written, for
+    /// words without placeholders; a path the wording lacks gives itself.
+    pub fn text<'a>(&'a self, path: &'a str) -> &'a str {
+        path.split_once('.')
+            .and_then(|(table, key)| self.table(table).get(key))
+            .map_or(path, String::as_str)
+    }
+
+    /// The template at `path` filled with `values`.
+    pub fn fill(&self, path: &str, values: &Values) -> String {
+        fill(self.text(path), values)
+    }
+
+    /// The template at `path` filled with a few named values: `w.with("report.rank",
+    /// &[("rank", &3), ("ranked", &12)])`.
+    pub fn with(&self, path: &str, values: &[(&'static str, &dyn std::fmt::Display)]) -> String {
+        let values: Values = values.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        fill(self.text(path), &values)
     }
 
     /// A file name (`names.summary_workbook`) filled with `values`.

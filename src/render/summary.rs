@@ -24,9 +24,7 @@ impl Renderer for SummaryWorkbook {
 
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
         let mut v = super::wording_values(cx.results);
-        let th = &cx.scheme.thresholds;
-        v.insert("threshold", format!("{}", th.action));
-        v.insert("deadline_days", th.deadline_days.to_string());
+        super::scheme_values(&mut v, cx.scheme);
         let path = cx
             .dir
             .join(super::document_path(cx.wording, &v, super::Handout::SummaryWorkbook));
