@@ -47,6 +47,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "flagged",
     "why",
     "bias_flag",
+    "significance",
     "drawn_at",
     "seed",
     "extra",

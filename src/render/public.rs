@@ -395,7 +395,8 @@ fn pdf(view: &PublicView, t: &Texts<'_>, name: &str) -> Doc {
     );
     d.set_y(y + 20.0);
     d.paragraph(&t.intro);
-    d.heading(&format!("一、{}", w.text("public.city_summary")), 1);
+    let mut sections = super::report::Sections(0);
+    d.heading(&sections.next(w.text("public.city_summary")), 1);
     let s = &view.city_summary;
     d.tiles(&[
         (w.text("report.tile_responses").into(), s.n.to_string()),
@@ -403,14 +404,11 @@ fn pdf(view: &PublicView, t: &Texts<'_>, name: &str) -> Doc {
         (w.text("report.tile_overall").into(), score(s.overall)),
         (w.text("report.tile_enterprises").into(), view.ranking.len().to_string()),
     ]);
-    let heading = format!(
-        "二、{}",
-        if view.unranked.is_some() {
-            w.text("public.scores")
-        } else {
-            w.text("titles.ranking")
-        }
-    );
+    let heading = sections.next(if view.unranked.is_some() {
+        w.text("public.scores")
+    } else {
+        w.text("titles.ranking")
+    });
     super::report::bar_charts(
         &mut d,
         w,
@@ -424,7 +422,7 @@ fn pdf(view: &PublicView, t: &Texts<'_>, name: &str) -> Doc {
         d.note(&format!("{why}。"));
     }
     d.note(&t.note);
-    d.heading(&format!("三、{}", w.text("public.by_utility")), 1);
+    d.heading(&sections.next(w.text("public.by_utility")), 1);
     for u in &view.utilities {
         d.heading(&w.with("public.utility_heading", &[("utility", &u.label)]), 3);
         let ranked = if view.unranked.is_some() {
@@ -445,7 +443,7 @@ fn pdf(view: &PublicView, t: &Texts<'_>, name: &str) -> Doc {
         let rows: Vec<&PublicRank> = view.ranking.iter().filter(|e| e.utility == u.label).collect();
         d.table(&pdf_table(w, &rows, view.action_threshold));
     }
-    d.heading(&format!("四、{}", w.text("public.method")), 1);
+    d.heading(&sections.next(w.text("public.method")), 1);
     d.paragraph(&t.method);
     let weights: Vec<String> = view
         .dimensions

@@ -42,16 +42,23 @@ fn cols(spec: &[(&str, f32, Align)]) -> Vec<Column> {
     spec.iter().map(|(t, w, a)| Column::new(t, *w, *a)).collect()
 }
 
-/// Section numbers in the Chinese style.
-struct Sections(usize);
+/// Chinese numerals for section numbers.
+const NUMERALS: [&str; 12] = [
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+];
+
+/// Section numbers in the Chinese style: 一、 for sections, （一） for their parts.
+pub(super) struct Sections(pub(super) usize);
 
 impl Sections {
-    fn next(&mut self, title: &str) -> String {
-        const N: [&str; 12] = [
-            "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
-        ];
+    pub(super) fn next(&mut self, title: &str) -> String {
         self.0 += 1;
-        format!("{}、{title}", N.get(self.0 - 1).copied().unwrap_or("十二"))
+        format!("{}、{title}", NUMERALS.get(self.0 - 1).copied().unwrap_or(NUMERALS[11]))
+    }
+
+    /// The `n`th part (from 1) of a section.
+    fn part(n: usize, title: &str) -> String {
+        format!("（{}）{title}", NUMERALS.get(n - 1).copied().unwrap_or(NUMERALS[11]))
     }
 }
 
@@ -304,7 +311,7 @@ fn quote(q: &str) -> String {
 /// dissatisfied with (items and complaint topics with masked quotes), its declines.
 fn analyses(d: &mut Doc, w: &Wording, r: &PeriodResults, level: Level, key: &str, who: &str) {
     // 1. Lowest indicators.
-    d.heading(&format!("（一）{}", w.text("titles.lowest")), 2);
+    d.heading(&Sections::part(1, w.text("titles.lowest")), 2);
     match r.lowest.iter().find(|l| l.level == level && l.key == key) {
         Some(l) if !l.items.is_empty() => {
             let rows = l
@@ -342,7 +349,7 @@ fn analyses(d: &mut Doc, w: &Wording, r: &PeriodResults, level: Level, key: &str
         _ => d.note(w.text("report.no_lowest")),
     }
     // 2. What users are most dissatisfied with.
-    d.heading(&format!("（二）{}", w.text("titles.dissatisfaction")), 2);
+    d.heading(&Sections::part(2, w.text("titles.dissatisfaction")), 2);
     match r.dissatisfaction.iter().find(|x| x.level == level && x.key == key) {
         Some(x) => {
             if x.items.is_empty() {
@@ -400,7 +407,7 @@ fn analyses(d: &mut Doc, w: &Wording, r: &PeriodResults, level: Level, key: &str
         None => d.note(w.text("report.no_answers")),
     }
     // 3. Declines.
-    d.heading(&format!("（三）{}", w.text("titles.declines")), 2);
+    d.heading(&Sections::part(3, w.text("titles.declines")), 2);
     let Some(previous) = r.previous else {
         d.note(w.text("report.no_previous"));
         return;
