@@ -28,3 +28,4 @@ mod summary;
 mod tools;
 mod usage;
 mod variants;
+mod wording;
