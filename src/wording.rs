@@ -65,6 +65,12 @@ pub const PLACEHOLDERS: &[&str] = &[
     "caption",
     "part",
     "parts",
+    "grades",
+    "reversed",
+    "received_at",
+    "value",
+    "problem",
+    "sheet",
 ];
 
 /// One table of the wording: key → template.

@@ -127,7 +127,7 @@ fn enterprises(r: &PeriodResults) -> Vec<&GroupResult> {
 fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values, title: &str) -> Result<(), XlsxError> {
     let (r, w) = (cx.results, cx.wording);
     let sheet = w.text("summary.sheet_overview");
-    print_setup(ws, title);
+    print_setup(ws, w, title);
     ws.set_print_fit_to_pages(1, 1);
     ws.write_string_with_format(0, 0, title, &f.title)?;
     ws.merge_range(1, 0, 1, 8, &cx.wording.paragraph("overview", v), &f.note)?;
@@ -297,7 +297,7 @@ fn dims(r: &PeriodResults) -> Vec<String> {
 }
 
 fn ranking(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+    print_setup(ws, w, title);
     let dims = dims(r);
     let mut headers = vec![
         w.text("summary.col_rank"),
@@ -349,7 +349,7 @@ fn ranking(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, titl
 }
 
 fn groups(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+    print_setup(ws, w, title);
     let dims = dims(r);
     let mut headers = vec![
         w.text("summary.col_group"),
@@ -388,7 +388,7 @@ fn groups(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title
 /// Items down, groups across (enterprises first, then the city and the other groups), with
 /// a three-colour scale; below it, each score with its answers and 95% interval.
 fn matrix(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+    print_setup(ws, w, title);
     let mut cols: Vec<&GroupResult> = enterprises(r);
     cols.extend(
         r.groups
@@ -473,7 +473,7 @@ fn matrix(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title
 }
 
 fn declines(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+    print_setup(ws, w, title);
     let mut list: Vec<_> = r.declines.iter().collect();
     list.sort_by(|a, b| b.significant.cmp(&a.significant).then(a.delta.total_cmp(&b.delta)));
     let name = |level: Level, key: &str| {
@@ -530,7 +530,7 @@ fn declines(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, tit
 }
 
 fn work_list(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+    print_setup(ws, w, title);
     let rows: Vec<Vec<Cell>> = r
         .improvement_items
         .iter()
@@ -594,7 +594,7 @@ fn work_list(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, ti
 }
 
 fn topics(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+    print_setup(ws, w, title);
     let rows: Vec<Vec<Cell>> = r
         .dissatisfaction
         .iter()
@@ -636,7 +636,7 @@ fn topics(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title
 
 /// The checks of self-assessment data, one line per submitter and check, flagged first.
 fn signals(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+    print_setup(ws, w, title);
     let mut list: Vec<&crate::analyse::integrity::Signal> = r.integrity.iter().collect();
     list.sort_by_key(|s| (!s.flagged, s.submitter.clone(), s.check));
     let rows: Vec<Vec<Cell>> = list
@@ -682,7 +682,7 @@ fn importance(
     title: &str,
     cx_threshold: f64,
 ) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+    print_setup(ws, w, title);
     // The table and its chart on one page.
     ws.set_print_fit_to_pages(1, 1);
     let rows: Vec<Vec<Cell>> = r
@@ -746,7 +746,7 @@ fn importance(
 }
 
 fn quality(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+    print_setup(ws, w, title);
     let rows: Vec<Vec<Cell>> = r
         .quality
         .submitters
@@ -787,9 +787,9 @@ fn quality(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, titl
 }
 
 fn method(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
-    ws.set_column_width(0, 110)?;
     let w = cx.wording;
+    print_setup(ws, w, title);
+    ws.set_column_width(0, 110)?;
     let mut lines = vec![
         cx.wording.title("method", v),
         cx.wording.paragraph("method", v),
