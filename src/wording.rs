@@ -1,7 +1,12 @@
 //! The report wording (`templates/report.toml`): the names of the files, the titles and the
-//! paragraph templates every document uses, as data, so that a city can change the text
-//! without touching code. Placeholders such as `{period_label}` are filled at render time;
-//! a template naming a placeholder that does not exist is refused when the file is read.
+//! paragraph templates every document uses, and one table per document (`[report]`,
+//! `[summary]`, `[form]` …) of its headings, column headings, notes and labels, as data, so
+//! that a city can change the text without touching code. Renderers look an entry up by its
+//! path, `"report.no_complaints"` ([`Wording::text`], [`Wording::with`]); the names, titles and
+//! paragraphs also by key ([`Wording::name`] …). Placeholders such as `{period_label}` are
+//! filled at render time; a template naming a placeholder that does not exist is refused when
+//! the file is read, and an entry a city's file leaves out keeps the built-in words.
+//! `tests/cli/wording.rs` checks that every entry is looked up and every lookup exists.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -260,6 +265,7 @@ impl Wording {
     /// words without placeholders; a path the wording lacks gives itself.
     pub fn text<'a>(&'a self, path: &'a str) -> &'a str {
         path.split_once('.')
+            .filter(|(table, _)| TABLES.contains(table))
             .and_then(|(table, key)| self.table(table).get(key))
             .map_or(path, String::as_str)
     }
@@ -385,6 +391,40 @@ mod tests {
         assert_ne!(text, DEFAULT_WORDING);
         let e = Wording::parse(&text, Path::new("r.toml")).unwrap_err();
         assert!(e.contains("[names] city_report") && e.contains("{composite}"), "{e}");
+    }
+
+    #[test]
+    fn a_documents_sentence_is_reworded_and_what_a_file_leaves_out_is_the_builtin() {
+        let builtin = Wording::builtin();
+        let text = DEFAULT_WORDING.replace("本期没有收到意见或投诉。", "本期未收到意见。");
+        // A city's file without the later tables ([form] onwards).
+        let text = &text[..text.find("\n[form]").expect("the [form] table")];
+        let w = Wording::parse(text, Path::new("r.toml")).unwrap();
+        assert_eq!(w.text("report.no_complaints"), "本期未收到意见。");
+        assert_eq!(
+            w.text("form.sheet_instructions"),
+            builtin.text("form.sheet_instructions")
+        );
+        assert_eq!(w.text("sheet.page_footer"), "第 &P 页,共 &N 页");
+        assert_eq!(
+            w.with("report.rank_of", &[("rank", &3), ("ranked", &12)]),
+            "第 3 位（共 12 家参与排名）"
+        );
+    }
+
+    #[test]
+    fn an_unknown_placeholder_in_a_documents_table_is_refused_with_its_place() {
+        let text = DEFAULT_WORDING.replace("与 {previous} 相比", "与 {last_period} 相比");
+        assert_ne!(text, DEFAULT_WORDING);
+        let e = Wording::parse(&text, Path::new("r.toml")).unwrap_err();
+        assert!(e.contains("[report] no_declines") && e.contains("{last_period}"), "{e}");
+    }
+
+    #[test]
+    fn the_improvement_paragraph_says_the_schemes_minimum_of_answers() {
+        let w = Wording::builtin();
+        let values: Values = [("min_answers", "8".to_string())].into_iter().collect();
+        assert!(w.paragraph("improvement", &values).contains("有效回答不少于 8 份"));
     }
 
     #[test]

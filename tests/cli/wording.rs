@@ -340,3 +340,57 @@ fn the_checks_catch_an_unused_entry_and_a_literal() {
     let found: Vec<(usize, String)> = string_literals(without_tests(src));
     assert_eq!(found, [(1, "本期没有整改事项。".to_string()), (2, "原始".to_string())]);
 }
+
+/// A deployment's wording reaches the documents: a sheet name of the summary workbook, a
+/// heading of the public page and a line of the city report, while what its file leaves out
+/// keeps the built-in words.
+#[test]
+fn a_deployments_wording_reaches_the_documents() {
+    use crate::support::{Env, code, stderr, stdout};
+    use calamine::{Reader, Xlsx, open_workbook};
+    let env = Env::samples();
+    let builtin = std::fs::read_to_string(Path::new(REPO).join("templates/report.toml")).unwrap();
+    let mine = builtin
+        .replace("sheet_overview = \"总览\"", "sheet_overview = \"概况\"")
+        .replace("city_summary = \"全市总体情况\"", "city_summary = \"全市概况\"")
+        .replace(
+            "tile_enterprises = \"参评企业（家）\"",
+            "tile_enterprises = \"参评企业数\"",
+        );
+    // Without the tables after [summary]: they keep the built-in words.
+    let mine = &mine[..mine.find("\n[form]").unwrap()];
+    std::fs::write(env.path("my-report.toml"), mine).unwrap();
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("report = \"my-report.toml\"\n{text}")).unwrap();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+
+    let dir = env.path("reports/2026-09");
+    let summary = dir.join("2026年9月供水供气企业服务满意度汇总表.xlsx");
+    let wb: Xlsx<_> = open_workbook(&summary).unwrap();
+    assert_eq!(wb.sheet_names()[..2], ["概况", "企业排名"]);
+    let public = std::fs::read_dir(dir.join("公示"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "html"))
+        .unwrap();
+    let html = std::fs::read_to_string(public).unwrap();
+    assert!(html.contains("<h2 id=\"s-summary\">全市概况</h2>") && html.contains("<dt>参评企业数</dt>"));
+    assert!(html.contains("<dt>有效问卷（份）</dt>"), "the rest as built in");
+    // The city report's key figures (pdftotext; skipped, and said, when it is not installed).
+    if crate::support::tool("pdftotext") {
+        let pdf = dir.join("2026年9月天门市供水供气企业服务满意度分析报告.pdf");
+        let o = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(o.stdout).unwrap();
+        assert!(
+            text.contains("参评企业数") && !text.contains("参评企业（家）"),
+            "{text}"
+        );
+    }
+}
