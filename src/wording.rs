@@ -1,7 +1,12 @@
 //! The report wording (`templates/report.toml`): the names of the files, the titles and the
-//! paragraph templates every document uses, as data, so that a city can change the text
-//! without touching code. Placeholders such as `{period_label}` are filled at render time;
-//! a template naming a placeholder that does not exist is refused when the file is read.
+//! paragraph templates every document uses, and one table per document (`[report]`,
+//! `[summary]`, `[form]` …) of its headings, column headings, notes and labels, as data, so
+//! that a city can change the text without touching code. Renderers look an entry up by its
+//! path, `"report.no_complaints"` ([`Wording::text`], [`Wording::with`]); the names, titles and
+//! paragraphs also by key ([`Wording::name`] …). Placeholders such as `{period_label}` are
+//! filled at render time; a template naming a placeholder that does not exist is refused when
+//! the file is read, and an entry a city's file leaves out keeps the built-in words.
+//! `tests/cli/wording.rs` checks that every entry is looked up and every lookup exists.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,6 +30,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "overall",
     "threshold",
     "min_sample",
+    "min_answers",
     "deadline_days",
     "bureau",
     "items",
@@ -32,7 +38,48 @@ pub const PLACEHOLDERS: &[&str] = &[
     "rank",
     "recipient",
     "documents",
+    // The values of one sentence of a document (see the comments of its table).
+    "count",
+    "score",
+    "name",
+    "who",
+    "dimension",
+    "utility",
+    "previous",
+    "minor",
+    "scope",
+    "checked",
+    "flagged",
+    "why",
+    "bias_flag",
+    "significance",
+    "drawn_at",
+    "seed",
+    "extra",
+    "top",
+    "rest",
+    "ranked",
+    "self_n",
+    "self_composite",
+    "sampled_n",
+    "sampled_composite",
+    "difference",
+    "flag",
+    "weight",
+    "weights",
+    "caption",
+    "part",
+    "parts",
+    "grades",
+    "reversed",
+    "received_at",
+    "value",
+    "problem",
+    "sheet",
 ];
+
+/// One table of the wording: key → template.
+pub type Table = BTreeMap<String, String>;
 
 /// The wording of the documents.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -41,12 +88,51 @@ pub struct Wording {
     /// The issuing authority (发布机关), e.g. `{city}住房和城乡建设局`.
     pub bureau: String,
     /// File names (without extension), by document.
-    pub names: BTreeMap<String, String>,
+    pub names: Table,
     /// Titles and section headings.
-    pub titles: BTreeMap<String, String>,
+    pub titles: Table,
     /// Paragraph templates.
-    pub paragraphs: BTreeMap<String, String>,
+    pub paragraphs: Table,
+    /// The words of the PDF analysis reports (city and enterprise), looked up as `report.KEY`.
+    #[serde(default)]
+    pub report: Table,
+    /// The words of the summary workbook (`summary.KEY`).
+    #[serde(default)]
+    pub summary: Table,
+    /// The words of the public page and its PDF (`public.KEY`).
+    #[serde(default)]
+    pub public: Table,
+    /// The words of the blank return form (`form.KEY`).
+    #[serde(default)]
+    pub form: Table,
+    /// The words of the internal detail workbook (`detail.KEY`).
+    #[serde(default)]
+    pub detail: Table,
+    /// The words of the feedback workbooks (`feedback.KEY`).
+    #[serde(default)]
+    pub feedback: Table,
+    /// The words of the return notices (`notice.KEY`).
+    #[serde(default)]
+    pub notice: Table,
+    /// Words every workbook shares (`sheet.KEY`).
+    #[serde(default)]
+    pub sheet: Table,
 }
+
+/// The tables of the wording, in the file's order.
+pub const TABLES: &[&str] = &[
+    "names",
+    "titles",
+    "paragraphs",
+    "report",
+    "summary",
+    "public",
+    "form",
+    "detail",
+    "feedback",
+    "notice",
+    "sheet",
+];
 
 /// The keys the documents look up; a wording file must define each.
 const REQUIRED: &[(&str, &[&str])] = &[
@@ -91,20 +177,17 @@ impl Wording {
             // Entries a city's file leaves out (headings added in later versions) keep the
             // built-in wording.
             let builtin = Wording::builtin();
-            for (mine, theirs) in [
-                (&mut wording.names, builtin.names),
-                (&mut wording.titles, builtin.titles),
-                (&mut wording.paragraphs, builtin.paragraphs),
-            ] {
-                for (k, v) in theirs {
-                    mine.entry(k).or_insert(v);
+            for table in TABLES {
+                let mine = wording.table_mut(table);
+                for (k, v) in builtin.table(table) {
+                    mine.entry(k.clone()).or_insert_with(|| v.clone());
                 }
             }
         }
         let all = std::iter::once(("", "bureau", &wording.bureau)).chain(
-            ["names", "titles", "paragraphs"]
-                .into_iter()
-                .flat_map(|t| wording.table(t).iter().map(move |(k, v)| (t, k.as_str(), v))),
+            TABLES
+                .iter()
+                .flat_map(|t| wording.table(t).iter().map(move |(k, v)| (*t, k.as_str(), v))),
         );
         for (table, key, template) in all {
             // File names are matched by delivery: they may use only what names a document.
@@ -145,12 +228,58 @@ impl Wording {
         Ok(wording)
     }
 
-    fn table(&self, name: &str) -> &BTreeMap<String, String> {
+    /// The table named `name` (one of [`TABLES`]).
+    pub fn table(&self, name: &str) -> &Table {
         match name {
             "names" => &self.names,
             "titles" => &self.titles,
+            "report" => &self.report,
+            "summary" => &self.summary,
+            "public" => &self.public,
+            "form" => &self.form,
+            "detail" => &self.detail,
+            "feedback" => &self.feedback,
+            "notice" => &self.notice,
+            "sheet" => &self.sheet,
             _ => &self.paragraphs,
         }
+    }
+
+    fn table_mut(&mut self, name: &str) -> &mut Table {
+        match name {
+            "names" => &mut self.names,
+            "titles" => &mut self.titles,
+            "report" => &mut self.report,
+            "summary" => &mut self.summary,
+            "public" => &mut self.public,
+            "form" => &mut self.form,
+            "detail" => &mut self.detail,
+            "feedback" => &mut self.feedback,
+            "notice" => &mut self.notice,
+            "sheet" => &mut self.sheet,
+            _ => &mut self.paragraphs,
+        }
+    }
+
+    /// The template at `path` (`report.no_complaints`: table, dot, key) as written, for
+    /// words without placeholders; a path the wording lacks gives itself.
+    pub fn text<'a>(&'a self, path: &'a str) -> &'a str {
+        path.split_once('.')
+            .filter(|(table, _)| TABLES.contains(table))
+            .and_then(|(table, key)| self.table(table).get(key))
+            .map_or(path, String::as_str)
+    }
+
+    /// The template at `path` filled with `values`.
+    pub fn fill(&self, path: &str, values: &Values) -> String {
+        fill(self.text(path), values)
+    }
+
+    /// The template at `path` filled with a few named values: `w.with("report.rank",
+    /// &[("rank", &3), ("ranked", &12)])`.
+    pub fn with(&self, path: &str, values: &[(&'static str, &dyn std::fmt::Display)]) -> String {
+        let values: Values = values.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        fill(self.text(path), &values)
     }
 
     /// A file name (`names.summary_workbook`) filled with `values`.
@@ -262,6 +391,40 @@ mod tests {
         assert_ne!(text, DEFAULT_WORDING);
         let e = Wording::parse(&text, Path::new("r.toml")).unwrap_err();
         assert!(e.contains("[names] city_report") && e.contains("{composite}"), "{e}");
+    }
+
+    #[test]
+    fn a_documents_sentence_is_reworded_and_what_a_file_leaves_out_is_the_builtin() {
+        let builtin = Wording::builtin();
+        let text = DEFAULT_WORDING.replace("本期没有收到意见或投诉。", "本期未收到意见。");
+        // A city's file without the later tables ([form] onwards).
+        let text = &text[..text.find("\n[form]").expect("the [form] table")];
+        let w = Wording::parse(text, Path::new("r.toml")).unwrap();
+        assert_eq!(w.text("report.no_complaints"), "本期未收到意见。");
+        assert_eq!(
+            w.text("form.sheet_instructions"),
+            builtin.text("form.sheet_instructions")
+        );
+        assert_eq!(w.text("sheet.page_footer"), "第 &P 页,共 &N 页");
+        assert_eq!(
+            w.with("report.rank_of", &[("rank", &3), ("ranked", &12)]),
+            "第 3 位（共 12 家参与排名）"
+        );
+    }
+
+    #[test]
+    fn an_unknown_placeholder_in_a_documents_table_is_refused_with_its_place() {
+        let text = DEFAULT_WORDING.replace("与 {previous} 相比", "与 {last_period} 相比");
+        assert_ne!(text, DEFAULT_WORDING);
+        let e = Wording::parse(&text, Path::new("r.toml")).unwrap_err();
+        assert!(e.contains("[report] no_declines") && e.contains("{last_period}"), "{e}");
+    }
+
+    #[test]
+    fn the_improvement_paragraph_says_the_schemes_minimum_of_answers() {
+        let w = Wording::builtin();
+        let values: Values = [("min_answers", "8".to_string())].into_iter().collect();
+        assert!(w.paragraph("improvement", &values).contains("有效回答不少于 8 份"));
     }
 
     #[test]

@@ -41,18 +41,21 @@ impl Renderer for DetailWorkbook {
 fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Result<()> {
     let xlsx = |e: XlsxError| std::io::Error::other(e.to_string());
     let f = Formats::new();
-    let scheme = cx.scheme;
+    let (scheme, w) = (cx.scheme, cx.wording);
     {
-        let ws = wb.add_worksheet().set_name("说明").map_err(xlsx)?;
+        let ws = wb
+            .add_worksheet()
+            .set_name(w.text("detail.sheet_about"))
+            .map_err(xlsx)?;
         ws.set_column_width(0, 100).map_err(xlsx)?;
         let warning = Format::new()
             .set_bold()
             .set_font_size(14)
             .set_font_color(rust_xlsxwriter::Color::RGB(0xC00000));
         let lines = [
-            "本表为内部资料,含调查对象的姓名、联系电话和意见原文等个人信息,不得公开或外传。",
-            "每行是一份有效问卷:来自哪个填报单位的哪份报表第几行,各题的回答(原样)和得分(按评价方案计分)。",
-            "被退回的行不在本表中,见各单位的退回意见。",
+            w.text("detail.warning"),
+            w.text("detail.rows"),
+            w.text("detail.rejected_rows"),
         ];
         ws.write_string_with_format(0, 0, title, &f.title).map_err(xlsx)?;
         ws.write_string_with_format(2, 0, lines[0], &warning).map_err(xlsx)?;
@@ -62,38 +65,41 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
         }
     }
     let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx)?;
-    ws.set_name("明细").map_err(xlsx)?;
-    print_setup(ws, title);
+    ws.set_name(w.text("detail.sheet_rows")).map_err(xlsx)?;
+    print_setup(ws, w, title);
     let mut headers: Vec<String> = [
-        "填报单位",
-        "来源文件",
-        "工作表",
-        "行号",
-        "调查日期",
-        "调查方式",
-        "用户名称",
-        "用户类型",
-        "用水(用气)性质",
-        "月均用量",
-        "联系电话",
-        "服务企业",
-        "服务类别",
-        "所属县市",
+        w.text("detail.col_unit"),
+        w.text("detail.col_file"),
+        w.text("detail.col_sheet"),
+        w.text("detail.col_row"),
+        w.text("detail.col_date"),
+        w.text("detail.col_method"),
+        w.text("detail.col_user"),
+        w.text("detail.col_user_type"),
+        w.text("detail.col_nature"),
+        w.text("detail.col_usage"),
+        w.text("detail.col_phone"),
+        w.text("detail.col_enterprise"),
+        w.text("detail.col_utility"),
+        w.text("detail.col_county"),
     ]
     .map(String::from)
     .to_vec();
-    headers.extend(scheme.items.iter().map(|i| format!("{}回答", i.id)));
-    headers.extend(scheme.items.iter().map(|i| format!("{}得分", i.id)));
-    headers.extend(["意见或投诉".to_string(), "建议".to_string()]);
+    headers.extend((scheme.items.iter()).map(|i| w.with("detail.col_answer", &[("name", &i.id)])));
+    headers.extend((scheme.items.iter()).map(|i| w.with("detail.col_score", &[("name", &i.id)])));
+    headers.extend([
+        w.text("detail.col_opinion").to_string(),
+        w.text("detail.col_suggestion").to_string(),
+    ]);
     // Widths must be set before any row in a constant-memory sheet.
     for (c, h) in headers.iter().enumerate() {
-        let w = match c {
+        let width = match c {
             1 => 30.0,
             6 | 11 => 26.0,
             _ if c + 2 >= headers.len() => 40.0,
             _ => text_width(h) + 2.0,
         };
-        ws.set_column_width(c as u16, w).map_err(xlsx)?;
+        ws.set_column_width(c as u16, width).map_err(xlsx)?;
     }
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, h, &f.header).map_err(xlsx)?;

@@ -14,6 +14,7 @@ use super::sheet::{Formats, text_width};
 use super::{RenderContext, RenderError, Renderer};
 use crate::intake::Value;
 use crate::results::FeedbackReturn;
+use crate::wording::Wording;
 
 pub struct FeedbackWorkbooks;
 
@@ -59,7 +60,7 @@ impl Renderer for FeedbackWorkbooks {
                 .unwrap_or_default();
             let fail = |e: XlsxError| RenderError::new(self.name(), &path, std::io::Error::other(e.to_string()));
             let mut wb = super::xlsx::pinned(&name).map_err(fail)?;
-            build(&mut wb, f, cx.scheme, &lists).map_err(fail)?;
+            build(&mut wb, cx.wording, f, cx.scheme, &lists).map_err(fail)?;
             super::xlsx::save_atomic(&mut wb, &path).map_err(fail)?;
             out.push(path);
         }
@@ -69,6 +70,7 @@ impl Renderer for FeedbackWorkbooks {
 
 fn build(
     wb: &mut Workbook,
+    w: &Wording,
     f: &FeedbackReturn,
     scheme: &crate::scheme::Scheme,
     lists: &[(&'static str, Vec<String>)],
@@ -76,29 +78,37 @@ fn build(
     let formats = Formats::new();
     let Some(sheet) = &f.sheet else { return Ok(()) };
     {
-        let ws = wb.add_worksheet().set_name("请先阅读")?;
+        let ws = wb.add_worksheet().set_name(w.text("feedback.sheet_read_first"))?;
         ws.set_column_width(0, 100)?;
         let lines = [
-            format!("{}:您报送的“{}”({} 接收)有问题,请按以下步骤更正:", f.submitter_name, f.original_name, f.received_at),
-            format!("1. 打开“{}”工作表,红色单元格有问题,把鼠标移到单元格上可看到原因和正确写法;最后一列“问题说明”汇总了每行的问题。", sheet.name),
-            "2. 逐一改正红色单元格(不要删除行,也不要改动表头);改正后红色可以保留,不影响接收。".to_string(),
-            "3. 保存本文件(保持 .xlsx 格式),放回收件箱(本单位的文件夹)。系统会把它作为更正后的报表重新接收,替代原报表。".to_string(),
+            w.with(
+                "feedback.greeting",
+                &[
+                    ("unit", &f.submitter_name),
+                    ("name", &f.original_name),
+                    ("received_at", &f.received_at),
+                ],
+            ),
+            w.with("feedback.step_open", &[("sheet", &sheet.name)]),
+            w.text("feedback.step_correct").to_string(),
+            w.text("feedback.step_return").to_string(),
             match (&f.reason, f.accepted) {
-                (_, true) => "原报表中没有问题的行已经计入;更正后的报表将整份替代原报表。".to_string(),
-                (Some(r), false) => format!("原报表整份被退回,原因:{r}"),
-                (None, false) => "原报表整份被退回。".to_string(),
+                (_, true) => w.text("feedback.rows_counted").to_string(),
+                (Some(r), false) => w.with("feedback.rejected_because", &[("why", r)]),
+                (None, false) => w.text("feedback.rejected").to_string(),
             },
         ];
         let heading = formats.title.clone().set_text_wrap();
         ws.write_string_with_format(0, 0, &lines[0], &heading)?;
         ws.set_row_height(0, (text_width(&lines[0]) * 1.4 / 95.0).ceil().max(1.0) * 20.0)?;
-        super::sheet::print_setup(ws, "退回意见");
+        super::sheet::print_setup(ws, w, w.text("feedback.print_header"));
         for (i, l) in lines.iter().enumerate().skip(1) {
             ws.write_string_with_format(1 + i as u32, 0, l, &formats.note)?;
             ws.set_row_height(1 + i as u32, (text_width(l) / 95.0).ceil().max(1.0) * 16.0)?;
         }
-        for (i, w) in f.warnings.iter().enumerate() {
-            ws.write_string_with_format(8 + i as u32, 0, format!("注意:{w}"), &formats.note)?;
+        for (i, warning) in f.warnings.iter().enumerate() {
+            let text = w.with("feedback.warning", &[("why", warning)]);
+            ws.write_string_with_format(8 + i as u32, 0, text, &formats.note)?;
         }
     }
     let red = Format::new()
@@ -114,7 +124,10 @@ fn build(
         let text = if issue.value.is_empty() {
             issue.problem.clone()
         } else {
-            format!("填写的是“{}”,{}", issue.value, issue.problem)
+            w.with(
+                "feedback.typed_problem",
+                &[("value", &issue.value), ("problem", &issue.problem)],
+            )
         };
         if let Some(at) = cell_of(&issue.cell) {
             marked.entry(at).or_default().push(text.clone());
@@ -154,7 +167,7 @@ fn build(
                         ws.write_string_with_format(at.0, at.1, &shown, format)?;
                     } else {
                         ws.write_string_with_format(at.0, at.1, format!("{label}{settled}"), format)?;
-                        let note = format!("原来填写的是“{typed}”,已按认定的所属期改写为 {settled}");
+                        let note = w.with("feedback.period_rewritten", &[("value", &typed), ("period", &settled)]);
                         ws.insert_note(at.0, at.1, &Note::new(note).set_width(260))?;
                     }
                 }
@@ -184,9 +197,9 @@ fn build(
             }
             // The header and the data set the widths, not the title above them.
             if *row >= header_row
-                && let Some(w) = widths.get_mut(*col as usize)
+                && let Some(x) = widths.get_mut(*col as usize)
             {
-                *w = w.max((text_width(&shown) + 1.0).min(30.0));
+                *x = x.max((text_width(&shown) + 1.0).min(30.0));
             }
         }
     }
@@ -201,23 +214,27 @@ fn build(
         ws.insert_note(*row, *col, &Note::new(texts.join("\n")).set_width(300).set_height(90))?;
     }
     // The 问题说明 column after the last column, on the header row and each problem row.
-    ws.write_string_with_format(header_row, width, "问题说明", &formats.header)?;
+    ws.write_string_with_format(header_row, width, w.text("feedback.col_problems"), &formats.header)?;
     for (row, texts) in &reasons {
         ws.write_string_with_format(*row, width, texts.join(";"), &red)?;
     }
-    for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(c as u16, *w)?;
+    for (c, x) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *x)?;
     }
     ws.set_column_width(width, 60)?;
     // The dropdowns of the template on the coded columns, over the data rows.
     let last = sheet.rows.last().map_or(header_row, |(r, _)| *r).max(header_row + 1);
     for &(c, field) in &layout.columns {
-        if let Some(dv) = super::form::field_validation(scheme, lists, field) {
+        if let Some(dv) = super::form::field_validation(w, scheme, lists, field) {
             ws.add_data_validation(header_row + 1, c as u16, last, c as u16, &dv)?;
         }
     }
     ws.set_freeze_panes(header_row + 1, 0)?;
-    super::sheet::print_setup(ws, &format!("{} 退回意见", f.submitter_name));
+    super::sheet::print_setup(
+        ws,
+        w,
+        &w.with("feedback.print_header_unit", &[("unit", &f.submitter_name)]),
+    );
     ws.set_repeat_rows(header_row, header_row)?;
     ws.set_active(true);
     super::form::write_code_sheet(wb, lists)?;

@@ -13,6 +13,7 @@ use crate::intake::layout::{FIELDS, USER_FIELDS};
 use crate::period::ReturnKind;
 use crate::scheme::{ItemKind, Scheme};
 use crate::validate::{METHODS, NOT_REACHED, USER_TYPES};
+use crate::wording::Wording;
 
 /// Name of the data sheet.
 pub const DATA_SHEET: &str = "调查问卷";
@@ -117,15 +118,27 @@ fn columns(spec: &FormSpec<'_>) -> Vec<Column> {
 
 /// Writes the form to `path`.
 pub fn write_form(spec: &FormSpec<'_>, path: &Path) -> Result<(), XlsxError> {
-    let mut wb = super::xlsx::pinned(&format!("{}供水供气企业服务满意度{}", spec.city, spec.kind.label()))?;
+    // The deployment's wording, or the built-in one for a form made without a configuration.
+    let builtin;
+    let w = match spec.config {
+        Some(c) => &c.wording,
+        None => {
+            builtin = Wording::builtin();
+            &builtin
+        }
+    };
+    let mut wb = super::xlsx::pinned(&w.with(
+        "form.workbook_title",
+        &[("city", &spec.city), ("kind", &spec.kind.label())],
+    ))?;
     let cols = columns(spec);
 
-    let help = wb.add_worksheet().set_name("填报说明")?;
-    write_instructions(help, spec)?;
+    let help = wb.add_worksheet().set_name(w.text("form.sheet_instructions"))?;
+    write_instructions(help, spec, w)?;
 
     let lists = code_lists(spec);
     let data = wb.add_worksheet().set_name(DATA_SHEET)?;
-    write_data_sheet(data, spec, &cols, &lists)?;
+    write_data_sheet(data, spec, w, &cols, &lists)?;
     data.set_active(true);
 
     write_code_sheet(&mut wb, &lists)?;
@@ -151,6 +164,7 @@ pub fn write_code_sheet(
 
 /// The dropdown of a column of `field`, if it is a coded one.
 pub fn field_validation(
+    w: &Wording,
     scheme: &Scheme,
     lists: &[(&'static str, Vec<String>)],
     field: Field,
@@ -168,7 +182,7 @@ pub fn field_validation(
         },
         _ => return None,
     };
-    list_validation(lists, list)
+    list_validation(w, lists, list)
 }
 
 /// The dropdown lists, kept on the hidden 代码表 sheet (Excel limits inline lists to 255 characters).
@@ -201,7 +215,7 @@ pub fn lists(scheme: &Scheme, enterprises: Vec<String>, counties: Vec<String>) -
     ]
 }
 
-fn list_validation(lists: &[(&'static str, Vec<String>)], name: &str) -> Option<DataValidation> {
+fn list_validation(w: &Wording, lists: &[(&'static str, Vec<String>)], name: &str) -> Option<DataValidation> {
     let (i, (_, values)) = lists.iter().enumerate().find(|(_, (n, _))| *n == name)?;
     if values.is_empty() {
         return None;
@@ -210,9 +224,9 @@ fn list_validation(lists: &[(&'static str, Vec<String>)], name: &str) -> Option<
     let formula = Formula::new(format!("=代码表!${col}$2:${col}${}", values.len() + 1));
     let dv = DataValidation::new()
         .allow_list_formula(formula)
-        .set_error_title("填写有误")
+        .set_error_title(w.text("form.dropdown_error_title"))
         .ok()?
-        .set_error_message(format!("请从下拉列表中选择{name}"))
+        .set_error_message(w.with("form.dropdown_error", &[("name", &name)]))
         .ok()?;
     Some(dv)
 }
@@ -220,6 +234,7 @@ fn list_validation(lists: &[(&'static str, Vec<String>)], name: &str) -> Option<
 fn write_data_sheet(
     ws: &mut Worksheet,
     spec: &FormSpec<'_>,
+    w: &Wording,
     cols: &[Column],
     lists: &[(&'static str, Vec<String>)],
 ) -> Result<(), XlsxError> {
@@ -250,7 +265,7 @@ fn write_data_sheet(
         0,
         0,
         last.min(12),
-        &format!("{}供水供气企业服务满意度调查表({})", spec.city, spec.kind.label()),
+        &w.with("form.title", &[("city", &spec.city), ("kind", &spec.kind.label())]),
         &title,
     )?;
     ws.set_row_height(0, 28)?;
@@ -270,16 +285,13 @@ fn write_data_sheet(
     let period_rule = DataValidation::new()
         .allow_custom(Formula::new("=ISTEXT(B4)"))
         .set_input_title("所属期")?
-        .set_input_message("月度自评填月份,如 2026-10;季度抽查填季度,如 2026Q4")?
-        .set_error_title("所属期格式")?
-        .set_error_message("所属期请按文本填写,如 2026-10 或 2026年10月;季度如 2026Q4")?;
+        .set_input_message(w.text("form.period_hint"))?
+        .set_error_title(w.text("form.period_error_title"))?
+        .set_error_message(w.text("form.period_error"))?;
     ws.add_data_validation(3, 1, 3, 1, &period_rule)?;
-    ws.insert_note(
-        3,
-        1,
-        &Note::new("月度自评填月份,如 2026-10;季度抽查填季度,如 2026Q4").set_width(260),
-    )?;
-    let kinds = DataValidation::new().allow_list_strings(&["月度自评", "季度抽查", "样本名单"])?;
+    ws.insert_note(3, 1, &Note::new(w.text("form.period_hint")).set_width(260))?;
+    let kinds = [ReturnKind::Monthly, ReturnKind::Quarterly, ReturnKind::Frame].map(ReturnKind::label);
+    let kinds = DataValidation::new().allow_list_strings(&kinds)?;
     ws.add_data_validation(2, 1, 2, 1, &kinds)?;
 
     for (c, col) in cols.iter().enumerate() {
@@ -291,7 +303,7 @@ fn write_data_sheet(
         }
         let first = HEADER_ROW + 1;
         let lastr = HEADER_ROW + rows_of(spec);
-        if let Some(dv) = field_validation(spec.scheme, lists, col.field) {
+        if let Some(dv) = field_validation(w, spec.scheme, lists, col.field) {
             ws.add_data_validation(first, c, lastr, c, &dv)?;
         }
         match col.field {
@@ -309,7 +321,7 @@ fn write_data_sheet(
     for n in 0..rows {
         ws.write_number(HEADER_ROW + 1 + n, 0, f64::from(n + 1))?;
     }
-    prefill(ws, spec, cols)?;
+    prefill(ws, spec, w, cols)?;
     ws.set_freeze_panes(HEADER_ROW + 1, 4)?;
     ws.set_landscape();
     ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
@@ -329,7 +341,7 @@ fn rows_of(spec: &FormSpec<'_>) -> u32 {
 
 /// The call-back workbook's users in their rows, 调查方式 set to 电话回访, and with surveyors a
 /// 回访员 column and a page break before each surveyor's part (each prints on its own pages).
-fn prefill(ws: &mut Worksheet, spec: &FormSpec<'_>, cols: &[Column]) -> Result<(), XlsxError> {
+fn prefill(ws: &mut Worksheet, spec: &FormSpec<'_>, w: &Wording, cols: &[Column]) -> Result<(), XlsxError> {
     if spec.prefill.is_empty() {
         return Ok(());
     }
@@ -342,7 +354,7 @@ fn prefill(ws: &mut Worksheet, spec: &FormSpec<'_>, cols: &[Column]) -> Result<(
             .set_align(FormatAlign::Center)
             .set_background_color(Color::RGB(0xDDEBF7))
             .set_border(FormatBorder::Thin);
-        ws.write_string_with_format(HEADER_ROW, surveyor_col, "回访员", &header)?;
+        ws.write_string_with_format(HEADER_ROW, surveyor_col, w.text("form.surveyor"), &header)?;
         ws.set_column_width(surveyor_col, 10)?;
     }
     let mut breaks = Vec::new();
@@ -366,7 +378,7 @@ fn prefill(ws: &mut Worksheet, spec: &FormSpec<'_>, cols: &[Column]) -> Result<(
             .map_or(u.enterprise.clone(), |e| e.name.clone());
         put(Field::Enterprise, &enterprise)?;
         if let Some(s) = surveyor {
-            ws.write_string(r, surveyor_col, format!("回访员{s}"))?;
+            ws.write_string(r, surveyor_col, w.with("form.surveyor_n", &[("count", s)]))?;
             if previous.is_some_and(|p| p != *s) {
                 breaks.push(r);
             }
@@ -379,7 +391,7 @@ fn prefill(ws: &mut Worksheet, spec: &FormSpec<'_>, cols: &[Column]) -> Result<(
     Ok(())
 }
 
-fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>) -> Result<(), XlsxError> {
+fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>, w: &Wording) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold().set_font_size(14);
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     ws.set_column_width(0, INSTRUCTION_WIDTH)?;
@@ -388,33 +400,32 @@ fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>) -> Result<(), Xls
     ws.write_string_with_format(
         0,
         0,
-        format!("{}供水供气企业服务满意度{}填报说明", spec.city, spec.kind.label()),
+        w.with(
+            "form.instructions_title",
+            &[("city", &spec.city), ("kind", &spec.kind.label())],
+        ),
         &bold,
     )?;
     if spec.kind == ReturnKind::Frame {
-        return write_frame_instructions(ws, &wrap);
+        return write_frame_instructions(ws, w, &wrap);
     }
-    let mut lines: Vec<String> = vec![
-        "1. 请在“调查问卷”工作表中填写,不要改动表头行;列的顺序可以调整,多余的列会被忽略。".into(),
-        "2. 表头上方填写“填报单位”(登记的单位名称或代码)、“报表类型”和“所属期”(如 2026-10;季度抽查如 2026Q4)。".into(),
-        "3. 调查日期必须在所属期内,写作 2026-10-05、2026/10/5 或 2026年10月5日。".into(),
-        "4. 每行必填:调查日期、用户名称、用户类型、联系电话、服务企业(企业报送本企业的用户时可不填);本调查为实名制,同一用户(用户名称+联系电话+服务企业)在同一所属期只填一次。".into(),
-        "5. 是否题填 是/否(也可填 Y/N、√/×、1/0),不涉及的填“不适用”;五级评价填 非常满意/满意/一般/不满意/非常不满意(也可填 A–E 或 5–1)。".into(),
-        "6. Q8、Q10、Q11 为反向题:回答“是”表示存在问题。".into(),
-        "7. 有误的行会被退回并注明单元格和原因,其余有效行照常接收;整份表有误时整份退回。更正后重新报送同一单位、同一类型和所属期的报表,将替代原报表。".into(),
-        "8. 请保存为 .xlsx 格式,不要设置打开密码。".into(),
+    // The grades and the reversed questions as the scheme has them.
+    let grades: Vec<&str> = spec.scheme.grades.iter().map(|g| g.label.as_str()).collect();
+    let reversed: Vec<&str> = (spec.scheme.items.iter())
+        .filter(|i| is_reversed(i))
+        .map(|i| i.id.as_str())
+        .collect();
+    let values = [
+        ("grades", &grades.join("/") as &dyn std::fmt::Display),
+        ("reversed", &reversed.join("、")),
     ];
+    let mut lines: Vec<String> = w.with("form.instructions", &values).lines().map(String::from).collect();
     if spec.kind == ReturnKind::Quarterly {
-        lines.push(
-            "9. 电话回访未成功的用户:在“未回访原因”一栏选择 未接通、空号、拒访、停机 或 其他(可在“意见或投诉”中补充说明),回答留空;这样的行不是错误,计入各企业的回访情况。还没有回访的用户整行留空即可。".into(),
-        );
+        lines.extend(w.text("form.instructions_quarterly").lines().map(String::from));
     }
-    lines.extend([String::new(), "问卷题目:".into()]);
+    lines.extend([String::new(), w.text("form.questions_heading").into()]);
     for item in &spec.scheme.items {
-        let polarity = match (item.kind, item.favourable.as_deref()) {
-            (ItemKind::YesNo, Some("否")) => "(反向题)",
-            _ => "",
-        };
+        let polarity = if is_reversed(item) { w.text("form.reversed") } else { "" };
         lines.push(format!("{} {}{}:{}", item.id, item.name, polarity, item.question));
     }
     for (i, line) in lines.iter().enumerate() {
@@ -429,17 +440,15 @@ fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>) -> Result<(), Xls
     Ok(())
 }
 
+/// A yes/no question whose favourable answer is 否 (a question about a problem).
+fn is_reversed(item: &crate::scheme::Item) -> bool {
+    // 否 is the scheme's answer value (scheme.toml writes favourable = "否").
+    item.kind == ItemKind::YesNo && item.favourable.as_deref() == Some("否")
+}
+
 /// The sample frame's own instructions: a list of users, no questions.
-fn write_frame_instructions(ws: &mut Worksheet, wrap: &Format) -> Result<(), XlsxError> {
-    let lines = [
-        "1. 样本名单是本单位本季度服务的用户名单,供市住建局按季度抽取用户电话回访;不填问卷题目。".to_string(),
-        "2. 在“调查问卷”工作表的表头上方填写“填报单位”(登记的单位名称或代码)、“报表类型”(样本名单)和“所属期”(季度,如 2026Q4)。".into(),
-        "3. 每行一个用户,必填:用户名称、用户类型、联系电话、服务企业(企业报送本企业的用户时可不填);用水(用气)性质、月均用量、所属县市可填。".into(),
-        "4. 同一用户(用户名称+联系电话+服务企业)只列一次;联系电话请写全,抽中的用户将按此电话回访。".into(),
-        "5. 有误的行会被退回并注明单元格和原因;更正后重新报送同一单位、同一所属期的样本名单,将替代原名单。".into(),
-        "6. 请保存为 .xlsx 格式,不要设置打开密码。".into(),
-    ];
-    for (i, line) in lines.iter().enumerate() {
+fn write_frame_instructions(ws: &mut Worksheet, w: &Wording, wrap: &Format) -> Result<(), XlsxError> {
+    for (i, line) in w.text("form.instructions_frame").lines().enumerate() {
         let row = 2 + i as u32;
         ws.write_string_with_format(row, 0, line, wrap)?;
         let n = (crate::text::display_width(line) as f64 / (INSTRUCTION_WIDTH * 1.15))

@@ -161,6 +161,15 @@ pub fn wording_values(r: &PeriodResults) -> Values {
     v
 }
 
+/// Adds the placeholder values the scheme decides: the action line, the deadline and the
+/// answers an item needs before it is judged.
+pub fn scheme_values(v: &mut Values, scheme: &crate::scheme::Scheme) {
+    let th = &scheme.thresholds;
+    v.insert("threshold", format!("{}", th.action));
+    v.insert("deadline_days", th.deadline_days.to_string());
+    v.insert("min_answers", th.min_answers.to_string());
+}
+
 /// Every renderer, in the order they run: the one place documents are registered.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
     vec![

@@ -16,7 +16,7 @@ use crate::pdf::{Align, Column, Doc, Style, Table, Tone};
 use crate::period::Period;
 use crate::results::public::{PublicRank, PublicSummary, PublicView};
 use crate::score::stats::round_half_away;
-use crate::wording::Values;
+use crate::wording::{Values, Wording};
 
 pub struct PublicDisclosure;
 
@@ -26,7 +26,9 @@ pub const FOLDER: &str = "公示";
 pub const PAGE: &str = "index.html";
 
 /// What both documents say, in the wording of `templates/report.toml`.
-struct Texts {
+struct Texts<'a> {
+    /// The wording, for the headings and labels.
+    w: &'a Wording,
     title: String,
     bureau: String,
     period: String,
@@ -36,9 +38,10 @@ struct Texts {
     ended: String,
 }
 
-impl Texts {
-    fn of(view: &PublicView, cx: &RenderContext<'_>, v: &Values) -> Texts {
+impl<'a> Texts<'a> {
+    fn of(view: &PublicView, cx: &RenderContext<'a>, v: &Values) -> Texts<'a> {
         Texts {
+            w: cx.wording,
             title: cx.wording.title("public_page", v),
             bureau: cx.wording.bureau(v),
             period: format!("{}（{}）", view.period.label_zh(), view.kind.label()),
@@ -64,8 +67,7 @@ impl Renderer for PublicDisclosure {
             .collect();
         let view = PublicView::of(cx.results, dims, cx.scheme.thresholds.action);
         let mut v = super::wording_values(cx.results);
-        v.insert("threshold", format!("{}", cx.scheme.thresholds.action));
-        v.insert("deadline_days", cx.scheme.thresholds.deadline_days.to_string());
+        super::scheme_values(&mut v, cx.scheme);
         let bureau = cx.wording.bureau(&v);
         v.insert("bureau", bureau);
         let texts = Texts::of(&view, cx, &v);
@@ -84,7 +86,7 @@ impl Renderer for PublicDisclosure {
 }
 
 /// The ranking chart of the view (enterprises in ranking order, 样本不足 noted).
-fn ranking_bars(view: &PublicView) -> Bars {
+fn ranking_bars(w: &Wording, view: &PublicView) -> Bars {
     Bars {
         labels: view
             .ranking
@@ -98,7 +100,7 @@ fn ranking_bars(view: &PublicView) -> Bars {
         notes: view
             .ranking
             .iter()
-            .map(|e| e.insufficient.then(|| "样本不足".to_string()))
+            .map(|e| e.insufficient.then(|| w.text("report.insufficient").to_string()))
             .collect(),
         threshold: Some(view.action_threshold),
     }
@@ -170,22 +172,30 @@ fn head(title: &str) -> String {
     )
 }
 
-fn summary_figures(s: &PublicSummary, enterprises: usize) -> String {
+fn summary_figures(w: &Wording, s: &PublicSummary, enterprises: usize) -> String {
     let item = |label: &str, value: String| format!("<div><dt>{label}</dt><dd>{}</dd></div>", escape(&value));
     format!(
         "<dl class=\"figures\">{}{}{}{}</dl>\n",
-        item("有效问卷（份）", s.n.to_string()),
-        item("综合得分", score(s.composite)),
-        item("总体满意度", score(s.overall)),
-        item("参评企业（家）", enterprises.to_string())
+        item(w.text("report.tile_responses"), s.n.to_string()),
+        item(w.text("report.tile_composite"), score(s.composite)),
+        item(w.text("report.tile_overall"), score(s.overall)),
+        item(w.text("report.tile_enterprises"), enterprises.to_string())
     )
 }
 
 /// A ranking table: rank, enterprise, utility, composite, overall satisfaction, n, change.
-fn ranking_table(caption: &str, rows: &[&PublicRank], threshold: f64) -> String {
+fn ranking_table(w: &Wording, caption: &str, rows: &[&PublicRank], threshold: f64) -> String {
+    let th = |class: &str, key: &str| format!("<th scope=\"col\"{class}>{}</th>", escape(w.text(key)));
     let mut t = format!(
-        "<div class=\"table-wrap\"><table>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\" class=\"num\">排名</th><th scope=\"col\">企业</th><th scope=\"col\" class=\"wide\">类别</th><th scope=\"col\" class=\"num\">综合得分</th><th scope=\"col\" class=\"num wraps\">总体满意度</th><th scope=\"col\" class=\"num\">样本量</th><th scope=\"col\" class=\"num wide\">较上期</th></tr></thead>\n<tbody>\n",
-        escape(caption)
+        "<div class=\"table-wrap\"><table>\n<caption>{}</caption>\n<thead><tr>{}{}{}{}{}{}{}</tr></thead>\n<tbody>\n",
+        escape(caption),
+        th(" class=\"num\"", "report.col_rank"),
+        th("", "report.col_enterprise"),
+        th(" class=\"wide\"", "report.col_utility"),
+        th(" class=\"num\"", "report.col_composite"),
+        th(" class=\"num wraps\"", "report.col_overall"),
+        th(" class=\"num\"", "report.col_sample"),
+        th(" class=\"num wide\"", "report.col_vs_previous"),
     );
     for e in rows {
         let class = if e.insufficient {
@@ -202,12 +212,12 @@ fn ranking_table(caption: &str, rows: &[&PublicRank], threshold: f64) -> String 
             escape(&e.enterprise),
             escape(e.utility),
             if e.insufficient {
-                "样本不足".to_string()
+                w.text("report.insufficient").to_string()
             } else {
                 score(e.composite)
             },
             if e.insufficient {
-                "样本不足".to_string()
+                w.text("report.insufficient").to_string()
             } else {
                 score(e.overall)
             },
@@ -220,82 +230,107 @@ fn ranking_table(caption: &str, rows: &[&PublicRank], threshold: f64) -> String 
 
 /// The period's page: self-contained (inline CSS, the chart as inline SVG), no script, no
 /// external request; every value escaped.
-fn page(view: &PublicView, t: &Texts, pdf_name: &str) -> String {
+fn page(view: &PublicView, t: &Texts<'_>, pdf_name: &str) -> String {
+    let w = t.w;
     let mut h = head(&format!("{} {}", t.title, view.period.label_zh()));
     h += "<body>\n<main>\n<header>\n";
     h += &format!("<p class=\"bureau\">{}</p>\n", escape(&t.bureau));
     h += &format!("<h1>{}</h1>\n", escape(&t.title));
     h += &format!("<p class=\"period\">{}</p>\n</header>\n", escape(&t.period));
     h += &format!("<p>{}</p>\n", escape(&t.intro));
-    h += "<section aria-labelledby=\"s-summary\">\n<h2 id=\"s-summary\">全市总体情况</h2>\n";
-    h += &summary_figures(&view.city_summary, view.ranking.len());
+    h += &format!(
+        "<section aria-labelledby=\"s-summary\">\n<h2 id=\"s-summary\">{}</h2>\n",
+        escape(w.text("public.city_summary"))
+    );
+    h += &summary_figures(w, &view.city_summary, view.ranking.len());
     h += &format!(
         "</section>\n<section aria-labelledby=\"s-ranking\">\n<h2 id=\"s-ranking\">{}</h2>\n",
-        if view.unranked.is_some() {
-            "企业得分"
+        escape(if view.unranked.is_some() {
+            w.text("public.scores")
         } else {
-            "企业排名"
-        }
+            w.text("titles.ranking")
+        })
     );
     // Fewer enterprises with enough responses than a ranking needs: said first, with why.
     if let Some(why) = &view.unranked {
         h += &format!("<p class=\"note\">{}。</p>\n", escape(why));
     }
-    let chart_title = "各企业综合得分（虚线为整改线）";
+    let chart_title = w.text("public.chart_title");
     // A wide chart, and a narrow one for phones (its labels stay legible at a phone's width).
-    let chart = Chart::Bars(ranking_bars(view));
+    let chart = Chart::Bars(ranking_bars(w, view));
     h += &format!(
         "<figure>{}{}<figcaption>{}</figcaption></figure>\n",
         Svg::render(&chart, 560.0, chart_title).replacen("<svg ", "<svg class=\"chart-wide\" ", 1),
         Svg::render(&chart, 280.0, chart_title).replacen("<svg ", "<svg class=\"chart-narrow\" ", 1),
-        escape(&format!(
-            "图：各企业综合得分；虚线为整改线 {} 分。",
-            view.action_threshold
-        ))
+        escape(&w.with("public.chart_caption", &[("threshold", &view.action_threshold)],))
     );
     let all: Vec<&PublicRank> = view.ranking.iter().collect();
     let caption = if view.unranked.is_some() {
-        format!("{} 企业服务满意度得分（不排名）", view.period.label_zh())
+        "public.table_caption_unranked"
     } else {
-        format!("{} 企业服务满意度排名", view.period.label_zh())
+        "public.table_caption"
     };
-    h += &ranking_table(&caption, &all, view.action_threshold);
+    let caption = w.with(caption, &[("period_label", &view.period.label_zh())]);
+    h += &ranking_table(w, &caption, &all, view.action_threshold);
     h += &format!("<p class=\"note\">{}</p>\n</section>\n", escape(&t.note));
-    h += "<section aria-labelledby=\"s-utility\">\n<h2 id=\"s-utility\">分行业结果</h2>\n";
+    h += &format!(
+        "<section aria-labelledby=\"s-utility\">\n<h2 id=\"s-utility\">{}</h2>\n",
+        escape(w.text("public.by_utility"))
+    );
     for u in &view.utilities {
         let rows: Vec<&PublicRank> = view.ranking.iter().filter(|e| e.utility == u.label).collect();
-        h += &format!("<h3>{}企业</h3>\n", escape(&u.label));
         h += &format!(
-            "<p>全市{}：有效问卷 {} 份，综合得分 {}，总体满意度 {}。</p>\n",
-            escape(&u.label),
-            u.n,
-            score(u.composite),
-            score(u.overall)
+            "<h3>{}</h3>\n",
+            escape(&w.with("public.utility_heading", &[("utility", &u.label)]))
+        );
+        h += &format!(
+            "<p>{}</p>\n",
+            escape(&w.with(
+                "public.utility_summary",
+                &[
+                    ("utility", &u.label),
+                    ("responses", &u.n),
+                    ("composite", &score(u.composite)),
+                    ("overall", &score(u.overall)),
+                ],
+            ))
         );
         let caption = if view.unranked.is_some() {
-            format!("{}企业得分（不排名）", u.label)
+            "public.utility_caption_unranked"
         } else {
-            format!("{}企业排名（排名为全市排名）", u.label)
+            "public.utility_caption"
         };
-        h += &ranking_table(&caption, &rows, view.action_threshold);
+        let caption = w.with(caption, &[("utility", &u.label)]);
+        h += &ranking_table(w, &caption, &rows, view.action_threshold);
     }
-    h += "</section>\n<section aria-labelledby=\"s-method\">\n<h2 id=\"s-method\">评价方法</h2>\n";
+    h += &format!(
+        "</section>\n<section aria-labelledby=\"s-method\">\n<h2 id=\"s-method\">{}</h2>\n",
+        escape(w.text("public.method"))
+    );
     h += &format!("<p>{}</p>\n", escape(&t.method));
     let weights: Vec<String> = view
         .dimensions
         .iter()
-        .map(|(d, w)| format!("{}（权重 {}）", escape(d), round_half_away(*w, 2)))
+        .map(|(d, x)| {
+            w.with(
+                "public.weight",
+                &[("dimension", d), ("weight", &round_half_away(*x, 2))],
+            )
+        })
         .collect();
     h += &format!(
-        "<p>综合得分由 {} 个维度加权计算：{}。</p>\n</section>\n",
-        view.dimensions.len(),
-        weights.join("、")
+        "<p>{}</p>\n</section>\n",
+        escape(&w.with(
+            "public.weights",
+            &[("count", &view.dimensions.len()), ("weights", &weights.join("、"))],
+        ))
     );
     h += "<footer>\n";
     h += &format!("<p>{}</p>\n<p>{}</p>\n", escape(&t.bureau), escape(&t.ended));
     h += &format!(
-        "<p class=\"download\"><a href=\"{}\">下载 PDF 版</a></p>\n",
-        escape(&percent_encode(pdf_name))
+        "<p class=\"download\"><a href=\"{}\">{}</a></p>\n",
+        escape(&percent_encode(pdf_name)),
+        escape(w.text("public.download_pdf"))
     );
     h += "</footer>\n</main>\n</body>\n</html>\n";
     h
@@ -315,7 +350,8 @@ fn percent_encode(name: &str) -> String {
 }
 
 /// The same content as a PDF (A4, no cover).
-fn pdf(view: &PublicView, t: &Texts, name: &str) -> Doc {
+fn pdf(view: &PublicView, t: &Texts<'_>, name: &str) -> Doc {
+    let w = t.w;
     use crate::pdf::chart::{Anchor, BLUE, GREY, INK};
     let mut d = Doc::new(
         name,
@@ -359,55 +395,69 @@ fn pdf(view: &PublicView, t: &Texts, name: &str) -> Doc {
     );
     d.set_y(y + 20.0);
     d.paragraph(&t.intro);
-    d.heading("一、全市总体情况", 1);
+    let mut sections = super::report::Sections(0);
+    d.heading(&sections.next(w.text("public.city_summary")), 1);
     let s = &view.city_summary;
     d.tiles(&[
-        ("有效问卷（份）".into(), s.n.to_string()),
-        ("综合得分".into(), score(s.composite)),
-        ("总体满意度".into(), score(s.overall)),
-        ("参评企业（家）".into(), view.ranking.len().to_string()),
+        (w.text("report.tile_responses").into(), s.n.to_string()),
+        (w.text("report.tile_composite").into(), score(s.composite)),
+        (w.text("report.tile_overall").into(), score(s.overall)),
+        (w.text("report.tile_enterprises").into(), view.ranking.len().to_string()),
     ]);
-    let heading = if view.unranked.is_some() {
-        "二、企业得分"
+    let heading = sections.next(if view.unranked.is_some() {
+        w.text("public.scores")
     } else {
-        "二、企业排名"
-    };
-    super::report::bar_charts(&mut d, heading, "各企业综合得分", &ranking_bars(view));
+        w.text("titles.ranking")
+    });
+    super::report::bar_charts(
+        &mut d,
+        w,
+        &heading,
+        w.text("report.ranking_caption"),
+        &ranking_bars(w, view),
+    );
     let all: Vec<&PublicRank> = view.ranking.iter().collect();
-    d.table(&pdf_table(&all, view.action_threshold));
+    d.table(&pdf_table(w, &all, view.action_threshold));
     if let Some(why) = &view.unranked {
         d.note(&format!("{why}。"));
     }
     d.note(&t.note);
-    d.heading("三、分行业结果", 1);
+    d.heading(&sections.next(w.text("public.by_utility")), 1);
     for u in &view.utilities {
-        d.heading(&format!("{}企业", u.label), 3);
-        d.note(&format!(
-            "全市{}：有效问卷 {} 份，综合得分 {}，总体满意度 {}。{}",
-            u.label,
-            u.n,
-            score(u.composite),
-            score(u.overall),
-            if view.unranked.is_some() {
-                "不排名。"
-            } else {
-                "排名为全市排名。"
-            }
-        ));
+        d.heading(&w.with("public.utility_heading", &[("utility", &u.label)]), 3);
+        let ranked = if view.unranked.is_some() {
+            w.text("public.utility_unranked")
+        } else {
+            w.text("public.utility_ranked")
+        };
+        let summary = w.with(
+            "public.utility_summary",
+            &[
+                ("utility", &u.label),
+                ("responses", &u.n),
+                ("composite", &score(u.composite)),
+                ("overall", &score(u.overall)),
+            ],
+        );
+        d.note(&format!("{summary}{ranked}"));
         let rows: Vec<&PublicRank> = view.ranking.iter().filter(|e| e.utility == u.label).collect();
-        d.table(&pdf_table(&rows, view.action_threshold));
+        d.table(&pdf_table(w, &rows, view.action_threshold));
     }
-    d.heading("四、评价方法", 1);
+    d.heading(&sections.next(w.text("public.method")), 1);
     d.paragraph(&t.method);
     let weights: Vec<String> = view
         .dimensions
         .iter()
-        .map(|(n, w)| format!("{n}（权重 {}）", round_half_away(*w, 2)))
+        .map(|(n, x)| {
+            w.with(
+                "public.weight",
+                &[("dimension", n), ("weight", &round_half_away(*x, 2))],
+            )
+        })
         .collect();
-    d.paragraph(&format!(
-        "综合得分由 {} 个维度加权计算：{}。",
-        view.dimensions.len(),
-        weights.join("、")
+    d.paragraph(&w.with(
+        "public.weights",
+        &[("count", &view.dimensions.len()), ("weights", &weights.join("、"))],
     ));
     d.ensure(50.0);
     d.space(16.0);
@@ -430,16 +480,16 @@ fn pdf(view: &PublicView, t: &Texts, name: &str) -> Doc {
     d
 }
 
-fn pdf_table(rows: &[&PublicRank], threshold: f64) -> Table {
+fn pdf_table(w: &Wording, rows: &[&PublicRank], threshold: f64) -> Table {
     Table {
         columns: vec![
-            Column::new("排名", 0.9, Align::Center),
-            Column::new("企业", 3.2, Align::Left),
-            Column::new("类别", 0.7, Align::Center),
-            Column::new("综合得分", 1.1, Align::Right),
-            Column::new("总体满意度", 1.2, Align::Right),
-            Column::new("样本量", 0.9, Align::Right),
-            Column::new("较上期", 1.0, Align::Right),
+            Column::new(w.text("report.col_rank"), 0.9, Align::Center),
+            Column::new(w.text("report.col_enterprise"), 3.2, Align::Left),
+            Column::new(w.text("report.col_utility"), 0.7, Align::Center),
+            Column::new(w.text("report.col_composite"), 1.1, Align::Right),
+            Column::new(w.text("report.col_overall"), 1.2, Align::Right),
+            Column::new(w.text("report.col_sample"), 0.9, Align::Right),
+            Column::new(w.text("report.col_vs_previous"), 1.0, Align::Right),
         ],
         rows: rows
             .iter()
@@ -457,12 +507,12 @@ fn pdf_table(rows: &[&PublicRank], threshold: f64) -> Table {
                         e.enterprise.clone(),
                         e.utility.to_string(),
                         if e.insufficient {
-                            "样本不足".to_string()
+                            w.text("report.insufficient").to_string()
                         } else {
                             score(e.composite)
                         },
                         if e.insufficient {
-                            "样本不足".to_string()
+                            w.text("report.insufficient").to_string()
                         } else {
                             score(e.overall)
                         },
@@ -597,7 +647,9 @@ mod tests {
             ranking: vec![rank],
             unranked: None,
         };
+        let wording = crate::wording::Wording::builtin();
         let texts = Texts {
+            w: &wording,
             title: "标题<".into(),
             bureau: "局&".into(),
             period: "期\"".into(),

@@ -11,10 +11,13 @@ use crate::pdf::font::Weight;
 use crate::pdf::{Align, Column, Doc, Table, Tone};
 use crate::results::{GroupResult, ImprovementItem, Level, PeriodResults};
 use crate::score::stats::round_half_away;
-use crate::wording::Values;
+use crate::wording::{Values, Wording};
 
 pub struct CityReport;
 pub struct EnterpriseReports;
+
+/// The key of the city's group in the results (data, not wording: see `results::Level::City`).
+const CITY_KEY: &str = "全市";
 
 /// The folder of a period's enterprise reports.
 pub const FOLDER: &str = "企业报告";
@@ -39,16 +42,23 @@ fn cols(spec: &[(&str, f32, Align)]) -> Vec<Column> {
     spec.iter().map(|(t, w, a)| Column::new(t, *w, *a)).collect()
 }
 
-/// Section numbers in the Chinese style.
-struct Sections(usize);
+/// Chinese numerals for section numbers.
+const NUMERALS: [&str; 12] = [
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+];
+
+/// Section numbers in the Chinese style: 一、 for sections, （一） for their parts.
+pub(super) struct Sections(pub(super) usize);
 
 impl Sections {
-    fn next(&mut self, title: &str) -> String {
-        const N: [&str; 12] = [
-            "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
-        ];
+    pub(super) fn next(&mut self, title: &str) -> String {
         self.0 += 1;
-        format!("{}、{title}", N.get(self.0 - 1).copied().unwrap_or("十二"))
+        format!("{}、{title}", NUMERALS.get(self.0 - 1).copied().unwrap_or(NUMERALS[11]))
+    }
+
+    /// The `n`th part (from 1) of a section.
+    fn part(n: usize, title: &str) -> String {
+        format!("（{}）{title}", NUMERALS.get(n - 1).copied().unwrap_or(NUMERALS[11]))
     }
 }
 
@@ -73,9 +83,7 @@ impl<'a> Ctx<'a> {
 
 fn values(cx: &Ctx<'_>) -> Values {
     let mut v = super::wording_values(cx.results);
-    let th = &cx.scheme.thresholds;
-    v.insert("threshold", format!("{}", th.action));
-    v.insert("deadline_days", th.deadline_days.to_string());
+    super::scheme_values(&mut v, cx.scheme);
     let bureau = cx.wording.bureau(&v);
     v.insert("bureau", bureau);
     v
@@ -216,7 +224,7 @@ fn cover(d: &mut Doc, title: &str, period_line: &str, bureau: &str, date: &str) 
 
 /// The ranking section's heading, kept with the first chart, and the ranking as horizontal
 /// bars.
-fn ranking_charts(d: &mut Doc, r: &PeriodResults, threshold: f64, heading: &str, caption: &str) {
+fn ranking_charts(d: &mut Doc, w: &Wording, r: &PeriodResults, threshold: f64, heading: &str, caption: &str) {
     let ranked = r.ranked_enterprises();
     let bars = Bars {
         labels: ranked
@@ -226,16 +234,16 @@ fn ranking_charts(d: &mut Doc, r: &PeriodResults, threshold: f64, heading: &str,
         values: ranked.iter().map(|(_, g)| g.composite).collect(),
         notes: ranked
             .iter()
-            .map(|(_, g)| g.insufficient.then(|| "样本不足".to_string()))
+            .map(|(_, g)| g.insufficient.then(|| w.text("report.insufficient").to_string()))
             .collect(),
         threshold: Some(threshold),
     };
-    bar_charts(d, heading, caption, &bars);
+    bar_charts(d, w, heading, caption, &bars);
 }
 
 /// A heading kept with the first chart, then bars split into charts of at most
 /// [`BARS_PER_CHART`] (a ranking of 100 enterprises takes three pages).
-pub(super) fn bar_charts(d: &mut Doc, heading: &str, caption: &str, bars: &Bars) {
+pub(super) fn bar_charts(d: &mut Doc, w: &Wording, heading: &str, caption: &str, bars: &Bars) {
     if bars.labels.is_empty() {
         d.heading(heading, 1);
         return;
@@ -250,7 +258,10 @@ pub(super) fn bar_charts(d: &mut Doc, heading: &str, caption: &str, bars: &Bars)
             threshold: bars.threshold,
         });
         let cap = if parts > 1 {
-            format!("{caption}（{}/{parts}）", k + 1)
+            w.with(
+                "report.chart_part",
+                &[("caption", &caption), ("part", &(k + 1)), ("parts", &parts)],
+            )
         } else {
             caption.to_string()
         };
@@ -262,7 +273,7 @@ pub(super) fn bar_charts(d: &mut Doc, heading: &str, caption: &str, bars: &Bars)
 }
 
 /// The trend of some groups' composites over the recent periods.
-fn trend(r: &PeriodResults, groups: &[(Level, &str, &str)], threshold: f64) -> Chart {
+fn trend(w: &Wording, r: &PeriodResults, groups: &[(Level, &str, &str)], threshold: f64) -> Chart {
     let mut periods: Vec<_> = r.history.iter().map(|h| h.period).collect();
     periods.sort();
     periods.dedup();
@@ -278,7 +289,7 @@ fn trend(r: &PeriodResults, groups: &[(Level, &str, &str)], threshold: f64) -> C
                         .and_then(|h| h.composite)
                 })
                 .collect();
-            (format!("{name}综合得分"), values)
+            (w.with("report.series", &[("name", name)]), values)
         })
         .collect();
     Chart::Lines(Lines {
@@ -298,9 +309,9 @@ fn quote(q: &str) -> String {
 
 /// Policy §8's three analyses for one group: its lowest indicators, what its users are most
 /// dissatisfied with (items and complaint topics with masked quotes), its declines.
-fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) {
+fn analyses(d: &mut Doc, w: &Wording, r: &PeriodResults, level: Level, key: &str, who: &str) {
     // 1. Lowest indicators.
-    d.heading("（一）得分最低的指标", 2);
+    d.heading(&Sections::part(1, w.text("titles.lowest")), 2);
     match r.lowest.iter().find(|l| l.level == level && l.key == key) {
         Some(l) if !l.items.is_empty() => {
             let rows = l
@@ -321,25 +332,28 @@ fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) 
                 .collect();
             d.table(&Table {
                 columns: cols(&[
-                    ("序号", 0.6, Align::Center),
-                    ("指标", 0.8, Align::Center),
-                    ("指标名称", 5.0, Align::Left),
-                    ("得分", 1.2, Align::Right),
+                    (w.text("report.col_no"), 0.6, Align::Center),
+                    (w.text("report.col_item"), 0.8, Align::Center),
+                    (w.text("report.col_item_name"), 5.0, Align::Left),
+                    (w.text("report.col_score"), 1.2, Align::Right),
                 ]),
                 rows,
             });
             if let Some((dim, s)) = &l.dimension {
-                d.note(&format!("{who}得分最低的维度是“{dim}”，{} 分。", score(Some(*s))));
+                d.note(&w.with(
+                    "report.lowest_dimension",
+                    &[("who", &who), ("dimension", dim), ("score", &score(Some(*s)))],
+                ));
             }
         }
-        _ => d.note("本期没有足够的回答可以比较各项指标。"),
+        _ => d.note(w.text("report.no_lowest")),
     }
     // 2. What users are most dissatisfied with.
-    d.heading("（二）用户最不满意的方面", 2);
+    d.heading(&Sections::part(2, w.text("titles.dissatisfaction")), 2);
     match r.dissatisfaction.iter().find(|x| x.level == level && x.key == key) {
         Some(x) => {
             if x.items.is_empty() {
-                d.note("各项指标均没有不利回答。");
+                d.note(w.text("report.no_unfavourable"));
             } else {
                 let rows = x
                     .items
@@ -358,16 +372,16 @@ fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) 
                     .collect();
                 d.table(&Table {
                     columns: cols(&[
-                        ("指标", 0.8, Align::Center),
-                        ("指标名称", 4.4, Align::Left),
-                        ("不利回答占比", 1.4, Align::Right),
-                        ("不利/回答", 1.4, Align::Right),
+                        (w.text("report.col_item"), 0.8, Align::Center),
+                        (w.text("report.col_item_name"), 4.4, Align::Left),
+                        (w.text("report.col_unfavourable_share"), 1.4, Align::Right),
+                        (w.text("report.col_unfavourable_of"), 1.4, Align::Right),
                     ]),
                     rows,
                 });
             }
             if x.topics.is_empty() {
-                d.note("本期没有收到意见或投诉。");
+                d.note(w.text("report.no_complaints"));
             } else {
                 let rows = x
                     .topics
@@ -382,26 +396,26 @@ fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) 
                     .collect();
                 d.table(&Table {
                     columns: cols(&[
-                        ("意见类别", 1.3, Align::Left),
-                        ("提及次数", 1.0, Align::Right),
-                        ("典型意见（已隐去个人信息）", 5.5, Align::Left),
+                        (w.text("report.col_topic"), 1.3, Align::Left),
+                        (w.text("report.col_mentions"), 1.0, Align::Right),
+                        (w.text("report.col_quotes"), 5.5, Align::Left),
                     ]),
                     rows,
                 });
             }
         }
-        None => d.note("本期没有足够的回答。"),
+        None => d.note(w.text("report.no_answers")),
     }
     // 3. Declines.
-    d.heading("（三）较上期下降的指标", 2);
+    d.heading(&Sections::part(3, w.text("titles.declines")), 2);
     let Some(previous) = r.previous else {
-        d.note("没有上一期的数据可以比较。");
+        d.note(w.text("report.no_previous"));
         return;
     };
     let mine: Vec<_> = r.declines.iter().filter(|x| x.level == level && x.key == key).collect();
     let significant: Vec<_> = mine.iter().filter(|x| x.significant).collect();
     if significant.is_empty() {
-        d.note(&format!("与 {} 相比，没有显著下降的指标。", previous.label_zh()));
+        d.note(&w.with("report.no_declines", &[("previous", &previous.label_zh())]));
     } else {
         let rows = significant
             .iter()
@@ -420,20 +434,18 @@ fn analyses(d: &mut Doc, r: &PeriodResults, level: Level, key: &str, who: &str) 
             .collect();
         d.table(&Table {
             columns: cols(&[
-                ("指标", 4.0, Align::Left),
-                ("上期", 1.0, Align::Right),
-                ("本期", 1.0, Align::Right),
-                ("变化", 1.0, Align::Right),
-                ("p 值", 1.0, Align::Right),
+                (w.text("report.col_item"), 4.0, Align::Left),
+                (w.text("report.col_previous"), 1.0, Align::Right),
+                (w.text("report.col_current"), 1.0, Align::Right),
+                (w.text("report.col_change"), 1.0, Align::Right),
+                (w.text("report.col_p"), 1.0, Align::Right),
             ]),
             rows,
         });
     }
     let minor = mine.len() - significant.len();
     if minor > 0 {
-        d.note(&format!(
-            "另有 {minor} 项指标较上期略有下降，但变化不显著（p ≥ 0.05），未列出。"
-        ));
+        d.note(&w.with("report.minor_declines", &[("minor", &minor)]));
     }
 }
 
@@ -465,21 +477,21 @@ fn item_row(i: &ImprovementItem) -> (Vec<String>, Tone) {
 
 /// The city report's account of the findings to watch: per enterprise under the minimum
 /// sample, its responses and the indicators found (details in the enterprise's own report).
-fn watch_summary(d: &mut Doc, r: &PeriodResults) {
+fn watch_summary(d: &mut Doc, w: &Wording, r: &PeriodResults) {
     if r.watch.is_empty() {
         return;
     }
     // Per enterprise (the list is by enterprise): its name, responses and indicators.
     let mut per: Vec<(&str, u64, Vec<String>)> = Vec::new();
-    for w in &r.watch {
-        let name = if w.indicator == w.indicator_name {
-            w.indicator.clone()
+    for x in &r.watch {
+        let name = if x.indicator == x.indicator_name {
+            x.indicator.clone()
         } else {
-            format!("{} {}", w.indicator, w.indicator_name)
+            format!("{} {}", x.indicator, x.indicator_name)
         };
         match per.last_mut() {
-            Some((e, _, names)) if *e == w.enterprise_name => names.push(name),
-            _ => per.push((&w.enterprise_name, w.n, vec![name])),
+            Some((e, _, names)) if *e == x.enterprise_name => names.push(name),
+            _ => per.push((&x.enterprise_name, x.n, vec![name])),
         }
     }
     let rows = per
@@ -489,38 +501,37 @@ fn watch_summary(d: &mut Doc, r: &PeriodResults) {
             (vec![e.to_string(), n.to_string(), names.join("、"), count], Tone::Muted)
         })
         .collect();
-    d.heading("待观察（样本不足，不立为整改事项）", 3);
-    d.note(&format!(
-        "另有 {} 项发现来自本期有效问卷少于 {} 份的企业，样本不足，列为待观察，不立为整改事项（红线指标除外）；下期样本充足时仍存在的，列为整改事项。详见各企业的分析报告。",
-        r.watch.len(),
-        r.min_sample
+    d.heading(w.text("report.watch_heading"), 3);
+    d.note(&w.with(
+        "report.watch_note",
+        &[("count", &r.watch.len()), ("min_sample", &r.min_sample)],
     ));
     d.table(&Table {
         columns: cols(&[
-            ("企业", 2.6, Align::Left),
-            ("有效问卷", 1.0, Align::Right),
-            ("待观察的指标", 4.6, Align::Left),
-            ("项数", 0.7, Align::Right),
+            (w.text("report.col_enterprise"), 2.6, Align::Left),
+            (w.text("report.col_responses"), 1.0, Align::Right),
+            (w.text("report.col_watched"), 4.6, Align::Left),
+            (w.text("report.col_count"), 0.7, Align::Right),
         ]),
         rows,
     });
 }
 
-fn item_columns() -> Vec<Column> {
+fn item_columns(w: &Wording) -> Vec<Column> {
     cols(&[
-        ("事项", 4.2, Align::Left),
-        ("发现规则", 1.3, Align::Left),
-        ("等级", 0.6, Align::Center),
-        ("状态", 0.9, Align::Center),
-        ("责任人", 1.1, Align::Left),
-        ("完成期限", 1.3, Align::Center),
+        (w.text("report.col_matter"), 4.2, Align::Left),
+        (w.text("report.col_rules"), 1.3, Align::Left),
+        (w.text("report.col_severity"), 0.6, Align::Center),
+        (w.text("report.col_status"), 0.9, Align::Center),
+        (w.text("report.col_responsible"), 1.1, Align::Left),
+        (w.text("report.col_due"), 1.3, Align::Center),
     ])
 }
 
 /// The importance–score matrix and the checks of self-assessment data (worded as needing
 /// checking, never as findings).
 fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
-    let r = cx.results;
+    let (r, w) = (cx.results, cx.wording);
     let th = cx.scheme.thresholds.action;
     let known: Vec<&crate::analyse::integrity::Importance> =
         r.importance.iter().filter(|i| i.importance.is_some()).collect();
@@ -536,9 +547,9 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
             x_split: median,
             threshold: th,
         });
-        d.heading_keep(&s.next("重要性–满意度矩阵"), 1, Doc::chart_height(&chart));
-        d.chart("各指标的重要性与得分", &chart);
-        d.note("重要性是该指标得分与总体满意度（Q12）的相关系数：越高，说明这项服务越影响用户的总体评价。右下角（重要性高于中位数、得分低于整改线）为优先改进区；整改事项在同等级内也按重要性排序。");
+        d.heading_keep(&s.next(w.text("report.matrix_heading")), 1, Doc::chart_height(&chart));
+        d.chart(w.text("report.matrix_caption"), &chart);
+        d.note(w.text("report.matrix_note"));
         let rows: Vec<_> = known
             .iter()
             .filter(|i| i.priority)
@@ -555,14 +566,14 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
             })
             .collect();
         if rows.is_empty() {
-            d.note("本期没有处于优先改进区的指标。");
+            d.note(w.text("report.no_priority"));
         } else {
             d.table(&Table {
                 columns: cols(&[
-                    ("指标", 0.8, Align::Center),
-                    ("指标名称（优先改进）", 4.4, Align::Left),
-                    ("重要性", 1.0, Align::Right),
-                    ("得分", 1.0, Align::Right),
+                    (w.text("report.col_item"), 0.8, Align::Center),
+                    (w.text("report.col_priority_name"), 4.4, Align::Left),
+                    (w.text("report.col_importance"), 1.0, Align::Right),
+                    (w.text("report.col_score"), 1.0, Align::Right),
                 ]),
                 rows,
             });
@@ -571,33 +582,45 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
     if r.integrity.is_empty() {
         return;
     }
-    d.heading(&s.next("数据质量疑点（需核实）"), 1);
+    d.heading(&s.next(w.text("report.integrity_heading")), 1);
     let flagged: Vec<_> = r.integrity.iter().filter(|x| x.flagged).collect();
     let checked: std::collections::BTreeSet<&str> = r.integrity.iter().map(|x| x.submitter.as_str()).collect();
-    d.paragraph(&format!(
-        "以下是对{}数据的自动检查，提示需要核实的情况，并不表示数据有误：本期检查了 {} 个填报单位，{} 项需要核实。",
-        if r.period.is_quarter() {
-            "月度自评与季度抽查回访"
-        } else {
-            "月度自评"
-        },
-        checked.len(),
-        flagged.len()
+    let scope = if r.period.is_quarter() {
+        w.text("report.integrity_scope_quarter")
+    } else {
+        w.text("report.integrity_scope_month")
+    };
+    d.paragraph(&w.with(
+        "report.integrity_intro",
+        &[
+            ("scope", &scope),
+            ("checked", &checked.len()),
+            ("flagged", &flagged.len()),
+        ],
     ));
     if !flagged.is_empty() {
         let rows = flagged
             .iter()
             .map(|x| {
                 let value = match x.check {
-                    crate::analyse::integrity::Check::SameN => format!("{:.0} 个月", x.value),
-                    crate::analyse::integrity::Check::SelfAgainstSampled => format!("{:+.2} 分", x.value),
+                    crate::analyse::integrity::Check::SameN => {
+                        w.with("report.months", &[("count", &format!("{:.0}", x.value))])
+                    }
+                    crate::analyse::integrity::Check::SelfAgainstSampled => {
+                        w.with("report.points", &[("score", &format!("{:+.2}", x.value))])
+                    }
                     _ => format!("{:.1}%", x.value),
                 };
                 let threshold = match x.check {
                     crate::analyse::integrity::Check::SameN => format!("≥ {:.0}", x.threshold),
                     crate::analyse::integrity::Check::CallbackAgreement => format!("< {:.0}%", x.threshold),
                     crate::analyse::integrity::Check::NoUnfavourable => "0%".to_string(),
-                    crate::analyse::integrity::Check::SelfAgainstSampled => format!("> {:.0} 分", x.threshold),
+                    crate::analyse::integrity::Check::SelfAgainstSampled => {
+                        format!(
+                            "> {}",
+                            w.with("report.points", &[("score", &format!("{:.0}", x.threshold))])
+                        )
+                    }
                     _ => format!("≥ {:.0}%", x.threshold),
                 };
                 (
@@ -615,21 +638,21 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
             .collect();
         d.table(&Table {
             columns: cols(&[
-                ("填报单位", 2.2, Align::Left),
-                ("检查项", 1.5, Align::Left),
-                ("含义", 2.6, Align::Left),
-                ("本期", 0.9, Align::Right),
-                ("提示线", 0.9, Align::Right),
-                ("问卷/用户", 0.9, Align::Right),
+                (w.text("report.col_submitter"), 2.2, Align::Left),
+                (w.text("report.col_check"), 1.5, Align::Left),
+                (w.text("report.col_meaning"), 2.6, Align::Left),
+                (w.text("report.col_current"), 0.9, Align::Right),
+                (w.text("report.col_flag_line"), 0.9, Align::Right),
+                (w.text("report.col_checked_n"), 0.9, Align::Right),
             ]),
             rows,
         });
     }
-    d.note("各项检查只在问卷数足够时判断；阈值见评价方案 [integrity]。建议对提示的单位抽查原始问卷或电话核实。");
+    d.note(w.text("report.integrity_note"));
 }
 
 fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
-    let r = cx.results;
+    let (r, w) = (cx.results, cx.wording);
     let th = cx.scheme.thresholds.action;
     let title = cx.wording.title("city_report", v);
     let bureau = v.get("bureau").cloned().unwrap_or_default();
@@ -657,15 +680,24 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     let open = r.improvement_items.iter().filter(|i| i.is_open()).count();
     let enterprises = r.groups.iter().filter(|g| g.level == Level::Enterprise).count();
     d.tiles(&[
-        ("有效问卷（份）".into(), city.map_or(0, |g| g.n).to_string()),
-        ("综合得分".into(), score(city.and_then(|g| g.composite))),
-        ("总体满意度".into(), score(city.and_then(|g| g.overall))),
-        ("参评企业（家）".into(), enterprises.to_string()),
-        ("收到报表（份）".into(), received.to_string()),
-        ("缺报（份）".into(), r.quality.missing.to_string()),
-        ("待整改事项（项）".into(), open.to_string()),
         (
-            "全市显著下降指标（项）".into(),
+            w.text("report.tile_responses").into(),
+            city.map_or(0, |g| g.n).to_string(),
+        ),
+        (
+            w.text("report.tile_composite").into(),
+            score(city.and_then(|g| g.composite)),
+        ),
+        (
+            w.text("report.tile_overall").into(),
+            score(city.and_then(|g| g.overall)),
+        ),
+        (w.text("report.tile_enterprises").into(), enterprises.to_string()),
+        (w.text("report.tile_received").into(), received.to_string()),
+        (w.text("report.tile_missing").into(), r.quality.missing.to_string()),
+        (w.text("report.tile_open").into(), open.to_string()),
+        (
+            w.text("report.tile_declines").into(),
             r.significant_declines()
                 .filter(|d| d.level == Level::City)
                 .count()
@@ -684,13 +716,14 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     let unranked = r.unranked_reason();
     ranking_charts(
         &mut d,
+        w,
         r,
         th,
         &s.next(&cx.wording.title("ranking", v)),
         if unranked.is_some() {
-            "各企业综合得分（不排名）"
+            w.text("report.ranking_caption_unranked")
         } else {
-            "各企业综合得分"
+            w.text("report.ranking_caption")
         },
     );
     let rows = r
@@ -707,7 +740,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
             let info = r.enterprises.iter().find(|e| e.code == g.key);
             let rank = match rank {
                 Some(n) => n.to_string(),
-                None if unranked.is_some() && !g.insufficient => "不排名".into(),
+                None if unranked.is_some() && !g.insufficient => w.text("report.unranked").into(),
                 None => "—".into(),
             };
             (
@@ -717,7 +750,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
                     info.map_or("", |e| e.utility).to_string(),
                     info.map_or(String::new(), |e| e.county.clone()),
                     if g.insufficient {
-                        format!("{}（样本不足）", g.n)
+                        w.with("report.n_insufficient", &[("count", &g.n)])
                     } else {
                         g.n.to_string()
                     },
@@ -731,30 +764,30 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         .collect();
     d.table(&Table {
         columns: cols(&[
-            ("排名", 0.8, Align::Center),
-            ("企业", 2.8, Align::Left),
-            ("类别", 0.7, Align::Center),
-            ("县市", 1.1, Align::Left),
-            ("样本量", 1.3, Align::Right),
-            ("综合得分", 1.1, Align::Right),
-            ("总体满意度", 1.2, Align::Right),
-            ("较上期", 1.0, Align::Right),
+            (w.text("report.col_rank"), 0.8, Align::Center),
+            (w.text("report.col_enterprise"), 2.8, Align::Left),
+            (w.text("report.col_utility"), 0.7, Align::Center),
+            (w.text("report.col_county"), 1.1, Align::Left),
+            (w.text("report.col_sample"), 1.3, Align::Right),
+            (w.text("report.col_composite"), 1.1, Align::Right),
+            (w.text("report.col_overall"), 1.2, Align::Right),
+            (w.text("report.col_vs_previous"), 1.0, Align::Right),
         ]),
         rows,
     });
     let why = unranked.map_or(String::new(), |w| format!("{w}。"));
-    d.note(&format!(
-        "{why}红色：综合得分低于整改线 {th} 分；灰色：有效问卷少于 {} 份，样本不足，得分仅供参考，不参与排名。",
-        r.min_sample
+    d.note(&w.with(
+        "report.ranking_note",
+        &[("why", &why), ("threshold", &th), ("min_sample", &r.min_sample)],
     ));
 
     // Trend.
-    let chart = trend(r, &[(Level::City, "全市", "全市")], th);
+    let chart = trend(w, r, &[(Level::City, CITY_KEY, w.text("report.city"))], th);
     d.heading_keep(&s.next(&cx.wording.title("trend", v)), 1, Doc::chart_height(&chart));
     d.chart(
-        &format!(
-            "全市综合得分（近 {} 期）",
-            r.history.iter().filter(|h| h.level == Level::City).count()
+        &w.with(
+            "report.city_trend",
+            &[("count", &r.history.iter().filter(|h| h.level == Level::City).count())],
         ),
         &chart,
     );
@@ -762,16 +795,16 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     // The four dimensions.
     d.heading(&s.next(&cx.wording.title("dimensions", v)), 1);
     let dims: Vec<String> = cx.scheme.dimensions.iter().map(|x| x.name.clone()).collect();
-    let mut columns = vec![Column::new("企业", 2.6, Align::Left)];
+    let mut columns = vec![Column::new(w.text("report.col_enterprise"), 2.6, Align::Left)];
     columns.extend(dims.iter().map(|n| Column::new(n, 1.3, Align::Right)));
-    columns.push(Column::new("综合得分", 1.1, Align::Right));
+    columns.push(Column::new(w.text("report.col_composite"), 1.1, Align::Right));
     let mut rows = Vec::new();
     let groups = city
         .into_iter()
         .chain(r.ranked_enterprises().into_iter().map(|(_, g)| g));
     for g in groups {
         let name = if g.level == Level::City {
-            "全市".to_string()
+            w.text("report.city").to_string()
         } else {
             g.name.clone()
         };
@@ -784,13 +817,13 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
 
     // Policy §8's three analyses, for the city.
     d.heading(&s.next(&cx.wording.title("analysis", v)), 1);
-    analyses(&mut d, r, Level::City, "全市", "全市");
+    analyses(&mut d, w, r, Level::City, CITY_KEY, w.text("report.city"));
 
     // Self-assessment against the sampled survey (quarters).
     if r.period.is_quarter() {
         d.heading(&s.next(&cx.wording.title("bias", v)), 1);
         if r.bias.is_empty() {
-            d.note("本季度没有可比较的自评和抽查数据。");
+            d.note(w.text("report.no_bias"));
         } else {
             let rows = r
                 .bias
@@ -805,7 +838,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
                             score(b.sampled_composite),
                             delta(b.bias),
                             if b.flagged {
-                                "偏差较大，需核查".into()
+                                w.text("report.bias_flagged").into()
                             } else {
                                 String::new()
                             },
@@ -816,20 +849,22 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
                 .collect();
             d.table(&Table {
                 columns: cols(&[
-                    ("企业", 2.6, Align::Left),
-                    ("自评样本", 1.0, Align::Right),
-                    ("自评综合", 1.0, Align::Right),
-                    ("抽查样本", 1.0, Align::Right),
-                    ("抽查综合", 1.0, Align::Right),
-                    ("差值", 0.9, Align::Right),
-                    ("提示", 1.6, Align::Left),
+                    (w.text("report.col_enterprise"), 2.6, Align::Left),
+                    (w.text("report.col_self_n"), 1.0, Align::Right),
+                    (w.text("report.col_self_composite"), 1.0, Align::Right),
+                    (w.text("report.col_sampled_n"), 1.0, Align::Right),
+                    (w.text("report.col_sampled_composite"), 1.0, Align::Right),
+                    (w.text("report.col_difference"), 0.9, Align::Right),
+                    (w.text("report.col_hint"), 1.6, Align::Left),
                 ]),
                 rows,
             });
-            d.note(&format!(
-                "差值 = 月度自评（本季度 {} 个月合并）综合得分 − 季度抽查综合得分；差值超过 {} 分的标为“需核查”。",
-                r.bias_months.len(),
-                cx.scheme.thresholds.bias_flag
+            d.note(&w.with(
+                "report.bias_note",
+                &[
+                    ("count", &r.bias_months.len()),
+                    ("bias_flag", &cx.scheme.thresholds.bias_flag),
+                ],
             ));
         }
     }
@@ -839,7 +874,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
 
     // The quarter's call-back against its draw.
     if let Some(sp) = &r.sampling {
-        d.heading(&s.next("季度抽查回访情况"), 1);
+        d.heading(&s.next(w.text("report.callback_heading")), 1);
         let rows = sp
             .enterprises
             .iter()
@@ -862,27 +897,24 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
             .collect();
         d.table(&Table {
             columns: cols(&[
-                ("企业", 2.3, Align::Left),
-                ("抽取（人）", 0.8, Align::Right),
-                ("已回访（人）", 0.9, Align::Right),
-                ("未回访（人）", 0.9, Align::Right),
-                ("未回访原因", 2.6, Align::Left),
-                ("待回访（人）", 0.9, Align::Right),
-                ("回访率", 0.8, Align::Right),
+                (w.text("report.col_enterprise"), 2.3, Align::Left),
+                (w.text("report.col_drawn"), 0.8, Align::Right),
+                (w.text("report.col_answered"), 0.9, Align::Right),
+                (w.text("report.col_not_reached"), 0.9, Align::Right),
+                (w.text("report.col_reasons"), 2.6, Align::Left),
+                (w.text("report.col_pending"), 0.9, Align::Right),
+                (w.text("report.col_rate"), 0.8, Align::Right),
             ]),
             rows,
         });
         let extra = if sp.not_drawn > 0 {
-            format!(
-                "另有 {} 份问卷来自不在抽样名单中的用户（非抽样用户），已接收并计入，已在退回意见中提示核对。",
-                sp.not_drawn
-            )
+            w.with("report.not_drawn", &[("count", &sp.not_drawn)])
         } else {
             String::new()
         };
-        d.note(&format!(
-            "抽样于 {}（随机种子 {}）。回访率 = 已回访 ÷ 抽取；未回访为已联系但未成功的用户（未接通、空号、拒访、停机等，回访表“未回访原因”一栏），待回访为尚无结果的用户。{extra}",
-            sp.drawn_at, sp.seed
+        d.note(&w.with(
+            "report.callback_note",
+            &[("drawn_at", &sp.drawn_at), ("seed", &sp.seed), ("extra", &extra)],
         ));
     }
 
@@ -891,33 +923,33 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     d.paragraph(&cx.wording.paragraph("improvement", v));
     let mut rest = 0;
     let mut any = false;
-    for w in r.work_lists.iter().filter(|w| !w.top.is_empty()) {
+    for list in r.work_lists.iter().filter(|l| !l.top.is_empty()) {
         any = true;
         let name = r
             .enterprises
             .iter()
-            .find(|e| e.code == w.enterprise)
-            .map_or(w.enterprise.as_str(), |e| e.name.as_str());
+            .find(|e| e.code == list.enterprise)
+            .map_or(list.enterprise.as_str(), |e| e.name.as_str());
         d.heading(name, 3);
-        let rows = w.top.iter().map(|&i| item_row(&r.improvement_items[i])).collect();
+        let rows = list.top.iter().map(|&i| item_row(&r.improvement_items[i])).collect();
         d.table(&Table {
-            columns: item_columns(),
+            columns: item_columns(w),
             rows,
         });
-        if w.rest > 0 {
-            d.note(&format!("另有 {} 项待整改事项，见该企业的分析报告。", w.rest));
+        if list.rest > 0 {
+            d.note(&w.with("report.more_items", &[("count", &list.rest)]));
         }
-        rest += w.rest;
+        rest += list.rest;
     }
     if !any {
-        d.note("本期没有待整改事项。");
+        d.note(w.text("report.no_open_items"));
     } else if rest > 0 {
-        d.note(&format!(
-            "每家企业列出优先级最高的 {} 项，共有 {rest} 项未列出，全部事项见汇总表“整改事项”表。",
-            crate::results::TOP_ITEMS
+        d.note(&w.with(
+            "report.items_not_listed",
+            &[("top", &crate::results::TOP_ITEMS), ("rest", &rest)],
         ));
     }
-    watch_summary(&mut d, r);
+    watch_summary(&mut d, w, r);
 
     // Annex: returns.
     d.heading(&cx.wording.title("annex", v), 1);
@@ -948,22 +980,22 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         .collect();
     let fine = r.quality.submitters.len() - rows.len();
     if rows.is_empty() {
-        d.note("所有应报单位均已按时报送，没有被退回的报表或行。");
+        d.note(w.text("report.all_returns_fine"));
     } else {
         d.table(&Table {
             columns: cols(&[
-                ("填报单位", 2.6, Align::Left),
-                ("报表类型", 1.1, Align::Center),
-                ("状态", 1.5, Align::Center),
-                ("收到（份）", 0.9, Align::Right),
-                ("退回（份）", 0.9, Align::Right),
-                ("有效行", 0.9, Align::Right),
-                ("退回行", 0.9, Align::Right),
+                (w.text("report.col_submitter"), 2.6, Align::Left),
+                (w.text("report.col_return_kind"), 1.1, Align::Center),
+                (w.text("report.col_status"), 1.5, Align::Center),
+                (w.text("report.col_received"), 0.9, Align::Right),
+                (w.text("report.col_rejected"), 0.9, Align::Right),
+                (w.text("report.col_rows_valid"), 0.9, Align::Right),
+                (w.text("report.col_rows_rejected"), 0.9, Align::Right),
             ]),
             rows,
         });
         if fine > 0 {
-            d.note(&format!("其余 {fine} 个单位的报表均已接收，没有被退回的行。"));
+            d.note(&w.with("report.other_returns_fine", &[("count", &fine)]));
         }
     }
     d.heading(&cx.wording.title("method", v), 2);
@@ -972,7 +1004,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
 }
 
 fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupResult) -> Doc {
-    let r = cx.results;
+    let (r, w) = (cx.results, cx.wording);
     let th = cx.scheme.thresholds.action;
     let mut v = v.clone();
     v.insert("responses", g.n.to_string());
@@ -981,8 +1013,8 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     let ranked = r.ranked_enterprises().iter().filter(|(n, _)| n.is_some()).count();
     let unranked = r.unranked_reason();
     let rank_text = match (rank, &unranked) {
-        (Some(n), _) => format!("第 {n} 位（共 {ranked} 家参与排名）"),
-        (None, _) if g.insufficient => format!("—（有效问卷少于 {} 份，样本不足，不参与排名）", r.min_sample),
+        (Some(n), _) => w.with("report.rank_of", &[("rank", &n), ("ranked", &ranked)]),
+        (None, _) if g.insufficient => w.with("report.rank_insufficient", &[("min_sample", &r.min_sample)]),
         (None, Some(why)) => format!("—（{why}）"),
         (None, None) => "—".into(),
     };
@@ -1009,17 +1041,17 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     d.heading(&s.next(&cx.wording.title("summary", &v)), 1);
     d.paragraph(&cx.wording.paragraph("enterprise_overview", &v));
     if g.insufficient {
-        d.note(&format!("本期有效问卷少于 {} 份，以下得分仅供参考。", r.min_sample));
+        d.note(&w.with("report.enterprise_insufficient", &[("min_sample", &r.min_sample)]));
     }
     d.tiles(&[
-        ("有效问卷（份）".into(), g.n.to_string()),
-        ("综合得分".into(), score(g.composite)),
-        ("总体满意度".into(), score(g.overall)),
+        (w.text("report.tile_responses").into(), g.n.to_string()),
+        (w.text("report.tile_composite").into(), score(g.composite)),
+        (w.text("report.tile_overall").into(), score(g.overall)),
         (
-            "全市排名".into(),
+            w.text("report.tile_rank").into(),
             match rank {
                 Some(n) => format!("{n}/{ranked}"),
-                None if unranked.is_some() && !g.insufficient => "不排名".into(),
+                None if unranked.is_some() && !g.insufficient => w.text("report.unranked").into(),
                 None => "—".into(),
             },
         ),
@@ -1029,7 +1061,7 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     let mut rows = Vec::new();
     let pair =
         |mine: Option<f64>, all: Option<f64>| vec![score(mine), score(all), delta(mine.zip(all).map(|(a, b)| a - b))];
-    let mut row = vec!["综合得分".to_string()];
+    let mut row = vec![w.text("report.col_composite").to_string()];
     row.extend(pair(g.composite, city.and_then(|c| c.composite)));
     rows.push((
         row,
@@ -1055,9 +1087,9 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     d.table(&Table {
         columns: cols(&[
             ("", 3.0, Align::Left),
-            ("本企业", 1.0, Align::Right),
-            ("全市", 1.0, Align::Right),
-            ("差值", 1.0, Align::Right),
+            (w.text("report.col_this_enterprise"), 1.0, Align::Right),
+            (w.text("report.city"), 1.0, Align::Right),
+            (w.text("report.col_difference"), 1.0, Align::Right),
         ]),
         rows,
     });
@@ -1086,85 +1118,91 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
         .collect();
     d.table(&Table {
         columns: cols(&[
-            ("指标", 0.7, Align::Center),
-            ("指标名称", 4.2, Align::Left),
-            ("得分", 1.0, Align::Right),
-            ("回答", 0.8, Align::Right),
-            ("不利回答", 1.0, Align::Right),
-            ("全市", 1.0, Align::Right),
+            (w.text("report.col_item"), 0.7, Align::Center),
+            (w.text("report.col_item_name"), 4.2, Align::Left),
+            (w.text("report.col_score"), 1.0, Align::Right),
+            (w.text("report.col_answers"), 0.8, Align::Right),
+            (w.text("report.col_unfavourable"), 1.0, Align::Right),
+            (w.text("report.city"), 1.0, Align::Right),
         ]),
         rows,
     });
-    d.note(&format!(
-        "红色：得分低于整改线 {th} 分。回答：该题的有效回答数（空白和“不适用”不计）。"
-    ));
+    d.note(&w.with("report.items_note", &[("threshold", &th)]));
 
     let chart = trend(
+        w,
         r,
-        &[(Level::Enterprise, &g.key, &g.name), (Level::City, "全市", "全市")],
+        &[
+            (Level::Enterprise, &g.key, &g.name),
+            (Level::City, CITY_KEY, w.text("report.city")),
+        ],
         th,
     );
     d.heading_keep(&s.next(&cx.wording.title("trend", &v)), 1, Doc::chart_height(&chart));
-    d.chart("综合得分走势", &chart);
+    d.chart(w.text("report.trend_caption"), &chart);
 
     d.heading(&s.next(&cx.wording.title("analysis", &v)), 1);
-    analyses(&mut d, r, Level::Enterprise, &g.key, &g.name);
+    analyses(&mut d, w, r, Level::Enterprise, &g.key, &g.name);
 
     if r.period.is_quarter() {
         d.heading(&s.next(&cx.wording.title("bias", &v)), 1);
         match r.bias.iter().find(|b| b.enterprise == g.key) {
             Some(b) => {
-                d.paragraph(&format!(
-                    "本季度月度自评 {} 份，综合得分 {}；季度抽查 {} 份，综合得分 {}；差值 {}{}。",
-                    b.self_n,
-                    score(b.self_composite),
-                    b.sampled_n,
-                    score(b.sampled_composite),
-                    delta(b.bias),
-                    if b.flagged {
-                        "，偏差较大，请核查自评数据"
-                    } else {
-                        ""
-                    }
+                let flag = if b.flagged { w.text("report.bias_check") } else { "" };
+                d.paragraph(&w.with(
+                    "report.enterprise_bias",
+                    &[
+                        ("self_n", &b.self_n),
+                        ("self_composite", &score(b.self_composite)),
+                        ("sampled_n", &b.sampled_n),
+                        ("sampled_composite", &score(b.sampled_composite)),
+                        ("difference", &delta(b.bias)),
+                        ("flag", &flag),
+                    ],
                 ));
             }
-            None => d.note("本季度没有可比较的自评和抽查数据。"),
+            None => d.note(w.text("report.no_bias")),
         }
     }
 
     d.heading(&s.next(&cx.wording.title("improvement", &v)), 1);
     let items: Vec<_> = r.improvement_items.iter().filter(|i| i.enterprise == g.key).collect();
     if items.is_empty() {
-        d.note("本期没有整改事项。");
+        d.note(w.text("report.no_items"));
     } else {
         let rows = items.iter().map(|i| item_row(i)).collect();
         d.table(&Table {
-            columns: item_columns(),
+            columns: item_columns(w),
             rows,
         });
-        d.note("按优先级排列：等级高的在前，同等级中影响面大的在前；“已整改”为本期达到要求的事项。");
+        d.note(w.text("report.items_order"));
     }
-    let watch: Vec<_> = r.watch.iter().filter(|w| w.enterprise == g.key).collect();
+    let watch: Vec<_> = r.watch.iter().filter(|x| x.enterprise == g.key).collect();
     if !watch.is_empty() {
-        d.heading("待观察（样本不足）", 3);
-        d.note(&format!(
-            "本期有效问卷 {} 份，少于最低样本量 {} 份：以下 {} 项发现列为待观察，不立为整改事项（红线指标除外）；下期样本充足时仍存在的，列为整改事项。",
-            g.n,
-            r.min_sample,
-            watch.len()
+        d.heading(w.text("report.watch_heading_enterprise"), 3);
+        d.note(&w.with(
+            "report.watch_note_enterprise",
+            &[
+                ("responses", &g.n),
+                ("min_sample", &r.min_sample),
+                ("count", &watch.len()),
+            ],
         ));
         let rows = watch
             .iter()
-            .map(|w| {
-                let rules: Vec<&str> = w.rules.iter().map(|x| x.label()).collect();
+            .map(|x| {
+                let rules: Vec<&str> = x.rules.iter().map(|r| r.label()).collect();
                 (
-                    vec![format!("{}：{}", w.indicator_name, w.finding), rules.join("、")],
+                    vec![format!("{}：{}", x.indicator_name, x.finding), rules.join("、")],
                     Tone::Normal,
                 )
             })
             .collect();
         d.table(&Table {
-            columns: cols(&[("待观察的问题", 7.0, Align::Left), ("发现规则", 1.6, Align::Left)]),
+            columns: cols(&[
+                (w.text("report.col_watched_problem"), 7.0, Align::Left),
+                (w.text("report.col_rules"), 1.6, Align::Left),
+            ]),
             rows,
         });
     }

@@ -174,14 +174,15 @@ pub fn write(ws: &mut Worksheet, f: &Formats, row: u32, col: u16, cell: &Cell) -
     Ok(())
 }
 
-/// A4 landscape, one page wide, the title in the header and 第 N 页/共 M 页 in the footer.
-pub fn print_setup(ws: &mut Worksheet, title: &str) {
+/// A4 landscape, one page wide, the title in the header and the wording's page footer
+/// (第 N 页/共 M 页) in the footer.
+pub fn print_setup(ws: &mut Worksheet, w: &crate::wording::Wording, title: &str) {
     ws.set_paper_size(9);
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
     // `&` starts a header code: a literal one is doubled.
     ws.set_header(format!("&C{}", title.replace('&', "&&")));
-    ws.set_footer("&C第 &P 页,共 &N 页");
+    ws.set_footer(format!("&C{}", w.text("sheet.page_footer")));
 }
 
 #[cfg(test)]

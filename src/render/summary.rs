@@ -13,7 +13,7 @@ use rust_xlsxwriter::{
 use super::sheet::{Cell, Formats, main_table, print_setup, table, text_width};
 use super::{RenderContext, RenderError, Renderer};
 use crate::results::{GroupResult, Level, PeriodResults};
-use crate::wording::Values;
+use crate::wording::{Values, Wording};
 
 pub struct SummaryWorkbook;
 
@@ -24,9 +24,7 @@ impl Renderer for SummaryWorkbook {
 
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
         let mut v = super::wording_values(cx.results);
-        let th = &cx.scheme.thresholds;
-        v.insert("threshold", format!("{}", th.action));
-        v.insert("deadline_days", th.deadline_days.to_string());
+        super::scheme_values(&mut v, cx.scheme);
         let path = cx
             .dir
             .join(super::document_path(cx.wording, &v, super::Handout::SummaryWorkbook));
@@ -41,26 +39,81 @@ impl Renderer for SummaryWorkbook {
 }
 
 fn build(wb: &mut Workbook, cx: &RenderContext<'_>, v: &Values) -> Result<(), XlsxError> {
-    let r = cx.results;
+    let (r, w) = (cx.results, cx.wording);
     let f = Formats::new();
     let title = cx.wording.name("summary_workbook", v);
-    overview(wb.add_worksheet().set_name("总览")?, &f, cx, v, &title)?;
-    ranking(wb.add_worksheet().set_name("企业排名")?, &f, r, &title)?;
-    groups(wb.add_worksheet().set_name("分组得分")?, &f, r, &title)?;
-    matrix(wb.add_worksheet().set_name("指标得分")?, &f, r, &title)?;
-    declines(wb.add_worksheet().set_name("环比变化")?, &f, r, &title)?;
-    work_list(wb.add_worksheet().set_name("整改事项")?, &f, r, &title)?;
-    topics(wb.add_worksheet().set_name("意见分类")?, &f, r, &title)?;
-    quality(wb.add_worksheet().set_name("数据质量")?, &f, r, &title)?;
-    signals(wb.add_worksheet().set_name("数据质量疑点")?, &f, r, &title)?;
-    importance(
-        wb.add_worksheet().set_name("重要性")?,
+    overview(
+        wb.add_worksheet().set_name(w.text("summary.sheet_overview"))?,
         &f,
+        cx,
+        v,
+        &title,
+    )?;
+    ranking(wb.add_worksheet().set_name(w.text("titles.ranking"))?, &f, w, r, &title)?;
+    groups(
+        wb.add_worksheet().set_name(w.text("summary.sheet_groups"))?,
+        &f,
+        w,
+        r,
+        &title,
+    )?;
+    matrix(
+        wb.add_worksheet().set_name(w.text("summary.sheet_items"))?,
+        &f,
+        w,
+        r,
+        &title,
+    )?;
+    declines(
+        wb.add_worksheet().set_name(w.text("summary.sheet_declines"))?,
+        &f,
+        w,
+        r,
+        &title,
+    )?;
+    work_list(
+        wb.add_worksheet().set_name(w.text("summary.sheet_work_list"))?,
+        &f,
+        w,
+        r,
+        &title,
+    )?;
+    topics(
+        wb.add_worksheet().set_name(w.text("summary.sheet_topics"))?,
+        &f,
+        w,
+        r,
+        &title,
+    )?;
+    quality(
+        wb.add_worksheet().set_name(w.text("summary.sheet_quality"))?,
+        &f,
+        w,
+        r,
+        &title,
+    )?;
+    signals(
+        wb.add_worksheet().set_name(w.text("summary.sheet_signals"))?,
+        &f,
+        w,
+        r,
+        &title,
+    )?;
+    importance(
+        wb.add_worksheet().set_name(w.text("summary.sheet_importance"))?,
+        &f,
+        w,
         r,
         &title,
         cx.scheme.thresholds.action,
     )?;
-    method(wb.add_worksheet().set_name("说明")?, &f, cx, v, &title)?;
+    method(
+        wb.add_worksheet().set_name(w.text("summary.sheet_method"))?,
+        &f,
+        cx,
+        v,
+        &title,
+    )?;
     Ok(())
 }
 
@@ -72,8 +125,9 @@ fn enterprises(r: &PeriodResults) -> Vec<&GroupResult> {
 /// overall-satisfaction grades, the trend of the city and each enterprise. The charts' data
 /// sit in columns Q onwards of the same sheet; the sheet prints on one page.
 fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values, title: &str) -> Result<(), XlsxError> {
-    let r = cx.results;
-    print_setup(ws, title);
+    let (r, w) = (cx.results, cx.wording);
+    let sheet = w.text("summary.sheet_overview");
+    print_setup(ws, w, title);
     ws.set_print_fit_to_pages(1, 1);
     ws.write_string_with_format(0, 0, title, &f.title)?;
     ws.merge_range(1, 0, 1, 8, &cx.wording.paragraph("overview", v), &f.note)?;
@@ -83,24 +137,53 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
     let open = r.improvement_items.iter().filter(|i| i.is_open()).count();
     let enterprise_count = r.groups.iter().filter(|g| g.level == Level::Enterprise).count();
     let figures = vec![
-        vec![Cell::text("有效问卷(份)"), Cell::Count(city.map_or(0, |g| g.n))],
-        vec![Cell::text("综合得分"), Cell::score(city.and_then(|g| g.composite))],
-        vec![Cell::text("总体满意度(Q12)"), Cell::score(city.and_then(|g| g.overall))],
-        vec![Cell::text("参评企业(家)"), Cell::Count(enterprise_count as u64)],
-        vec![Cell::text("收到报表(份)"), Cell::Count(received as u64)],
-        vec![Cell::text("缺报(份)"), Cell::Count(r.quality.missing as u64)],
-        vec![Cell::text("待整改事项(项)"), Cell::Count(open as u64)],
         vec![
-            Cell::text("待观察(样本不足,未立整改事项)(项)"),
+            Cell::text(w.text("summary.fig_responses")),
+            Cell::Count(city.map_or(0, |g| g.n)),
+        ],
+        vec![
+            Cell::text(w.text("summary.col_composite")),
+            Cell::score(city.and_then(|g| g.composite)),
+        ],
+        vec![
+            Cell::text(w.text("summary.fig_overall")),
+            Cell::score(city.and_then(|g| g.overall)),
+        ],
+        vec![
+            Cell::text(w.text("summary.fig_enterprises")),
+            Cell::Count(enterprise_count as u64),
+        ],
+        vec![Cell::text(w.text("summary.fig_received")), Cell::Count(received as u64)],
+        vec![
+            Cell::text(w.text("summary.fig_missing")),
+            Cell::Count(r.quality.missing as u64),
+        ],
+        vec![Cell::text(w.text("summary.fig_open")), Cell::Count(open as u64)],
+        vec![
+            Cell::text(w.text("summary.fig_watch")),
             Cell::Count(r.watch.len() as u64),
         ],
     ];
-    let row = table(ws, f, 3, &["主要数据", "数值"], &figures, 30.0)? + 1;
+    let row = table(
+        ws,
+        f,
+        3,
+        &[w.text("titles.key_figures"), w.text("summary.col_value")],
+        &figures,
+        30.0,
+    )? + 1;
     let data_col: u16 = 16;
     let round = |x: f64| crate::score::stats::round_half_away(x, 2);
     // Enterprise composites and the action threshold.
     let ents = enterprises(r);
-    for (c, h) in ["企业", "综合得分", "整改线"].iter().enumerate() {
+    for (c, h) in [
+        w.text("summary.col_enterprise"),
+        w.text("summary.col_composite"),
+        w.text("summary.action_line"),
+    ]
+    .iter()
+    .enumerate()
+    {
         ws.write_string_with_format(3, data_col + c as u16, *h, &f.header)?;
     }
     for (i, g) in ents.iter().enumerate() {
@@ -116,17 +199,17 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
     if !ents.is_empty() {
         let last = 3 + ents.len() as u32;
         let mut chart = Chart::new(ChartType::Column);
-        chart.title().set_name("各企业综合得分");
+        chart.title().set_name(w.text("summary.chart_ranking"));
         chart
             .add_series()
-            .set_name("综合得分")
-            .set_categories(("总览", 4, data_col, last, data_col))
-            .set_values(("总览", 4, data_col + 1, last, data_col + 1));
+            .set_name(w.text("summary.col_composite"))
+            .set_categories((sheet, 4, data_col, last, data_col))
+            .set_values((sheet, 4, data_col + 1, last, data_col + 1));
         let mut line = Chart::new(ChartType::Line);
         line.add_series()
-            .set_name("整改线")
-            .set_categories(("总览", 4, data_col, last, data_col))
-            .set_values(("总览", 4, data_col + 2, last, data_col + 2));
+            .set_name(w.text("summary.action_line"))
+            .set_categories((sheet, 4, data_col, last, data_col))
+            .set_values((sheet, 4, data_col + 2, last, data_col + 2));
         chart.combine(&line);
         chart.y_axis().set_min(0).set_max(100);
         chart.legend().set_position(ChartLegendPosition::Bottom);
@@ -136,20 +219,20 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
     let Some(city) = city else { return Ok(()) };
     // The overall-satisfaction grades of the city.
     let base = 4 + ents.len() as u32 + 2;
-    ws.write_string_with_format(base, data_col, "总体满意度档次", &f.header)?;
-    ws.write_string_with_format(base, data_col + 1, "回答(份)", &f.header)?;
+    ws.write_string_with_format(base, data_col, w.text("summary.col_grade"), &f.header)?;
+    ws.write_string_with_format(base, data_col + 1, w.text("summary.col_answers"), &f.header)?;
     for (i, (label, n)) in city.overall_grades.iter().enumerate() {
         ws.write_string_with_format(base + 1 + i as u32, data_col, label, &f.text)?;
         ws.write_number_with_format(base + 1 + i as u32, data_col + 1, *n as f64, &f.count)?;
     }
     let last = base + city.overall_grades.len() as u32;
     let mut chart = Chart::new(ChartType::Column);
-    chart.title().set_name("总体满意度(Q12)各档次回答数");
+    chart.title().set_name(w.text("summary.chart_grades"));
     chart
         .add_series()
-        .set_name("回答(份)")
-        .set_categories(("总览", base + 1, data_col, last, data_col))
-        .set_values(("总览", base + 1, data_col + 1, last, data_col + 1));
+        .set_name(w.text("summary.col_answers"))
+        .set_categories((sheet, base + 1, data_col, last, data_col))
+        .set_values((sheet, base + 1, data_col + 1, last, data_col + 1));
     chart.legend().set_hidden();
     chart.set_width(440).set_height(320);
     ws.insert_chart(row, 8, &chart)?;
@@ -164,14 +247,14 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
     for h in &r.history {
         if !keys.iter().any(|(l, k, _)| *l == h.level && *k == h.key) {
             let name = if h.level == Level::City {
-                "全市".to_string()
+                w.text("summary.city").to_string()
             } else {
                 h.name.clone()
             };
             keys.push((h.level, h.key.clone(), name));
         }
     }
-    ws.write_string_with_format(top, data_col, "所属期", &f.header)?;
+    ws.write_string_with_format(top, data_col, w.text("summary.col_period"), &f.header)?;
     ws.set_row_height(top, 30)?;
     for (k, (_, _, name)) in keys.iter().enumerate() {
         ws.write_string_with_format(top, data_col + 1 + k as u16, name, &f.header)?;
@@ -191,14 +274,14 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
     }
     let last = top + periods.len() as u32;
     let mut chart = Chart::new(ChartType::Line);
-    chart.title().set_name("综合得分走势");
+    chart.title().set_name(w.text("summary.chart_trend"));
     for k in 0..keys.len() as u16 {
         let col = data_col + 1 + k;
         chart
             .add_series()
-            .set_name(("总览", top, col))
-            .set_categories(("总览", top + 1, data_col, last, data_col))
-            .set_values(("总览", top + 1, col, last, col));
+            .set_name((sheet, top, col))
+            .set_categories((sheet, top + 1, data_col, last, data_col))
+            .set_values((sheet, top + 1, col, last, col));
         ws.set_column_width(col, 12)?;
     }
     chart.legend().set_position(ChartLegendPosition::Bottom);
@@ -213,12 +296,20 @@ fn dims(r: &PeriodResults) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn ranking(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+fn ranking(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, w, title);
     let dims = dims(r);
-    let mut headers = vec!["排名", "企业", "行业", "所属县市", "有效问卷", "综合得分", "总体满意度"];
+    let mut headers = vec![
+        w.text("summary.col_rank"),
+        w.text("summary.col_enterprise"),
+        w.text("summary.col_utility"),
+        w.text("summary.col_county"),
+        w.text("summary.col_responses"),
+        w.text("summary.col_composite"),
+        w.text("summary.col_overall"),
+    ];
     headers.extend(dims.iter().map(String::as_str));
-    headers.extend(["较上期", "样本"]);
+    headers.extend([w.text("summary.col_vs_previous"), w.text("summary.col_sample")]);
     let unranked = r.unranked_reason();
     let rows: Vec<Vec<Cell>> = r
         .ranked_enterprises()
@@ -229,7 +320,7 @@ fn ranking(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
             let mut cells = vec![
                 match rank {
                     Some(k) => Cell::Count(k as u64),
-                    None if unranked.is_some() && !g.insufficient => Cell::text("不排名"),
+                    None if unranked.is_some() && !g.insufficient => Cell::text(w.text("summary.unranked")),
                     None => Cell::text("—"),
                 },
                 Cell::text(&g.name),
@@ -241,7 +332,11 @@ fn ranking(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
             ];
             cells.extend(g.dimensions.iter().map(|(_, s)| Cell::score(*s)));
             cells.push(Cell::score(change));
-            cells.push(Cell::text(if g.insufficient { "样本量不足" } else { "" }));
+            cells.push(Cell::text(if g.insufficient {
+                w.text("summary.insufficient")
+            } else {
+                ""
+            }));
             cells
         })
         .collect();
@@ -253,12 +348,18 @@ fn ranking(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
     Ok(())
 }
 
-fn groups(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+fn groups(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, w, title);
     let dims = dims(r);
-    let mut headers = vec!["分组", "名称", "有效问卷", "综合得分", "总体满意度"];
+    let mut headers = vec![
+        w.text("summary.col_group"),
+        w.text("summary.col_name"),
+        w.text("summary.col_responses"),
+        w.text("summary.col_composite"),
+        w.text("summary.col_overall"),
+    ];
     headers.extend(dims.iter().map(String::as_str));
-    headers.push("样本");
+    headers.push(w.text("summary.col_sample"));
     let rows: Vec<Vec<Cell>> = r
         .groups
         .iter()
@@ -272,7 +373,11 @@ fn groups(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Re
                 Cell::score(g.overall),
             ];
             cells.extend(g.dimensions.iter().map(|(_, s)| Cell::score(*s)));
-            cells.push(Cell::text(if g.insufficient { "样本量不足" } else { "" }));
+            cells.push(Cell::text(if g.insufficient {
+                w.text("summary.insufficient")
+            } else {
+                ""
+            }));
             cells
         })
         .collect();
@@ -282,8 +387,8 @@ fn groups(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Re
 
 /// Items down, groups across (enterprises first, then the city and the other groups), with
 /// a three-colour scale; below it, each score with its answers and 95% interval.
-fn matrix(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+fn matrix(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, w, title);
     let mut cols: Vec<&GroupResult> = enterprises(r);
     cols.extend(
         r.groups
@@ -293,12 +398,12 @@ fn matrix(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Re
     let Some(first) = cols.first() else { return Ok(()) };
     let label = |g: &GroupResult| {
         if g.level == Level::City {
-            "全市".to_string()
+            w.text("summary.city").to_string()
         } else {
             g.name.clone()
         }
     };
-    let mut headers: Vec<String> = vec!["题目".into(), "指标".into()];
+    let mut headers: Vec<String> = vec![w.text("summary.col_question").into(), w.text("summary.col_item").into()];
     headers.extend(cols.iter().map(|g| label(g)));
     let rows: Vec<Vec<Cell>> = first
         .items
@@ -339,8 +444,16 @@ fn matrix(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Re
         })
         .collect();
     let at = next + 2;
-    ws.write_string_with_format(at - 1, 0, "各分组各题得分、回答数与 95% 置信区间", &f.title)?;
-    for (c, h) in ["分组", "名称", "题目", "得分", "回答数", "95%区间"].iter().enumerate() {
+    ws.write_string_with_format(at - 1, 0, w.text("summary.items_long_title"), &f.title)?;
+    let headers = [
+        w.text("summary.col_group"),
+        w.text("summary.col_name"),
+        w.text("summary.col_question"),
+        w.text("summary.col_score"),
+        w.text("summary.col_answer_count"),
+        w.text("summary.col_ci"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(at, c as u16, *h, &f.header)?;
     }
     for (i, cells) in long.iter().enumerate() {
@@ -359,14 +472,14 @@ fn matrix(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Re
     Ok(())
 }
 
-fn declines(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+fn declines(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, w, title);
     let mut list: Vec<_> = r.declines.iter().collect();
     list.sort_by(|a, b| b.significant.cmp(&a.significant).then(a.delta.total_cmp(&b.delta)));
     let name = |level: Level, key: &str| {
         r.group(level, key).map_or(key.to_string(), |g| {
             if level == Level::City {
-                "全市".into()
+                w.text("summary.city").into()
             } else {
                 g.name.clone()
             }
@@ -382,9 +495,9 @@ fn declines(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> 
         .map(|d| {
             vec![
                 Cell::text(if d.significant {
-                    "显著下降"
+                    w.text("summary.significant")
                 } else {
-                    "下降(不显著)"
+                    w.text("summary.not_significant")
                 }),
                 Cell::text(d.level.label()),
                 Cell::text(name(d.level, &d.key)),
@@ -400,15 +513,24 @@ fn declines(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> 
         ws,
         f,
         0,
-        &["判断", "分组", "名称", "指标", "上期", "本期", "变化", "p 值"],
+        &[
+            w.text("summary.col_judgement"),
+            w.text("summary.col_group"),
+            w.text("summary.col_name"),
+            w.text("summary.col_item"),
+            w.text("summary.col_previous"),
+            w.text("summary.col_current"),
+            w.text("summary.col_change"),
+            w.text("summary.col_p"),
+        ],
         &rows,
         36.0,
     )?;
     Ok(())
 }
 
-fn work_list(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+fn work_list(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, w, title);
     let rows: Vec<Vec<Cell>> = r
         .improvement_items
         .iter()
@@ -452,18 +574,18 @@ fn work_list(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) ->
         f,
         0,
         &[
-            "企业",
-            "优先",
-            "严重程度",
-            "状态",
-            "指标",
-            "问题类型",
-            "本期值",
-            "情况",
-            "整改措施",
-            "责任人",
-            "整改期限",
-            "提出时间",
+            w.text("summary.col_enterprise"),
+            w.text("summary.col_priority"),
+            w.text("summary.col_severity"),
+            w.text("summary.col_status"),
+            w.text("summary.col_item"),
+            w.text("summary.col_problem"),
+            w.text("summary.col_current_value"),
+            w.text("summary.col_finding"),
+            w.text("summary.col_measure"),
+            w.text("summary.col_responsible"),
+            w.text("summary.col_due"),
+            w.text("summary.col_raised"),
         ],
         &rows,
         48.0,
@@ -471,15 +593,15 @@ fn work_list(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) ->
     Ok(())
 }
 
-fn topics(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+fn topics(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, w, title);
     let rows: Vec<Vec<Cell>> = r
         .dissatisfaction
         .iter()
         .filter(|d| matches!(d.level, Level::City | Level::Enterprise))
         .flat_map(|d| {
             let name = if d.level == Level::City {
-                "全市".to_string()
+                w.text("summary.city").to_string()
             } else {
                 r.group(d.level, &d.key).map_or(d.key.clone(), |g| g.name.clone())
             };
@@ -500,7 +622,12 @@ fn topics(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Re
         ws,
         f,
         0,
-        &["范围", "主题", "意见数", "摘录(已隐去姓名、电话等个人信息)"],
+        &[
+            w.text("summary.col_scope"),
+            w.text("summary.col_topic"),
+            w.text("summary.col_opinions"),
+            w.text("summary.col_quotes"),
+        ],
         &rows,
         60.0,
     )?;
@@ -508,8 +635,8 @@ fn topics(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Re
 }
 
 /// The checks of self-assessment data, one line per submitter and check, flagged first.
-fn signals(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+fn signals(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, w, title);
     let mut list: Vec<&crate::analyse::integrity::Signal> = r.integrity.iter().collect();
     list.sort_by_key(|s| (!s.flagged, s.submitter.clone(), s.check));
     let rows: Vec<Vec<Cell>> = list
@@ -522,7 +649,7 @@ fn signals(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
                 Cell::Score(crate::score::stats::round_half_away(s.value, 2)),
                 Cell::Score(s.threshold),
                 Cell::Count(s.n),
-                Cell::text(if s.flagged { "需核实" } else { "" }),
+                Cell::text(if s.flagged { w.text("summary.to_check") } else { "" }),
             ]
         })
         .collect();
@@ -530,7 +657,15 @@ fn signals(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
         ws,
         f,
         0,
-        &["填报单位", "检查项", "含义", "本期", "提示线", "问卷/用户", "提示"],
+        &[
+            w.text("summary.col_submitter"),
+            w.text("summary.col_check"),
+            w.text("summary.col_meaning"),
+            w.text("summary.col_current"),
+            w.text("summary.col_flag_line"),
+            w.text("summary.col_checked_n"),
+            w.text("summary.col_hint"),
+        ],
         &rows,
         36.0,
     )?;
@@ -542,11 +677,12 @@ fn signals(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
 fn importance(
     ws: &mut Worksheet,
     f: &Formats,
+    w: &Wording,
     r: &PeriodResults,
     title: &str,
     cx_threshold: f64,
 ) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+    print_setup(ws, w, title);
     // The table and its chart on one page.
     ws.set_print_fit_to_pages(1, 1);
     let rows: Vec<Vec<Cell>> = r
@@ -560,7 +696,7 @@ fn importance(
                     .map_or(Cell::Empty, |m| Cell::P(crate::score::stats::round_half_away(m, 4))),
                 Cell::Count(i.pairs),
                 Cell::score(i.score),
-                Cell::text(if i.priority { "优先改进" } else { "" }),
+                Cell::text(if i.priority { w.text("summary.priority") } else { "" }),
             ]
         })
         .collect();
@@ -568,7 +704,14 @@ fn importance(
         ws,
         f,
         0,
-        &["指标", "名称", "重要性", "成对回答", "得分", "优先改进区"],
+        &[
+            w.text("summary.col_item"),
+            w.text("summary.col_name"),
+            w.text("summary.col_importance"),
+            w.text("summary.col_pairs"),
+            w.text("summary.col_score"),
+            w.text("summary.col_priority_zone"),
+        ],
         &rows,
         36.0,
     )?;
@@ -580,18 +723,19 @@ fn importance(
     {
         let last = r.importance.len() as u32;
         let mut chart = Chart::new(ChartType::Scatter);
-        chart.title().set_name("重要性–满意度矩阵");
+        let sheet = w.text("summary.sheet_importance");
+        chart.title().set_name(w.text("summary.chart_matrix"));
         chart
             .add_series()
-            .set_name("指标")
-            .set_categories(("重要性", 1, 2, last, 2))
-            .set_values(("重要性", 1, 4, last, 4));
-        chart.x_axis().set_name("重要性(与总体满意度的相关系数)");
+            .set_name(w.text("summary.col_item"))
+            .set_categories((sheet, 1, 2, last, 2))
+            .set_values((sheet, 1, 4, last, 4));
+        chart.x_axis().set_name(w.text("summary.axis_importance"));
         // The scores' own range (as the PDF's quadrant chart), not from zero.
         let low = (r.importance.iter().filter_map(|i| i.score)).fold(cx_threshold, f64::min);
         chart
             .y_axis()
-            .set_name("得分")
+            .set_name(w.text("summary.col_score"))
             .set_min(((low - 5.0) / 10.0).floor() * 10.0)
             .set_max(100);
         chart.legend().set_hidden();
@@ -601,8 +745,8 @@ fn importance(
     Ok(())
 }
 
-fn quality(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+fn quality(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title: &str) -> Result<(), XlsxError> {
+    print_setup(ws, w, title);
     let rows: Vec<Vec<Cell>> = r
         .quality
         .submitters
@@ -626,15 +770,15 @@ fn quality(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
         f,
         0,
         &[
-            "填报单位",
-            "报表类型",
-            "收到",
-            "接收",
-            "退回",
-            "被更正替代",
-            "有效行",
-            "问题行",
-            "状态",
+            w.text("summary.col_submitter"),
+            w.text("summary.col_return_kind"),
+            w.text("summary.col_received"),
+            w.text("summary.col_accepted"),
+            w.text("summary.col_rejected"),
+            w.text("summary.col_superseded"),
+            w.text("summary.col_rows_valid"),
+            w.text("summary.col_rows_rejected"),
+            w.text("summary.col_status"),
         ],
         &rows,
         36.0,
@@ -643,7 +787,8 @@ fn quality(ws: &mut Worksheet, f: &Formats, r: &PeriodResults, title: &str) -> R
 }
 
 fn method(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values, title: &str) -> Result<(), XlsxError> {
-    print_setup(ws, title);
+    let w = cx.wording;
+    print_setup(ws, w, title);
     ws.set_column_width(0, 110)?;
     let mut lines = vec![
         cx.wording.title("method", v),
@@ -651,11 +796,12 @@ fn method(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values, t
         cx.wording.paragraph("improvement", v),
         cx.wording.paragraph("missing_returns", v),
         String::new(),
-        "题目与维度:".to_string(),
+        w.text("summary.questions_heading").to_string(),
     ];
     for item in &cx.scheme.items {
         let polarity = match item.favourable.as_deref() {
-            Some("否") => "(反向题:回答“是”表示存在问题)",
+            // The scheme's value for "no is favourable" (data, as scheme.toml writes it).
+            Some("否") => w.text("summary.reversed"),
             _ => "",
         };
         lines.push(format!(
@@ -665,9 +811,15 @@ fn method(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values, t
     }
     lines.push(String::new());
     let th = &cx.scheme.thresholds;
-    lines.push(format!(
-        "阈值:整改线 {} 分;样本量不足线 {} 份;指标判定整改至少 {} 个回答;显著性水平 {};自评偏差提示 {} 分。",
-        th.action, th.min_sample, th.min_answers, th.significance, th.bias_flag
+    lines.push(w.with(
+        "summary.thresholds",
+        &[
+            ("threshold", &th.action),
+            ("min_sample", &th.min_sample),
+            ("min_answers", &th.min_answers),
+            ("significance", &th.significance),
+            ("bias_flag", &th.bias_flag),
+        ],
     ));
     for (i, line) in lines.iter().enumerate() {
         let format = if i == 0 { &f.title } else { &f.note };

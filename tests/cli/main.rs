@@ -29,3 +29,4 @@ mod summary;
 mod tools;
 mod usage;
 mod variants;
+mod wording;
