@@ -340,7 +340,7 @@ impl<'c> Reporter<'c> {
     /// Each monthly submitter's pooled self-assessment composite over the quarter against the
     /// sampled composite of the enterprises it covers (weighted by its responses about each):
     /// a difference above the scheme's bias flag needs checking.
-    fn self_against_sampled(
+    fn self_vs_sampled_by_submitter(
         &self,
         period: Period,
         own: &[GroupResult],
@@ -379,7 +379,7 @@ impl<'c> Reporter<'c> {
             out.push(Signal {
                 submitter: submitter.clone(),
                 name: String::new(),
-                check: Check::SelfAgainstSampled,
+                check: Check::SelfVsSampled,
                 n: mine.n,
                 value,
                 threshold: scheme.thresholds.bias_flag,
@@ -455,7 +455,7 @@ impl<'c> Reporter<'c> {
                 })?;
             }
             let mut signals = callback_agreement(&self.config.scheme, &monthly, &callback)?;
-            signals.extend(self.self_against_sampled(period, pooled, &covered));
+            signals.extend(self.self_vs_sampled_by_submitter(period, pooled, &covered));
             signals
         } else {
             let back = self.config.scheme.integrity.same_n_months.saturating_sub(1);

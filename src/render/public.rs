@@ -528,7 +528,7 @@ fn pdf_table(w: &Wording, rows: &[&PublicRank], threshold: f64) -> Table {
 
 /// Mirrors a period's public files into `public/<period>/` (the page as `index.html`, the
 /// PDF under its own name), removes anything else there, and rewrites `public/index.html`.
-pub fn publish(public: &Path, period: Period, outputs: &[PathBuf], city: &str, bureau: &str) -> std::io::Result<()> {
+pub fn mirror(public: &Path, period: Period, outputs: &[PathBuf], city: &str, bureau: &str) -> std::io::Result<()> {
     let dir = public.join(period.to_string());
     std::fs::create_dir_all(&dir)?;
     // Best effort: a public/ owned by another account (a web deployment's) keeps its mode.

@@ -606,7 +606,7 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
                     crate::analyse::integrity::Check::SameN => {
                         w.with("report.months", &[("count", &format!("{:.0}", x.value))])
                     }
-                    crate::analyse::integrity::Check::SelfAgainstSampled => {
+                    crate::analyse::integrity::Check::SelfVsSampled => {
                         w.with("report.points", &[("score", &format!("{:+.2}", x.value))])
                     }
                     _ => format!("{:.1}%", x.value),
@@ -615,7 +615,7 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
                     crate::analyse::integrity::Check::SameN => format!("≥ {:.0}", x.threshold),
                     crate::analyse::integrity::Check::CallbackAgreement => format!("< {:.0}%", x.threshold),
                     crate::analyse::integrity::Check::NoUnfavourable => "0%".to_string(),
-                    crate::analyse::integrity::Check::SelfAgainstSampled => {
+                    crate::analyse::integrity::Check::SelfVsSampled => {
                         format!(
                             "> {}",
                             w.with("report.points", &[("score", &format!("{:.0}", x.threshold))])

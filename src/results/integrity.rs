@@ -12,7 +12,7 @@ pub enum Check {
     CallbackAgreement,
     /// Quarters: a submitter's self-assessment against the sampled score of the enterprises
     /// it covers.
-    SelfAgainstSampled,
+    SelfVsSampled,
 }
 
 impl Check {
@@ -24,7 +24,7 @@ impl Check {
             Check::BunchedDates => "bunched_dates",
             Check::SameN => "same_n",
             Check::CallbackAgreement => "callback_agreement",
-            Check::SelfAgainstSampled => "self_vs_sampled",
+            Check::SelfVsSampled => "self_vs_sampled",
         }
     }
 
@@ -36,7 +36,7 @@ impl Check {
             Check::BunchedDates => "调查日期集中",
             Check::SameN => "问卷数逐月相同",
             Check::CallbackAgreement => "与市局回访一致率",
-            Check::SelfAgainstSampled => "自评高于抽查",
+            Check::SelfVsSampled => "自评高于抽查",
         }
     }
 
@@ -49,7 +49,7 @@ impl Check {
             Check::BunchedDates => "最集中两天的问卷占比(%)",
             Check::SameN => "问卷数相同的连续月数",
             Check::CallbackAgreement => "同一用户答案一致率(%)",
-            Check::SelfAgainstSampled => "自评综合得分 − 所涉企业的抽查综合得分(分)",
+            Check::SelfVsSampled => "自评综合得分 − 所涉企业的抽查综合得分(分)",
         }
     }
 }

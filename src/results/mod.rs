@@ -172,7 +172,9 @@ pub struct Decline {
     pub significant: bool,
 }
 
-/// Quarterly: an enterprise's pooled monthly self-assessment against the sampled survey.
+/// Quarterly: an enterprise's pooled monthly self-assessment against the sampled survey, its
+/// self-assessment bias (SPEC §3; flagged by `analyse::self_vs_sampled`, the rule the
+/// integrity signal `Check::SelfVsSampled` per submitter shares).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bias {
     pub enterprise: String,
