@@ -351,7 +351,7 @@ impl<'c> Reporter<'c> {
         let mut out = Vec::new();
         let submitters: std::collections::BTreeSet<&String> = covered.keys().map(|(s, _)| s).collect();
         for submitter in submitters {
-            let Some(mine) = own.iter().find(|g| g.level == Level::Unit && g.key == *submitter) else {
+            let Some(mine) = own.iter().find(|g| g.level == Level::Submitter && g.key == *submitter) else {
                 continue;
             };
             let Some(self_composite) = mine.composite else { continue };

@@ -363,7 +363,12 @@ fn groups(ws: &mut Worksheet, f: &Formats, w: &Wording, r: &PeriodResults, title
     let rows: Vec<Vec<Cell>> = r
         .groups
         .iter()
-        .filter(|g| matches!(g.level, Level::Unit | Level::County | Level::Utility | Level::UserType))
+        .filter(|g| {
+            matches!(
+                g.level,
+                Level::Submitter | Level::County | Level::Utility | Level::UserType
+            )
+        })
         .map(|g| {
             let mut cells = vec![
                 Cell::text(g.level.label()),

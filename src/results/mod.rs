@@ -22,7 +22,9 @@ use crate::period::{Period, ReturnKind};
 pub enum Level {
     City,
     Enterprise,
-    Unit,
+    /// The submitter of the returns (a county office, a township, or an enterprise reporting
+    /// itself), keyed by its code; `unit` in scores.json, 填报单位 in the documents.
+    Submitter,
     County,
     Utility,
     UserType,
@@ -32,7 +34,7 @@ impl Level {
     pub const ALL: [Level; 6] = [
         Level::City,
         Level::Enterprise,
-        Level::Unit,
+        Level::Submitter,
         Level::County,
         Level::Utility,
         Level::UserType,
@@ -43,7 +45,7 @@ impl Level {
         match self {
             Level::City => "city",
             Level::Enterprise => "enterprise",
-            Level::Unit => "unit",
+            Level::Submitter => "unit",
             Level::County => "county",
             Level::Utility => "utility",
             Level::UserType => "user_type",
@@ -54,7 +56,7 @@ impl Level {
         match self {
             Level::City => "全市",
             Level::Enterprise => "企业",
-            Level::Unit => "填报单位",
+            Level::Submitter => "填报单位",
             Level::County => "县市",
             Level::Utility => "行业",
             Level::UserType => "用户类型",

@@ -395,7 +395,7 @@ const PARALLEL_ROWS: i64 = 100_000;
 pub fn group_name(config: &Config, level: Level, key: &str) -> String {
     match level {
         Level::City => config.city.clone(),
-        Level::Enterprise | Level::Unit => config
+        Level::Enterprise | Level::Submitter => config
             .party(key)
             .map(|p| p.name().to_string())
             .unwrap_or_else(|| key.to_string()),
