@@ -528,7 +528,13 @@ fn pdf_table(w: &Wording, rows: &[&PublicRank], threshold: f64) -> Table {
 
 /// Mirrors a period's public files into `public/<period>/` (the page as `index.html`, the
 /// PDF under its own name), removes anything else there, and rewrites `public/index.html`.
-pub fn mirror(public: &Path, period: Period, outputs: &[PathBuf], city: &str, bureau: &str) -> std::io::Result<()> {
+pub fn mirror(
+    public: &Path,
+    period: Period,
+    outputs: &[PathBuf],
+    wording: &Wording,
+    values: &Values,
+) -> std::io::Result<()> {
     let dir = public.join(period.to_string());
     std::fs::create_dir_all(&dir)?;
     // Best effort: a public/ owned by another account (a web deployment's) keeps its mode.
@@ -560,11 +566,11 @@ pub fn mirror(public: &Path, period: Period, outputs: &[PathBuf], city: &str, bu
             std::fs::remove_file(e.path())?;
         }
     }
-    write_index(public, city, bureau)
+    write_index(public, wording, values)
 }
 
 /// `public/index.html`: every period with a page, newest first, with its page and PDF.
-pub fn write_index(public: &Path, city: &str, bureau: &str) -> std::io::Result<()> {
+pub fn write_index(public: &Path, w: &Wording, values: &Values) -> std::io::Result<()> {
     let mut periods: Vec<(Period, Option<String>)> = Vec::new();
     for e in std::fs::read_dir(public)? {
         let e = e?;
@@ -583,24 +589,38 @@ pub fn write_index(public: &Path, city: &str, bureau: &str) -> std::io::Result<(
         periods.push((p, pdfs.into_iter().next()));
     }
     periods.sort_by_key(|p| std::cmp::Reverse(p.0));
-    let title = format!("{city}供水供气企业服务满意度评价结果公示");
+    let title = w.title("public_page", values);
     let mut h = head(&title);
     h += "<body>\n<main>\n<header>\n";
     h += &format!(
         "<p class=\"bureau\">{}</p>\n<h1>{}</h1>\n</header>\n",
-        escape(bureau),
+        escape(&w.bureau(values)),
         escape(&title)
     );
-    h += "<p>各期评价结果如下（最新的在前）。</p>\n";
-    h += "<div class=\"table-wrap\"><table>\n<caption>各期公示</caption>\n<thead><tr><th scope=\"col\">所属期</th><th scope=\"col\">评价类型</th><th scope=\"col\">公示页面</th><th scope=\"col\">PDF</th></tr></thead>\n<tbody>\n";
+    let t = |key: &str| escape(w.text(key));
+    h += &format!("<p>{}</p>\n", t("public.index_intro"));
+    h += &format!(
+        "<div class=\"table-wrap\"><table>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
+        t("public.index_caption"),
+        t("public.index_period"),
+        t("public.index_kind"),
+        t("public.index_page"),
+        t("public.index_pdf"),
+    );
     for (p, pdf) in &periods {
         let link = pdf.as_ref().map_or(String::from("—"), |n| {
-            format!("<a href=\"{}/{}\">下载</a>", p, escape(&percent_encode(n)))
+            format!(
+                "<a href=\"{}/{}\">{}</a>",
+                p,
+                escape(&percent_encode(n)),
+                t("public.index_download")
+            )
         });
         h += &format!(
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td><a href=\"{p}/{PAGE}\">查看</a></td><td>{link}</td></tr>\n",
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td><a href=\"{p}/{PAGE}\">{}</a></td><td>{link}</td></tr>\n",
             escape(&p.label_zh()),
             escape(p.kind().label()),
+            t("public.index_view"),
         );
     }
     h += "</tbody>\n</table></div>\n</main>\n</body>\n</html>\n";

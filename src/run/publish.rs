@@ -83,8 +83,8 @@ pub fn publish(
         })?;
         store.save_items(r.period, &r.improvement_items)?;
         // The public folder gets the period's public files only.
-        let bureau = config.wording.bureau(&crate::render::wording_values(r));
-        crate::render::public::mirror(&config.paths.public, r.period, &outputs, &config.city, &bureau).map_err(
+        let values = crate::render::wording_values(r);
+        crate::render::public::mirror(&config.paths.public, r.period, &outputs, &config.wording, &values).map_err(
             |e| PublishError::Write {
                 what: "公示",
                 dir: config.paths.public.clone(),
