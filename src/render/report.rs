@@ -653,7 +653,6 @@ fn integrity_sections(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
 
 fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     let (r, w) = (cx.results, cx.wording);
-    let th = cx.scheme.thresholds.action;
     let title = cx.wording.title("city_report", v);
     let bureau = v.get("bureau").cloned().unwrap_or_default();
     let ended = r.period.last_day();
@@ -671,9 +670,26 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         &date_zh(ended),
     );
     let mut s = Sections(0);
-    let city = r.city_group();
+    summary(&mut d, cx, v, &mut s);
+    ranking(&mut d, cx, v, &mut s);
+    trend_section(&mut d, cx, v, &mut s);
+    dimensions(&mut d, cx, v, &mut s);
+    // Policy §8's three analyses, for the city.
+    d.heading(&s.next(&cx.wording.title("analysis", v)), 1);
+    analyses(&mut d, w, r, Level::City, CITY_KEY, w.text("report.city"));
+    bias_section(&mut d, cx, v, &mut s);
+    // Where to improve first: importance against score.
+    integrity_sections(&mut d, cx, &mut s);
+    callback_section(&mut d, cx, &mut s);
+    work_list(&mut d, cx, v, &mut s);
+    annex(&mut d, cx, v);
+    d
+}
 
-    // Summary and key figures.
+/// The summary and key figures: the counts as tiles, the overall grades as columns.
+fn summary(d: &mut Doc, cx: &Ctx<'_>, v: &Values, s: &mut Sections) {
+    let (r, w) = (cx.results, cx.wording);
+    let city = r.city_group();
     d.heading(&s.next(&cx.wording.title("summary", v)), 1);
     d.paragraph(&cx.wording.paragraph("overview", v));
     let received: usize = r.quality.submitters.iter().map(|q| q.received).sum();
@@ -711,11 +727,15 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         });
         d.chart(&cx.wording.title("overall_grades", v), &chart);
     }
+}
 
-    // Ranking (or why there is none).
+/// The ranking (or why there is none): the charts and the table.
+fn ranking(d: &mut Doc, cx: &Ctx<'_>, v: &Values, s: &mut Sections) {
+    let (r, w) = (cx.results, cx.wording);
+    let th = cx.scheme.thresholds.action;
     let unranked = r.unranked_reason();
     ranking_charts(
-        &mut d,
+        d,
         w,
         r,
         th,
@@ -780,8 +800,12 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         "report.ranking_note",
         &[("why", &why), ("threshold", &th), ("min_sample", &r.min_sample)],
     ));
+}
 
-    // Trend.
+/// The city's trend over the recent periods.
+fn trend_section(d: &mut Doc, cx: &Ctx<'_>, v: &Values, s: &mut Sections) {
+    let (r, w) = (cx.results, cx.wording);
+    let th = cx.scheme.thresholds.action;
     let chart = trend(w, r, &[(Level::City, CITY_KEY, w.text("report.city"))], th);
     d.heading_keep(&s.next(&cx.wording.title("trend", v)), 1, Doc::chart_height(&chart));
     d.chart(
@@ -791,8 +815,12 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         ),
         &chart,
     );
+}
 
-    // The four dimensions.
+/// The four dimensions: the city's and each enterprise's.
+fn dimensions(d: &mut Doc, cx: &Ctx<'_>, v: &Values, s: &mut Sections) {
+    let (r, w) = (cx.results, cx.wording);
+    let city = r.city_group();
     d.heading(&s.next(&cx.wording.title("dimensions", v)), 1);
     let dims: Vec<String> = cx.scheme.dimensions.iter().map(|x| x.name.clone()).collect();
     let mut columns = vec![Column::new(w.text("report.col_enterprise"), 2.6, Align::Left)];
@@ -814,12 +842,11 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         rows.push((row, if g.insufficient { Tone::Muted } else { Tone::Normal }));
     }
     d.table(&Table { columns, rows });
+}
 
-    // Policy §8's three analyses, for the city.
-    d.heading(&s.next(&cx.wording.title("analysis", v)), 1);
-    analyses(&mut d, w, r, Level::City, CITY_KEY, w.text("report.city"));
-
-    // Self-assessment against the sampled survey (quarters).
+/// Self-assessment against the sampled survey (quarters).
+fn bias_section(d: &mut Doc, cx: &Ctx<'_>, v: &Values, s: &mut Sections) {
+    let (r, w) = (cx.results, cx.wording);
     if r.period.is_quarter() {
         d.heading(&s.next(&cx.wording.title("bias", v)), 1);
         if r.bias.is_empty() {
@@ -868,11 +895,11 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
             ));
         }
     }
+}
 
-    // Where to improve first: importance against score.
-    integrity_sections(&mut d, cx, &mut s);
-
-    // The quarter's call-back against its draw.
+/// The quarter's call-back against its draw.
+fn callback_section(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
+    let (r, w) = (cx.results, cx.wording);
     if let Some(sp) = &r.sampling {
         d.heading(&s.next(w.text("report.callback_heading")), 1);
         let rows = sp
@@ -917,8 +944,11 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
             &[("drawn_at", &sp.drawn_at), ("seed", &sp.seed), ("extra", &extra)],
         ));
     }
+}
 
-    // The improvement work list.
+/// The improvement work list: each enterprise's top items.
+fn work_list(d: &mut Doc, cx: &Ctx<'_>, v: &Values, s: &mut Sections) {
+    let (r, w) = (cx.results, cx.wording);
     d.heading(&s.next(&cx.wording.title("improvement", v)), 1);
     d.paragraph(&cx.wording.paragraph("improvement", v));
     let mut rest = 0;
@@ -949,9 +979,12 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
             &[("top", &crate::results::TOP_ITEMS), ("rest", &rest)],
         ));
     }
-    watch_summary(&mut d, w, r);
+    watch_summary(d, w, r);
+}
 
-    // Annex: returns.
+/// Annex: the returns missing or with rejections, and how the scores are computed.
+fn annex(d: &mut Doc, cx: &Ctx<'_>, v: &Values) {
+    let (r, w) = (cx.results, cx.wording);
     d.heading(&cx.wording.title("annex", v), 1);
     d.paragraph(&cx.wording.paragraph("missing_returns", v));
     let rows: Vec<_> = r
@@ -1000,7 +1033,6 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     }
     d.heading(&cx.wording.title("method", v), 2);
     d.paragraph(&cx.wording.paragraph("method", v));
-    d
 }
 
 fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupResult) -> Doc {
