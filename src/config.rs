@@ -316,8 +316,6 @@ pub struct Delivery {
     pub smtp: Option<Smtp>,
 }
 
-/// Checks `[delivery]`: addresses look like addresses, codes are registered, the password
-/// is not in the config, a sender is given when mail is sent.
 /// A config's text and where it is: the messages of the rules it breaks name the file and
 /// line, and relative paths are taken from its folder.
 struct Source<'a> {
@@ -506,6 +504,8 @@ fn registry_names(
 #[derive(Debug)]
 struct Problem {
     key: Vec<String>,
+    /// Where to look when `key` is not written in the file (left at its default).
+    or_else: Option<Vec<String>>,
     message: String,
 }
 
@@ -513,13 +513,15 @@ impl Problem {
     fn at(key: &[&str], message: impl Into<String>) -> Problem {
         Problem {
             key: key.iter().map(|k| k.to_string()).collect(),
+            or_else: None,
             message: message.into(),
         }
     }
 
     /// The message, naming the file and, when the key is written in it, the line.
     fn in_file(self, path: &Path, text: &str) -> ConfigError {
-        let line = line_of(text, &self.key).map_or(String::new(), |l| format!(" 第 {l} 行"));
+        let line = (line_of(text, &self.key).or_else(|| line_of(text, self.or_else.as_deref()?)))
+            .map_or(String::new(), |l| format!(" 第 {l} 行"));
         ConfigError::Invalid(format!("配置文件 {}{line}:{}", path.display(), self.message))
     }
 }
@@ -543,6 +545,8 @@ fn line_of(text: &str, key: &[String]) -> Option<usize> {
     Some(text[..at.span().start.min(text.len())].matches('\n').count() + 1)
 }
 
+/// Checks `[delivery]`: addresses look like addresses, codes are registered, the password
+/// is not in the config, a sender is given when mail is sent.
 fn delivery(raw: RawDelivery, config: &Config, abs: &dyn Fn(&Path) -> PathBuf) -> Result<Delivery, Problem> {
     let address = |key: &[&str], what: &str, a: &str| {
         // As the mailer will read it, and with a domain: an address it would refuse is said now,
@@ -1133,9 +1137,13 @@ fn check_paths(paths: &Paths, outbox: &Path) -> Result<(), Problem> {
                 path.display(),
                 other_path.display()
             );
-            // The line of the one written later (the other may be a default, not written).
-            let key = written(other);
-            return Err(Problem { key, message });
+            // The line of the later one in the list, else of the earlier (either may be left
+            // at its default, not written).
+            return Err(Problem {
+                key: written(other),
+                or_else: Some(written(key)),
+                message,
+            });
         }
     }
     Ok(())
@@ -1176,7 +1184,11 @@ fn check_recipients(config: &Config) -> Result<(), Problem> {
             let message = format!(
                 "{first} 与 {what} 在发件箱中会用同一个文件夹“{folder}”,一方会收到另一方的材料;请改动其中一个的代码或名称"
             );
-            return Err(Problem { key, message });
+            return Err(Problem {
+                key,
+                or_else: None,
+                message,
+            });
         }
     }
     Ok(())
@@ -1244,6 +1256,12 @@ aliases = ["第一供水公司"]
             ),
             (
                 GOOD.replace("reports = \"reports\"", "reports = \"inbox/r\""),
+                "reports".into(),
+                0,
+            ),
+            // public left at its default: the line of the one written.
+            (
+                GOOD.replace("reports = \"reports\"", "reports = \"public\""),
                 "reports".into(),
                 0,
             ),

@@ -1,6 +1,6 @@
 //! Writing files atomically: a temporary file in the same folder (tempfile's), fsync, then
-//! its name by a rename (replacing) or a hard link (never replacing). A reader (or a crash)
-//! never sees half a file.
+//! its name by a rename, replacing or never replacing (tempfile's persist_noclobber; a
+//! prepared file gets its name by a hard link). A reader (or a crash) never sees half a file.
 
 use std::io::Write;
 use std::path::Path;

@@ -47,13 +47,16 @@ impl Answers {
 pub struct AnswersError {
     /// The text's beginning.
     pub text: String,
+    /// Whose answers they are (`月报.xlsx 第 12 行`), when the reader knows.
+    pub at: Option<String>,
 }
 
 impl fmt::Display for AnswersError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "数据库中一条回答的答案无法读取(“{}”):数据库可能被手工改动,请从备份恢复",
+            "数据库中{}的答案无法读取(“{}”):数据库可能被手工改动,请从备份恢复",
+            self.at.as_deref().unwrap_or("一条回答"),
             self.text
         )
     }
@@ -68,6 +71,7 @@ pub fn decode(json: &str, mut f: impl FnMut(&str, &str)) -> Result<(), AnswersEr
     // Not in the form written here (escapes, spaces): the general parser.
     let error = || AnswersError {
         text: json.chars().take(60).collect(),
+        at: None,
     };
     let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).map_err(|_| error())?;
     let mut pairs = Vec::with_capacity(map.len());
@@ -86,7 +90,8 @@ fn decode_flat(json: &str, f: &mut impl FnMut(&str, &str)) -> bool {
     let Some(body) = json.strip_prefix('{').and_then(|b| b.strip_suffix('}')) else {
         return false;
     };
-    if body.contains('\\') {
+    // Escapes, and raw control characters (no JSON has them), are for the general parser.
+    if body.bytes().any(|b| b == b'\\' || b < 0x20) {
         return false;
     }
     if body.is_empty() {

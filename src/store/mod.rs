@@ -233,6 +233,17 @@ pub enum StoreError {
     Answers(#[from] crate::results::AnswersError),
 }
 
+/// Names the response whose stored answers could not be read: its file and row.
+fn answers_at(e: StoreError, file: &str, row: i64) -> StoreError {
+    match e {
+        StoreError::Answers(mut a) => {
+            a.at = Some(format!("报表“{file}”第 {row} 行"));
+            StoreError::Answers(a)
+        }
+        e => e,
+    }
+}
+
 impl StoreError {
     /// Whether another process holds the database (the run ends with 75, not 1).
     pub fn is_busy(&self) -> bool {
@@ -676,7 +687,8 @@ impl Store {
         f: &mut dyn FnMut(&CheckedRow<'_>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut st = self.conn.prepare_cached(
-            "SELECT s.submitter_code, r.user_name, coalesce(r.phone, ''), r.survey_date, r.enterprise, r.answers
+            "SELECT s.submitter_code, r.user_name, coalesce(r.phone, ''), r.survey_date, r.enterprise, r.answers,
+                    s.original_name, r.row_no
              FROM response r JOIN submission s ON s.id = r.submission_id
              WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted' ORDER BY s.submitter_code, s.id, r.id",
         )?;
@@ -689,8 +701,10 @@ impl Store {
                 phone: text(2).unwrap_or(""),
                 survey_date: text(3),
                 enterprise: text(4).unwrap_or(""),
-                answers: text(5).unwrap_or("{}"),
-            })?;
+                // Not text (a hand edit): no answers to read, which reading them says.
+                answers: text(5).unwrap_or(""),
+            })
+            .map_err(|e| answers_at(e, text(6).unwrap_or(""), r.get(7).unwrap_or(0)))?;
         }
         Ok(())
     }
@@ -875,7 +889,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         // The index on submission_id gives this order without a sort.
         let mut st = self.conn.prepare_cached(
-            "SELECT enterprise, county, utility, user_type, answers, opinion, user_name
+            "SELECT enterprise, county, utility, user_type, answers, opinion, user_name, row_no
              FROM response WHERE submission_id = ?1 ORDER BY id",
         )?;
         for (id, submitter) in returns.iter().zip(submitters) {
@@ -888,9 +902,13 @@ impl Store {
                     county: text(1).unwrap_or(""),
                     utility: text(2).unwrap_or(""),
                     user_type: text(3),
-                    answers: text(4).unwrap_or("{}"),
+                    answers: text(4).unwrap_or(""),
                     opinion: text(5),
                     user_name: text(6).unwrap_or(""),
+                })
+                .map_err(|e| {
+                    let file = self.submission(*id).ok().flatten().map(|s| s.original_name);
+                    answers_at(e, file.as_deref().unwrap_or(""), r.get(7).unwrap_or(0))
                 })?;
             }
         }
@@ -930,11 +948,12 @@ impl Store {
                 enterprise: text(10).unwrap_or(""),
                 utility: text(11).unwrap_or(""),
                 county: text(12).unwrap_or(""),
-                answers: text(13).unwrap_or("{}"),
+                answers: text(13).unwrap_or(""),
                 opinion: text(14),
                 suggestion: text(15),
                 sheet: text(16).unwrap_or(""),
-            })?;
+            })
+            .map_err(|e| answers_at(e, text(1).unwrap_or(""), r.get(2).unwrap_or(0)))?;
         }
         Ok(())
     }

@@ -999,7 +999,6 @@ impl Validator<'_> {
     }
 }
 
-/// Appends `s` as a JSON string literal.
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -210,15 +210,21 @@ fn responses_stream_to_the_detail_and_problem_returns_read_back_whole() {
 fn answers_the_database_cannot_read_stop_the_computation_with_a_message() {
     let env = Env::ran_samples();
     let before = std::fs::read(env.path("reports/2026-09/scores.json")).unwrap();
-    env.db()
-        .execute(
-            "UPDATE response SET answers = '{\"Q1\":1}' WHERE id = (SELECT min(r.id) FROM response r
-             JOIN submission s ON s.id = r.submission_id WHERE s.period = '2026-09' AND s.status = 'accepted')",
+    let (id, file, row): (i64, String, i64) = env
+        .db()
+        .query_row(
+            "SELECT r.id, s.original_name, r.row_no FROM response r JOIN submission s ON s.id = r.submission_id
+             WHERE s.period = '2026-09' AND s.status = 'accepted' ORDER BY r.id LIMIT 1",
             [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
+        .unwrap();
+    env.db()
+        .execute("UPDATE response SET answers = '{\"Q1\":1}' WHERE id = ?1", [id])
         .unwrap();
     let o = env.run(&["report", "--period", "2026-09"]);
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
-    assert!(stderr(&o).contains("答案无法读取(“{\"Q1\":1}”)"), "{}", stderr(&o));
+    let said = format!("报表“{file}”第 {row} 行的答案无法读取(“{{\"Q1\":1}}”)");
+    assert!(stderr(&o).contains(&said), "{said}\n{}", stderr(&o));
     assert_eq!(std::fs::read(env.path("reports/2026-09/scores.json")).unwrap(), before);
 }
