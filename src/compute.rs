@@ -405,7 +405,7 @@ impl<'c> Reporter<'c> {
         ),
         StoreError,
     > {
-        use crate::analyse::integrity::{Checker, callback_agreement};
+        use crate::analyse::integrity::{Checker, Kept, callback_agreement};
         self.core(period)?;
         let scores: Vec<(String, Option<f64>)> = (self.cores[&period].groups.iter())
             .find(|g| g.level == Level::City)
@@ -419,20 +419,14 @@ impl<'c> Reporter<'c> {
         self.store.for_each_checked(period, &mut |r| {
             checker.add(r)?;
             if quarter {
-                callback.push((
-                    r.user_name.to_string(),
-                    r.phone.to_string(),
-                    r.enterprise.to_string(),
-                    r.answers.to_string(),
-                ));
+                callback.push(Kept::of(r));
             }
             Ok(())
         })?;
         let importance = checker.importance(&scores);
         let mut signals = if quarter {
-            let wanted: std::collections::HashSet<(&str, &str, &str)> = callback
-                .iter()
-                .map(|(n, ph, e, _)| (n.as_str(), ph.as_str(), e.as_str()))
+            let wanted: std::collections::HashSet<(&str, &str, &str)> = (callback.iter())
+                .map(|c| (c.user.0.as_str(), c.user.1.as_str(), c.user.2.as_str()))
                 .collect();
             let mut monthly = Vec::new();
             // Each monthly submitter's responses per enterprise, to weigh the sampled scores.
@@ -443,13 +437,7 @@ impl<'c> Reporter<'c> {
                         .entry((r.submitter.to_string(), r.enterprise.to_string()))
                         .or_default() += 1;
                     if wanted.contains(&(r.user_name, r.phone, r.enterprise)) {
-                        monthly.push((
-                            r.submitter.to_string(),
-                            r.user_name.to_string(),
-                            r.phone.to_string(),
-                            r.enterprise.to_string(),
-                            r.answers.to_string(),
-                        ));
+                        monthly.push(Kept::of(r));
                     }
                     Ok(())
                 })?;

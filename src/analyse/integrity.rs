@@ -230,35 +230,51 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// A user as the call-back and the self-assessments are matched on: name, phone, enterprise.
+pub type UserKey = (String, String, String);
+
+/// A response kept for matching with the call-back: who reported it, its user, its answers.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    pub submitter: String,
+    pub user: UserKey,
+    pub answers: String,
+}
+
+impl Kept {
+    pub fn of(r: &CheckedRow<'_>) -> Kept {
+        Kept {
+            submitter: r.submitter.to_string(),
+            user: (r.user_name.to_string(), r.phone.to_string(), r.enterprise.to_string()),
+            answers: r.answers.to_string(),
+        }
+    }
+}
+
 /// The quarter's call-back against the monthly self-assessments: for each monthly submitter,
 /// the users it reported who were also called back (name + phone + enterprise), and the share
 /// of their item answers that agree (both answered, 不适用 left out).
-pub fn callback_agreement(
-    scheme: &Scheme,
-    monthly: &[(String, String, String, String, String)],
-    callback: &[(String, String, String, String)],
-) -> Result<Vec<Signal>, AnswersError> {
+pub fn callback_agreement(scheme: &Scheme, monthly: &[Kept], callback: &[Kept]) -> Result<Vec<Signal>, AnswersError> {
     let table = AnswerTable::new(scheme);
     let t = &scheme.integrity;
     // Per item: favourable or not (a 满意 months before a 非常满意 is no disagreement).
-    let mut called: HashMap<(String, String, String), Vec<Option<bool>>> = HashMap::new();
-    for (name, phone, enterprise, answers) in callback {
+    let mut called: HashMap<&UserKey, Vec<Option<bool>>> = HashMap::new();
+    for c in callback {
         let mut v = vec![None; scheme.items.len()];
-        table.each(answers, |i, _, value| v[i] = value.map(|x| x.unfavourable))?;
-        called.insert((name.clone(), phone.clone(), enterprise.clone()), v);
+        table.each(&c.answers, |i, _, value| v[i] = value.map(|x| x.unfavourable))?;
+        called.insert(&c.user, v);
     }
     // Per submitter: the users matched, the answers compared and those that agree.
-    type Matched = (HashSet<(String, String, String)>, u64, u64);
-    let mut by: BTreeMap<String, Matched> = BTreeMap::new();
-    for (submitter, name, phone, enterprise, answers) in monthly {
-        let k = (name.clone(), phone.clone(), enterprise.clone());
-        let Some(back) = called.get(&k) else { continue };
-        let e = by.entry(submitter.clone()).or_default();
+    type Matched<'k> = (HashSet<&'k UserKey>, u64, u64);
+    let mut by: BTreeMap<String, Matched<'_>> = BTreeMap::new();
+    for m in monthly {
+        let Some(back) = called.get(&m.user) else { continue };
+        let e = by.entry(m.submitter.clone()).or_default();
         // A user surveyed in several months counts once (the first month).
-        if !e.0.insert(k) {
+        if !e.0.insert(&m.user) {
             continue;
         }
-        table.each(answers, |i, _, value| {
+        table.each(&m.answers, |i, _, value| {
             if let (Some(v), Some(b)) = (value, back[i]) {
                 e.1 += 1;
                 e.2 += u64::from(v.unfavourable == b);
@@ -396,15 +412,17 @@ mod tests {
         // call-back: user A agrees on all 16; user B answered Q1–Q11 unfavourably (11 differ).
         let good = answers(true, "满意");
         let bad = answers(false, "满意");
+        let kept = |submitter: &str, name: &str, phone: &str, answers: &String| Kept {
+            submitter: submitter.into(),
+            user: (name.into(), phone.into(), "GS01".into()),
+            answers: answers.clone(),
+        };
         let monthly = vec![
-            ("JL".into(), "甲".into(), "1".into(), "GS01".into(), good.clone()),
-            ("JL".into(), "乙".into(), "2".into(), "GS01".into(), good.clone()),
-            ("JL".into(), "丙".into(), "3".into(), "GS01".into(), good.clone()),
+            kept("JL", "甲", "1", &good),
+            kept("JL", "乙", "2", &good),
+            kept("JL", "丙", "3", &good),
         ];
-        let callback = vec![
-            ("甲".into(), "1".into(), "GS01".into(), good),
-            ("乙".into(), "2".into(), "GS01".into(), bad),
-        ];
+        let callback = vec![kept("SZJJ", "甲", "1", &good), kept("SZJJ", "乙", "2", &bad)];
         let s = callback_agreement(&t, &monthly, &callback).unwrap();
         assert_eq!(s.len(), 1);
         // 32 answers compared, 16 + 5 agree (Q12, D1–D4 of user B): 21 / 32 = 65.625%.
