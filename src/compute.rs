@@ -1,7 +1,8 @@
 //! Computing a period, between analysis and rendering: a period's [`PeriodResults`] from
 //! the store (scores of every group, the analyses, the improvement items carried over the
-//! periods of the same kind, data quality, feedback, trends), handed to the renderers with
-//! the stream of its responses; which periods are stale. The only place results are computed.
+//! periods of the same kind, data quality, feedback, trends), the one input of the renderers;
+//! and which periods have scored returns. The only place results are computed; writing them
+//! out is `run::publish`'s.
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! The batch: takes files through read → validate → store → file away, in name order,
 //! parsing on every core while one thread writes the database. One bad file never stops
 //! the batch; each file's outcome is committed before the file is moved. [`cron`] is the
-//! whole cron sequence around it.
+//! whole cron sequence around it, and [`publish`] writes a period's documents and public files.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
