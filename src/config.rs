@@ -1198,6 +1198,17 @@ fn check_recipients(config: &Config) -> Result<(), Problem> {
 mod tests {
     use super::*;
 
+    /// RFC 5321 §4.5.3.2.6: a client waits 10 minutes for the reply to the end of a message's
+    /// data (a server may scan attachments before it answers). A shorter default gave up on
+    /// busy servers and made everyone's mail wait (issue 17).
+    #[test]
+    fn the_smtp_timeout_waits_as_long_as_rfc_5321_asks_for_the_end_of_data() {
+        assert!(DEFAULT_SMTP_TIMEOUT_SECONDS >= 600);
+        let text = format!("{GOOD}\n[delivery]\nsender = \"a@b.cn\"\n[delivery.smtp]\nhost = \"127.0.0.1\"\n");
+        let c = load(&text).unwrap();
+        assert_eq!(c.delivery.smtp.unwrap().timeout, Duration::from_secs(600));
+    }
+
     const GOOD: &str = r#"
 city = "天门市"
 [paths]

@@ -511,7 +511,7 @@ impl<'a> Mailer<'a> {
             // A refusal is this message's; a connection lost is checked: a server gone makes
             // the rest wait, one that is still there takes the next message. A server that
             // let the whole timeout pass without a reply is not waited for again this run.
-            if e.is_timeout() {
+            if timed_out(&e) {
                 self.down = Some(format!("{why}(等待回复超时)"));
             } else if !e.is_permanent() && !e.is_transient() {
                 self.reachable();
@@ -519,6 +519,21 @@ impl<'a> Mailer<'a> {
             why
         })
     }
+}
+
+/// Whether the server let the timeout pass without a reply. lettre says so itself for some
+/// waits; a read that timed out on the socket comes back as a network error whose cause is
+/// `WouldBlock` (EAGAIN, Unix's answer to a receive timeout) or `TimedOut`.
+fn timed_out(e: &lettre::transport::smtp::Error) -> bool {
+    use std::error::Error;
+    let mut cause: Option<&(dyn Error + 'static)> = e.source();
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return matches!(io.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut);
+        }
+        cause = c.source();
+    }
+    e.is_timeout()
 }
 
 /// The SMTP connection's settings, with the password read now from where the config says.

@@ -373,21 +373,55 @@ fn first_sheet_text(path: &Path) -> String {
 }
 
 /// Issue 17, item 3: a server that answered the end of a message's data after 35 s was taken
-/// to be down after a 30 s timeout, and everyone's mail waited. RFC 5321 allows it 10 minutes.
+/// to be down after a 30 s timeout, and everyone's mail waited. RFC 5321 allows it 10 minutes,
+/// the default (pinned by a unit test in config.rs); here the setting is shortened so that the
+/// test need not wait that long: a reply within it is waited for, one beyond it is not.
 #[test]
 fn a_slow_reply_to_the_end_of_a_message_is_waited_for_and_holds_back_no_one() {
     let Some(python) = python() else { return };
     let env = Env::samples();
     let port = free_port();
     with_smtp(&env, port);
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap() + "timeout_seconds = 12\n";
+    std::fs::write(&config, text).unwrap();
     let maildir = env.path("maildir");
-    let _server = Server::start_with(&python, port, &maildir, &["--slow", "gs01@example.com=35"]);
+    let _server = Server::start_with(&python, port, &maildir, &["--slow", "gs01@example.com=5"]);
     let started = std::time::Instant::now();
     let o = env.run(&["run"]);
-    assert!(started.elapsed() >= std::time::Duration::from_secs(35));
+    assert!(started.elapsed() >= std::time::Duration::from_secs(5));
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
     assert!(!stderr(&o).contains("投递失败"), "{}", stderr(&o));
     assert_eq!(mail(&python, &maildir).len(), mailed_folders(&env).len());
+}
+
+/// The other side of the same setting: a reply slower than `timeout_seconds` fails that message
+/// and says why, and the next run sends it (the server is not asked again this run).
+#[test]
+fn a_reply_slower_than_the_timeout_is_given_up_and_sent_next_run() {
+    let Some(python) = python() else { return };
+    let env = Env::samples();
+    let port = free_port();
+    with_smtp(&env, port);
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap() + "timeout_seconds = 2\n";
+    std::fs::write(&config, text).unwrap();
+    let maildir = env.path("maildir");
+    let _server = Server::start_with(&python, port, &maildir, &["--slow", "gs01@example.com=6"]);
+    let o = env.run(&["run"]);
+    assert_ne!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("等待回复超时"), "{}", stderr(&o));
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    // Every message reached the server once at least; the one given up on is the same message
+    // (one Message-ID) when it went through before the reply was late.
+    let mut ids: Vec<String> = mail(&python, &maildir)
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), mailed_folders(&env).len());
 }
 
 /// Issue 17, item 3: a server that dropped the connection after one recipient's message
