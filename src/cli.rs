@@ -36,6 +36,8 @@ pub enum Command {
     Status(cmd::status::Args),
     /// 季度抽查:从样本名单中抽取回访用户,记录抽样,生成季度抽查回访表
     Sample(cmd::sample::Args),
+    /// 审核签发某一所属期:印发正式文件、公示并投递(未签发前只有送审稿,只发给审核领导)
+    Release(cmd::release::Args),
     /// 投递应发的材料:放入发件箱,配置了邮件服务器时同时发送邮件(run 的最后一步也会做)
     Deliver(cmd::deliver::Args),
     /// (internal) parse an xls/ods file in a memory-limited child process.

@@ -189,6 +189,70 @@ struct RawConfig {
     delivery: RawDelivery,
     #[serde(default)]
     sampling: RawSampling,
+    /// Review and sign-off (SPEC §9b); required when the table is absent.
+    #[serde(default)]
+    release: RawRelease,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRelease {
+    required: Option<bool>,
+    reviewers: Option<Vec<String>>,
+    notice_days: Option<u32>,
+    contact: Option<String>,
+}
+
+/// Review and sign-off (SPEC §9b): whether a period's documents wait for `release`, who
+/// reviews the drafts, and what the public notice says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseSettings {
+    /// Drafts first, issued by `release` (the default); `false`: every run issues what it writes.
+    pub required: bool,
+    /// The leaders (by name) the drafts go to: every leader by default.
+    pub reviewers: Vec<String>,
+    /// The public notice period (公示期), in working days from the release date.
+    pub notice_days: u32,
+    /// Where objections go during the notice period (office, phone, e-mail).
+    pub contact: Option<String>,
+}
+
+/// Working days a public notice stays up when the config does not say (SPEC §9b).
+pub const DEFAULT_NOTICE_DAYS: u32 = 5;
+
+/// The `[release]` table checked against the leaders it names.
+fn release(raw: RawRelease, delivery: &Delivery) -> Result<ReleaseSettings, Problem> {
+    let leaders: Vec<String> = delivery.leaders.iter().map(|l| l.name.clone()).collect();
+    let reviewers = match raw.reviewers {
+        None => leaders.clone(),
+        Some(names) => {
+            if let Some(unknown) = names.iter().find(|n| !leaders.contains(n)) {
+                let known = if leaders.is_empty() {
+                    "没有登记任何领导".to_string()
+                } else {
+                    format!("已登记的领导:{}", leaders.join("、"))
+                };
+                return Err(Problem::at(
+                    &["release", "reviewers"],
+                    format!("[release] reviewers 中的“{unknown}”不是 [[delivery.leader]] 中的领导({known})"),
+                ));
+            }
+            names
+        }
+    };
+    if raw.notice_days == Some(0) {
+        return Err(Problem::at(
+            &["release", "notice_days"],
+            "[release] notice_days(公示期工作日数)应大于 0",
+        ));
+    }
+    let contact = raw.contact.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    Ok(ReleaseSettings {
+        required: raw.required.unwrap_or(true),
+        reviewers,
+        notice_days: raw.notice_days.unwrap_or(DEFAULT_NOTICE_DAYS),
+        contact,
+    })
 }
 
 /// A leader who receives the city report and the summary workbook.
@@ -781,6 +845,8 @@ pub struct Config {
     /// How long a file must have rested in the inbox before `run` takes it.
     pub settle: std::time::Duration,
     pub delivery: Delivery,
+    /// Review and sign-off (SPEC §9b).
+    pub release: ReleaseSettings,
     /// Users drawn for a call-back in the last this many quarters are left out of a new draw.
     pub exclude_quarters: u32,
     /// match key of every name, alias and code → (is_enterprise, index)
@@ -880,6 +946,12 @@ impl Config {
             settle: std::time::Duration::from_secs(raw.intake.settle_seconds.unwrap_or(DEFAULT_SETTLE_SECONDS)),
             exclude_quarters: raw.sampling.exclude_quarters.unwrap_or(1),
             delivery: Delivery::default(),
+            release: ReleaseSettings {
+                required: true,
+                reviewers: Vec::new(),
+                notice_days: DEFAULT_NOTICE_DAYS,
+                contact: None,
+            },
             names,
             county_names: HashMap::new(),
             county_list: Vec::new(),
@@ -890,6 +962,7 @@ impl Config {
             today: chrono::Local::now().date_naive(),
         };
         config.delivery = delivery(raw.delivery, &config, &abs).map_err(|p| p.in_file(path, text))?;
+        config.release = release(raw.release, &config.delivery).map_err(|p| p.in_file(path, text))?;
         check_paths(&config.paths, &config.delivery.outbox).map_err(|p| p.in_file(path, text))?;
         // The config names the leaders' and units' addresses: never on the website.
         let file = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -1027,14 +1100,16 @@ impl Config {
     pub fn dependency_hash(&self) -> String {
         use sha2::{Digest, Sha256};
         let text = format!(
-            "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+            "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}",
             env!("CARGO_PKG_VERSION"),
             self.city,
             self.units,
             self.enterprises,
             self.scheme,
             self.topics,
-            self.wording
+            self.wording,
+            // Sign-off on or off decides the documents' marks and names.
+            if self.release.required { "release" } else { "" }
         );
         Sha256::digest(text.as_bytes())
             .iter()

@@ -112,60 +112,91 @@ fn add(due: &mut Due, r: Recipient, doc: Document) {
     }
 }
 
-/// Every recipient of a period with the documents due to them, from the period's manifest.
-pub fn due(config: &Config, period: Period) -> Due {
-    let dir = config.paths.period_dir(period);
-    let outputs = crate::render::json::manifest_outputs(&dir);
-    let find = |rel: String| {
-        outputs.iter().find(|(p, _)| *p == rel).map(|(p, sha)| Document {
-            path: dir.join(p),
+/// The documents a manifest lists in one folder: where to find a document by its place.
+struct Listed {
+    dir: PathBuf,
+    outputs: Vec<(String, String)>,
+}
+
+impl Listed {
+    fn of(dir: PathBuf) -> Listed {
+        let outputs = crate::render::json::manifest_outputs(&dir);
+        Listed { dir, outputs }
+    }
+
+    fn find(&self, rel: &Path) -> Option<Document> {
+        let rel = rel.to_string_lossy();
+        self.outputs.iter().find(|(p, _)| *p == rel).map(|(p, sha)| Document {
+            path: self.dir.join(p),
             name: Path::new(p)
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             sha256: sha.clone(),
         })
+    }
+}
+
+/// Every recipient of a period with the documents due to them, from the period's manifests.
+/// Under sign-off (SPEC §9b) leaders and enterprises get the version in force (nothing before
+/// the first release) and the reviewers the drafts; feedback to submitters never waits.
+pub fn due(config: &Config, period: Period) -> Due {
+    let dir = config.paths.period_dir(period);
+    let current = Listed::of(dir.clone());
+    let signed_off = config.release.required;
+    let issued = if signed_off {
+        crate::render::json::latest_issued(&dir).map(|f| Listed::of(dir.join(f)))
+    } else {
+        Some(Listed::of(dir.clone()))
     };
     let v = values(config, Some(period));
     let d = &config.delivery;
     let mut out = Vec::new();
-    let path = |doc| {
-        crate::render::document_path(&config.wording, &v, doc)
-            .to_string_lossy()
-            .into_owned()
-    };
-    let leaders_docs: Vec<Document> = [Handout::CityReport, Handout::SummaryWorkbook]
-        .into_iter()
-        .filter_map(|doc| find(path(doc)))
+    let path = |doc| crate::render::document_path(&config.wording, &v, doc);
+    let city_docs = [Handout::CityReport, Handout::SummaryWorkbook];
+    let leaders_docs: Vec<Document> = (city_docs.iter())
+        .filter_map(|doc| issued.as_ref()?.find(&path(*doc)))
         .collect();
-    if !leaders_docs.is_empty() {
-        if d.leaders.is_empty() {
-            // No leader named yet: the city's documents still wait in the outbox.
-            let r = Recipient {
-                key: "领导".into(),
-                name: "领导".into(),
-                email: None,
-            };
-            out.push((r, leaders_docs.clone()));
+    let drafts: Vec<Document> = (city_docs.iter())
+        .filter(|_| signed_off)
+        .filter_map(|doc| current.find(&crate::render::as_draft(&path(*doc))))
+        .collect();
+    if d.leaders.is_empty() && !(leaders_docs.is_empty() && drafts.is_empty()) {
+        // No leader named yet: the city's documents still wait in the outbox.
+        let r = Recipient {
+            key: "领导".into(),
+            name: "领导".into(),
+            email: None,
+        };
+        out.push((r, [leaders_docs.clone(), drafts.clone()].concat()));
+    }
+    for l in &d.leaders {
+        let r = Recipient {
+            key: l.recipient_key(),
+            name: l.name.clone(),
+            email: Some(l.email.clone()),
+        };
+        let mut docs = leaders_docs.clone();
+        if config.release.reviewers.contains(&l.name) {
+            docs.extend(drafts.iter().cloned());
         }
-        for l in &d.leaders {
-            let r = Recipient {
-                key: l.recipient_key(),
-                name: l.name.clone(),
-                email: Some(l.email.clone()),
-            };
-            out.push((r, leaders_docs.clone()));
+        if !docs.is_empty() {
+            out.push((r, docs));
         }
     }
     // Each enterprise its report; every submitter, unit or enterprise, its feedback workbook.
-    let enterprises = (config.enterprises.iter()).map(|e| {
-        let docs = vec![Handout::EnterpriseReport(&e.name), Handout::FeedbackWorkbook(&e.name)];
-        (Party::Enterprise(e), docs)
-    });
-    let units = (config.units.iter()).map(|u| (Party::Unit(u), vec![Handout::FeedbackWorkbook(&u.name)]));
-    for (party, docs) in enterprises.chain(units) {
-        for doc in docs.into_iter().filter_map(|doc| find(path(doc))) {
-            add(&mut out, Recipient::of(config, party), doc);
+    for e in &config.enterprises {
+        let report = issued
+            .as_ref()
+            .and_then(|i| i.find(&path(Handout::EnterpriseReport(&e.name))));
+        let feedback = current.find(&path(Handout::FeedbackWorkbook(&e.name)));
+        for doc in report.into_iter().chain(feedback) {
+            add(&mut out, Recipient::of(config, Party::Enterprise(e)), doc);
+        }
+    }
+    for u in &config.units {
+        if let Some(doc) = current.find(&path(Handout::FeedbackWorkbook(&u.name))) {
+            add(&mut out, Recipient::of(config, Party::Unit(u)), doc);
         }
     }
     out

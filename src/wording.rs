@@ -76,6 +76,17 @@ pub const PLACEHOLDERS: &[&str] = &[
     "value",
     "problem",
     "sheet",
+    "version",
+    "signer",
+    "number",
+    "start",
+    "end",
+    "days",
+    "contact",
+    "before",
+    "after",
+    "n_before",
+    "n_after",
 ];
 
 /// One table of the wording: key → template.
@@ -117,6 +128,9 @@ pub struct Wording {
     /// Words every workbook shares (`sheet.KEY`).
     #[serde(default)]
     pub sheet: Table,
+    /// The marks and lines of review and sign-off (`release.KEY`, SPEC §9b).
+    #[serde(default)]
+    pub release: Table,
 }
 
 /// The tables of the wording, in the file's order.
@@ -132,6 +146,7 @@ pub const TABLES: &[&str] = &[
     "feedback",
     "notice",
     "sheet",
+    "release",
 ];
 
 /// The keys the documents look up; a wording file must define each.
@@ -241,6 +256,7 @@ impl Wording {
             "feedback" => &self.feedback,
             "notice" => &self.notice,
             "sheet" => &self.sheet,
+            "release" => &self.release,
             _ => &self.paragraphs,
         }
     }
@@ -257,6 +273,7 @@ impl Wording {
             "feedback" => &mut self.feedback,
             "notice" => &mut self.notice,
             "sheet" => &mut self.sheet,
+            "release" => &mut self.release,
             _ => &mut self.paragraphs,
         }
     }

@@ -13,6 +13,7 @@ pub mod check;
 pub mod deliver;
 pub mod ingest;
 pub mod init;
+pub mod release;
 pub mod report;
 pub mod run;
 pub mod sample;
@@ -261,7 +262,7 @@ pub fn print_delivered(config: &Config, d: &crate::deliver::Delivered) -> bool {
     }
     if d.withdrawn > 0 {
         say!(
-            "已从发件箱撤下 {} 份不再适用的文件(如已更正报表的退回意见)。",
+            "已从发件箱撤下 {} 份不再适用的文件(如已签发的送审稿、已更正报表的退回意见)。",
             d.withdrawn
         );
     }
@@ -292,4 +293,23 @@ pub fn exit_of(summary: &Summary) -> Exit {
     } else {
         Exit::Success
     }
+}
+
+/// The line `status` and `run` give of a period's review and sign-off (SPEC §9b), if any.
+pub fn release_line(config: &Config, store: &Store, period: crate::period::Period) -> anyhow::Result<Option<String>> {
+    use crate::run::release::State;
+    Ok(match crate::run::release::state(config, store, period)? {
+        State::Nothing | State::Unsigned => None,
+        State::Draft => Some(format!(
+            "{period} 为送审稿,待签发(utility-eval release --period {period} --by 签发人)"
+        )),
+        State::Issued { last, changed: false } => Some(format!(
+            "{period} 已签发 第{}版 {} {}",
+            last.version, last.date, last.signer
+        )),
+        State::Issued { last, changed: true } => Some(format!(
+            "已签发的 {period} 有变动,待重新签发(在用的是第{}版 {} {};更正送审稿已生成)",
+            last.version, last.date, last.signer
+        )),
+    })
 }

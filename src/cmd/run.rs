@@ -46,6 +46,13 @@ pub fn run(config: &Config, _args: &Args) -> anyhow::Result<Exit> {
             if !published.is_empty() {
                 let names: Vec<String> = published.iter().map(|p| p.to_string()).collect();
                 say!("已更新报告:{}(见 {})", names.join("、"), config.paths.reports.display());
+                if let Some(store) = crate::cmd::open_store(config)? {
+                    for &p in &published {
+                        if let Some(line) = crate::cmd::release_line(config, &store, p)? {
+                            say!("{line}");
+                        }
+                    }
+                }
             }
             let delivery_failed = crate::cmd::print_delivered(config, &delivered);
             Ok(if delivery_failed {

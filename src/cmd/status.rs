@@ -30,6 +30,9 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         let subs = store.submissions(Some(&period.to_string()))?;
         let duplicates = store.duplicates(period)?;
         say!("{}", report(config, period, &subs, &duplicates).trim_end());
+        if let Some(line) = crate::cmd::release_line(config, &store, period)? {
+            say!("签发:{line}");
+        }
         if period.is_quarter() {
             say!("{}", sampling(config, &store, period)?.trim_end());
         }

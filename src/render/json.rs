@@ -338,6 +338,15 @@ pub fn previous_outputs(dir: &Path) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
+/// The folder of the version in force of a period in `dir` (its manifest's last release),
+/// relative to `dir`, if it has been issued.
+pub fn latest_issued(dir: &Path) -> Option<String> {
+    let text = std::fs::read(dir.join(MANIFEST)).ok()?;
+    let doc: Value = serde_json::from_slice(&text).ok()?;
+    let folder = doc.get("releases")?.as_array()?.last()?.get("folder")?.as_str()?;
+    (!folder.contains("..") && !folder.starts_with('/')).then(|| folder.to_string())
+}
+
 /// The outputs a period's manifest lists, relative to its folder, with their sha256.
 pub fn manifest_outputs(dir: &Path) -> Vec<(String, String)> {
     let Ok(text) = std::fs::read(dir.join(MANIFEST)) else {
@@ -364,7 +373,13 @@ pub fn manifest_outputs(dir: &Path) -> Vec<(String, String)> {
 }
 
 /// Writes manifest.json: the inputs the results came from and the files written, with hashes.
-pub fn write_manifest(r: &PeriodResults, dir: &Path, outputs: &[PathBuf]) -> std::io::Result<PathBuf> {
+/// `releases`: the period's issued versions (SPEC §9b), listed when there are any.
+pub fn write_manifest(
+    r: &PeriodResults,
+    dir: &Path,
+    outputs: &[PathBuf],
+    releases: &[crate::store::ReleaseRecord],
+) -> std::io::Result<PathBuf> {
     let mut files = Vec::new();
     for p in outputs {
         let (sha, size) = crate::inbox::sha256(p)?;
@@ -376,7 +391,7 @@ pub fn write_manifest(r: &PeriodResults, dir: &Path, outputs: &[PathBuf]) -> std
         .iter()
         .filter(|i| i.status == crate::store::Status::Accepted)
         .count();
-    let doc = json!({
+    let mut doc = json!({
         "period": r.period.to_string(),
         "kind": r.kind.code(),
         "generator": format!("utility-eval {}", env!("CARGO_PKG_VERSION")),
@@ -393,6 +408,22 @@ pub fn write_manifest(r: &PeriodResults, dir: &Path, outputs: &[PathBuf]) -> std
             "watch": r.watch.len(),
         },
     });
+    if !releases.is_empty() {
+        doc["releases"] = releases
+            .iter()
+            .map(|x| {
+                json!({
+                    "version": x.version,
+                    "signer": x.signer,
+                    "date": x.date.to_string(),
+                    "number": x.number,
+                    "depends_on": x.depends_on,
+                    "scores_sha256": x.scores,
+                    "folder": crate::render::issued_folder(x.version),
+                })
+            })
+            .collect();
+    }
     let path = dir.join(MANIFEST);
     write_atomic(&path, &to_bytes(&doc))?;
     Ok(path)

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use crate::results::Level;
 use crate::results::PeriodResults;
+use crate::results::release::Issue;
 use crate::store::{DetailRow, StoreError};
 use crate::wording::{Values, Wording};
 
@@ -37,8 +38,102 @@ pub struct RenderContext<'a> {
     /// The scheme the results were computed under (items, thresholds), for explanations.
     pub scheme: &'a crate::scheme::Scheme,
     pub wording: &'a Wording,
-    /// `reports/<period>/`.
+    /// `reports/<period>/`, or an issued version's folder under it.
     pub dir: &'a Path,
+    /// How the documents are marked: a draft, an issued version, or unmarked (SPEC §9b).
+    pub issue: &'a Issue,
+    /// The public notice period in working days, for a draft's note (SPEC §9b).
+    pub notice_days: u32,
+}
+
+/// The folder of a period's issued versions, under its reports folder (SPEC §9b).
+pub const ISSUED: &str = "签发";
+
+/// Where issued version `version` is kept, relative to the period's folder: `签发/第1版`.
+pub fn issued_folder(version: u32) -> String {
+    format!("{ISSUED}/第{version}版")
+}
+
+/// The start of a draft document's file name (SPEC §9b).
+pub const DRAFT_PREFIX: &str = "【送审稿】";
+
+/// A document's place with a draft's file name: `【送审稿】` before the name.
+pub fn as_draft(rel: &Path) -> PathBuf {
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    rel.with_file_name(format!("{DRAFT_PREFIX}{name}"))
+}
+
+impl<'a> RenderContext<'a> {
+    /// How this context's documents are named and marked.
+    pub fn marks(&self) -> Marks<'a> {
+        Marks {
+            issue: self.issue,
+            wording: self.wording,
+            dir: self.dir,
+        }
+    }
+}
+
+/// How documents are named and marked under review and sign-off (SPEC §9b); shareable
+/// between the threads that write reports.
+#[derive(Clone, Copy)]
+pub struct Marks<'a> {
+    pub issue: &'a Issue,
+    wording: &'a Wording,
+    dir: &'a Path,
+}
+
+impl<'a> Marks<'a> {
+    /// The wording the marks are written in.
+    pub fn wording(&self) -> &'a Wording {
+        self.wording
+    }
+
+    /// Where a document goes in the folder: its place, under a draft's name for a draft.
+    pub fn path(&self, values: &Values, doc: Handout<'_>) -> PathBuf {
+        self.place(&document_path(self.wording, values, doc))
+    }
+
+    /// `rel` in the folder, under a draft's name for a draft.
+    pub fn place(&self, rel: &Path) -> PathBuf {
+        self.dir.join(if self.issue.is_draft() {
+            as_draft(rel)
+        } else {
+            rel.to_path_buf()
+        })
+    }
+
+    /// What marks the documents in their running header and title: 送审稿, 更正送审稿, or an
+    /// issued correction's version (第 2 版(更正)); nothing for a first version or unmarked.
+    pub fn mark(&self) -> Option<String> {
+        match self.issue {
+            Issue::Unsigned => None,
+            Issue::Draft { correction: false } => Some(self.wording.text("release.draft").into()),
+            Issue::Draft { correction: true } => Some(self.wording.text("release.correction_draft").into()),
+            Issue::Issued(r) if r.is_correction() => {
+                Some(self.wording.with("release.version", &[("version", &r.version)]))
+            }
+            Issue::Issued(_) => None,
+        }
+    }
+
+    /// A document's title as marked: 【送审稿】 before a draft's, the version after a correction's.
+    pub fn titled(&self, title: &str) -> String {
+        match (self.issue, self.mark()) {
+            (Issue::Draft { .. }, Some(m)) => format!("【{m}】{title}"),
+            (_, Some(m)) => format!("{title} {m}"),
+            (_, None) => title.to_string(),
+        }
+    }
+
+    /// The date a document carries: the release date of an issued version, else `otherwise`
+    /// (the period's last day).
+    pub fn dated(&self, otherwise: chrono::NaiveDate) -> chrono::NaiveDate {
+        self.issue.release().map_or(otherwise, |r| r.date)
+    }
 }
 
 /// A document that could not be written: which renderer, which file, why.
@@ -68,6 +163,12 @@ pub trait Renderer {
     fn name(&self) -> &'static str;
     /// Writes its files into the context's folder; returns their paths.
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError>;
+    /// Whether its documents are results the bureau issues (SPEC §9b): drafts until a period
+    /// is signed off, then frozen in each issued version. Feedback to submitters and the
+    /// internal detail are not.
+    fn issued(&self) -> bool {
+        false
+    }
 }
 
 /// A document handed to a recipient, by who it is for.

@@ -35,20 +35,70 @@ struct Texts<'a> {
     intro: String,
     method: String,
     note: String,
+    /// The date it is dated: the release date once issued, else the period's last day.
     ended: String,
+    dated: chrono::NaiveDate,
+    /// The draft's or correction's mark (送审稿, 第 2 版（更正）).
+    mark: Option<String>,
+    /// The notice period and where objections go, or a draft's note on when it will be public.
+    notice: Option<String>,
+    /// 签发人 and 文号, under the date.
+    signed: Vec<String>,
+    /// A correction's 更正说明: its intro and one line per enterprise whose figures changed.
+    changes: Option<(String, Vec<String>)>,
 }
 
 impl<'a> Texts<'a> {
-    fn of(view: &PublicView, cx: &RenderContext<'a>, v: &Values) -> Texts<'a> {
+    fn of(view: &PublicView, cx: &RenderContext<'a>, v: &Values, notice_days: u32) -> Texts<'a> {
+        use crate::results::release::Issue;
+        let w = cx.wording;
+        let marks = cx.marks();
+        let (notice, signed, changes) = match cx.issue {
+            Issue::Unsigned => (None, Vec::new(), None),
+            Issue::Draft { .. } => (
+                Some(w.with("release.notice_draft", &[("days", &notice_days)])),
+                Vec::new(),
+                None,
+            ),
+            Issue::Issued(r) => {
+                let notice = w.with(
+                    "release.notice",
+                    &[
+                        ("start", &date_zh(r.date)),
+                        ("end", &date_zh(r.notice_end)),
+                        ("days", &notice_days),
+                        ("contact", &r.contact),
+                    ],
+                );
+                let mut signed = vec![w.with("release.signer", &[("signer", &r.signer)])];
+                signed.extend(r.number.as_ref().map(|n| w.with("release.number", &[("number", n)])));
+                let changes = r.is_correction().then(|| {
+                    let intro = w.with(
+                        "release.changes_intro",
+                        &[
+                            ("period_label", &view.period.label_zh()),
+                            ("previous", &(r.version - 1)),
+                        ],
+                    );
+                    (intro, super::report::change_lines(w, r))
+                });
+                (Some(notice), signed, changes)
+            }
+        };
         Texts {
-            w: cx.wording,
-            title: cx.wording.title("public_page", v),
-            bureau: cx.wording.bureau(v),
+            w,
+            title: w.title("public_page", v),
+            bureau: w.bureau(v),
             period: format!("{}（{}）", view.period.label_zh(), view.kind.label()),
-            intro: cx.wording.paragraph("public_intro", v),
-            method: cx.wording.paragraph("method", v),
-            note: cx.wording.paragraph("public_note", v),
-            ended: date_zh(view.period.last_day()),
+            intro: w.paragraph("public_intro", v),
+            method: w.paragraph("method", v),
+            note: w.paragraph("public_note", v),
+            ended: date_zh(marks.dated(view.period.last_day())),
+            dated: marks.dated(view.period.last_day()),
+            mark: marks.mark(),
+            notice,
+            signed,
+            changes,
         }
     }
 }
@@ -70,18 +120,26 @@ impl Renderer for PublicDisclosure {
         super::scheme_values(&mut v, cx.scheme);
         let bureau = cx.wording.bureau(&v);
         v.insert("bureau", bureau);
-        let texts = Texts::of(&view, cx, &v);
+        let texts = Texts::of(&view, cx, &v, cx.notice_days);
         let name = cx.wording.name("public_page", &v);
-        let dir = cx.dir.join(FOLDER);
-        let html_path = dir.join(format!("{name}.html"));
-        let pdf_path = dir.join(format!("{name}.pdf"));
+        let html_path = cx.marks().place(&Path::new(FOLDER).join(format!("{name}.html")));
+        let pdf_path = cx.marks().place(&Path::new(FOLDER).join(format!("{name}.pdf")));
         fn fail(p: &Path) -> impl Fn(std::io::Error) -> RenderError + '_ {
             move |e| RenderError::new("公示", p, e)
         }
-        let html = page(&view, &texts, &format!("{name}.pdf"));
+        let pdf_name = pdf_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let html = page(&view, &texts, &pdf_name);
         crate::output::write_atomic(&html_path, html.as_bytes()).map_err(fail(&html_path))?;
-        super::report::save("公示", pdf(&view, &texts, &name), &pdf_path)?;
+        let title = cx.marks().titled(&name);
+        super::report::save("公示", pdf(&view, &texts, &title), &pdf_path)?;
         Ok(vec![html_path, pdf_path])
+    }
+
+    fn issued(&self) -> bool {
+        true
     }
 }
 
@@ -134,6 +192,8 @@ figure { margin: 1rem 0; }
 figure svg { width: 100%; height: auto; }
 svg.chart-narrow { display: none; }
 figcaption, .note { color: var(--muted); font-size: .9rem; }
+.mark { color: var(--alert); font-weight: 700; }
+.notice { border-left: 4px solid var(--accent); padding: .4rem .8rem; background: var(--head); }
 footer { margin-top: 2.5rem; padding-top: 1rem; border-top: 1px solid var(--rule); text-align: right; }
 footer p { margin: .2rem 0; }
 a { color: var(--accent); }
@@ -236,8 +296,26 @@ fn page(view: &PublicView, t: &Texts<'_>, pdf_name: &str) -> String {
     h += "<body>\n<main>\n<header>\n";
     h += &format!("<p class=\"bureau\">{}</p>\n", escape(&t.bureau));
     h += &format!("<h1>{}</h1>\n", escape(&t.title));
-    h += &format!("<p class=\"period\">{}</p>\n</header>\n", escape(&t.period));
+    h += &format!("<p class=\"period\">{}</p>\n", escape(&t.period));
+    if let Some(mark) = &t.mark {
+        h += &format!("<p class=\"mark\">{}</p>\n", escape(mark));
+    }
+    h += "</header>\n";
     h += &format!("<p>{}</p>\n", escape(&t.intro));
+    if let Some(notice) = &t.notice {
+        h += &format!("<p class=\"notice\">{}</p>\n", escape(notice));
+    }
+    if let Some((intro, lines)) = &t.changes {
+        h += &format!(
+            "<section aria-labelledby=\"s-changes\">\n<h2 id=\"s-changes\">{}</h2>\n<p>{}</p>\n<ul>\n",
+            escape(w.text("release.changes")),
+            escape(intro)
+        );
+        for line in lines {
+            h += &format!("<li>{}</li>\n", escape(line));
+        }
+        h += "</ul>\n</section>\n";
+    }
     h += &format!(
         "<section aria-labelledby=\"s-summary\">\n<h2 id=\"s-summary\">{}</h2>\n",
         escape(w.text("public.city_summary"))
@@ -327,6 +405,9 @@ fn page(view: &PublicView, t: &Texts<'_>, pdf_name: &str) -> String {
     );
     h += "<footer>\n";
     h += &format!("<p>{}</p>\n<p>{}</p>\n", escape(&t.bureau), escape(&t.ended));
+    for line in &t.signed {
+        h += &format!("<p>{}</p>\n", escape(line));
+    }
     h += &format!(
         "<p class=\"download\"><a href=\"{}\">{}</a></p>\n",
         escape(&percent_encode(pdf_name)),
@@ -352,13 +433,10 @@ fn percent_encode(name: &str) -> String {
 /// The same content as a PDF (A4, no cover).
 fn pdf(view: &PublicView, t: &Texts<'_>, name: &str) -> Doc {
     let w = t.w;
-    use crate::pdf::chart::{Anchor, BLUE, GREY, INK};
-    let mut d = Doc::new(
-        name,
-        &format!("{} · {}", t.title, view.period.label_zh()),
-        &t.bureau,
-        view.period.last_day(),
-    );
+    use crate::pdf::chart::{Anchor, BLUE, GREY, INK, RED};
+    let running = format!("{} · {}", t.title, view.period.label_zh());
+    let running = t.mark.as_ref().map_or(running.clone(), |m| format!("{m} · {running}"));
+    let mut d = Doc::new(name, &running, &t.bureau, t.dated);
     let y = d.y();
     d.text(
         PAGE_W / 2.0,
@@ -394,7 +472,28 @@ fn pdf(view: &PublicView, t: &Texts<'_>, name: &str) -> Doc {
         false,
     );
     d.set_y(y + 20.0);
+    if let Some(mark) = &t.mark {
+        let y = d.y() + 4.0;
+        d.text(
+            PAGE_W / 2.0,
+            y,
+            mark,
+            Style::new(12.0, Weight::Bold, RED),
+            Anchor::Middle,
+        );
+        d.set_y(y + 12.0);
+    }
     d.paragraph(&t.intro);
+    if let Some(notice) = &t.notice {
+        d.paragraph(notice);
+    }
+    if let Some((intro, lines)) = &t.changes {
+        d.heading(w.text("release.changes"), 1);
+        d.paragraph(intro);
+        for line in lines {
+            d.paragraph(line);
+        }
+    }
     let mut sections = super::report::Sections(0);
     d.heading(&sections.next(w.text("public.city_summary")), 1);
     let s = &view.city_summary;
@@ -476,7 +575,18 @@ fn pdf(view: &PublicView, t: &Texts<'_>, name: &str) -> Doc {
         Style::new(11.0, Weight::Regular, INK),
         Anchor::End,
     );
-    d.set_y(y + 36.0);
+    let mut y = y + 36.0;
+    for line in &t.signed {
+        d.text(
+            MARGIN_X + CONTENT_W,
+            y + 12.0,
+            line,
+            Style::new(11.0, Weight::Regular, INK),
+            Anchor::End,
+        );
+        y += 18.0;
+    }
+    d.set_y(y);
     d
 }
 
@@ -677,9 +787,16 @@ mod tests {
             method: "<em>".into(),
             note: "'".into(),
             ended: "2026年10月31日".into(),
+            dated: chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+            mark: Some("<u>".into()),
+            notice: Some("<s>".into()),
+            signed: vec!["<q>".into()],
+            changes: Some(("<kbd>".into(), vec!["<var>".into()])),
         };
         let html = page(&view, &texts, "a\"b.pdf");
-        for raw in ["<script", "<b>", "<i>", "标题<", "局&<", "<p><", "<em>"] {
+        for raw in [
+            "<script", "<b>", "<i>", "标题<", "局&<", "<p><", "<em>", "<u>", "<s>", "<q>", "<kbd>", "<var>",
+        ] {
             assert!(!html.contains(raw), "{raw} unescaped");
         }
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && html.contains("a%22b.pdf"));

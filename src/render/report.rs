@@ -9,6 +9,7 @@ use crate::pdf::chart::{Bars, Chart, Columns, Lines};
 use crate::pdf::doc::Style;
 use crate::pdf::font::Weight;
 use crate::pdf::{Align, Column, Doc, Table, Tone};
+use crate::results::release::{Change, Issue, Release};
 use crate::results::{GroupResult, ImprovementItem, Level, PeriodResults};
 use crate::score::stats::round_half_away;
 use crate::wording::{Values, Wording};
@@ -67,7 +68,7 @@ struct Ctx<'a> {
     results: &'a PeriodResults,
     scheme: &'a crate::scheme::Scheme,
     wording: &'a crate::wording::Wording,
-    dir: &'a Path,
+    marks: super::Marks<'a>,
 }
 
 impl<'a> Ctx<'a> {
@@ -76,8 +77,14 @@ impl<'a> Ctx<'a> {
             results: cx.results,
             scheme: cx.scheme,
             wording: cx.wording,
-            dir: cx.dir,
+            marks: cx.marks(),
         }
+    }
+
+    /// A report's running header: its title and period, after the draft's or version's mark.
+    fn running(&self, title: &str) -> String {
+        let base = format!("{title} · {}", self.results.period.label_zh());
+        self.marks.mark().map_or(base.clone(), |m| format!("{m} · {base}"))
     }
 }
 
@@ -112,11 +119,13 @@ impl Renderer for CityReport {
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
         let cx = &Ctx::of(cx);
         let v = values(cx);
-        let path = cx
-            .dir
-            .join(super::document_path(cx.wording, &v, super::Handout::CityReport));
+        let path = cx.marks.path(&v, super::Handout::CityReport);
         save(self.name(), city_report(cx, &v), &path)?;
         Ok(vec![path])
+    }
+
+    fn issued(&self) -> bool {
+        true
     }
 }
 
@@ -144,7 +153,7 @@ impl Renderer for EnterpriseReports {
                             let mut v = v.clone();
                             v.insert("enterprise", g.name.clone());
                             let doc = super::Handout::EnterpriseReport(&g.name);
-                            let path = cx.dir.join(super::document_path(cx.wording, &v, doc));
+                            let path = cx.marks.path(&v, doc);
                             save(self.name(), enterprise_report(cx, &v, *rank, g), &path)?;
                             out.push(path);
                         }
@@ -164,9 +173,13 @@ impl Renderer for EnterpriseReports {
         out.sort();
         Ok(out)
     }
+
+    fn issued(&self) -> bool {
+        true
+    }
 }
 
-fn cover(d: &mut Doc, title: &str, period_line: &str, bureau: &str, date: &str) {
+fn cover(d: &mut Doc, marks: &super::Marks<'_>, title: &str, period_line: &str, bureau: &str, date: &str) {
     use crate::pdf::chart::{Anchor, BLUE, GREY, INK};
     use crate::pdf::doc::{CONTENT_W, PAGE_W};
     let face = crate::pdf::font::face(Weight::Bold);
@@ -219,7 +232,44 @@ fn cover(d: &mut Doc, title: &str, period_line: &str, bureau: &str, date: &str) 
         Style::new(13.0, Weight::Regular, GREY),
         Anchor::Middle,
     );
+    cover_marks(d, marks, y + 64.0);
     d.end_cover();
+}
+
+/// What review and sign-off put on a cover: a draft's stamp above the title and its note
+/// under the period; an issued version's correction mark under the period and its signer and
+/// number under the date.
+fn cover_marks(d: &mut Doc, marks: &super::Marks<'_>, under_period: f32) {
+    use crate::pdf::chart::{Anchor, GREY, INK, RED};
+    use crate::pdf::doc::PAGE_W;
+    let w = marks.wording();
+    let centred = |d: &mut Doc, y: f32, text: &str, style: Style| d.text(PAGE_W / 2.0, y, text, style, Anchor::Middle);
+    match marks.issue {
+        Issue::Unsigned => {}
+        Issue::Draft { .. } => {
+            let stamp = marks.mark().unwrap_or_default();
+            centred(d, 180.0, &format!("【{stamp}】"), Style::new(20.0, Weight::Bold, RED));
+            centred(
+                d,
+                under_period,
+                w.text("release.draft_cover"),
+                Style::new(11.0, Weight::Regular, RED),
+            );
+        }
+        Issue::Issued(r) => {
+            if let Some(m) = marks.mark() {
+                centred(d, under_period, &m, Style::new(13.0, Weight::Bold, RED));
+            }
+            let mut y = 692.0;
+            let mut lines = vec![w.with("release.signer", &[("signer", &r.signer)])];
+            lines.extend(r.number.as_ref().map(|n| w.with("release.number", &[("number", n)])));
+            for line in lines {
+                let style = Style::new(12.0, Weight::Regular, if y < 700.0 { INK } else { GREY });
+                centred(d, y, &line, style);
+                y += 20.0;
+            }
+        }
+    }
 }
 
 /// The ranking section's heading, kept with the first chart, and the ranking as horizontal
@@ -655,21 +705,18 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     let (r, w) = (cx.results, cx.wording);
     let title = cx.wording.title("city_report", v);
     let bureau = v.get("bureau").cloned().unwrap_or_default();
-    let ended = r.period.last_day();
-    let mut d = Doc::new(
-        &cx.wording.name("city_report", v),
-        &format!("{title} · {}", r.period.label_zh()),
-        &bureau,
-        ended,
-    );
+    let ended = cx.marks.dated(r.period.last_day());
+    let mut d = Doc::new(&cx.wording.name("city_report", v), &cx.running(&title), &bureau, ended);
     cover(
         &mut d,
+        &cx.marks,
         &title,
         &format!("{}（{}）", r.period.label_zh(), r.kind.label()),
         &bureau,
         &date_zh(ended),
     );
     let mut s = Sections(0);
+    corrections(&mut d, cx, v, &mut s);
     summary(&mut d, cx, v, &mut s);
     ranking(&mut d, cx, v, &mut s);
     trend_section(&mut d, cx, v, &mut s);
@@ -684,6 +731,69 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     work_list(&mut d, cx, v, &mut s);
     annex(&mut d, cx, v);
     d
+}
+
+/// An issued correction's 更正说明: each enterprise whose figures changed, old → new.
+fn corrections(d: &mut Doc, cx: &Ctx<'_>, v: &Values, s: &mut Sections) {
+    let w = cx.wording;
+    let Some(rel) = cx.marks.issue.release().filter(|r| r.is_correction()) else {
+        return;
+    };
+    d.heading(&s.next(w.text("release.changes")), 1);
+    let period_label = v.get("period_label").cloned().unwrap_or_default();
+    d.paragraph(&w.with(
+        "release.changes_intro",
+        &[("period_label", &period_label), ("previous", &(rel.version - 1))],
+    ));
+    for line in change_lines(w, rel) {
+        d.paragraph(&line);
+    }
+}
+
+/// The lines of a 更正说明, one per enterprise whose figures changed.
+pub(super) fn change_lines(w: &Wording, rel: &Release) -> Vec<String> {
+    rel.changes
+        .iter()
+        .map(|c| {
+            let (b, a) = change_values(w, c);
+            w.with(
+                "release.change",
+                &[
+                    ("enterprise", &c.enterprise),
+                    ("before", &b.0),
+                    ("after", &a.0),
+                    ("n_before", &b.1),
+                    ("n_after", &a.1),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// A change's composite and n before and after, as shown (未列入 where it was not listed).
+fn change_values(w: &Wording, c: &Change) -> ((String, String), (String, String)) {
+    let shown = |x: Option<(Option<f64>, u64)>| {
+        x.map_or((w.text("release.not_listed").to_string(), "0".to_string()), |(c, n)| {
+            (score(c), n.to_string())
+        })
+    };
+    (shown(c.before), shown(c.after))
+}
+
+/// An enterprise's own line in an issued correction, when its figures changed.
+fn own_change(w: &Wording, rel: &Release, enterprise: &str) -> Option<String> {
+    let c = rel.changes.iter().find(|c| c.enterprise == enterprise)?;
+    let (b, a) = change_values(w, c);
+    Some(w.with(
+        "release.own_change",
+        &[
+            ("previous", &(rel.version - 1)),
+            ("before", &b.0),
+            ("after", &a.0),
+            ("n_before", &b.1),
+            ("n_after", &a.1),
+        ],
+    ))
 }
 
 /// The summary and key figures: the counts as tiles, the overall grades as columns.
@@ -1053,15 +1163,16 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     v.insert("rank", rank_text);
     let title = cx.wording.title("enterprise_report", &v);
     let bureau = v.get("bureau").cloned().unwrap_or_default();
-    let ended = r.period.last_day();
+    let ended = cx.marks.dated(r.period.last_day());
     let mut d = Doc::new(
         &cx.wording.name("enterprise_report", &v),
-        &format!("{title} · {}", r.period.label_zh()),
+        &cx.running(&title),
         &bureau,
         ended,
     );
     cover(
         &mut d,
+        &cx.marks,
         &title,
         &format!("{}（{}）", r.period.label_zh(), r.kind.label()),
         &bureau,
@@ -1071,6 +1182,9 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     let mut s = Sections(0);
 
     d.heading(&s.next(&cx.wording.title("summary", &v)), 1);
+    if let Some(line) = (cx.marks.issue.release()).and_then(|rel| own_change(w, rel, &g.name)) {
+        d.note(&line);
+    }
     d.paragraph(&cx.wording.paragraph("enterprise_overview", &v));
     if g.insufficient {
         d.note(&w.with("report.enterprise_insufficient", &[("min_sample", &r.min_sample)]));

@@ -25,23 +25,25 @@ impl Renderer for SummaryWorkbook {
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
         let mut v = super::wording_values(cx.results);
         super::scheme_values(&mut v, cx.scheme);
-        let path = cx
-            .dir
-            .join(super::document_path(cx.wording, &v, super::Handout::SummaryWorkbook));
+        let path = cx.marks().path(&v, super::Handout::SummaryWorkbook);
         let xlsx_err = |e: XlsxError| std::io::Error::other(e.to_string());
-        let mut wb = super::xlsx::pinned(&cx.wording.name("summary_workbook", &v))
+        let mut wb = super::xlsx::pinned(&cx.marks().titled(&cx.wording.name("summary_workbook", &v)))
             .map_err(xlsx_err)
             .map_err(|e| RenderError::new(self.name(), &path, e))?;
         build(&mut wb, cx, &v).map_err(|e| RenderError::new(self.name(), &path, xlsx_err(e)))?;
         super::xlsx::save_atomic(&mut wb, &path).map_err(|e| RenderError::new(self.name(), &path, xlsx_err(e)))?;
         Ok(vec![path])
     }
+
+    fn issued(&self) -> bool {
+        true
+    }
 }
 
 fn build(wb: &mut Workbook, cx: &RenderContext<'_>, v: &Values) -> Result<(), XlsxError> {
     let (r, w) = (cx.results, cx.wording);
     let f = Formats::new();
-    let title = cx.wording.name("summary_workbook", v);
+    let title = cx.marks().titled(&cx.wording.name("summary_workbook", v));
     overview(
         wb.add_worksheet().set_name(w.text("summary.sheet_overview"))?,
         &f,

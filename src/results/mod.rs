@@ -7,6 +7,7 @@
 pub mod answers;
 pub mod integrity;
 pub mod public;
+pub mod release;
 pub mod returns;
 
 pub use answers::{Answers, AnswersError};

@@ -2,12 +2,14 @@
 //! the improvement items kept in the store, and the public files copied to `public/`; and which
 //! periods a run must publish again.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::compute::{Reporter, scored_periods};
 use crate::config::Config;
 use crate::period::Period;
-use crate::render::{DetailRows, RenderContext, RenderError};
+use crate::render::{DetailRows, RenderContext, RenderError, Renderer};
+use crate::results::PeriodResults;
+use crate::results::release::Issue;
 use crate::store::{Store, StoreError};
 use crate::topics::Topics;
 
@@ -49,26 +51,18 @@ pub fn publish(
     }
     for r in &results {
         let dir = config.paths.period_dir(r.period);
-        let mut outputs = Vec::new();
-        let detail = Detail {
-            store,
-            period: r.period,
-        };
-        let cx = RenderContext {
-            results: r,
-            detail: &detail,
-            scheme: &config.scheme,
-            wording: &config.wording,
-            dir: &dir,
-        };
         let before = crate::render::json::previous_outputs(&dir);
-        for renderer in crate::render::renderers() {
-            let started = std::time::Instant::now();
-            outputs.extend(renderer.render(&cx)?);
-            tracing::debug!("{}: {} in {:?}", r.period, renderer.name(), started.elapsed());
+        // Results for everyone's use first (scores.json, the detail, feedback to submitters):
+        // whether the issued documents are drafts depends on scores.json as it is now.
+        let plain = Issue::Unsigned;
+        let mut outputs = render(config, store, r, &dir, &plain, |x| !x.issued())?;
+        let issue = issue_for(config, store, r.period, &dir)?;
+        if let Some(issue) = &issue {
+            outputs.extend(render(config, store, r, &dir, issue, |x| x.issued())?);
         }
         // Outputs of the period's previous computation that this one no longer makes (a
-        // unit's feedback once its return is corrected) go: only files this program wrote.
+        // unit's feedback once its return is corrected, a draft once issued) go: only files
+        // this program wrote.
         for old in before.iter().filter(|p| !outputs.contains(p)) {
             if let Err(e) = std::fs::remove_file(old)
                 && e.kind() != std::io::ErrorKind::NotFound
@@ -76,21 +70,19 @@ pub fn publish(
                 tracing::warn!("无法删除过时的 {}:{e}", old.display());
             }
         }
-        let manifest = crate::render::json::write_manifest(r, &dir, &outputs).map_err(|e| PublishError::Write {
-            what: "manifest.json",
-            dir: dir.clone(),
-            source: e,
-        })?;
-        store.save_items(r.period, &r.improvement_items)?;
-        // The public folder gets the period's public files only.
-        let values = crate::render::wording_values(r);
-        crate::render::public::mirror(&config.paths.public, r.period, &outputs, &config.wording, &values).map_err(
-            |e| PublishError::Write {
-                what: "公示",
-                dir: config.paths.public.clone(),
+        let releases = store.releases(r.period)?;
+        let manifest =
+            crate::render::json::write_manifest(r, &dir, &outputs, &releases).map_err(|e| PublishError::Write {
+                what: "manifest.json",
+                dir: dir.clone(),
                 source: e,
-            },
-        )?;
+            })?;
+        store.save_items(r.period, &r.improvement_items)?;
+        // The public folder gets the period's public files only, and under sign-off only
+        // what `release` issues.
+        if issue == Some(Issue::Unsigned) {
+            mirror(config, r, &outputs)?;
+        }
         all.extend(outputs);
         all.push(manifest);
     }
@@ -98,6 +90,72 @@ pub fn publish(
         store.clear_stale(&store.stale_periods()?)?;
     }
     Ok(all)
+}
+
+/// Writes the documents of the renderers `which` picks for results `r` into `dir`, marked as
+/// `issue` says; returns their paths.
+pub(super) fn render(
+    config: &Config,
+    store: &Store,
+    r: &PeriodResults,
+    dir: &Path,
+    issue: &Issue,
+    which: impl Fn(&dyn Renderer) -> bool,
+) -> Result<Vec<PathBuf>, PublishError> {
+    let detail = Detail {
+        store,
+        period: r.period,
+    };
+    let cx = RenderContext {
+        results: r,
+        detail: &detail,
+        scheme: &config.scheme,
+        wording: &config.wording,
+        dir,
+        issue,
+        notice_days: config.release.notice_days,
+    };
+    let mut outputs = Vec::new();
+    for renderer in crate::render::renderers().iter().filter(|x| which(x.as_ref())) {
+        let started = std::time::Instant::now();
+        outputs.extend(renderer.render(&cx)?);
+        tracing::debug!("{}: {} in {:?}", r.period, renderer.name(), started.elapsed());
+    }
+    Ok(outputs)
+}
+
+/// How the issued documents of a period just computed into `dir` are written: unmarked
+/// without sign-off; a draft before the first release and after a change to the results
+/// issued (a correction's draft); not at all while the issued version is in force unchanged.
+fn issue_for(config: &Config, store: &Store, period: Period, dir: &Path) -> Result<Option<Issue>, PublishError> {
+    if !config.release.required {
+        return Ok(Some(Issue::Unsigned));
+    }
+    Ok(match store.latest_release(period)? {
+        None => Some(Issue::Draft { correction: false }),
+        Some(last) if Some(&last.scores) == scores_sha256(dir).as_ref() => None,
+        Some(_) => Some(Issue::Draft { correction: true }),
+    })
+}
+
+/// The sha256 of the period's scores.json in `dir`, if it has one: what a release is compared
+/// with to tell whether the results changed since.
+pub fn scores_sha256(dir: &Path) -> Option<String> {
+    crate::inbox::sha256(&dir.join(crate::render::json::SCORES))
+        .ok()
+        .map(|(sha, _)| sha)
+}
+
+/// Copies the period's public files among `outputs` to the public folder.
+pub(super) fn mirror(config: &Config, r: &PeriodResults, outputs: &[PathBuf]) -> Result<(), PublishError> {
+    let values = crate::render::wording_values(r);
+    crate::render::public::mirror(&config.paths.public, r.period, outputs, &config.wording, &values).map_err(|e| {
+        PublishError::Write {
+            what: "公示",
+            dir: config.paths.public.clone(),
+            source: e,
+        }
+    })
 }
 
 /// The periods to recompute: each period whose returns changed since its outputs were

@@ -2,6 +2,7 @@
 //! It is the only stage that touches the database. Each file is recorded in one
 //! transaction, so a kill at any moment leaves either all of a file or none of it.
 
+mod release;
 mod schema;
 mod write;
 
@@ -13,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::period::{Period, ReturnKind};
 pub use crate::results::{Status, Submission};
 use crate::validate::{ReturnMeta, RowIssue};
+pub use release::ReleaseRecord;
 
 /// Commits between two checkpoints by [`checkpoint_on_signal`].
 const COMMITS_PER_CHECKPOINT: usize = 16;

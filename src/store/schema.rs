@@ -180,4 +180,19 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE notice_start (after_submission INTEGER NOT NULL);
     INSERT INTO notice_start SELECT coalesce(max(id), 0) FROM submission;
     "#,
+    // 12: releases (SPEC §9b): every issued version of a period, never changed once written.
+    r#"
+    CREATE TABLE release (
+        period      TEXT NOT NULL,          -- 2026-10 or 2026Q4
+        version     INTEGER NOT NULL,       -- 1, 2 …: the second and later are corrections
+        signer      TEXT NOT NULL,          -- 签发人
+        released_on TEXT NOT NULL,          -- the release date, YYYY-MM-DD
+        number      TEXT,                   -- 文号
+        depends_on  TEXT NOT NULL,          -- the configuration's dependency hash
+        scores      TEXT NOT NULL,          -- sha256 of the scores.json issued
+        inputs      TEXT NOT NULL,          -- JSON: the returns in force [{path, sha256}]
+        figures     TEXT NOT NULL,          -- JSON: each enterprise's composite and n
+        PRIMARY KEY (period, version)
+    );
+    "#,
 ];

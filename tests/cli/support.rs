@@ -162,6 +162,15 @@ pub fn scores(env: &Env, period: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// The sample config with sign-off turned off (`[release] required = false`).
+pub fn unsigned(config: &str) -> String {
+    assert!(
+        config.contains("required = true"),
+        "the samples' config requires sign-off"
+    );
+    config.replacen("required = true", "required = false", 1)
+}
+
 /// A temporary deployment using the sample registry.
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -175,7 +184,7 @@ impl Env {
     /// The sample registry plus `extra` TOML appended (e.g. `[limits]`).
     pub fn with_config_extra(extra: &str) -> Env {
         let dir = tempfile::tempdir().unwrap();
-        let base = std::fs::read_to_string(Path::new(REPO).join("samples/utility-eval.toml")).unwrap();
+        let base = unsigned(&std::fs::read_to_string(Path::new(REPO).join("samples/utility-eval.toml")).unwrap());
         // Files are taken as soon as they are written (no settle time) in tests.
         std::fs::write(
             dir.path().join("utility-eval.toml"),
@@ -192,7 +201,7 @@ impl Env {
     pub fn shared_samples() -> &'static Env {
         static SHARED: std::sync::OnceLock<Env> = std::sync::OnceLock::new();
         SHARED.get_or_init(|| {
-            let env = Env::samples_in(Path::new(env!("CARGO_TARGET_TMPDIR")));
+            let env = Env::samples_in(Path::new(env!("CARGO_TARGET_TMPDIR")), false);
             let o = env.run(&["run"]);
             assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
             env
@@ -208,13 +217,20 @@ impl Env {
         env
     }
 
-    /// A copy of the committed `samples/` (config and inbox), taking files at once.
+    /// A copy of the committed `samples/` (config and inbox), taking files at once, with
+    /// sign-off turned off: every run issues what it writes (SPEC §9b, `required = false`).
     pub fn samples() -> Env {
-        Env::samples_in(&std::env::temp_dir())
+        Env::samples_in(&std::env::temp_dir(), false)
+    }
+
+    /// A copy of the committed `samples/` as they are: sign-off required, so that a period's
+    /// results are drafts until `release`.
+    pub fn signed_samples() -> Env {
+        Env::samples_in(&std::env::temp_dir(), true)
     }
 
     /// [`Env::samples`] in a new folder under `base`.
-    fn samples_in(base: &Path) -> Env {
+    fn samples_in(base: &Path, signed: bool) -> Env {
         fn copy_tree(from: &Path, to: &Path) {
             for e in std::fs::read_dir(from).unwrap() {
                 let p = e.unwrap().path();
@@ -231,6 +247,7 @@ impl Env {
         copy_tree(&Path::new(REPO).join("samples"), dir.path());
         let config = dir.path().join("utility-eval.toml");
         let text = std::fs::read_to_string(&config).unwrap();
+        let text = if signed { text } else { unsigned(&text) };
         std::fs::write(&config, format!("{text}\n{SETTLED}")).unwrap();
         Env { dir }
     }

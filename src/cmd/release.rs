@@ -1,0 +1,94 @@
+//! `release --period P --by NAME [--number 文号] [--date YYYY-MM-DD]`: signs a period off
+//! (SPEC §9b): issues its current results as the next version, publishes it to `public/` and
+//! delivers it. A period whose issued version already holds its results is left as it is.
+
+use chrono::NaiveDate;
+
+use crate::cmd::{Exit, lock_or_say};
+use crate::config::Config;
+use crate::period::Period;
+use crate::run::release::{Outcome, Request};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 所属期(如 2026-10 或 2026Q3)
+    #[arg(long, value_name = "所属期", value_parser = super::args::period_arg)]
+    pub period: Period,
+    /// 签发人(写在全市分析报告封面和公示上)
+    #[arg(long, value_name = "签发人")]
+    pub by: String,
+    /// 文号(如 天住建〔2026〕12号),写在全市分析报告封面和公示上
+    #[arg(long, value_name = "文号")]
+    pub number: Option<String>,
+    /// 签发日期(默认今天),如领导在纸面上签发于前一天
+    #[arg(long, value_name = "日期", value_parser = date_arg)]
+    pub date: Option<NaiveDate>,
+}
+
+fn date_arg(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| "日期应写作 2026-10-15".to_string())
+}
+
+pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
+    let Some(_lock) = lock_or_say(config)? else {
+        return Ok(Exit::Locked);
+    };
+    let Some(mut store) = crate::cmd::open_store(config)? else {
+        return Ok(Exit::Locked);
+    };
+    if !config.release.required {
+        say!(
+            "配置中 [release] required = false:每次运行即印发,无需签发。{} 的材料已在 {}。",
+            args.period.label_zh(),
+            config.paths.period_dir(args.period).display()
+        );
+        return Ok(Exit::Success);
+    }
+    let req = Request {
+        period: args.period,
+        signer: &args.by,
+        number: args.number.as_deref(),
+        date: args.date.unwrap_or(config.today),
+    };
+    let label = args.period.label_zh();
+    match crate::run::release::release(config, &mut store, &config.topics, &req)? {
+        Outcome::Unchanged(last) => {
+            say!(
+                "{label} 已于 {} 由 {} 签发第 {} 版,此后结果没有变动,无需重新签发。",
+                last.date,
+                last.signer,
+                last.version
+            );
+            return Ok(Exit::Success);
+        }
+        Outcome::Issued(record, files) => {
+            let mark = if record.version > 1 { "(更正)" } else { "" };
+            say!(
+                "{label} 第 {} 版{mark}已签发:签发人 {},日期 {}{}。",
+                record.version,
+                record.signer,
+                record.date,
+                record
+                    .number
+                    .as_deref()
+                    .map(|n| format!(",文号 {n}"))
+                    .unwrap_or_default()
+            );
+            let dir = config
+                .paths
+                .period_dir(args.period)
+                .join(crate::render::issued_folder(record.version));
+            say!(
+                "签发文件在 {}(共 {} 个),公示已放入 {}。",
+                dir.display(),
+                files.len(),
+                config.paths.public.display()
+            );
+        }
+    }
+    let mut failed = crate::notice::write_due(config, &store)?;
+    let mut delivered = crate::deliver::deliver(config, &store)?;
+    delivered.failed.splice(0..0, failed.drain(..));
+    let failed = crate::cmd::print_delivered(config, &delivered);
+    Ok(if failed { Exit::Failed } else { Exit::Success })
+}

@@ -1,0 +1,77 @@
+//! The release records (SPEC §9b): every issued version of a period, written once.
+
+use rusqlite::params;
+
+use super::{Store, StoreError};
+use crate::period::Period;
+use crate::results::release::Figures;
+
+/// One issued version as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseRecord {
+    pub period: Period,
+    pub version: u32,
+    pub signer: String,
+    pub date: chrono::NaiveDate,
+    pub number: Option<String>,
+    /// The configuration's dependency hash the version was computed under.
+    pub depends_on: String,
+    /// sha256 of the scores.json issued: the results a later computation is compared with.
+    pub scores: String,
+    /// The returns in force, as JSON ([{path, sha256}]).
+    pub inputs: String,
+    /// Each enterprise's composite and n as issued.
+    pub figures: Vec<Figures>,
+}
+
+impl Store {
+    /// Records an issued version. A version is never written twice.
+    pub fn record_release(&self, r: &ReleaseRecord) -> Result<(), StoreError> {
+        let figures = serde_json::to_string(&r.figures).unwrap_or_default();
+        self.conn.execute(
+            "INSERT INTO release (period, version, signer, released_on, number, depends_on, scores, inputs, figures)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                r.period,
+                r.version,
+                r.signer,
+                r.date.to_string(),
+                r.number,
+                r.depends_on,
+                r.scores,
+                r.inputs,
+                figures
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every issued version of `period`, the first first.
+    pub fn releases(&self, period: Period) -> Result<Vec<ReleaseRecord>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT version, signer, released_on, number, depends_on, scores, inputs, figures
+             FROM release WHERE period = ?1 ORDER BY version",
+        )?;
+        let rows = st.query_map(params![period], |row| {
+            let date: String = row.get(2)?;
+            let figures: String = row.get(7)?;
+            Ok(ReleaseRecord {
+                period,
+                version: row.get(0)?,
+                signer: row.get(1)?,
+                date: chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap_or_default(),
+                number: row.get(3)?,
+                depends_on: row.get(4)?,
+                scores: row.get(5)?,
+                inputs: row.get(6)?,
+                figures: serde_json::from_str(&figures).unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The version in force of `period`: its latest.
+    pub fn latest_release(&self, period: Period) -> Result<Option<ReleaseRecord>, StoreError> {
+        Ok(self.releases(period)?.pop())
+    }
+}
