@@ -1365,6 +1365,14 @@ aliases = ["第一供水公司"]
                 "password".into(),
                 0,
             ),
+            (
+                format!(
+                    "{GOOD}\n[delivery]\n[[delivery.leader]]\nname = \"王局长\"\nemail = \"w@tm.gov.cn\"\n[release]\nreviewers = [\"王局\"]\n"
+                ),
+                "reviewers".into(),
+                0,
+            ),
+            (format!("{GOOD}\n[release]\nnotice_days = 0\n"), "notice_days".into(), 0),
         ];
         for (text, key, nth) in cases {
             let e = load(&text).unwrap_err().to_string();
@@ -1374,6 +1382,29 @@ aliases = ["第一供水公司"]
                 "{key}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn sign_off_is_required_unless_turned_off_and_reviewers_default_to_every_leader() {
+        let leaders = "\n[delivery]\n[[delivery.leader]]\nname = \"王局长\"\nemail = \"w@tm.gov.cn\"\n[[delivery.leader]]\nname = \"李副局长\"\nemail = \"l@tm.gov.cn\"\n";
+        let c = load(&format!("{GOOD}{leaders}")).unwrap();
+        assert!(c.release.required, "no [release] table: sign-off is required");
+        assert_eq!(c.release.reviewers, ["王局长", "李副局长"]);
+        assert_eq!((c.release.notice_days, c.release.contact.as_deref()), (5, None));
+        let c = load(&format!(
+            "{GOOD}{leaders}[release]\nrequired = false\nreviewers = [\"李副局长\"]\ncontact = \" 城建科 \"\n"
+        ))
+        .unwrap();
+        assert!(!c.release.required);
+        assert_eq!(c.release.reviewers, ["李副局长"]);
+        assert_eq!(c.release.contact.as_deref(), Some("城建科"));
+        let e = load(&format!("{GOOD}{leaders}[release]\nreviewers = [\"王局\"]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("“王局”不是 [[delivery.leader]] 中的领导(已登记的领导:王局长、李副局长)"),
+            "{e}"
+        );
     }
 
     #[test]

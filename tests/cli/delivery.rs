@@ -711,3 +711,119 @@ fn a_notice_goes_out_for_a_month_with_nothing_accepted() {
     assert!(text.contains("没有 Q1–Q12") && text.contains("按未报送处理"), "{text}");
     assert_eq!(env.count("SELECT count(*) FROM stale_period"), 0);
 }
+
+/// Sign-off by mail (SPEC §9b): no enterprise is mailed a result before release; at release
+/// each gets one message with its issued report; a correction's release sends the new version
+/// once, marked 【更新】; feedback on their own returns never waits.
+#[test]
+fn enterprises_are_mailed_their_reports_at_release_and_a_correction_once_as_an_update() {
+    let Some(python) = python() else { return };
+    let env = Env::signed_samples();
+    let port = free_port();
+    with_smtp(&env, port);
+    let maildir = env.path("maildir");
+    let _server = Server::start(&python, port, &maildir);
+    let enterprise = |m: &serde_json::Value| {
+        let to = m["to"].as_str().unwrap();
+        ["gs01", "gs02", "rq01", "rq02"]
+            .into_iter()
+            .find(|e| to.contains(&format!("{e}@example.com")))
+    };
+    let reports = |m: &serde_json::Value| -> Vec<String> {
+        (m["attachments"].as_array().unwrap().iter())
+            .map(|a| a["filename"].as_str().unwrap().to_string())
+            .filter(|n| n.ends_with("服务满意度分析报告.pdf"))
+            .collect()
+    };
+    assert_eq!(code(&env.run(&["run"])), 3);
+    let before = mail(&python, &maildir);
+    assert!(
+        before.iter().any(|m| enterprise(m) == Some("gs01")),
+        "GS01's feedback on its own return goes at once"
+    );
+    for m in before.iter().filter(|m| enterprise(m).is_some()) {
+        assert_eq!(
+            reports(m),
+            Vec::<String>::new(),
+            "no result before release: {}",
+            m["subject"]
+        );
+    }
+
+    let o = env.run(&["release", "--period", "2026-09", "--by", "王局长"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let all = mail(&python, &maildir);
+    let issued: Vec<&serde_json::Value> = since(&all, &before)
+        .into_iter()
+        .filter(|m| enterprise(m).is_some())
+        .collect();
+    let mut who: Vec<&str> = issued.iter().filter_map(|m| enterprise(m)).collect();
+    who.sort();
+    assert_eq!(who, ["gs01", "gs02", "rq01", "rq02"], "one message each");
+    for m in &issued {
+        assert_eq!(reports(m).len(), 1, "its report");
+        assert!(!m["subject"].as_str().unwrap().starts_with("【更新】"));
+    }
+
+    // A late return for 2026-09: the reviewer gets the correction's draft, no enterprise
+    // anything, until the next release.
+    let mut rows = meta("皂市镇", "月度自评", "2026-09");
+    rows.push(header());
+    for i in 1..=10 {
+        let mut r = row(i, "2026-09-20", "天门市第一供水有限公司");
+        r[10] = s("皂市镇");
+        rows.push(r);
+    }
+    write_xlsx(&env.inbox("ZS/皂市镇_月度自评_2026-09.xlsx"), "调查问卷", &rows);
+    assert_eq!(code(&env.run(&["run"])), 0);
+    let after_run = mail(&python, &maildir);
+    assert!(since(&after_run, &all).iter().all(|m| enterprise(m).is_none()));
+    assert!(
+        since(&after_run, &all)
+            .iter()
+            .any(|m| m["to"].as_str().unwrap().contains("wang@example.gov.cn")),
+        "the reviewer is sent the correction's draft"
+    );
+
+    let o = env.run(&["release", "--period", "2026-09", "--by", "王局长"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let last = mail(&python, &maildir);
+    let updates: Vec<&serde_json::Value> = since(&last, &after_run)
+        .into_iter()
+        .filter(|m| enterprise(m).is_some())
+        .collect();
+    assert!(
+        updates.iter().any(|m| enterprise(m) == Some("gs01")),
+        "GS01's figures changed"
+    );
+    let mut who: Vec<&str> = updates.iter().filter_map(|m| enterprise(m)).collect();
+    who.sort();
+    let n = who.len();
+    who.dedup();
+    assert_eq!(who.len(), n, "once each");
+    let v2 = env.path("reports/2026-09/签发/第2版/企业报告");
+    for m in &updates {
+        assert!(
+            m["subject"].as_str().unwrap().starts_with("【更新】"),
+            "{}",
+            m["subject"]
+        );
+        let a = &m["attachments"][0];
+        let name = a["filename"].as_str().unwrap();
+        assert_eq!(
+            a["sha256"].as_str().unwrap(),
+            sha256(&v2.join(name)),
+            "version 2 of {name}"
+        );
+    }
+    // Nothing changed since: nothing sent.
+    assert_eq!(code(&env.run(&["run"])), 0);
+    assert_eq!(mail(&python, &maildir).len(), last.len());
+}
+
+/// The messages of `now` that were not in `before` (by Message-ID): the server's files are not
+/// in the order they came.
+fn since<'a>(now: &'a [serde_json::Value], before: &[serde_json::Value]) -> Vec<&'a serde_json::Value> {
+    let old: Vec<&serde_json::Value> = before.iter().map(|m| &m["message_id"]).collect();
+    now.iter().filter(|m| !old.contains(&&m["message_id"])).collect()
+}

@@ -52,20 +52,6 @@ fn run(env: &Env) {
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
 }
 
-/// pdftotext's text, with the layout kept (a table row on one line) and without.
-fn pdf_text(pdf: &std::path::Path) -> String {
-    let run = |layout: bool| {
-        let mut c = std::process::Command::new("pdftotext");
-        if layout {
-            c.arg("-layout");
-        }
-        let o = c.args(["-enc", "UTF-8"]).arg(pdf).arg("-").output().unwrap();
-        assert!(o.status.success(), "pdftotext {}", pdf.display());
-        String::from_utf8(o.stdout).unwrap()
-    };
-    run(true) + "\n" + &run(false)
-}
-
 fn city_report(env: &Env) -> std::path::PathBuf {
     env.path("reports/2026-10/2026年10月天门市供水供气企业服务满意度分析报告.pdf")
 }

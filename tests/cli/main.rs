@@ -20,6 +20,7 @@ mod loose_ends;
 mod model;
 mod mutated;
 mod public;
+mod release;
 mod reports;
 mod row_errors;
 mod samples;

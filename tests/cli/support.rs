@@ -437,3 +437,17 @@ pub fn tool_output(name: &str, args: &[&str], file: &Path) -> String {
     );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// pdftotext's text, with the layout kept (a table row on one line) and without.
+pub fn pdf_text(pdf: &Path) -> String {
+    let run = |layout: bool| {
+        let mut c = std::process::Command::new("pdftotext");
+        if layout {
+            c.arg("-layout");
+        }
+        let o = c.args(["-enc", "UTF-8"]).arg(pdf).arg("-").output().unwrap();
+        assert!(o.status.success(), "pdftotext {}", pdf.display());
+        String::from_utf8(o.stdout).unwrap()
+    };
+    run(true) + "\n" + &run(false)
+}

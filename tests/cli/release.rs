@@ -1,0 +1,291 @@
+//! Review and sign-off (SPEC §9b) played through by its people with the real binary: the
+//! cron run writes drafts for the reviewing leader; the leader reads the draft and signs the
+//! period off; enterprises and the public get the issued version; a late correction makes a
+//! correction's draft while the issued version stays in force, until the next release issues
+//! version 2 with its 更正说明.
+
+use std::collections::BTreeMap;
+
+use crate::support::*;
+
+const PERIOD: &str = "2026-09";
+const CITY_REPORT: &str = "2026年9月天门市供水供气企业服务满意度分析报告.pdf";
+const PUBLIC_PAGE: &str = "2026年9月天门市供水供气企业服务满意度评价结果公示";
+const GS01: &str = "天门市第一供水有限公司";
+
+/// Every file under a folder with its sha256.
+fn hashes(env: &Env, rel: &str) -> BTreeMap<String, String> {
+    (env.files(rel).into_iter())
+        .map(|f| {
+            let h = sha256(&env.path(rel).join(&f));
+            (f, h)
+        })
+        .collect()
+}
+
+/// The files of the enterprises' outbox folders that are results (not feedback on their own
+/// returns, which never waits).
+fn enterprise_results(env: &Env) -> Vec<String> {
+    (env.files("outbox").into_iter())
+        .filter(|f| f.starts_with("企业_"))
+        .filter(|f| !f.contains("退回意见") && !f.contains("退回通知"))
+        .collect()
+}
+
+/// A late return of 皂市镇 for 2026-09: ten users of 天门市第一供水有限公司, every answer favourable.
+fn late_return(env: &Env) {
+    let mut rows = meta("皂市镇", "月度自评", PERIOD);
+    rows.push(header());
+    for i in 1..=10 {
+        let mut r = row(i, "2026-09-20", GS01);
+        r[10] = s("皂市镇");
+        rows.push(r);
+    }
+    write_xlsx(&env.inbox("ZS/皂市镇_月度自评_2026-09.xlsx"), "调查问卷", &rows);
+}
+
+/// GS01's composite and n in a scores.json.
+fn gs01(scores: &serde_json::Value) -> (f64, u64) {
+    let g = (scores["groups"].as_array().unwrap().iter())
+        .find(|g| g["level"] == "enterprise" && g["key"] == "GS01")
+        .unwrap();
+    (g["composite"].as_f64().unwrap(), g["n"].as_u64().unwrap())
+}
+
+fn read_json(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn a_period_is_a_draft_for_the_reviewer_until_signed_off_and_a_correction_is_a_second_version() {
+    let pdf = tool("pdftotext");
+    let env = Env::signed_samples();
+
+    // The cron run: drafts, for the reviewing leader only.
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("2026-09 为送审稿,待签发"), "{}", stdout(&o));
+    assert!(
+        !env.path("public").join(PERIOD).exists(),
+        "nothing public before release"
+    );
+    assert_eq!(
+        enterprise_results(&env),
+        Vec::<String>::new(),
+        "no enterprise gets a result"
+    );
+    let draft = env.path(&format!("outbox/领导_王局长/{PERIOD}/【送审稿】{CITY_REPORT}"));
+    assert!(
+        draft.is_file(),
+        "the reviewer has the draft: {:?}",
+        env.files("outbox/领导_王局长")
+    );
+    assert!(
+        !env.path(&format!("outbox/领导_李副局长/{PERIOD}")).exists(),
+        "a leader who is not a reviewer waits for the issued version"
+    );
+    if pdf {
+        let text = pdf_text(&draft);
+        assert!(text.contains("送审稿"), "the draft says it is one");
+        assert!(!text.contains("签发人"));
+    }
+    // The draft disclosure is for the reviewers to read: it says when it will be public.
+    let draft_page = env.path(&format!("reports/{PERIOD}/公示/【送审稿】{PUBLIC_PAGE}.html"));
+    let text = std::fs::read_to_string(&draft_page).unwrap();
+    assert!(
+        text.contains("送审稿：本页经审核签发后公示，公示期自签发之日起 5 个工作日"),
+        "{text}"
+    );
+    // The draft summary workbook says so in its title.
+    let workbook = env.path(&format!(
+        "reports/{PERIOD}/【送审稿】2026年9月供水供气企业服务满意度汇总表.xlsx"
+    ));
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&workbook).unwrap();
+    use calamine::Reader;
+    let first = wb.worksheet_range_at(0).unwrap().unwrap();
+    let title = first.get_value((0, 0)).unwrap().to_string();
+    assert!(title.starts_with("【送审稿】"), "{title}");
+    let status = env.run(&["status", "--period", PERIOD]);
+    assert!(stdout(&status).contains("送审稿,待签发"), "{}", stdout(&status));
+
+    // Usage errors: no signer, a period that is not one.
+    assert_eq!(code(&env.run(&["release", "--period", PERIOD])), 2);
+    assert_eq!(code(&env.run(&["release", "--period", "2026-13", "--by", "王局长"])), 2);
+
+    // The leader signs September off.
+    let o = env.run(&[
+        "release",
+        "--period",
+        PERIOD,
+        "--by",
+        "王局长",
+        "--number",
+        "天住建〔2026〕12号",
+        "--date",
+        "2026-10-15",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("第 1 版已签发"), "{}", stdout(&o));
+    let v1 = env.path(&format!("reports/{PERIOD}/签发/第1版"));
+    let issued = v1.join(CITY_REPORT);
+    assert!(issued.is_file());
+    assert!(
+        !env.path(&format!("reports/{PERIOD}/【送审稿】{CITY_REPORT}")).exists(),
+        "the draft is gone once issued"
+    );
+    assert!(!draft.exists(), "and out of the reviewer's outbox");
+    for leader in ["王局长", "李副局长"] {
+        let copy = env.path(&format!("outbox/领导_{leader}/{PERIOD}/{CITY_REPORT}"));
+        assert_eq!(sha256(&copy), sha256(&issued), "{leader} has the issued report");
+    }
+    let theirs = format!("企业_GS01_{GS01}/{PERIOD}/2026年9月{GS01}服务满意度分析报告.pdf");
+    assert!(
+        enterprise_results(&env).contains(&theirs),
+        "{:?}",
+        enterprise_results(&env)
+    );
+    let page = std::fs::read_to_string(env.path(&format!("public/{PERIOD}/index.html"))).unwrap();
+    // 2026-10-15 is a Thursday: five working days are Thu, Fri, Mon, Tue, Wed 21st.
+    assert!(
+        page.contains("公示期：2026年10月15日至2026年10月21日（5 个工作日）"),
+        "{page}"
+    );
+    assert!(page.contains("0728-5221234"), "where objections go");
+    assert!(page.contains("签发人：王局长") && page.contains("天住建〔2026〕12号"));
+    assert!(env.path(&format!("public/{PERIOD}/{PUBLIC_PAGE}.pdf")).is_file());
+    assert!(!page.contains("送审稿"));
+    if pdf {
+        let text = pdf_text(&issued);
+        assert!(!text.contains("送审稿"), "an issued report carries no draft mark");
+        for said in ["签发人：王局长", "文号：天住建〔2026〕12号", "2026年10月15日"] {
+            assert!(text.contains(said), "{said}");
+        }
+    }
+    let status = env.run(&["status", "--period", PERIOD]);
+    assert!(
+        stdout(&status).contains("已签发 第1版 2026-10-15 王局长"),
+        "{}",
+        stdout(&status)
+    );
+
+    // Signing again what has not changed does nothing.
+    let before = hashes(&env, "reports");
+    let o = env.run(&["release", "--period", PERIOD, "--by", "王局长"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("无需重新签发"), "{}", stdout(&o));
+    assert_eq!(hashes(&env, "reports"), before);
+
+    // A late return changes September: a correction's draft; the issued version stays.
+    let public = hashes(&env, "public");
+    let outbox: BTreeMap<String, String> = (hashes(&env, "outbox").into_iter())
+        .filter(|(f, _)| f.starts_with("企业_"))
+        .collect();
+    late_return(&env);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("已签发的 2026-09 有变动,待重新签发"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(hashes(&env, "public"), public, "the public keeps the issued version");
+    let enterprises: BTreeMap<String, String> = (hashes(&env, "outbox").into_iter())
+        .filter(|(f, _)| f.starts_with("企业_"))
+        .collect();
+    assert_eq!(enterprises, outbox, "and so do the enterprises");
+    let correction = env.path(&format!("reports/{PERIOD}/【送审稿】{CITY_REPORT}"));
+    assert!(correction.is_file());
+    if pdf {
+        assert!(pdf_text(&correction).contains("更正送审稿"));
+    }
+    assert!(stdout(&env.run(&["status"])).contains("待重新签发"));
+
+    // The second release: version 2, marked as a correction, with what changed.
+    let o = env.run(&[
+        "release",
+        "--period",
+        PERIOD,
+        "--by",
+        "李副局长",
+        "--date",
+        "2026-10-20",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let v2 = env.path(&format!("reports/{PERIOD}/签发/第2版"));
+    assert!(v2.join(CITY_REPORT).is_file());
+    assert_eq!(
+        sha256(&v1.join(CITY_REPORT)),
+        sha256(&issued),
+        "version 1 is kept as issued"
+    );
+    let (old, new) = (
+        gs01(&read_json(&v1.join("scores.json"))),
+        gs01(&read_json(&v2.join("scores.json"))),
+    );
+    assert_eq!(new.1, old.1 + 10, "the late return's ten responses");
+    let change = format!(
+        "综合得分 {:.2} → {:.2}；有效问卷 {} → {} 份",
+        old.0, new.0, old.1, new.1
+    );
+    let page = std::fs::read_to_string(env.path(&format!("public/{PERIOD}/index.html"))).unwrap();
+    assert!(page.contains("第 2 版（更正）") && page.contains("更正说明"), "{page}");
+    assert!(page.contains(&format!("{GS01}：{change}")), "{change}\n{page}");
+    assert!(
+        page.contains("公示期：2026年10月20日至2026年10月26日"),
+        "counted from the new date"
+    );
+    if pdf {
+        let text = pdf_text(&v2.join(CITY_REPORT)).replace('\n', "");
+        assert!(text.contains("第 2 版（更正）") && text.contains("更正说明"));
+        assert!(text.contains(&change), "{change}");
+        let own = pdf_text(&v2.join(format!("企业报告/2026年9月{GS01}服务满意度分析报告.pdf")));
+        assert!(own.replace('\n', "").contains("本报告更正第 1 版"));
+    }
+    let report = env.path(&format!("outbox/{theirs}"));
+    assert_eq!(
+        sha256(&report),
+        sha256(&v2.join(format!("企业报告/2026年9月{GS01}服务满意度分析报告.pdf"))),
+        "the enterprise now has version 2"
+    );
+    let manifest = read_json(&env.path(&format!("reports/{PERIOD}/manifest.json")));
+    let signers: Vec<&str> = (manifest["releases"].as_array().unwrap().iter())
+        .map(|r| r["signer"].as_str().unwrap())
+        .collect();
+    assert_eq!(signers, ["王局长", "李副局长"], "the history in the manifest");
+    assert_eq!(env.count("SELECT count(*) FROM release WHERE period = '2026-09'"), 2);
+}
+
+#[test]
+fn release_refuses_without_a_contact_for_objections_and_says_why() {
+    let env = Env::signed_samples();
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let without: String = (text.lines())
+        .filter(|l| !l.starts_with("contact ="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&config, without).unwrap();
+    assert_eq!(code(&env.run(&["run"])), 3);
+    let o = env.run(&["release", "--period", PERIOD, "--by", "王局长"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("[release] 中填写 contact"), "{}", stderr(&o));
+    assert!(!env.path("public").join(PERIOD).exists());
+    assert_eq!(env.count("SELECT count(*) FROM release"), 0);
+}
+
+#[test]
+fn without_sign_off_every_run_issues_what_it_writes() {
+    let env = Env::samples();
+    assert_eq!(code(&env.run(&["run"])), 3);
+    assert!(env.path(&format!("reports/{PERIOD}/{CITY_REPORT}")).is_file());
+    assert!(env.path(&format!("public/{PERIOD}/index.html")).is_file());
+    assert!(
+        !env.files("reports")
+            .iter()
+            .any(|f| f.contains("送审稿") || f.contains("签发"))
+    );
+    let o = env.run(&["release", "--period", PERIOD, "--by", "王局长"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("无需签发"), "{}", stdout(&o));
+    assert_eq!(env.count("SELECT count(*) FROM release"), 0);
+}
