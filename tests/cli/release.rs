@@ -289,3 +289,40 @@ fn without_sign_off_every_run_issues_what_it_writes() {
     assert!(stdout(&o).contains("无需签发"), "{}", stdout(&o));
     assert_eq!(env.count("SELECT count(*) FROM release"), 0);
 }
+
+/// Same database content, same bytes (SPEC §9b): two deployments given the same returns and
+/// signed off on the same date issue identical documents. And `release` on a period whose
+/// returns changed since it was written (a file ingested, no run since) computes it afresh first.
+#[test]
+fn the_same_release_gives_the_same_bytes_and_a_stale_period_is_recomputed_before_issue() {
+    let issue = |late: bool| {
+        let env = Env::signed_samples();
+        assert_eq!(code(&env.run(&["run"])), 3);
+        if late {
+            late_return(&env);
+            let file = env.inbox("ZS/皂市镇_月度自评_2026-09.xlsx");
+            let o = env.run(&["ingest", file.to_str().unwrap()]);
+            assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+        }
+        let o = env.run(&["release", "--period", PERIOD, "--by", "王局长", "--date", "2026-10-15"]);
+        assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+        env
+    };
+    let (a, b) = (issue(false), issue(false));
+    let v1 = format!("reports/{PERIOD}/签发/第1版");
+    let issued = hashes(&a, &v1);
+    assert!(issued.keys().any(|f| f.ends_with(CITY_REPORT)), "{issued:?}");
+    assert_eq!(issued, hashes(&b, &v1));
+    assert_eq!(hashes(&a, "public"), hashes(&b, "public"));
+
+    let c = issue(true);
+    let scores = read_json(&c.path(&format!("{v1}/scores.json")));
+    let (_, n) = gs01(&scores);
+    let (_, n_before) = gs01(&read_json(&a.path(&format!("{v1}/scores.json"))));
+    assert_eq!(n, n_before + 10, "the ingested return is in the issued results");
+    assert_eq!(
+        read_json(&c.path(&format!("reports/{PERIOD}/scores.json"))),
+        scores,
+        "and the period's folder holds the same results"
+    );
+}
