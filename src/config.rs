@@ -173,6 +173,8 @@ struct RawConfig {
     topics: Option<PathBuf>,
     /// The report wording (titles, file names, paragraphs).
     report: Option<PathBuf>,
+    /// The working-day calendar (holidays and make-up working days).
+    calendar: Option<PathBuf>,
     paths: RawPaths,
     #[serde(default)]
     unit: Vec<Unit>,
@@ -838,6 +840,8 @@ pub struct Config {
     pub topics: Topics,
     /// The report wording.
     pub wording: crate::wording::Wording,
+    /// Working days, for deadlines and notice periods.
+    pub calendar: crate::calendar::Calendar,
     pub paths: Paths,
     pub units: Vec<Unit>,
     pub enterprises: Vec<Enterprise>,
@@ -921,6 +925,15 @@ impl Config {
             return Err(src.fail(&["city"], format!("city = \"{}\" {why}", raw.city)));
         }
         let (mut scheme, topics, wording) = layers(&raw, &src)?;
+        let calendar = match &raw.calendar {
+            Some(p) => {
+                let file = src.abs(p);
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| src.fail(&["calendar"], format!("calendar = \"{}\" 无法读取:{e}", p.display())))?;
+                crate::calendar::Calendar::parse(&text, &file).map_err(ConfigError::Invalid)?
+            }
+            None => crate::calendar::Calendar::builtin(),
+        };
         thresholds(&raw.thresholds, &mut scheme.thresholds, &src)?;
         let limits = limits(&raw.limits, &src)?;
         let names = registry_names(&raw.unit, &raw.enterprise, &src)?;
@@ -931,6 +944,7 @@ impl Config {
             scheme,
             topics,
             wording,
+            calendar,
             paths: Paths {
                 inbox: abs(&raw.paths.inbox),
                 archive: abs(&raw.paths.archive),
@@ -1100,7 +1114,7 @@ impl Config {
     pub fn dependency_hash(&self) -> String {
         use sha2::{Digest, Sha256};
         let text = format!(
-            "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}",
+            "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{:?}",
             env!("CARGO_PKG_VERSION"),
             self.city,
             self.units,
@@ -1109,7 +1123,9 @@ impl Config {
             self.topics,
             self.wording,
             // Sign-off on or off decides the documents' marks and names.
-            if self.release.required { "release" } else { "" }
+            if self.release.required { "release" } else { "" },
+            // Deadlines and notice periods are counted in its working days.
+            self.calendar
         );
         Sha256::digest(text.as_bytes())
             .iter()

@@ -9,6 +9,7 @@
 //! types every stage may use; [`period`] holds the periods and their arithmetic.
 
 pub mod analyse;
+pub mod calendar;
 pub mod cli;
 pub mod cmd;
 pub mod compute;

@@ -42,9 +42,13 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     if !report_path.exists() {
         std::fs::write(&report_path, crate::wording::DEFAULT_WORDING)?;
     }
+    let calendar_path = dir.join("templates/calendar.toml");
+    if !calendar_path.exists() {
+        std::fs::write(&calendar_path, crate::calendar::DEFAULT_CALENDAR)?;
+    }
     let text = STARTER_CONFIG.replacen(
         "city = ",
-        "scheme = \"templates/scheme.toml\"\ntopics = \"templates/topics.toml\"\nreport = \"templates/report.toml\"\ncity = ",
+        "scheme = \"templates/scheme.toml\"\ntopics = \"templates/topics.toml\"\nreport = \"templates/report.toml\"\ncalendar = \"templates/calendar.toml\"\ncity = ",
         1,
     );
     let text = format!(
@@ -88,6 +92,7 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     say!("  templates/scheme.toml    评价方案(题目、权重、阈值、整改措施)");
     say!("  templates/topics.toml    投诉主题词典(可增删关键词)");
     say!("  templates/report.toml    报告用语(文件名、标题、段落模板)");
+    say!("  templates/calendar.toml  工作日历(法定节假日和调休;国务院公布下一年安排后照样添加)");
     say!("  templates/*_报表模板.xlsx 空白报表,发给各单位填写");
     say!("  inbox/<代码>/             各单位、企业的报表放这里(每次运行都会为名单中的每个单位和企业建好文件夹)");
     say!("  utility-eval.service/.timer、utility-eval.cron  定时运行(二选一,见下)");

@@ -61,7 +61,7 @@ impl<'a> Texts<'a> {
                 None,
             ),
             Issue::Issued(r) => {
-                let notice = w.with(
+                let mut notice = w.with(
                     "release.notice",
                     &[
                         ("start", &date_zh(r.date)),
@@ -70,6 +70,9 @@ impl<'a> Texts<'a> {
                         ("contact", &r.contact),
                     ],
                 );
+                if r.notice_estimated {
+                    notice += w.text("release.weekdays_only");
+                }
                 let mut signed = vec![w.with("release.signer", &[("signer", &r.signer)])];
                 signed.extend(r.number.as_ref().map(|n| w.with("release.number", &[("number", n)])));
                 let changes = r.is_correction().then(|| {

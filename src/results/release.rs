@@ -2,7 +2,7 @@
 //! ([`Issue`]: a draft for review, an issued version, or unmarked when sign-off is off), what a
 //! recorded release holds ([`Release`]), and what changed between two versions ([`Change`]).
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::NaiveDate;
 
 /// How a period's documents are marked when written.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -46,6 +46,9 @@ pub struct Release {
     pub number: Option<String>,
     /// The last day of the public notice period (公示期), `notice_days` working days on.
     pub notice_end: NaiveDate,
+    /// The notice period ran into a year the working-day calendar lacks (counted Monday to
+    /// Friday there): the disclosure says so.
+    pub notice_estimated: bool,
     /// Where objections go during the notice period.
     pub contact: String,
     /// What changed since the previous version, per enterprise whose figures changed.
@@ -105,38 +108,9 @@ pub fn changes(before: &[Figures], after: &[Figures]) -> Vec<Change> {
     out
 }
 
-/// The last day of a notice period of `days` working days starting on `from` (counted as
-/// the first day when it is a working day). Working days are Monday to Friday here; public
-/// holidays are not known to this count.
-pub fn working_days_end(from: NaiveDate, days: u32) -> NaiveDate {
-    let working = |d: NaiveDate| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
-    let mut d = from;
-    let mut counted = u32::from(working(d));
-    while counted < days.max(1) {
-        d = d.succ_opt().unwrap_or(d);
-        if working(d) {
-            counted += 1;
-        }
-    }
-    d
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    #[test]
-    fn five_working_days_from_a_thursday_end_on_the_wednesday_after() {
-        // 2026-10-15 is a Thursday: Thu, Fri, Mon, Tue, Wed.
-        assert_eq!(working_days_end(day("2026-10-15"), 5), day("2026-10-21"));
-        // From a Saturday the count starts on Monday: Mon … Fri.
-        assert_eq!(working_days_end(day("2026-10-17"), 5), day("2026-10-23"));
-        assert_eq!(working_days_end(day("2026-10-19"), 1), day("2026-10-19"));
-    }
 
     #[test]
     fn a_change_is_a_shown_composite_or_n_that_differs() {

@@ -10,7 +10,7 @@ use super::publish::{PublishError, affected, mirror, publish, render, scores_sha
 use crate::compute::Reporter;
 use crate::config::Config;
 use crate::period::Period;
-use crate::results::release::{Figures, Issue, Release, changes, working_days_end};
+use crate::results::release::{Figures, Issue, Release, changes};
 use crate::results::{Level, PeriodResults};
 use crate::store::{ReleaseRecord, Store, StoreError};
 use crate::topics::Topics;
@@ -109,12 +109,14 @@ pub fn release(
     let r = Reporter::new(config, store, topics.clone()).compute(period)?;
     let figures = figures(&r);
     let version = previous.last().map_or(1, |l| l.version + 1);
+    let notice = config.calendar.span(req.date, config.release.notice_days);
     let issue = Issue::Issued(Release {
         version,
         signer: req.signer.trim().to_string(),
         date: req.date,
         number: req.number.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string),
-        notice_end: working_days_end(req.date, config.release.notice_days),
+        notice_end: notice.date,
+        notice_estimated: notice.estimated,
         contact,
         changes: previous
             .last()

@@ -13,6 +13,7 @@ const STAGES: &[(&str, u32)] = &[
     ("text", 0),
     ("topics", 1),
     ("period", 1),
+    ("calendar", 1),
     ("output", 1),
     ("scheme", 1),
     ("wording", 1),

@@ -295,7 +295,7 @@ fn without_sign_off_every_run_issues_what_it_writes() {
 /// returns changed since it was written (a file ingested, no run since) computes it afresh first.
 #[test]
 fn the_same_release_gives_the_same_bytes_and_a_stale_period_is_recomputed_before_issue() {
-    let issue = |late: bool| {
+    let issue = |late: bool, date: &str| {
         let env = Env::signed_samples();
         assert_eq!(code(&env.run(&["run"])), 3);
         if late {
@@ -304,18 +304,32 @@ fn the_same_release_gives_the_same_bytes_and_a_stale_period_is_recomputed_before
             let o = env.run(&["ingest", file.to_str().unwrap()]);
             assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
         }
-        let o = env.run(&["release", "--period", PERIOD, "--by", "王局长", "--date", "2026-10-15"]);
+        let o = env.run(&["release", "--period", PERIOD, "--by", "王局长", "--date", date]);
         assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
         env
     };
-    let (a, b) = (issue(false), issue(false));
+    let (a, b) = (issue(false, "2026-09-29"), issue(false, "2026-09-29"));
     let v1 = format!("reports/{PERIOD}/签发/第1版");
     let issued = hashes(&a, &v1);
     assert!(issued.keys().any(|f| f.ends_with(CITY_REPORT)), "{issued:?}");
     assert_eq!(issued, hashes(&b, &v1));
     assert_eq!(hashes(&a, "public"), hashes(&b, "public"));
+    // Released Tuesday 2026-09-29, five working days by the State Council's schedule: Tue 29th,
+    // Wed 30th, then 1–7 October off, Thu 8th, Fri 9th and Saturday 10th (调休上班).
+    let page = std::fs::read_to_string(a.path(&format!("public/{PERIOD}/index.html"))).unwrap();
+    assert!(
+        page.contains("公示期：2026年9月29日至2026年10月10日（5 个工作日）"),
+        "{page}"
+    );
+    assert!(!page.contains("按周一至周五计算"));
 
-    let c = issue(true);
+    let c = issue(true, "2027-01-04");
+    let page = std::fs::read_to_string(c.path(&format!("public/{PERIOD}/index.html"))).unwrap();
+    // 2027 is not in the calendar: Monday 4th to Friday 8th, and the page says how it counted.
+    assert!(
+        page.contains("公示期：2027年1月4日至2027年1月8日") && page.contains("按周一至周五计算"),
+        "{page}"
+    );
     let scores = read_json(&c.path(&format!("{v1}/scores.json")));
     let (_, n) = gs01(&scores);
     let (_, n_before) = gs01(&read_json(&a.path(&format!("{v1}/scores.json"))));

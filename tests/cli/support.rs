@@ -404,6 +404,10 @@ const PACKAGES: &[(&str, &str)] = &[
     ("chromium", "chromium"),
     ("systemd-analyze", "systemd"),
     ("aiosmtpd", "python3 -m venv .venv && .venv/bin/pip install aiosmtpd"),
+    (
+        "chinese_calendar",
+        "python3 -m venv .venv && .venv/bin/pip install chinese-calendar",
+    ),
 ];
 
 /// At exit: the one line naming the programs whose checks were skipped.
