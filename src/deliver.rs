@@ -126,13 +126,39 @@ impl Listed {
 
     fn find(&self, rel: &Path) -> Option<Document> {
         let rel = rel.to_string_lossy();
-        self.outputs.iter().find(|(p, _)| *p == rel).map(|(p, sha)| Document {
+        self.find_by(|p| p == rel)
+    }
+
+    /// The one document whose place `like` accepts (none if several do).
+    fn find_by(&self, like: impl Fn(&str) -> bool) -> Option<Document> {
+        let mut found = self.outputs.iter().filter(|(p, _)| like(p));
+        let (p, sha) = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        Some(Document {
             path: self.dir.join(p),
             name: Path::new(p)
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             sha256: sha.clone(),
+        })
+    }
+
+    /// An issued document by its place under today's names, else by its kind: a version
+    /// issued before the names in `[names]` were edited keeps its names, and is still what is
+    /// in force.
+    fn issued(&self, rel: &Path, doc: Handout<'_>) -> Option<Document> {
+        let top = |p: &str, ext: &str| !p.contains('/') && p.ends_with(ext) && p != crate::render::json::SCORES;
+        self.find(rel).or_else(|| match doc {
+            Handout::CityReport => self.find_by(|p| top(p, ".pdf")),
+            Handout::SummaryWorkbook => self.find_by(|p| top(p, ".xlsx")),
+            Handout::EnterpriseReport(name) => {
+                let folder = format!("{}/", crate::render::report::FOLDER);
+                self.find_by(|p| p.starts_with(&folder) && p.contains(name))
+            }
+            Handout::FeedbackWorkbook(_) => None,
         })
     }
 }
@@ -155,11 +181,18 @@ pub fn due(config: &Config, period: Period) -> Due {
     let path = |doc| crate::render::document_path(&config.wording, &v, doc);
     let city_docs = [Handout::CityReport, Handout::SummaryWorkbook];
     let leaders_docs: Vec<Document> = (city_docs.iter())
-        .filter_map(|doc| issued.as_ref()?.find(&path(*doc)))
+        .filter_map(|doc| issued.as_ref()?.issued(&path(*doc), *doc))
         .collect();
+    // The reviewers read what they sign: the city's documents and the disclosure to be published.
+    let draft_disclosure = format!("{}/{}", crate::render::public::FOLDER, crate::render::DRAFT_PREFIX);
     let drafts: Vec<Document> = (city_docs.iter())
         .filter(|_| signed_off)
         .filter_map(|doc| current.find(&crate::render::as_draft(&path(*doc))))
+        .chain(
+            signed_off
+                .then(|| current.find_by(|p| p.starts_with(&draft_disclosure) && p.ends_with(".pdf")))
+                .flatten(),
+        )
         .collect();
     if d.leaders.is_empty() && !(leaders_docs.is_empty() && drafts.is_empty()) {
         // No leader named yet: the city's documents still wait in the outbox.

@@ -51,6 +51,15 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
         "scheme = \"templates/scheme.toml\"\ntopics = \"templates/topics.toml\"\nreport = \"templates/report.toml\"\ncalendar = \"templates/calendar.toml\"\ncity = ",
         1,
     );
+    // The sample's contact is Tianmen's: a new deployment writes its own before its first
+    // release (which refuses without one).
+    let text: String = (text.lines())
+        .map(|l| match l.strip_prefix("contact = ") {
+            Some(_) => "# contact = \"……(公示期内受理异议的科室、电话、邮箱)\"  # 签发(release)前必须填写".to_string(),
+            None => l.to_string(),
+        })
+        .map(|l| l + "\n")
+        .collect();
     let text = format!(
         "# 注意:下面的 city、[[unit]] 和 [[enterprise]] 是天门市的示例,请换成本地的实际城市、填报单位和企业\n\
          # (每个代码在 inbox/ 下有自己的文件夹,每次运行时建好)。\n{text}"

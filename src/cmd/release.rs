@@ -59,7 +59,6 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
                 last.signer,
                 last.version
             );
-            return Ok(Exit::Success);
         }
         Outcome::Issued(record, files) => {
             let mark = if record.version > 1 { "(更正)" } else { "" };
@@ -90,5 +89,10 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     let mut delivered = crate::deliver::deliver(config, &store)?;
     delivered.failed.splice(0..0, failed.drain(..));
     let failed = crate::cmd::print_delivered(config, &delivered);
+    if failed {
+        crate::cmd::complain(&format!(
+            "{label} 已签发;只是上面的投递未完成,下次运行 run 或 deliver(或再次 release)时会重试"
+        ));
+    }
     Ok(if failed { Exit::Failed } else { Exit::Success })
 }

@@ -308,6 +308,33 @@ fn trend(h: &HistoryPoint) -> Value {
     })
 }
 
+/// The keys of scores.json that are the period's results as documents state them: what a
+/// release is compared with (SPEC §9b). Counts of returns received (data_quality), the trend
+/// and the call-back's progress move without the results changing, and keys added by later
+/// versions are left out until they are listed here.
+const RESULT_KEYS: &[&str] = &[
+    "groups",
+    "lowest",
+    "declines",
+    "improvement_items",
+    "watch",
+    "dissatisfaction",
+    "self_assessment_bias",
+];
+
+/// A fingerprint of the results in the scores.json at `path` (sha256 of its [`RESULT_KEYS`]),
+/// if it can be read.
+pub fn results_fingerprint(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let doc: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    let picked: Map<String, Value> = RESULT_KEYS
+        .iter()
+        .map(|k| (k.to_string(), doc.get(*k).cloned().unwrap_or(Value::Null)))
+        .collect();
+    let bytes = serde_json::to_vec(&picked).ok()?;
+    Some(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// The dependency hash a period's outputs in `dir` were made under (its manifest's
 /// `depends_on`), if they have one.
 pub fn depends_on(dir: &Path) -> Option<String> {
@@ -409,22 +436,88 @@ pub fn write_manifest(
         },
     });
     if !releases.is_empty() {
-        doc["releases"] = releases
-            .iter()
-            .map(|x| {
-                json!({
-                    "version": x.version,
-                    "signer": x.signer,
-                    "date": x.date.to_string(),
-                    "number": x.number,
-                    "depends_on": x.depends_on,
-                    "scores_sha256": x.scores,
-                    "folder": crate::render::issued_folder(x.version),
-                })
-            })
-            .collect();
+        doc["releases"] = releases_json(releases);
     }
     let path = dir.join(MANIFEST);
     write_atomic(&path, &to_bytes(&doc))?;
     Ok(path)
+}
+
+fn releases_json(releases: &[crate::store::ReleaseRecord]) -> Value {
+    releases
+        .iter()
+        .map(|x| {
+            json!({
+                "version": x.version,
+                "signer": x.signer,
+                "date": x.date.to_string(),
+                "number": x.number,
+                "depends_on": x.depends_on,
+                "results": x.scores,
+                "folder": crate::render::issued_folder(x.version),
+            })
+        })
+        .collect()
+}
+
+/// The manifest of documents issued before sign-off was required, taken over as version 1 as
+/// they were (SPEC §9b): the files kept, with hashes, and the release that records them.
+pub fn write_adopted_manifest(
+    dir: &Path,
+    period: crate::period::Period,
+    outputs: &[PathBuf],
+    release: &crate::store::ReleaseRecord,
+) -> std::io::Result<PathBuf> {
+    let mut files = Vec::new();
+    for p in outputs {
+        let (sha, size) = crate::inbox::sha256(p)?;
+        let name = p.strip_prefix(dir).unwrap_or(p).to_string_lossy().to_string();
+        files.push(json!({"path": name, "sha256": sha, "bytes": size}));
+    }
+    let doc = json!({
+        "period": period.to_string(),
+        "kind": period.kind().code(),
+        "generator": format!("utility-eval {}", env!("CARGO_PKG_VERSION")),
+        "issued_before_sign_off": true,
+        "outputs": files,
+        "releases": releases_json(std::slice::from_ref(release)),
+    });
+    let path = dir.join(MANIFEST);
+    write_atomic(&path, &to_bytes(&doc))?;
+    Ok(path)
+}
+
+/// The manifest's `depends_on` and `inputs` (as JSON text) of the outputs in `dir`.
+pub fn manifest_basis(dir: &Path) -> (String, String) {
+    let doc: Value = std::fs::read(dir.join(MANIFEST))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null);
+    let depends_on = doc
+        .get("depends_on")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let inputs = doc.get("inputs").cloned().unwrap_or(json!([]));
+    (depends_on, inputs.to_string())
+}
+
+/// Each enterprise's composite and n in the scores.json at `path`: (name, composite, n,
+/// under the minimum sample).
+pub fn enterprise_figures(path: &Path) -> Vec<(String, Option<f64>, u64, bool)> {
+    let Some(doc) = std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+    else {
+        return Vec::new();
+    };
+    let min = doc.get("min_sample").and_then(Value::as_u64).unwrap_or(0);
+    (doc.get("groups").and_then(Value::as_array).into_iter().flatten())
+        .filter(|g| g.get("level").and_then(Value::as_str) == Some("enterprise"))
+        .map(|g| {
+            let n = g.get("n").and_then(Value::as_u64).unwrap_or(0);
+            let name = g.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            (name, g.get("composite").and_then(Value::as_f64), n, n < min)
+        })
+        .collect()
 }

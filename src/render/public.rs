@@ -83,7 +83,7 @@ impl<'a> Texts<'a> {
                             ("previous", &(r.version - 1)),
                         ],
                     );
-                    (intro, super::report::change_lines(w, r))
+                    (intro, super::report::change_lines(w, r, true))
                 });
                 (Some(notice), signed, changes)
             }

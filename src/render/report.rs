@@ -9,7 +9,7 @@ use crate::pdf::chart::{Bars, Chart, Columns, Lines};
 use crate::pdf::doc::Style;
 use crate::pdf::font::Weight;
 use crate::pdf::{Align, Column, Doc, Table, Tone};
-use crate::results::release::{Change, Issue, Release};
+use crate::results::release::{Change, Figures, Issue, Release};
 use crate::results::{GroupResult, ImprovementItem, Level, PeriodResults};
 use crate::score::stats::round_half_away;
 use crate::wording::{Values, Wording};
@@ -745,17 +745,21 @@ fn corrections(d: &mut Doc, cx: &Ctx<'_>, v: &Values, s: &mut Sections) {
         "release.changes_intro",
         &[("period_label", &period_label), ("previous", &(rel.version - 1))],
     ));
-    for line in change_lines(w, rel) {
+    for line in change_lines(w, rel, false) {
         d.paragraph(&line);
     }
 }
 
-/// The lines of a 更正说明, one per enterprise whose figures changed.
-pub(super) fn change_lines(w: &Wording, rel: &Release) -> Vec<String> {
+/// The lines of a 更正说明, one per enterprise whose figures changed; for the public, a
+/// composite under the minimum sample is shown as 样本不足, as everywhere in public documents.
+pub(super) fn change_lines(w: &Wording, rel: &Release, public: bool) -> Vec<String> {
+    if rel.changes.is_empty() {
+        return vec![w.text("release.no_figure_change").to_string()];
+    }
     rel.changes
         .iter()
         .map(|c| {
-            let (b, a) = change_values(w, c);
+            let (b, a) = change_values(w, c, public);
             w.with(
                 "release.change",
                 &[
@@ -770,20 +774,21 @@ pub(super) fn change_lines(w: &Wording, rel: &Release) -> Vec<String> {
         .collect()
 }
 
-/// A change's composite and n before and after, as shown (未列入 where it was not listed).
-fn change_values(w: &Wording, c: &Change) -> ((String, String), (String, String)) {
-    let shown = |x: Option<(Option<f64>, u64)>| {
-        x.map_or((w.text("release.not_listed").to_string(), "0".to_string()), |(c, n)| {
-            (score(c), n.to_string())
-        })
+/// A change's composite and n before and after, as shown (未列入 where it was not listed;
+/// 样本不足 in a public document for a composite under the minimum sample).
+fn change_values(w: &Wording, c: &Change, public: bool) -> ((String, String), (String, String)) {
+    let shown = |x: &Option<Figures>| match x {
+        None => (w.text("release.not_listed").to_string(), "0".to_string()),
+        Some(f) if public && f.insufficient => (w.text("report.insufficient").to_string(), f.n.to_string()),
+        Some(f) => (score(f.composite), f.n.to_string()),
     };
-    (shown(c.before), shown(c.after))
+    (shown(&c.before), shown(&c.after))
 }
 
 /// An enterprise's own line in an issued correction, when its figures changed.
 fn own_change(w: &Wording, rel: &Release, enterprise: &str) -> Option<String> {
     let c = rel.changes.iter().find(|c| c.enterprise == enterprise)?;
-    let (b, a) = change_values(w, c);
+    let (b, a) = change_values(w, c, false);
     Some(w.with(
         "release.own_change",
         &[

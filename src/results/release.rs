@@ -69,14 +69,18 @@ pub struct Figures {
     pub enterprise: String,
     pub composite: Option<f64>,
     pub n: u64,
+    /// Under the minimum sample: the public documents show 样本不足, not the composite.
+    #[serde(default)]
+    pub insufficient: bool,
 }
 
-/// An enterprise whose composite or n changed between two issued versions.
+/// An enterprise whose composite or n changed between two issued versions (`None` where it
+/// was not listed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub enterprise: String,
-    pub before: Option<(Option<f64>, u64)>,
-    pub after: Option<(Option<f64>, u64)>,
+    pub before: Option<Figures>,
+    pub after: Option<Figures>,
 }
 
 /// The changes from `before` (the previous version's figures) to `after`: each enterprise
@@ -90,8 +94,8 @@ pub fn changes(before: &[Figures], after: &[Figures]) -> Vec<Change> {
         if b.map(key) != Some(key(a)) {
             out.push(Change {
                 enterprise: a.enterprise.clone(),
-                before: b.map(|b| (b.composite, b.n)),
-                after: Some((a.composite, a.n)),
+                before: b.cloned(),
+                after: Some(a.clone()),
             });
         }
     }
@@ -101,7 +105,7 @@ pub fn changes(before: &[Figures], after: &[Figures]) -> Vec<Change> {
     {
         out.push(Change {
             enterprise: b.enterprise.clone(),
-            before: Some((b.composite, b.n)),
+            before: Some(b.clone()),
             after: None,
         });
     }
@@ -118,6 +122,7 @@ mod tests {
             enterprise: e.into(),
             composite: Some(c),
             n,
+            insufficient: n < 30,
         };
         let before = [f("甲", 85.0, 40), f("乙", 80.0, 30), f("丙", 70.0, 10)];
         let after = [f("甲", 85.0, 40), f("乙", 79.0, 31), f("丁", 90.0, 5)];
@@ -125,8 +130,8 @@ mod tests {
         let names: Vec<&str> = c.iter().map(|c| c.enterprise.as_str()).collect();
         // 甲 is the same; 乙 changed; 丁 is new; 丙 is gone.
         assert_eq!(names, ["乙", "丁", "丙"]);
-        assert_eq!(c[0].before, Some((Some(80.0), 30)));
-        assert_eq!(c[0].after, Some((Some(79.0), 31)));
+        assert_eq!(c[0].before, Some(f("乙", 80.0, 30)));
+        assert_eq!(c[0].after, Some(f("乙", 79.0, 31)));
         assert_eq!(c[1].before, None);
         assert_eq!(c[2].after, None);
     }

@@ -52,6 +52,9 @@ pub fn publish(
     for r in &results {
         let dir = config.paths.period_dir(r.period);
         let before = crate::render::json::previous_outputs(&dir);
+        if config.release.required {
+            adopt_unsigned(config, store, r.period, &dir, &before)?;
+        }
         // Results for everyone's use first (scores.json, the detail, feedback to submitters):
         // whether the issued documents are drafts depends on scores.json as it is now.
         let plain = Issue::Unsigned;
@@ -90,6 +93,85 @@ pub fn publish(
         store.clear_stale(&store.stale_periods()?)?;
     }
     Ok(all)
+}
+
+/// Who a version issued before sign-off was required is recorded as signed by.
+pub const ISSUED_BEFORE_SIGN_OFF: &str = "（启用审核签发前已印发）";
+
+/// Documents a period had issued before sign-off was required (written by an earlier version
+/// of the program, or with `required = false`) are what its recipients and the public hold:
+/// they are taken over as its version 1, as they are, instead of being withdrawn.
+fn adopt_unsigned(
+    config: &Config,
+    store: &Store,
+    period: Period,
+    dir: &Path,
+    before: &[PathBuf],
+) -> Result<(), PublishError> {
+    use crate::render::DRAFT_PREFIX;
+    let top = |p: &Path| p.parent() == Some(dir);
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let issued_unsigned = before
+        .iter()
+        .any(|p| top(p) && name(p).ends_with(".pdf") && !name(p).starts_with(DRAFT_PREFIX) && p.is_file());
+    if !issued_unsigned || store.latest_release(period)?.is_some() {
+        return Ok(());
+    }
+    let mut v = crate::wording::Values::new();
+    v.insert("period_label", period.label_zh());
+    v.insert("city", config.city.clone());
+    let detail = format!("{}.xlsx", config.wording.name("detail_workbook", &v));
+    let feedback = format!("{}/", crate::render::feedback::FOLDER);
+    let kept: Vec<&PathBuf> = (before.iter())
+        .filter(|p| p.is_file() && p.strip_prefix(dir).is_ok_and(|r| !r.starts_with(&feedback)))
+        .filter(|p| !(top(p) && name(p) == detail) && name(p) != crate::render::json::MANIFEST)
+        .collect();
+    let out = dir.join(crate::render::issued_folder(1));
+    let fail = |source| PublishError::Write {
+        what: "启用签发前的文件",
+        dir: out.clone(),
+        source,
+    };
+    let mut copies = Vec::new();
+    for p in kept {
+        let to = out.join(p.strip_prefix(dir).unwrap_or(p));
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(fail)?;
+        }
+        crate::output::write_atomic(&to, &std::fs::read(p).map_err(fail)?).map_err(fail)?;
+        copies.push(to);
+    }
+    let scores = dir.join(crate::render::json::SCORES);
+    let (depends_on, inputs) = crate::render::json::manifest_basis(dir);
+    let figures = (crate::render::json::enterprise_figures(&scores).into_iter())
+        .map(
+            |(enterprise, composite, n, insufficient)| crate::results::release::Figures {
+                enterprise,
+                composite,
+                n,
+                insufficient,
+            },
+        )
+        .collect();
+    let record = crate::store::ReleaseRecord {
+        period,
+        version: 1,
+        signer: ISSUED_BEFORE_SIGN_OFF.to_string(),
+        date: config.today,
+        number: None,
+        depends_on,
+        scores: crate::render::json::results_fingerprint(&scores).unwrap_or_default(),
+        inputs,
+        figures,
+    };
+    crate::render::json::write_adopted_manifest(&out, period, &copies, &record).map_err(fail)?;
+    store.record_release(&record)?;
+    tracing::info!("{period}:启用审核签发前已印发的文件作为第 1 版保存在 {}", out.display());
+    Ok(())
 }
 
 /// Writes the documents of the renderers `which` picks for results `r` into `dir`, marked as
@@ -133,17 +215,15 @@ fn issue_for(config: &Config, store: &Store, period: Period, dir: &Path) -> Resu
     }
     Ok(match store.latest_release(period)? {
         None => Some(Issue::Draft { correction: false }),
-        Some(last) if Some(&last.scores) == scores_sha256(dir).as_ref() => None,
+        Some(last) if Some(&last.scores) == results_fingerprint(dir).as_ref() => None,
         Some(_) => Some(Issue::Draft { correction: true }),
     })
 }
 
-/// The sha256 of the period's scores.json in `dir`, if it has one: what a release is compared
-/// with to tell whether the results changed since.
-pub fn scores_sha256(dir: &Path) -> Option<String> {
-    crate::inbox::sha256(&dir.join(crate::render::json::SCORES))
-        .ok()
-        .map(|(sha, _)| sha)
+/// The fingerprint of the results in the period's scores.json in `dir`, if it has one: what a
+/// release is compared with to tell whether the results changed since.
+pub fn results_fingerprint(dir: &Path) -> Option<String> {
+    crate::render::json::results_fingerprint(&dir.join(crate::render::json::SCORES))
 }
 
 /// Copies the period's public files among `outputs` to the public folder.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use super::publish::{PublishError, affected, mirror, publish, render, scores_sha256, settle_unscored};
+use super::publish::{PublishError, affected, mirror, publish, render, results_fingerprint, settle_unscored};
 use crate::compute::Reporter;
 use crate::config::Config;
 use crate::period::Period;
@@ -31,17 +31,19 @@ pub enum State {
 /// The state of `period` from its folder and its release records.
 pub fn state(config: &Config, store: &Store, period: Period) -> Result<State, StoreError> {
     let dir = config.paths.period_dir(period);
-    let Some(now) = scores_sha256(&dir) else {
+    let Some(now) = results_fingerprint(&dir) else {
         return Ok(State::Nothing);
     };
+    if !config.release.required {
+        return Ok(State::Unsigned);
+    }
     let last = store.latest_release(period)?;
     Ok(match last {
         Some(last) => {
             let changed = last.scores != now;
             State::Issued { last, changed }
         }
-        None if config.release.required => State::Draft,
-        None => State::Unsigned,
+        None => State::Draft,
     })
 }
 
@@ -76,6 +78,17 @@ pub enum ReleaseError {
     NoContact,
     #[error("签发人不能为空(--by)")]
     NoSigner,
+    #[error("签发日期 {date} 早于第 {version} 版的签发日期 {previous}")]
+    DateBefore {
+        date: NaiveDate,
+        version: u32,
+        previous: NaiveDate,
+    },
+    #[error(
+        "{} 中已有签发的文件,但数据库中没有这一版的签发记录(数据库可能是从较早的备份恢复的)。已签发的文件不会被覆盖:请先把这个文件夹移到别处保存,再签发",
+        .0.display()
+    )]
+    IssuedFolderExists(PathBuf),
     #[error("无法写入签发文件到 {}:{}", path.display(), crate::output::io_zh(source))]
     Write { path: PathBuf, source: std::io::Error },
 }
@@ -98,12 +111,24 @@ pub fn release(
     settle_unscored(store)?;
     let period = req.period;
     let dir = config.paths.period_dir(period);
-    let scores = scores_sha256(&dir).ok_or(ReleaseError::NoResults(period))?;
+    let scores = results_fingerprint(&dir).ok_or(ReleaseError::NoResults(period))?;
     let previous = store.releases(period)?;
     if let Some(last) = previous.last()
         && last.scores == scores
     {
+        // Already issued: what follows a release is done again if it was cut short.
+        let r = Reporter::new(config, store, topics.clone()).compute(period)?;
+        settle(config, store, topics, &r, last.version)?;
         return Ok(Outcome::Unchanged(last.clone()));
+    }
+    if let Some(last) = previous.last()
+        && req.date < last.date
+    {
+        return Err(ReleaseError::DateBefore {
+            date: req.date,
+            version: last.version,
+            previous: last.date,
+        });
     }
     let contact = config.release.contact.clone().ok_or(ReleaseError::NoContact)?;
     let r = Reporter::new(config, store, topics.clone()).compute(period)?;
@@ -125,7 +150,10 @@ pub fn release(
     });
     let out = dir.join(crate::render::issued_folder(version));
     // A folder of this version left by an attempt that stopped before it was recorded was
-    // never issued: it is written afresh.
+    // never issued: it is written afresh. One that says it was issued is never overwritten.
+    if crate::render::json::latest_issued(&out).is_some() {
+        return Err(ReleaseError::IssuedFolderExists(out));
+    }
     if out.exists() {
         std::fs::remove_dir_all(&out).map_err(|source| ReleaseError::Write {
             path: out.clone(),
@@ -150,19 +178,50 @@ pub fn release(
         inputs: inputs_json(&r),
         figures,
     };
-    let mut history = previous;
-    history.push(record.clone());
+    // The version's manifest lists its release once the database has it (below): a folder
+    // whose manifest says so is issued, and never written again.
     let manifest =
-        crate::render::json::write_manifest(&r, &out, &files, &history).map_err(|source| ReleaseError::Write {
+        crate::render::json::write_manifest(&r, &out, &files, &[]).map_err(|source| ReleaseError::Write {
             path: out.clone(),
             source,
         })?;
     files.push(manifest);
     store.record_release(&record)?;
-    // The period's folder: its drafts go, its manifest lists the release.
-    publish(config, store, topics, &[period], false)?;
-    mirror(config, &r, &files)?;
+    settle(config, store, topics, &r, version)?;
     Ok(Outcome::Issued(record, files))
+}
+
+/// What follows a recorded release, done again by the next `release` until it is done: the
+/// period's folder lists the release (and its drafts go), and `public/` holds the version in
+/// force.
+fn settle(
+    config: &Config,
+    store: &mut Store,
+    topics: &Topics,
+    r: &PeriodResults,
+    version: u32,
+) -> Result<(), ReleaseError> {
+    use crate::render::json::{latest_issued, manifest_outputs, write_manifest};
+    let dir = config.paths.period_dir(r.period);
+    let folder = crate::render::issued_folder(version);
+    let issued = dir.join(&folder);
+    let files: Vec<PathBuf> = (manifest_outputs(&issued).into_iter())
+        .map(|(p, _)| issued.join(p))
+        .collect();
+    let history: Vec<_> = (store.releases(r.period)?.into_iter())
+        .filter(|x| x.version <= version)
+        .collect();
+    if latest_issued(&issued).as_deref() != Some(folder.as_str()) {
+        write_manifest(r, &issued, &files, &history).map_err(|source| ReleaseError::Write {
+            path: issued.clone(),
+            source,
+        })?;
+    }
+    if latest_issued(&dir).as_deref() != Some(folder.as_str()) {
+        publish(config, store, topics, &[r.period], false)?;
+    }
+    mirror(config, r, &files)?;
+    Ok(())
 }
 
 /// Each enterprise's composite (to two decimals, as shown) and n: what the next version's
@@ -174,6 +233,7 @@ pub fn figures(r: &PeriodResults) -> Vec<Figures> {
             enterprise: g.name.clone(),
             composite: g.composite.map(|x| crate::score::stats::round_half_away(x, 2)),
             n: g.n,
+            insufficient: g.insufficient,
         })
         .collect()
 }

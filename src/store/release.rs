@@ -16,7 +16,8 @@ pub struct ReleaseRecord {
     pub number: Option<String>,
     /// The configuration's dependency hash the version was computed under.
     pub depends_on: String,
-    /// sha256 of the scores.json issued: the results a later computation is compared with.
+    /// The fingerprint of the results issued (their scores.json's results): what a later
+    /// computation is compared with.
     pub scores: String,
     /// The returns in force, as JSON ([{path, sha256}]).
     pub inputs: String,

@@ -189,7 +189,7 @@ pub const MIGRATIONS: &[&str] = &[
         released_on TEXT NOT NULL,          -- the release date, YYYY-MM-DD
         number      TEXT,                   -- 文号
         depends_on  TEXT NOT NULL,          -- the configuration's dependency hash
-        scores      TEXT NOT NULL,          -- sha256 of the scores.json issued
+        scores      TEXT NOT NULL,          -- fingerprint of the results issued (scores.json's results)
         inputs      TEXT NOT NULL,          -- JSON: the returns in force [{path, sha256}]
         figures     TEXT NOT NULL,          -- JSON: each enterprise's composite and n
         PRIMARY KEY (period, version)

@@ -340,3 +340,168 @@ fn the_same_release_gives_the_same_bytes_and_a_stale_period_is_recomputed_before
         "and the period's folder holds the same results"
     );
 }
+
+/// Sign off 2026-09 on 2026-10-15.
+fn sign(env: &Env) {
+    let o = env.run(&["release", "--period", PERIOD, "--by", "王局长", "--date", "2026-10-15"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+}
+
+/// A deployment that issued without sign-off (an earlier version, or `required = false`) and
+/// then requires it: what its recipients and the public hold is taken over as version 1, not
+/// withdrawn; results that did not change need no new release.
+#[test]
+fn turning_sign_off_on_keeps_what_was_issued_as_version_one() {
+    let env = Env::samples();
+    assert_eq!(code(&env.run(&["run"])), 3);
+    let report = env.path(&format!("reports/{PERIOD}/{CITY_REPORT}"));
+    let issued = sha256(&report);
+    let before = enterprise_results(&env);
+    assert!(!before.is_empty());
+    let public = hashes(&env, "public");
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replacen("required = false", "required = true", 1)).unwrap();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(!stdout(&o).contains("待重新签发"), "{}", stdout(&o));
+    let kept = env.path(&format!("reports/{PERIOD}/签发/第1版/{CITY_REPORT}"));
+    assert_eq!(sha256(&kept), issued, "the report as it was issued");
+    assert_eq!(
+        enterprise_results(&env),
+        before,
+        "nothing taken back from the enterprises"
+    );
+    assert_eq!(hashes(&env, "public"), public);
+    assert!(
+        !env.files("reports").iter().any(|f| f.contains("【送审稿】")),
+        "no draft: nothing changed"
+    );
+    let status = stdout(&env.run(&["status", "--period", PERIOD]));
+    assert!(
+        status.contains("已签发 第1版") && status.contains("启用审核签发前已印发"),
+        "{status}"
+    );
+}
+
+/// After release: a rejected file for the period (its counts of returns move, its results do
+/// not) asks for no new release; an edited file name in the wording does not take the issued
+/// version out of anyone's outbox; and a release cut short (its public page and the period's
+/// record of it lost) is finished by releasing again.
+#[test]
+fn an_issued_version_stays_in_force_through_a_rejected_file_a_renamed_document_and_a_cut_short_release() {
+    let env = Env::signed_samples();
+    assert_eq!(code(&env.run(&["run"])), 3);
+    sign(&env);
+    let outbox = hashes(&env, "outbox");
+    // A return of 竟陵街道 for September without its 用户名称 column: rejected whole, counted.
+    let mut rows = meta("竟陵街道", "月度自评", PERIOD);
+    let mut h = header();
+    h.remove(3);
+    rows.push(h);
+    let mut r = row(1, "2026-09-20", GS01);
+    r.remove(3);
+    rows.push(r);
+    write_xlsx(&env.inbox("JL/竟陵街道_月度自评_2026-09(补).xlsx"), "调查问卷", &rows);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("已更新报告:2026-09"), "recomputed: {}", stdout(&o));
+    assert!(!stdout(&o).contains("待重新签发"), "{}", stdout(&o));
+    assert!(stdout(&env.run(&["status", "--period", PERIOD])).contains("已签发 第1版 2026-10-15 王局长"));
+
+    let wording = std::fs::read_to_string(std::path::Path::new(REPO).join("templates/report.toml")).unwrap();
+    let renamed = wording.replacen(
+        "city_report = \"{period_label}{city}供水供气企业服务满意度分析报告\"",
+        "city_report = \"{period_label}{city}供水供气服务满意度报告\"",
+        1,
+    );
+    assert_ne!(renamed, wording);
+    std::fs::write(env.path("report.toml"), renamed).unwrap();
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("report = \"report.toml\"\n{text}")).unwrap();
+    let o = env.run(&["run"]);
+    assert!(code(&o) == 0 || code(&o) == 3, "{}{}", stdout(&o), stderr(&o));
+    let held: BTreeMap<String, String> = hashes(&env, "outbox")
+        .into_iter()
+        .filter(|(f, _)| f.contains(PERIOD) && !f.contains("退回"))
+        .collect();
+    let issued: BTreeMap<String, String> = outbox
+        .into_iter()
+        .filter(|(f, _)| f.contains(PERIOD) && !f.contains("退回"))
+        .collect();
+    assert_eq!(held, issued, "the issued version is still in every outbox");
+
+    // The release's last steps undone, as if it had stopped there.
+    std::fs::remove_dir_all(env.path(&format!("public/{PERIOD}"))).unwrap();
+    let manifest = env.path(&format!("reports/{PERIOD}/manifest.json"));
+    let mut m = read_json(&manifest);
+    m.as_object_mut().unwrap().remove("releases");
+    std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+    let o = env.run(&["release", "--period", PERIOD, "--by", "王局长"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("无需重新签发"), "{}", stdout(&o));
+    assert!(
+        env.path(&format!("public/{PERIOD}/index.html")).is_file(),
+        "published again"
+    );
+    assert!(
+        read_json(&manifest)["releases"].is_array(),
+        "the period records its release again"
+    );
+}
+
+/// The public 更正说明 shows no score the disclosure withholds: an enterprise under the minimum
+/// sample is 样本不足 there, with its numbers in the internal city report.
+#[test]
+fn a_public_correction_shows_sample_too_small_where_the_disclosure_withholds_the_score() {
+    let pdf = tool("pdftotext");
+    let env = Env::signed_samples();
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[thresholds]\nmin_sample = 50\n")).unwrap();
+    assert_eq!(code(&env.run(&["run"])), 3);
+    sign(&env);
+    let v1 = read_json(&env.path(&format!("reports/{PERIOD}/签发/第1版/scores.json")));
+    let old = gs01(&v1);
+    assert!(old.1 < 50, "GS01 is under the minimum sample: {old:?}");
+    late_return(&env);
+    assert_eq!(code(&env.run(&["run"])), 0);
+    let o = env.run(&["release", "--period", PERIOD, "--by", "王局长", "--date", "2026-10-16"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let v2 = env.path(&format!("reports/{PERIOD}/签发/第2版"));
+    let new = gs01(&read_json(&v2.join("scores.json")));
+    let page = std::fs::read_to_string(env.path(&format!("public/{PERIOD}/index.html"))).unwrap();
+    let public = format!(
+        "{GS01}：综合得分 样本不足 → {:.2}；有效问卷 {} → {} 份",
+        new.0, old.1, new.1
+    );
+    assert!(page.contains(&public), "{public}\n{page}");
+    assert!(
+        !page.contains(&format!("{:.2} →", old.0)),
+        "the withheld score is not shown"
+    );
+    if pdf {
+        let text = pdf_text(&v2.join(CITY_REPORT)).replace('\n', "");
+        assert!(
+            text.contains(&format!("综合得分 {:.2} → {:.2}", old.0, new.0)),
+            "the leaders see it"
+        );
+    }
+}
+
+#[test]
+fn a_release_dated_before_the_version_in_force_is_refused() {
+    let env = Env::signed_samples();
+    assert_eq!(code(&env.run(&["run"])), 3);
+    sign(&env);
+    late_return(&env);
+    assert_eq!(code(&env.run(&["run"])), 0);
+    let o = env.run(&["release", "--period", PERIOD, "--by", "王局长", "--date", "2026-10-14"]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("早于第 1 版的签发日期 2026-10-15"),
+        "{}",
+        stderr(&o)
+    );
+}
