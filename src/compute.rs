@@ -314,6 +314,7 @@ impl<'c> Reporter<'c> {
             sampling,
             integrity,
             importance,
+            cases: Vec::new(),
         })
     }
 

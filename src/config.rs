@@ -137,6 +137,8 @@ struct RawThresholds {
     deadline_days: Option<u32>,
     topic_repeat: Option<u32>,
     min_ranked: Option<u32>,
+    callback_days: Option<u32>,
+    rectify_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -448,7 +450,19 @@ fn layers(raw: &RawConfig, src: &Source<'_>) -> Result<(Scheme, Topics, crate::w
 }
 
 /// The `[thresholds]` written in the config, over the scheme's.
-fn thresholds(t: &RawThresholds, th: &mut crate::scheme::Thresholds, src: &Source<'_>) -> Result<(), ConfigError> {
+fn thresholds(t: &RawThresholds, scheme: &mut Scheme, src: &Source<'_>) -> Result<(), ConfigError> {
+    let cases = &mut scheme.cases;
+    cases.callback_days = t.callback_days.unwrap_or(cases.callback_days);
+    cases.rectify_days = t.rectify_days.unwrap_or(cases.rectify_days);
+    for (key, days) in [
+        ("callback_days", cases.callback_days),
+        ("rectify_days", cases.rectify_days),
+    ] {
+        if days == 0 {
+            return Err(src.fail(&["thresholds", key], format!("[thresholds] {key} 应为至少 1 个工作日")));
+        }
+    }
+    let th = &mut scheme.thresholds;
     th.action = t.action.unwrap_or(th.action);
     th.min_sample = t.min_sample.unwrap_or(th.min_sample);
     th.min_answers = t.min_answers.unwrap_or(th.min_answers);
@@ -892,6 +906,15 @@ impl Clone for Suggested {
 /// At most this many suggestions are remembered (typed values are not bounded).
 const SUGGESTIONS_KEPT: usize = 10_000;
 
+/// Today: the clock's date, or `UTILITY_EVAL_TODAY` (YYYY-MM-DD) where a date must be pinned
+/// (tests, or re-running a day's deadlines).
+fn today() -> chrono::NaiveDate {
+    std::env::var("UTILITY_EVAL_TODAY")
+        .ok()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
 /// Seconds a file must rest in the inbox before `run` takes it (a copy may be under way).
 pub const DEFAULT_SETTLE_SECONDS: u64 = 60;
 
@@ -934,7 +957,7 @@ impl Config {
             }
             None => crate::calendar::Calendar::builtin(),
         };
-        thresholds(&raw.thresholds, &mut scheme.thresholds, &src)?;
+        thresholds(&raw.thresholds, &mut scheme, &src)?;
         let limits = limits(&raw.limits, &src)?;
         let names = registry_names(&raw.unit, &raw.enterprise, &src)?;
         let abs = |p: &Path| src.abs(p);
@@ -973,7 +996,7 @@ impl Config {
             enterprise_names: Default::default(),
             party_names: Default::default(),
             suggested: Suggested::default(),
-            today: chrono::Local::now().date_naive(),
+            today: today(),
         };
         config.delivery = delivery(raw.delivery, &config, &abs).map_err(|p| p.in_file(path, text))?;
         config.release = release(raw.release, &config.delivery).map_err(|p| p.in_file(path, text))?;

@@ -158,6 +158,10 @@ impl Listed {
                 let folder = format!("{}/", crate::render::report::FOLDER);
                 self.find_by(|p| p.starts_with(&folder) && p.contains(name))
             }
+            Handout::Ledger(name) => {
+                let folder = format!("{}/", crate::render::ledger::FOLDER);
+                self.find_by(|p| p.starts_with(&folder) && p.contains(name))
+            }
             Handout::FeedbackWorkbook(_) => None,
         })
     }
@@ -219,11 +223,13 @@ pub fn due(config: &Config, period: Period) -> Due {
     }
     // Each enterprise its report; every submitter, unit or enterprise, its feedback workbook.
     for e in &config.enterprises {
-        let report = issued
-            .as_ref()
-            .and_then(|i| i.find(&path(Handout::EnterpriseReport(&e.name))));
+        let doc = Handout::EnterpriseReport(&e.name);
+        let report = issued.as_ref().and_then(|i| i.issued(&path(doc), doc));
+        // Its ledger of the version in force (only an issued version has one).
+        let doc = Handout::Ledger(&e.name);
+        let ledger = (issued.as_ref().filter(|_| signed_off)).and_then(|i| i.issued(&path(doc), doc));
         let feedback = current.find(&path(Handout::FeedbackWorkbook(&e.name)));
-        for doc in report.into_iter().chain(feedback) {
+        for doc in report.into_iter().chain(ledger).chain(feedback) {
             add(&mut out, Recipient::of(config, Party::Enterprise(e)), doc);
         }
     }

@@ -84,6 +84,29 @@ impl Default for Integrity {
     }
 }
 
+/// The deadlines of a complaint case (差评件), in working days from its period's release.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Cases {
+    /// Call the respondent back within this many working days.
+    pub callback_days: u32,
+    /// Rectify within this many working days.
+    pub rectify_days: u32,
+    /// Periods of the same kind in a row below the action line (or last of its utility) after
+    /// which an enterprise is listed for an interview (建议约谈).
+    pub interview_after: u32,
+}
+
+impl Default for Cases {
+    fn default() -> Cases {
+        Cases {
+            callback_days: 5,
+            rectify_days: 15,
+            interview_after: 2,
+        }
+    }
+}
+
 /// One level of the five-level rating.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,6 +165,9 @@ pub struct Scheme {
     /// The checks of self-assessment data (数据质量疑点).
     #[serde(default)]
     pub integrity: Integrity,
+    /// Complaint cases (差评件, SPEC §11): their deadlines in working days.
+    #[serde(default)]
+    pub cases: Cases,
     #[serde(rename = "grade")]
     pub grades: Vec<Grade>,
     #[serde(rename = "dimension")]

@@ -87,6 +87,9 @@ pub const PLACEHOLDERS: &[&str] = &[
     "after",
     "n_before",
     "n_after",
+    "callback_days",
+    "rectify_days",
+    "date",
 ];
 
 /// One table of the wording: key → template.
@@ -131,6 +134,9 @@ pub struct Wording {
     /// The marks and lines of review and sign-off (`release.KEY`, SPEC §9b).
     #[serde(default)]
     pub release: Table,
+    /// The words of the enterprises' ledgers (`ledger.KEY`, SPEC §11).
+    #[serde(default)]
+    pub ledger: Table,
 }
 
 /// The tables of the wording, in the file's order.
@@ -147,6 +153,7 @@ pub const TABLES: &[&str] = &[
     "notice",
     "sheet",
     "release",
+    "ledger",
 ];
 
 /// The keys the documents look up; a wording file must define each.
@@ -257,6 +264,7 @@ impl Wording {
             "notice" => &self.notice,
             "sheet" => &self.sheet,
             "release" => &self.release,
+            "ledger" => &self.ledger,
             _ => &self.paragraphs,
         }
     }
@@ -274,6 +282,7 @@ impl Wording {
             "notice" => &mut self.notice,
             "sheet" => &mut self.sheet,
             "release" => &mut self.release,
+            "ledger" => &mut self.ledger,
             _ => &mut self.paragraphs,
         }
     }
@@ -310,6 +319,11 @@ impl Wording {
     }
 
     /// A paragraph filled with `values`.
+    /// The template at `path` (`ledger.intro`) filled with `values`.
+    pub fn paragraph_in(&self, path: &str, values: &Values) -> String {
+        fill(self.text(path), values)
+    }
+
     pub fn paragraph(&self, key: &str, values: &Values) -> String {
         fill(self.paragraphs.get(key).map_or("", String::as_str), values)
     }

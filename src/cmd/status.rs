@@ -37,6 +37,9 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
             say!("{}", sampling(config, &store, period)?.trim_end());
         }
     }
+    if args.period.is_none() && config.release.required && store.latest_release_any()?.is_some() {
+        say!("{}", ledgers(config, &store)?.trim_end());
+    }
     let shown: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
     let elsewhere: Vec<Submission> = store
         .submissions(None)?
@@ -70,6 +73,26 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Success)
+}
+
+/// What each enterprise owes in the rectification loop (SPEC §11) as of today: its open items
+/// and cases, those overdue.
+fn ledgers(config: &Config, store: &crate::store::Store) -> anyhow::Result<String> {
+    let s = crate::run::rectification::summary(config, store)?;
+    let mut out = format!("\n== 整改闭环(截至 {}) ==\n", s.as_of);
+    for e in &s.enterprises {
+        if e.items == 0 && e.cases == 0 {
+            continue;
+        }
+        out.push_str(&format!(
+            "  {}:整改事项 {} 项(超期 {} 项),差评件 {} 件(超期未回访 {} 件)\n",
+            e.name, e.items, e.items_overdue, e.cases, e.cases_overdue
+        ));
+    }
+    for i in &s.interviews {
+        out.push_str(&format!("  建议约谈 {}:{}\n", i.name, i.reasons.join(";")));
+    }
+    Ok(out)
 }
 
 /// The periods `status` shows by default: those with an accepted return (or one since

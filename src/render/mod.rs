@@ -8,6 +8,7 @@ pub mod detail;
 pub mod feedback;
 pub mod form;
 pub mod json;
+pub mod ledger;
 pub mod notice;
 pub mod public;
 pub mod report;
@@ -180,6 +181,8 @@ pub enum Handout<'a> {
     EnterpriseReport(&'a str),
     /// A unit's feedback workbook, by its name.
     FeedbackWorkbook(&'a str),
+    /// An enterprise's ledger (整改台账), by its name.
+    Ledger(&'a str),
 }
 
 /// Where a document is in its period's folder (relative): the one place the renderers and
@@ -196,6 +199,10 @@ pub fn document_path(wording: &Wording, values: &Values, doc: Handout<'_>) -> Pa
         Handout::FeedbackWorkbook(name) => {
             v.insert("unit", name.to_string());
             ("feedback_workbook", Some(feedback::FOLDER), "xlsx")
+        }
+        Handout::Ledger(name) => {
+            v.insert("enterprise", name.to_string());
+            ("ledger_workbook", Some(ledger::FOLDER), "xlsx")
         }
     };
     let file = format!("{}.{ext}", wording.name(key, &v));
@@ -281,5 +288,6 @@ pub fn renderers() -> Vec<Box<dyn Renderer>> {
         Box::new(report::EnterpriseReports),
         Box::new(public::PublicDisclosure),
         Box::new(feedback::FeedbackWorkbooks),
+        Box::new(ledger::LedgerWorkbooks),
     ]
 }

@@ -5,6 +5,7 @@
 //! module imports no stage.
 
 pub mod answers;
+pub mod cases;
 pub mod integrity;
 pub mod public;
 pub mod release;
@@ -556,6 +557,9 @@ pub struct PeriodResults {
     pub integrity: Vec<Signal>,
     /// Each item's importance (correlation with overall satisfaction) against its score.
     pub importance: Vec<Importance>,
+    /// The complaint cases open when the period is issued (SPEC §11), every enterprise's: set by
+    /// `release` for the ledgers, empty otherwise.
+    pub cases: Vec<cases::Case>,
 }
 
 impl PeriodResults {

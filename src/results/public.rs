@@ -183,6 +183,7 @@ mod tests {
             sampling: None,
             integrity: Vec::new(),
             importance: Vec::new(),
+            cases: Vec::new(),
         }
     }
 

@@ -196,6 +196,8 @@ fn steps(config: &Config, store: &mut Store, progress: &dyn Progress) -> Result<
     } else {
         publish::settle_unscored(store)?;
     }
+    // The rectification loop moves every day: its standing summary as of today.
+    super::rectification::refresh(config, store)?;
     // Every period's documents, not only those just written: a failed sending is retried.
     // The 退回通知 of files rejected whole are written, then delivered with the rest.
     let unwritten = crate::notice::write_due(config, store)?;

@@ -11,6 +11,7 @@ use std::sync::{Condvar, Mutex, mpsc};
 pub mod cron;
 pub mod publish;
 mod record;
+pub mod rectification;
 pub mod release;
 
 pub use record::explanation;

@@ -10,6 +10,7 @@ use super::publish::{PublishError, affected, mirror, publish, render, results_fi
 use crate::compute::Reporter;
 use crate::config::Config;
 use crate::period::Period;
+use crate::results::cases::Case;
 use crate::results::release::{Figures, Issue, Release, changes};
 use crate::results::{Level, PeriodResults};
 use crate::store::{ReleaseRecord, Store, StoreError};
@@ -131,9 +132,15 @@ pub fn release(
         });
     }
     let contact = config.release.contact.clone().ok_or(ReleaseError::NoContact)?;
-    let r = Reporter::new(config, store, topics.clone()).compute(period)?;
+    let mut r = Reporter::new(config, store, topics.clone()).compute(period)?;
     let figures = figures(&r);
     let version = previous.last().map_or(1, |l| l.version + 1);
+    // The complaint cases of the period's responses not yet cased, opened on this release date,
+    // and every enterprise's cases still open: the ledgers go out with the issued version.
+    let opened = open_cases(config, store, period, req.date)?;
+    r.cases = store.cases()?;
+    r.cases.extend(opened.iter().cloned());
+    r.cases.sort_by(|a, b| a.number.cmp(&b.number));
     let notice = config.calendar.span(req.date, config.release.notice_days);
     let issue = Issue::Issued(Release {
         version,
@@ -187,7 +194,9 @@ pub fn release(
         })?;
     files.push(manifest);
     store.record_release(&record)?;
+    store.save_cases(&opened)?;
     settle(config, store, topics, &r, version)?;
+    super::rectification::refresh(config, store)?;
     Ok(Outcome::Issued(record, files))
 }
 
@@ -222,6 +231,47 @@ fn settle(
     }
     mirror(config, r, &files)?;
     Ok(())
+}
+
+/// The complaint cases (SPEC §11) of `period`'s responses that have none yet, numbered after
+/// the enterprise's earlier cases of the period, with deadlines in working days from `date`.
+fn open_cases(config: &Config, store: &Store, period: Period, date: NaiveDate) -> Result<Vec<Case>, StoreError> {
+    let known = store.cases()?;
+    let cased: std::collections::HashSet<i64> = known.iter().map(|c| c.response_id).collect();
+    let mut seq: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for c in known.iter().filter(|c| c.period == period) {
+        *seq.entry(c.enterprise.clone()).or_default() += 1;
+    }
+    let callback = config.calendar.after(date, config.scheme.cases.callback_days);
+    let rectify = config.calendar.after(date, config.scheme.cases.rectify_days);
+    let mut out = Vec::new();
+    for s in store.case_sources(period)? {
+        if cased.contains(&s.response_id) {
+            continue;
+        }
+        let aspects = crate::analyse::cases::aspects(&config.scheme, &s.answers);
+        if aspects.is_empty() {
+            continue;
+        }
+        let n = seq.entry(s.enterprise.clone()).or_default();
+        *n += 1;
+        out.push(Case {
+            number: crate::results::cases::number(period, &s.enterprise, *n),
+            period,
+            enterprise: s.enterprise,
+            response_id: s.response_id,
+            user_name: s.user_name,
+            phone: s.phone,
+            survey_date: s.survey_date,
+            aspects,
+            opinion: s.opinion,
+            opened_on: date,
+            callback_due: callback.date,
+            rectify_due: rectify.date,
+            estimated: callback.estimated || rectify.estimated,
+        });
+    }
+    Ok(out)
 }
 
 /// Each enterprise's composite (to two decimals, as shown) and n: what the next version's

@@ -2,6 +2,7 @@
 //! It is the only stage that touches the database. Each file is recorded in one
 //! transaction, so a kill at any moment leaves either all of a file or none of it.
 
+mod cases;
 mod release;
 mod schema;
 mod write;
@@ -14,6 +15,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::period::{Period, ReturnKind};
 pub use crate::results::{Status, Submission};
 use crate::validate::{ReturnMeta, RowIssue};
+pub use cases::CaseSource;
 pub use release::ReleaseRecord;
 
 /// Commits between two checkpoints by [`checkpoint_on_signal`].

@@ -1,6 +1,6 @@
 //! The release records (SPEC §9b): every issued version of a period, written once.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
 use crate::period::Period;
@@ -69,6 +69,17 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether any period has been issued.
+    pub fn latest_release_any(&self) -> Result<Option<Period>, StoreError> {
+        let period: Option<String> = self
+            .conn
+            .query_row("SELECT period FROM release ORDER BY rowid DESC LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(period.as_deref().and_then(Period::parse))
     }
 
     /// The version in force of `period`: its latest.

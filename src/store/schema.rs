@@ -195,4 +195,19 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (period, version)
     );
     "#,
+    // 13: complaint cases (差评件, SPEC §11), opened when their period is released.
+    r#"
+    CREATE TABLE complaint_case (
+        number       TEXT PRIMARY KEY,      -- 2026-09-GS01-007
+        period       TEXT NOT NULL,
+        enterprise   TEXT NOT NULL,         -- the enterprise's code
+        response_id  INTEGER NOT NULL UNIQUE REFERENCES response(id),
+        aspects      TEXT NOT NULL,         -- the unfavourable answers, one per line
+        opened_on    TEXT NOT NULL,         -- the release date
+        callback_due TEXT NOT NULL,
+        rectify_due  TEXT NOT NULL,
+        estimated    INTEGER NOT NULL DEFAULT 0  -- a deadline counted Monday to Friday
+    );
+    CREATE INDEX complaint_case_enterprise ON complaint_case(enterprise, period);
+    "#,
 ];

@@ -148,6 +148,11 @@ pub enum Rejection {
     MissingSubmitter,
     #[error("{cell} 报表类型“{value}”无法识别,应为 月度自评、季度抽查 或 样本名单")]
     BadKind { value: String, cell: String },
+    /// A filled ledger (整改台账, SPEC §11) that this version cannot read back yet.
+    #[error(
+        "{cell} 这是填好的整改台账(报表类型“{value}”)。本版程序还不能自动读入整改台账:文件已原样保存在退回文件夹中,不会丢失,待读入功能开通后会处理;在此之前请按市住建局的要求另行报送整改情况"
+    )]
+    LedgerNotYetRead { value: String, cell: String },
     #[error("{cell} 所属期“{value}”无法识别,应写作 2026-10、2026年10月 或 2026Q4、2026年第四季度")]
     BadPeriod { value: String, cell: String },
     #[error("未写明所属期:请在表头上方填写“所属期”(如 2026-10),或在文件名中注明(如 竟陵街道_月度自评_2026-10.xlsx)")]

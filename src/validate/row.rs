@@ -265,6 +265,12 @@ impl<'a> Validator<'a> {
             None => self.hint.period.ok_or(Rejection::MissingPeriod)?,
         };
         let kind = match &m.kind {
+            Some(MetaCell { value, cell }) if value.display() == crate::results::cases::LEDGER_KIND => {
+                return Err(Rejection::LedgerNotYetRead {
+                    value: value.display(),
+                    cell: cell.clone(),
+                });
+            }
             Some(MetaCell { value, cell }) => {
                 ReturnKind::parse(&value.display()).ok_or_else(|| Rejection::BadKind {
                     value: value.display(),

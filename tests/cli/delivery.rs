@@ -801,20 +801,23 @@ fn enterprises_are_mailed_their_reports_at_release_and_a_correction_once_as_an_u
     let n = who.len();
     who.dedup();
     assert_eq!(who.len(), n, "once each");
-    let v2 = env.path("reports/2026-09/签发/第2版/企业报告");
+    let v2 = env.path("reports/2026-09/签发/第2版");
     for m in &updates {
         assert!(
             m["subject"].as_str().unwrap().starts_with("【更新】"),
             "{}",
             m["subject"]
         );
-        let a = &m["attachments"][0];
-        let name = a["filename"].as_str().unwrap();
-        assert_eq!(
-            a["sha256"].as_str().unwrap(),
-            sha256(&v2.join(name)),
-            "version 2 of {name}"
-        );
+        for a in m["attachments"].as_array().unwrap() {
+            let name = a["filename"].as_str().unwrap();
+            let folder = if name.ends_with("整改台账.xlsx") {
+                "整改台账"
+            } else {
+                "企业报告"
+            };
+            let issued = v2.join(folder).join(name);
+            assert_eq!(a["sha256"].as_str().unwrap(), sha256(&issued), "version 2 of {name}");
+        }
     }
     // Nothing changed since: nothing sent.
     assert_eq!(code(&env.run(&["run"])), 0);

@@ -21,6 +21,7 @@ mod loose_ends;
 mod model;
 mod mutated;
 mod public;
+mod rectification;
 mod release;
 mod reports;
 mod row_errors;

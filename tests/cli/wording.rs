@@ -19,6 +19,12 @@ const BARE: &[&str] = &["names", "titles", "paragraphs"];
 /// a document's wording (log messages, folder names, keys of the results, numerals).
 const ALLOWED: &[(&str, &[&str], &str)] = &[
     (
+        "ledger.rs",
+        &["整改台账", "填报单位", "报表类型", "所属期", "整改闭环汇总"],
+        "ledger::FOLDER (delivery and the ledger summary live there) and the renderers' names; the \
+         metadata labels the program reads back from a returned ledger, as from any return",
+    ),
+    (
         "mod.rs",
         &["签发", "{ISSUED}/第{version}版", "【送审稿】"],
         "the folders of the issued versions and the drafts' file-name prefix (SPEC §9b): fixed \

@@ -1,0 +1,419 @@
+//! The ledger (整改台账, SPEC §11) each enterprise gets when a period is issued: its open
+//! improvement items and its open complaint cases, with columns for the enterprise to fill
+//! (dropdowns on the coded ones) and the metadata block of a return (报表类型 整改反馈), so that,
+//! filled and dropped into its inbox folder, it comes back like any return. Internal: it holds
+//! the respondents' names and phones, and its first sheet says so.
+
+use std::path::PathBuf;
+
+use rust_xlsxwriter::{Color, DataValidation, ExcelDateTime, Format, Worksheet, XlsxError};
+
+use super::sheet::{Formats, print_setup, text_width};
+use super::{Handout, RenderContext, RenderError, Renderer};
+use crate::results::ImprovementItem;
+use crate::results::cases::{self, Case};
+use crate::results::release::Issue;
+use crate::wording::Values;
+
+pub struct LedgerWorkbooks;
+
+/// The folder of the ledgers in an issued version.
+pub const FOLDER: &str = "整改台账";
+
+/// The row of the column headings (0-based), under the metadata block and a blank row.
+const HEADER_ROW: u32 = 4;
+
+impl Renderer for LedgerWorkbooks {
+    fn name(&self) -> &'static str {
+        "整改台账"
+    }
+
+    fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
+        // Written when a period is issued: drafts have no cases yet.
+        if !matches!(cx.issue, Issue::Issued(_)) {
+            return Ok(Vec::new());
+        }
+        let r = cx.results;
+        let mut v = super::wording_values(r);
+        super::scheme_values(&mut v, cx.scheme);
+        v.insert("bureau", cx.wording.bureau(&v));
+        v.insert("callback_days", cx.scheme.cases.callback_days.to_string());
+        v.insert("rectify_days", cx.scheme.cases.rectify_days.to_string());
+        let mut out = Vec::new();
+        for e in &r.enterprises {
+            let items: Vec<&ImprovementItem> = (r.improvement_items.iter())
+                .filter(|i| i.enterprise == e.code && i.is_open())
+                .collect();
+            let cases: Vec<&Case> = r.cases.iter().filter(|c| c.enterprise == e.code).collect();
+            if items.is_empty() && cases.is_empty() {
+                continue;
+            }
+            let mut v = v.clone();
+            v.insert("enterprise", e.name.clone());
+            let path = cx.marks().path(&v, Handout::Ledger(&e.name));
+            let fail = |err: XlsxError| RenderError::new(self.name(), &path, std::io::Error::other(err.to_string()));
+            let title = cx.wording.with(
+                "ledger.title",
+                &[("enterprise", &e.name), ("period_label", &r.period.label_zh())],
+            );
+            let mut wb = super::xlsx::pinned(&title).map_err(fail)?;
+            let f = Formats::new();
+            guide(wb.add_worksheet(), &f, cx, &v, cases.iter().any(|c| c.estimated)).map_err(fail)?;
+            let meta = [
+                ("填报单位", e.name.clone()),
+                ("报表类型", cases::LEDGER_KIND.to_string()),
+                ("所属期", r.period.to_string()),
+            ];
+            items_sheet(wb.add_worksheet(), &f, cx, &v, &meta, &items).map_err(fail)?;
+            cases_sheet(wb.add_worksheet(), &f, cx, &v, &meta, &cases).map_err(fail)?;
+            super::xlsx::save_atomic(&mut wb, &path).map_err(fail)?;
+            out.push(path);
+        }
+        Ok(out)
+    }
+
+    fn issued(&self) -> bool {
+        true
+    }
+}
+
+/// The first sheet: internal, what to do, the deadlines.
+fn guide(
+    ws: &mut Worksheet,
+    f: &Formats,
+    cx: &RenderContext<'_>,
+    v: &Values,
+    estimated: bool,
+) -> Result<(), XlsxError> {
+    let w = cx.wording;
+    ws.set_name(w.text("ledger.sheet_read_first"))?;
+    ws.set_column_width(0, 72)?;
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    let alert = Format::new()
+        .set_bold()
+        .set_font_color(Color::RGB(0xB3261E))
+        .set_text_wrap();
+    ws.write_string_with_format(
+        0,
+        0,
+        w.with(
+            "ledger.title",
+            &[
+                ("enterprise", &v.get("enterprise").cloned().unwrap_or_default()),
+                ("period_label", &v.get("period_label").cloned().unwrap_or_default()),
+            ],
+        ),
+        &f.title,
+    )?;
+    ws.write_string_with_format(1, 0, w.text("ledger.internal"), &alert)?;
+    let mut lines = vec![
+        w.paragraph_in("ledger.intro", v),
+        w.paragraph_in("ledger.step_items", v),
+        w.paragraph_in("ledger.step_cases", v),
+        w.paragraph_in("ledger.step_return", v),
+        w.paragraph_in("ledger.deadlines", v),
+    ];
+    if estimated {
+        lines.push(w.text("ledger.weekdays_only").to_string());
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let row = 3 + i as u32;
+        ws.write_string_with_format(row, 0, line, &f.note)?;
+        // Wrapped at the column's width: about 34 Chinese characters a line.
+        let lines = (line.chars().count() as f64 / 34.0).ceil().max(1.0);
+        ws.set_row_height(row, 16.0 * lines)?;
+    }
+    Ok(())
+}
+
+/// The metadata block of a return (label | value) at the top of a sheet.
+fn metadata(ws: &mut Worksheet, f: &Formats, meta: &[(&str, String)]) -> Result<(), XlsxError> {
+    for (i, (label, value)) in meta.iter().enumerate() {
+        ws.write_string_with_format(i as u32, 0, *label, &f.header)?;
+        ws.write_string_with_format(i as u32, 1, value, &f.text)?;
+    }
+    Ok(())
+}
+
+/// The formats of the cells the enterprise fills: light yellow, and dates as dates.
+fn to_fill() -> (Format, Format) {
+    let fill = Format::new()
+        .set_background_color(Color::RGB(0xFFF8D6))
+        .set_border(rust_xlsxwriter::FormatBorder::Thin)
+        .set_border_color(Color::RGB(0xBFBFBF))
+        .set_text_wrap();
+    let date = fill.clone().set_num_format("yyyy-mm-dd");
+    (fill, date)
+}
+
+fn date_cell(d: chrono::NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    use chrono::Datelike;
+    ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+}
+
+/// A dropdown of `values` on column `col` of the rows below the header.
+fn dropdown(ws: &mut Worksheet, col: u16, rows: u32, values: &[&str]) -> Result<(), XlsxError> {
+    let dv = DataValidation::new().allow_list_strings(values)?;
+    ws.add_data_validation(HEADER_ROW + 1, col, HEADER_ROW + rows.max(1), col, &dv)?;
+    Ok(())
+}
+
+/// Writes the headings (the bureau's, then the enterprise's in yellow) and sets the widths.
+fn headings(ws: &mut Worksheet, f: &Formats, given: &[&str], asked: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
+    let yellow = f.header.clone().set_background_color(Color::RGB(0xFFE699));
+    for (c, h) in given.iter().chain(asked).enumerate() {
+        let format = if c < given.len() { &f.header } else { &yellow };
+        ws.write_string_with_format(HEADER_ROW, c as u16, *h, format)?;
+        let width = widths.get(c).copied().unwrap_or(12.0).max(text_width(h) + 2.0);
+        ws.set_column_width(c as u16, width)?;
+    }
+    ws.set_freeze_panes(HEADER_ROW + 1, 1)?;
+    Ok(())
+}
+
+fn items_sheet(
+    ws: &mut Worksheet,
+    f: &Formats,
+    cx: &RenderContext<'_>,
+    v: &Values,
+    meta: &[(&str, String)],
+    items: &[&ImprovementItem],
+) -> Result<(), XlsxError> {
+    ws.set_name(cases::ITEMS_SHEET)?;
+    print_setup(ws, cx.wording, &cx.wording.paragraph_in("ledger.print_header", v));
+    metadata(ws, f, meta)?;
+    headings(
+        ws,
+        f,
+        &cases::ITEM_COLUMNS,
+        &cases::ITEM_ANSWERS,
+        &[
+            items.iter().map(|i| text_width(&i.id)).fold(20.0, f64::max) + 1.0,
+            18.0,
+            40.0,
+            8.0,
+            12.0,
+            36.0,
+            14.0,
+            10.0,
+            12.0,
+            30.0,
+        ],
+    )?;
+    let (fill, date) = to_fill();
+    let due = f.text.clone().set_num_format("yyyy-mm-dd");
+    for (i, item) in items.iter().enumerate() {
+        let row = HEADER_ROW + 1 + i as u32;
+        ws.write_string_with_format(row, 0, &item.id, &f.text)?;
+        let indicator = if item.indicator == item.indicator_name {
+            item.indicator.clone()
+        } else {
+            format!("{} {}", item.indicator, item.indicator_name)
+        };
+        ws.write_string_with_format(row, 1, &indicator, &f.wrap)?;
+        ws.write_string_with_format(row, 2, &item.finding, &f.wrap)?;
+        ws.write_string_with_format(row, 3, item.severity.label(), &f.text)?;
+        ws.write_datetime_with_format(row, 4, date_cell(item.due)?, &due)?;
+        for c in 5..10u16 {
+            ws.write_blank(row, c, if c == 8 { &date } else { &fill })?;
+        }
+    }
+    dropdown(ws, 7, items.len() as u32, &cases::PROGRESS)?;
+    Ok(())
+}
+
+fn cases_sheet(
+    ws: &mut Worksheet,
+    f: &Formats,
+    cx: &RenderContext<'_>,
+    v: &Values,
+    meta: &[(&str, String)],
+    list: &[&Case],
+) -> Result<(), XlsxError> {
+    ws.set_name(cases::CASES_SHEET)?;
+    print_setup(ws, cx.wording, &cx.wording.paragraph_in("ledger.print_header", v));
+    metadata(ws, f, meta)?;
+    headings(
+        ws,
+        f,
+        &cases::CASE_COLUMNS,
+        &cases::CASE_ANSWERS,
+        &[
+            18.0, 16.0, 14.0, 12.0, 30.0, 30.0, 12.0, 12.0, 12.0, 12.0, 12.0, 30.0, 12.0, 14.0, 8.0, 30.0,
+        ],
+    )?;
+    let (fill, date) = to_fill();
+    let due = f.text.clone().set_num_format("yyyy-mm-dd");
+    for (i, c) in list.iter().enumerate() {
+        let row = HEADER_ROW + 1 + i as u32;
+        ws.write_string_with_format(row, 0, &c.number, &f.text)?;
+        ws.write_string_with_format(row, 1, &c.user_name, &f.text)?;
+        ws.write_string_with_format(row, 2, c.phone.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_string_with_format(row, 3, c.survey_date.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_string_with_format(row, 4, c.aspects.join("\n"), &f.wrap)?;
+        ws.write_string_with_format(row, 5, c.opinion.as_deref().unwrap_or(""), &f.wrap)?;
+        ws.write_datetime_with_format(row, 6, date_cell(c.callback_due)?, &due)?;
+        ws.write_datetime_with_format(row, 7, date_cell(c.rectify_due)?, &due)?;
+        for col in 8..16u16 {
+            ws.write_blank(row, col, if col == 8 || col == 12 { &date } else { &fill })?;
+        }
+    }
+    let rows = list.len() as u32;
+    for (name, values) in cases::CASE_CODES {
+        let given = cases::CASE_COLUMNS.len();
+        if let Some(at) = cases::CASE_ANSWERS.iter().position(|c| *c == name) {
+            dropdown(ws, (given + at) as u16, rows, values)?;
+        }
+    }
+    Ok(())
+}
+
+/// The standing summary's JSON (SPEC §11): `as_of`, `rectification`, `interviews`.
+pub const SUMMARY_JSON: &str = "rectification.json";
+
+/// Writes the loop's standing summary into `dir` (`reports/整改台账/`): rectification.json and
+/// 整改闭环汇总.xlsx (internal: every enterprise's counts and rates, and a sheet per enterprise of
+/// its open items and cases). Returns the files written.
+pub fn write_summary(
+    dir: &std::path::Path,
+    w: &crate::wording::Wording,
+    s: &cases::LoopSummary,
+) -> Result<Vec<PathBuf>, RenderError> {
+    use serde_json::json;
+    let pct = |x: Option<f64>| x.map(|x| crate::score::stats::round_half_away(x, 2));
+    let doc = json!({
+        "as_of": s.as_of.to_string(),
+        "rectification": s.enterprises.iter().map(|e| json!({
+            "enterprise": e.code,
+            "items": e.items,
+            "items_reported": e.items_reported,
+            "items_done": e.items_done,
+            "items_overdue": e.items_overdue,
+            "cases": e.cases,
+            "cases_called_back": e.cases_called_back,
+            "cases_rectified": e.cases_rectified,
+            "cases_overdue": e.cases_overdue,
+            "appeals": e.appeals,
+            "appeals_upheld": e.appeals_upheld,
+            "callback_rate": pct(e.callback_rate()),
+            "on_time_rate": pct(e.on_time_rate()),
+        })).collect::<Vec<_>>(),
+        "interviews": s.interviews.iter().map(|i| json!({"enterprise": i.code, "reasons": i.reasons})).collect::<Vec<_>>(),
+    });
+    let json_path = dir.join(SUMMARY_JSON);
+    let mut bytes = serde_json::to_vec_pretty(&doc).expect("the summary serialises");
+    bytes.push(b'\n');
+    crate::output::write_atomic(&json_path, &bytes).map_err(|e| RenderError::new("整改闭环汇总", &json_path, e))?;
+
+    let name = format!("{}.xlsx", w.text("ledger.summary_name"));
+    let xlsx_path = dir.join(&name);
+    let fail = |e: XlsxError| RenderError::new("整改闭环汇总", &xlsx_path, std::io::Error::other(e.to_string()));
+    let mut wb = super::xlsx::pinned(w.text("ledger.summary_name")).map_err(fail)?;
+    let f = Formats::new();
+    let title = w.with("ledger.summary_title", &[("date", &super::date_zh(s.as_of))]);
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name(w.text("ledger.summary_sheet")).map_err(fail)?;
+        print_setup(ws, w, &title);
+        ws.write_string_with_format(0, 0, &title, &f.title).map_err(fail)?;
+        ws.write_string_with_format(1, 0, w.text("ledger.internal"), &f.note)
+            .map_err(fail)?;
+        let headers: Vec<&str> = [
+            "ledger.col_enterprise",
+            "ledger.col_items",
+            "ledger.col_items_reported",
+            "ledger.col_items_done",
+            "ledger.col_items_overdue",
+            "ledger.col_cases",
+            "ledger.col_called_back",
+            "ledger.col_rectified",
+            "ledger.col_cases_overdue",
+            "ledger.col_appeals",
+            "ledger.col_upheld",
+            "ledger.col_callback_rate",
+            "ledger.col_on_time_rate",
+            "ledger.col_interview",
+        ]
+        .iter()
+        .map(|k| w.text(k))
+        .collect();
+        let rows: Vec<Vec<super::sheet::Cell>> = s
+            .enterprises
+            .iter()
+            .map(|e| {
+                use super::sheet::Cell;
+                let interview = s.interviews.iter().find(|i| i.code == e.code);
+                vec![
+                    Cell::text(&e.name),
+                    Cell::Count(e.items),
+                    Cell::Count(e.items_reported),
+                    Cell::Count(e.items_done),
+                    Cell::Count(e.items_overdue),
+                    Cell::Count(e.cases),
+                    Cell::Count(e.cases_called_back),
+                    Cell::Count(e.cases_rectified),
+                    Cell::Count(e.cases_overdue),
+                    Cell::Count(e.appeals),
+                    Cell::Count(e.appeals_upheld),
+                    Cell::score(e.callback_rate()),
+                    Cell::score(e.on_time_rate()),
+                    interview.map_or(Cell::Empty, |i| Cell::Wrap(i.reasons.join("；"))),
+                ]
+            })
+            .collect();
+        super::sheet::table(ws, &f, 3, &headers, &rows, 40.0).map_err(fail)?;
+    }
+    for e in &s.enterprises {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(&e.name)).map_err(fail)?;
+        print_setup(ws, w, &e.name);
+        let headers: Vec<&str> = [
+            "ledger.col_kind",
+            "ledger.col_number",
+            "ledger.col_what",
+            "ledger.col_status",
+            "ledger.col_callback_due",
+            "ledger.col_due",
+        ]
+        .iter()
+        .map(|k| w.text(k))
+        .collect();
+        use super::sheet::Cell;
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        for (id, name, due, overdue) in &e.open_items {
+            let status = if *overdue {
+                "ledger.item_overdue"
+            } else {
+                "ledger.item_open"
+            };
+            rows.push(vec![
+                Cell::text(w.text("ledger.kind_item")),
+                Cell::text(id),
+                Cell::text(name.trim()),
+                Cell::text(w.text(status)),
+                Cell::Empty,
+                Cell::text(due.to_string()),
+            ]);
+        }
+        for (number, status, callback, rectify) in &e.open_cases {
+            rows.push(vec![
+                Cell::text(w.text("ledger.kind_case")),
+                Cell::text(number),
+                Cell::Empty,
+                Cell::text(status.label()),
+                Cell::text(callback.to_string()),
+                Cell::text(rectify.to_string()),
+            ]);
+        }
+        ws.write_string_with_format(0, 0, &e.name, &f.title).map_err(fail)?;
+        super::sheet::table(ws, &f, 2, &headers, &rows, 40.0).map_err(fail)?;
+    }
+    super::xlsx::save_atomic(&mut wb, &xlsx_path).map_err(fail)?;
+    Ok(vec![json_path, xlsx_path])
+}
+
+/// A worksheet name from an enterprise's name: at most 31 characters, none of `[]:*?/\`.
+fn sheet_name(name: &str) -> String {
+    name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect()
+}

@@ -1,0 +1,188 @@
+//! The rectification loop's standing summary (SPEC §11): as of today, for every enterprise,
+//! its open improvement items (of the latest issued month and quarter) and its complaint
+//! cases with their deadlines, and who is listed for an interview (建议约谈); written to
+//! `reports/整改台账/` by every run and release.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::period::Period;
+use crate::results::cases::{CaseStatus, EnterpriseLoop, Interview, LoopSummary};
+use crate::store::{Store, StoreError};
+
+/// The issued results of each released period: its latest version's scores.json, by period.
+fn issued_scores(config: &Config) -> BTreeMap<Period, Value> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(&config.paths.reports).into_iter().flatten().flatten() {
+        let Some(period) = e.file_name().to_str().and_then(Period::parse) else {
+            continue;
+        };
+        let dir = e.path();
+        let Some(folder) = crate::render::json::latest_issued(&dir) else {
+            continue;
+        };
+        let scores = std::fs::read(dir.join(folder).join(crate::render::json::SCORES))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+        if let Some(scores) = scores {
+            out.insert(period, scores);
+        }
+    }
+    out
+}
+
+fn array<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    v.get(key).and_then(Value::as_array).into_iter().flatten()
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The loop as of `config.today`.
+pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError> {
+    let today = config.today;
+    let issued = issued_scores(config);
+    let mut loops: Vec<EnterpriseLoop> = (config.enterprises.iter())
+        .map(|e| EnterpriseLoop {
+            code: e.code.clone(),
+            name: e.name.clone(),
+            ..Default::default()
+        })
+        .collect();
+    // Open items: those of the latest issued month and the latest issued quarter.
+    for quarters in [false, true] {
+        let Some((_, scores)) = issued.iter().rev().find(|(p, _)| p.is_quarter() == quarters) else {
+            continue;
+        };
+        for item in array(scores, "improvement_items").filter(|i| text(i, "status") != "resolved") {
+            let Some(l) = loops.iter_mut().find(|l| l.code == text(item, "enterprise")) else {
+                continue;
+            };
+            let id = text(item, "id").to_string();
+            if l.open_items.iter().any(|(x, ..)| *x == id) {
+                continue;
+            }
+            let due = chrono::NaiveDate::parse_from_str(text(item, "due"), "%Y-%m-%d").unwrap_or(today);
+            let overdue = due < today;
+            l.items += 1;
+            l.items_overdue += u64::from(overdue);
+            let name = format!("{} {}", text(item, "indicator"), text(item, "indicator_name"));
+            l.open_items.push((id, name, due, overdue));
+        }
+    }
+    for c in store.cases()? {
+        let Some(l) = loops.iter_mut().find(|l| l.code == c.enterprise) else {
+            continue;
+        };
+        let status = c.status(today);
+        l.cases += 1;
+        l.cases_overdue += u64::from(status == CaseStatus::Overdue);
+        l.callback_due += u64::from(c.callback_due < today);
+        l.rectify_due += u64::from(c.rectify_due < today);
+        l.open_cases
+            .push((c.number.clone(), status, c.callback_due, c.rectify_due));
+    }
+    let interviews = interviews(config, &issued, &loops);
+    Ok(LoopSummary {
+        as_of: today,
+        enterprises: loops,
+        interviews,
+    })
+}
+
+/// 建议约谈 (SPEC §11): below the action line with enough responses, or last of its utility,
+/// in each of the last `interview_after` issued periods of a kind; or overdue cases.
+fn interviews(config: &Config, issued: &BTreeMap<Period, Value>, loops: &[EnterpriseLoop]) -> Vec<Interview> {
+    let after = config.scheme.cases.interview_after.max(1) as usize;
+    let action = config.scheme.thresholds.action;
+    let mut out: Vec<Interview> = Vec::new();
+    let mut add = |code: &str, name: &str, reason: String| match out.iter_mut().find(|i| i.code == code) {
+        Some(i) => i.reasons.push(reason),
+        None => out.push(Interview {
+            code: code.to_string(),
+            name: name.to_string(),
+            reasons: vec![reason],
+        }),
+    };
+    for e in &config.enterprises {
+        for quarters in [false, true] {
+            let last: Vec<(&Period, &Value)> = (issued.iter().rev())
+                .filter(|(p, _)| p.is_quarter() == quarters)
+                .take(after)
+                .collect();
+            if last.len() < after {
+                continue;
+            }
+            let below = last.iter().all(|(_, s)| below_line(s, &e.code, action));
+            let bottom = last.iter().all(|(_, s)| last_of_utility(config, s, &e.code, e.utility));
+            let span = format!("{}至{}", last[last.len() - 1].0.label_zh(), last[0].0.label_zh());
+            if below {
+                add(
+                    &e.code,
+                    &e.name,
+                    format!("{span}连续 {after} 期综合得分低于整改线 {action} 分"),
+                );
+            }
+            if bottom {
+                add(
+                    &e.code,
+                    &e.name,
+                    format!("{span}连续 {after} 期为{}企业末位", e.utility.label()),
+                );
+            }
+        }
+    }
+    for l in loops.iter().filter(|l| l.cases_overdue > 0) {
+        add(
+            &l.code,
+            &l.name,
+            format!("有 {} 件差评件超过回访期限未回访", l.cases_overdue),
+        );
+    }
+    out
+}
+
+fn enterprise_group<'a>(scores: &'a Value, code: &str) -> Option<&'a Value> {
+    array(scores, "groups").find(|g| text(g, "level") == "enterprise" && text(g, "key") == code)
+}
+
+fn composite_with_enough(scores: &Value, g: &Value) -> Option<f64> {
+    let min = scores.get("min_sample").and_then(Value::as_u64).unwrap_or(0);
+    let n = g.get("n").and_then(Value::as_u64).unwrap_or(0);
+    (n >= min).then(|| g.get("composite").and_then(Value::as_f64)).flatten()
+}
+
+fn below_line(scores: &Value, code: &str, action: f64) -> bool {
+    enterprise_group(scores, code)
+        .and_then(|g| composite_with_enough(scores, g))
+        .is_some_and(|c| c < action)
+}
+
+/// Last of its utility among the enterprises of the utility with enough responses (two or more).
+fn last_of_utility(config: &Config, scores: &Value, code: &str, utility: crate::config::Utility) -> bool {
+    let same = |key: &str| config.enterprises.iter().any(|e| e.code == key && e.utility == utility);
+    let ranked: Vec<(&str, f64)> = array(scores, "groups")
+        .filter(|g| text(g, "level") == "enterprise" && same(text(g, "key")))
+        .filter_map(|g| composite_with_enough(scores, g).map(|c| (text(g, "key"), c)))
+        .collect();
+    ranked.len() >= 2
+        && ranked
+            .iter()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .is_some_and(|(k, _)| *k == code)
+}
+
+/// Rewrites the standing summary in `reports/整改台账/` (rectification.json and the workbook)
+/// once the loop has begun (a period issued under sign-off); returns the files written.
+pub fn refresh(config: &Config, store: &Store) -> Result<Vec<PathBuf>, super::publish::PublishError> {
+    if !config.release.required || store.latest_release_any()?.is_none() {
+        return Ok(Vec::new());
+    }
+    let summary = summary(config, store)?;
+    let dir = config.paths.reports.join(crate::render::ledger::FOLDER);
+    Ok(crate::render::ledger::write_summary(&dir, &config.wording, &summary)?)
+}
