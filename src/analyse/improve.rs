@@ -591,6 +591,7 @@ mod tests {
             key: enterprise.into(),
             name: enterprise.into(),
             n: 40,
+            excluded: 0,
             composite: Some(90.0),
             overall: Some(90.0),
             dimensions: Vec::new(),

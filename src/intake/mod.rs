@@ -8,6 +8,7 @@
 //! child process under a memory limit ([`worker`]).
 
 pub mod layout;
+pub mod ledger;
 pub mod normalize;
 mod sniff;
 mod stream;

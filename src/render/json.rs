@@ -75,6 +75,7 @@ fn group(g: &GroupResult) -> Value {
         "key": g.key,
         "name": g.name,
         "n": g.n,
+        "excluded": g.excluded,
         "composite": r2o(g.composite),
         "overall": r2o(g.overall),
         "dimensions": dimensions,
@@ -327,10 +328,19 @@ const RESULT_KEYS: &[&str] = &[
 pub fn results_fingerprint(path: &Path) -> Option<String> {
     use sha2::{Digest, Sha256};
     let doc: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    let picked: Map<String, Value> = RESULT_KEYS
+    let mut picked: Map<String, Value> = RESULT_KEYS
         .iter()
         .map(|k| (k.to_string(), doc.get(*k).cloned().unwrap_or(Value::Null)))
         .collect();
+    // A group without excluded responses fingerprints as before groups said so (SPEC §11):
+    // results issued before then are not taken for changed.
+    if let Some(Value::Array(groups)) = picked.get_mut("groups") {
+        for g in groups.iter_mut().filter_map(Value::as_object_mut) {
+            if g.get("excluded").and_then(Value::as_u64) == Some(0) {
+                g.remove("excluded");
+            }
+        }
+    }
     let bytes = serde_json::to_vec(&picked).ok()?;
     Some(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -88,6 +88,8 @@ pub struct GroupResult {
     pub name: String,
     /// Responses in the group.
     pub n: u64,
+    /// Responses an upheld appeal left out (SPEC §11), not in `n`.
+    pub excluded: u64,
     pub composite: Option<f64>,
     pub overall: Option<f64>,
     /// In scheme order; `None` for a dimension with no answered item.

@@ -136,6 +136,7 @@ mod tests {
             key: code.into(),
             name: format!("{code}公司"),
             n,
+            excluded: 0,
             composite: Some(composite),
             overall: Some(composite - 1.0),
             dimensions: Vec::new(),

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::period::Period;
-use crate::results::cases::{CaseStatus, EnterpriseLoop, Interview, LoopSummary};
+use crate::results::cases::{CaseStatus, EnterpriseLoop, Interview, LoopSummary, PROGRESS};
 use crate::store::{Store, StoreError};
 
 /// The issued results of each released period: its latest version's scores.json, by period.
@@ -53,7 +53,9 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
             ..Default::default()
         })
         .collect();
-    // Open items: those of the latest issued month and the latest issued quarter.
+    // Open items: those of the latest issued month and the latest issued quarter, each with
+    // its §4 status and what the enterprise reported of it (the latest report wins).
+    let item_reports = store.item_reports()?;
     for quarters in [false, true] {
         let Some((_, scores)) = issued.iter().rev().find(|(p, _)| p.is_quarter() == quarters) else {
             continue;
@@ -67,24 +69,45 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
                 continue;
             }
             let due = chrono::NaiveDate::parse_from_str(text(item, "due"), "%Y-%m-%d").unwrap_or(today);
-            let overdue = due < today;
+            let overdue = text(item, "status") == "overdue";
+            let reported = item_reports.iter().rfind(|r| r.item_id == id);
             l.items += 1;
             l.items_overdue += u64::from(overdue);
+            l.items_reported += u64::from(reported.is_some());
+            l.items_done += u64::from(reported.is_some_and(|r| r.progress.as_deref() == Some(PROGRESS[0])));
             let name = format!("{} {}", text(item, "indicator"), text(item, "indicator_name"));
             l.open_items.push((id, name, due, overdue));
         }
     }
+    let (reports, reviews) = (store.case_reports()?, store.appeal_reviews()?);
     for c in store.cases()? {
         let Some(l) = loops.iter_mut().find(|l| l.code == c.enterprise) else {
             continue;
         };
-        let status = c.status(today);
+        let mine: Vec<_> = reports.iter().filter(|r| r.number == c.number).collect();
+        let decided: Vec<_> = reviews.iter().filter(|r| r.number == c.number).collect();
+        let state = c.state(&mine, &decided, today);
         l.cases += 1;
-        l.cases_overdue += u64::from(status == CaseStatus::Overdue);
-        l.callback_due += u64::from(c.callback_due < today);
-        l.rectify_due += u64::from(c.rectify_due < today);
-        l.open_cases
-            .push((c.number.clone(), status, c.callback_due, c.rectify_due));
+        l.cases_called_back += u64::from(state.called_on.is_some());
+        l.cases_rectified += u64::from(state.done_on.is_some());
+        l.cases_overdue += u64::from(state.status == CaseStatus::Overdue);
+        l.appeals += u64::from(state.appealed);
+        l.appeals_upheld += u64::from(state.status == CaseStatus::AppealUpheld);
+        // The rates count the cases whose step was due (its deadline passed, or done early);
+        // a case whose appeal was upheld was no bad review.
+        if state.status != CaseStatus::AppealUpheld {
+            let called = state.called_on;
+            if called.is_some() || today > c.callback_due {
+                l.callback_due += 1;
+                l.called_back_in_time += u64::from(called.is_some_and(|d| d <= c.callback_due));
+            }
+            let done = state.done_on;
+            if done.is_some() || today > c.rectify_due {
+                l.rectify_due += 1;
+                l.rectified_in_time += u64::from(done.is_some_and(|d| d <= c.rectify_due));
+            }
+        }
+        l.open_cases.push((c.number.clone(), state.status, c.callback_due, c.rectify_due));
     }
     let interviews = interviews(config, &issued, &loops);
     Ok(LoopSummary {
@@ -114,7 +137,9 @@ fn interviews(config: &Config, issued: &BTreeMap<Period, Value>, loops: &[Enterp
                 .filter(|(p, _)| p.is_quarter() == quarters)
                 .take(after)
                 .collect();
-            if last.len() < after {
+            // Consecutive periods: each the one before the next.
+            let consecutive = last.windows(2).all(|w| *w[1].0 == w[0].0.previous());
+            if last.len() < after || !consecutive {
                 continue;
             }
             let below = last.iter().all(|(_, s)| below_line(s, &e.code, action));
@@ -162,18 +187,18 @@ fn below_line(scores: &Value, code: &str, action: f64) -> bool {
         .is_some_and(|c| c < action)
 }
 
-/// Last of its utility among the enterprises of the utility with enough responses (two or more).
+/// Last of its utility among the enterprises of the utility with enough responses, when at
+/// least `min_ranked` of them are (as the public ranking, SPEC §8); tied last, each is.
 fn last_of_utility(config: &Config, scores: &Value, code: &str, utility: crate::config::Utility) -> bool {
     let same = |key: &str| config.enterprises.iter().any(|e| e.code == key && e.utility == utility);
     let ranked: Vec<(&str, f64)> = array(scores, "groups")
         .filter(|g| text(g, "level") == "enterprise" && same(text(g, "key")))
         .filter_map(|g| composite_with_enough(scores, g).map(|c| (text(g, "key"), c)))
         .collect();
-    ranked.len() >= 2
-        && ranked
-            .iter()
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .is_some_and(|(k, _)| *k == code)
+    let shown = |c: f64| crate::score::stats::round_half_away(c, 2);
+    let lowest = ranked.iter().map(|(_, c)| shown(*c)).fold(f64::INFINITY, f64::min);
+    ranked.len() >= (config.scheme.thresholds.min_ranked as usize).max(2)
+        && ranked.iter().any(|(k, c)| *k == code && shown(*c) == lowest)
 }
 
 /// Rewrites the standing summary in `reports/整改台账/` (rectification.json and the workbook)

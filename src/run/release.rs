@@ -117,7 +117,10 @@ pub fn release(
     if let Some(last) = previous.last()
         && last.scores == scores
     {
-        // Already issued: what follows a release is done again if it was cut short.
+        // Already issued: what follows a release is done again if it was cut short, the
+        // cases it opened among it (they are recorded after the release).
+        let (opened, carried) = open_cases(config, store, period, last.date)?;
+        save_cases(store, &opened, &carried)?;
         let r = Reporter::new(config, store, topics.clone()).compute(period)?;
         settle(config, store, topics, &r, last.version)?;
         return Ok(Outcome::Unchanged(last.clone()));
@@ -137,8 +140,24 @@ pub fn release(
     let version = previous.last().map_or(1, |l| l.version + 1);
     // The complaint cases of the period's responses not yet cased, opened on this release date,
     // and every enterprise's cases still open: the ledgers go out with the issued version.
-    let opened = open_cases(config, store, period, req.date)?;
+    let (opened, carried) = open_cases(config, store, period, req.date)?;
     r.cases = store.cases()?;
+    for (number, response, aspects) in &carried {
+        if let Some(c) = store.superseded_cases(period)?.into_iter().find(|c| c.number == *number) {
+            r.cases.push(Case {
+                response_id: *response,
+                aspects: aspects.clone(),
+                ..c
+            });
+        }
+    }
+    // The ledgers list what is still to be done: not what is rectified, appealed or upheld.
+    let (reports, reviews) = (store.case_reports()?, store.appeal_reviews()?);
+    r.cases.retain(|c| {
+        let mine: Vec<_> = reports.iter().filter(|x| x.number == c.number).collect();
+        let decided: Vec<_> = reviews.iter().filter(|x| x.number == c.number).collect();
+        c.state(&mine, &decided, req.date).status.is_open()
+    });
     r.cases.extend(opened.iter().cloned());
     r.cases.sort_by(|a, b| a.number.cmp(&b.number));
     let notice = config.calendar.span(req.date, config.release.notice_days);
@@ -194,7 +213,7 @@ pub fn release(
         })?;
     files.push(manifest);
     store.record_release(&record)?;
-    store.save_cases(&opened)?;
+    save_cases(store, &opened, &carried)?;
     settle(config, store, topics, &r, version)?;
     super::rectification::refresh(config, store)?;
     Ok(Outcome::Issued(record, files))
@@ -233,18 +252,22 @@ fn settle(
     Ok(())
 }
 
-/// The complaint cases (SPEC §11) of `period`'s responses that have none yet, numbered after
-/// the enterprise's earlier cases of the period, with deadlines in working days from `date`.
-fn open_cases(config: &Config, store: &Store, period: Period, date: NaiveDate) -> Result<Vec<Case>, StoreError> {
-    let known = store.cases()?;
-    let cased: std::collections::HashSet<i64> = known.iter().map(|c| c.response_id).collect();
-    let mut seq: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for c in known.iter().filter(|c| c.period == period) {
-        *seq.entry(c.enterprise.clone()).or_default() += 1;
-    }
+/// The complaint cases (SPEC §11) of `period`'s responses that have none yet, with deadlines in
+/// working days from `date`. A case whose response a correction replaced goes on with the
+/// corrected response of the same respondent (its number, deadlines and reports kept) when
+/// that is still a case; the others are numbered after the enterprise's cases of the period.
+fn open_cases(
+    config: &Config,
+    store: &Store,
+    period: Period,
+    date: NaiveDate,
+) -> Result<(Vec<Case>, Vec<(String, i64, Vec<String>)>), StoreError> {
+    let cased: std::collections::HashSet<i64> = store.cases()?.iter().map(|c| c.response_id).collect();
+    let mut orphans = store.superseded_cases(period)?;
+    let mut seq = store.case_counts(period)?;
     let callback = config.calendar.after(date, config.scheme.cases.callback_days);
     let rectify = config.calendar.after(date, config.scheme.cases.rectify_days);
-    let mut out = Vec::new();
+    let (mut opened, mut carried) = (Vec::new(), Vec::new());
     for s in store.case_sources(period)? {
         if cased.contains(&s.response_id) {
             continue;
@@ -253,9 +276,15 @@ fn open_cases(config: &Config, store: &Store, period: Period, date: NaiveDate) -
         if aspects.is_empty() {
             continue;
         }
+        let same = |c: &Case| c.enterprise == s.enterprise && c.user_name == s.user_name && c.phone == s.phone;
+        if let Some(i) = orphans.iter().position(same) {
+            let c = orphans.swap_remove(i);
+            carried.push((c.number, s.response_id, aspects));
+            continue;
+        }
         let n = seq.entry(s.enterprise.clone()).or_default();
         *n += 1;
-        out.push(Case {
+        opened.push(Case {
             number: crate::results::cases::number(period, &s.enterprise, *n),
             period,
             enterprise: s.enterprise,
@@ -271,7 +300,15 @@ fn open_cases(config: &Config, store: &Store, period: Period, date: NaiveDate) -
             estimated: callback.estimated || rectify.estimated,
         });
     }
-    Ok(out)
+    Ok((opened, carried))
+}
+
+/// Records the cases opened and carried over by a release.
+fn save_cases(store: &mut Store, opened: &[Case], carried: &[(String, i64, Vec<String>)]) -> Result<(), StoreError> {
+    for (number, response, aspects) in carried {
+        store.carry_case(number, *response, aspects)?;
+    }
+    store.save_cases(opened)
 }
 
 /// Each enterprise's composite (to two decimals, as shown) and n: what the next version's

@@ -106,6 +106,8 @@ impl AnswerTable {
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
     pub n: u64,
+    /// Responses left out by an upheld appeal (SPEC §11): not in `n` nor in any score.
+    pub excluded: u64,
     /// Per item: answer scores and unfavourable answers.
     pub items: Vec<(Moments, u64)>,
     /// Per dimension: each response's own dimension score (for tests of a decline).
@@ -118,6 +120,7 @@ impl Tally {
     fn new(items: usize, dims: usize, grades: usize) -> Tally {
         Tally {
             n: 0,
+            excluded: 0,
             items: vec![(Moments::default(), 0); items],
             dims: vec![Moments::default(); dims],
             overall_grades: vec![0; grades],
@@ -209,6 +212,10 @@ impl<'c> Tallies<'c> {
 
     /// Adds one response to its city, enterprise, unit, county, utility and user-type groups.
     pub fn add(&mut self, r: &ResponseRow<'_>) -> Result<(), AnswersError> {
+        if r.excluded {
+            self.add_excluded(r);
+            return Ok(());
+        }
         self.table.read(r.answers, &mut self.answers)?;
         self.response_dimensions();
         let overall_grade = self
@@ -248,6 +255,26 @@ impl<'c> Tallies<'c> {
         Ok(())
     }
 
+    /// Counts a response an upheld appeal left out in each of its groups, and nothing else.
+    fn add_excluded(&mut self, r: &ResponseRow<'_>) {
+        let keys = [
+            "全市",
+            r.enterprise,
+            r.submitter,
+            r.county,
+            r.utility,
+            r.user_type.unwrap_or("未填"),
+        ];
+        for (l, key) in keys.iter().enumerate() {
+            let i = if l == Level::County as usize {
+                self.county_index(key)
+            } else {
+                self.group_index(l, key)
+            };
+            self.tallies[l][i].1.excluded += 1;
+        }
+    }
+
     fn county_index(&mut self, stored: &str) -> usize {
         if let Some(&i) = self.county_of.get(stored) {
             return i;
@@ -278,6 +305,7 @@ impl<'c> Tallies<'c> {
                 let i = self.group_index(l, &key);
                 let mine = &mut self.tallies[l][i].1;
                 mine.n += t.n;
+                mine.excluded += t.excluded;
                 for (a, b) in mine.items.iter_mut().zip(&t.items) {
                     a.0.merge(&b.0);
                     a.1 += b.1;
@@ -463,6 +491,7 @@ pub fn group_result(config: &Config, level: Level, key: &str, t: &Tally) -> Grou
         key: key.to_string(),
         name: group_name(config, level, key),
         n: t.n,
+        excluded: t.excluded,
         composite: (w > 0.0).then(|| sum / w),
         overall,
         dimensions,
@@ -504,6 +533,7 @@ mod tests {
             answers,
             opinion: None,
             user_name: "某用户",
+            excluded: false,
         }
     }
 
@@ -709,6 +739,7 @@ mod properties {
                 answers: &answers,
                 opinion: None,
                 user_name: "x",
+                excluded: false,
             })
             .unwrap();
         }

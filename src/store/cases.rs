@@ -4,7 +4,7 @@ use rusqlite::params;
 
 use super::{Store, StoreError};
 use crate::period::Period;
-use crate::results::cases::Case;
+use crate::results::cases::{AppealReview, Case, CaseReport, ItemReport};
 
 /// A valid response of a period, as a case is opened from it.
 #[derive(Debug, Clone)]
@@ -81,14 +81,48 @@ impl Store {
         Ok(())
     }
 
-    /// Every recorded case, with what the ledger shows of its response, by number.
+    /// Every case of a response in force (not of a return since corrected), with what the
+    /// ledger shows of its response, by number.
     pub fn cases(&self) -> Result<Vec<Case>, StoreError> {
-        let mut st = self.conn.prepare_cached(
+        self.cases_where("s.status = 'accepted'")
+    }
+
+    /// The cases of `period` whose responses a correction has since replaced: carried over to
+    /// the corrected response of the same respondent, if it is still a case.
+    pub fn superseded_cases(&self, period: Period) -> Result<Vec<Case>, StoreError> {
+        let mut out = self.cases_where("s.status <> 'accepted'")?;
+        out.retain(|c| c.period == period);
+        Ok(out)
+    }
+
+    /// How many cases each enterprise has in `period`, corrected returns' included: the next
+    /// case's number follows them.
+    pub fn case_counts(&self, period: Period) -> Result<std::collections::HashMap<String, usize>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT enterprise, count(*) FROM complaint_case WHERE period = ?1 GROUP BY enterprise")?;
+        let rows = st.query_map([period], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Gives case `number` the corrected response `response_id` of the same respondent.
+    pub fn carry_case(&self, number: &str, response_id: i64, aspects: &[String]) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE complaint_case SET response_id = ?2, aspects = ?3 WHERE number = ?1",
+            params![number, response_id, aspects.join("\n")],
+        )?;
+        Ok(())
+    }
+
+    fn cases_where(&self, filter: &str) -> Result<Vec<Case>, StoreError> {
+        let mut st = self.conn.prepare_cached(&format!(
             "SELECT c.number, c.period, c.enterprise, c.response_id, r.user_name, r.phone, r.survey_date,
                     c.aspects, r.opinion, c.opened_on, c.callback_due, c.rectify_due, c.estimated
              FROM complaint_case c JOIN response r ON r.id = c.response_id
-             ORDER BY c.number",
-        )?;
+                  JOIN submission s ON s.id = r.submission_id
+             WHERE {filter}
+             ORDER BY c.number"
+        ))?;
         let day = |s: String| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").unwrap_or_default();
         let rows = st.query_map([], |r| {
             let period: String = r.get(1)?;
@@ -109,6 +143,272 @@ impl Store {
                 estimated: r.get(12)?,
             })
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// A returned ledger or review as received (SPEC §11), and where it is filed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopFile {
+    pub id: i64,
+    pub sha256: String,
+    pub original_name: String,
+    pub size: u64,
+    pub submitter: Option<String>,
+    /// `ledger` or `review`.
+    pub kind: String,
+    pub enterprise: Option<String>,
+    pub period: Option<String>,
+    pub received_at: String,
+    pub accepted: bool,
+    pub rows_accepted: usize,
+    pub rows_rejected: usize,
+    /// Why it was rejected whole.
+    pub reason: Option<String>,
+    /// The rows sent back: (place, why).
+    pub problems: Vec<(String, String)>,
+    pub stored_path: String,
+    pub filed: bool,
+}
+
+/// What one returned file reports, recorded together.
+#[derive(Debug, Default)]
+pub struct LoopReports {
+    pub items: Vec<ItemReport>,
+    pub cases: Vec<CaseReport>,
+    pub reviews: Vec<AppealReview>,
+}
+
+fn day(s: Option<String>) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(&s?, "%Y-%m-%d").ok()
+}
+
+impl Store {
+    /// Records a returned ledger or review and what it reports, in one transaction; returns
+    /// its id. A review that changes whether a response counts marks its period for recomputing.
+    pub fn record_loop_file(&mut self, f: &LoopFile, reports: &LoopReports) -> Result<i64, StoreError> {
+        let before = self.excluded_responses()?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO loop_file (sha256, original_name, size, submitter_code, kind, enterprise, period,
+                 received_at, status, rows_accepted, rows_rejected, reason, problems, stored_path)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
+                f.sha256,
+                f.original_name,
+                f.size as i64,
+                f.submitter,
+                f.kind,
+                f.enterprise,
+                f.period,
+                f.received_at,
+                if f.accepted { "accepted" } else { "rejected" },
+                f.rows_accepted as i64,
+                f.rows_rejected as i64,
+                f.reason,
+                serde_json::to_string(&f.problems).unwrap_or_default(),
+                f.stored_path
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO item_report (item_id, enterprise, file_id, row_no, measures, department, progress, done_on, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for r in &reports.items {
+                st.execute(params![
+                    r.item_id,
+                    r.enterprise,
+                    id,
+                    r.row,
+                    r.measures,
+                    r.department,
+                    r.progress,
+                    r.done_on.map(|d| d.to_string()),
+                    r.note
+                ])?;
+            }
+            let mut st = tx.prepare_cached(
+                "INSERT INTO case_report (case_number, file_id, row_no, called_on, call_result, verified, measures,
+                     done_on, user_rating, appeal, appeal_reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            for r in &reports.cases {
+                st.execute(params![
+                    r.number,
+                    id,
+                    r.row,
+                    r.called_on.map(|d| d.to_string()),
+                    r.call_result,
+                    r.verified,
+                    r.measures,
+                    r.done_on.map(|d| d.to_string()),
+                    r.user_rating,
+                    r.appeal,
+                    r.appeal_reason
+                ])?;
+            }
+            let mut st = tx.prepare_cached(
+                "INSERT INTO appeal_review (case_number, file_id, row_no, upheld, opinion, decided_by, decided_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for r in &reports.reviews {
+                st.execute(params![
+                    r.number,
+                    id,
+                    r.row,
+                    r.upheld,
+                    r.opinion,
+                    r.decided_by,
+                    r.decided_on.to_string()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        let after = self.excluded_responses()?;
+        let changed: Vec<&(i64, String)> = before.symmetric_difference(&after).collect();
+        for (_, period) in changed {
+            if let Some(p) = Period::parse(period) {
+                self.mark_stale(p)?;
+            }
+        }
+        Ok(id)
+    }
+
+    /// The responses an upheld appeal excludes from every score, with their cases' periods: a
+    /// case's latest review says 成立.
+    pub fn excluded_responses(&self) -> Result<std::collections::BTreeSet<(i64, String)>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT c.response_id, c.period FROM complaint_case c
+             JOIN appeal_review a ON a.case_number = c.number
+             WHERE a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number) AND a.upheld = 1",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A returned ledger or review by its bytes' hash, the latest first.
+    pub fn loop_files_by_sha(&self, sha: &str) -> Result<Vec<LoopFile>, StoreError> {
+        self.loop_files_where("sha256 = ?1 ORDER BY id DESC", [sha])
+    }
+
+    /// Every returned ledger and review, in the order received.
+    pub fn loop_files(&self) -> Result<Vec<LoopFile>, StoreError> {
+        self.loop_files_where("1 ORDER BY id", [])
+    }
+
+    fn loop_files_where(&self, filter: &str, p: impl rusqlite::Params) -> Result<Vec<LoopFile>, StoreError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT id, sha256, original_name, size, submitter_code, kind, enterprise, period, received_at, status,
+                    rows_accepted, rows_rejected, reason, problems, stored_path, filed
+             FROM loop_file WHERE {filter}"
+        ))?;
+        let rows = st.query_map(p, |r| {
+            let problems: Option<String> = r.get(13)?;
+            Ok(LoopFile {
+                id: r.get(0)?,
+                sha256: r.get(1)?,
+                original_name: r.get(2)?,
+                size: r.get::<_, i64>(3)? as u64,
+                submitter: r.get(4)?,
+                kind: r.get(5)?,
+                enterprise: r.get(6)?,
+                period: r.get(7)?,
+                received_at: r.get(8)?,
+                accepted: r.get::<_, String>(9)? == "accepted",
+                rows_accepted: r.get::<_, i64>(10)? as usize,
+                rows_rejected: r.get::<_, i64>(11)? as usize,
+                reason: r.get(12)?,
+                problems: problems
+                    .and_then(|p| serde_json::from_str(&p).ok())
+                    .unwrap_or_default(),
+                stored_path: r.get(14)?,
+                filed: r.get(15)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The returned file `id` is where it was to be filed.
+    pub fn mark_loop_filed(&self, id: i64) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE loop_file SET filed = 1 WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// Every report of an improvement item, in the order received.
+    pub fn item_reports(&self) -> Result<Vec<ItemReport>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT item_id, enterprise, file_id, row_no, measures, department, progress, done_on, note
+             FROM item_report ORDER BY file_id, row_no",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(ItemReport {
+                item_id: r.get(0)?,
+                enterprise: r.get(1)?,
+                file_id: r.get(2)?,
+                row: r.get(3)?,
+                measures: r.get(4)?,
+                department: r.get(5)?,
+                progress: r.get(6)?,
+                done_on: day(r.get(7)?),
+                note: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every report of a case, in the order received.
+    pub fn case_reports(&self) -> Result<Vec<CaseReport>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT case_number, file_id, row_no, called_on, call_result, verified, measures, done_on, user_rating,
+                    appeal, appeal_reason
+             FROM case_report ORDER BY file_id, row_no",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(CaseReport {
+                number: r.get(0)?,
+                file_id: r.get(1)?,
+                row: r.get(2)?,
+                called_on: day(r.get(3)?),
+                call_result: r.get(4)?,
+                verified: r.get(5)?,
+                measures: r.get(6)?,
+                done_on: day(r.get(7)?),
+                user_rating: r.get(8)?,
+                appeal: r.get(9)?,
+                appeal_reason: r.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every appeal review, in the order received.
+    pub fn appeal_reviews(&self) -> Result<Vec<AppealReview>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT case_number, file_id, row_no, upheld, opinion, decided_by, decided_on
+             FROM appeal_review ORDER BY file_id, row_no",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(AppealReview {
+                number: r.get(0)?,
+                file_id: r.get(1)?,
+                row: r.get(2)?,
+                upheld: r.get(3)?,
+                opinion: r.get(4)?,
+                decided_by: r.get(5)?,
+                decided_on: day(r.get(6)?).unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The improvement items recorded for an enterprise: id → due date.
+    pub fn items_of(&self, enterprise: &str) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, due_date FROM improvement_item WHERE enterprise = ?1")?;
+        let rows = st.query_map([enterprise], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

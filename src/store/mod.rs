@@ -97,6 +97,8 @@ pub struct ResponseRow<'a> {
     pub answers: &'a str,
     pub opinion: Option<&'a str>,
     pub user_name: &'a str,
+    /// An upheld appeal left it out of every score (SPEC §11).
+    pub excluded: bool,
 }
 
 /// A user of a sample frame (样本名单), or one drawn for the call-back.
@@ -893,7 +895,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         // The index on submission_id gives this order without a sort.
         let mut st = self.conn.prepare_cached(
-            "SELECT enterprise, county, utility, user_type, answers, opinion, user_name, row_no
+            "SELECT enterprise, county, utility, user_type, answers, opinion, user_name, row_no,
+                    EXISTS (SELECT 1 FROM complaint_case c JOIN appeal_review a ON a.case_number = c.number
+                            WHERE c.response_id = response.id AND a.upheld = 1
+                              AND a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number))
              FROM response WHERE submission_id = ?1 ORDER BY id",
         )?;
         for (id, submitter) in returns.iter().zip(submitters) {
@@ -909,6 +914,7 @@ impl Store {
                     answers: text(4).unwrap_or(""),
                     opinion: text(5),
                     user_name: text(6).unwrap_or(""),
+                    excluded: r.get(8)?,
                 })
                 .map_err(|e| {
                     let file = self.submission(*id).ok().flatten().map(|s| s.original_name);

@@ -210,4 +210,54 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX complaint_case_enterprise ON complaint_case(enterprise, period);
     "#,
+    // 14: what comes back of the loop (SPEC §11): filled ledgers (整改反馈) and appeal reviews
+    // (申诉复核) as received, each row they report (every report kept, the latest wins), and
+    // the responses an upheld appeal excludes from every score.
+    r#"
+    CREATE TABLE loop_file (
+        id             INTEGER PRIMARY KEY,
+        sha256         TEXT NOT NULL,
+        original_name  TEXT NOT NULL,       -- path relative to the inbox, as received
+        size           INTEGER NOT NULL,
+        submitter_code TEXT,
+        kind           TEXT NOT NULL CHECK (kind IN ('ledger', 'review')),
+        enterprise     TEXT,                -- a ledger's enterprise
+        period         TEXT,                -- its 所属期
+        received_at    TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+        rows_accepted  INTEGER NOT NULL DEFAULT 0,
+        rows_rejected  INTEGER NOT NULL DEFAULT 0,
+        reason         TEXT,                -- why it was rejected whole (Chinese)
+        problems       TEXT,                -- JSON [[place, why]] of the rows sent back
+        stored_path    TEXT NOT NULL,
+        filed          INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX loop_file_sha ON loop_file(sha256);
+    CREATE TABLE item_report (
+        item_id     TEXT NOT NULL,
+        enterprise  TEXT NOT NULL,
+        file_id     INTEGER NOT NULL REFERENCES loop_file(id),
+        row_no      INTEGER NOT NULL,
+        measures    TEXT, department TEXT, progress TEXT, done_on TEXT, note TEXT
+    );
+    CREATE INDEX item_report_item ON item_report(item_id);
+    CREATE TABLE case_report (
+        case_number   TEXT NOT NULL REFERENCES complaint_case(number),
+        file_id       INTEGER NOT NULL REFERENCES loop_file(id),
+        row_no        INTEGER NOT NULL,
+        called_on     TEXT, call_result TEXT, verified TEXT, measures TEXT, done_on TEXT,
+        user_rating   TEXT, appeal INTEGER NOT NULL DEFAULT 0, appeal_reason TEXT
+    );
+    CREATE INDEX case_report_case ON case_report(case_number);
+    CREATE TABLE appeal_review (
+        case_number  TEXT NOT NULL REFERENCES complaint_case(number),
+        file_id      INTEGER NOT NULL REFERENCES loop_file(id),
+        row_no       INTEGER NOT NULL,
+        upheld       INTEGER NOT NULL,      -- 复核结论: 1 成立, 0 不成立
+        opinion      TEXT,                  -- 复核意见
+        decided_by   TEXT NOT NULL,         -- the unit that returned the review
+        decided_on   TEXT NOT NULL          -- the day it was received
+    );
+    CREATE INDEX appeal_review_case ON appeal_review(case_number);
+    "#,
 ];
