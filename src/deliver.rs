@@ -273,6 +273,16 @@ fn everything_due(config: &Config, store: &Store) -> Result<BTreeMap<String, Fol
         let due = due(config, period);
         out.insert(period.to_string(), Folder { complete: true, due });
     }
+    // The loop's papers (SPEC §11): the appeal review to the city unit, and to each sender
+    // the feedback on its returned ledger or review, while they stand.
+    let folder = crate::render::ledger::FOLDER.to_string();
+    out.insert(
+        folder,
+        Folder {
+            complete: true,
+            due: loop_due(config),
+        },
+    );
     for n in notice::notices(config, store)? {
         if n.settled {
             continue;
@@ -297,6 +307,33 @@ fn everything_due(config: &Config, store: &Store) -> Result<BTreeMap<String, Fol
         );
     }
     Ok(out)
+}
+
+/// The loop's papers due, from the files standing in `reports/整改台账/`.
+fn loop_due(config: &Config) -> Due {
+    use crate::intake::ledger::LoopKind;
+    use crate::render::ledger::{feedback_path, review_path};
+    let doc = |path: PathBuf| -> Option<Document> {
+        let (sha256, _) = crate::inbox::sha256(&path).ok()?;
+        let name = path.file_name()?.to_string_lossy().into_owned();
+        Some(Document { path, name, sha256 })
+    };
+    let mut due = Due::new();
+    for u in &config.units {
+        let review = (u.role == crate::config::Role::City)
+            .then(|| doc(review_path(config)))
+            .flatten();
+        let feedback = [LoopKind::Ledger, LoopKind::Review].map(|k| doc(feedback_path(config, &u.name, k)));
+        for d in review.into_iter().chain(feedback.into_iter().flatten()) {
+            add(&mut due, Recipient::of(config, Party::Unit(u)), d);
+        }
+    }
+    for e in &config.enterprises {
+        if let Some(d) = doc(feedback_path(config, &e.name, LoopKind::Ledger)) {
+            add(&mut due, Recipient::of(config, Party::Enterprise(e)), d);
+        }
+    }
+    due
 }
 
 /// Delivers what is due: the outbox first, then mail.

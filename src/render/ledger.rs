@@ -417,3 +417,206 @@ pub fn write_summary(
 fn sheet_name(name: &str) -> String {
     name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect()
 }
+
+/// The folder, under the standing summary's, of the feedback on returned ledgers and reviews.
+pub const FEEDBACK_FOLDER: &str = "退回意见";
+
+/// The feedback workbook on a returned ledger or review whose rows had problems (SPEC §11):
+/// its sheets as sent, with only the rows sent back, each problem cell filled red with a note
+/// and a 问题说明 column; corrected and dropped back into the inbox, it is read like the ledger.
+pub fn write_feedback(
+    path: &std::path::Path,
+    w: &crate::wording::Wording,
+    title: &str,
+    sheets: &[crate::intake::ledger::LoopSheet],
+    problems: &[crate::validate::ledger::CellProblem],
+) -> Result<PathBuf, RenderError> {
+    use crate::intake::Value;
+    let fail = |e: XlsxError| RenderError::new("整改台账退回意见", path, std::io::Error::other(e.to_string()));
+    let mut wb = super::xlsx::pinned(title).map_err(fail)?;
+    let f = Formats::new();
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name(w.text("ledger.sheet_read_first")).map_err(fail)?;
+        ws.set_column_width(0, 72).map_err(fail)?;
+        ws.write_string_with_format(0, 0, title, &f.title).map_err(fail)?;
+        ws.write_string_with_format(1, 0, w.text("ledger.internal"), &f.note)
+            .map_err(fail)?;
+        ws.write_string_with_format(3, 0, w.text("ledger.feedback_intro"), &f.note)
+            .map_err(fail)?;
+        ws.set_row_height(3, 48).map_err(fail)?;
+    }
+    let red = Format::new()
+        .set_background_color(Color::RGB(0xF4B6B6))
+        .set_border(rust_xlsxwriter::FormatBorder::Thin)
+        .set_text_wrap();
+    let (fill, date) = to_fill();
+    for sheet in sheets {
+        let mine: Vec<_> = problems.iter().filter(|p| p.sheet == sheet.name).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let ws = wb.add_worksheet();
+        ws.set_name(&sheet.name).map_err(fail)?;
+        print_setup(ws, w, title);
+        for (i, (label, value, _)) in sheet.meta.iter().enumerate() {
+            ws.write_string_with_format(i as u32, 0, label, &f.header)
+                .map_err(fail)?;
+            ws.write_string_with_format(i as u32, 1, value.display(), &f.text)
+                .map_err(fail)?;
+        }
+        let last = sheet.columns.iter().map(|(_, c)| *c).max().unwrap_or(0);
+        let why_col = (last + 1) as u16;
+        for (h, c) in &sheet.columns {
+            ws.write_string_with_format(HEADER_ROW, *c as u16, h, &f.header)
+                .map_err(fail)?;
+            ws.set_column_width(*c as u16, text_width(h).max(12.0) + 2.0)
+                .map_err(fail)?;
+        }
+        ws.write_string_with_format(HEADER_ROW, why_col, w.text("ledger.col_problems"), &f.header)
+            .map_err(fail)?;
+        ws.set_column_width(why_col, 48).map_err(fail)?;
+        let mut rows: Vec<u32> = mine.iter().map(|p| p.row).collect();
+        rows.dedup();
+        for (i, r) in rows.iter().enumerate() {
+            let at = HEADER_ROW + 1 + i as u32;
+            let cells = sheet
+                .rows
+                .iter()
+                .find(|(x, _)| x == r)
+                .map(|(_, c)| c.as_slice())
+                .unwrap_or(&[]);
+            let here: Vec<_> = mine.iter().filter(|p| p.row == *r).collect();
+            for (c, v) in cells {
+                let bad = here.iter().find(|p| p.col == *c);
+                let format = if bad.is_some() { &red } else { &fill };
+                match v {
+                    Value::Date(d) => {
+                        let d = d.date();
+                        ws.write_datetime_with_format(at, *c as u16, date_cell(d).map_err(fail)?, &date)
+                            .map_err(fail)?;
+                    }
+                    Value::Number(n) => {
+                        ws.write_number_with_format(at, *c as u16, *n, format).map_err(fail)?;
+                    }
+                    v => {
+                        ws.write_string_with_format(at, *c as u16, v.display(), format)
+                            .map_err(fail)?;
+                    }
+                }
+            }
+            for p in &here {
+                if !cells.iter().any(|(c, _)| *c == p.col) {
+                    ws.write_blank(at, p.col as u16, &red).map_err(fail)?;
+                }
+                let note = rust_xlsxwriter::Note::new(&p.why).set_author("utility-eval");
+                ws.insert_note(at, p.col as u16, &note).map_err(fail)?;
+            }
+            let why: Vec<String> = here.iter().map(|p| p.why.clone()).collect();
+            ws.write_string_with_format(at, why_col, why.join("；"), &f.wrap)
+                .map_err(fail)?;
+        }
+        ws.set_freeze_panes(HEADER_ROW + 1, 1).map_err(fail)?;
+    }
+    super::xlsx::save_atomic(&mut wb, path).map_err(fail)?;
+    Ok(path.to_path_buf())
+}
+
+/// Where the feedback on a party's returned ledger or review goes.
+pub fn feedback_path(config: &crate::config::Config, party: &str, kind: crate::intake::ledger::LoopKind) -> PathBuf {
+    use crate::intake::ledger::LoopKind;
+    let w = &config.wording;
+    let what = w.text(match kind {
+        LoopKind::Ledger => "ledger.what_ledger",
+        LoopKind::Review => "ledger.what_review",
+    });
+    let name = w.with("ledger.feedback_name", &[("party", &party), ("what", &what)]);
+    (config.paths.reports)
+        .join(FOLDER)
+        .join(FEEDBACK_FOLDER)
+        .join(format!("{name}.xlsx"))
+}
+
+/// The city unit's appeal review (申诉复核表, SPEC §11) in the standing summary's folder.
+pub fn review_path(config: &crate::config::Config) -> PathBuf {
+    let name = config.wording.text("ledger.review_name");
+    config.paths.reports.join(FOLDER).join(format!("{name}.xlsx"))
+}
+
+/// An appeal waiting for review, as the review sheet shows it.
+pub struct PendingAppeal<'a> {
+    pub case: &'a Case,
+    pub enterprise: String,
+    pub verified: Option<String>,
+    pub call_result: Option<String>,
+    pub reason: String,
+}
+
+/// Writes the appeal review for the city unit `unit`: every pending appeal with the case and
+/// the enterprise's reasons, and the columns 复核结论 (成立/不成立) and 复核意见 to fill; dropped
+/// back into the city unit's inbox folder, it is read back (报表类型 申诉复核).
+pub fn write_review(
+    path: &std::path::Path,
+    w: &crate::wording::Wording,
+    unit: &str,
+    as_of: chrono::NaiveDate,
+    pending: &[PendingAppeal<'_>],
+) -> Result<PathBuf, RenderError> {
+    let fail = |e: XlsxError| RenderError::new("申诉复核表", path, std::io::Error::other(e.to_string()));
+    let title = w.with("ledger.review_title", &[("date", &super::date_zh(as_of))]);
+    let mut wb = super::xlsx::pinned(&title).map_err(fail)?;
+    let f = Formats::new();
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name(w.text("ledger.sheet_read_first")).map_err(fail)?;
+        ws.set_column_width(0, 72).map_err(fail)?;
+        ws.write_string_with_format(0, 0, &title, &f.title).map_err(fail)?;
+        ws.write_string_with_format(1, 0, w.text("ledger.review_internal"), &f.note)
+            .map_err(fail)?;
+        ws.write_string_with_format(3, 0, w.text("ledger.review_intro"), &f.note)
+            .map_err(fail)?;
+        ws.set_row_height(3, 64).map_err(fail)?;
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name(cases::REVIEW_SHEET).map_err(fail)?;
+    print_setup(ws, w, &title);
+    let meta = [
+        ("填报单位", unit.to_string()),
+        ("报表类型", cases::REVIEW_KIND.to_string()),
+        ("截至", as_of.to_string()),
+    ];
+    metadata(ws, &f, &meta).map_err(fail)?;
+    headings(
+        ws,
+        &f,
+        &cases::REVIEW_COLUMNS,
+        &cases::REVIEW_ANSWERS,
+        &[18.0, 22.0, 12.0, 30.0, 30.0, 10.0, 10.0, 36.0, 12.0, 36.0],
+    )
+    .map_err(fail)?;
+    let (fill, _) = to_fill();
+    for (i, p) in pending.iter().enumerate() {
+        let row = HEADER_ROW + 1 + i as u32;
+        let c = p.case;
+        let cells = [
+            c.number.clone(),
+            p.enterprise.clone(),
+            c.survey_date.clone().unwrap_or_default(),
+            c.aspects.join("\n"),
+            c.opinion.clone().unwrap_or_default(),
+            p.verified.clone().unwrap_or_default(),
+            p.call_result.clone().unwrap_or_default(),
+            p.reason.clone(),
+        ];
+        for (col, text) in cells.iter().enumerate() {
+            ws.write_string_with_format(row, col as u16, text, &f.wrap)
+                .map_err(fail)?;
+        }
+        for col in 8..10u16 {
+            ws.write_blank(row, col, &fill).map_err(fail)?;
+        }
+    }
+    dropdown(ws, 8, pending.len() as u32, &cases::REVIEW_CODES).map_err(fail)?;
+    super::xlsx::save_atomic(&mut wb, path).map_err(fail)?;
+    Ok(path.to_path_buf())
+}

@@ -74,7 +74,10 @@ impl CaseStatus {
 
     /// Still to be worked on by the enterprise (it goes on its next ledger).
     pub fn is_open(self) -> bool {
-        !matches!(self, CaseStatus::Rectified | CaseStatus::AppealUpheld | CaseStatus::Appealing)
+        !matches!(
+            self,
+            CaseStatus::Rectified | CaseStatus::AppealUpheld | CaseStatus::Appealing
+        )
     }
 }
 

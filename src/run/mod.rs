@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 
 pub mod cron;
+pub mod loopback;
 pub mod publish;
 mod record;
 pub mod rectification;
@@ -185,6 +186,22 @@ fn keys_of(rows: &[Response]) -> Vec<String> {
 /// a filing thread moves each recorded file to its place once its commit is on disk, while
 /// this thread records the next. `progress` is told after each file.
 pub fn ingest(
+    config: &Config,
+    store: &mut Store,
+    files: &[Incoming],
+    progress: &dyn Fn(&str),
+) -> Result<Summary, RunError> {
+    // Returned ledgers and appeal reviews (SPEC §11) take their own way; then the returns.
+    let (loops, returns): (Vec<Incoming>, Vec<Incoming>) = files.iter().cloned().partition(loopback::is_loop_file);
+    let mut summary = ingest_returns(config, store, &returns, progress)?;
+    for (name, result) in loopback::take(config, store, &loops)? {
+        progress(&name);
+        summary.files.push((name, result));
+    }
+    Ok(summary)
+}
+
+fn ingest_returns(
     config: &Config,
     store: &mut Store,
     files: &[Incoming],

@@ -107,7 +107,8 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
                 l.rectified_in_time += u64::from(done.is_some_and(|d| d <= c.rectify_due));
             }
         }
-        l.open_cases.push((c.number.clone(), state.status, c.callback_due, c.rectify_due));
+        l.open_cases
+            .push((c.number.clone(), state.status, c.callback_due, c.rectify_due));
     }
     let interviews = interviews(config, &issued, &loops);
     Ok(LoopSummary {
@@ -209,5 +210,41 @@ pub fn refresh(config: &Config, store: &Store) -> Result<Vec<PathBuf>, super::pu
     }
     let summary = summary(config, store)?;
     let dir = config.paths.reports.join(crate::render::ledger::FOLDER);
-    Ok(crate::render::ledger::write_summary(&dir, &config.wording, &summary)?)
+    let mut files = crate::render::ledger::write_summary(&dir, &config.wording, &summary)?;
+    // The appeals waiting for the city bureau, in its review (none: no review).
+    let path = crate::render::ledger::review_path(config);
+    let (reports, reviews) = (store.case_reports()?, store.appeal_reviews()?);
+    let cases = store.cases()?;
+    let pending: Vec<crate::render::ledger::PendingAppeal<'_>> = (cases.iter())
+        .filter_map(|c| {
+            let mine: Vec<_> = reports.iter().filter(|r| r.number == c.number).collect();
+            let decided: Vec<_> = reviews.iter().filter(|r| r.number == c.number).collect();
+            let state = c.state(&mine, &decided, config.today);
+            let reason = state.pending_appeal?;
+            let latest = state.latest.unwrap_or_default();
+            Some(crate::render::ledger::PendingAppeal {
+                case: c,
+                enterprise: (config.party(&c.enterprise)).map_or(c.enterprise.clone(), |p| p.name().to_string()),
+                verified: latest.verified,
+                call_result: latest.call_result,
+                reason,
+            })
+        })
+        .collect();
+    let city = config.units.iter().find(|u| u.role == crate::config::Role::City);
+    match city {
+        Some(unit) if !pending.is_empty() => {
+            files.push(crate::render::ledger::write_review(
+                &path,
+                &config.wording,
+                &unit.name,
+                config.today,
+                &pending,
+            )?);
+        }
+        _ => {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    Ok(files)
 }

@@ -143,7 +143,11 @@ pub fn release(
     let (opened, carried) = open_cases(config, store, period, req.date)?;
     r.cases = store.cases()?;
     for (number, response, aspects) in &carried {
-        if let Some(c) = store.superseded_cases(period)?.into_iter().find(|c| c.number == *number) {
+        if let Some(c) = store
+            .superseded_cases(period)?
+            .into_iter()
+            .find(|c| c.number == *number)
+        {
             r.cases.push(Case {
                 response_id: *response,
                 aspects: aspects.clone(),

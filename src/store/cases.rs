@@ -320,9 +320,7 @@ impl Store {
                 rows_accepted: r.get::<_, i64>(10)? as usize,
                 rows_rejected: r.get::<_, i64>(11)? as usize,
                 reason: r.get(12)?,
-                problems: problems
-                    .and_then(|p| serde_json::from_str(&p).ok())
-                    .unwrap_or_default(),
+                problems: problems.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default(),
                 stored_path: r.get(14)?,
                 filed: r.get(15)?,
             })
@@ -332,7 +330,8 @@ impl Store {
 
     /// The returned file `id` is where it was to be filed.
     pub fn mark_loop_filed(&self, id: i64) -> Result<(), StoreError> {
-        self.conn.execute("UPDATE loop_file SET filed = 1 WHERE id = ?1", [id])?;
+        self.conn
+            .execute("UPDATE loop_file SET filed = 1 WHERE id = ?1", [id])?;
         Ok(())
     }
 
@@ -403,12 +402,12 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The improvement items recorded for an enterprise: id → due date.
-    pub fn items_of(&self, enterprise: &str) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    /// Every improvement item recorded, with its enterprise: id → enterprise code.
+    pub fn item_owners(&self) -> Result<std::collections::HashMap<String, String>, StoreError> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT id, due_date FROM improvement_item WHERE enterprise = ?1")?;
-        let rows = st.query_map([enterprise], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            .prepare_cached("SELECT id, enterprise FROM improvement_item")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -2,7 +2,7 @@
 //! It is the only stage that touches the database. Each file is recorded in one
 //! transaction, so a kill at any moment leaves either all of a file or none of it.
 
-mod cases;
+pub mod cases;
 mod release;
 mod schema;
 mod write;

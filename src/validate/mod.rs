@@ -8,6 +8,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+pub mod ledger;
 mod row;
 
 use crate::config::Config;

@@ -17,6 +17,7 @@ mod integrity;
 mod issue17_reports;
 mod layers;
 mod lifecycle;
+mod loopback;
 mod loose_ends;
 mod model;
 mod mutated;

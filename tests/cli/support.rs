@@ -408,6 +408,7 @@ const PACKAGES: &[(&str, &str)] = &[
         "chinese_calendar",
         "python3 -m venv .venv && .venv/bin/pip install chinese-calendar",
     ),
+    ("openpyxl", "python3 -m venv .venv && .venv/bin/pip install openpyxl"),
 ];
 
 /// At exit: the one line naming the programs whose checks were skipped.

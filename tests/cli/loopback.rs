@@ -1,0 +1,369 @@
+//! The rectification loop's round trip (SPEC §11), every role through the real binary and the
+//! files each person opens and fills: the bureau releases a month; the enterprise's clerk fills
+//! the ledger it received (here openpyxl edits the very file, as Excel would) and drops it in
+//! its inbox folder; the bureau's run counts the rates; the city unit's clerk decides the
+//! appeal in the 申诉复核表 it received; the upheld appeal leaves one response out of every
+//! score and the released month waits to be signed again. And bad ledgers: sent back, row by
+//! row or whole, nothing lost.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+
+use crate::support::*;
+
+const GS01: &str = "天门市第一供水有限公司";
+const GS01_OUTBOX: &str = "outbox/企业_GS01_天门市第一供水有限公司";
+const SZJJ_OUTBOX: &str = "outbox/单位_SZJJ_天门市住房和城乡建设局";
+
+/// The Python with openpyxl: `UTILITY_EVAL_PYTHON`, else the repository's `.venv`.
+fn python() -> Option<PathBuf> {
+    let p = std::env::var_os("UTILITY_EVAL_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
+    let ok = Command::new(&p)
+        .args(["-c", "import openpyxl"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        missing("openpyxl");
+        return None;
+    }
+    Some(p)
+}
+
+/// Fills the workbook `from` as a clerk would and saves it as `to`: on `sheet`, in the row
+/// whose 编号 is `number`, the column headed `heading` gets `value` (a date when it looks like
+/// one). Finds rows and columns by what they say, as a person does.
+const FILL: &str = r#"
+import datetime, json, re, sys
+import openpyxl
+src, dst, edits = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+wb = openpyxl.load_workbook(src)
+for sheet, number, heading, value in edits:
+    ws = wb[sheet]
+    head = next(r for r in ws.iter_rows() if any(c.value == "编号" for c in r))
+    col = next(c.column for c in head if c.value == heading)
+    row = next(r[0].row for r in ws.iter_rows(min_row=head[0].row + 1) if r[0].value == number)
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        value = datetime.datetime.strptime(value, "%Y-%m-%d")
+    ws.cell(row=row, column=col, value=value)
+wb.save(dst)
+"#;
+
+fn fill(python: &Path, from: &Path, to: &Path, edits: &[(&str, &str, &str, &str)]) {
+    let edits = serde_json::to_string(edits).unwrap();
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    let o = Command::new(python)
+        .args(["-c", FILL])
+        .arg(from)
+        .arg(to)
+        .arg(edits)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A deployment of the sample registry with sign-off required and no returns yet.
+fn signed() -> Env {
+    let env = Env::new();
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replacen("required = false", "required = true", 1)).unwrap();
+    env
+}
+
+/// 竟陵街道's September return of eight users of GS01, `without` one of them: users 2, 5, 6
+/// and 7 complain (Q12 不满意; Q10 是 and D1 非常不满意; D4 不满意; Q12 非常不满意), the others
+/// are content. Cases 001–004 are theirs, in row order.
+fn september(env: &Env, without: Option<u32>) {
+    let mut rows = meta("竟陵街道", "月度自评", "2026-09");
+    let h = header();
+    let col = |name: &str| h.iter().position(|c| matches!(c, C::S(x) if x == name)).unwrap();
+    rows.push(h.clone());
+    for i in (1..=8).filter(|i| Some(*i) != without) {
+        let mut r = row(i, "2026-09-10", GS01);
+        match i {
+            2 => r[col("Q12")] = s("不满意"),
+            5 => {
+                r[col("Q10")] = s("是");
+                r[col("D1")] = s("非常不满意");
+            }
+            6 => r[col("D4")] = s("不满意"),
+            7 => r[col("Q12")] = s("非常不满意"),
+            _ => {}
+        }
+        rows.push(r);
+    }
+    write_xlsx(&env.inbox("JL/竟陵街道_月度自评_2026-09.xlsx"), "调查问卷", &rows);
+}
+
+fn run_on(env: &Env, today: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_utility-eval"))
+        .arg("run")
+        .env("UTILITY_EVAL_CONFIG", env.path("utility-eval.toml"))
+        .env("UTILITY_EVAL_TODAY", today)
+        .output()
+        .unwrap()
+}
+
+fn loop_of(env: &Env, code: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(env.path("reports/整改台账/rectification.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    (doc["rectification"].as_array().unwrap().iter())
+        .find(|e| e["enterprise"] == code)
+        .unwrap()
+        .clone()
+}
+
+fn enterprise_group(scores: &serde_json::Value, code: &str) -> serde_json::Value {
+    (scores["groups"].as_array().unwrap().iter())
+        .find(|g| g["level"] == "enterprise" && g["key"] == code)
+        .unwrap()
+        .clone()
+}
+
+/// Released on Tuesday 2026-09-29: call back by 2026-10-12, rectify by 2026-10-26 (国庆 and
+/// its 调休 Saturday counted as the calendar test checks them).
+fn released(env: &Env) {
+    september(env, None);
+    assert_eq!(code(&run_on(env, "2026-09-28")), 0);
+    let o = env.run(&[
+        "release",
+        "--period",
+        "2026-09",
+        "--by",
+        "王局长",
+        "--date",
+        "2026-09-29",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+}
+
+fn ledger(env: &Env) -> PathBuf {
+    env.path(&format!("{GS01_OUTBOX}/2026-09/2026年9月{GS01}整改台账.xlsx"))
+}
+
+#[test]
+fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
+    let Some(py) = python() else { return };
+    let env = signed();
+    released(&env);
+    let before = enterprise_group(&scores(&env, "2026-09"), "GS01");
+    assert_eq!((before["n"].as_u64(), before["excluded"].as_u64()), (Some(8), Some(0)));
+
+    // The enterprise's clerk, on 14 October: 001 called back on the 9th and put right on the
+    // 10th; 002 called back late (the 13th); 003 called back and appealed; 004 not touched.
+    let sent = env.inbox(&format!("GS01/2026年9月{GS01}整改台账.xlsx"));
+    let c = "差评回访";
+    fill(
+        &py,
+        &ledger(&env),
+        &sent,
+        &[
+            (c, "2026-09-GS01-001", "回访日期", "2026-10-09"),
+            (c, "2026-09-GS01-001", "回访结果", "已联系"),
+            (c, "2026-09-GS01-001", "核实情况", "属实"),
+            (c, "2026-09-GS01-001", "整改措施", "上门解释并退还多收费用"),
+            (c, "2026-09-GS01-001", "完成日期", "2026-10-10"),
+            (c, "2026-09-GS01-001", "用户对处理结果的评价", "满意"),
+            (c, "2026-09-GS01-002", "回访日期", "2026-10-13"),
+            (c, "2026-09-GS01-002", "回访结果", "已联系"),
+            (c, "2026-09-GS01-002", "核实情况", "部分属实"),
+            (c, "2026-09-GS01-003", "回访日期", "2026-10-08"),
+            (c, "2026-09-GS01-003", "回访结果", "已联系"),
+            (c, "2026-09-GS01-003", "核实情况", "不属实"),
+            (c, "2026-09-GS01-003", "申诉", "是"),
+            (c, "2026-09-GS01-003", "申诉理由", "该用户不在本公司供水范围"),
+        ],
+    );
+    let o = run_on(&env, "2026-10-14");
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        env.inbox("").read_dir().unwrap().flatten().all(|e| e.path().is_dir()),
+        "taken"
+    );
+    assert_eq!(env.files("archive/整改反馈").len(), 1, "archived as sent");
+
+    // Counted by hand on 14 October. Called back: 001, 002, 003; the call-back of all four was
+    // due (deadline 12 October passed), in time only 001 (9th) and 003 (8th): 2/4 = 50 %.
+    // Rectified: 001 by the 10th; rectification is due only for it (done early): 1/1 = 100 %.
+    // Overdue: 004 (no call-back). Appeals: 003, waiting.
+    let g = loop_of(&env, "GS01");
+    let n = |k: &str| g[k].as_u64().unwrap();
+    assert_eq!(
+        [
+            n("cases"),
+            n("cases_called_back"),
+            n("cases_rectified"),
+            n("cases_overdue"),
+            n("appeals"),
+            n("appeals_upheld")
+        ],
+        [4, 3, 1, 1, 1, 0],
+        "{g}"
+    );
+    assert_eq!(
+        (g["callback_rate"].as_f64(), g["on_time_rate"].as_f64()),
+        (Some(50.0), Some(100.0))
+    );
+
+    // The city unit's review, in its outbox: the appealed case with the enterprise's reasons.
+    let review = env.path(&format!("{SZJJ_OUTBOX}/整改台账/申诉复核表.xlsx"));
+    let mut wb: Xlsx<_> = open_workbook(&review).unwrap();
+    let sheet = wb.worksheet_range("申诉复核").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let case = rows.iter().find(|r| r[0] == "2026-09-GS01-003").expect("the appeal");
+    assert!(case.contains(&"该用户不在本公司供水范围".to_string()), "{case:?}");
+    assert_eq!(
+        rows.iter().filter(|r| r[0].starts_with("2026-09-GS01")).count(),
+        1,
+        "{rows:?}"
+    );
+    assert_eq!(sheet.get_value((1, 1)), Some(&Data::String("申诉复核".into())));
+
+    // The city unit's clerk upholds it and drops the review back into its folder.
+    fill(
+        &py,
+        &review,
+        &env.inbox("SZJJ/申诉复核表.xlsx"),
+        &[
+            ("申诉复核", "2026-09-GS01-003", "复核结论", "成立"),
+            ("申诉复核", "2026-09-GS01-003", "复核意见", "经核实为外区用户"),
+        ],
+    );
+    let o = run_on(&env, "2026-10-15");
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("已签发的 2026-09 有变动"), "{}", stdout(&o));
+    assert!(!review.exists(), "no appeal waits: the review is withdrawn");
+
+    // User 6 is out of every score: n falls by one, and the composite equals that of the same
+    // return without user 6, computed by another deployment from scratch.
+    let after = enterprise_group(&scores(&env, "2026-09"), "GS01");
+    assert_eq!((after["n"].as_u64(), after["excluded"].as_u64()), (Some(7), Some(1)));
+    let other = signed();
+    september(&other, Some(6));
+    assert_eq!(code(&run_on(&other, "2026-09-28")), 0);
+    let independent = enterprise_group(&scores(&other, "2026-09"), "GS01");
+    assert_eq!(after["composite"], independent["composite"]);
+    assert_ne!(after["composite"], before["composite"]);
+    // Kept in the database with the decision and who made it.
+    let decided: (String, i64, String) = env
+        .db()
+        .query_row("SELECT case_number, upheld, decided_by FROM appeal_review", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(decided, ("2026-09-GS01-003".into(), 1, "天门市住房和城乡建设局".into()));
+    assert_eq!(env.count("SELECT count(*) FROM response"), 8, "the response is kept");
+
+    // The upheld appeal leaves the rates: call-back due for 001, 002, 004, in time 001: 33.33 %.
+    let g = loop_of(&env, "GS01");
+    assert_eq!(
+        (g["appeals"].as_u64(), g["appeals_upheld"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(g["callback_rate"].as_f64(), Some(33.33));
+    let o = env.run(&["status"]);
+    assert!(stdout(&o).contains("待重新签发"), "{}", stdout(&o));
+}
+
+#[test]
+fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
+    let Some(py) = python() else { return };
+    let env = signed();
+    released(&env);
+    let c = "差评回访";
+    // One good row, an unknown number, a date after today, an unknown code, an appeal without
+    // its reason.
+    fill(
+        &py,
+        &ledger(&env),
+        &env.inbox(&format!("GS01/2026年9月{GS01}整改台账.xlsx")),
+        &[
+            (c, "2026-09-GS01-001", "回访日期", "2026-10-09"),
+            (c, "2026-09-GS01-001", "回访结果", "已联系"),
+            (c, "2026-09-GS01-002", "编号", "2026-09-GS01-099"),
+            (c, "2026-09-GS01-099", "回访结果", "已联系"),
+            (c, "2026-09-GS01-099", "回访日期", "2026-10-09"),
+            (c, "2026-09-GS01-003", "回访日期", "2026-10-20"),
+            (c, "2026-09-GS01-003", "回访结果", "已联系"),
+            (c, "2026-09-GS01-004", "核实情况", "基本属实"),
+            (c, "2026-09-GS01-004", "申诉", "是"),
+        ],
+    );
+    // The same ledger sent from a county unit's folder: not its to send.
+    fill(
+        &py,
+        &ledger(&env),
+        &env.inbox("JL/代报整改台账.xlsx"),
+        &[(c, "2026-09-GS01-001", "回访结果", "已联系")],
+    );
+    let o = run_on(&env, "2026-10-14");
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+
+    // Refused whole, kept in rejected/ beside its reason.
+    let why = env.explanation("代报整改台账.xlsx");
+    assert!(
+        why.contains("竟陵街道不能报送天门市第一供水有限公司的整改台账"),
+        "{why}"
+    );
+    // The good row counts; the four bad ones go back in a feedback workbook, each cell named.
+    assert_eq!(env.count("SELECT count(*) FROM case_report"), 1, "{out}");
+    let feedback = env.path(&format!("{GS01_OUTBOX}/整改台账/{GS01}整改台账退回意见.xlsx"));
+    let mut wb: Xlsx<_> = open_workbook(&feedback).unwrap();
+    let sheet = wb.worksheet_range(c).unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let why_of = |number: &str| {
+        let r = rows
+            .iter()
+            .find(|r| r[0] == number)
+            .unwrap_or_else(|| panic!("{number}: {rows:?}"));
+        r.last().unwrap().clone()
+    };
+    assert!(why_of("2026-09-GS01-099").contains("不是已下发的差评件"));
+    assert!(why_of("2026-09-GS01-003").contains("晚于今天(2026-10-14)"));
+    let four = why_of("2026-09-GS01-004");
+    assert!(
+        four.contains("核实情况“基本属实”无法识别") && four.contains("申诉理由"),
+        "{four}"
+    );
+    assert!(
+        !rows.iter().any(|r| r[0] == "2026-09-GS01-001"),
+        "the good row is not sent back"
+    );
+    // The notes name the cells: the future date is on 差评回访's 回访日期 column.
+    let problems: String = env
+        .db()
+        .query_row("SELECT problems FROM loop_file WHERE status = 'accepted'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(problems.contains("差评回访!I8"), "{problems}");
+
+    // Corrected in the feedback workbook and dropped back: taken, and the feedback withdrawn.
+    fill(
+        &py,
+        &feedback,
+        &env.inbox(&format!("GS01/{GS01}整改台账退回意见.xlsx")),
+        &[
+            (c, "2026-09-GS01-099", "编号", "2026-09-GS01-002"),
+            (c, "2026-09-GS01-003", "回访日期", "2026-10-13"),
+            (c, "2026-09-GS01-004", "核实情况", "部分属实"),
+            (c, "2026-09-GS01-004", "申诉理由", "用户已搬离"),
+        ],
+    );
+    let o = run_on(&env, "2026-10-14");
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(env.count("SELECT count(*) FROM case_report"), 4);
+    assert!(!feedback.exists(), "withdrawn once the ledger is clean");
+    assert_eq!(env.files("archive/整改反馈").len(), 2, "both ledgers kept");
+}
