@@ -256,6 +256,9 @@ fn settle(
     Ok(())
 }
 
+/// A case carried over to a corrected response: its number, the response, its unfavourable answers.
+type Carried = (String, i64, Vec<String>);
+
 /// The complaint cases (SPEC §11) of `period`'s responses that have none yet, with deadlines in
 /// working days from `date`. A case whose response a correction replaced goes on with the
 /// corrected response of the same respondent (its number, deadlines and reports kept) when
@@ -265,7 +268,7 @@ fn open_cases(
     store: &Store,
     period: Period,
     date: NaiveDate,
-) -> Result<(Vec<Case>, Vec<(String, i64, Vec<String>)>), StoreError> {
+) -> Result<(Vec<Case>, Vec<Carried>), StoreError> {
     let cased: std::collections::HashSet<i64> = store.cases()?.iter().map(|c| c.response_id).collect();
     let mut orphans = store.superseded_cases(period)?;
     let mut seq = store.case_counts(period)?;
@@ -308,7 +311,7 @@ fn open_cases(
 }
 
 /// Records the cases opened and carried over by a release.
-fn save_cases(store: &mut Store, opened: &[Case], carried: &[(String, i64, Vec<String>)]) -> Result<(), StoreError> {
+fn save_cases(store: &mut Store, opened: &[Case], carried: &[Carried]) -> Result<(), StoreError> {
     for (number, response, aspects) in carried {
         store.carry_case(number, *response, aspects)?;
     }

@@ -149,9 +149,10 @@ pub enum Rejection {
     MissingSubmitter,
     #[error("{cell} 报表类型“{value}”无法识别,应为 月度自评、季度抽查 或 样本名单")]
     BadKind { value: String, cell: String },
-    /// A filled ledger (整改台账, SPEC §11) that this version cannot read back yet.
+    /// A filled ledger (整改台账, SPEC §11) or appeal review that is not the workbook sent out:
+    /// saved in another format, or its sheets renamed.
     #[error(
-        "{cell} 这是填好的整改台账(报表类型“{value}”)。本版程序还不能自动读入整改台账:文件已原样保存在退回文件夹中,不会丢失,待读入功能开通后会处理;在此之前请按市住建局的要求另行报送整改情况"
+        "{cell} 这是整改台账或申诉复核表(报表类型“{value}”),但不是下发的 .xlsx 工作簿原件(可能另存为了其他格式,或改了工作表名称)。请在下发的原件中填写,保持 .xlsx 格式和工作表名称“整改事项”“差评回访”“申诉复核”,再放回收件箱"
     )]
     LedgerNotYetRead { value: String, cell: String },
     #[error("{cell} 所属期“{value}”无法识别,应写作 2026-10、2026年10月 或 2026Q4、2026年第四季度")]

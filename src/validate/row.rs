@@ -265,7 +265,10 @@ impl<'a> Validator<'a> {
             None => self.hint.period.ok_or(Rejection::MissingPeriod)?,
         };
         let kind = match &m.kind {
-            Some(MetaCell { value, cell }) if value.display() == crate::results::cases::LEDGER_KIND => {
+            Some(MetaCell { value, cell })
+                if [crate::results::cases::LEDGER_KIND, crate::results::cases::REVIEW_KIND]
+                    .contains(&value.display().as_str()) =>
+            {
                 return Err(Rejection::LedgerNotYetRead {
                     value: value.display(),
                     cell: cell.clone(),

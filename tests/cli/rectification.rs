@@ -1,6 +1,6 @@
 //! The rectification loop (SPEC §11), as far as it goes: complaint cases opened at release with
 //! deadlines in working days, the ledger each enterprise gets, the standing summary as of a
-//! pinned day, and a filled ledger sent back kept whole with a clear word.
+//! pinned day, and an unfilled ledger sent back taken with a word that it says nothing.
 
 use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 
@@ -156,16 +156,19 @@ fn cases_are_opened_at_release_with_working_day_deadlines_and_go_out_in_the_ledg
     );
     assert!(env.path("reports/整改台账/整改闭环汇总.xlsx").is_file());
 
-    // Filled and sent back, the ledger is kept whole and the enterprise told why it waits.
+    // Sent back as received, nothing filled: taken (and archived), with a word that it says
+    // nothing; the loop reads filled ledgers (tests/cli/loopback.rs).
     copy(&ledger, &env.inbox(&format!("GS01/2026年9月{GS01}整改台账.xlsx")));
     let o = env.run(&["run"]);
-    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("这是填好的整改台账"), "{}", stdout(&o));
-    let kept: Vec<String> = (env.files("rejected").into_iter())
-        .filter(|f| f.ends_with("整改台账.xlsx"))
-        .collect();
-    assert_eq!(kept.len(), 1, "{:?}", env.files("rejected"));
-    assert_eq!(sha256(&env.path("rejected").join(&kept[0])), sha256(&ledger), "as sent");
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("台账中没有填写任何内容"), "{}", stdout(&o));
+    let kept = env.files("archive/整改反馈");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        sha256(&env.path("archive/整改反馈").join(&kept[0])),
+        sha256(&ledger),
+        "as sent"
+    );
 }
 
 /// The text of one entry of an xlsx (a zip).

@@ -20,9 +20,20 @@ const BARE: &[&str] = &["names", "titles", "paragraphs"];
 const ALLOWED: &[(&str, &[&str], &str)] = &[
     (
         "ledger.rs",
-        &["整改台账", "填报单位", "报表类型", "所属期", "整改闭环汇总"],
-        "ledger::FOLDER (delivery and the ledger summary live there) and the renderers' names; the \
-         metadata labels the program reads back from a returned ledger, as from any return",
+        &[
+            "整改台账",
+            "填报单位",
+            "报表类型",
+            "所属期",
+            "截至",
+            "整改闭环汇总",
+            "退回意见",
+            "整改台账退回意见",
+            "申诉复核表",
+        ],
+        "ledger::FOLDER and FEEDBACK_FOLDER (delivery and the ledger summary live there) and the \
+         renderers' names; the metadata labels the program reads back from a returned ledger or \
+         review, as from any return",
     ),
     (
         "mod.rs",
