@@ -250,9 +250,13 @@ fn cases_sheet(
         ws.write_string_with_format(row, 0, &c.number, &f.text)?;
         ws.write_string_with_format(row, 1, &c.user_name, &f.text)?;
         ws.write_string_with_format(row, 2, c.phone.as_deref().unwrap_or(""), &f.text)?;
-        ws.write_string_with_format(row, 3, c.survey_date.as_deref().unwrap_or(""), &f.text)?;
+        match survey_day(c) {
+            Some(d) => ws.write_datetime_with_format(row, 3, date_cell(d)?, &due)?,
+            None => ws.write_string_with_format(row, 3, c.survey_date.as_deref().unwrap_or(""), &f.text)?,
+        };
         ws.write_string_with_format(row, 4, c.aspects.join("\n"), &f.wrap)?;
         ws.write_string_with_format(row, 5, c.opinion.as_deref().unwrap_or(""), &f.wrap)?;
+        ws.set_row_height(row, row_height(c))?;
         ws.write_datetime_with_format(row, 6, date_cell(c.callback_due)?, &due)?;
         ws.write_datetime_with_format(row, 7, date_cell(c.rectify_due)?, &due)?;
         for col in 8..16u16 {
@@ -267,6 +271,19 @@ fn cases_sheet(
         }
     }
     Ok(())
+}
+
+/// A case's survey date as a date (stored `2026-09-10`, or with a time after it).
+fn survey_day(c: &Case) -> Option<chrono::NaiveDate> {
+    let d = c.survey_date.as_deref()?;
+    chrono::NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok()
+}
+
+/// A row tall enough for a case's unfavourable answers, one a line, and its complaint
+/// (wrapped at about 14 characters a line in its column).
+fn row_height(c: &Case) -> f64 {
+    let opinion = c.opinion.as_deref().map_or(0, |o| o.chars().count().div_ceil(14));
+    16.0 * c.aspects.len().max(opinion).max(1) as f64
 }
 
 /// The standing summary's JSON (SPEC §11): `as_of`, `rectification`, `interviews`.
@@ -467,33 +484,49 @@ pub fn write_feedback(
         }
         let last = sheet.columns.iter().map(|(_, c)| *c).max().unwrap_or(0);
         let why_col = (last + 1) as u16;
+        let mut rows: Vec<u32> = mine.iter().map(|p| p.row).collect();
+        rows.dedup();
+        let sent = |r: &u32| {
+            sheet
+                .rows
+                .iter()
+                .find(|(x, _)| x == r)
+                .map(|(_, c)| c.as_slice())
+                .unwrap_or(&[])
+        };
         for (h, c) in &sheet.columns {
             ws.write_string_with_format(HEADER_ROW, *c as u16, h, &f.header)
                 .map_err(fail)?;
-            ws.set_column_width(*c as u16, text_width(h).max(12.0) + 2.0)
+            // As wide as its heading and its widest line sent back, within reason.
+            let widest = (rows.iter().flat_map(|r| sent(r).iter()))
+                .filter(|(x, _)| x == c)
+                .flat_map(|(_, v)| v.display().lines().map(text_width).collect::<Vec<_>>())
+                .fold(text_width(h), f64::max);
+            ws.set_column_width(*c as u16, widest.clamp(10.0, 40.0) + 2.0)
                 .map_err(fail)?;
         }
         ws.write_string_with_format(HEADER_ROW, why_col, w.text("ledger.col_problems"), &f.header)
             .map_err(fail)?;
         ws.set_column_width(why_col, 48).map_err(fail)?;
-        let mut rows: Vec<u32> = mine.iter().map(|p| p.row).collect();
-        rows.dedup();
+        let red_date = red.clone().set_num_format("yyyy-mm-dd");
         for (i, r) in rows.iter().enumerate() {
             let at = HEADER_ROW + 1 + i as u32;
-            let cells = sheet
-                .rows
-                .iter()
-                .find(|(x, _)| x == r)
-                .map(|(_, c)| c.as_slice())
-                .unwrap_or(&[]);
+            let cells = sent(r);
             let here: Vec<_> = mine.iter().filter(|p| p.row == *r).collect();
+            let lines = (cells.iter())
+                .map(|(_, v)| v.display().lines().count())
+                .chain([here.len()])
+                .max()
+                .unwrap_or(1)
+                .max(1);
+            ws.set_row_height(at, 16.0 * lines as f64).map_err(fail)?;
             for (c, v) in cells {
-                let bad = here.iter().find(|p| p.col == *c);
-                let format = if bad.is_some() { &red } else { &fill };
+                let bad = here.iter().any(|p| p.col == *c);
+                let format = if bad { &red } else { &fill };
                 match v {
                     Value::Date(d) => {
-                        let d = d.date();
-                        ws.write_datetime_with_format(at, *c as u16, date_cell(d).map_err(fail)?, &date)
+                        let format = if bad { &red_date } else { &date };
+                        ws.write_datetime_with_format(at, *c as u16, date_cell(d.date()).map_err(fail)?, format)
                             .map_err(fail)?;
                     }
                     Value::Number(n) => {
@@ -513,7 +546,7 @@ pub fn write_feedback(
                 ws.insert_note(at, p.col as u16, &note).map_err(fail)?;
             }
             let why: Vec<String> = here.iter().map(|p| p.why.clone()).collect();
-            ws.write_string_with_format(at, why_col, why.join("；"), &f.wrap)
+            ws.write_string_with_format(at, why_col, why.join("\n"), &f.wrap)
                 .map_err(fail)?;
         }
         ws.set_freeze_panes(HEADER_ROW + 1, 1).map_err(fail)?;
@@ -615,6 +648,9 @@ pub fn write_review(
         for col in 8..10u16 {
             ws.write_blank(row, col, &fill).map_err(fail)?;
         }
+        let reason = p.reason.chars().count().div_ceil(18);
+        ws.set_row_height(row, row_height(c).max(16.0 * reason as f64))
+            .map_err(fail)?;
     }
     dropdown(ws, 8, pending.len() as u32, &cases::REVIEW_CODES).map_err(fail)?;
     super::xlsx::save_atomic(&mut wb, path).map_err(fail)?;
