@@ -315,6 +315,7 @@ impl<'c> Reporter<'c> {
             integrity,
             importance,
             cases: Vec::new(),
+            rectification: None,
         })
     }
 

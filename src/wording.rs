@@ -18,6 +18,9 @@ pub const DEFAULT_WORDING: &str = include_str!("../templates/report.toml");
 
 /// The placeholders a template may use.
 pub const PLACEHOLDERS: &[&str] = &[
+    "status",
+    "statuses",
+    "reasons",
     "party",
     "what",
     "city",

@@ -336,49 +336,7 @@ pub fn write_summary(
         ws.write_string_with_format(0, 0, &title, &f.title).map_err(fail)?;
         ws.write_string_with_format(1, 0, w.text("ledger.internal"), &f.note)
             .map_err(fail)?;
-        let headers: Vec<&str> = [
-            "ledger.col_enterprise",
-            "ledger.col_items",
-            "ledger.col_items_reported",
-            "ledger.col_items_done",
-            "ledger.col_items_overdue",
-            "ledger.col_cases",
-            "ledger.col_called_back",
-            "ledger.col_rectified",
-            "ledger.col_cases_overdue",
-            "ledger.col_appeals",
-            "ledger.col_upheld",
-            "ledger.col_callback_rate",
-            "ledger.col_on_time_rate",
-            "ledger.col_interview",
-        ]
-        .iter()
-        .map(|k| w.text(k))
-        .collect();
-        let rows: Vec<Vec<super::sheet::Cell>> = s
-            .enterprises
-            .iter()
-            .map(|e| {
-                use super::sheet::Cell;
-                let interview = s.interviews.iter().find(|i| i.code == e.code);
-                vec![
-                    Cell::text(&e.name),
-                    Cell::Count(e.items),
-                    Cell::Count(e.items_reported),
-                    Cell::Count(e.items_done),
-                    Cell::Count(e.items_overdue),
-                    Cell::Count(e.cases),
-                    Cell::Count(e.cases_called_back),
-                    Cell::Count(e.cases_rectified),
-                    Cell::Count(e.cases_overdue),
-                    Cell::Count(e.appeals),
-                    Cell::Count(e.appeals_upheld),
-                    Cell::score(e.callback_rate()),
-                    Cell::score(e.on_time_rate()),
-                    interview.map_or(Cell::Empty, |i| Cell::Wrap(i.reasons.join("；"))),
-                ]
-            })
-            .collect();
+        let (headers, rows) = loop_table(w, s);
         super::sheet::table(ws, &f, 3, &headers, &rows, 40.0).map_err(fail)?;
     }
     for e in &s.enterprises {
@@ -428,6 +386,57 @@ pub fn write_summary(
     }
     super::xlsx::save_atomic(&mut wb, &xlsx_path).map_err(fail)?;
     Ok(vec![json_path, xlsx_path])
+}
+
+/// The loop's figures per enterprise as a table: the headings and a row per enterprise.
+pub fn loop_table<'w>(
+    w: &'w crate::wording::Wording,
+    s: &cases::LoopSummary,
+) -> (Vec<&'w str>, Vec<Vec<super::sheet::Cell>>) {
+    let headers: Vec<&str> = [
+        "ledger.col_enterprise",
+        "ledger.col_items",
+        "ledger.col_items_reported",
+        "ledger.col_items_done",
+        "ledger.col_items_overdue",
+        "ledger.col_cases",
+        "ledger.col_called_back",
+        "ledger.col_rectified",
+        "ledger.col_cases_overdue",
+        "ledger.col_appeals",
+        "ledger.col_upheld",
+        "ledger.col_callback_rate",
+        "ledger.col_on_time_rate",
+        "ledger.col_interview",
+    ]
+    .iter()
+    .map(|k| w.text(k))
+    .collect();
+    let rows: Vec<Vec<super::sheet::Cell>> = s
+        .enterprises
+        .iter()
+        .map(|e| {
+            use super::sheet::Cell;
+            let interview = s.interviews.iter().find(|i| i.code == e.code);
+            vec![
+                Cell::text(&e.name),
+                Cell::Count(e.items),
+                Cell::Count(e.items_reported),
+                Cell::Count(e.items_done),
+                Cell::Count(e.items_overdue),
+                Cell::Count(e.cases),
+                Cell::Count(e.cases_called_back),
+                Cell::Count(e.cases_rectified),
+                Cell::Count(e.cases_overdue),
+                Cell::Count(e.appeals),
+                Cell::Count(e.appeals_upheld),
+                Cell::score(e.callback_rate()),
+                Cell::score(e.on_time_rate()),
+                interview.map_or(Cell::Empty, |i| Cell::Wrap(i.reasons.join("；"))),
+            ]
+        })
+        .collect();
+    (headers, rows)
 }
 
 /// A worksheet name from an enterprise's name: at most 31 characters, none of `[]:*?/\`.

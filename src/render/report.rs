@@ -729,8 +729,149 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     integrity_sections(&mut d, cx, &mut s);
     callback_section(&mut d, cx, &mut s);
     work_list(&mut d, cx, v, &mut s);
+    loop_section(&mut d, cx, &mut s);
     annex(&mut d, cx, v);
     d
+}
+
+/// 整改闭环 (SPEC §11): each enterprise's items and cases, its rates and who is proposed for an
+/// interview, as of the day the document is written; left out before the loop has begun.
+fn loop_section(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
+    let (r, w) = (cx.results, cx.wording);
+    let Some(l) = &r.rectification else {
+        return;
+    };
+    d.heading(&s.next(w.text("ledger.loop_heading")), 1);
+    d.paragraph(&w.with("ledger.loop_intro", &[("date", &date_zh(l.as_of))]));
+    let rate = |x: Option<f64>| x.map_or("—".into(), |x| format!("{:.1}%", round_half_away(x, 1)));
+    let rows = (l.enterprises.iter())
+        .map(|e| {
+            let appeals = if e.appeals_upheld > 0 {
+                format!("{}（{}）", e.appeals, e.appeals_upheld)
+            } else {
+                e.appeals.to_string()
+            };
+            let tone = if e.cases_overdue > 0 || e.items_overdue > 0 {
+                Tone::Alert
+            } else {
+                Tone::Normal
+            };
+            (
+                vec![
+                    e.name.clone(),
+                    e.items.to_string(),
+                    e.items_reported.to_string(),
+                    e.items_done.to_string(),
+                    e.items_overdue.to_string(),
+                    e.cases.to_string(),
+                    e.cases_called_back.to_string(),
+                    e.cases_rectified.to_string(),
+                    e.cases_overdue.to_string(),
+                    appeals,
+                    rate(e.callback_rate()),
+                    rate(e.on_time_rate()),
+                ],
+                tone,
+            )
+        })
+        .collect();
+    d.table(&Table {
+        columns: cols(&[
+            (w.text("ledger.col_enterprise"), 2.4, Align::Left),
+            (w.text("ledger.pdf_items"), 0.7, Align::Right),
+            (w.text("ledger.pdf_items_reported"), 0.8, Align::Right),
+            (w.text("ledger.pdf_items_done"), 0.8, Align::Right),
+            (w.text("ledger.pdf_items_overdue"), 0.8, Align::Right),
+            (w.text("ledger.pdf_cases"), 0.9, Align::Right),
+            (w.text("ledger.pdf_called_back"), 0.8, Align::Right),
+            (w.text("ledger.pdf_rectified"), 0.8, Align::Right),
+            (w.text("ledger.pdf_cases_overdue"), 0.8, Align::Right),
+            (w.text("ledger.pdf_appeals"), 1.0, Align::Right),
+            (w.text("ledger.pdf_callback_rate"), 0.9, Align::Right),
+            (w.text("ledger.pdf_on_time_rate"), 0.9, Align::Right),
+        ]),
+        rows,
+    });
+    d.note(w.text("ledger.loop_note"));
+    d.heading(w.text("ledger.interviews_heading"), 3);
+    if l.interviews.is_empty() {
+        d.note(w.text("ledger.no_interviews"));
+    }
+    for i in &l.interviews {
+        d.paragraph(&w.with(
+            "ledger.interview_line",
+            &[("enterprise", &i.name), ("reasons", &i.reasons.join("；"))],
+        ));
+    }
+}
+
+/// An enterprise's part of the loop in its report: its items with what it reported, and its
+/// cases by status (counts, no names).
+fn enterprise_loop(d: &mut Doc, cx: &Ctx<'_>, g: &GroupResult) {
+    let (r, w) = (cx.results, cx.wording);
+    let Some(l) = r
+        .rectification
+        .as_ref()
+        .and_then(|l| l.enterprises.iter().find(|e| e.code == g.key))
+    else {
+        return;
+    };
+    d.heading(w.text("ledger.progress_heading"), 3);
+    let items: Vec<_> = r.improvement_items.iter().filter(|i| i.enterprise == g.key).collect();
+    let reported: Vec<_> = (items.iter())
+        .filter_map(|i| {
+            let (_, p) = l.item_progress.iter().find(|(id, _)| *id == i.id)?;
+            let finding = if p == crate::results::cases::PROGRESS[0] && i.status != crate::results::ItemStatus::Resolved
+            {
+                w.text("ledger.done_not_recovered").to_string()
+            } else {
+                String::new()
+            };
+            Some((
+                vec![
+                    format!("{} {}", i.indicator, i.indicator_name).trim().to_string(),
+                    i.status.label().to_string(),
+                    p.clone(),
+                    finding,
+                ],
+                Tone::Normal,
+            ))
+        })
+        .collect();
+    if reported.is_empty() {
+        d.note(w.text("ledger.no_progress"));
+    } else {
+        d.table(&Table {
+            columns: cols(&[
+                (w.text("ledger.col_what"), 3.0, Align::Left),
+                (w.text("ledger.col_status"), 1.0, Align::Left),
+                (w.text("ledger.col_reported"), 1.2, Align::Left),
+                (w.text("ledger.col_finding"), 2.4, Align::Left),
+            ]),
+            rows: reported,
+        });
+    }
+    let counts: Vec<String> = (crate::results::cases::CaseStatus::ALL.iter())
+        .filter_map(|s| {
+            let n = l.open_cases.iter().filter(|(_, x, ..)| x == s).count();
+            (n > 0).then(|| w.with("ledger.status_count", &[("status", &s.label()), ("count", &n)]))
+        })
+        .collect();
+    if counts.is_empty() {
+        d.note(w.text("ledger.no_cases"));
+    } else {
+        d.paragraph(&w.with(
+            "ledger.enterprise_cases",
+            &[
+                ("count", &l.cases),
+                ("statuses", &counts.join("、")),
+                (
+                    "date",
+                    &date_zh(r.rectification.as_ref().map_or(r.period.last_day(), |x| x.as_of)),
+                ),
+            ],
+        ));
+    }
 }
 
 /// An issued correction's 更正说明: each enterprise whose figures changed, old → new.
@@ -1328,6 +1469,7 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
         });
         d.note(w.text("report.items_order"));
     }
+    enterprise_loop(&mut d, cx, g);
     let watch: Vec<_> = r.watch.iter().filter(|x| x.enterprise == g.key).collect();
     if !watch.is_empty() {
         d.heading(w.text("report.watch_heading_enterprise"), 3);

@@ -109,6 +109,17 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, v: &Values) -> Result<(), Xl
         &title,
         cx.scheme.thresholds.action,
     )?;
+    // 整改闭环 (SPEC §11), once the loop has begun.
+    if let Some(l) = &r.rectification {
+        let ws = wb.add_worksheet().set_name(w.text("ledger.loop_heading"))?;
+        print_setup(ws, w, &title);
+        let heading = w.with("ledger.loop_intro", &[("date", &super::date_zh(l.as_of))]);
+        ws.write_string_with_format(0, 0, &heading, &f.note)?;
+        let (headers, rows) = super::ledger::loop_table(w, l);
+        super::sheet::table(ws, &f, 2, &headers, &rows, 40.0)?;
+        let below = 4 + rows.len() as u32;
+        ws.write_string_with_format(below, 0, w.text("ledger.loop_note"), &f.note)?;
+    }
     method(
         wb.add_worksheet().set_name(w.text("summary.sheet_method"))?,
         &f,

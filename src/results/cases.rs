@@ -271,6 +271,8 @@ pub struct EnterpriseLoop {
     pub appeals_upheld: u64,
     /// Its open items and cases, for the summary's sheet of the enterprise.
     pub open_items: Vec<(String, String, NaiveDate, bool)>,
+    /// What its latest ledger reported of each of its items: (item id, 进展).
+    pub item_progress: Vec<(String, String)>,
     pub open_cases: Vec<(String, CaseStatus, NaiveDate, NaiveDate)>,
 }
 

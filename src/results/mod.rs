@@ -562,6 +562,9 @@ pub struct PeriodResults {
     /// The complaint cases open when the period is issued (SPEC §11), every enterprise's: set by
     /// `release` for the ledgers, empty otherwise.
     pub cases: Vec<cases::Case>,
+    /// The rectification loop as of when the period's documents are written, once a period
+    /// has been issued under sign-off (SPEC §11): their 整改闭环 sections.
+    pub rectification: Option<cases::LoopSummary>,
 }
 
 impl PeriodResults {

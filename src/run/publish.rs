@@ -49,6 +49,10 @@ pub fn publish(
             results.push(reporter.compute(p)?);
         }
     }
+    let rectification = super::rectification::for_documents(config, store)?;
+    for r in &mut results {
+        r.rectification = rectification.clone();
+    }
     for r in &results {
         let dir = config.paths.period_dir(r.period);
         let before = crate::render::json::previous_outputs(&dir);

@@ -79,6 +79,12 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
             l.open_items.push((id, name, due, overdue));
         }
     }
+    for r in &item_reports {
+        if let (Some(l), Some(p)) = (loops.iter_mut().find(|l| l.code == r.enterprise), &r.progress) {
+            l.item_progress.retain(|(id, _)| *id != r.item_id);
+            l.item_progress.push((r.item_id.clone(), p.clone()));
+        }
+    }
     let (reports, reviews) = (store.case_reports()?, store.appeal_reviews()?);
     for c in store.cases()? {
         let Some(l) = loops.iter_mut().find(|l| l.code == c.enterprise) else {
@@ -200,6 +206,14 @@ fn last_of_utility(config: &Config, scores: &Value, code: &str, utility: crate::
     let lowest = ranked.iter().map(|(_, c)| shown(*c)).fold(f64::INFINITY, f64::min);
     ranked.len() >= (config.scheme.thresholds.min_ranked as usize).max(2)
         && ranked.iter().any(|(k, c)| *k == code && shown(*c) == lowest)
+}
+
+/// The loop for a period's documents: once a period has been issued under sign-off.
+pub fn for_documents(config: &Config, store: &Store) -> Result<Option<LoopSummary>, StoreError> {
+    if !config.release.required || store.latest_release_any()?.is_none() {
+        return Ok(None);
+    }
+    summary(config, store).map(Some)
 }
 
 /// Rewrites the standing summary in `reports/整改台账/` (rectification.json and the workbook)

@@ -121,7 +121,8 @@ pub fn release(
         // cases it opened among it (they are recorded after the release).
         let (opened, carried) = open_cases(config, store, period, last.date)?;
         save_cases(store, &opened, &carried)?;
-        let r = Reporter::new(config, store, topics.clone()).compute(period)?;
+        let mut r = Reporter::new(config, store, topics.clone()).compute(period)?;
+        r.rectification = super::rectification::for_documents(config, store)?;
         settle(config, store, topics, &r, last.version)?;
         return Ok(Outcome::Unchanged(last.clone()));
     }
@@ -136,6 +137,7 @@ pub fn release(
     }
     let contact = config.release.contact.clone().ok_or(ReleaseError::NoContact)?;
     let mut r = Reporter::new(config, store, topics.clone()).compute(period)?;
+    r.rectification = super::rectification::for_documents(config, store)?;
     let figures = figures(&r);
     let version = previous.last().map_or(1, |l| l.version + 1);
     // The complaint cases of the period's responses not yet cased, opened on this release date,

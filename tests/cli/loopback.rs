@@ -270,6 +270,38 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
     assert_eq!(g["callback_rate"].as_f64(), Some(33.33));
     let o = env.run(&["status"]);
     assert!(stdout(&o).contains("待重新签发"), "{}", stdout(&o));
+
+    // The correction's drafts carry the loop as of their day: the city report's 整改闭环 and the
+    // summary workbook's sheet with GS01's figures, the enterprise's report its cases by status.
+    let summary = env.path("reports/2026-09/【送审稿】2026年9月供水供气企业服务满意度汇总表.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&summary).unwrap();
+    let sheet = wb.worksheet_range("整改闭环").unwrap();
+    let row: Vec<String> = (sheet.rows())
+        .find(|r| r[0].to_string() == GS01)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    // 企业, items 1 (the red-line item of Q10) … cases 4, called back 3, rectified 1, overdue 1,
+    // appeals 1, upheld 1, rates 33.33 and 100.
+    assert_eq!(&row[5..13], ["4", "3", "1", "1", "1", "1", "33.33", "100"], "{row:?}");
+    if tool("pdftotext") {
+        let city = pdf_text(&env.path("reports/2026-09/【送审稿】2026年9月天门市供水供气企业服务满意度分析报告.pdf"));
+        assert!(
+            city.contains("整改闭环") && city.contains("截至2026年10月15日"),
+            "{city}"
+        );
+        assert!(city.contains("建议约谈") && city.contains("有 1 件差评件超过回访期限未回访"));
+        let own = pdf_text(&env.path(&format!(
+            "reports/2026-09/企业报告/【送审稿】2026年9月{GS01}服务满意度分析报告.pdf"
+        )));
+        let own = own.split_whitespace().collect::<String>();
+        assert!(
+            own.contains("差评件共4件：已回访1件、已整改1件、超期1件、申诉成立1件"),
+            "{own}"
+        );
+        assert!(!own.contains("测试用户"), "no names in the enterprise's report");
+    }
 }
 
 #[test]
