@@ -185,6 +185,7 @@ mod tests {
             integrity: Vec::new(),
             importance: Vec::new(),
             cases: Vec::new(),
+            rectification: None,
         }
     }
 
