@@ -277,7 +277,7 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
     let mut wb: Xlsx<_> = open_workbook(&summary).unwrap();
     let sheet = wb.worksheet_range("整改闭环").unwrap();
     let row: Vec<String> = (sheet.rows())
-        .find(|r| r[0].to_string() == GS01)
+        .find(|r| r[0] == GS01)
         .unwrap()
         .iter()
         .map(|c| c.to_string())
