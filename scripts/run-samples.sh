@@ -28,14 +28,31 @@ set +e
 code=$?
 set -e
 # Review and sign-off: the run wrote drafts (【送审稿】, in the reviewers' outbox only); the
-# leader signs each period off, which issues it, publishes it to public/ and delivers it.
+# leader signs each period off, which issues it, publishes it to public/ and delivers it with
+# each enterprise's ledger (整改台账). A month is signed about two weeks after it ends, a
+# quarter three weeks: the sample ledger below was filled against those dates.
+release_date() {
+  case $1 in
+    *Q*) date -d "${1%Q*}-$(printf %02d $((${1#*Q} * 3)))-01 +1 month +21 days" +%F ;;
+    *) date -d "$1-01 +1 month +13 days" +%F ;;
+  esac
+}
 for dir in "$out"/reports/*/; do
   [ -f "$dir/scores.json" ] || continue
   period=$(basename "$dir")
   echo
-  echo "== 签发 $period =="
-  "$bin" --config "$out/utility-eval.toml" release --period "$period" --by 王局长
+  echo "== 签发 $period($(release_date "$period"))=="
+  "$bin" --config "$out/utility-eval.toml" release --period "$period" --by 王局长 --date "$(release_date "$period")"
 done
+# The rectification loop: on 2026-10-28 天门市第一供水有限公司 sends back the ledger it got with
+# the quarter (samples/after-release/), filled: cases called back in time and late, one put
+# right, one appealed. The day is pinned so that the deadlines fall as they did for its clerk.
+export UTILITY_EVAL_TODAY=2026-10-28
+cp -r samples/after-release/. "$out/inbox/"
+find "$out/inbox" -type f -exec touch -d '10 minutes ago' {} +
+echo
+echo "== 企业报回整改台账($UTILITY_EVAL_TODAY)=="
+"$bin" --config "$out/utility-eval.toml" run || true
 echo
 "$bin" --config "$out/utility-eval.toml" status
 echo

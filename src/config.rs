@@ -908,11 +908,12 @@ const SUGGESTIONS_KEPT: usize = 10_000;
 
 /// Today: the clock's date, or `UTILITY_EVAL_TODAY` (YYYY-MM-DD) where a date must be pinned
 /// (tests, or re-running a day's deadlines).
-fn today() -> chrono::NaiveDate {
-    std::env::var("UTILITY_EVAL_TODAY")
-        .ok()
-        .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
-        .unwrap_or_else(|| chrono::Local::now().date_naive())
+/// A value that is no date is refused rather than passed over for the clock.
+fn today() -> Result<chrono::NaiveDate, ConfigError> {
+    match std::env::var("UTILITY_EVAL_TODAY") {
+        Ok(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| ConfigError::BadToday(d)),
+        Err(_) => Ok(chrono::Local::now().date_naive()),
+    }
 }
 
 /// Seconds a file must rest in the inbox before `run` takes it (a copy may be under way).
@@ -921,6 +922,8 @@ pub const DEFAULT_SETTLE_SECONDS: u64 = 60;
 /// A configuration problem, with the file (and line, table and key) it is about.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error("环境变量 UTILITY_EVAL_TODAY=“{0}”不是日期,应写作 2026-10-28(或不设置,按系统日期)")]
+    BadToday(String),
     #[error("无法读取配置文件 {}:{}", path.display(), crate::output::io_zh(source))]
     Read { path: PathBuf, source: std::io::Error },
     /// A value that breaks a rule; the message names the file, the table and the key.
@@ -996,7 +999,7 @@ impl Config {
             enterprise_names: Default::default(),
             party_names: Default::default(),
             suggested: Suggested::default(),
-            today: today(),
+            today: today()?,
         };
         config.delivery = delivery(raw.delivery, &config, &abs).map_err(|p| p.in_file(path, text))?;
         config.release = release(raw.release, &config.delivery).map_err(|p| p.in_file(path, text))?;

@@ -80,13 +80,39 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
 fn ledgers(config: &Config, store: &crate::store::Store) -> anyhow::Result<String> {
     let s = crate::run::rectification::summary(config, store)?;
     let mut out = format!("\n== 整改闭环(截至 {}) ==\n", s.as_of);
+    let files = store.loop_files()?;
     for e in &s.enterprises {
         if e.items == 0 && e.cases == 0 {
             continue;
         }
+        // What it owes: the items it has not reported on, the cases not yet closed.
+        let open_cases = (e.open_cases.iter()).filter(|(_, st, ..)| st.is_open()).count();
+        let last = (files.iter())
+            .rfind(|f| f.accepted && f.kind == "ledger" && f.enterprise.as_deref() == Some(e.code.as_str()))
+            .map_or("尚未报回整改台账".to_string(), |f| {
+                format!("最近报回台账 {}", &f.received_at[..10])
+            });
         out.push_str(&format!(
-            "  {}:整改事项 {} 项(超期 {} 项),差评件 {} 件(超期未回访 {} 件)\n",
-            e.name, e.items, e.items_overdue, e.cases, e.cases_overdue
+            "  {}:整改事项 {} 项(已反馈 {},超期 {});差评件 {} 件(已回访 {},已整改 {},超期 {},申诉中 {});待办结 {} 件;{last}\n",
+            e.name,
+            e.items,
+            e.items_reported,
+            e.items_overdue,
+            e.cases,
+            e.cases_called_back,
+            e.cases_rectified,
+            e.cases_overdue,
+            e.pending_appeals,
+            open_cases,
+        ));
+    }
+    let pending: u64 = s.enterprises.iter().map(|e| e.pending_appeals).sum();
+    if pending > 0 {
+        let city = (config.units.iter())
+            .find(|u| u.role == crate::config::Role::City)
+            .map_or("市级单位", |u| u.name.as_str());
+        out.push_str(&format!(
+            "  申诉待复核 {pending} 件:申诉复核表已发{city},复核后放回其收件箱文件夹\n"
         ));
     }
     for i in &s.interviews {

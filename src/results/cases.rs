@@ -261,6 +261,10 @@ pub struct EnterpriseLoop {
     pub cases_called_back: u64,
     pub cases_rectified: u64,
     pub cases_overdue: u64,
+    /// Of the overdue cases, those not called back by their call-back deadline.
+    pub overdue_callback: u64,
+    /// Appeals waiting for the city bureau's review.
+    pub pending_appeals: u64,
     /// Cases whose call-back or rectification deadline has come: what the rates divide by.
     pub callback_due: u64,
     pub rectify_due: u64,

@@ -107,7 +107,8 @@ fn take_one(config: &Config, store: &mut Store, f: &Incoming, kind: LoopKind) ->
         LoopKind::Ledger => &[cases::ITEMS_SHEET, cases::CASES_SHEET],
         LoopKind::Review => &[cases::REVIEW_SHEET],
     };
-    let received_at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    // The run's day (pinned with `today` where a day is re-run), at the clock's time.
+    let received_at = format!("{} {}", config.today, chrono::Local::now().format("%H:%M:%S"));
     let mut record = LoopFile {
         id: 0,
         sha256,

@@ -97,6 +97,9 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
         l.cases_called_back += u64::from(state.called_on.is_some());
         l.cases_rectified += u64::from(state.done_on.is_some());
         l.cases_overdue += u64::from(state.status == CaseStatus::Overdue);
+        l.overdue_callback +=
+            u64::from(state.status == CaseStatus::Overdue && state.called_on.is_none() && today > c.callback_due);
+        l.pending_appeals += u64::from(state.status == CaseStatus::Appealing);
         l.appeals += u64::from(state.appealed);
         l.appeals_upheld += u64::from(state.status == CaseStatus::AppealUpheld);
         // The rates count the cases whose step was due (its deadline passed, or done early);
@@ -169,11 +172,22 @@ fn interviews(config: &Config, issued: &BTreeMap<Period, Value>, loops: &[Enterp
         }
     }
     for l in loops.iter().filter(|l| l.cases_overdue > 0) {
-        add(
-            &l.code,
-            &l.name,
-            format!("有 {} 件差评件超过回访期限未回访", l.cases_overdue),
-        );
+        let late_callback = l.overdue_callback;
+        let late_rectify = l.cases_overdue - late_callback;
+        if late_callback > 0 {
+            add(
+                &l.code,
+                &l.name,
+                format!("有 {late_callback} 件差评件超过回访期限未回访"),
+            );
+        }
+        if late_rectify > 0 {
+            add(
+                &l.code,
+                &l.name,
+                format!("有 {late_rectify} 件差评件超过整改期限未整改"),
+            );
+        }
     }
     out
 }

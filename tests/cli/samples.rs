@@ -138,4 +138,34 @@ fn run_samples_runs_the_program_cargo_reports_wherever_the_target_dir_is() {
     assert!(calls.contains(" run\n") && calls.contains(" status\n"), "{calls}");
     assert!(stdout(&o).contains("退出码 3"), "{}", stdout(&o));
     assert!(demo.join("reports/2026Q3/scores.json").is_file());
+    // The loop as the samples show it on 2026-10-28: 天门市第一供水有限公司's ledger came back
+    // whole (samples/after-release/), with cases called back, put right and appealed, and
+    // others overdue; the appeal waits for the city unit in its review.
+    assert!(
+        calls.contains("release --period 2026-09 --by 王局长 --date 2026-10-14"),
+        "{calls}"
+    );
+    assert!(
+        calls.contains("release --period 2026Q3 --by 王局长 --date 2026-10-22"),
+        "{calls}"
+    );
+    assert_eq!(std::fs::read_dir(demo.join("archive/整改反馈")).unwrap().count(), 1);
+    let text = std::fs::read_to_string(demo.join("reports/整改台账/rectification.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["as_of"], "2026-10-28");
+    let gs01 = (doc["rectification"].as_array().unwrap().iter())
+        .find(|e| e["enterprise"] == "GS01")
+        .unwrap();
+    let n = |k: &str| gs01[k].as_u64().unwrap();
+    assert_eq!(
+        [n("cases_called_back"), n("cases_rectified"), n("appeals")],
+        [4, 2, 1],
+        "{gs01}"
+    );
+    assert!(n("cases_overdue") > 0 && n("items_reported") > 0, "{gs01}");
+    assert!(
+        demo.join("outbox/单位_SZJJ_天门市住房和城乡建设局/整改台账/申诉复核表.xlsx")
+            .is_file()
+    );
+    assert!(stdout(&o).contains("申诉待复核 1 件"), "{}", stdout(&o));
 }
