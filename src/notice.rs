@@ -74,6 +74,43 @@ pub fn notices(config: &Config, store: &Store) -> Result<Vec<Notice>, StoreError
             submission: sub,
         });
     }
+    // A returned ledger or review refused whole (SPEC §11): told to whoever sent it, with the
+    // loop's papers, until a later one of theirs is taken.
+    let files = store.loop_files()?;
+    for f in files.iter().filter(|f| !f.accepted) {
+        let Some(party) = f.submitter.as_deref().and_then(|c| config.party(c)) else {
+            continue;
+        };
+        let settled =
+            (files.iter()).any(|g| g.accepted && g.id > f.id && g.submitter == f.submitter && g.kind == f.kind);
+        let sub = Submission {
+            id: 0,
+            sha256: f.sha256.clone(),
+            original_name: f.original_name.clone(),
+            submitter_code: f.submitter.clone(),
+            kind: None,
+            period: f.period.clone(),
+            status: crate::store::Status::Rejected,
+            rows_accepted: 0,
+            rows_rejected: 0,
+            reason: f.reason.clone(),
+            stored_path: f.stored_path.clone(),
+            filed: f.filed,
+            received_at: f.received_at.clone(),
+            warnings: None,
+            source_path: None,
+        };
+        out.push(Notice {
+            submitter: party.code().to_string(),
+            submitter_name: party.name().to_string(),
+            folder: crate::render::ledger::FOLDER.to_string(),
+            file: file_name(&sub),
+            issues: Vec::new(),
+            in_force: None,
+            settled,
+            submission: sub,
+        });
+    }
     Ok(out)
 }
 

@@ -236,6 +236,15 @@ pub fn refresh(config: &Config, store: &Store) -> Result<Vec<PathBuf>, super::pu
     if !config.release.required || store.latest_release_any()?.is_none() {
         return Ok(Vec::new());
     }
+    // Deadlines counted Monday to Friday for want of their year in the calendar are counted
+    // again once a city has added it.
+    for (number, opened) in store.estimated_cases()? {
+        let callback = config.calendar.after(opened, config.scheme.cases.callback_days);
+        let rectify = config.calendar.after(opened, config.scheme.cases.rectify_days);
+        if !callback.estimated && !rectify.estimated {
+            store.set_deadlines(&number, callback.date, rectify.date, false)?;
+        }
+    }
     let summary = summary(config, store)?;
     let dir = config.paths.reports.join(crate::render::ledger::FOLDER);
     let mut files = crate::render::ledger::write_summary(&dir, &config.wording, &summary)?;

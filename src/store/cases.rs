@@ -411,3 +411,36 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+impl Store {
+    /// The cases whose deadlines were counted Monday to Friday: (number, the day opened).
+    pub fn estimated_cases(&self) -> Result<Vec<(String, chrono::NaiveDate)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT number, opened_on FROM complaint_case WHERE estimated = 1")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (number, opened) = r?;
+            if let Some(d) = day(Some(opened)) {
+                out.push((number, d));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sets a case's deadlines (recounted once the calendar knows their year).
+    pub fn set_deadlines(
+        &self,
+        number: &str,
+        callback: chrono::NaiveDate,
+        rectify: chrono::NaiveDate,
+        estimated: bool,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE complaint_case SET callback_due = ?2, rectify_due = ?3, estimated = ?4 WHERE number = ?1",
+            params![number, callback.to_string(), rectify.to_string(), estimated],
+        )?;
+        Ok(())
+    }
+}

@@ -345,6 +345,10 @@ fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
         why.contains("竟陵街道不能报送天门市第一供水有限公司的整改台账"),
         "{why}"
     );
+    // … and its sender told so in a 退回通知 with the loop's papers.
+    let notices = env.files("outbox/单位_JL_竟陵街道/整改台账");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].starts_with("退回通知_代报整改台账_"), "{notices:?}");
     // The good row counts; the four bad ones go back in a feedback workbook, each cell named.
     assert_eq!(env.count("SELECT count(*) FROM case_report"), 1, "{out}");
     let feedback = env.path(&format!("{GS01_OUTBOX}/整改台账/{GS01}整改台账退回意见.xlsx"));
@@ -398,4 +402,55 @@ fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
     assert_eq!(env.count("SELECT count(*) FROM case_report"), 4);
     assert!(!feedback.exists(), "withdrawn once the ledger is clean");
     assert_eq!(env.files("archive/整改反馈").len(), 2, "both ledgers kept");
+}
+
+#[test]
+fn deadlines_counted_monday_to_friday_are_counted_again_once_the_calendar_has_the_year() {
+    let env = signed();
+    september(&env, None);
+    assert_eq!(code(&run_on(&env, "2026-12-28")), 0);
+    // Released Monday 2026-12-28. 2027 is not in the calendar: 29, 30, 31 December, then Friday
+    // 1 and Monday 4 January, and the ledger says how it counted.
+    let o = env.run(&[
+        "release",
+        "--period",
+        "2026-09",
+        "--by",
+        "王局长",
+        "--date",
+        "2026-12-28",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let due = |env: &Env| -> (String, i64) {
+        env.db()
+            .query_row(
+                "SELECT callback_due, estimated FROM complaint_case WHERE number = '2026-09-GS01-001'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    assert_eq!(due(&env), ("2027-01-04".into(), 1));
+    let mut wb: Xlsx<_> = open_workbook(ledger(&env)).unwrap();
+    let guide = wb.worksheet_range("请先阅读").unwrap();
+    assert!(
+        guide
+            .rows()
+            .flatten()
+            .any(|c| c.to_string().contains("按周一至周五计算"))
+    );
+
+    // The city adds 2027 (here with 元旦 from 1 to 3 January): the next run counts again,
+    // 29, 30, 31 December, 4 and 5 January.
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/calendar.toml")).unwrap();
+    let with_2027 = format!(
+        "{shipped}\n[[year]]\nyear = 2027\nsource = \"测试\"\nholidays = [{{ name = \"元旦\", from = \"2027-01-01\", to = \"2027-01-03\" }}]\nworkdays = []\n"
+    );
+    std::fs::write(env.path("calendar.toml"), with_2027).unwrap();
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("calendar = \"calendar.toml\"\n{text}")).unwrap();
+    assert_eq!(code(&run_on(&env, "2026-12-29")), 0);
+    assert_eq!(due(&env), ("2027-01-05".into(), 0));
 }
