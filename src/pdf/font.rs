@@ -5,9 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use allsorts::binary::read::ReadScope;
-use allsorts::font_data::FontData;
-use allsorts::subset::{CmapTarget, SubsetProfile};
 use printpdf::ParsedFont;
 
 const REGULAR: &[u8] = include_bytes!("../../fonts/NotoSansSC-Report-Regular.ttf");
@@ -75,12 +72,7 @@ impl Face {
         gids.extend(chars.iter().filter_map(|c| self.glyphs.get(&(*c as u32)).copied()));
         gids[1..].sort_unstable();
         gids.dedup();
-        let data = ReadScope::new(self.bytes)
-            .read::<FontData<'_>>()
-            .map_err(|e| e.to_string())?;
-        let provider = data.table_provider(0).map_err(|e| e.to_string())?;
-        let bytes = allsorts::subset::subset(&provider, &gids, &SubsetProfile::Pdf, CmapTarget::Unicode)
-            .map_err(|e| e.to_string())?;
+        let bytes = report_font_subset::subset(self.bytes, &gids)?;
         let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).ok_or("子集字体无法解析")?;
         let name = match self.weight {
             Weight::Regular => "NotoSansSCReport-Regular",
