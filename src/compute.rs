@@ -316,6 +316,8 @@ impl<'c> Reporter<'c> {
             importance,
             cases: Vec::new(),
             rectification: None,
+            case_reports: Vec::new(),
+            item_reports: Vec::new(),
         })
     }
 

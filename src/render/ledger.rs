@@ -215,8 +215,20 @@ fn items_sheet(
         ws.write_string_with_format(row, 2, &item.finding, &f.wrap)?;
         ws.write_string_with_format(row, 3, item.severity.label(), &f.text)?;
         ws.write_datetime_with_format(row, 4, date_cell(item.due)?, &due)?;
+        let known = cx.results.item_reports.iter().find(|x| x.item_id == item.id);
         for c in 5..10u16 {
-            ws.write_blank(row, c, if c == 8 { &date } else { &fill })?;
+            let text = known.and_then(|k| match c {
+                5 => k.measures.clone(),
+                6 => k.department.clone(),
+                7 => k.progress.clone(),
+                9 => k.note.clone(),
+                _ => None,
+            });
+            match (known.and_then(|k| k.done_on).filter(|_| c == 8), text) {
+                (Some(d), _) => ws.write_datetime_with_format(row, c, date_cell(d)?, &date)?,
+                (None, Some(t)) => ws.write_string_with_format(row, c, t, &fill)?,
+                _ => ws.write_blank(row, c, if c == 8 { &date } else { &fill })?,
+            };
         }
     }
     dropdown(ws, 7, items.len() as u32, &cases::PROGRESS)?;
@@ -259,8 +271,35 @@ fn cases_sheet(
         ws.set_row_height(row, row_height(c))?;
         ws.write_datetime_with_format(row, 6, date_cell(c.callback_due)?, &due)?;
         ws.write_datetime_with_format(row, 7, date_cell(c.rectify_due)?, &due)?;
+        // What the enterprise last reported of it, to go on from.
+        let known = cx.results.case_reports.iter().find(|x| x.number == c.number);
+        let appeal = known.filter(|k| k.appeal).map(|_| "是".to_string());
+        let texts = known.map(|k| {
+            [
+                k.call_result.clone(),
+                k.verified.clone(),
+                k.measures.clone(),
+                k.user_rating.clone(),
+                appeal.clone(),
+                k.appeal_reason.clone(),
+            ]
+        });
         for col in 8..16u16 {
-            ws.write_blank(row, col, if col == 8 || col == 12 { &date } else { &fill })?;
+            let day = match col {
+                8 => known.and_then(|k| k.called_on),
+                12 => known.and_then(|k| k.done_on),
+                _ => None,
+            };
+            let text = texts.as_ref().and_then(|t| match col {
+                9..=11 => t[col as usize - 9].clone(),
+                13..=15 => t[col as usize - 10].clone(),
+                _ => None,
+            });
+            match (day, text) {
+                (Some(d), _) => ws.write_datetime_with_format(row, col, date_cell(d)?, &date)?,
+                (None, Some(t)) => ws.write_string_with_format(row, col, t, &fill)?,
+                _ => ws.write_blank(row, col, if col == 8 || col == 12 { &date } else { &fill })?,
+            };
         }
     }
     let rows = list.len() as u32;

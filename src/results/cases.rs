@@ -144,39 +144,157 @@ pub struct CaseState {
     pub latest: Option<CaseReport>,
 }
 
+/// Each item's reports merged, in the order received: every column its latest value.
+pub fn latest_item_reports(reports: Vec<ItemReport>) -> Vec<ItemReport> {
+    let mut out: Vec<ItemReport> = Vec::new();
+    for r in reports {
+        match out.iter_mut().find(|x| x.item_id == r.item_id) {
+            None => out.push(r),
+            Some(x) => {
+                for (to, from) in [
+                    (&mut x.measures, r.measures),
+                    (&mut x.department, r.department),
+                    (&mut x.progress, r.progress),
+                    (&mut x.note, r.note),
+                ] {
+                    if from.is_some() {
+                        *to = from;
+                    }
+                }
+                x.done_on = r.done_on.or(x.done_on);
+                (x.file_id, x.row) = (r.file_id, r.row);
+            }
+        }
+    }
+    out
+}
+
+/// What has come back of every case: its reports and reviews by case number, each in the
+/// order received.
+#[derive(Debug, Default)]
+pub struct Records {
+    reports: std::collections::HashMap<String, Vec<CaseReport>>,
+    reviews: std::collections::HashMap<String, Vec<AppealReview>>,
+}
+
+impl Records {
+    pub fn new(reports: Vec<CaseReport>, reviews: Vec<AppealReview>) -> Records {
+        let mut out = Records::default();
+        for r in reports {
+            out.reports.entry(r.number.clone()).or_default().push(r);
+        }
+        for r in reviews {
+            out.reviews.entry(r.number.clone()).or_default().push(r);
+        }
+        for v in out.reports.values_mut() {
+            v.sort_by_key(|r| (r.file_id, r.row));
+        }
+        for v in out.reviews.values_mut() {
+            v.sort_by_key(|r| (r.file_id, r.row));
+        }
+        out
+    }
+
+    /// `case`'s state on `today`.
+    pub fn state(&self, case: &Case, today: NaiveDate) -> CaseState {
+        let none = Vec::new();
+        let reports = self.reports.get(&case.number).unwrap_or(&none);
+        let none = Vec::new();
+        let reviews = self.reviews.get(&case.number).unwrap_or(&none);
+        case.state(reports, reviews, today)
+    }
+}
+
+/// Where an appeal stands, from the reports and reviews in the order received.
+enum Appeal {
+    None,
+    Pending(String),
+    Upheld,
+}
+
 impl Case {
-    /// Its state on `today`, from its reports and reviews. A call-back counts once its result
-    /// (reached or not) and date are reported; rectification once a completion date is.
-    pub fn state(&self, reports: &[&CaseReport], reviews: &[&AppealReview], today: NaiveDate) -> CaseState {
-        let latest = reports.iter().max_by_key(|r| (r.file_id, r.row)).copied();
-        let review = reviews.iter().max_by_key(|r| (r.file_id, r.row)).copied();
-        let appealed = reports.iter().any(|r| r.appeal);
-        let pending = latest.filter(|r| r.appeal && review.is_none_or(|v| v.file_id < r.file_id));
-        let called_on = latest.and_then(|r| r.call_result.as_ref().and(r.called_on));
-        let done_on = latest.and_then(|r| r.done_on);
-        let decided = review.filter(|_| pending.is_none());
-        let status = if decided.is_some_and(|v| v.upheld) {
-            CaseStatus::AppealUpheld
-        } else if pending.is_some() {
-            CaseStatus::Appealing
-        } else if done_on.is_some() {
-            CaseStatus::Rectified
-        } else if today > self.rectify_due || (called_on.is_none() && today > self.callback_due) {
-            CaseStatus::Overdue
-        } else if decided.is_some() {
-            CaseStatus::AppealRejected
-        } else if called_on.is_some() {
-            CaseStatus::CalledBack
-        } else {
-            CaseStatus::AwaitingCallback
+    /// Its state on `today`, from its reports and reviews, each in the order received. Each of
+    /// the enterprise's columns keeps the latest value reported in it (a later row that leaves
+    /// a column blank does not take back what an earlier one said). A call-back counts once its
+    /// result (reached or not) and date are reported; rectification once a completion date is.
+    /// An appeal waits until reviewed; upheld, the case is closed; rejected, it is open again, and
+    /// only an appeal on other grounds (another reason) waits for a new review.
+    pub fn state(&self, reports: &[CaseReport], reviews: &[AppealReview], today: NaiveDate) -> CaseState {
+        let mut merged = CaseReport {
+            number: self.number.clone(),
+            ..Default::default()
+        };
+        let keep = |to: &mut Option<String>, from: &Option<String>| {
+            if from.is_some() {
+                to.clone_from(from);
+            }
+        };
+        let mut called_on = None;
+        for r in reports {
+            (merged.file_id, merged.row) = (r.file_id, r.row);
+            if r.call_result.is_some() && r.called_on.is_some() {
+                called_on = r.called_on;
+                (merged.called_on, merged.call_result) = (r.called_on, r.call_result.clone());
+            }
+            keep(&mut merged.verified, &r.verified);
+            keep(&mut merged.measures, &r.measures);
+            keep(&mut merged.user_rating, &r.user_rating);
+            keep(&mut merged.appeal_reason, &r.appeal_reason);
+            merged.done_on = r.done_on.or(merged.done_on);
+            merged.appeal |= r.appeal;
+        }
+        let done_on = merged.done_on;
+        // The appeal: reports and reviews interleaved as received.
+        let mut appeal = Appeal::None;
+        let mut rejected = false;
+        let mut reviewed: Vec<String> = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < reports.len() || j < reviews.len() {
+            let report_first = match (reports.get(i), reviews.get(j)) {
+                (Some(r), Some(v)) => (r.file_id, r.row) < (v.file_id, v.row),
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if report_first {
+                let r = &reports[i];
+                i += 1;
+                let reason = r.appeal_reason.as_deref().unwrap_or_default();
+                match appeal {
+                    Appeal::Upheld => {}
+                    _ if !r.appeal || reviewed.iter().any(|x| x == reason) => {}
+                    _ => appeal = Appeal::Pending(reason.to_string()),
+                }
+            } else {
+                let v = &reviews[j];
+                j += 1;
+                if let Appeal::Pending(reason) = &appeal {
+                    reviewed.push(reason.clone());
+                    rejected = !v.upheld;
+                    appeal = if v.upheld { Appeal::Upheld } else { Appeal::None };
+                }
+            }
+        }
+        let status = match &appeal {
+            Appeal::Upheld => CaseStatus::AppealUpheld,
+            Appeal::Pending(_) => CaseStatus::Appealing,
+            Appeal::None if done_on.is_some() => CaseStatus::Rectified,
+            Appeal::None if today > self.rectify_due || (called_on.is_none() && today > self.callback_due) => {
+                CaseStatus::Overdue
+            }
+            Appeal::None if rejected => CaseStatus::AppealRejected,
+            Appeal::None if called_on.is_some() => CaseStatus::CalledBack,
+            Appeal::None => CaseStatus::AwaitingCallback,
         };
         CaseState {
             status,
             called_on,
             done_on,
-            appealed,
-            pending_appeal: pending.map(|r| r.appeal_reason.clone().unwrap_or_default()),
-            latest: latest.cloned(),
+            appealed: merged.appeal,
+            pending_appeal: match appeal {
+                Appeal::Pending(reason) => Some(reason),
+                _ => None,
+            },
+            latest: (!reports.is_empty()).then_some(merged),
         }
     }
 }
@@ -306,4 +424,114 @@ pub struct LoopSummary {
     pub as_of: NaiveDate,
     pub enterprises: Vec<EnterpriseLoop>,
     pub interviews: Vec<Interview>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// Opened 2026-09-29: call back by 2026-10-12, rectify by 2026-10-26.
+    fn case() -> Case {
+        Case {
+            number: "2026-09-GS01-001".into(),
+            period: crate::period::Period::parse("2026-09").unwrap(),
+            enterprise: "GS01".into(),
+            response_id: 1,
+            user_name: "某用户".into(),
+            phone: None,
+            survey_date: Some("2026-09-10".into()),
+            aspects: vec!["Q12 报装服务总体满意度:不满意".into()],
+            opinion: None,
+            opened_on: day("2026-09-29"),
+            callback_due: day("2026-10-12"),
+            rectify_due: day("2026-10-26"),
+            estimated: false,
+        }
+    }
+
+    fn report(file: i64) -> CaseReport {
+        CaseReport {
+            number: "2026-09-GS01-001".into(),
+            file_id: file,
+            row: 6,
+            ..Default::default()
+        }
+    }
+
+    fn review(file: i64, upheld: bool) -> AppealReview {
+        AppealReview {
+            number: "2026-09-GS01-001".into(),
+            file_id: file,
+            row: 6,
+            upheld,
+            opinion: None,
+            decided_by: "市住建局".into(),
+            decided_on: day("2026-10-20"),
+        }
+    }
+
+    fn appeal(file: i64, reason: &str) -> CaseReport {
+        CaseReport {
+            appeal: true,
+            appeal_reason: Some(reason.into()),
+            ..report(file)
+        }
+    }
+
+    #[test]
+    fn a_later_row_that_leaves_a_column_blank_does_not_take_back_the_call_back() {
+        let called = CaseReport {
+            called_on: Some(day("2026-10-09")),
+            call_result: Some("已联系".into()),
+            ..report(1)
+        };
+        let measures_only = CaseReport {
+            measures: Some("更换水表".into()),
+            ..report(2)
+        };
+        let s = case().state(&[called, measures_only], &[], day("2026-10-20"));
+        assert_eq!(s.status, CaseStatus::CalledBack);
+        assert_eq!(s.called_on, Some(day("2026-10-09")));
+        let latest = s.latest.unwrap();
+        assert_eq!((latest.measures.as_deref(), latest.file_id), (Some("更换水表"), 2));
+        // Past the rectification deadline without a completion date: overdue.
+        let s = case().state(&[report(1)], &[], day("2026-10-27"));
+        assert_eq!(s.status, CaseStatus::Overdue);
+    }
+
+    #[test]
+    fn a_rejected_appeal_sent_again_stays_decided_and_one_on_other_grounds_waits_again() {
+        let c = case();
+        let today = day("2026-10-10");
+        assert_eq!(
+            c.state(&[appeal(1, "外区用户")], &[], today).status,
+            CaseStatus::Appealing
+        );
+        let rejected = [review(2, false)];
+        let once = [appeal(1, "外区用户")];
+        assert_eq!(c.state(&once, &rejected, today).status, CaseStatus::AppealRejected);
+        // The same workbook sent again after the review: still decided, not on the review again.
+        let again = [appeal(1, "外区用户"), appeal(3, "外区用户")];
+        let s = c.state(&again, &rejected, today);
+        assert_eq!((s.status, s.pending_appeal), (CaseStatus::AppealRejected, None));
+        // Other grounds: waits for a new review.
+        let other = [appeal(1, "外区用户"), appeal(3, "市政停水")];
+        let s = c.state(&other, &rejected, today);
+        assert_eq!(
+            (s.status, s.pending_appeal.as_deref()),
+            (CaseStatus::Appealing, Some("市政停水"))
+        );
+        // Upheld is final: an appeal sent again changes nothing.
+        let upheld = [review(2, true)];
+        assert_eq!(
+            c.state(&again, &upheld, day("2026-11-30")).status,
+            CaseStatus::AppealUpheld
+        );
+        // Rejected and then past its deadlines without a call-back: overdue.
+        assert_eq!(c.state(&once, &rejected, day("2026-10-13")).status, CaseStatus::Overdue);
+    }
 }

@@ -565,6 +565,10 @@ pub struct PeriodResults {
     /// The rectification loop as of when the period's documents are written, once a period
     /// has been issued under sign-off (SPEC §11): their 整改闭环 sections.
     pub rectification: Option<cases::LoopSummary>,
+    /// What the enterprises last reported of the open cases and items (each column's latest
+    /// value): the ledgers go out with it filled in, to go on from. Set by `release`.
+    pub case_reports: Vec<cases::CaseReport>,
+    pub item_reports: Vec<cases::ItemReport>,
 }
 
 impl PeriodResults {

@@ -186,6 +186,8 @@ mod tests {
             importance: Vec::new(),
             cases: Vec::new(),
             rectification: None,
+            case_reports: Vec::new(),
+            item_reports: Vec::new(),
         }
     }
 

@@ -12,7 +12,7 @@ use super::{FileResult, RunError};
 use crate::config::Config;
 use crate::inbox::{self, Incoming};
 use crate::intake::ledger::{self, LoopKind};
-use crate::results::cases::{self, CaseStatus};
+use crate::results::cases::{self, CaseStatus, Records};
 use crate::store::Store;
 use crate::store::cases::{LoopFile, LoopReports};
 use crate::validate::ledger::{Known, check};
@@ -51,11 +51,9 @@ fn known_entries(config: &Config, store: &Store) -> Result<HashMap<String, Known
     for (id, enterprise) in store.item_owners()? {
         known.insert(id, Known::Item { enterprise });
     }
-    let (reports, reviews) = (store.case_reports()?, store.appeal_reviews()?);
+    let records = Records::new(store.case_reports()?, store.appeal_reviews()?);
     for c in store.cases()? {
-        let mine: Vec<_> = reports.iter().filter(|r| r.number == c.number).collect();
-        let decided: Vec<_> = reviews.iter().filter(|r| r.number == c.number).collect();
-        let state = c.state(&mine, &decided, config.today);
+        let state = records.state(&c, config.today);
         let survey_date = (c.survey_date.as_deref())
             .and_then(|d| chrono::NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok());
         known.insert(

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::period::Period;
-use crate::results::cases::{CaseStatus, EnterpriseLoop, Interview, LoopSummary, PROGRESS};
+use crate::results::cases::{CaseStatus, EnterpriseLoop, Interview, LoopSummary, PROGRESS, Records};
 use crate::store::{Store, StoreError};
 
 /// The issued results of each released period: its latest version's scores.json, by period.
@@ -55,7 +55,7 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
         .collect();
     // Open items: those of the latest issued month and the latest issued quarter, each with
     // its §4 status and what the enterprise reported of it (the latest report wins).
-    let item_reports = store.item_reports()?;
+    let item_reports = crate::results::cases::latest_item_reports(store.item_reports()?);
     for quarters in [false, true] {
         let Some((_, scores)) = issued.iter().rev().find(|(p, _)| p.is_quarter() == quarters) else {
             continue;
@@ -85,14 +85,12 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
             l.item_progress.push((r.item_id.clone(), p.clone()));
         }
     }
-    let (reports, reviews) = (store.case_reports()?, store.appeal_reviews()?);
+    let records = Records::new(store.case_reports()?, store.appeal_reviews()?);
     for c in store.cases()? {
         let Some(l) = loops.iter_mut().find(|l| l.code == c.enterprise) else {
             continue;
         };
-        let mine: Vec<_> = reports.iter().filter(|r| r.number == c.number).collect();
-        let decided: Vec<_> = reviews.iter().filter(|r| r.number == c.number).collect();
-        let state = c.state(&mine, &decided, today);
+        let state = records.state(&c, today);
         l.cases += 1;
         l.cases_called_back += u64::from(state.called_on.is_some());
         l.cases_rectified += u64::from(state.done_on.is_some());
@@ -250,13 +248,11 @@ pub fn refresh(config: &Config, store: &Store) -> Result<Vec<PathBuf>, super::pu
     let mut files = crate::render::ledger::write_summary(&dir, &config.wording, &summary)?;
     // The appeals waiting for the city bureau, in its review (none: no review).
     let path = crate::render::ledger::review_path(config);
-    let (reports, reviews) = (store.case_reports()?, store.appeal_reviews()?);
+    let records = Records::new(store.case_reports()?, store.appeal_reviews()?);
     let cases = store.cases()?;
     let pending: Vec<crate::render::ledger::PendingAppeal<'_>> = (cases.iter())
         .filter_map(|c| {
-            let mine: Vec<_> = reports.iter().filter(|r| r.number == c.number).collect();
-            let decided: Vec<_> = reviews.iter().filter(|r| r.number == c.number).collect();
-            let state = c.state(&mine, &decided, config.today);
+            let state = records.state(c, config.today);
             let reason = state.pending_appeal?;
             let latest = state.latest.unwrap_or_default();
             Some(crate::render::ledger::PendingAppeal {

@@ -158,12 +158,12 @@ pub fn release(
         }
     }
     // The ledgers list what is still to be done: not what is rectified, appealed or upheld.
-    let (reports, reviews) = (store.case_reports()?, store.appeal_reviews()?);
-    r.cases.retain(|c| {
-        let mine: Vec<_> = reports.iter().filter(|x| x.number == c.number).collect();
-        let decided: Vec<_> = reviews.iter().filter(|x| x.number == c.number).collect();
-        c.state(&mine, &decided, req.date).status.is_open()
-    });
+    let records = crate::results::cases::Records::new(store.case_reports()?, store.appeal_reviews()?);
+    r.cases.retain(|c| records.state(c, req.date).status.is_open());
+    r.case_reports = (r.cases.iter())
+        .filter_map(|c| records.state(c, req.date).latest)
+        .collect();
+    r.item_reports = crate::results::cases::latest_item_reports(store.item_reports()?);
     r.cases.extend(opened.iter().cloned());
     r.cases.sort_by(|a, b| a.number.cmp(&b.number));
     let notice = config.calendar.span(req.date, config.release.notice_days);
