@@ -23,6 +23,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     if store.accepted(kind, period)?.is_empty() {
         anyhow::bail!("{} 没有已接收的{}报表,无法出具报告", period.label_zh(), kind.label());
     }
+    crate::run::rectification::carry_cases(config, &mut store)?;
     let files = crate::run::publish::publish(config, &mut store, &config.topics, &[period], false)?;
     say!(
         "{} 的报告已写入 {}:",

@@ -190,6 +190,8 @@ fn steps(config: &Config, store: &mut Store, progress: &dyn Progress) -> Result<
         .map(|i| (special[i].name.clone(), special[i].kind))
         .collect();
     summary.unreadable = unreadable;
+    // Cases of corrected returns go on with the corrected responses before anything is scored.
+    super::rectification::carry_cases(config, store)?;
     let published = publish::affected(config, store)?;
     if !published.is_empty() {
         publish::publish(config, store, &config.topics, &published, true)?;

@@ -220,6 +220,45 @@ fn last_of_utility(config: &Config, scores: &Value, code: &str, utility: crate::
         && ranked.iter().any(|(k, c)| *k == code && shown(*c) == lowest)
 }
 
+/// Cases whose responses a correction replaced go on with the corrected response of the same
+/// respondent (same enterprise and name, and the same phone or survey date) while it is still a
+/// case: their number, deadlines and reports kept. Run before the periods are recomputed, so that
+/// an upheld appeal goes on leaving the respondent out; such a period is marked for it.
+pub fn carry_cases(config: &Config, store: &mut Store) -> Result<(), StoreError> {
+    let orphans = store.all_superseded_cases()?;
+    if orphans.is_empty() {
+        return Ok(());
+    }
+    let cased: std::collections::HashSet<i64> = store.cases()?.iter().map(|c| c.response_id).collect();
+    let excluded: std::collections::HashSet<i64> = store.excluded_responses()?.into_iter().map(|(r, _)| r).collect();
+    let mut periods: Vec<Period> = orphans.iter().map(|c| c.period).collect();
+    periods.sort();
+    periods.dedup();
+    for period in periods {
+        let sources = store.case_sources(period)?;
+        for c in orphans.iter().filter(|c| c.period == period) {
+            let same = |s: &&crate::store::cases::CaseSource| {
+                s.enterprise == c.enterprise
+                    && s.user_name == c.user_name
+                    && (s.phone == c.phone || (s.survey_date.is_some() && s.survey_date == c.survey_date))
+                    && !cased.contains(&s.response_id)
+            };
+            let Some(s) = sources.iter().find(same) else {
+                continue;
+            };
+            let aspects = crate::analyse::cases::aspects(&config.scheme, &s.answers);
+            if aspects.is_empty() {
+                continue;
+            }
+            store.carry_case(&c.number, s.response_id, &aspects)?;
+            if excluded.contains(&c.response_id) {
+                store.mark_stale(period)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The loop for a period's documents: once a period has been issued under sign-off.
 pub fn for_documents(config: &Config, store: &Store) -> Result<Option<LoopSummary>, StoreError> {
     if !config.release.required || store.latest_release_any()?.is_none() {

@@ -105,6 +105,7 @@ pub fn release(
     if req.signer.trim().is_empty() {
         return Err(ReleaseError::NoSigner);
     }
+    super::rectification::carry_cases(config, store)?;
     let stale = affected(config, store)?;
     if !stale.is_empty() {
         publish(config, store, topics, &stale, true)?;

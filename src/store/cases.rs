@@ -95,6 +95,11 @@ impl Store {
         Ok(out)
     }
 
+    /// Every case whose response a correction has replaced.
+    pub fn all_superseded_cases(&self) -> Result<Vec<Case>, StoreError> {
+        self.cases_where("s.status <> 'accepted'")
+    }
+
     /// How many cases each enterprise has in `period`, corrected returns' included: the next
     /// case's number follows them.
     pub fn case_counts(&self, period: Period) -> Result<std::collections::HashMap<String, usize>, StoreError> {

@@ -78,6 +78,11 @@ fn signed() -> Env {
 /// and 7 complain (Q12 不满意; Q10 是 and D1 非常不满意; D4 不满意; Q12 非常不满意), the others
 /// are content. Cases 001–004 are theirs, in row order.
 fn september(env: &Env, without: Option<u32>) {
+    september_as(env, without, "竟陵街道_月度自评_2026-09.xlsx", false);
+}
+
+/// As [`september`], in a file of that name; `corrected`: user 1 now answers Q12 不满意 too.
+fn september_as(env: &Env, without: Option<u32>, name: &str, corrected: bool) {
     let mut rows = meta("竟陵街道", "月度自评", "2026-09");
     let h = header();
     let col = |name: &str| h.iter().position(|c| matches!(c, C::S(x) if x == name)).unwrap();
@@ -85,6 +90,7 @@ fn september(env: &Env, without: Option<u32>) {
     for i in (1..=8).filter(|i| Some(*i) != without) {
         let mut r = row(i, "2026-09-10", GS01);
         match i {
+            1 if corrected => r[col("Q12")] = s("不满意"),
             2 => r[col("Q12")] = s("不满意"),
             5 => {
                 r[col("Q10")] = s("是");
@@ -96,7 +102,7 @@ fn september(env: &Env, without: Option<u32>) {
         }
         rows.push(r);
     }
-    write_xlsx(&env.inbox("JL/竟陵街道_月度自评_2026-09.xlsx"), "调查问卷", &rows);
+    write_xlsx(&env.inbox(&format!("JL/{name}")), "调查问卷", &rows);
 }
 
 fn run_on(env: &Env, today: &str) -> std::process::Output {
@@ -453,4 +459,71 @@ fn deadlines_counted_monday_to_friday_are_counted_again_once_the_calendar_has_th
     std::fs::write(&config, format!("calendar = \"calendar.toml\"\n{text}")).unwrap();
     assert_eq!(code(&run_on(&env, "2026-12-29")), 0);
     assert_eq!(due(&env), ("2027-01-05".into(), 0));
+}
+
+#[test]
+fn a_corrected_return_keeps_its_cases_their_reports_and_an_upheld_appeal() {
+    let Some(py) = python() else { return };
+    let env = signed();
+    released(&env);
+    let c = "差评回访";
+    fill(
+        &py,
+        &ledger(&env),
+        &env.inbox(&format!("GS01/2026年9月{GS01}整改台账.xlsx")),
+        &[
+            (c, "2026-09-GS01-001", "回访日期", "2026-10-09"),
+            (c, "2026-09-GS01-001", "回访结果", "已联系"),
+            (c, "2026-09-GS01-003", "申诉", "是"),
+            (c, "2026-09-GS01-003", "申诉理由", "外区用户"),
+        ],
+    );
+    assert_eq!(code(&run_on(&env, "2026-10-10")), 0);
+    let review = env.path(&format!("{SZJJ_OUTBOX}/整改台账/申诉复核表.xlsx"));
+    fill(
+        &py,
+        &review,
+        &env.inbox("SZJJ/申诉复核表.xlsx"),
+        &[("申诉复核", "2026-09-GS01-003", "复核结论", "成立")],
+    );
+    assert_eq!(code(&run_on(&env, "2026-10-10")), 0);
+    let g = enterprise_group(&scores(&env, "2026-09"), "GS01");
+    assert_eq!((g["n"].as_u64(), g["excluded"].as_u64()), (Some(7), Some(1)));
+
+    // 竟陵街道 corrects its return (user 1 changes an answer): the cases of the replaced rows go
+    // on with the corrected ones, the call-back of 001 stands, user 6 stays out of the scores.
+    september_as(&env, None, "竟陵街道_月度自评_2026-09_更正.xlsx", true);
+    let o = run_on(&env, "2026-10-11");
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let g = enterprise_group(&scores(&env, "2026-09"), "GS01");
+    assert_eq!((g["n"].as_u64(), g["excluded"].as_u64()), (Some(7), Some(1)), "{g}");
+    let l = loop_of(&env, "GS01");
+    assert_eq!(
+        (l["cases"].as_u64(), l["cases_called_back"].as_u64()),
+        (Some(4), Some(1)),
+        "{l}"
+    );
+    assert_eq!(l["appeals_upheld"], 1);
+    // Each case points at a response of the corrected return.
+    let stale = env.count(
+        "SELECT count(*) FROM complaint_case c JOIN response r ON r.id = c.response_id
+         JOIN submission s ON s.id = r.submission_id WHERE s.status <> 'accepted'",
+    );
+    assert_eq!(stale, 0);
+    // At the next release user 1's new complaint opens case 005 (the numbers go on).
+    let o = env.run(&[
+        "release",
+        "--period",
+        "2026-09",
+        "--by",
+        "王局长",
+        "--date",
+        "2026-10-12",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        env.count("SELECT count(*) FROM complaint_case WHERE number = '2026-09-GS01-005'"),
+        1
+    );
+    assert_eq!(env.count("SELECT count(*) FROM complaint_case"), 5);
 }
