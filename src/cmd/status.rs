@@ -90,7 +90,7 @@ fn ledgers(config: &Config, store: &crate::store::Store) -> anyhow::Result<Strin
         let last = (files.iter())
             .rfind(|f| f.accepted && f.kind == "ledger" && f.enterprise.as_deref() == Some(e.code.as_str()))
             .map_or("尚未报回整改台账".to_string(), |f| {
-                format!("最近报回台账 {}", &f.received_at[..10])
+                format!("最近报回台账 {}", f.received_at.get(..10).unwrap_or(&f.received_at))
             });
         out.push_str(&format!(
             "  {}:整改事项 {} 项(已反馈 {},超期 {});差评件 {} 件(已回访 {},已整改 {},超期 {},申诉中 {});待办结 {} 件;{last}\n",

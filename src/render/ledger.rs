@@ -378,9 +378,23 @@ pub fn write_summary(
         let (headers, rows) = loop_table(w, s);
         super::sheet::table(ws, &f, 3, &headers, &rows, 40.0).map_err(fail)?;
     }
+    let mut names: Vec<String> = Vec::new();
     for e in &s.enterprises {
         let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(&e.name)).map_err(fail)?;
+        // Names alike in their first 31 characters get a number (Excel's names are unique).
+        let mut name = sheet_name(&e.name);
+        let mut n = 1;
+        while names.iter().any(|x| x.to_lowercase() == name.to_lowercase()) {
+            n += 1;
+            let tail = format!("({n})");
+            name = sheet_name(&e.name)
+                .chars()
+                .take(31 - tail.chars().count())
+                .collect::<String>()
+                + &tail;
+        }
+        names.push(name.clone());
+        ws.set_name(&name).map_err(fail)?;
         print_setup(ws, w, &e.name);
         let headers: Vec<&str> = [
             "ledger.col_kind",
@@ -603,19 +617,66 @@ pub fn write_feedback(
     Ok(path.to_path_buf())
 }
 
-/// Where the feedback on a party's returned ledger or review goes.
-pub fn feedback_path(config: &crate::config::Config, party: &str, kind: crate::intake::ledger::LoopKind) -> PathBuf {
+/// The start of the names of the feedback on a party's returned ledgers or reviews.
+fn feedback_prefix(config: &crate::config::Config, party: &str, kind: crate::intake::ledger::LoopKind) -> String {
     use crate::intake::ledger::LoopKind;
     let w = &config.wording;
     let what = w.text(match kind {
         LoopKind::Ledger => "ledger.what_ledger",
         LoopKind::Review => "ledger.what_review",
     });
-    let name = w.with("ledger.feedback_name", &[("party", &party), ("what", &what)]);
-    (config.paths.reports)
-        .join(FOLDER)
-        .join(FEEDBACK_FOLDER)
-        .join(format!("{name}.xlsx"))
+    w.with("ledger.feedback_name", &[("party", &party), ("what", &what)])
+}
+
+fn feedback_folder(config: &crate::config::Config) -> PathBuf {
+    config.paths.reports.join(FOLDER).join(FEEDBACK_FOLDER)
+}
+
+/// Where the feedback on the returned file `returned` (its inbox name) of a party goes:
+/// `<企业>整改台账退回意见_<file>.xlsx`, one per file returned.
+pub fn feedback_path(
+    config: &crate::config::Config,
+    party: &str,
+    kind: crate::intake::ledger::LoopKind,
+    returned: &str,
+) -> PathBuf {
+    let stem = std::path::Path::new(returned)
+        .file_stem()
+        .map(|s| s.to_string_lossy().chars().take(60).collect::<String>())
+        .unwrap_or_default();
+    let name = format!("{}_{stem}.xlsx", feedback_prefix(config, party, kind));
+    feedback_folder(config).join(name)
+}
+
+/// The feedback standing on a party's returned ledgers or reviews.
+pub fn feedback_files(
+    config: &crate::config::Config,
+    party: &str,
+    kind: crate::intake::ledger::LoopKind,
+) -> Vec<PathBuf> {
+    let prefix = format!("{}_", feedback_prefix(config, party, kind));
+    let mut out: Vec<PathBuf> = std::fs::read_dir(feedback_folder(config))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".xlsx"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Takes back the feedback on a party's earlier returned files: a clean one came.
+pub fn withdraw_feedback(config: &crate::config::Config, party: &str, kind: crate::intake::ledger::LoopKind) {
+    for p in feedback_files(config, party, kind) {
+        if let Err(e) = std::fs::remove_file(&p) {
+            tracing::warn!("无法删除已改正的退回意见 {}:{e}", p.display());
+        }
+    }
 }
 
 /// The city unit's appeal review (申诉复核表, SPEC §11) in the standing summary's folder.

@@ -38,10 +38,11 @@ pub fn take(config: &Config, store: &mut Store, files: &[Incoming]) -> Result<Ve
     Ok(out)
 }
 
-/// The unit or enterprise whose inbox folder the file is in (`None` at the inbox's top).
+/// The unit or enterprise whose inbox folder the file is in (the deepest folder that names
+/// one, as for returns); `None` at the inbox's top.
 fn sender<'c>(config: &'c Config, f: &Incoming) -> Option<crate::config::Party<'c>> {
-    let (folder, _) = f.name.split_once('/')?;
-    config.party(folder)
+    let folder = crate::validate::Hint::from_path(config, Path::new(&f.name)).folder?;
+    config.party(&folder)
 }
 
 /// What a row may name: every case in force (with its survey date and whether an appeal waits
@@ -81,7 +82,18 @@ fn take_one(config: &Config, store: &mut Store, f: &Incoming, kind: LoopKind) ->
     let earlier = store.loop_files_by_sha(&sha256)?;
     // Recorded by a run that stopped before moving it: moved now.
     if let Some(e) = earlier.iter().find(|e| !e.filed && e.original_name == f.name) {
-        return Ok(file_away(store, f, e, None)?.unwrap_or_else(|| result_of(e)));
+        let mut e = e.clone();
+        // Its place taken meanwhile (the move never replaces a file): another free name.
+        if std::fs::symlink_metadata(&e.stored_path).is_ok() {
+            let folder = e.accepted.then_some(ARCHIVE_FOLDER);
+            let dest = inbox::destination(&config.paths, e.accepted, folder, &inbox::base_name(&f.path), &|_| {
+                false
+            });
+            e.stored_path = dest.to_string_lossy().into_owned();
+            store.set_loop_destination(e.id, &e.stored_path)?;
+        }
+        let explanation = (!e.accepted).then(|| explanation(&e));
+        return Ok(file_away(store, f, &e, explanation)?.unwrap_or_else(|| result_of(&e)));
     }
     if let Some(e) = earlier.iter().find(|e| e.accepted) {
         let dest = inbox::destination(&config.paths, false, None, &inbox::base_name(&f.path), &|_| false);
@@ -131,6 +143,7 @@ fn take_one(config: &Config, store: &mut Store, f: &Incoming, kind: LoopKind) ->
     };
     let mut reports = LoopReports::default();
     let mut feedback = None;
+    let mut checked_warnings = Vec::new();
     match ledger::read_loop(&f.path, &config.limits, wanted) {
         Err(e) => record.reason = Some(e.to_string()),
         Ok(sheets) => {
@@ -146,6 +159,7 @@ fn take_one(config: &Config, store: &mut Store, f: &Incoming, kind: LoopKind) ->
                     record.rows_rejected = checked.rows_rejected;
                     record.problems = (checked.problems.iter()).map(|p| (p.place(), p.why.clone())).collect();
                     feedback = Some((checked.party_name.clone(), sheets, checked.problems.clone()));
+                    checked_warnings = checked.warnings.clone();
                     reports = LoopReports {
                         items: checked.items,
                         cases: checked.cases,
@@ -164,23 +178,47 @@ fn take_one(config: &Config, store: &mut Store, f: &Incoming, kind: LoopKind) ->
         &|_| false,
     );
     record.stored_path = dest.to_string_lossy().into_owned();
-    record.id = store.record_loop_file(&record, &reports)?;
-    // The sender's feedback: written when rows went back, withdrawn once a return is clean.
+    // The sender's feedback on the rows sent back, written before the file is recorded (a run
+    // cut short in between writes it again); one per file returned, so that a second file does
+    // not overwrite the first's. A clean return from the same sender withdraws the earlier ones.
+    let mut warnings = Vec::new();
     if let Some((party, sheets, problems)) = feedback {
-        let path = crate::render::ledger::feedback_path(config, &party, kind);
+        let path = crate::render::ledger::feedback_path(config, &party, kind, &f.name);
         if problems.is_empty() {
-            let _ = std::fs::remove_file(&path);
+            crate::render::ledger::withdraw_feedback(config, &party, kind);
         } else {
             let title = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            crate::render::ledger::write_feedback(&path, &config.wording, &title, &sheets, &problems)
-                .map_err(|e| RunError::Io(std::io::Error::other(e.to_string())))?;
+            if let Err(e) = crate::render::ledger::write_feedback(&path, &config.wording, &title, &sheets, &problems) {
+                warnings.push(format!("无法写出退回意见 {}:{e}", path.display()));
+            }
         }
     }
+    record.id = store.record_loop_file(&record, &reports)?;
     let explanation = (!record.accepted).then(|| explanation(&record));
-    Ok(file_away(store, f, &record, explanation)?.unwrap_or_else(|| result_of(&record)))
+    let result = file_away(store, f, &record, explanation)?.unwrap_or_else(|| result_of(&record));
+    Ok(match result {
+        FileResult::Accepted {
+            rows,
+            bad_rows,
+            replaced,
+            warnings: mut w,
+            notes,
+        } => {
+            w.extend(warnings);
+            w.extend(checked_warnings);
+            FileResult::Accepted {
+                rows,
+                bad_rows,
+                replaced,
+                warnings: w,
+                notes,
+            }
+        }
+        other => other,
+    })
 }
 
 /// Why a returned ledger or review was refused, as written beside it.
@@ -221,8 +259,13 @@ fn file_away(
 
 fn result_of(f: &LoopFile) -> FileResult {
     if f.accepted {
+        let what = if f.kind == "review" {
+            "申诉复核表"
+        } else {
+            "台账"
+        };
         let warnings = (f.rows_accepted + f.rows_rejected == 0)
-            .then(|| "台账中没有填写任何内容(浅黄色的列均为空)".to_string())
+            .then(|| format!("{what}中没有填写任何内容(浅黄色的列均为空)"))
             .into_iter()
             .collect();
         FileResult::Accepted {

@@ -275,11 +275,19 @@ pub fn refresh(config: &Config, store: &Store) -> Result<Vec<PathBuf>, super::pu
     }
     // Deadlines counted Monday to Friday for want of their year in the calendar are counted
     // again once a city has added it.
+    // Never earlier than the enterprise's ledger printed them: a make-up working weekend may
+    // bring a counted deadline a day forward, and the printed one stands.
+    let printed: std::collections::HashMap<String, (chrono::NaiveDate, chrono::NaiveDate)> =
+        (store.cases()?.into_iter())
+            .filter(|c| c.estimated)
+            .map(|c| (c.number, (c.callback_due, c.rectify_due)))
+            .collect();
     for (number, opened) in store.estimated_cases()? {
         let callback = config.calendar.after(opened, config.scheme.cases.callback_days);
         let rectify = config.calendar.after(opened, config.scheme.cases.rectify_days);
         if !callback.estimated && !rectify.estimated {
-            store.set_deadlines(&number, callback.date, rectify.date, false)?;
+            let (c, r) = printed.get(&number).copied().unwrap_or((callback.date, rectify.date));
+            store.set_deadlines(&number, callback.date.max(c), rectify.date.max(r), false)?;
         }
     }
     let summary = summary(config, store)?;

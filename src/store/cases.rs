@@ -184,6 +184,17 @@ pub struct LoopReports {
     pub reviews: Vec<AppealReview>,
 }
 
+/// The responses an upheld appeal excludes, with their periods, as `conn` sees them.
+fn excluded_in(conn: &rusqlite::Connection) -> Result<std::collections::BTreeSet<(i64, String)>, StoreError> {
+    let mut st = conn.prepare_cached(
+        "SELECT c.response_id, c.period FROM complaint_case c
+         JOIN appeal_review a ON a.case_number = c.number
+         WHERE a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number) AND a.upheld = 1",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 fn day(s: Option<String>) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(&s?, "%Y-%m-%d").ok()
 }
@@ -270,27 +281,20 @@ impl Store {
                 ])?;
             }
         }
-        tx.commit()?;
-        let after = self.excluded_responses()?;
-        let changed: Vec<&(i64, String)> = before.symmetric_difference(&after).collect();
-        for (_, period) in changed {
-            if let Some(p) = Period::parse(period) {
-                self.mark_stale(p)?;
-            }
+        // A review that changes whether a response counts marks its period, in the same
+        // transaction: a crash cannot keep the decision and lose the recomputation.
+        let after = excluded_in(&tx)?;
+        for (_, period) in before.symmetric_difference(&after) {
+            tx.execute("INSERT OR IGNORE INTO stale_period (period) VALUES (?1)", [period])?;
         }
+        tx.commit()?;
         Ok(id)
     }
 
     /// The responses an upheld appeal excludes from every score, with their cases' periods: a
     /// case's latest review says 成立.
     pub fn excluded_responses(&self) -> Result<std::collections::BTreeSet<(i64, String)>, StoreError> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT c.response_id, c.period FROM complaint_case c
-             JOIN appeal_review a ON a.case_number = c.number
-             WHERE a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number) AND a.upheld = 1",
-        )?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        excluded_in(&self.conn)
     }
 
     /// A returned ledger or review by its bytes' hash, the latest first.
@@ -331,6 +335,13 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Where the returned file `id` is to be filed (its first place was taken meanwhile).
+    pub fn set_loop_destination(&self, id: i64, path: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("UPDATE loop_file SET stored_path = ?2 WHERE id = ?1", params![id, path])?;
+        Ok(())
     }
 
     /// The returned file `id` is where it was to be filed.

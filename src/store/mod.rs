@@ -685,7 +685,8 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every accepted response of a kind and period for the integrity checks: submitter, user
+    /// Every accepted response of a kind and period (but those an upheld appeal left out of the
+    /// scores) for the integrity checks: submitter, user
     /// name, phone, survey date, enterprise, answers JSON; one at a time.
     pub fn for_each_checked(
         &self,
@@ -696,7 +697,11 @@ impl Store {
             "SELECT s.submitter_code, r.user_name, coalesce(r.phone, ''), r.survey_date, r.enterprise, r.answers,
                     s.original_name, r.row_no
              FROM response r JOIN submission s ON s.id = r.submission_id
-             WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted' ORDER BY s.submitter_code, s.id, r.id",
+             WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'
+               AND NOT EXISTS (SELECT 1 FROM complaint_case c JOIN appeal_review a ON a.case_number = c.number
+                               WHERE c.response_id = r.id AND a.upheld = 1
+                                 AND a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number))
+             ORDER BY s.submitter_code, s.id, r.id",
         )?;
         let mut rows = st.query(params![period.kind().code(), period])?;
         while let Some(r) = rows.next()? {

@@ -58,6 +58,8 @@ pub struct Checked {
     /// Rows sent back, and their problems.
     pub rows_rejected: usize,
     pub problems: Vec<CellProblem>,
+    /// What the sender must know of the file as a whole (a sheet or column not found).
+    pub warnings: Vec<String>,
 }
 
 impl Checked {
@@ -79,7 +81,7 @@ pub enum Refusal {
     },
     #[error("整改台账只能由企业本身或市级单位报送:{sender}不能报送{enterprise}的整改台账")]
     NotTheirs { sender: String, enterprise: String },
-    #[error("申诉复核表只能由市级单位({city})报送,{sender}不能报送")]
+    #[error("申诉复核表只能由市级单位({city})放入本单位的收件箱文件夹报送,{sender}不能报送")]
     NotCity { sender: String, city: String },
     #[error("工作簿中没有“{sheets}”工作表,或其中没有以“编号”开头的表头行")]
     NoSheet { sheets: String },
@@ -123,7 +125,7 @@ pub fn check(
             let Some(Party::Enterprise(e)) = named else {
                 return Err(Refusal::UnknownParty {
                     cell,
-                    value,
+                    value: shown(&value),
                     what: "企业",
                 });
             };
@@ -147,16 +149,45 @@ pub fn check(
                 .map(|u| u.name.as_str())
                 .collect::<Vec<_>>()
                 .join("、");
-            let by = sender.or(named);
+            // Only from the city unit's own folder: a review decides what counts in the scores,
+            // so a name typed in the sheet is not enough.
+            let by = sender;
             if !city_unit(by) {
                 return Err(Refusal::NotCity {
-                    sender: by.map_or(value.clone(), |p| p.name().to_string()),
+                    sender: by.map_or_else(|| "放在收件箱根目录的文件".to_string(), |p| p.name().to_string()),
                     city,
                 });
             }
             let by = by.expect("a city unit");
             out.party = by.code().to_string();
             out.party_name = by.name().to_string();
+        }
+    }
+    let (wanted, answers): (&[&str], &[&[&str]]) = match kind {
+        LoopKind::Ledger => (
+            &[cases::ITEMS_SHEET, cases::CASES_SHEET],
+            &[&ITEM_ANSWERS, &CASE_ANSWERS],
+        ),
+        LoopKind::Review => (&[cases::REVIEW_SHEET], &[&REVIEW_ANSWERS]),
+    };
+    for (name, columns) in wanted.iter().zip(answers) {
+        match sheets.iter().find(|s| s.name == *name) {
+            Some(s) if s.columns.is_empty() => out.warnings.push(format!(
+                "工作表“{name}”中找不到以“编号”开头的表头行,该表未读入;请使用下发的原表"
+            )),
+            Some(s) => {
+                let missing: Vec<&str> = (columns.iter().chain(&["编号"]))
+                    .filter(|c| s.column(c).is_none())
+                    .copied()
+                    .collect();
+                if !missing.is_empty() {
+                    out.warnings.push(format!(
+                        "工作表“{name}”缺少列“{}”,这些列的内容未读入;请不要删改表头",
+                        missing.join("”“")
+                    ));
+                }
+            }
+            None => {}
         }
     }
     for sheet in with_header {
@@ -174,6 +205,15 @@ pub fn check(
         }
     }
     Ok(out)
+}
+
+/// A typed value as a message quotes it: at most 40 characters (a cell may hold 32,767).
+fn shown(typed: &str) -> String {
+    let mut out: String = typed.chars().take(40).collect();
+    if typed.chars().count() > 40 {
+        out.push('…');
+    }
+    out
 }
 
 /// The rows of one sheet being checked.
@@ -223,7 +263,7 @@ impl<'a> Row<'a> {
         }
         self.problem(
             heading,
-            format!("{heading}“{typed}”无法识别,应为 {} 之一", codes.join("、")),
+            format!("{heading}“{}”无法识别,应为 {} 之一", shown(&typed), codes.join("、")),
         );
         None
     }
@@ -235,7 +275,7 @@ impl<'a> Row<'a> {
             let typed = v.display();
             self.problem(
                 heading,
-                format!("{heading}“{typed}”无法识别,应写作 2026-10-05 或 2026/10/5"),
+                format!("{heading}“{}”无法识别,应写作 2026-10-05 或 2026/10/5", shown(&typed)),
             );
             return None;
         };
@@ -300,12 +340,15 @@ impl Rows<'_, '_> {
                 };
                 let is_case = matches!(k, Known::Case { .. });
                 if is_case != (what == "差评件") {
-                    row.problem("编号", format!("编号“{number}”不是{what},请填在对应的工作表中"));
+                    row.problem(
+                        "编号",
+                        format!("编号“{}”不是{what},请填在对应的工作表中", shown(number)),
+                    );
                     None
                 } else if owner != party && self.sheet.name != cases::REVIEW_SHEET {
                     row.problem(
                         "编号",
-                        format!("编号“{number}”是另一家企业的{what},不能在本企业台账中报告"),
+                        format!("编号“{}”是另一家企业的{what},不能在本企业台账中报告", shown(number)),
                     );
                     None
                 } else {
@@ -313,7 +356,7 @@ impl Rows<'_, '_> {
                 }
             }
             None => {
-                row.problem("编号", format!("编号“{number}”不是已下发的{what},请核对编号"));
+                row.problem("编号", format!("编号“{}”不是已下发的{what},请核对编号", shown(number)));
                 None
             }
         }

@@ -232,6 +232,22 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
     );
     assert_eq!(sheet.get_value((1, 1)), Some(&Data::String("申诉复核".into())));
 
+    // A review dropped at the inbox's top is not taken on the name typed in it: only the city
+    // unit's own folder may decide what counts in the scores.
+    fill(
+        &py,
+        &review,
+        &env.inbox("申诉复核表.xlsx"),
+        &[("申诉复核", "2026-09-GS01-003", "复核结论", "成立")],
+    );
+    let o = run_on(&env, "2026-10-14");
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        env.explanation("申诉复核表.xlsx")
+            .contains("放在收件箱根目录的文件不能报送")
+    );
+    assert_eq!(env.count("SELECT count(*) FROM appeal_review"), 0);
+
     // The city unit's clerk upholds it and drops the review back into its folder.
     fill(
         &py,
@@ -357,7 +373,10 @@ fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
     assert!(notices[0].starts_with("退回通知_代报整改台账_"), "{notices:?}");
     // The good row counts; the four bad ones go back in a feedback workbook, each cell named.
     assert_eq!(env.count("SELECT count(*) FROM case_report"), 1, "{out}");
-    let feedback = env.path(&format!("{GS01_OUTBOX}/整改台账/{GS01}整改台账退回意见.xlsx"));
+    // One feedback workbook per file returned, named after it.
+    let feedback = env.path(&format!(
+        "{GS01_OUTBOX}/整改台账/{GS01}整改台账退回意见_2026年9月{GS01}整改台账.xlsx"
+    ));
     let mut wb: Xlsx<_> = open_workbook(&feedback).unwrap();
     let sheet = wb.worksheet_range(c).unwrap();
     let rows: Vec<Vec<String>> = sheet
@@ -395,7 +414,7 @@ fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
     fill(
         &py,
         &feedback,
-        &env.inbox(&format!("GS01/{GS01}整改台账退回意见.xlsx")),
+        &env.inbox(&format!("GS01/{GS01}整改台账退回意见_改正.xlsx")),
         &[
             (c, "2026-09-GS01-099", "编号", "2026-09-GS01-002"),
             (c, "2026-09-GS01-003", "回访日期", "2026-10-13"),
