@@ -273,7 +273,9 @@ fn cases_sheet(
         ws.write_datetime_with_format(row, 7, date_cell(c.rectify_due)?, &due)?;
         // What the enterprise last reported of it, to go on from.
         let known = cx.results.case_reports.iter().find(|x| x.number == c.number);
-        let appeal = known.filter(|k| k.appeal).map(|_| "是".to_string());
+        let appeal = known
+            .filter(|k| k.appeal)
+            .map(|_| cases::CASE_CODES[3].1[0].to_string());
         let texts = known.map(|k| {
             [
                 k.call_result.clone(),
@@ -403,11 +405,17 @@ pub fn write_summary(
             "ledger.col_status",
             "ledger.col_callback_due",
             "ledger.col_due",
+            "ledger.col_history",
         ]
         .iter()
         .map(|k| w.text(k))
         .collect();
         use super::sheet::Cell;
+        let history = |n: &str| {
+            (e.history.iter())
+                .find(|(x, _)| x == n)
+                .map_or(Cell::Empty, |(_, lines)| Cell::Wrap(lines.join("\n")))
+        };
         let mut rows: Vec<Vec<Cell>> = Vec::new();
         for (id, name, due, overdue) in &e.open_items {
             let status = if *overdue {
@@ -422,6 +430,7 @@ pub fn write_summary(
                 Cell::text(w.text(status)),
                 Cell::Empty,
                 Cell::text(due.to_string()),
+                history(id),
             ]);
         }
         for (number, status, callback, rectify) in &e.open_cases {
@@ -432,6 +441,7 @@ pub fn write_summary(
                 Cell::text(status.label()),
                 Cell::text(callback.to_string()),
                 Cell::text(rectify.to_string()),
+                history(number),
             ]);
         }
         ws.write_string_with_format(0, 0, &e.name, &f.title).map_err(fail)?;
@@ -668,15 +678,6 @@ pub fn feedback_files(
         .collect();
     out.sort();
     out
-}
-
-/// Takes back the feedback on a party's earlier returned files: a clean one came.
-pub fn withdraw_feedback(config: &crate::config::Config, party: &str, kind: crate::intake::ledger::LoopKind) {
-    for p in feedback_files(config, party, kind) {
-        if let Err(e) = std::fs::remove_file(&p) {
-            tracing::warn!("无法删除已改正的退回意见 {}:{e}", p.display());
-        }
-    }
 }
 
 /// The city unit's appeal review (申诉复核表, SPEC §11) in the standing summary's folder.

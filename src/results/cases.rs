@@ -195,6 +195,14 @@ impl Records {
         out
     }
 
+    /// The reports and reviews of case `number`, in the order received.
+    pub fn of(&self, number: &str) -> (&[CaseReport], &[AppealReview]) {
+        (
+            self.reports.get(number).map_or(&[][..], Vec::as_slice),
+            self.reviews.get(number).map_or(&[][..], Vec::as_slice),
+        )
+    }
+
     /// `case`'s state on `today`.
     pub fn state(&self, case: &Case, today: NaiveDate) -> CaseState {
         let none = Vec::new();
@@ -395,6 +403,8 @@ pub struct EnterpriseLoop {
     pub open_items: Vec<(String, String, NaiveDate, bool)>,
     /// What its latest ledger reported of each of its items: (item id, 进展).
     pub item_progress: Vec<(String, String)>,
+    /// Each entry's history, one line a report or review: (编号, lines), for the summary.
+    pub history: Vec<(String, Vec<String>)>,
     pub open_cases: Vec<(String, CaseStatus, NaiveDate, NaiveDate)>,
 }
 

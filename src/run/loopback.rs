@@ -185,7 +185,7 @@ fn take_one(config: &Config, store: &mut Store, f: &Incoming, kind: LoopKind) ->
     if let Some((party, sheets, problems)) = feedback {
         let path = crate::render::ledger::feedback_path(config, &party, kind, &f.name);
         if problems.is_empty() {
-            crate::render::ledger::withdraw_feedback(config, &party, kind);
+            withdraw_feedback(config, &party, kind);
         } else {
             let title = path
                 .file_stem()
@@ -219,6 +219,15 @@ fn take_one(config: &Config, store: &mut Store, f: &Incoming, kind: LoopKind) ->
         }
         other => other,
     })
+}
+
+/// Takes back the feedback on a party's earlier returned files: a clean one came.
+fn withdraw_feedback(config: &Config, party: &str, kind: LoopKind) {
+    for p in crate::render::ledger::feedback_files(config, party, kind) {
+        if let Err(e) = std::fs::remove_file(&p) {
+            tracing::warn!("无法删除已改正的退回意见 {}:{e}", p.display());
+        }
+    }
 }
 
 /// Why a returned ledger or review was refused, as written beside it.

@@ -79,6 +79,24 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
             l.open_items.push((id, name, due, overdue));
         }
     }
+    // Each entry's history: every report and review, dated by the day its file came in.
+    let received: std::collections::HashMap<i64, String> = (store.loop_files()?.into_iter())
+        .map(|f| (f.id, f.received_at.get(..10).unwrap_or(&f.received_at).to_string()))
+        .collect();
+    let on = |file: i64| received.get(&file).cloned().unwrap_or_default();
+    let opt = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for r in store.item_reports()? {
+        if let Some(l) = loops.iter_mut().find(|l| l.code == r.enterprise) {
+            let line = format!(
+                "{} 企业报:{} {} {}",
+                on(r.file_id),
+                r.progress.as_deref().unwrap_or_default(),
+                opt(r.done_on),
+                r.measures.as_deref().unwrap_or_default()
+            );
+            push_history(l, &r.item_id, line);
+        }
+    }
     for r in &item_reports {
         if let (Some(l), Some(p)) = (loops.iter_mut().find(|l| l.code == r.enterprise), &r.progress) {
             l.item_progress.retain(|(id, _)| *id != r.item_id);
@@ -116,6 +134,36 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
         }
         l.open_cases
             .push((c.number.clone(), state.status, c.callback_due, c.rectify_due));
+        let (reports, reviews) = records.of(&c.number);
+        for r in reports {
+            let mut said = Vec::new();
+            if let (Some(d), Some(how)) = (r.called_on, &r.call_result) {
+                said.push(format!("回访 {d} {how}"));
+            }
+            if let Some(v) = &r.verified {
+                said.push(format!("核实 {v}"));
+            }
+            if let Some(d) = r.done_on {
+                said.push(format!("整改完成 {d}"));
+            }
+            if let Some(v) = &r.user_rating {
+                said.push(format!("用户评价 {v}"));
+            }
+            if r.appeal {
+                said.push(format!("申诉:{}", r.appeal_reason.as_deref().unwrap_or_default()));
+            }
+            push_history(l, &c.number, format!("{} 企业报:{}", on(r.file_id), said.join(";")));
+        }
+        for v in reviews {
+            let decision = if v.upheld { "成立" } else { "不成立" };
+            let line = format!(
+                "{} {}复核:{decision} {}",
+                v.decided_on,
+                v.decided_by,
+                v.opinion.as_deref().unwrap_or_default()
+            );
+            push_history(l, &c.number, line);
+        }
     }
     let interviews = interviews(config, &issued, &loops);
     Ok(LoopSummary {
@@ -123,6 +171,14 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
         enterprises: loops,
         interviews,
     })
+}
+
+fn push_history(l: &mut EnterpriseLoop, number: &str, line: String) {
+    let line = line.trim().to_string();
+    match l.history.iter_mut().find(|(n, _)| n == number) {
+        Some((_, lines)) => lines.push(line),
+        None => l.history.push((number.to_string(), vec![line])),
+    }
 }
 
 /// 建议约谈 (SPEC §11): below the action line with enough responses, or last of its utility,

@@ -283,6 +283,23 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
     assert_eq!(decided, ("2026-09-GS01-003".into(), 1, "天门市住房和城乡建设局".into()));
     assert_eq!(env.count("SELECT count(*) FROM response"), 8, "the response is kept");
 
+    // The standing summary's sheet of the enterprise keeps every entry's history.
+    let mut wb: Xlsx<_> = open_workbook(env.path("reports/整改台账/整改闭环汇总.xlsx")).unwrap();
+    let sheet = wb.worksheet_range(GS01).unwrap();
+    let three: Vec<String> = (sheet.rows())
+        .find(|r| r[1] == "2026-09-GS01-003")
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(three[3], "申诉成立", "{three:?}");
+    let history = three.last().unwrap();
+    assert!(
+        history.contains("2026-10-14 企业报:回访 2026-10-08 已联系;核实 不属实;申诉:该用户不在本公司供水范围")
+            && history.contains("2026-10-15 天门市住房和城乡建设局复核:成立 经核实为外区用户"),
+        "{history}"
+    );
+
     // The upheld appeal leaves the rates: call-back due for 001, 002, 004, in time 001: 33.33 %.
     let g = loop_of(&env, "GS01");
     assert_eq!(
