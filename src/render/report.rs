@@ -792,7 +792,11 @@ fn loop_section(d: &mut Doc, cx: &Ctx<'_>, s: &mut Sections) {
         ]),
         rows,
     });
-    d.note(w.text("ledger.loop_note"));
+    d.note(&format!(
+        "{}{}",
+        w.text("ledger.loop_note"),
+        w.text("ledger.pdf_appeals_note")
+    ));
     d.heading(w.text("ledger.interviews_heading"), 3);
     if l.interviews.is_empty() {
         d.note(w.text("ledger.no_interviews"));

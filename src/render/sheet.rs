@@ -130,7 +130,11 @@ pub fn table(
             .iter()
             .enumerate()
             .filter_map(|(c, cell)| match cell {
-                Cell::Wrap(s) => Some(text_width(s) / widths.get(c).map_or(40.0, |w| w.clamp(6.0, max_width) - 1.0)),
+                Cell::Wrap(s) => {
+                    // Each line of the text, wrapped at the column's width.
+                    let width = widths.get(c).map_or(40.0, |w| w.clamp(6.0, max_width) - 1.0);
+                    Some(s.lines().map(|l| (text_width(l) / width).ceil().max(1.0)).sum::<f64>())
+                }
                 _ => None,
             })
             .fold(1.0, f64::max)

@@ -114,11 +114,15 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, v: &Values) -> Result<(), Xl
         let ws = wb.add_worksheet().set_name(w.text("ledger.loop_heading"))?;
         print_setup(ws, w, &title);
         let heading = w.with("ledger.loop_intro", &[("date", &super::date_zh(l.as_of))]);
-        ws.write_string_with_format(0, 0, &heading, &f.note)?;
         let (headers, rows) = super::ledger::loop_table(w, l);
+        let last = (headers.len() - 1) as u16;
+        // The sentences over the table's width, as tall as they need.
+        ws.merge_range(0, 0, 0, last, &heading, &f.note)?;
+        ws.set_row_height(0, 32)?;
         super::sheet::table(ws, &f, 2, &headers, &rows, 40.0)?;
         let below = 4 + rows.len() as u32;
-        ws.write_string_with_format(below, 0, w.text("ledger.loop_note"), &f.note)?;
+        ws.merge_range(below, 0, below, last, w.text("ledger.loop_note"), &f.note)?;
+        ws.set_row_height(below, 64)?;
     }
     method(
         wb.add_worksheet().set_name(w.text("summary.sheet_method"))?,
