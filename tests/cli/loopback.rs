@@ -562,4 +562,27 @@ fn a_corrected_return_keeps_its_cases_their_reports_and_an_upheld_appeal() {
         1
     );
     assert_eq!(env.count("SELECT count(*) FROM complaint_case"), 5);
+    // The new ledger goes out with what the enterprise reported, to go on from: 001's call-back
+    // filled in; 003, closed by the upheld appeal, not on it; 005 new and blank.
+    let v2 = env.path(&format!(
+        "reports/2026-09/签发/第2版/整改台账/2026年9月{GS01}整改台账.xlsx"
+    ));
+    let mut wb: Xlsx<_> = open_workbook(&v2).unwrap();
+    let sheet = wb.worksheet_range("差评回访").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let numbers: Vec<&str> = rows.iter().skip(5).map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        numbers,
+        [
+            "2026-09-GS01-001",
+            "2026-09-GS01-002",
+            "2026-09-GS01-004",
+            "2026-09-GS01-005"
+        ]
+    );
+    assert_eq!(rows[5][9], "已联系", "{:?}", rows[5]);
+    assert!(rows[8][8..].iter().all(String::is_empty), "{:?}", rows[8]);
 }
