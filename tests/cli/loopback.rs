@@ -76,7 +76,8 @@ fn signed() -> Env {
 
 /// 竟陵街道's September return of eight users of GS01, `without` one of them: users 2, 5, 6
 /// and 7 complain (Q12 不满意; Q10 是 and D1 非常不满意; D4 不满意; Q12 非常不满意), the others
-/// are content. Cases 001–004 are theirs, in row order.
+/// are content. Cases 001–004 are theirs, in row order. A ninth user, of 天门市岳口供水有限公司
+/// (GS02), is 不满意 too: case 2026-09-GS02-001, another enterprise's.
 fn september(env: &Env, without: Option<u32>) {
     september_as(env, without, "竟陵街道_月度自评_2026-09.xlsx", false);
 }
@@ -102,6 +103,9 @@ fn september_as(env: &Env, without: Option<u32>, name: &str, corrected: bool) {
         }
         rows.push(r);
     }
+    let mut r = row(9, "2026-09-10", "天门市岳口供水有限公司");
+    r[col("Q12")] = s("不满意");
+    rows.push(r);
     write_xlsx(&env.inbox(&format!("JL/{name}")), "调查问卷", &rows);
 }
 
@@ -281,7 +285,7 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
         })
         .unwrap();
     assert_eq!(decided, ("2026-09-GS01-003".into(), 1, "天门市住房和城乡建设局".into()));
-    assert_eq!(env.count("SELECT count(*) FROM response"), 8, "the response is kept");
+    assert_eq!(env.count("SELECT count(*) FROM response"), 9, "the response is kept");
 
     // The standing summary's sheet of the enterprise keeps every entry's history.
     let mut wb: Xlsx<_> = open_workbook(env.path("reports/整改台账/整改闭环汇总.xlsx")).unwrap();
@@ -349,8 +353,8 @@ fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
     let env = signed();
     released(&env);
     let c = "差评回访";
-    // One good row, an unknown number, a date after today, an unknown code, an appeal without
-    // its reason.
+    // One good row, an unknown number, a date after today, and another enterprise's case number
+    // on a row with an unknown code and an appeal without its reason.
     fill(
         &py,
         &ledger(&env),
@@ -365,6 +369,7 @@ fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
             (c, "2026-09-GS01-003", "回访结果", "已联系"),
             (c, "2026-09-GS01-004", "核实情况", "基本属实"),
             (c, "2026-09-GS01-004", "申诉", "是"),
+            (c, "2026-09-GS01-004", "编号", "2026-09-GS02-001"),
         ],
     );
     // The same ledger sent from a county unit's folder: not its to send.
@@ -409,9 +414,11 @@ fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
     };
     assert!(why_of("2026-09-GS01-099").contains("不是已下发的差评件"));
     assert!(why_of("2026-09-GS01-003").contains("晚于今天(2026-10-14)"));
-    let four = why_of("2026-09-GS01-004");
+    let four = why_of("2026-09-GS02-001");
     assert!(
-        four.contains("核实情况“基本属实”无法识别") && four.contains("申诉理由"),
+        four.contains("是另一家企业的差评件")
+            && four.contains("核实情况“基本属实”无法识别")
+            && four.contains("申诉理由"),
         "{four}"
     );
     assert!(
@@ -435,6 +442,7 @@ fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
         &[
             (c, "2026-09-GS01-099", "编号", "2026-09-GS01-002"),
             (c, "2026-09-GS01-003", "回访日期", "2026-10-13"),
+            (c, "2026-09-GS02-001", "编号", "2026-09-GS01-004"),
             (c, "2026-09-GS01-004", "核实情况", "部分属实"),
             (c, "2026-09-GS01-004", "申诉理由", "用户已搬离"),
         ],
@@ -561,7 +569,11 @@ fn a_corrected_return_keeps_its_cases_their_reports_and_an_upheld_appeal() {
         env.count("SELECT count(*) FROM complaint_case WHERE number = '2026-09-GS01-005'"),
         1
     );
-    assert_eq!(env.count("SELECT count(*) FROM complaint_case"), 5);
+    assert_eq!(
+        env.count("SELECT count(*) FROM complaint_case"),
+        6,
+        "GS01 005 and GS02 001"
+    );
     // The new ledger goes out with what the enterprise reported, to go on from: 001's call-back
     // filled in; 003, closed by the upheld appeal, not on it; 005 new and blank.
     let v2 = env.path(&format!(
