@@ -16,6 +16,9 @@ use crate::support::*;
 const GS01: &str = "天门市第一供水有限公司";
 const GS01_OUTBOX: &str = "outbox/企业_GS01_天门市第一供水有限公司";
 const SZJJ_OUTBOX: &str = "outbox/单位_SZJJ_天门市住房和城乡建设局";
+/// The ledger's sheet of items, and GS01's September red-line item (user 5's 违规收费).
+const ITEMS: &str = "整改事项";
+const RED_LINE: &str = "2026-09-GS01-Q10-red_line";
 
 /// The Python with openpyxl: `UTILITY_EVAL_PYTHON`, else the repository's `.venv`.
 fn python() -> Option<PathBuf> {
@@ -186,6 +189,11 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
             (c, "2026-09-GS01-003", "核实情况", "不属实"),
             (c, "2026-09-GS01-003", "申诉", "是"),
             (c, "2026-09-GS01-003", "申诉理由", "该用户不在本公司供水范围"),
+            // The red-line item (user 5's 违规收费), reported done.
+            (ITEMS, RED_LINE, "整改措施", "清退违规收取的材料费"),
+            (ITEMS, RED_LINE, "责任部门", "营业所"),
+            (ITEMS, RED_LINE, "进展", "已完成"),
+            (ITEMS, RED_LINE, "完成日期", "2026-10-12"),
         ],
     );
     let o = run_on(&env, "2026-10-14");
@@ -217,6 +225,11 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
     assert_eq!(
         (g["callback_rate"].as_f64(), g["on_time_rate"].as_f64()),
         (Some(50.0), Some(100.0))
+    );
+    // The one open item (the red line), reported on and reported done; not overdue.
+    assert_eq!(
+        [n("items"), n("items_reported"), n("items_done"), n("items_overdue")],
+        [1, 1, 1, 0]
     );
 
     // The city unit's review, in its outbox: the appealed case with the enterprise's reasons.
@@ -343,6 +356,8 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
             own.contains("差评件共4件：已回访1件、已整改1件、超期1件、申诉成立1件"),
             "{own}"
         );
+        // The item reported done while its data has not recovered (the month is the same).
+        assert!(own.contains("企业自报已完成·数据未恢复"), "{own}");
         assert!(!own.contains("测试用户"), "no names in the enterprise's report");
     }
 }
