@@ -13,9 +13,7 @@ use allsorts::subset::{CmapTarget, SubsetProfile};
 /// The font file `font` (TrueType or OpenType) reduced to `glyph_ids` (0, .notdef, first), with
 /// a Unicode cmap, as a PDF embeds it.
 pub fn subset(font: &[u8], glyph_ids: &[u16]) -> Result<Vec<u8>, String> {
-    let data = ReadScope::new(font)
-        .read::<FontData<'_>>()
-        .map_err(|e| e.to_string())?;
+    let data = ReadScope::new(font).read::<FontData<'_>>().map_err(|e| e.to_string())?;
     let provider = data.table_provider(0).map_err(|e| e.to_string())?;
     allsorts::subset::subset(&provider, glyph_ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| e.to_string())
 }
