@@ -91,12 +91,19 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
         w.text("detail.col_opinion").to_string(),
         w.text("detail.col_suggestion").to_string(),
     ]);
+    // A period with responses an upheld appeal left out says which, in a last column.
+    let plain = headers.len();
+    let excluded = cx.results.city_group().is_some_and(|g| g.excluded > 0);
+    let mark = excluded.then(|| {
+        headers.push(w.text("detail.col_excluded").to_string());
+        (headers.len() - 1) as u16
+    });
     // Widths must be set before any row in a constant-memory sheet.
     for (c, h) in headers.iter().enumerate() {
         let width = match c {
             1 => 30.0,
             6 | 11 => 26.0,
-            _ if c + 2 >= headers.len() => 40.0,
+            _ if c + 2 >= plain && c < plain => 40.0,
             _ => text_width(h) + 2.0,
         };
         ws.set_column_width(c as u16, width).map_err(xlsx)?;
@@ -142,7 +149,11 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
             if closed {
                 return Ok(());
             }
-            batch.push(line(d, &table, n_items, &parties, &names)?);
+            let mut l = line(d, &table, n_items, &parties, &names)?;
+            if let (Some(col), true) = (mark, d.excluded) {
+                l.cells.push((col, Value::Text(w.text("detail.excluded").to_string())));
+            }
+            batch.push(l);
             if batch.len() == BATCH
                 && tx
                     .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))

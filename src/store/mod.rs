@@ -180,6 +180,8 @@ pub struct DetailRow<'a> {
     pub answers: &'a str,
     pub opinion: Option<&'a str>,
     pub suggestion: Option<&'a str>,
+    /// An upheld appeal left it out of every score (SPEC §11).
+    pub excluded: bool,
 }
 
 /// A respondent already stored for a period: who reported them, and where.
@@ -941,7 +943,10 @@ impl Store {
         let mut st = self.conn.prepare_cached(
             "SELECT s.submitter_code, s.original_name, r.row_no, r.survey_date, r.method, r.user_name, r.user_type,
                     r.usage_nature, r.monthly_usage, r.phone, r.enterprise, r.utility, r.county, r.answers,
-                    r.opinion, r.suggestion, s.sheet
+                    r.opinion, r.suggestion, s.sheet,
+                    EXISTS (SELECT 1 FROM complaint_case c JOIN appeal_review a ON a.case_number = c.number
+                            WHERE c.response_id = r.id AND a.upheld = 1
+                              AND a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number))
              FROM response r JOIN submission s ON s.id = r.submission_id
              WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'
              ORDER BY s.submitter_code, s.id, r.id",
@@ -967,6 +972,7 @@ impl Store {
                 opinion: text(14),
                 suggestion: text(15),
                 sheet: text(16).unwrap_or(""),
+                excluded: r.get(17)?,
             })
             .map_err(|e| answers_at(e, text(1).unwrap_or(""), r.get(2).unwrap_or(0)))?;
         }

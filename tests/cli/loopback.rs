@@ -299,6 +299,20 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
         .unwrap();
     assert_eq!(decided, ("2026-09-GS01-003".into(), 1, "天门市住房和城乡建设局".into()));
     assert_eq!(env.count("SELECT count(*) FROM response"), 9, "the response is kept");
+    // The internal detail still lists it, marked in a last column.
+    let detail = env.path("reports/2026-09/2026年9月供水供气企业服务满意度调查明细(内部资料,含个人信息).xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&detail).unwrap();
+    let sheet = wb.worksheet_range("明细").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0].last().map(String::as_str), Some("申诉复核"));
+    let marked: Vec<&str> = (rows.iter().skip(1))
+        .filter(|r| r.last().is_some_and(|c| c == "申诉成立，不计分"))
+        .map(|r| r[6].as_str())
+        .collect();
+    assert_eq!(marked, ["测试用户6有限公司"]);
 
     // The standing summary's sheet of the enterprise keeps every entry's history.
     let mut wb: Xlsx<_> = open_workbook(env.path("reports/整改台账/整改闭环汇总.xlsx")).unwrap();
