@@ -820,8 +820,10 @@ fn enterprise_loop(d: &mut Doc, cx: &Ctx<'_>, g: &GroupResult) {
     else {
         return;
     };
-    d.heading(w.text("ledger.progress_heading"), 3);
     let items: Vec<_> = r.improvement_items.iter().filter(|i| i.enterprise == g.key).collect();
+    if !items.is_empty() {
+        d.heading(w.text("ledger.progress_heading"), 3);
+    }
     let reported: Vec<_> = (items.iter())
         .filter_map(|i| {
             let (_, p) = l.item_progress.iter().find(|(id, _)| *id == i.id)?;
@@ -843,7 +845,9 @@ fn enterprise_loop(d: &mut Doc, cx: &Ctx<'_>, g: &GroupResult) {
         })
         .collect();
     if reported.is_empty() {
-        d.note(w.text("ledger.no_progress"));
+        if !items.is_empty() {
+            d.note(w.text("ledger.no_progress"));
+        }
     } else {
         d.table(&Table {
             columns: cols(&[
@@ -861,6 +865,7 @@ fn enterprise_loop(d: &mut Doc, cx: &Ctx<'_>, g: &GroupResult) {
             (n > 0).then(|| w.with("ledger.status_count", &[("status", &s.label()), ("count", &n)]))
         })
         .collect();
+    d.heading(w.text("ledger.cases_heading"), 3);
     if counts.is_empty() {
         d.note(w.text("ledger.no_cases"));
     } else {
