@@ -18,6 +18,8 @@ pub const DEFAULT_WORDING: &str = include_str!("../templates/report.toml");
 
 /// The placeholders a template may use.
 pub const PLACEHOLDERS: &[&str] = &[
+    "change",
+    "list",
     "status",
     "statuses",
     "reasons",

@@ -7,6 +7,7 @@
 pub mod detail;
 pub mod feedback;
 pub mod form;
+pub mod highlights;
 pub mod json;
 pub mod ledger;
 pub mod notice;

@@ -716,6 +716,7 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
         &date_zh(ended),
     );
     let mut s = Sections(0);
+    highlights(&mut d, cx);
     corrections(&mut d, cx, v, &mut s);
     summary(&mut d, cx, v, &mut s);
     ranking(&mut d, cx, v, &mut s);
@@ -880,6 +881,19 @@ fn enterprise_loop(d: &mut Doc, cx: &Ctx<'_>, g: &GroupResult) {
                 ),
             ],
         ));
+    }
+}
+
+/// 本期要点 (SPEC §12), the leader's first page: unnumbered, before the numbered sections.
+fn highlights(d: &mut Doc, cx: &Ctx<'_>) {
+    let w = cx.wording;
+    let lines = super::highlights::sentences(cx.results, cx.scheme, w);
+    if lines.is_empty() {
+        return;
+    }
+    d.heading(w.text("report.highlights_heading"), 1);
+    for (i, line) in lines.iter().enumerate() {
+        d.paragraph(&format!("{}．{line}", i + 1));
     }
 }
 

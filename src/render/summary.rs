@@ -181,7 +181,7 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
             Cell::Count(r.watch.len() as u64),
         ],
     ];
-    let row = table(
+    let mut row = table(
         ws,
         f,
         3,
@@ -189,6 +189,17 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
         &figures,
         30.0,
     )? + 1;
+    // 本期要点 (SPEC §12), as the city report opens with them; the charts below them.
+    let lines = super::highlights::sentences(r, cx.scheme, w);
+    if !lines.is_empty() {
+        ws.write_string_with_format(row, 0, w.text("report.highlights_heading"), &f.header)?;
+        for (i, line) in lines.iter().enumerate() {
+            let at = row + 1 + i as u32;
+            ws.merge_range(at, 0, at, 8, &format!("{}．{line}", i + 1), &f.note)?;
+            ws.set_row_height(at, 16.0 * (text_width(line) / 90.0).ceil().max(1.0))?;
+        }
+        row += lines.len() as u32 + 2;
+    }
     let data_col: u16 = 16;
     let round = |x: f64| crate::score::stats::round_half_away(x, 2);
     // Enterprise composites and the action threshold.

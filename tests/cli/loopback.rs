@@ -362,6 +362,11 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
             "{city}"
         );
         assert!(city.contains("建议约谈") && city.contains("有 1 件差评件超过回访期限未回访"));
+        // 本期要点: GS01's 004 and GS02's 001 are past their call-back deadline (12 October), and
+        // both enterprises are proposed for an interview.
+        let flat: String = city.split_whitespace().collect();
+        assert!(flat.contains("超过回访或整改期限的差评件2件。"), "{flat}");
+        assert!(flat.contains("建议约谈：天门市第一供水有限公司、天门市岳口供水有限公司。"), "{flat}");
         let own = pdf_text(&env.path(&format!(
             "reports/2026-09/企业报告/【送审稿】2026年9月{GS01}服务满意度分析报告.pdf"
         )));

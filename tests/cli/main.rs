@@ -11,6 +11,7 @@ mod deployment;
 mod detail;
 mod feedback;
 mod file_errors;
+mod highlights;
 mod hostile;
 mod intake_trust;
 mod integrity;
