@@ -366,7 +366,10 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
         // both enterprises are proposed for an interview.
         let flat: String = city.split_whitespace().collect();
         assert!(flat.contains("超过回访或整改期限的差评件2件。"), "{flat}");
-        assert!(flat.contains("建议约谈：天门市第一供水有限公司、天门市岳口供水有限公司。"), "{flat}");
+        assert!(
+            flat.contains("建议约谈：天门市第一供水有限公司、天门市岳口供水有限公司。"),
+            "{flat}"
+        );
         let own = pdf_text(&env.path(&format!(
             "reports/2026-09/企业报告/【送审稿】2026年9月{GS01}服务满意度分析报告.pdf"
         )));
