@@ -222,14 +222,7 @@ impl<'c> Tallies<'c> {
             .overall
             .and_then(|i| self.answers[i])
             .and_then(|a| self.grade_scores.iter().position(|s| *s == a.score));
-        let keys = [
-            "全市",
-            r.enterprise,
-            r.submitter,
-            r.county,
-            r.utility,
-            r.user_type.unwrap_or("未填"),
-        ];
+        let keys = group_keys(r);
         let mut groups = [0usize; 6];
         for (l, key) in keys.iter().enumerate() {
             // Consecutive rows mostly share their groups: try the last one first.
@@ -257,14 +250,7 @@ impl<'c> Tallies<'c> {
 
     /// Counts a response an upheld appeal left out in each of its groups, and nothing else.
     fn add_excluded(&mut self, r: &ResponseRow<'_>) {
-        let keys = [
-            "全市",
-            r.enterprise,
-            r.submitter,
-            r.county,
-            r.utility,
-            r.user_type.unwrap_or("未填"),
-        ];
+        let keys = group_keys(r);
         for (l, key) in keys.iter().enumerate() {
             let i = if l == Level::County as usize {
                 self.county_index(key)
@@ -414,6 +400,18 @@ pub fn tally<'c>(config: &'c Config, store: &Store, periods: &[Period]) -> Resul
         mine.merge(theirs);
         Ok(mine)
     })
+}
+
+/// A response's group at each level, in [`Level::ALL`] order.
+fn group_keys<'a>(r: &ResponseRow<'a>) -> [&'a str; 6] {
+    [
+        "全市",
+        r.enterprise,
+        r.submitter,
+        r.county,
+        r.utility,
+        r.user_type.unwrap_or("未填"),
+    ]
 }
 
 /// Below this many rows a period is tallied on one thread.
