@@ -68,15 +68,6 @@ fn fill(python: &Path, from: &Path, to: &Path, edits: &[(&str, &str, &str, &str)
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
-/// A deployment of the sample registry with sign-off required and no returns yet.
-fn signed() -> Env {
-    let env = Env::new();
-    let config = env.path("utility-eval.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, text.replacen("required = false", "required = true", 1)).unwrap();
-    env
-}
-
 /// 竟陵街道's September return of eight users of GS01, `without` one of them: users 2, 5, 6
 /// and 7 complain (Q12 不满意; Q10 是 and D1 非常不满意; D4 不满意; Q12 非常不满意), the others
 /// are content. Cases 001–004 are theirs, in row order. A ninth user, of 天门市岳口供水有限公司
@@ -112,15 +103,6 @@ fn september_as(env: &Env, without: Option<u32>, name: &str, corrected: bool) {
     write_xlsx(&env.inbox(&format!("JL/{name}")), "调查问卷", &rows);
 }
 
-fn run_on(env: &Env, today: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_utility-eval"))
-        .arg("run")
-        .env("UTILITY_EVAL_CONFIG", env.path("utility-eval.toml"))
-        .env("UTILITY_EVAL_TODAY", today)
-        .output()
-        .unwrap()
-}
-
 fn loop_of(env: &Env, code: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(env.path("reports/整改台账/rectification.json")).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -141,7 +123,7 @@ fn enterprise_group(scores: &serde_json::Value, code: &str) -> serde_json::Value
 /// its 调休 Saturday counted as the calendar test checks them).
 fn released(env: &Env) {
     september(env, None);
-    assert_eq!(code(&run_on(env, "2026-09-28")), 0);
+    assert_eq!(code(&env.run_on("2026-09-28")), 0);
     let o = env.run(&[
         "release",
         "--period",
@@ -161,7 +143,7 @@ fn ledger(env: &Env) -> PathBuf {
 #[test]
 fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
     let Some(py) = python() else { return };
-    let env = signed();
+    let env = Env::signed();
     released(&env);
     let before = enterprise_group(&scores(&env, "2026-09"), "GS01");
     assert_eq!((before["n"].as_u64(), before["excluded"].as_u64()), (Some(8), Some(0)));
@@ -196,7 +178,7 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
             (ITEMS, RED_LINE, "完成日期", "2026-10-12"),
         ],
     );
-    let o = run_on(&env, "2026-10-14");
+    let o = env.run_on("2026-10-14");
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert!(
         env.inbox("").read_dir().unwrap().flatten().all(|e| e.path().is_dir()),
@@ -257,7 +239,7 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
         &env.inbox("申诉复核表.xlsx"),
         &[("申诉复核", "2026-09-GS01-003", "复核结论", "成立")],
     );
-    let o = run_on(&env, "2026-10-14");
+    let o = env.run_on("2026-10-14");
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
     assert!(
         env.explanation("申诉复核表.xlsx")
@@ -275,7 +257,7 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
             ("申诉复核", "2026-09-GS01-003", "复核意见", "经核实为外区用户"),
         ],
     );
-    let o = run_on(&env, "2026-10-15");
+    let o = env.run_on("2026-10-15");
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("已签发的 2026-09 有变动"), "{}", stdout(&o));
     assert!(!review.exists(), "no appeal waits: the review is withdrawn");
@@ -284,9 +266,9 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
     // return without user 6, computed by another deployment from scratch.
     let after = enterprise_group(&scores(&env, "2026-09"), "GS01");
     assert_eq!((after["n"].as_u64(), after["excluded"].as_u64()), (Some(7), Some(1)));
-    let other = signed();
+    let other = Env::signed();
     september(&other, Some(6));
-    assert_eq!(code(&run_on(&other, "2026-09-28")), 0);
+    assert_eq!(code(&other.run_on("2026-09-28")), 0);
     let independent = enterprise_group(&scores(&other, "2026-09"), "GS01");
     assert_eq!(after["composite"], independent["composite"]);
     assert_ne!(after["composite"], before["composite"]);
@@ -387,7 +369,7 @@ fn a_filled_ledger_and_an_upheld_appeal_come_back_and_count() {
 #[test]
 fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
     let Some(py) = python() else { return };
-    let env = signed();
+    let env = Env::signed();
     released(&env);
     let c = "差评回访";
     // One good row, an unknown number, a date after today, and another enterprise's case number
@@ -416,7 +398,7 @@ fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
         &env.inbox("JL/代报整改台账.xlsx"),
         &[(c, "2026-09-GS01-001", "回访结果", "已联系")],
     );
-    let o = run_on(&env, "2026-10-14");
+    let o = env.run_on("2026-10-14");
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
 
@@ -484,7 +466,7 @@ fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
             (c, "2026-09-GS01-004", "申诉理由", "用户已搬离"),
         ],
     );
-    let o = run_on(&env, "2026-10-14");
+    let o = env.run_on("2026-10-14");
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert_eq!(env.count("SELECT count(*) FROM case_report"), 4);
     assert!(!feedback.exists(), "withdrawn once the ledger is clean");
@@ -493,9 +475,9 @@ fn bad_ledgers_go_back_with_the_cells_named_and_nothing_is_lost() {
 
 #[test]
 fn deadlines_counted_monday_to_friday_are_counted_again_once_the_calendar_has_the_year() {
-    let env = signed();
+    let env = Env::signed();
     september(&env, None);
-    assert_eq!(code(&run_on(&env, "2026-12-28")), 0);
+    assert_eq!(code(&env.run_on("2026-12-28")), 0);
     // Released Monday 2026-12-28. 2027 is not in the calendar: 29, 30, 31 December, then Friday
     // 1 and Monday 4 January, and the ledger says how it counted.
     let o = env.run(&[
@@ -538,14 +520,14 @@ fn deadlines_counted_monday_to_friday_are_counted_again_once_the_calendar_has_th
     let config = env.path("utility-eval.toml");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("calendar = \"calendar.toml\"\n{text}")).unwrap();
-    assert_eq!(code(&run_on(&env, "2026-12-29")), 0);
+    assert_eq!(code(&env.run_on("2026-12-29")), 0);
     assert_eq!(due(&env), ("2027-01-05".into(), 0));
 }
 
 #[test]
 fn a_corrected_return_keeps_its_cases_their_reports_and_an_upheld_appeal() {
     let Some(py) = python() else { return };
-    let env = signed();
+    let env = Env::signed();
     released(&env);
     let c = "差评回访";
     fill(
@@ -559,7 +541,7 @@ fn a_corrected_return_keeps_its_cases_their_reports_and_an_upheld_appeal() {
             (c, "2026-09-GS01-003", "申诉理由", "外区用户"),
         ],
     );
-    assert_eq!(code(&run_on(&env, "2026-10-10")), 0);
+    assert_eq!(code(&env.run_on("2026-10-10")), 0);
     let review = env.path(&format!("{SZJJ_OUTBOX}/整改台账/申诉复核表.xlsx"));
     fill(
         &py,
@@ -567,14 +549,14 @@ fn a_corrected_return_keeps_its_cases_their_reports_and_an_upheld_appeal() {
         &env.inbox("SZJJ/申诉复核表.xlsx"),
         &[("申诉复核", "2026-09-GS01-003", "复核结论", "成立")],
     );
-    assert_eq!(code(&run_on(&env, "2026-10-10")), 0);
+    assert_eq!(code(&env.run_on("2026-10-10")), 0);
     let g = enterprise_group(&scores(&env, "2026-09"), "GS01");
     assert_eq!((g["n"].as_u64(), g["excluded"].as_u64()), (Some(7), Some(1)));
 
     // 竟陵街道 corrects its return (user 1 changes an answer): the cases of the replaced rows go
     // on with the corrected ones, the call-back of 001 stands, user 6 stays out of the scores.
     september_as(&env, None, "竟陵街道_月度自评_2026-09_更正.xlsx", true);
-    let o = run_on(&env, "2026-10-11");
+    let o = env.run_on("2026-10-11");
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     let g = enterprise_group(&scores(&env, "2026-09"), "GS01");
     assert_eq!((g["n"].as_u64(), g["excluded"].as_u64()), (Some(7), Some(1)), "{g}");

@@ -8,15 +8,6 @@ use crate::support::*;
 
 const GS01: &str = "天门市第一供水有限公司";
 
-/// A deployment of the sample registry with sign-off required and no returns yet.
-fn signed() -> Env {
-    let env = Env::new();
-    let config = env.path("utility-eval.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, text.replacen("required = false", "required = true", 1)).unwrap();
-    env
-}
-
 /// 竟陵街道's September return of six users of GS01: user 2 is 不满意 overall (Q12); user 5
 /// says it was charged fees it should not have been (Q10 是, a red line) and is 非常不满意 with
 /// the enterprise's image (D1); user 3 answers 否 on Q1 (unfavourable, not a red line) and
@@ -45,12 +36,7 @@ fn september(env: &Env) {
 }
 
 fn summary(env: &Env, today: &str) -> serde_json::Value {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_utility-eval"))
-        .arg("run")
-        .env("UTILITY_EVAL_CONFIG", env.path("utility-eval.toml"))
-        .env("UTILITY_EVAL_TODAY", today)
-        .output()
-        .unwrap();
+    let o = env.run_on(today);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     let text = std::fs::read_to_string(env.path("reports/整改台账/rectification.json")).unwrap();
     serde_json::from_str(&text).unwrap()
@@ -64,7 +50,7 @@ fn gs01(summary: &serde_json::Value) -> &serde_json::Value {
 
 #[test]
 fn cases_are_opened_at_release_with_working_day_deadlines_and_go_out_in_the_ledger() {
-    let env = signed();
+    let env = Env::signed();
     september(&env);
     assert_eq!(code(&env.run(&["run"])), 0);
     assert_eq!(

@@ -181,6 +181,25 @@ impl Env {
         Env::with_config_extra("")
     }
 
+    /// The sample registry with sign-off required (SPEC §9b) and no returns yet.
+    pub fn signed() -> Env {
+        let env = Env::new();
+        let config = env.path("utility-eval.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, text.replacen("required = false", "required = true", 1)).unwrap();
+        env
+    }
+
+    /// `run` with the day pinned (`UTILITY_EVAL_TODAY`): deadlines counted as on that day.
+    pub fn run_on(&self, today: &str) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_utility-eval"))
+            .arg("run")
+            .env("UTILITY_EVAL_CONFIG", self.path("utility-eval.toml"))
+            .env("UTILITY_EVAL_TODAY", today)
+            .output()
+            .unwrap()
+    }
+
     /// The sample registry plus `extra` TOML appended (e.g. `[limits]`).
     pub fn with_config_extra(extra: &str) -> Env {
         let dir = tempfile::tempdir().unwrap();
