@@ -10,6 +10,7 @@ use crate::analyse::improve::{Ledger, PeriodFindings};
 use crate::analyse::{self};
 use crate::config::Config;
 use crate::period::Period;
+use crate::results::users::{By, UsersPoint};
 use crate::results::{
     Decline, Dissatisfaction, EnterpriseInfo, FeedbackReturn, GroupResult, HISTORY_PERIODS, HistoryPoint, Input, Level,
     Lowest, PeriodResults, SampledEnterprise, SamplingProgress,
@@ -209,16 +210,32 @@ impl<'c> Reporter<'c> {
         }
     }
 
-    /// The city and each enterprise over the last periods of `period`'s kind with data (their
-    /// cores are computed by the ledger's replay), oldest first.
-    fn history(&self, period: Period) -> Vec<HistoryPoint> {
+    /// The last periods of `period`'s kind with data (their cores are computed by the ledger's
+    /// replay), oldest first.
+    fn recent(&self, period: Period) -> Vec<Period> {
         let periods: Vec<Period> = (self.cores.keys())
             .copied()
             .filter(|p| p.is_quarter() == period.is_quarter() && *p <= period)
             .collect();
         let start = periods.len().saturating_sub(HISTORY_PERIODS);
+        periods[start..].to_vec()
+    }
+
+    /// The users of the recent periods by type and by band (SPEC §12's 用户发展趋势).
+    fn users_history(&self, period: Period) -> Vec<UsersPoint> {
+        (self.recent(period).into_iter())
+            .filter_map(|p| {
+                let mut groups = self.tallies.get(&p)?.users().groups;
+                groups.retain(|g| matches!(g.by, By::Type | By::Band));
+                Some(UsersPoint { period: p, groups })
+            })
+            .collect()
+    }
+
+    /// The city and each enterprise over the recent periods, oldest first.
+    fn history(&self, period: Period) -> Vec<HistoryPoint> {
         let mut out = Vec::new();
-        for p in &periods[start..] {
+        for p in &self.recent(period) {
             for g in (self.cores[p].groups.iter()).filter(|g| matches!(g.level, Level::City | Level::Enterprise)) {
                 out.push(HistoryPoint {
                     period: *p,
@@ -268,6 +285,8 @@ impl<'c> Reporter<'c> {
         let quality = crate::analyse::quality::data_quality(self.config, period, &subs, &duplicates);
         let feedback = self.feedback(&subs, &not_drawn)?;
         let history = self.history(period);
+        let users_history = self.users_history(period);
+        let users = self.tallies[&period].users();
         let inputs = subs
             .into_iter()
             .filter(|s| s.kind == Some(kind))
@@ -306,6 +325,8 @@ impl<'c> Reporter<'c> {
             quality,
             feedback,
             history,
+            users,
+            users_history,
             inputs,
             min_sample: self.config.scheme.thresholds.min_sample,
             min_ranked: self.config.scheme.thresholds.min_ranked,

@@ -107,6 +107,90 @@ impl Default for Cases {
     }
 }
 
+/// Users' monthly usage (SPEC §12), in m³ a month: the bands respondents are counted in, and
+/// the line from which a user is a large customer (大客户), per utility.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Users {
+    /// The bands' bounds, ascending: `[10, 100, 1000]` makes <10, 10–100, 100–1000, ≥1000.
+    pub water_bands: Vec<f64>,
+    pub gas_bands: Vec<f64>,
+    pub large_water: f64,
+    pub large_gas: f64,
+}
+
+impl Default for Users {
+    fn default() -> Users {
+        Users {
+            water_bands: vec![10.0, 100.0, 1000.0],
+            gas_bands: vec![30.0, 300.0, 3000.0],
+            large_water: 1000.0,
+            large_gas: 3000.0,
+        }
+    }
+}
+
+/// The band of responses that do not state their usage.
+pub const NO_USAGE: &str = "未填";
+
+impl Users {
+    /// Whether a utility (as stored) is 供气.
+    pub fn is_gas(utility: &str) -> bool {
+        utility == "供气"
+    }
+
+    /// The band bounds of a utility (供水, 供气).
+    pub fn bounds(&self, utility: &str) -> &[f64] {
+        if Users::is_gas(utility) {
+            &self.gas_bands
+        } else {
+            &self.water_bands
+        }
+    }
+
+    /// The large-customer line of a utility.
+    pub fn large(&self, utility: &str) -> f64 {
+        if Users::is_gas(utility) {
+            self.large_gas
+        } else {
+            self.large_water
+        }
+    }
+
+    /// Each band's name, lowest first: `<10`, `10–100`, …, `≥1000`.
+    pub fn band_names(&self, utility: &str) -> Vec<String> {
+        let b = self.bounds(utility);
+        let f = crate::text::number;
+        let mut out = Vec::with_capacity(b.len() + 1);
+        if let Some(first) = b.first() {
+            out.push(format!("<{}", f(*first)));
+        }
+        out.extend(b.windows(2).map(|w| format!("{}–{}", f(w[0]), f(w[1]))));
+        out.push(b.last().map_or_else(|| "全部".to_string(), |l| format!("≥{}", f(*l))));
+        out
+    }
+
+    /// The band a monthly usage falls in (an index into [`Users::band_names`]).
+    pub fn band(&self, utility: &str, usage: f64) -> usize {
+        self.bounds(utility).iter().take_while(|b| usage >= **b).count()
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for (name, b) in [("water_bands", &self.water_bands), ("gas_bands", &self.gas_bands)] {
+            if b.iter().any(|v| !v.is_finite() || *v <= 0.0) || b.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(format!("[users] {name} 应为递增的正数"));
+            }
+        }
+        if [self.large_water, self.large_gas]
+            .iter()
+            .any(|v| !v.is_finite() || *v <= 0.0)
+        {
+            return Err("[users] large_water、large_gas 应为正数".into());
+        }
+        Ok(())
+    }
+}
+
 /// One level of the five-level rating.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -168,6 +252,9 @@ pub struct Scheme {
     /// Complaint cases (差评件, SPEC §11): their deadlines in working days.
     #[serde(default)]
     pub cases: Cases,
+    /// Usage bands and large customers (SPEC §12).
+    #[serde(default)]
+    pub users: Users,
     #[serde(rename = "grade")]
     pub grades: Vec<Grade>,
     #[serde(rename = "dimension")]
@@ -245,6 +332,7 @@ impl Scheme {
                 return Err(format!("题目 {} 的权重应大于 0", item.id));
             }
         }
+        self.users.check()?;
         if self.grades.is_empty() {
             return Err("缺少 [[grade]] 评价档次".into());
         }

@@ -289,6 +289,15 @@ fn serde_kind_zh(kind: &str) -> String {
     }
 }
 
+/// A quantity as people write it: whole numbers without decimals (`1000`, `2.5`).
+pub fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

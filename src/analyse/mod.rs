@@ -10,9 +10,7 @@ pub mod integrity;
 pub mod quality;
 
 use crate::config::Config;
-use crate::results::{
-    Bias, Decline, Dissatisfaction, GroupResult, Level, LowItem, Lowest, TopicCount, UnfavourableShare,
-};
+use crate::results::{Bias, Decline, Dissatisfaction, GroupResult, Level, LowItem, Lowest, TopicCount};
 use crate::scheme::{ItemKind, Scheme};
 use crate::score::{Tallies, stats};
 use crate::topics::Topics;
@@ -106,20 +104,7 @@ pub fn dissatisfaction(groups: &[GroupResult], tallies: &Tallies<'_>, topics: &T
     groups
         .iter()
         .map(|g| {
-            let mut items: Vec<UnfavourableShare> = g
-                .items
-                .iter()
-                .filter(|i| i.n > 0 && i.unfavourable > 0)
-                .map(|i| UnfavourableShare {
-                    id: i.id.clone(),
-                    name: i.name.clone(),
-                    share: 100.0 * i.unfavourable as f64 / i.n as f64,
-                    unfavourable: i.unfavourable,
-                    n: i.n,
-                })
-                .collect();
-            items.sort_by(|a, b| b.share.total_cmp(&a.share).then_with(|| a.id.cmp(&b.id)));
-            items.truncate(3);
+            let items = g.most_unfavourable(3);
             let counts = tallies
                 .index_of(g.level, &g.key)
                 .and_then(|i| per_group[g.level as usize].remove(&i))

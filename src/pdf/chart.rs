@@ -22,11 +22,13 @@ pub const BLUE: Rgb = Rgb(0x2f, 0x5d, 0x8a);
 pub const RED: Rgb = Rgb(0xb3, 0x26, 0x1e);
 pub const LIGHT: Rgb = Rgb(0xa8, 0xb8, 0xc8);
 /// Series colours, told apart also by their markers and labels.
-pub const SERIES: [Rgb; 4] = [
+pub const SERIES: [Rgb; 6] = [
     BLUE,
     Rgb(0xc0, 0x6c, 0x1c),
     Rgb(0x3a, 0x7d, 0x44),
     Rgb(0x7a, 0x4f, 0x9a),
+    Rgb(0x1f, 0x8a, 0x8a),
+    Rgb(0x8a, 0x6a, 0x3a),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::{RenderContext, RenderError, Renderer};
 use crate::output::write_atomic;
+use crate::results::users::{By, Users};
 use crate::results::{
     Bias, Decline, Dissatisfaction, GroupResult, HistoryPoint, ImprovementItem, Lowest, PeriodResults,
     SubmitterQuality, WatchFinding,
@@ -124,6 +125,50 @@ struct Scores<'a> {
     integrity_signals: Vec<Value>,
     /// Each item's importance (correlation with overall satisfaction) and score.
     importance: Vec<Value>,
+    /// Users and large customers (SPEC §12).
+    users: Value,
+}
+
+/// scores.json `users` (SPEC §12): counts and scores, no names.
+fn users_json(u: &Users) -> Value {
+    let mut out = Map::new();
+    for by in By::ALL {
+        let list: Vec<Value> = (u.groups.iter().filter(|g| g.by == by))
+            .map(|g| {
+                let mut v = json!({"level": g.level.code(), "key": g.key});
+                let m = v.as_object_mut().expect("an object");
+                if by == By::Band {
+                    m.insert("utility".into(), json!(g.utility));
+                    m.insert("band".into(), json!(g.group));
+                } else {
+                    m.insert("group".into(), json!(g.group));
+                }
+                m.insert("n".into(), json!(g.n));
+                m.insert("composite".into(), r2o(g.composite));
+                v
+            })
+            .collect();
+        out.insert(by.code().into(), Value::Array(list));
+    }
+    let large: Vec<Value> = (u.large.iter())
+        .map(|l| {
+            let worst: Vec<Value> = (l.worst.iter())
+                .map(|i| json!({"id": i.id, "unfavourable": i.unfavourable, "n": i.n, "share": r2(i.share)}))
+                .collect();
+            json!({"level": l.level.code(), "key": l.key, "n": l.n, "composite": r2o(l.composite),
+                "overall": r2o(l.overall), "others_n": l.others_n, "others_composite": r2o(l.others_composite),
+                "others_overall": r2o(l.others_overall), "most_unfavourable": worst})
+        })
+        .collect();
+    out.insert("large".into(), Value::Array(large));
+    let weighted: Vec<Value> = (u.weighted.iter())
+        .map(|w| {
+            json!({"level": w.level.code(), "key": w.key, "composite": r2o(w.composite),
+                "n_with_usage": w.n_with_usage})
+        })
+        .collect();
+    out.insert("usage_weighted".into(), Value::Array(weighted));
+    Value::Object(out)
 }
 
 /// scores.json of `r`, as written.
@@ -176,6 +221,7 @@ pub fn scores_bytes(r: &PeriodResults) -> Vec<u8> {
                 })
             })
             .collect(),
+        users: users_json(&r.users),
         sampling: r.sampling.as_ref().map(|s| {
             json!({
                 "seed": s.seed,

@@ -66,6 +66,14 @@ impl Renderer for LedgerWorkbooks {
             ];
             items_sheet(wb.add_worksheet(), &f, cx, &v, &meta, &items).map_err(fail)?;
             cases_sheet(wb.add_worksheet(), &f, cx, &v, &meta, &cases).map_err(fail)?;
+            // Large customers' bad reviews, by name (SPEC §12): here and nowhere else.
+            let users = &cx.scheme.users;
+            let large: Vec<&Case> = (cases.iter().copied())
+                .filter(|c| c.monthly_usage.is_some_and(|u| u >= users.large(&c.utility)))
+                .collect();
+            if !large.is_empty() {
+                large_sheet(wb.add_worksheet(), &f, cx, &v, &large).map_err(fail)?;
+            }
             super::xlsx::save_atomic(&mut wb, &path).map_err(fail)?;
             out.push(path);
         }
@@ -310,6 +318,54 @@ fn cases_sheet(
         if let Some(at) = cases::CASE_ANSWERS.iter().position(|c| *c == name) {
             dropdown(ws, (given + at) as u16, rows, values)?;
         }
+    }
+    Ok(())
+}
+
+/// The large customers among the cases (大客户差评): to be called back first. Read only; the
+/// enterprise answers them in 差评回访 like any other case.
+fn large_sheet(
+    ws: &mut Worksheet,
+    f: &Formats,
+    cx: &RenderContext<'_>,
+    v: &Values,
+    list: &[&Case],
+) -> Result<(), XlsxError> {
+    let w = cx.wording;
+    ws.set_name(w.text("ledger.sheet_large"))?;
+    print_setup(ws, w, &w.paragraph_in("ledger.print_header", v));
+    let users = &cx.scheme.users;
+    let line = w.with(
+        "ledger.large_intro",
+        &[
+            ("water", &crate::text::number(users.large_water)),
+            ("gas", &crate::text::number(users.large_gas)),
+            ("count", &list.len()),
+        ],
+    );
+    ws.merge_range(0, 0, 0, 5, &line, &f.note)?;
+    ws.set_row_height(0, 36)?;
+    let headers = [
+        w.text("ledger.large_col_number"),
+        w.text("ledger.large_col_user"),
+        w.text("ledger.large_col_phone"),
+        w.text("ledger.large_col_type"),
+        w.text("ledger.large_col_usage"),
+        w.text("ledger.large_col_aspects"),
+    ];
+    for (c, (h, width)) in headers.iter().zip([18.0, 24.0, 14.0, 12.0, 14.0, 40.0]).enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &f.header)?;
+        ws.set_column_width(c as u16, width)?;
+    }
+    for (i, c) in list.iter().enumerate() {
+        let row = 3 + i as u32;
+        ws.write_string_with_format(row, 0, &c.number, &f.text)?;
+        ws.write_string_with_format(row, 1, &c.user_name, &f.text)?;
+        ws.write_string_with_format(row, 2, c.phone.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_string_with_format(row, 3, c.user_type.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_number_with_format(row, 4, c.monthly_usage.unwrap_or(0.0), &f.count)?;
+        ws.write_string_with_format(row, 5, c.aspects.join("\n"), &f.wrap)?;
+        ws.set_row_height(row, 16.0 * c.aspects.len().max(1) as f64)?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod public;
 pub mod report;
 pub mod sheet;
 pub mod summary;
+pub mod users;
 pub mod xlsx;
 
 use std::path::{Path, PathBuf};

@@ -18,7 +18,7 @@ pub struct CityReport;
 pub struct EnterpriseReports;
 
 /// The key of the city's group in the results (data, not wording: see `results::Level::City`).
-const CITY_KEY: &str = "全市";
+pub(super) const CITY_KEY: &str = "全市";
 
 /// The folder of a period's enterprise reports.
 pub const FOLDER: &str = "企业报告";
@@ -722,6 +722,8 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     ranking(&mut d, cx, v, &mut s);
     trend_section(&mut d, cx, v, &mut s);
     dimensions(&mut d, cx, v, &mut s);
+    let users = cx.wording.title("users", v);
+    super::users::city_section(&mut d, w, cx.scheme, r, &users, &mut s);
     // Policy §8's three analyses, for the city.
     d.heading(&s.next(&cx.wording.title("analysis", v)), 1);
     analyses(&mut d, w, r, Level::City, CITY_KEY, w.text("report.city"));
@@ -1455,6 +1457,8 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
     );
     d.heading_keep(&s.next(&cx.wording.title("trend", &v)), 1, Doc::chart_height(&chart));
     d.chart(w.text("report.trend_caption"), &chart);
+    let users = cx.wording.title("users", &v);
+    super::users::enterprise_section(&mut d, w, cx.scheme, r, g, &users, &mut s);
 
     d.heading(&s.next(&cx.wording.title("analysis", &v)), 1);
     analyses(&mut d, w, r, Level::Enterprise, &g.key, &g.name);

@@ -109,6 +109,14 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, v: &Values) -> Result<(), Xl
         &title,
         cx.scheme.thresholds.action,
     )?;
+    super::users::sheet(
+        wb.add_worksheet().set_name(w.text("summary.sheet_users"))?,
+        &f,
+        w,
+        cx.scheme,
+        r,
+        &title,
+    )?;
     // 整改闭环 (SPEC §11), once the loop has begun.
     if let Some(l) = &r.rectification {
         let ws = wb.add_worksheet().set_name(w.text("ledger.loop_heading"))?;

@@ -27,6 +27,11 @@ pub struct Case {
     pub rectify_due: NaiveDate,
     /// A deadline was counted Monday to Friday (a year the working-day calendar lacks).
     pub estimated: bool,
+    /// The respondent's utility (供水, 供气), type and monthly usage (m³), when given: a large
+    /// customer's bad review is listed apart in the ledger (SPEC §12).
+    pub utility: String,
+    pub user_type: Option<String>,
+    pub monthly_usage: Option<f64>,
 }
 
 /// Where a case stands on a day (SPEC §11).
@@ -460,6 +465,9 @@ mod tests {
             callback_due: day("2026-10-12"),
             rectify_due: day("2026-10-26"),
             estimated: false,
+            utility: "供水".into(),
+            user_type: None,
+            monthly_usage: None,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod integrity;
 pub mod public;
 pub mod release;
 pub mod returns;
+pub mod users;
 
 pub use answers::{Answers, AnswersError};
 pub use integrity::{Check, Importance, Signal};
@@ -105,6 +106,23 @@ pub struct GroupResult {
 impl GroupResult {
     pub fn item(&self, id: &str) -> Option<&ItemResult> {
         self.items.iter().find(|i| i.id == id)
+    }
+
+    /// The items with the largest unfavourable share (at most `top`), largest first.
+    pub fn most_unfavourable(&self, top: usize) -> Vec<UnfavourableShare> {
+        let mut items: Vec<UnfavourableShare> = (self.items.iter())
+            .filter(|i| i.n > 0 && i.unfavourable > 0)
+            .map(|i| UnfavourableShare {
+                id: i.id.clone(),
+                name: i.name.clone(),
+                share: 100.0 * i.unfavourable as f64 / i.n as f64,
+                unfavourable: i.unfavourable,
+                n: i.n,
+            })
+            .collect();
+        items.sort_by(|a, b| b.share.total_cmp(&a.share).then_with(|| a.id.cmp(&b.id)));
+        items.truncate(top);
+        items
     }
 
     pub fn dimension(&self, name: &str) -> Option<f64> {
@@ -543,6 +561,10 @@ pub struct PeriodResults {
     /// The city and each enterprise over the last [`HISTORY_PERIODS`] periods of this kind
     /// with data, oldest first, this one last.
     pub history: Vec<HistoryPoint>,
+    /// Users and large customers (SPEC §12), and the mix by type and band over the periods of
+    /// `history`.
+    pub users: users::Users,
+    pub users_history: Vec<users::UsersPoint>,
     pub inputs: Vec<Input>,
     pub min_sample: u32,
     /// Enterprises with enough responses needed before any is ranked (SPEC §8).

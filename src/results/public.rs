@@ -176,6 +176,8 @@ mod tests {
             quality: Default::default(),
             feedback: Vec::new(),
             history: Vec::new(),
+            users: Default::default(),
+            users_history: Vec::new(),
             inputs: Vec::new(),
             min_sample: 30,
             min_ranked,

@@ -308,6 +308,9 @@ fn open_cases(
             callback_due: callback.date,
             rectify_due: rectify.date,
             estimated: callback.estimated || rectify.estimated,
+            utility: s.utility,
+            user_type: s.user_type,
+            monthly_usage: s.monthly_usage,
         });
     }
     Ok((opened, carried))

@@ -4,6 +4,7 @@
 //! stored responses through the store and produces [`GroupResult`]s; renders nothing.
 
 pub mod stats;
+pub mod users;
 
 use std::collections::HashMap;
 
@@ -127,6 +128,21 @@ impl Tally {
         }
     }
 
+    fn merge(&mut self, t: &Tally) {
+        self.n += t.n;
+        self.excluded += t.excluded;
+        for (a, b) in self.items.iter_mut().zip(&t.items) {
+            a.0.merge(&b.0);
+            a.1 += b.1;
+        }
+        for (a, b) in self.dims.iter_mut().zip(&t.dims) {
+            a.merge(b);
+        }
+        for (a, b) in self.overall_grades.iter_mut().zip(&t.overall_grades) {
+            *a += b;
+        }
+    }
+
     fn add(&mut self, answers: &[Option<AnswerValue>], dims: &[Option<f64>], overall_grade: Option<usize>) {
         self.n += 1;
         if let Some(g) = overall_grade {
@@ -160,6 +176,8 @@ pub struct Tallies<'c> {
     dim_scores: Vec<Option<f64>>,
     /// The complaint texts (意见或投诉) of the responses, with their groups.
     pub complaints: Vec<Complaint>,
+    /// Users and large customers (SPEC §12).
+    users: users::UserTallies,
     /// Per level: the group of the previous response.
     last: [usize; 6],
     /// The overall-satisfaction item, and the scores of the grades (to count its answers by grade).
@@ -203,6 +221,7 @@ impl<'c> Tallies<'c> {
             answers: vec![None; scheme.items.len()],
             dim_scores: vec![None; scheme.dimensions.len()],
             complaints: Vec::new(),
+            users: users::UserTallies::new(config),
             last: [usize::MAX; 6],
             county_of: HashMap::new(),
             overall: scheme.items.iter().position(|i| i.overall),
@@ -238,6 +257,8 @@ impl<'c> Tallies<'c> {
             self.tallies[l][i].1.add(&self.answers, &self.dim_scores, overall_grade);
             groups[l] = i;
         }
+        let config = self.config;
+        (self.users).add(config, groups[Level::Enterprise as usize], r, &self.answers);
         if let Some(text) = r.opinion.filter(|t| !t.trim().is_empty()) {
             self.complaints.push(Complaint {
                 groups,
@@ -289,23 +310,12 @@ impl<'c> Tallies<'c> {
             let mut map = Vec::with_capacity(groups.len());
             for (key, t) in groups {
                 let i = self.group_index(l, &key);
-                let mine = &mut self.tallies[l][i].1;
-                mine.n += t.n;
-                mine.excluded += t.excluded;
-                for (a, b) in mine.items.iter_mut().zip(&t.items) {
-                    a.0.merge(&b.0);
-                    a.1 += b.1;
-                }
-                for (a, b) in mine.dims.iter_mut().zip(&t.dims) {
-                    a.merge(b);
-                }
-                for (a, b) in mine.overall_grades.iter_mut().zip(&t.overall_grades) {
-                    *a += b;
-                }
+                self.tallies[l][i].1.merge(&t);
                 map.push(i);
             }
             remap.push(map);
         }
+        self.users.merge(other.users, &remap[Level::Enterprise as usize]);
         for mut c in other.complaints {
             for (l, g) in c.groups.iter_mut().enumerate() {
                 *g = remap[l][*g];
@@ -339,6 +349,14 @@ impl<'c> Tallies<'c> {
     pub fn tally(&self, level: Level, key: &str) -> Option<&Tally> {
         let l = level as usize;
         self.keys[l].get(key).map(|&i| &self.tallies[l][i].1)
+    }
+
+    /// The users' analysis (SPEC §12) of the city and each enterprise.
+    pub fn users(&self) -> crate::results::users::Users {
+        let keys: Vec<&str> = (self.tallies[Level::Enterprise as usize].iter())
+            .map(|(k, _)| k.as_str())
+            .collect();
+        self.users.results(self.config, &keys)
     }
 
     /// Every group's result, levels in order, keys sorted.
@@ -429,6 +447,34 @@ pub fn group_name(config: &Config, level: Level, key: &str) -> String {
     }
 }
 
+/// Each dimension's score from a group's item scores (in scheme order): the weighted mean of
+/// its answered items (SPEC §3).
+fn dimension_scores(scheme: &Scheme, items: &[Option<f64>]) -> Vec<Option<f64>> {
+    (scheme.dimensions.iter())
+        .map(|d| {
+            let (s, w) = (scheme.items.iter().zip(items))
+                .filter(|(item, score)| item.dimension == d.name && score.is_some())
+                .fold((0.0, 0.0), |(s, w), (item, score)| {
+                    (s + item.weight * score.unwrap_or(0.0), w + item.weight)
+                });
+            (w > 0.0).then(|| s / w)
+        })
+        .collect()
+}
+
+/// The weighted mean of the dimensions present, weights renormalised (SPEC §3).
+fn composite_over(scheme: &Scheme, dimensions: &[Option<f64>]) -> Option<f64> {
+    let (sum, w) = (scheme.dimensions.iter().zip(dimensions))
+        .filter_map(|(d, s)| s.map(|s| (d.weight, s)))
+        .fold((0.0, 0.0), |(acc, w), (dw, s)| (acc + dw * s, w + dw));
+    (w > 0.0).then(|| sum / w)
+}
+
+/// The composite of a group's item scores (in scheme order).
+pub fn composite_of(scheme: &Scheme, items: &[Option<f64>]) -> Option<f64> {
+    composite_over(scheme, &dimension_scores(scheme, items))
+}
+
 /// Scores of one group from its tally (SPEC §3).
 pub fn group_result(config: &Config, level: Level, key: &str, t: &Tally) -> GroupResult {
     let scheme = &config.scheme;
@@ -457,27 +503,13 @@ pub fn group_result(config: &Config, level: Level, key: &str, t: &Tally) -> Grou
             }
         })
         .collect();
-    let dimensions: Vec<(String, Option<f64>)> = scheme
-        .dimensions
-        .iter()
-        .map(|d| {
-            let (sum, w) = scheme
-                .items
-                .iter()
-                .zip(&items)
-                .filter(|(item, r)| item.dimension == d.name && r.score.is_some())
-                .fold((0.0, 0.0), |(s, w), (item, r)| {
-                    (s + item.weight * r.score.unwrap_or(0.0), w + item.weight)
-                });
-            (d.name.clone(), (w > 0.0).then(|| sum / w))
-        })
+    let scores: Vec<Option<f64>> = items.iter().map(|i| i.score).collect();
+    let dimension_scores = dimension_scores(scheme, &scores);
+    let composite = composite_over(scheme, &dimension_scores);
+    let dimensions: Vec<(String, Option<f64>)> = (scheme.dimensions.iter())
+        .map(|d| d.name.clone())
+        .zip(dimension_scores)
         .collect();
-    let (sum, w) = scheme
-        .dimensions
-        .iter()
-        .zip(&dimensions)
-        .filter_map(|(d, (_, s))| s.map(|s| (d.weight, s)))
-        .fold((0.0, 0.0), |(acc, w), (dw, s)| (acc + dw * s, w + dw));
     let overall = scheme
         .items
         .iter()
@@ -490,7 +522,7 @@ pub fn group_result(config: &Config, level: Level, key: &str, t: &Tally) -> Grou
         name: group_name(config, level, key),
         n: t.n,
         excluded: t.excluded,
-        composite: (w > 0.0).then(|| sum / w),
+        composite,
         overall,
         dimensions,
         items,
@@ -528,6 +560,9 @@ mod tests {
             county: "竟陵街道",
             utility: "供水",
             user_type: Some("工商业用户"),
+            method: None,
+            usage_nature: None,
+            monthly_usage: None,
             answers,
             opinion: None,
             user_name: "某用户",
@@ -554,6 +589,40 @@ mod tests {
         }
         let results = t.results();
         results.into_iter().find(|g| g.level == Level::Enterprise).unwrap()
+    }
+
+    /// THREE with usages 2000 (a large customer), 5 and none, by hand. Alone, the first scores
+    /// 服务质量 (100 + 0 + 80) / 3 = 60, 企业形象 100 → 80; the other two together: Q1 0, Q8 100,
+    /// Q12 60 → 服务质量 53.333, D1 40 → 46.667, overall 60. Weighted: Q1 and Q8 each
+    /// (2000·100 + 5·0) / 2005 = 100 and (2000·0 + 5·100) / 2005 → their sum is 100 exactly;
+    /// Q12 (2000·80 + 5·60) / 2005 = 160300 / 2005; 服务质量 (100 + 160300 / 2005) / 3; D1 100
+    /// (the third states no usage) → composite (服务质量 + 100) / 2 ≈ 79.9917.
+    #[test]
+    fn users_by_band_large_customers_and_the_usage_weighted_composite() {
+        let config = config_with(None);
+        let mut t = Tallies::new(&config);
+        for (a, usage) in THREE.iter().zip([Some(2000.0), Some(5.0), None]) {
+            let mut r = response(a, "GS01");
+            r.monthly_usage = usage;
+            t.add(&r).unwrap();
+        }
+        let users = t.users();
+        let close = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-9);
+        for level in [Level::City, Level::Enterprise] {
+            let key = if level == Level::City { "全市" } else { "GS01" };
+            let bands: Vec<(&str, u64)> = (users.of(level, key, crate::results::users::By::Band))
+                .map(|g| (g.group.as_str(), g.n))
+                .collect();
+            assert_eq!(bands, [("<10", 1), ("≥1000", 1), ("未填", 1)]);
+            let large = users.large_of(level, key).unwrap();
+            assert_eq!((large.n, large.others_n), (1, 2));
+            assert!(close(large.composite, 80.0) && close(large.overall, 80.0));
+            assert!(close(large.others_composite, 140.0 / 3.0) && close(large.others_overall, 60.0));
+            let w = users.weighted_of(level, key).unwrap();
+            assert_eq!(w.n_with_usage, 2);
+            let quality = (100.0 + 160300.0 / 2005.0) / 3.0;
+            assert!(close(w.composite, (quality + 100.0) / 2.0), "{:?}", w.composite);
+        }
     }
 
     #[test]
@@ -734,6 +803,9 @@ mod properties {
                 county: "竟陵街道",
                 utility: "供水",
                 user_type: Some("企事业单位"),
+                method: None,
+                usage_nature: None,
+                monthly_usage: None,
                 answers: &answers,
                 opinion: None,
                 user_name: "x",

@@ -18,6 +18,9 @@ pub struct CaseSource {
     /// Item id → canonical answer, in the stored order.
     pub answers: Vec<(String, String)>,
     pub opinion: Option<String>,
+    pub utility: String,
+    pub user_type: Option<String>,
+    pub monthly_usage: Option<f64>,
 }
 
 impl Store {
@@ -25,7 +28,7 @@ impl Store {
     pub fn case_sources(&self, period: Period) -> Result<Vec<CaseSource>, StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT r.id, r.enterprise, r.user_name, r.phone, r.survey_date, r.answers, r.opinion,
-                    s.original_name, r.row_no
+                    s.original_name, r.row_no, r.utility, r.user_type, r.monthly_usage
              FROM response r JOIN submission s ON s.id = r.submission_id
              WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'
              ORDER BY s.submitter_code, s.id, r.id",
@@ -49,6 +52,9 @@ impl Store {
                 survey_date: r.get(4)?,
                 answers,
                 opinion: r.get(6)?,
+                utility: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                user_type: r.get(10)?,
+                monthly_usage: r.get(11)?,
             });
         }
         Ok(out)
@@ -122,7 +128,8 @@ impl Store {
     fn cases_where(&self, filter: &str) -> Result<Vec<Case>, StoreError> {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT c.number, c.period, c.enterprise, c.response_id, r.user_name, r.phone, r.survey_date,
-                    c.aspects, r.opinion, c.opened_on, c.callback_due, c.rectify_due, c.estimated
+                    c.aspects, r.opinion, c.opened_on, c.callback_due, c.rectify_due, c.estimated,
+                    r.utility, r.user_type, r.monthly_usage
              FROM complaint_case c JOIN response r ON r.id = c.response_id
                   JOIN submission s ON s.id = r.submission_id
              WHERE {filter}
@@ -146,6 +153,9 @@ impl Store {
                 callback_due: day(r.get(10)?),
                 rectify_due: day(r.get(11)?),
                 estimated: r.get(12)?,
+                utility: r.get::<_, Option<String>>(13)?.unwrap_or_default(),
+                user_type: r.get(14)?,
+                monthly_usage: r.get(15)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -93,6 +93,10 @@ pub struct ResponseRow<'a> {
     pub county: &'a str,
     pub utility: &'a str,
     pub user_type: Option<&'a str>,
+    /// 调查方式, 用水(用气)性质 and 月均用量 (m³), when given.
+    pub method: Option<&'a str>,
+    pub usage_nature: Option<&'a str>,
+    pub monthly_usage: Option<f64>,
     /// JSON object: item id → canonical answer.
     pub answers: &'a str,
     pub opinion: Option<&'a str>,
@@ -905,7 +909,8 @@ impl Store {
             "SELECT enterprise, county, utility, user_type, answers, opinion, user_name, row_no,
                     EXISTS (SELECT 1 FROM complaint_case c JOIN appeal_review a ON a.case_number = c.number
                             WHERE c.response_id = response.id AND a.upheld = 1
-                              AND a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number))
+                              AND a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number)),
+                    method, usage_nature, monthly_usage
              FROM response WHERE submission_id = ?1 ORDER BY id",
         )?;
         for (id, submitter) in returns.iter().zip(submitters) {
@@ -918,6 +923,9 @@ impl Store {
                     county: text(1).unwrap_or(""),
                     utility: text(2).unwrap_or(""),
                     user_type: text(3),
+                    method: text(9),
+                    usage_nature: text(10),
+                    monthly_usage: r.get(11)?,
                     answers: text(4).unwrap_or(""),
                     opinion: text(5),
                     user_name: text(6).unwrap_or(""),

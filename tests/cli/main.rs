@@ -33,5 +33,6 @@ mod scores;
 mod summary;
 mod tools;
 mod usage;
+mod users;
 mod variants;
 mod wording;

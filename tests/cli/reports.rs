@@ -131,6 +131,7 @@ fn the_city_report_names_every_enterprise_with_its_composite_as_shown() {
         "企业排名",
         "近期走势",
         "四个维度得分",
+        "用户情况",
         "问题分析",
         "重要性–满意度矩阵",
         "数据质量疑点\u{ff08}需核实\u{ff09}",

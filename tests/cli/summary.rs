@@ -4,7 +4,7 @@ use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 
 use crate::support::*;
 
-const SHEETS: [&str; 11] = [
+const SHEETS: [&str; 12] = [
     "总览",
     "企业排名",
     "分组得分",
@@ -15,6 +15,7 @@ const SHEETS: [&str; 11] = [
     "数据质量",
     "数据质量疑点",
     "重要性",
+    "用户情况",
     "说明",
 ];
 
