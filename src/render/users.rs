@@ -14,6 +14,7 @@ use crate::pdf::{Align, Column, Doc, Table, Tone};
 use crate::results::users::{By, UserGroup, Users};
 use crate::results::{GroupResult, Level, PeriodResults};
 use crate::scheme::Scheme;
+use crate::score::stats::round_half_away;
 use crate::wording::Wording;
 
 /// A share in per cent of `n` out of `total`.
@@ -130,13 +131,25 @@ fn large_sentences(w: &Wording, scheme: &Scheme, u: &Users, g: &GroupResult) -> 
         }
     }
     if let Some(x) = u.weighted_of(g.level, &g.key) {
-        if x.composite.is_some() {
+        if let Some(weighted) = x.composite {
+            // What the difference says, as shown (two decimals).
+            let gap = g
+                .composite
+                .map_or(0.0, |c| round_half_away(weighted, 2) - round_half_away(c, 2));
+            let reading = if gap < 0.0 {
+                w.text("report.users_weighted_lower")
+            } else if gap > 0.0 {
+                w.text("report.users_weighted_higher")
+            } else {
+                ""
+            };
             out.push(w.with(
                 "report.users_weighted",
                 &[
                     ("weighted", &score(x.composite)),
                     ("plain", &score(g.composite)),
                     ("count", &x.n_with_usage),
+                    ("flag", &reading),
                 ],
             ));
         } else {

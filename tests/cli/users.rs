@@ -172,6 +172,12 @@ fn large_customers_bands_and_the_usage_weighted_composite_agree_with_a_hand_comp
         composite(85.0)
     );
     assert!(flat.contains(&want), "{want} in {flat}");
+    let weighted = format!(
+        "按月均用量加权的综合得分{:.2}分（不加权{:.2}分，计入填写用量的问卷5份），低于不加权得分",
+        composite(x),
+        plain
+    );
+    assert!(flat.contains(&weighted), "{weighted} in {flat}");
     assert!(!text.contains("测试大客户"));
     let enterprise = env.path(&format!("{ISSUED}/企业报告/2026年10月{GS01}服务满意度分析报告.pdf"));
     let text = pdf_text(&enterprise);
