@@ -68,6 +68,7 @@ fn main() {
                 submitter_name: name.clone(),
                 kind: ReturnKind::Monthly,
                 period,
+                survey_name: None,
             };
             let sha = format!("bench-{period}-{s}");
             let receipt = Receipt {

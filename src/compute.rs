@@ -10,6 +10,8 @@ use crate::analyse::improve::{Ledger, PeriodFindings};
 use crate::analyse::{self};
 use crate::config::Config;
 use crate::period::Period;
+use crate::period::ReturnKind;
+use crate::results::AdhocSurvey;
 use crate::results::users::{By, UsersPoint};
 use crate::results::{
     Decline, Dissatisfaction, EnterpriseInfo, FeedbackReturn, GroupResult, HISTORY_PERIODS, HistoryPoint, Input, Level,
@@ -232,6 +234,65 @@ impl<'c> Reporter<'c> {
             .collect()
     }
 
+    /// A month's unscheduled sampled surveys (SPEC §13), by name in the order they first came:
+    /// each scored on its own returns, its enterprises' month self-assessment against it, the
+    /// items its results raise.
+    fn adhoc(&self, period: Period) -> Result<Vec<AdhocSurvey>, StoreError> {
+        if period.is_quarter() {
+            return Ok(Vec::new());
+        }
+        let returns = self.store.accepted(ReturnKind::Adhoc, period)?;
+        let mut names: Vec<String> = Vec::new();
+        for s in &returns {
+            let name = s
+                .survey_name
+                .clone()
+                .unwrap_or_else(|| crate::validate::ADHOC_NAME.to_string());
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        let month = &self.cores[&period].groups;
+        let mut out = Vec::new();
+        for (k, name) in names.into_iter().enumerate() {
+            let mine: Vec<_> = (returns.iter())
+                .filter(|s| s.survey_name.as_deref().unwrap_or(crate::validate::ADHOC_NAME) == name)
+                .cloned()
+                .collect();
+            let tallies = score::tally_returns(self.config, self.store, &mine)?;
+            let groups = tallies.results();
+            let dissatisfaction = analyse::dissatisfaction(&groups, &tallies, &self.topics);
+            let f = PeriodFindings {
+                period,
+                groups: &groups,
+                declines: &[],
+                dissatisfaction: &dissatisfaction,
+            };
+            let (mut items, watch) = analyse::improve::one_off(self.config, &f);
+            // Told apart from the month's own items.
+            for i in &mut items {
+                i.id = format!(
+                    "{period}-A{}-{}-{}-{}",
+                    k + 1,
+                    i.enterprise,
+                    i.indicator,
+                    i.rules[0].code()
+                );
+            }
+            let mut bias = analyse::bias(self.config, month, &groups);
+            bias.retain(|b| b.sampled_n > 0);
+            out.push(AdhocSurvey {
+                name,
+                returns: mine.len(),
+                groups,
+                bias,
+                items,
+                watch,
+            });
+        }
+        Ok(out)
+    }
+
     /// The city and each enterprise over the recent periods, oldest first.
     fn history(&self, period: Period) -> Vec<HistoryPoint> {
         let mut out = Vec::new();
@@ -286,6 +347,7 @@ impl<'c> Reporter<'c> {
         let feedback = self.feedback(&subs, &not_drawn)?;
         let history = self.history(period);
         let users_history = self.users_history(period);
+        let adhoc = self.adhoc(period)?;
         let users = self.tallies[&period].users();
         let inputs = subs
             .into_iter()
@@ -327,6 +389,7 @@ impl<'c> Reporter<'c> {
             history,
             users,
             users_history,
+            adhoc,
             inputs,
             min_sample: self.config.scheme.thresholds.min_sample,
             min_ranked: self.config.scheme.thresholds.min_ranked,

@@ -99,6 +99,7 @@ pub fn notices(config: &Config, store: &Store) -> Result<Vec<Notice>, StoreError
             received_at: f.received_at.clone(),
             warnings: None,
             source_path: None,
+            survey_name: None,
         };
         out.push(Notice {
             submitter: party.code().to_string(),

@@ -168,12 +168,19 @@ pub enum ReturnKind {
     Quarterly,
     /// 样本名单: a sample frame of users to draw the quarterly sample from.
     Frame,
+    /// 不定期抽查: an unscheduled sampled survey of the city unit, in a month (SPEC §13).
+    Adhoc,
 }
 
 impl ReturnKind {
-    pub const ALL: [ReturnKind; 3] = [ReturnKind::Monthly, ReturnKind::Quarterly, ReturnKind::Frame];
+    pub const ALL: [ReturnKind; 4] = [
+        ReturnKind::Monthly,
+        ReturnKind::Quarterly,
+        ReturnKind::Frame,
+        ReturnKind::Adhoc,
+    ];
 
-    /// Parses 月度自评/月报/月度, 季度抽查/抽查/季度, 样本名单/样本.
+    /// Parses 月度自评/月报/月度, 季度抽查/抽查/季度, 样本名单/样本, 不定期抽查/专项抽查.
     pub fn parse(s: &str) -> Option<ReturnKind> {
         match match_key(s).as_str() {
             "月度自评" | "月报" | "月度" | "自评" | "月度自评表" | "MONTHLY" => {
@@ -183,6 +190,9 @@ impl ReturnKind {
                 Some(ReturnKind::Quarterly)
             }
             "样本名单" | "样本" | "样本用户名单" | "FRAME" => Some(ReturnKind::Frame),
+            "不定期抽查" | "专项抽查" | "不定期抽样调查" | "专项调查" | "ADHOC" => {
+                Some(ReturnKind::Adhoc)
+            }
             _ => None,
         }
     }
@@ -193,6 +203,7 @@ impl ReturnKind {
             ReturnKind::Monthly => "月度自评",
             ReturnKind::Quarterly => "季度抽查",
             ReturnKind::Frame => "样本名单",
+            ReturnKind::Adhoc => "不定期抽查",
         }
     }
 
@@ -202,6 +213,7 @@ impl ReturnKind {
             ReturnKind::Monthly => "monthly",
             ReturnKind::Quarterly => "quarterly",
             ReturnKind::Frame => "frame",
+            ReturnKind::Adhoc => "adhoc",
         }
     }
 
@@ -209,11 +221,18 @@ impl ReturnKind {
         ReturnKind::ALL.into_iter().find(|k| k.code() == code)
     }
 
+    /// A sampled survey of the city unit (季度抽查, 不定期抽查): only the city unit submits one,
+    /// and its surveyors may say why a user was not reached.
+    pub fn is_sampled(self) -> bool {
+        matches!(self, ReturnKind::Quarterly | ReturnKind::Adhoc)
+    }
+
     /// Whether its period must be a quarter (true), a month (false), or either (None).
     pub fn wants_quarter(self) -> Option<bool> {
         match self {
             ReturnKind::Monthly => Some(false),
             ReturnKind::Quarterly => Some(true),
+            ReturnKind::Adhoc => Some(false),
             ReturnKind::Frame => None,
         }
     }

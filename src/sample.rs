@@ -185,27 +185,63 @@ pub struct Drawn {
     pub members: Vec<(FrameUser, Option<u32>)>,
 }
 
-/// Draws `quarter`'s call-back sample from the sample frames in the store and records it:
-/// users drawn in the last `exclude_quarters` quarters' draws are left out, the draw is saved
-/// with its seed and parameters (at `now`), and the quarter is marked for recomputing (its
-/// results report the call-back against this draw). `None` when the quarter has no frame.
-pub fn draw_quarter(
+/// What a draw is for: the quarter's call-back, or an unscheduled survey of a month (SPEC §13).
+#[derive(Debug, Clone, Copy)]
+pub enum DrawFor<'a> {
+    Quarter(Period),
+    Adhoc { month: Period, name: &'a str },
+}
+
+impl DrawFor<'_> {
+    /// The quarter whose frames it draws from (a month's is its quarter's, the month's own
+    /// frames among them).
+    fn quarter(self) -> Period {
+        match self {
+            DrawFor::Quarter(q) => q,
+            DrawFor::Adhoc { month, .. } => month.quarter(),
+        }
+    }
+
+    /// How the draw is recorded.
+    fn key(self) -> String {
+        match self {
+            DrawFor::Quarter(q) => q.to_string(),
+            DrawFor::Adhoc { month, name } => format!("{month} {name}"),
+        }
+    }
+}
+
+/// Draws a call-back sample from the sample frames in the store and records it: users drawn
+/// in the last `exclude_quarters` quarters' draws are left out, the draw is saved with its
+/// seed and parameters (at `now`), and a quarter is marked for recomputing (its results report
+/// the call-back against this draw). `None` when there is no frame to draw from.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_sample(
     store: &mut Store,
-    quarter: Period,
+    what: DrawFor<'_>,
     size: Size,
     exclude_quarters: u32,
     seed: u64,
     surveyors: Option<u32>,
     now: &str,
 ) -> Result<Option<Drawn>, StoreError> {
+    let quarter = what.quarter();
     let users = store.frame_users(quarter)?;
     if users.is_empty() {
         return Ok(None);
     }
-    let mut excluded = HashSet::new();
+    // The last quarters' call-backs; an unscheduled survey leaves out its own quarter's too.
+    let mut quarters = Vec::new();
+    if let DrawFor::Adhoc { .. } = what {
+        quarters.push(quarter);
+    }
     let mut q = quarter;
     for _ in 0..exclude_quarters {
         q = q.previous();
+        quarters.push(q);
+    }
+    let mut excluded = HashSet::new();
+    for q in quarters {
         if let Some(d) = store.draw(q)? {
             excluded.extend(d.members.iter().map(|(u, _)| key(u)));
         }
@@ -224,14 +260,20 @@ pub fn draw_quarter(
             "enterprise": s.enterprise, "frame": s.frame, "excluded": s.excluded, "drawn": s.drawn, "all_taken": s.all_taken
         })).collect::<Vec<_>>(),
     });
-    store.save_draw(quarter, seed, &parameters.to_string(), now, &members)?;
-    store.mark_stale(quarter)?;
+    store.save_draw(&what.key(), seed, &parameters.to_string(), now, &members)?;
+    if let DrawFor::Quarter(q) = what {
+        store.mark_stale(q)?;
+    }
     Ok(Some(Drawn { strata, members }))
 }
 
-/// The call-back workbook's file name: `2026年第4季度抽查回访表.xlsx`.
-pub fn form_file_name(quarter: Period) -> String {
-    format!("{}抽查回访表.xlsx", quarter.label_zh())
+/// The call-back workbook's file name: `2026年第4季度抽查回访表.xlsx`, or for an unscheduled
+/// survey `2026年11月<name>回访表.xlsx`.
+pub fn form_file_name(what: DrawFor<'_>) -> String {
+    match what {
+        DrawFor::Quarter(q) => format!("{}抽查回访表.xlsx", q.label_zh()),
+        DrawFor::Adhoc { month, name } => format!("{}{name}回访表.xlsx", month.label_zh()),
+    }
 }
 
 #[cfg(test)]

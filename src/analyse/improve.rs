@@ -362,6 +362,14 @@ pub fn lifecycle(config: &Config, periods: &[PeriodFindings<'_>]) -> (Vec<Improv
     }
 }
 
+/// The items one survey raises on its own (an unscheduled survey, SPEC §13): the rules of the
+/// scheme applied to its results as to any period's, nothing carried from before.
+pub fn one_off(config: &Config, f: &PeriodFindings<'_>) -> (Vec<ImprovementItem>, Vec<WatchFinding>) {
+    let mut ledger = Ledger::default();
+    ledger.advance(config, f);
+    (ledger.report(config, f).0, ledger.watch(config, f))
+}
+
 /// The improvement items of one kind as they stand after the periods replayed so far; a
 /// report keeps it per period so that the next period goes on from it.
 #[derive(Debug, Clone, Default)]

@@ -17,6 +17,15 @@ pub fn quarter_arg(s: &str) -> Result<Period, String> {
     }
 }
 
+/// A month on the command line.
+pub fn month_arg(s: &str) -> Result<Period, String> {
+    match Period::parse(s) {
+        Some(p) if !p.is_quarter() => Ok(p),
+        Some(_) => Err("这里要的是月份,不是季度,应写作 2026-11".to_string()),
+        None => Err("月份应写作 2026-11(或 2026年11月)".to_string()),
+    }
+}
+
 /// A count of at least 1 (people, users).
 pub fn count_arg(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {

@@ -81,6 +81,7 @@ pub fn run(args: &Args) -> anyhow::Result<Exit> {
     crate::run::cron::submitter_folders(&config);
     for kind in ReturnKind::ALL {
         let spec = FormSpec {
+            survey: None,
             prefill: &[],
             kind,
             scheme: &config.scheme,

@@ -1,5 +1,6 @@
 //! `sample --quarter 2026Q4`: draws the quarter's call-back sample from the units' sample
 //! frames, records it, and writes the call-back workbook (季度抽查回访表) for the surveyors.
+//! `sample --adhoc NAME --month 2026-11` does the same for an unscheduled survey (SPEC §13).
 
 use std::path::PathBuf;
 
@@ -14,10 +15,17 @@ use crate::sample::{Drawn, Size};
 /// The sample size: `--per-enterprise` or `--margin`, one of them (the `size` group).
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("size").required(true).multiple(false).args(["per_enterprise", "margin"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(false).args(["quarter", "adhoc"])))]
 pub struct Args {
-    /// 季度(如 2026Q4)
+    /// 季度(如 2026Q4):季度抽查(与 --adhoc 二选一)
     #[arg(long, value_name = "季度", value_parser = super::args::quarter_arg)]
-    pub quarter: Period,
+    pub quarter: Option<Period>,
+    /// 不定期抽查的调查名称(与 --month 一起用,代替 --quarter)
+    #[arg(long, value_name = "调查名称", requires = "month")]
+    pub adhoc: Option<String>,
+    /// 不定期抽查所在的月份(如 2026-11),从该月所在季度的样本名单中抽取
+    #[arg(long, value_name = "月份", value_parser = super::args::month_arg, requires = "adhoc")]
+    pub month: Option<Period>,
     /// 每家企业抽取的用户数(与 --margin 二选一,必填其一)
     #[arg(long, value_name = "人数", value_parser = super::args::count_arg)]
     pub per_enterprise: Option<usize>,
@@ -85,7 +93,19 @@ fn os_seed() -> anyhow::Result<u64> {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
-    let quarter = args.quarter;
+    use crate::sample::DrawFor;
+    let what = match (args.quarter, &args.adhoc, args.month) {
+        (Some(q), _, _) => DrawFor::Quarter(q),
+        (None, Some(name), Some(month)) if !name.trim().is_empty() => DrawFor::Adhoc {
+            month,
+            name: name.trim(),
+        },
+        _ => anyhow::bail!("请用 --quarter 2026Q4,或 --adhoc 调查名称 --month 2026-11 指定抽样"),
+    };
+    let (period, label) = match what {
+        DrawFor::Quarter(q) => (q, q.label_zh()),
+        DrawFor::Adhoc { month, name } => (month, format!("{}{name}", month.label_zh())),
+    };
     // The command line's parsers keep the numbers in range (a count ≥ 1, proportions in (0, 1)).
     let size = match (args.per_enterprise, args.margin) {
         (Some(n), _) => Size::PerEnterprise(n),
@@ -109,11 +129,11 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     let k = args.exclude_quarters.unwrap_or(config.exclude_quarters);
     let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
     let Some(Drawn { strata, members }) =
-        crate::sample::draw_quarter(&mut store, quarter, size, k, seed, args.surveyors, &now)?
+        crate::sample::draw_sample(&mut store, what, size, k, seed, args.surveyors, &now)?
     else {
         anyhow::bail!(
             "{} 还没有已接收的样本名单(报表类型“样本名单”,所属期为该季度或其中的月份),无法抽样",
-            quarter.label_zh()
+            period.quarter().label_zh()
         );
     };
     let city = config
@@ -124,12 +144,22 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     let out = args.out.clone().unwrap_or_else(|| {
         config
             .paths
-            .period_dir(quarter)
-            .join(crate::sample::form_file_name(quarter))
+            .period_dir(period)
+            .join(crate::sample::form_file_name(what))
     });
-    let period = quarter.to_string();
+    let survey = match what {
+        DrawFor::Adhoc { name, .. } => Some(name),
+        DrawFor::Quarter(_) => None,
+    };
+    let kind = if survey.is_some() {
+        ReturnKind::Adhoc
+    } else {
+        ReturnKind::Quarterly
+    };
+    let period = period.to_string();
     let spec = FormSpec {
-        kind: ReturnKind::Quarterly,
+        kind,
+        survey,
         scheme: &config.scheme,
         config: Some(config),
         submitter: city.as_deref(),
@@ -141,7 +171,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         std::fs::create_dir_all(dir).with_context(|| format!("无法创建目录 {}", dir.display()))?;
     }
     write_form(&spec, &out).with_context(|| format!("无法写入 {}", out.display()))?;
-    say!("{} 抽样(随机种子 {seed},已记录):", quarter.label_zh());
+    say!("{label} 抽样(随机种子 {seed},已记录):");
     for s in &strata {
         let name = config
             .enterprise_by_code(&s.enterprise)

@@ -36,6 +36,9 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         if period.is_quarter() {
             say!("{}", sampling(config, &store, period)?.trim_end());
         }
+        if let Some(text) = adhoc(&subs) {
+            say!("{}", text.trim_end());
+        }
     }
     if args.period.is_none() && config.release.required && store.latest_release_any()?.is_some() {
         say!("{}", ledgers(config, &store)?.trim_end());
@@ -73,6 +76,32 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Success)
+}
+
+/// A month's unscheduled surveys (SPEC §13): each by name, its accepted returns and responses.
+fn adhoc(subs: &[Submission]) -> Option<String> {
+    let accepted: Vec<&Submission> = (subs.iter())
+        .filter(|s| s.kind == Some(crate::period::ReturnKind::Adhoc) && s.status == crate::store::Status::Accepted)
+        .collect();
+    if accepted.is_empty() {
+        return None;
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for s in &accepted {
+        let name = s.survey_name.as_deref().unwrap_or(crate::validate::ADHOC_NAME);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let mut out = format!("不定期抽查 {} 次:\n", names.len());
+    for name in names {
+        let mine: Vec<&&Submission> = (accepted.iter())
+            .filter(|s| s.survey_name.as_deref().unwrap_or(crate::validate::ADHOC_NAME) == name)
+            .collect();
+        let rows: i64 = mine.iter().map(|s| s.rows_accepted).sum();
+        out.push_str(&format!("  {name}:报表 {} 份,有效问卷 {rows} 份\n", mine.len()));
+    }
+    Some(out)
 }
 
 /// What each enterprise owes in the rectification loop (SPEC §11) as of today: its open items

@@ -1,4 +1,4 @@
-//! `template --kind monthly|quarterly|frame [--unit CODE]`: write the blank return workbook.
+//! `template --kind monthly|quarterly|frame|adhoc [--unit CODE]`: write the blank return workbook.
 
 use std::path::PathBuf;
 
@@ -18,11 +18,13 @@ pub enum Kind {
     Quarterly,
     /// 样本名单
     Frame,
+    /// 不定期抽查
+    Adhoc,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 报表类型:monthly 月度自评,quarterly 季度抽查,frame 样本名单
+    /// 报表类型:monthly 月度自评,quarterly 季度抽查,frame 样本名单,adhoc 不定期抽查
     #[arg(long, value_enum, value_name = "类型")]
     pub kind: Kind,
     /// 预填的填报单位(单位或企业代码)
@@ -45,6 +47,7 @@ pub fn run(config: Option<&Config>, args: &Args) -> anyhow::Result<Exit> {
         Kind::Monthly => ReturnKind::Monthly,
         Kind::Quarterly => ReturnKind::Quarterly,
         Kind::Frame => ReturnKind::Frame,
+        Kind::Adhoc => ReturnKind::Adhoc,
     };
     let submitter = match (&args.unit, config) {
         (Some(code), Some(c)) => {
@@ -61,8 +64,8 @@ pub fn run(config: Option<&Config>, args: &Args) -> anyhow::Result<Exit> {
             Some(party.name().to_string())
         }
         (Some(_), None) => anyhow::bail!("--unit 需要配置文件(--config)来查找单位名称"),
-        // Only the city bureau submits the quarterly sampled survey: its form names it.
-        (None, Some(c)) if kind == ReturnKind::Quarterly => (c.units.iter())
+        // Only the city bureau submits a sampled survey: its form names it.
+        (None, Some(c)) if kind.is_sampled() => (c.units.iter())
             .find(|u| u.role == crate::config::Role::City)
             .map(|u| u.name.clone()),
         _ => None,
@@ -94,6 +97,7 @@ pub fn run(config: Option<&Config>, args: &Args) -> anyhow::Result<Exit> {
         anyhow::bail!("{} 已存在,未覆盖;要覆盖请加 --force", out.display());
     }
     let spec = FormSpec {
+        survey: None,
         prefill: &[],
         kind,
         scheme,

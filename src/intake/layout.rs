@@ -124,13 +124,17 @@ pub const USER_FIELDS: &[Field] = &[
     Field::County,
 ];
 
-/// Metadata labels: 填报单位, 报表类型, 所属期.
+/// Metadata labels: 填报单位, 报表类型, 所属期, and an unscheduled survey's 调查名称.
 const META_LABELS: &[(MetaKey, &[&str])] = &[
     (
         MetaKey::Submitter,
         &["填报单位", "报送单位", "填表单位", "报表单位", "填报部门", "上报单位"],
     ),
     (MetaKey::Kind, &["报表类型", "报表种类", "类型", "调查类型", "报表类别"]),
+    (
+        MetaKey::SurveyName,
+        &["调查名称", "抽查名称", "调查主题", "抽查主题", "专项名称"],
+    ),
     (
         MetaKey::Period,
         &[
@@ -153,6 +157,7 @@ pub enum MetaKey {
     Submitter,
     Kind,
     Period,
+    SurveyName,
 }
 
 /// `A1`-style name of a 0-based (row, column).
@@ -396,6 +401,7 @@ fn read_meta(sheet: &str, rows: &[&(u32, Vec<(u32, Value)>)]) -> Meta {
                     MetaKey::Submitter => &mut meta.submitter,
                     MetaKey::Kind => &mut meta.kind,
                     MetaKey::Period => &mut meta.period,
+                    MetaKey::SurveyName => &mut meta.survey_name,
                 };
                 if slot.is_none() {
                     *slot = Some(MetaCell {

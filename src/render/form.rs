@@ -28,6 +28,8 @@ pub const BLANK_ROWS: u32 = 200;
 /// What goes into the form.
 pub struct FormSpec<'a> {
     pub kind: ReturnKind,
+    /// An unscheduled survey's 调查名称 (the default name when `None`).
+    pub survey: Option<&'a str>,
     pub scheme: &'a Scheme,
     /// The registry, for the enterprise and county dropdowns (optional).
     pub config: Option<&'a Config>,
@@ -84,7 +86,7 @@ fn columns(spec: &FormSpec<'_>) -> Vec<Column> {
         })
         .collect();
     // The call-back's surveyors say here why a user was not reached (the answers left blank).
-    if spec.kind == ReturnKind::Quarterly {
+    if spec.kind.is_sampled() {
         let header = label(Field::NotReached).to_string();
         cols.push(Column {
             width: display_width(&header).max(10.0) + 2.0,
@@ -290,7 +292,12 @@ fn write_data_sheet(
         .set_error_message(w.text("form.period_error"))?;
     ws.add_data_validation(3, 1, 3, 1, &period_rule)?;
     ws.insert_note(3, 1, &Note::new(w.text("form.period_hint")).set_width(260))?;
-    let kinds = [ReturnKind::Monthly, ReturnKind::Quarterly, ReturnKind::Frame].map(ReturnKind::label);
+    // An unscheduled survey's name, beside the metadata (read like it).
+    if spec.kind == ReturnKind::Adhoc {
+        ws.write_string_with_format(1, 4, crate::validate::SURVEY_NAME_LABEL, &label)?;
+        ws.merge_range(1, 5, 1, 7, spec.survey.unwrap_or(crate::validate::ADHOC_NAME), &value)?;
+    }
+    let kinds = ReturnKind::ALL.map(ReturnKind::label);
     let kinds = DataValidation::new().allow_list_strings(&kinds)?;
     ws.add_data_validation(2, 1, 2, 1, &kinds)?;
 
@@ -420,8 +427,11 @@ fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>, w: &Wording) -> R
         ("reversed", &reversed.join("、")),
     ];
     let mut lines: Vec<String> = w.with("form.instructions", &values).lines().map(String::from).collect();
-    if spec.kind == ReturnKind::Quarterly {
+    if spec.kind.is_sampled() {
         lines.extend(w.text("form.instructions_quarterly").lines().map(String::from));
+    }
+    if spec.kind == ReturnKind::Adhoc {
+        lines.extend(w.text("form.instructions_adhoc").lines().map(String::from));
     }
     lines.extend([String::new(), w.text("form.questions_heading").into()]);
     for item in &spec.scheme.items {

@@ -11,7 +11,7 @@ use super::{RenderContext, RenderError, Renderer};
 use crate::output::write_atomic;
 use crate::results::users::{By, Users};
 use crate::results::{
-    Bias, Decline, Dissatisfaction, GroupResult, HistoryPoint, ImprovementItem, Lowest, PeriodResults,
+    AdhocSurvey, Bias, Decline, Dissatisfaction, GroupResult, HistoryPoint, ImprovementItem, Lowest, PeriodResults,
     SubmitterQuality, WatchFinding,
 };
 use crate::score::stats::round_half_away;
@@ -127,6 +127,22 @@ struct Scores<'a> {
     importance: Vec<Value>,
     /// Users and large customers (SPEC §12).
     users: Value,
+    /// Months: the unscheduled sampled surveys (SPEC §13).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adhoc: Option<Vec<Value>>,
+}
+
+/// One unscheduled survey in scores.json `adhoc` (SPEC §13).
+fn adhoc_json(a: &AdhocSurvey) -> Value {
+    json!({
+        "name": a.name,
+        "n": a.n(),
+        "returns" : a.returns,
+        "groups": a.groups.iter().map(group).collect::<Vec<_>>(),
+        "bias": a.bias.iter().map(bias).collect::<Vec<_>>(),
+        "improvement_items": a.items.iter().map(improvement_item).collect::<Vec<_>>(),
+        "watch": a.watch.iter().map(watch).collect::<Vec<_>>(),
+    })
 }
 
 /// scores.json `users` (SPEC §12): counts and scores, no names.
@@ -222,6 +238,7 @@ pub fn scores_bytes(r: &PeriodResults) -> Vec<u8> {
             })
             .collect(),
         users: users_json(&r.users),
+        adhoc: (!r.period.is_quarter()).then(|| r.adhoc.iter().map(adhoc_json).collect()),
         sampling: r.sampling.as_ref().map(|s| {
             json!({
                 "seed": s.seed,
@@ -367,6 +384,7 @@ const RESULT_KEYS: &[&str] = &[
     "watch",
     "dissatisfaction",
     "self_assessment_bias",
+    "adhoc",
 ];
 
 /// A fingerprint of the results in the scores.json at `path` (sha256 of its [`RESULT_KEYS`]),
@@ -378,6 +396,10 @@ pub fn results_fingerprint(path: &Path) -> Option<String> {
         .iter()
         .map(|k| (k.to_string(), doc.get(*k).cloned().unwrap_or(Value::Null)))
         .collect();
+    // A month without unscheduled surveys fingerprints as before scores.json listed them.
+    if picked.get("adhoc").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+        picked.insert("adhoc".into(), Value::Null);
+    }
     // A group without excluded responses fingerprints as before groups said so (SPEC §11):
     // results issued before then are not taken for changed.
     if let Some(Value::Array(groups)) = picked.get_mut("groups") {

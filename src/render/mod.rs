@@ -4,6 +4,7 @@
 //! and the same results give the same bytes (no wall-clock time inside). The blank return
 //! form ([`form`]) is written here too, with the workbook helpers ([`xlsx`]) all workbooks share.
 
+pub mod adhoc;
 pub mod detail;
 pub mod feedback;
 pub mod form;

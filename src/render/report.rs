@@ -506,7 +506,7 @@ fn indicator_name(r: &PeriodResults, id: &str) -> String {
         .map_or(id.to_string(), |it| format!("{} {}", it.id, it.name))
 }
 
-fn item_row(i: &ImprovementItem) -> (Vec<String>, Tone) {
+pub(super) fn item_row(i: &ImprovementItem) -> (Vec<String>, Tone) {
     let mut row = Vec::new();
     let rules: Vec<&str> = i.rules.iter().map(|r| r.label()).collect();
     row.extend([
@@ -567,7 +567,7 @@ fn watch_summary(d: &mut Doc, w: &Wording, r: &PeriodResults) {
     });
 }
 
-fn item_columns(w: &Wording) -> Vec<Column> {
+pub(super) fn item_columns(w: &Wording) -> Vec<Column> {
     cols(&[
         (w.text("report.col_matter"), 4.2, Align::Left),
         (w.text("report.col_rules"), 1.3, Align::Left),
@@ -728,6 +728,8 @@ fn city_report(cx: &Ctx<'_>, v: &Values) -> Doc {
     d.heading(&s.next(&cx.wording.title("analysis", v)), 1);
     analyses(&mut d, w, r, Level::City, CITY_KEY, w.text("report.city"));
     bias_section(&mut d, cx, v, &mut s);
+    let adhoc = cx.wording.title("adhoc", v);
+    super::adhoc::city_section(&mut d, w, cx.scheme, r, &adhoc, &mut s);
     // Where to improve first: importance against score.
     integrity_sections(&mut d, cx, &mut s);
     callback_section(&mut d, cx, &mut s);
@@ -1133,40 +1135,7 @@ fn bias_section(d: &mut Doc, cx: &Ctx<'_>, v: &Values, s: &mut Sections) {
         if r.bias.is_empty() {
             d.note(w.text("report.no_bias"));
         } else {
-            let rows = r
-                .bias
-                .iter()
-                .map(|b| {
-                    (
-                        vec![
-                            b.name.clone(),
-                            b.self_n.to_string(),
-                            score(b.self_composite),
-                            b.sampled_n.to_string(),
-                            score(b.sampled_composite),
-                            delta(b.bias),
-                            if b.flagged {
-                                w.text("report.bias_flagged").into()
-                            } else {
-                                String::new()
-                            },
-                        ],
-                        if b.flagged { Tone::Alert } else { Tone::Normal },
-                    )
-                })
-                .collect();
-            d.table(&Table {
-                columns: cols(&[
-                    (w.text("report.col_enterprise"), 2.6, Align::Left),
-                    (w.text("report.col_self_n"), 1.0, Align::Right),
-                    (w.text("report.col_self_composite"), 1.0, Align::Right),
-                    (w.text("report.col_sampled_n"), 1.0, Align::Right),
-                    (w.text("report.col_sampled_composite"), 1.0, Align::Right),
-                    (w.text("report.col_difference"), 0.9, Align::Right),
-                    (w.text("report.col_hint"), 1.6, Align::Left),
-                ]),
-                rows,
-            });
+            bias_table(d, w, &r.bias);
             d.note(&w.with(
                 "report.bias_note",
                 &[
@@ -1176,6 +1145,43 @@ fn bias_section(d: &mut Doc, cx: &Ctx<'_>, v: &Values, s: &mut Sections) {
             ));
         }
     }
+}
+
+/// Each enterprise's self-assessment against a sampled survey, flagged as the §3 rule says.
+pub(super) fn bias_table(d: &mut Doc, w: &Wording, biases: &[crate::results::Bias]) {
+    let rows = biases
+        .iter()
+        .map(|b| {
+            (
+                vec![
+                    b.name.clone(),
+                    b.self_n.to_string(),
+                    score(b.self_composite),
+                    b.sampled_n.to_string(),
+                    score(b.sampled_composite),
+                    delta(b.bias),
+                    if b.flagged {
+                        w.text("report.bias_flagged").into()
+                    } else {
+                        String::new()
+                    },
+                ],
+                if b.flagged { Tone::Alert } else { Tone::Normal },
+            )
+        })
+        .collect();
+    d.table(&Table {
+        columns: cols(&[
+            (w.text("report.col_enterprise"), 2.6, Align::Left),
+            (w.text("report.col_self_n"), 1.0, Align::Right),
+            (w.text("report.col_self_composite"), 1.0, Align::Right),
+            (w.text("report.col_sampled_n"), 1.0, Align::Right),
+            (w.text("report.col_sampled_composite"), 1.0, Align::Right),
+            (w.text("report.col_difference"), 0.9, Align::Right),
+            (w.text("report.col_hint"), 1.6, Align::Left),
+        ]),
+        rows,
+    });
 }
 
 /// The quarter's call-back against its draw.
@@ -1483,6 +1489,8 @@ fn enterprise_report(cx: &Ctx<'_>, v: &Values, rank: Option<usize>, g: &GroupRes
             None => d.note(w.text("report.no_bias")),
         }
     }
+    let adhoc = cx.wording.title("adhoc", &v);
+    super::adhoc::enterprise_section(&mut d, w, r, g, &adhoc, &mut s);
 
     d.heading(&s.next(&cx.wording.title("improvement", &v)), 1);
     let items: Vec<_> = r.improvement_items.iter().filter(|i| i.enterprise == g.key).collect();

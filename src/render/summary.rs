@@ -117,6 +117,9 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, v: &Values) -> Result<(), Xl
         r,
         &title,
     )?;
+    if !r.adhoc.is_empty() {
+        super::adhoc::sheet(wb.add_worksheet().set_name(w.text("titles.adhoc"))?, &f, w, r, &title)?;
+    }
     // 整改闭环 (SPEC §11), once the loop has begun.
     if let Some(l) = &r.rectification {
         let ws = wb.add_worksheet().set_name(w.text("ledger.loop_heading"))?;

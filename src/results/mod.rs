@@ -212,6 +212,29 @@ pub struct Bias {
     pub flagged: bool,
 }
 
+/// One unscheduled sampled survey of a month (不定期抽查, SPEC §13): its groups scored on its own
+/// responses, each enterprise's month self-assessment against it (the §3 bias rule), and the
+/// improvement items its results raise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdhocSurvey {
+    /// 调查名称.
+    pub name: String,
+    pub returns: usize,
+    pub groups: Vec<GroupResult>,
+    /// Per enterprise it surveyed.
+    pub bias: Vec<Bias>,
+    pub items: Vec<ImprovementItem>,
+    /// Findings on enterprises under the minimum sample (but red lines): to watch.
+    pub watch: Vec<WatchFinding>,
+}
+
+impl AdhocSurvey {
+    /// Its responses.
+    pub fn n(&self) -> u64 {
+        self.groups.iter().find(|g| g.level == Level::City).map_or(0, |g| g.n)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ItemStatus {
     /// Raised in this period.
@@ -565,6 +588,8 @@ pub struct PeriodResults {
     /// `history`.
     pub users: users::Users,
     pub users_history: Vec<users::UsersPoint>,
+    /// A month's unscheduled sampled surveys (不定期抽查, SPEC §13), each scored on its own.
+    pub adhoc: Vec<AdhocSurvey>,
     pub inputs: Vec<Input>,
     pub min_sample: u32,
     /// Enterprises with enough responses needed before any is ranked (SPEC §8).

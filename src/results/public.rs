@@ -178,6 +178,7 @@ mod tests {
             history: Vec::new(),
             users: Default::default(),
             users_history: Vec::new(),
+            adhoc: Vec::new(),
             inputs: Vec::new(),
             min_sample: 30,
             min_ranked,

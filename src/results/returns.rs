@@ -94,6 +94,8 @@ pub struct Meta {
     pub submitter: Option<MetaCell>,
     pub kind: Option<MetaCell>,
     pub period: Option<MetaCell>,
+    /// 调查名称 of an unscheduled survey (SPEC §13).
+    pub survey_name: Option<MetaCell>,
 }
 
 /// A found header: the sheet, its row, and the columns it maps.
@@ -206,4 +208,6 @@ pub struct Submission {
     pub warnings: Option<String>,
     /// Where the file was received, byte for byte (recorded since schema 4).
     pub source_path: Option<std::path::PathBuf>,
+    /// An unscheduled survey's 调查名称 (SPEC §13).
+    pub survey_name: Option<String>,
 }

@@ -368,6 +368,7 @@ fn finish(
             received_at: receipt.received_at.to_string(),
             warnings: Some(end.warnings.to_string()),
             source_path: Some(f.path.clone()),
+            survey_name: v.meta.as_ref().and_then(|m| m.survey_name.clone()),
         };
         let dir = inbox::explanation_path(&dest).parent().map(Path::to_path_buf);
         ahead = dir.map(|d| write_ahead.start(Note::Explanation, d, explanation(&planned, &v.issues)));

@@ -381,6 +381,15 @@ pub fn tally<'c>(config: &'c Config, store: &Store, periods: &[Period]) -> Resul
     for &p in periods {
         returns.extend(store.accepted(p.kind(), p)?);
     }
+    tally_returns(config, store, &returns)
+}
+
+/// Reads every response of some accepted returns into tallies (as [`tally`]).
+pub fn tally_returns<'c>(
+    config: &'c Config,
+    store: &Store,
+    returns: &[crate::results::Submission],
+) -> Result<Tallies<'c>, StoreError> {
     let total: i64 = returns.iter().map(|s| s.rows_accepted).sum();
     let mut cut = 0;
     let mut acc = 0;

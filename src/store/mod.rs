@@ -290,7 +290,7 @@ fn sql_zh(e: &rusqlite::Error) -> String {
     format!("{what}({e})")
 }
 
-const SUBMISSION_COLUMNS: &str = "id, sha256, original_name, submitter_code, kind, period, status, rows_accepted, rows_rejected, reason, stored_path, filed, received_at, warnings, source_path";
+const SUBMISSION_COLUMNS: &str = "id, sha256, original_name, submitter_code, kind, period, status, rows_accepted, rows_rejected, reason, stored_path, filed, received_at, warnings, source_path, survey_name";
 
 /// A path as the bytes the system names it by.
 pub(crate) fn path_bytes(p: &Path) -> &[u8] {
@@ -328,6 +328,7 @@ fn submission_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
             use std::os::unix::ffi::OsStringExt;
             std::path::PathBuf::from(std::ffi::OsString::from_vec(b))
         }),
+        survey_name: r.get(15)?,
     })
 }
 
@@ -361,7 +362,6 @@ impl Store {
         // A file is moved out of the inbox right after its commit, so the commit must survive
         // a power cut, not only a crash of this process.
         conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let supported = schema::MIGRATIONS.len() as i64;
         if version > supported {
@@ -371,12 +371,26 @@ impl Store {
                 supported,
             });
         }
+        // Migrations run with foreign keys off (a table rebuilt to change a constraint is
+        // dropped and renamed, SQLite's documented way) and are checked before their commit.
+        conn.pragma_update(None, "foreign_keys", "OFF").map_err(open_err)?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
+            let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+            if broken > 0 {
+                return Err(StoreError::Sql(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                    Some(format!(
+                        "数据库升级到第 {} 版后有 {broken} 处外键不一致,已撤销升级",
+                        i + 1
+                    )),
+                )));
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
         Ok(Store {
             conn,
             deferred_sync: false,
@@ -743,10 +757,11 @@ impl Store {
         Ok(())
     }
 
-    /// Records a draw; returns its id.
+    /// Records a draw (of a quarter, `2026Q4`, or of an unscheduled survey, `2026-11 <name>`);
+    /// returns its id.
     pub fn save_draw(
         &mut self,
-        quarter: Period,
+        key: &str,
         seed: u64,
         parameters: &str,
         drawn_at: &str,
@@ -755,7 +770,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO sample_draw (quarter, seed, parameters, drawn_at) VALUES (?1, ?2, ?3, ?4)",
-            params![quarter, seed as i64, parameters, drawn_at],
+            params![key, seed as i64, parameters, drawn_at],
         )?;
         let id = tx.last_insert_rowid();
         {

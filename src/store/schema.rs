@@ -260,4 +260,46 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX appeal_review_case ON appeal_review(case_number);
     "#,
+    // 15: unscheduled sampled surveys (不定期抽查, SPEC §13): their kind, and the survey's name
+    // (调查名称) — returns of two surveys of one month do not replace each other. SQLite cannot
+    // change a CHECK constraint in place: the table is rebuilt, its rows and ids kept.
+    r#"
+    CREATE TABLE submission_new (
+        id             INTEGER PRIMARY KEY,
+        sha256         TEXT NOT NULL,
+        original_name  TEXT NOT NULL,       -- path relative to the inbox, as received
+        size           INTEGER NOT NULL,
+        format         TEXT,                -- xlsx xlsb xls ods
+        submitter_code TEXT,
+        submitter_name TEXT,
+        kind           TEXT CHECK (kind IN ('monthly', 'quarterly', 'frame', 'adhoc')),
+        period         TEXT,                -- 2026-10 or 2026Q4
+        received_at    TEXT NOT NULL,       -- local time of ingestion
+        status         TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'superseded')),
+        superseded_by  INTEGER REFERENCES submission(id),
+        rows_accepted  INTEGER NOT NULL DEFAULT 0,
+        rows_rejected  INTEGER NOT NULL DEFAULT 0,
+        reason         TEXT,                -- why it was rejected (Chinese)
+        notes          TEXT,                -- remarks such as ignored columns
+        stored_path    TEXT NOT NULL,       -- where the file goes: archive/<period>/… or rejected/…
+        filed          INTEGER NOT NULL DEFAULT 0,  -- 1 once the file is at stored_path
+        source_path    BLOB,
+        warnings       TEXT,
+        sheet          TEXT,
+        survey_name    TEXT                 -- 调查名称 of an unscheduled survey
+    );
+    INSERT INTO submission_new (id, sha256, original_name, size, format, submitter_code, submitter_name, kind,
+        period, received_at, status, superseded_by, rows_accepted, rows_rejected, reason, notes, stored_path,
+        filed, source_path, warnings, sheet)
+    SELECT id, sha256, original_name, size, format, submitter_code, submitter_name, kind,
+        period, received_at, status, superseded_by, rows_accepted, rows_rejected, reason, notes, stored_path,
+        filed, source_path, warnings, sheet
+    FROM submission;
+    DROP TABLE submission;
+    ALTER TABLE submission_new RENAME TO submission;
+    CREATE INDEX submission_sha ON submission(sha256);
+    CREATE INDEX submission_slot ON submission(submitter_code, kind, period, status);
+    CREATE INDEX submission_period ON submission(kind, period, status);
+    CREATE INDEX submission_stored_path ON submission(stored_path);
+    "#,
 ];

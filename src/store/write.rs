@@ -128,8 +128,8 @@ impl Store {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let inserted = self.exec(
             "INSERT INTO submission (sha256, original_name, size, submitter_code, submitter_name, kind, period,
-                received_at, status, stored_path, source_path)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', '', ?9)",
+                received_at, status, stored_path, source_path, survey_name)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', '', ?9, ?10)",
             params![
                 receipt.sha256,
                 receipt.original_name,
@@ -140,6 +140,7 @@ impl Store {
                 meta.period.to_string(),
                 receipt.received_at,
                 super::path_bytes(receipt.source),
+                meta.survey_name,
             ],
         );
         if let Err(e) = inserted {
@@ -222,10 +223,17 @@ impl Store {
             let replaced = {
                 let mut st = self.conn.prepare_cached(
                     "SELECT id, original_name, received_at FROM submission
-                     WHERE submitter_code = ?1 AND kind = ?2 AND period = ?3 AND status = 'accepted' AND id <> ?4",
+                     WHERE submitter_code = ?1 AND kind = ?2 AND period = ?3 AND status = 'accepted' AND id <> ?4
+                       AND coalesce(survey_name, '') = coalesce(?5, '')",
                 )?;
                 let rows = st.query_map(
-                    params![m.submitter_code, m.kind.code(), m.period.to_string(), open.id],
+                    params![
+                        m.submitter_code,
+                        m.kind.code(),
+                        m.period.to_string(),
+                        open.id,
+                        m.survey_name
+                    ],
                     |r| {
                         Ok((
                             r.get(0)?,

@@ -169,10 +169,12 @@ pub enum Rejection {
     NoAnswerColumns { kind: &'static str },
     #[error("{}没有一行有效数据(共 {issues} 处问题,逐条列在错误说明中),整份报表退回", cause_first(.cause))]
     NoValidRows { issues: usize, cause: Option<String> },
-    #[error(
-        "季度抽查只能由市级单位{city}报送;“{submitter}”报送的季度抽查不予接收(县市单位和企业请报送月度自评或样本名单)"
-    )]
-    QuarterlyNotCity { submitter: String, city: String },
+    #[error("{kind}只能由市级单位{city}报送;“{submitter}”报送的{kind}不予接收(县市单位和企业请报送月度自评或样本名单)")]
+    QuarterlyNotCity {
+        kind: &'static str,
+        submitter: String,
+        city: String,
+    },
     #[error(
         "{cell} 填报单位为“{sheet}”,但文件放在“{folder}”的文件夹 {folder_code}/ 中;为免替代其他单位的报表,整份退回。请放入“{sheet}”自己的文件夹,或更正填报单位"
     )]
@@ -208,7 +210,14 @@ pub struct ReturnMeta {
     pub submitter_name: String,
     pub kind: ReturnKind,
     pub period: Period,
+    /// An unscheduled survey's 调查名称 (default 不定期抽查); `None` for other kinds.
+    pub survey_name: Option<String>,
 }
+
+/// An unscheduled survey's name when its return does not give one.
+pub const ADHOC_NAME: &str = "不定期抽查";
+/// The label of an unscheduled survey's name in the metadata block.
+pub const SURVEY_NAME_LABEL: &str = "调查名称";
 
 /// A return that passed the file-level checks: its valid rows and its row issues.
 #[derive(Debug, Clone)]

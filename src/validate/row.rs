@@ -303,17 +303,24 @@ impl<'a> Validator<'a> {
             submitter_name: submitter.name().to_string(),
             kind,
             period,
+            survey_name: (kind == ReturnKind::Adhoc).then(|| {
+                (m.survey_name.as_ref())
+                    .map(|c| crate::text::clean_value(&c.value.display()))
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| super::ADHOC_NAME.to_string())
+            }),
         };
         if kind != ReturnKind::Frame && !layout.has_items() {
             let r = Rejection::NoAnswerColumns { kind: kind.label() };
             return Err(self.known(r, meta, ambiguous.is_some()));
         }
-        if kind == ReturnKind::Quarterly && !matches!(submitter, Party::Unit(u) if u.role == Role::City) {
+        if kind.is_sampled() && !matches!(submitter, Party::Unit(u) if u.role == Role::City) {
             let city: Vec<String> = (self.config.units.iter())
                 .filter(|u| u.role == Role::City)
                 .map(|u| format!("“{}”", u.name))
                 .collect();
             let r = Rejection::QuarterlyNotCity {
+                kind: kind.label(),
                 submitter: submitter.name().to_string(),
                 city: if city.is_empty() {
                     "(配置中 role = \"city\" 的单位,目前未登记)".to_string()
@@ -496,7 +503,7 @@ impl ReturnVisitor for Validator<'_> {
         let (fixed, item_cells) = self.by_field(row, cells);
         let no_answer = item_cells.iter().all(|v| blank(*v));
         let reason_cell = fixed[Field::NotReached.slot()].filter(|(_, v)| !blank(Some(v)));
-        if self.meta.as_ref().map(|m| m.kind) == Some(ReturnKind::Quarterly)
+        if self.meta.as_ref().is_some_and(|m| m.kind.is_sampled())
             && no_answer
             && self.call_back_without_answer(layout, row, &fixed, reason_cell, before)
         {

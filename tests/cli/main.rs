@@ -3,6 +3,7 @@
 
 mod support;
 
+mod adhoc;
 mod calendar;
 mod commands;
 mod config_checks;

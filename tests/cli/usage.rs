@@ -177,10 +177,10 @@ fn unknown_subcommands_arguments_and_values_are_said_in_chinese() {
     let (c, e) = usage(&["template", "--kind", "yearly"]);
     assert_eq!(c, 2, "{e}");
     assert!(
-        e.contains("--kind <类型>") && e.contains("monthly、quarterly、frame"),
+        e.contains("--kind <类型>") && e.contains("monthly、quarterly、frame、adhoc"),
         "{e}"
     );
-    assert_chinese(&e, &["template", "yearly", "monthly", "quarterly", "frame"]);
+    assert_chinese(&e, &["template", "yearly", "monthly", "quarterly", "frame", "adhoc"]);
     let (c, e) = usage(&["status", "--period"]);
     assert_eq!(c, 2, "{e}");
     assert!(e.contains("参数 --period <所属期> 缺少取值"), "{e}");
