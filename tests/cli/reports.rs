@@ -133,6 +133,7 @@ fn the_city_report_names_every_enterprise_with_its_composite_as_shown() {
         "四个维度得分",
         "用户情况",
         "问题分析",
+        "不定期抽查",
         "重要性–满意度矩阵",
         "数据质量疑点\u{ff08}需核实\u{ff09}",
         "整改事项",

@@ -172,13 +172,22 @@ fn the_samples_scores_match_the_independent_reference() {
         let (level, key) = (r["level"].as_str().unwrap(), r["key"].as_str().unwrap());
         let what = format!("{period} {level}/{key}");
         periods.insert(period.to_string());
-        let doc = scores(&env, period);
+        let mut doc = scores(&env, period);
         let kind = match r["kind"].as_str().unwrap() {
             "月度自评" => "monthly",
             "季度抽查" => "quarterly",
+            // An unscheduled survey is scored on its own, in its month's `adhoc` (SPEC §13).
+            "不定期抽查" => "adhoc",
             k => panic!("{what}: kind {k}"),
         };
-        assert_eq!(doc["kind"], kind, "{what}");
+        if kind == "adhoc" {
+            assert_eq!(doc["kind"], "monthly", "{what}");
+            let surveys = doc["adhoc"].as_array().unwrap();
+            assert_eq!(surveys.len(), 1, "{what}");
+            doc = surveys[0].clone();
+        } else {
+            assert_eq!(doc["kind"], kind, "{what}");
+        }
         let g = group(&doc, level, key);
         for k in ["n", "composite", "overall"] {
             assert_eq!(g[k], r[k], "{what}: {k}");
@@ -231,6 +240,30 @@ fn the_samples_scores_match_the_independent_reference() {
             "flagged",
         ] {
             assert_eq!(got[k], w[k], "bias {e}.{k}");
+        }
+    }
+
+    // The unscheduled survey of 2026-09 against each enterprise's September self-assessment.
+    let sep = scores(&env, "2026-09");
+    let want_adhoc = expected["adhoc_bias"].as_array().unwrap();
+    assert_eq!(want_adhoc.len(), 2);
+    for w in want_adhoc {
+        let survey = (sep["adhoc"].as_array().unwrap().iter())
+            .find(|a| a["name"] == w["name"])
+            .unwrap_or_else(|| panic!("survey {}", w["name"]));
+        let e = w["enterprise"].as_str().unwrap();
+        let got = (survey["bias"].as_array().unwrap().iter())
+            .find(|b| b["enterprise"] == e)
+            .unwrap_or_else(|| panic!("adhoc bias of {e}"));
+        for k in [
+            "self_n",
+            "self_composite",
+            "sampled_n",
+            "sampled_composite",
+            "bias",
+            "flagged",
+        ] {
+            assert_eq!(got[k], w[k], "adhoc bias {e}.{k}");
         }
     }
 

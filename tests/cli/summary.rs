@@ -4,7 +4,7 @@ use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 
 use crate::support::*;
 
-const SHEETS: [&str; 12] = [
+const SHEETS: [&str; 13] = [
     "总览",
     "企业排名",
     "分组得分",
@@ -16,6 +16,7 @@ const SHEETS: [&str; 12] = [
     "数据质量疑点",
     "重要性",
     "用户情况",
+    "不定期抽查",
     "说明",
 ];
 
