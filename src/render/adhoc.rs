@@ -49,10 +49,23 @@ pub(super) fn city_section(
     }
 }
 
-/// The items a survey raised (of one enterprise, or all), or a line saying there are none.
+/// How many of an enterprise's items the city's list shows (its own report shows them all).
+const CITY_TOP: usize = 5;
+
+/// The items a survey raised (of one enterprise, all of them; or each enterprise's first
+/// few), or a line saying there are none.
 fn items(d: &mut Doc, w: &Wording, a: &AdhocSurvey, enterprise: Option<&str>) {
-    let list: Vec<_> = (a.items.iter())
+    let all: Vec<_> = (a.items.iter())
         .filter(|i| enterprise.is_none_or(|e| i.enterprise == e))
+        .collect();
+    // In priority order per enterprise: the city sees each one's first few.
+    let mut shown_of: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let list: Vec<_> = (all.iter().copied())
+        .filter(|i| {
+            let n = shown_of.entry(i.enterprise.as_str()).or_default();
+            *n += 1;
+            enterprise.is_some() || *n <= CITY_TOP
+        })
         .collect();
     let watched = (a.watch.iter())
         .filter(|x| enterprise.is_none_or(|e| x.enterprise == e))
@@ -60,7 +73,7 @@ fn items(d: &mut Doc, w: &Wording, a: &AdhocSurvey, enterprise: Option<&str>) {
     if list.is_empty() {
         d.note(w.text("report.adhoc_no_items"));
     } else {
-        d.paragraph(&w.with("report.adhoc_items", &[("count", &list.len())]));
+        d.paragraph(&w.with("report.adhoc_items", &[("count", &all.len())]));
         let rows = (list.iter())
             .map(|i| {
                 let (mut row, tone) = item_row(i);
@@ -75,6 +88,12 @@ fn items(d: &mut Doc, w: &Wording, a: &AdhocSurvey, enterprise: Option<&str>) {
             columns: item_columns(w),
             rows,
         });
+        if list.len() < all.len() {
+            d.note(&w.with(
+                "report.adhoc_items_more",
+                &[("top", &CITY_TOP), ("count", &(all.len() - list.len()))],
+            ));
+        }
     }
     if watched > 0 {
         d.note(&w.with("report.adhoc_watch", &[("count", &watched)]));
