@@ -4,6 +4,8 @@
 //! and which periods have scored returns. The only place results are computed; writing them
 //! out is `run::publish`'s.
 
+mod annual;
+
 use std::collections::BTreeMap;
 
 use crate::analyse::improve::{Ledger, PeriodFindings};

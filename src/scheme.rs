@@ -130,6 +130,62 @@ impl Default for Users {
     }
 }
 
+/// The year's assessment (考核, SPEC §13): the weights of its parts, renormalised over the
+/// parts an enterprise has, and the grades by score.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Assessment {
+    /// The pooled sampled score of the year's quarterly and unscheduled surveys.
+    pub sampled: f64,
+    /// The pooled self-assessment of the year's months.
+    pub self_assessment: f64,
+    /// The on-time rectification rate of the year's complaint cases (×100).
+    pub rectification: f64,
+    /// Grades from the highest: a score at or above `min` gets `name`; below the last, `below`.
+    pub grades: Vec<AssessmentGrade>,
+    pub below: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentGrade {
+    pub name: String,
+    pub min: f64,
+}
+
+impl Default for Assessment {
+    fn default() -> Assessment {
+        let grade = |name: &str, min| AssessmentGrade { name: name.into(), min };
+        Assessment {
+            sampled: 60.0,
+            self_assessment: 20.0,
+            rectification: 20.0,
+            grades: vec![grade("优秀", 90.0), grade("良好", 80.0), grade("合格", 70.0)],
+            below: "不合格".into(),
+        }
+    }
+}
+
+impl Assessment {
+    /// The grade of a score.
+    pub fn grade(&self, score: f64) -> &str {
+        (self.grades.iter())
+            .find(|g| score >= g.min)
+            .map_or(self.below.as_str(), |g| g.name.as_str())
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let weights = [self.sampled, self.self_assessment, self.rectification];
+        if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || weights.iter().sum::<f64>() <= 0.0 {
+            return Err("[assessment] 的权重应为非负数,且不全为 0".into());
+        }
+        if self.grades.windows(2).any(|g| g[0].min <= g[1].min) {
+            return Err("[assessment] 的 grades 应按分数线从高到低排列".into());
+        }
+        Ok(())
+    }
+}
+
 /// The band of responses that do not state their usage.
 pub const NO_USAGE: &str = "未填";
 
@@ -255,6 +311,9 @@ pub struct Scheme {
     /// Usage bands and large customers (SPEC §12).
     #[serde(default)]
     pub users: Users,
+    /// The year's assessment (SPEC §13).
+    #[serde(default)]
+    pub assessment: Assessment,
     #[serde(rename = "grade")]
     pub grades: Vec<Grade>,
     #[serde(rename = "dimension")]
@@ -333,6 +392,7 @@ impl Scheme {
             }
         }
         self.users.check()?;
+        self.assessment.check()?;
         if self.grades.is_empty() {
             return Err("缺少 [[grade]] 评价档次".into());
         }

@@ -4,6 +4,7 @@
 //! in [`improve`]. Works on tallies and results; touches no file and renders nothing.
 
 pub mod anonymise;
+pub mod assessment;
 pub mod cases;
 pub mod improve;
 pub mod integrity;

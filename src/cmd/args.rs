@@ -8,6 +8,28 @@ pub fn period_arg(s: &str) -> Result<Period, String> {
     Period::parse(s).ok_or_else(|| "所属期应写作 2026-10(月份)或 2026Q4(季度)".to_string())
 }
 
+/// A month, a quarter, or a year (`2026`, `2026年`, `2026年度`: its annual documents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Period(Period),
+    Year(i32),
+}
+
+/// A 所属期 or a year on the command line.
+pub fn target_arg(s: &str) -> Result<Target, String> {
+    let t = s.trim();
+    let digits = t.trim_end_matches("年度").trim_end_matches('年');
+    if digits.len() == 4
+        && let Ok(y) = digits.parse::<i32>()
+        && (2000..=2100).contains(&y)
+    {
+        return Ok(Target::Year(y));
+    }
+    Period::parse(t)
+        .map(Target::Period)
+        .ok_or_else(|| "所属期应写作 2026-10(月份)、2026Q4(季度)或 2026(年度)".to_string())
+}
+
 /// A quarter on the command line.
 pub fn quarter_arg(s: &str) -> Result<Period, String> {
     match Period::parse(s) {

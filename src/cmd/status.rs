@@ -4,15 +4,18 @@
 use crate::analyse::quality::data_quality;
 use crate::cmd::Exit;
 use crate::config::Config;
+use chrono::Datelike;
+
+use super::args::Target;
 use crate::period::Period;
 use crate::store::Submission;
 use crate::text::pad;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 所属期(如 2026-10 或 2026Q3);默认列出库中所有所属期
-    #[arg(long, value_name = "所属期", value_parser = super::args::period_arg)]
-    pub period: Option<Period>,
+    /// 所属期(如 2026-10 或 2026Q3),或年度(如 2026);默认列出库中所有所属期
+    #[arg(long, value_name = "所属期", value_parser = super::args::target_arg)]
+    pub period: Option<Target>,
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
@@ -20,7 +23,11 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         return Ok(Exit::Locked);
     };
     let periods = match &args.period {
-        Some(p) => vec![*p],
+        Some(Target::Period(p)) => vec![*p],
+        // A year: its months and quarters, then its assessment.
+        Some(Target::Year(y)) => (shown_periods(&store.submissions(None)?).into_iter())
+            .filter(|p| p.first_day().year() == *y)
+            .collect(),
         None => shown_periods(&store.submissions(None)?),
     };
     if periods.is_empty() {
@@ -39,6 +46,9 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         if let Some(text) = adhoc(&subs) {
             say!("{}", text.trim_end());
         }
+    }
+    if let Some(Target::Year(y)) = args.period {
+        say!("{}", year(config, y).trim_end());
     }
     if args.period.is_none() && config.release.required && store.latest_release_any()?.is_some() {
         say!("{}", ledgers(config, &store)?.trim_end());
@@ -76,6 +86,40 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Success)
+}
+
+/// The year's assessment as its last computation wrote it (`reports/<year>/scores.json`).
+fn year(config: &Config, y: i32) -> String {
+    let path = config
+        .paths
+        .reports
+        .join(y.to_string())
+        .join(crate::render::json::SCORES);
+    let Some(doc) = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+    else {
+        return format!(
+            "\n{y}年度:还没有年度报告(有月度自评或季度抽查报表后,run 会写入 {})",
+            path.display()
+        );
+    };
+    let through = doc["through"].as_str().unwrap_or_default();
+    let mut out = if doc["complete"] == true {
+        format!("\n{y}年度考核:\n")
+    } else {
+        format!("\n{y}年度考核(截至 {through}):\n")
+    };
+    for a in doc["assessment"].as_array().into_iter().flatten() {
+        let rank = a["rank"].as_u64().map_or("—".to_string(), |r| r.to_string());
+        let score = a["score"].as_f64().map_or("—".to_string(), |s| format!("{s:.2}"));
+        out.push_str(&format!(
+            "  {rank:>2}  {}  {score}  {}\n",
+            pad(a["name"].as_str().unwrap_or_default(), 24, false),
+            a["grade"].as_str().unwrap_or("—")
+        ));
+    }
+    out
 }
 
 /// A month's unscheduled surveys (SPEC §13): each by name, its accepted returns and responses.

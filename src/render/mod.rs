@@ -5,6 +5,7 @@
 //! form ([`form`]) is written here too, with the workbook helpers ([`xlsx`]) all workbooks share.
 
 pub mod adhoc;
+pub mod annual;
 pub mod detail;
 pub mod feedback;
 pub mod form;

@@ -179,7 +179,7 @@ impl Renderer for EnterpriseReports {
     }
 }
 
-fn cover(d: &mut Doc, marks: &super::Marks<'_>, title: &str, period_line: &str, bureau: &str, date: &str) {
+pub(super) fn cover(d: &mut Doc, marks: &super::Marks<'_>, title: &str, period_line: &str, bureau: &str, date: &str) {
     use crate::pdf::chart::{Anchor, BLUE, GREY, INK};
     use crate::pdf::doc::{CONTENT_W, PAGE_W};
     let face = crate::pdf::font::face(Weight::Bold);

@@ -433,6 +433,35 @@ pub struct Interview {
     pub reasons: Vec<String>,
 }
 
+/// The counts behind the on-time rates (SPEC §11): the cases whose step was due (its deadline
+/// passed, or done early) and those done by the deadline. A case whose appeal was upheld was
+/// no bad review and is not counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CaseRates {
+    pub callback_due: u64,
+    pub called_back_in_time: u64,
+    pub rectify_due: u64,
+    pub rectified_in_time: u64,
+}
+
+impl CaseRates {
+    pub fn add(&mut self, c: &Case, state: &CaseState, today: NaiveDate) {
+        if state.status == CaseStatus::AppealUpheld {
+            return;
+        }
+        let called = state.called_on;
+        if called.is_some() || today > c.callback_due {
+            self.callback_due += 1;
+            self.called_back_in_time += u64::from(called.is_some_and(|d| d <= c.callback_due));
+        }
+        let done = state.done_on;
+        if done.is_some() || today > c.rectify_due {
+            self.rectify_due += 1;
+            self.rectified_in_time += u64::from(done.is_some_and(|d| d <= c.rectify_due));
+        }
+    }
+}
+
 /// The rectification loop as of a day: every enterprise's figures and the interviews.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoopSummary {

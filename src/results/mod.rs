@@ -4,6 +4,7 @@
 //! score. With it, the plain types every stage passes on ([`returns`], [`integrity`]): this
 //! module imports no stage.
 
+pub mod annual;
 pub mod answers;
 pub mod cases;
 pub mod integrity;

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::Datelike;
+
 use crate::compute::{Reporter, scored_periods};
 use crate::config::Config;
 use crate::period::Period;
@@ -43,11 +45,23 @@ pub fn publish(
 ) -> Result<Vec<PathBuf>, PublishError> {
     let mut all = Vec::new();
     let mut results = Vec::new();
+    let mut years = Vec::new();
     {
         let mut reporter = Reporter::new(config, store, topics.clone());
         for &p in periods {
             results.push(reporter.compute(p)?);
         }
+        // The year of every period written is written again (SPEC §13).
+        let mut of: Vec<i32> = periods.iter().map(|p| p.first_day().year()).collect();
+        of.sort_unstable();
+        of.dedup();
+        for year in of {
+            let cases = super::rectification::case_rates(config, store, year)?;
+            years.push(reporter.annual(year, &cases)?);
+        }
+    }
+    for a in &years {
+        all.extend(write_year(config, a)?);
     }
     let rectification = super::rectification::for_documents(config, store)?;
     for r in &mut results {
@@ -97,6 +111,72 @@ pub fn publish(
         store.clear_stale(&store.stale_periods()?)?;
     }
     Ok(all)
+}
+
+/// Computes and writes one year's documents (`reports/<year>/`); `None` when no period of the
+/// year has scored returns.
+pub fn publish_year(
+    config: &Config,
+    store: &Store,
+    topics: &Topics,
+    year: i32,
+) -> Result<Option<Vec<PathBuf>>, PublishError> {
+    if !scored_periods(store)?.iter().any(|p| p.first_day().year() == year) {
+        return Ok(None);
+    }
+    let cases = super::rectification::case_rates(config, store, year)?;
+    let a = Reporter::new(config, store, topics.clone()).annual(year, &cases)?;
+    Ok(Some(write_year(config, &a)?))
+}
+
+/// Writes a year's documents (drafts under sign-off: the year is not released) and removes
+/// their copies under the other name.
+fn write_year(config: &Config, a: &crate::results::annual::AnnualResults) -> Result<Vec<PathBuf>, PublishError> {
+    let dir = config.paths.reports.join(a.year.to_string());
+    let written = crate::render::annual::write(a, &config.scheme, &config.wording, &dir, config.release.required)?;
+    for old in crate::render::annual::other_names(&written) {
+        if let Err(e) = std::fs::remove_file(&old)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("无法删除过时的 {}:{e}", old.display());
+        }
+    }
+    Ok(written)
+}
+
+/// Writes again the years whose assessment moved without a period changing (those of
+/// `published` were just written): a day has passed since, or a returned ledger changed their
+/// cases' on-time counts.
+pub fn refresh_years(config: &Config, store: &Store, published: &[Period]) -> Result<(), PublishError> {
+    let done: Vec<i32> = published.iter().map(|p| p.first_day().year()).collect();
+    let mut years: Vec<i32> = (scored_periods(store)?.iter()).map(|p| p.first_day().year()).collect();
+    years.dedup();
+    for year in years.into_iter().filter(|y| !done.contains(y)) {
+        let path = config
+            .paths
+            .reports
+            .join(year.to_string())
+            .join(crate::render::json::SCORES);
+        let written: Option<serde_json::Value> =
+            std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        let cases = super::rectification::case_rates(config, store, year)?;
+        let same = written.is_some_and(|doc| {
+            doc["as_of"] == config.today.to_string()
+                && (doc["enterprises"].as_array().into_iter().flatten()).all(|e| {
+                    let (n, r) = cases
+                        .get(e["enterprise"].as_str().unwrap_or_default())
+                        .copied()
+                        .unwrap_or_default();
+                    e["cases"] == n
+                        && e["rectified_in_time"] == r.rectified_in_time
+                        && e["called_back_in_time"] == r.called_back_in_time
+                })
+        });
+        if !same {
+            publish_year(config, store, &config.topics, year)?;
+        }
+    }
+    Ok(())
 }
 
 /// Who a version issued before sign-off was required is recorded as signed by.

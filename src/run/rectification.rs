@@ -4,13 +4,15 @@
 //! `reports/整改台账/` by every run and release.
 
 use std::collections::BTreeMap;
+
+use chrono::Datelike;
 use std::path::PathBuf;
 
 use serde_json::Value;
 
 use crate::config::Config;
 use crate::period::Period;
-use crate::results::cases::{CaseStatus, EnterpriseLoop, Interview, LoopSummary, PROGRESS, Records};
+use crate::results::cases::{CaseRates, CaseStatus, EnterpriseLoop, Interview, LoopSummary, PROGRESS, Records};
 use crate::store::{Store, StoreError};
 
 /// The issued results of each released period: its latest version's scores.json, by period.
@@ -118,20 +120,12 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
         l.pending_appeals += u64::from(state.status == CaseStatus::Appealing);
         l.appeals += u64::from(state.appealed);
         l.appeals_upheld += u64::from(state.status == CaseStatus::AppealUpheld);
-        // The rates count the cases whose step was due (its deadline passed, or done early);
-        // a case whose appeal was upheld was no bad review.
-        if state.status != CaseStatus::AppealUpheld {
-            let called = state.called_on;
-            if called.is_some() || today > c.callback_due {
-                l.callback_due += 1;
-                l.called_back_in_time += u64::from(called.is_some_and(|d| d <= c.callback_due));
-            }
-            let done = state.done_on;
-            if done.is_some() || today > c.rectify_due {
-                l.rectify_due += 1;
-                l.rectified_in_time += u64::from(done.is_some_and(|d| d <= c.rectify_due));
-            }
-        }
+        let mut rates = CaseRates::default();
+        rates.add(&c, &state, today);
+        l.callback_due += rates.callback_due;
+        l.called_back_in_time += rates.called_back_in_time;
+        l.rectify_due += rates.rectify_due;
+        l.rectified_in_time += rates.rectified_in_time;
         l.open_cases
             .push((c.number.clone(), state.status, c.callback_due, c.rectify_due));
         let (reports, reviews) = records.of(&c.number);
@@ -171,6 +165,24 @@ pub fn summary(config: &Config, store: &Store) -> Result<LoopSummary, StoreError
         enterprises: loops,
         interviews,
     })
+}
+
+/// Per enterprise, its complaint cases opened in `year`'s periods and their on-time rates'
+/// counts, as of today (the year's assessment, SPEC §13).
+pub fn case_rates(config: &Config, store: &Store, year: i32) -> Result<BTreeMap<String, (u64, CaseRates)>, StoreError> {
+    let records = Records::new(store.case_reports()?, store.appeal_reviews()?);
+    let mut out: BTreeMap<String, (u64, CaseRates)> = BTreeMap::new();
+    for c in store
+        .cases()?
+        .into_iter()
+        .filter(|c| c.period.first_day().year() == year)
+    {
+        let state = records.state(&c, config.today);
+        let (n, rates) = out.entry(c.enterprise.clone()).or_default();
+        *n += 1;
+        rates.add(&c, &state, config.today);
+    }
+    Ok(out)
 }
 
 fn push_history(l: &mut EnterpriseLoop, number: &str, line: String) {

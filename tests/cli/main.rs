@@ -4,6 +4,7 @@
 mod support;
 
 mod adhoc;
+mod annual;
 mod calendar;
 mod commands;
 mod config_checks;
