@@ -4,16 +4,16 @@
 
 use chrono::NaiveDate;
 
+use super::args::Target;
 use crate::cmd::{Exit, lock_or_say};
 use crate::config::Config;
-use crate::period::Period;
-use crate::run::release::{Outcome, Request};
+use crate::run::release::{Outcome, Request, YearOutcome, YearRequest};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 所属期(如 2026-10 或 2026Q3)
-    #[arg(long, value_name = "所属期", value_parser = super::args::period_arg)]
-    pub period: Period,
+    /// 所属期(如 2026-10 或 2026Q3),或年度(如 2026:年度考核)
+    #[arg(long, value_name = "所属期", value_parser = super::args::target_arg)]
+    pub period: Target,
     /// 签发人(写在全市分析报告封面和公示上)
     #[arg(long, value_name = "签发人")]
     pub by: String,
@@ -23,6 +23,53 @@ pub struct Args {
     /// 签发日期(默认今天),如领导在纸面上签发于前一天
     #[arg(long, value_name = "日期", value_parser = date_arg)]
     pub date: Option<NaiveDate>,
+}
+
+/// `release --period 2026`: the year's assessment (SPEC §13).
+fn release_year(config: &Config, store: &mut crate::store::Store, args: &Args, year: i32) -> anyhow::Result<Exit> {
+    let dir = config.paths.reports.join(year.to_string());
+    if !config.release.required {
+        say!(
+            "配置中 [release] required = false:每次运行即印发,无需签发。{year}年度的材料已在 {}。",
+            dir.display()
+        );
+        return Ok(Exit::Success);
+    }
+    let req = YearRequest {
+        year,
+        signer: &args.by,
+        number: args.number.as_deref(),
+        date: args.date.unwrap_or(config.today),
+    };
+    match crate::run::release::release_year(config, store, &config.topics, &req)? {
+        YearOutcome::Unchanged(last) => say!(
+            "{year}年度已于 {} 由 {} 签发第 {} 版,此后结果没有变动,无需重新签发。",
+            last.date,
+            last.signer,
+            last.version
+        ),
+        YearOutcome::Issued(record, files) => {
+            let mark = if record.version > 1 { "(更正)" } else { "" };
+            say!(
+                "{year}年度考核第 {} 版{mark}已签发:签发人 {},日期 {}{}。",
+                record.version,
+                record.signer,
+                record.date,
+                record
+                    .number
+                    .as_deref()
+                    .map(|n| format!(",文号 {n}"))
+                    .unwrap_or_default()
+            );
+            say!(
+                "签发文件在 {}(共 {} 个),公示已放入 {}。",
+                dir.join(crate::render::issued_folder(record.version)).display(),
+                files.len(),
+                config.paths.public.join(year.to_string()).display()
+            );
+        }
+    }
+    Ok(Exit::Success)
 }
 
 fn date_arg(s: &str) -> Result<NaiveDate, String> {
@@ -36,21 +83,25 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     let Some(mut store) = crate::cmd::open_store(config)? else {
         return Ok(Exit::Locked);
     };
+    let period = match args.period {
+        Target::Period(p) => p,
+        Target::Year(year) => return release_year(config, &mut store, args, year),
+    };
     if !config.release.required {
         say!(
             "配置中 [release] required = false:每次运行即印发,无需签发。{} 的材料已在 {}。",
-            args.period.label_zh(),
-            config.paths.period_dir(args.period).display()
+            period.label_zh(),
+            config.paths.period_dir(period).display()
         );
         return Ok(Exit::Success);
     }
     let req = Request {
-        period: args.period,
+        period,
         signer: &args.by,
         number: args.number.as_deref(),
         date: args.date.unwrap_or(config.today),
     };
-    let label = args.period.label_zh();
+    let label = period.label_zh();
     match crate::run::release::release(config, &mut store, &config.topics, &req)? {
         Outcome::Unchanged(last) => {
             say!(
@@ -75,7 +126,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
             );
             let dir = config
                 .paths
-                .period_dir(args.period)
+                .period_dir(period)
                 .join(crate::render::issued_folder(record.version));
             say!(
                 "签发文件在 {}(共 {} 个),公示已放入 {}。",

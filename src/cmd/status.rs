@@ -48,7 +48,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
         }
     }
     if let Some(Target::Year(y)) = args.period {
-        say!("{}", year(config, y).trim_end());
+        say!("{}", year(config, &store, y)?.trim_end());
     }
     if args.period.is_none() && config.release.required && store.latest_release_any()?.is_some() {
         say!("{}", ledgers(config, &store)?.trim_end());
@@ -89,20 +89,21 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
 }
 
 /// The year's assessment as its last computation wrote it (`reports/<year>/scores.json`).
-fn year(config: &Config, y: i32) -> String {
+fn year(config: &Config, store: &crate::store::Store, y: i32) -> anyhow::Result<String> {
     let path = config
         .paths
         .reports
         .join(y.to_string())
         .join(crate::render::json::SCORES);
-    let Some(doc) = std::fs::read(&path)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+    let bytes = std::fs::read(&path).ok();
+    let Some(doc) = bytes
+        .as_deref()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
     else {
-        return format!(
+        return Ok(format!(
             "\n{y}年度:还没有年度报告(有月度自评或季度抽查报表后,run 会写入 {})",
             path.display()
-        );
+        ));
     };
     let through = doc["through"].as_str().unwrap_or_default();
     let mut out = if doc["complete"] == true {
@@ -119,7 +120,17 @@ fn year(config: &Config, y: i32) -> String {
             a["grade"].as_str().unwrap_or("—")
         ));
     }
-    out
+    if config.release.required {
+        let now = bytes.as_deref().and_then(crate::render::annual::fingerprint_of);
+        out.push_str(&match store.year_releases(y)?.pop() {
+            None => format!("签发:{y}年度 送审稿,待签发(utility-eval release --period {y} --by 签发人)\n"),
+            Some(l) if Some(&l.scores) == now.as_ref() => {
+                format!("签发:{y}年度 已签发 第{}版 {} {}\n", l.version, l.date, l.signer)
+            }
+            Some(l) => format!("签发:已签发的{y}年度(第{}版)有变动,待重新签发\n", l.version),
+        });
+    }
+    Ok(out)
 }
 
 /// A month's unscheduled surveys (SPEC §13): each by name, its accepted returns and responses.

@@ -191,8 +191,9 @@ fn city_report(a: &AnnualResults, scheme: &Scheme, w: &Wording, marks: &Marks<'_
         Some(m) => format!("{m} · {title} · {line}"),
         None => format!("{title} · {line}"),
     };
-    let mut d = Doc::new(title, &running, bureau, through);
-    cover(&mut d, marks, title, &line, bureau, &super::date_zh(through));
+    let dated = marks.dated(through);
+    let mut d = Doc::new(title, &running, bureau, dated);
+    cover(&mut d, marks, title, &line, bureau, &super::date_zh(dated));
     let mut s = Sections(0);
     let th = scheme.thresholds.action;
     let weights = &scheme.assessment;
@@ -422,33 +423,46 @@ fn public_page(a: &AnnualResults, w: &Wording, title: &str) -> String {
 /// The renderer's name in errors.
 const REPORT: &str = "annual";
 
-/// Writes the year's documents into `dir`: drafts (【送审稿】) under sign-off, as the year is
-/// not released yet. Returns the files written.
+/// A fingerprint of the year's results (scores.json without the day they were counted on):
+/// what a release is compared with.
+pub fn fingerprint(a: &AnnualResults) -> String {
+    fingerprint_of(&scores_bytes(a)).expect("scores.json as written")
+}
+
+/// The fingerprint of a year's scores.json as written, if it reads.
+pub fn fingerprint_of(scores: &[u8]) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let mut doc: Value = serde_json::from_slice(scores).ok()?;
+    if let Some(m) = doc.as_object_mut() {
+        m.remove("as_of");
+        m.remove("depends_on");
+    }
+    let bytes = serde_json::to_vec(&doc).ok()?;
+    Some(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Writes the year's scores.json into `dir`, and its documents when `documents`: marked as
+/// `issue` says (a draft under sign-off until the year is released). Returns the files written.
 pub fn write(
     a: &AnnualResults,
     scheme: &Scheme,
     wording: &Wording,
     dir: &Path,
-    draft: bool,
+    issue: &Issue,
+    documents: bool,
 ) -> Result<Vec<PathBuf>, RenderError> {
     let mut values = crate::wording::Values::new();
     values.insert("city", a.city.clone());
     let bureau = wording.bureau(&values);
     std::fs::create_dir_all(dir).map_err(io(REPORT, dir))?;
-    let issue = if draft {
-        Issue::Draft { correction: false }
-    } else {
-        Issue::Unsigned
-    };
-    let marks = Marks {
-        issue: &issue,
-        wording,
-        dir,
-    };
+    let marks = Marks { issue, wording, dir };
     let mut out = Vec::new();
     let scores = dir.join(super::json::SCORES);
     write_atomic(&scores, &scores_bytes(a)).map_err(io(REPORT, &scores))?;
     out.push(scores);
+    if !documents {
+        return Ok(out);
+    }
     let title = wording.with("report.annual_title", &[("city", &a.city), ("year", &a.year)]);
     let pdf = marks.place(Path::new(&format!("{title}.pdf")));
     let bytes = city_report(a, scheme, wording, &marks, &title, &bureau)

@@ -61,7 +61,7 @@ pub fn publish(
         }
     }
     for a in &years {
-        all.extend(write_year(config, a)?);
+        all.extend(write_year(config, store, a)?);
     }
     let rectification = super::rectification::for_documents(config, store)?;
     for r in &mut results {
@@ -126,15 +126,40 @@ pub fn publish_year(
     }
     let cases = super::rectification::case_rates(config, store, year)?;
     let a = Reporter::new(config, store, topics.clone()).annual(year, &cases)?;
-    Ok(Some(write_year(config, &a)?))
+    Ok(Some(write_year(config, store, &a)?))
 }
 
-/// Writes a year's documents (drafts under sign-off: the year is not released) and removes
-/// their copies under the other name.
-fn write_year(config: &Config, a: &crate::results::annual::AnnualResults) -> Result<Vec<PathBuf>, PublishError> {
+/// Writes a year's scores.json and, unless its issued version holds these results, its
+/// documents (drafts under sign-off, a correction's once a version is issued); removes their
+/// copies under the other name, and the drafts once the issued version holds the results.
+fn write_year(
+    config: &Config,
+    store: &Store,
+    a: &crate::results::annual::AnnualResults,
+) -> Result<Vec<PathBuf>, PublishError> {
+    use crate::render::annual;
     let dir = config.paths.reports.join(a.year.to_string());
-    let written = crate::render::annual::write(a, &config.scheme, &config.wording, &dir, config.release.required)?;
-    for old in crate::render::annual::other_names(&written) {
+    let last = store.year_releases(a.year)?.pop();
+    let (issue, documents) = match last {
+        _ if !config.release.required => (Issue::Unsigned, true),
+        Some(l) if l.scores == annual::fingerprint(a) => (Issue::Unsigned, false),
+        Some(_) => (Issue::Draft { correction: true }, true),
+        None => (Issue::Draft { correction: false }, true),
+    };
+    let written = annual::write(a, &config.scheme, &config.wording, &dir, &issue, documents)?;
+    let mut old = annual::other_names(&written);
+    if !documents {
+        // The issued version holds these results: no draft waits.
+        old.extend(
+            (std::fs::read_dir(&dir).into_iter().flatten().flatten())
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .filter(|p| {
+                    (p.file_name()).is_some_and(|n| n.to_string_lossy().starts_with(crate::render::DRAFT_PREFIX))
+                }),
+        );
+    }
+    for old in old {
         if let Err(e) = std::fs::remove_file(&old)
             && e.kind() != std::io::ErrorKind::NotFound
         {

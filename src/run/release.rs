@@ -73,6 +73,8 @@ pub enum ReleaseError {
     Store(#[from] StoreError),
     #[error("{0} 没有可签发的结果(没有已接收的报表)")]
     NoResults(Period),
+    #[error("{0}年度没有可签发的结果(没有已接收的月度自评或季度抽查报表)")]
+    NoYear(i32),
     #[error(
         "未签发:公示须写明公示期内异议的受理方式,请在配置文件的 [release] 中填写 contact(如 contact = \"市住建局城建科,电话 0728-1234567,邮箱 pingjia@example.gov.cn\")后再签发"
     )]
@@ -224,6 +226,116 @@ pub fn release(
     settle(config, store, topics, &r, version)?;
     super::rectification::refresh(config, store)?;
     Ok(Outcome::Issued(record, files))
+}
+
+/// What `release --period <year>` is asked to do (SPEC §13).
+pub struct YearRequest<'a> {
+    pub year: i32,
+    pub signer: &'a str,
+    pub number: Option<&'a str>,
+    pub date: NaiveDate,
+}
+
+/// What the year's release did.
+#[derive(Debug)]
+pub enum YearOutcome {
+    Issued(crate::store::YearRelease, Vec<PathBuf>),
+    Unchanged(crate::store::YearRelease),
+}
+
+/// Signs a year off (SPEC §13): brings stale periods up to date, computes the year, and
+/// issues it as its next version in `reports/<year>/签发/第N版/` (its assessment as counted
+/// today), unless that version already holds these results; the public page goes to
+/// `public/<year>/`.
+pub fn release_year(
+    config: &Config,
+    store: &mut Store,
+    topics: &Topics,
+    req: &YearRequest<'_>,
+) -> Result<YearOutcome, ReleaseError> {
+    use crate::render::annual;
+    if req.signer.trim().is_empty() {
+        return Err(ReleaseError::NoSigner);
+    }
+    super::rectification::carry_cases(config, store)?;
+    let stale = affected(config, store)?;
+    if !stale.is_empty() {
+        publish(config, store, topics, &stale, true)?;
+    }
+    settle_unscored(store)?;
+    let year = req.year;
+    let cases = super::rectification::case_rates(config, store, year)?;
+    let a = Reporter::new(config, store, topics.clone()).annual(year, &cases)?;
+    if a.through.is_none() {
+        return Err(ReleaseError::NoYear(year));
+    }
+    let scores = annual::fingerprint(&a);
+    let previous = store.year_releases(year)?;
+    if let Some(last) = previous.last() {
+        if last.scores == scores {
+            return Ok(YearOutcome::Unchanged(last.clone()));
+        }
+        if req.date < last.date {
+            return Err(ReleaseError::DateBefore {
+                date: req.date,
+                version: last.version,
+                previous: last.date,
+            });
+        }
+    }
+    let contact = config.release.contact.clone().ok_or(ReleaseError::NoContact)?;
+    let version = previous.last().map_or(1, |l| l.version + 1);
+    let notice = config.calendar.span(req.date, config.release.notice_days);
+    let number = req.number.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+    let issue = Issue::Issued(Release {
+        version,
+        signer: req.signer.trim().to_string(),
+        date: req.date,
+        number: number.clone(),
+        notice_end: notice.date,
+        notice_estimated: notice.estimated,
+        contact,
+        changes: Vec::new(),
+    });
+    let dir = config.paths.reports.join(year.to_string());
+    let out = dir.join(crate::render::issued_folder(version));
+    if out.exists() {
+        // Never recorded (the record is written last): an attempt cut short, written afresh.
+        std::fs::remove_dir_all(&out).map_err(|source| ReleaseError::Write {
+            path: out.clone(),
+            source,
+        })?;
+    }
+    let files = annual::write(&a, &config.scheme, &config.wording, &out, &issue, true).map_err(PublishError::from)?;
+    let record = crate::store::YearRelease {
+        year,
+        version,
+        signer: req.signer.trim().to_string(),
+        date: req.date,
+        number,
+        scores,
+    };
+    store.record_year_release(&record)?;
+    // The public page of the version in force; the drafts go (the issued version holds the
+    // results now).
+    let public = config.paths.public.join(year.to_string());
+    std::fs::create_dir_all(&public).map_err(|source| ReleaseError::Write {
+        path: public.clone(),
+        source,
+    })?;
+    for page in files.iter().filter(|f| f.extension().is_some_and(|e| e == "html")) {
+        let to = public.join(page.file_name().unwrap_or_default());
+        let bytes = std::fs::read(page).map_err(|source| ReleaseError::Write {
+            path: page.clone(),
+            source,
+        })?;
+        crate::output::write_atomic(&to, &bytes).map_err(|source| ReleaseError::Write {
+            path: to.clone(),
+            source,
+        })?;
+    }
+    super::publish::publish_year(config, store, topics, year)?;
+    Ok(YearOutcome::Issued(record, files))
 }
 
 /// What follows a recorded release, done again by the next `release` until it is done: the

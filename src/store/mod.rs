@@ -16,7 +16,7 @@ use crate::period::{Period, ReturnKind};
 pub use crate::results::{Status, Submission};
 use crate::validate::{ReturnMeta, RowIssue};
 pub use cases::CaseSource;
-pub use release::ReleaseRecord;
+pub use release::{ReleaseRecord, YearRelease};
 
 /// Commits between two checkpoints by [`checkpoint_on_signal`].
 const COMMITS_PER_CHECKPOINT: usize = 16;

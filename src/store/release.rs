@@ -25,7 +25,47 @@ pub struct ReleaseRecord {
     pub figures: Vec<Figures>,
 }
 
+/// One issued version of a year (SPEC §13).
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearRelease {
+    pub year: i32,
+    pub version: u32,
+    pub signer: String,
+    pub date: chrono::NaiveDate,
+    pub number: Option<String>,
+    /// The fingerprint of the year's results issued.
+    pub scores: String,
+}
+
 impl Store {
+    /// Records an issued version of a year. A version is never written twice.
+    pub fn record_year_release(&self, r: &YearRelease) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO year_release (year, version, signer, released_on, number, scores) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![r.year, r.version, r.signer, r.date.to_string(), r.number, r.scores],
+        )?;
+        Ok(())
+    }
+
+    /// Every issued version of a year, the first first.
+    pub fn year_releases(&self, year: i32) -> Result<Vec<YearRelease>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT version, signer, released_on, number, scores FROM year_release WHERE year = ?1 ORDER BY version",
+        )?;
+        let rows = st.query_map(params![year], |row| {
+            let date: String = row.get(2)?;
+            Ok(YearRelease {
+                year,
+                version: row.get(0)?,
+                signer: row.get(1)?,
+                date: chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap_or_default(),
+                number: row.get(3)?,
+                scores: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Records an issued version. A version is never written twice.
     pub fn record_release(&self, r: &ReleaseRecord) -> Result<(), StoreError> {
         let figures = serde_json::to_string(&r.figures).unwrap_or_default();

@@ -302,4 +302,16 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX submission_period ON submission(kind, period, status);
     CREATE INDEX submission_stored_path ON submission(stored_path);
     "#,
+    // 16: the year's releases (SPEC §13): every issued version of a year's assessment.
+    r#"
+    CREATE TABLE year_release (
+        year        INTEGER NOT NULL,
+        version     INTEGER NOT NULL,
+        signer      TEXT NOT NULL,
+        released_on TEXT NOT NULL,
+        number      TEXT,
+        scores      TEXT NOT NULL,          -- fingerprint of the year's results issued
+        PRIMARY KEY (year, version)
+    );
+    "#,
 ];

@@ -244,3 +244,80 @@ fn the_samples_year_is_written_through_their_last_quarter() {
         assert!(!page.contains(name) && !text.contains(name));
     }
 }
+
+/// The year signed off (SPEC §13 with §9b): a draft until `release --period 2026`, then its
+/// version 1 in `签发/第1版/` and its public page in `public/2026/`; a later change waits for a
+/// correction.
+#[test]
+fn the_year_is_signed_off_like_a_period() {
+    let env = Env::signed();
+    let mut body = rows(GS01, false, &["满意", "满意", "一般"], "2026-03-05", 1);
+    body.extend(rows(RQ01, true, &["满意", "非常满意"], "2026-03-05", 10));
+    write_xlsx(
+        &env.inbox("JL/竟陵街道_月度自评_2026-03.xlsx"),
+        "Sheet1",
+        &sheet("竟陵街道", "月度自评", "2026-03", body),
+    );
+    assert_eq!(code(&env.run_on("2026-04-02")), 0);
+    let year = env.path("reports/2026");
+    let names = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = (std::fs::read_dir(dir).unwrap().flatten())
+            .filter(|e| e.path().is_file())
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(
+        names(&year)
+            .iter()
+            .filter(|n| n.ends_with(".pdf"))
+            .all(|n| n.starts_with("【送审稿】"))
+    );
+    let status = stdout(&env.run(&["status", "--period", "2026"]));
+    assert!(status.contains("签发:2026年度 送审稿,待签发"), "{status}");
+
+    let o = env.run(&["release", "--period", "2026", "--by", "王局长", "--date", "2026-04-03"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("2026年度考核第 1 版已签发"), "{}", stdout(&o));
+    let issued = year.join("签发/第1版");
+    let pdf = names(&issued).into_iter().find(|n| n.ends_with(".pdf")).unwrap();
+    assert!(!pdf.starts_with("【送审稿】"), "{pdf}");
+    let cover: String = pdf_text(&issued.join(&pdf)).split_whitespace().collect();
+    assert!(cover.contains("签发人：王局长"), "{cover}");
+    assert!(
+        !names(&year).iter().any(|n| n.starts_with("【送审稿】")),
+        "{:?}",
+        names(&year)
+    );
+    let public = names(&env.path("public/2026"));
+    assert_eq!(public.len(), 1);
+    assert!(public[0].ends_with("考核结果.html"));
+    let status = stdout(&env.run(&["status", "--period", "2026"]));
+    assert!(
+        status.contains("签发:2026年度 已签发 第1版 2026-04-03 王局长"),
+        "{status}"
+    );
+    let o = env.run(&["release", "--period", "2026", "--by", "王局长", "--date", "2026-04-03"]);
+    assert!(stdout(&o).contains("无需重新签发"), "{}", stdout(&o));
+
+    // Another month changes the year: the issued version stands, a correction's draft waits.
+    let body = rows(GS01, false, &["不满意", "不满意"], "2026-04-06", 1);
+    write_xlsx(
+        &env.inbox("JL/竟陵街道_月度自评_2026-04.xlsx"),
+        "Sheet1",
+        &sheet("竟陵街道", "月度自评", "2026-04", body),
+    );
+    assert_eq!(code(&env.run_on("2026-05-02")), 0);
+    let status = stdout(&env.run(&["status", "--period", "2026"]));
+    assert!(
+        status.contains("签发:已签发的2026年度(第1版)有变动,待重新签发"),
+        "{status}"
+    );
+    assert!(names(&issued).contains(&pdf), "version 1 is never rewritten");
+    assert!(
+        names(&year)
+            .iter()
+            .any(|n| n.starts_with("【送审稿】") && n.ends_with(".pdf"))
+    );
+}
