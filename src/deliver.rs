@@ -273,6 +273,17 @@ fn everything_due(config: &Config, store: &Store) -> Result<BTreeMap<String, Fol
         let due = due(config, period);
         out.insert(period.to_string(), Folder { complete: true, due });
     }
+    // The years (SPEC §13): each year's issued report and workbook to the leaders, its drafts
+    // to the reviewers.
+    for year in years_written(config) {
+        out.insert(
+            year.to_string(),
+            Folder {
+                complete: true,
+                due: year_due(config, store, year)?,
+            },
+        );
+    }
     // The loop's papers (SPEC §11): the appeal review to the city unit, and to each sender
     // the feedback on its returned ledger or review, while they stand.
     let folder = crate::render::ledger::FOLDER.to_string();
@@ -305,6 +316,74 @@ fn everything_due(config: &Config, store: &Store) -> Result<BTreeMap<String, Fol
             Recipient::of(config, party),
             doc,
         );
+    }
+    Ok(out)
+}
+
+/// The years with annual documents (`reports/<year>/scores.json`), oldest first.
+fn years_written(config: &Config) -> Vec<i32> {
+    let mut out: Vec<i32> = (std::fs::read_dir(&config.paths.reports).into_iter().flatten().flatten())
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            let year: i32 = (name.len() == 4).then(|| name.parse().ok()).flatten()?;
+            e.path().join(crate::render::json::SCORES).is_file().then_some(year)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A year's documents due: its issued version's report and workbook (the latest version; all
+/// its documents without sign-off) to the leaders, its drafts to the reviewers.
+fn year_due(config: &Config, store: &Store, year: i32) -> Result<Due, StoreError> {
+    let dir = config.paths.reports.join(year.to_string());
+    let signed_off = config.release.required;
+    let files = |dir: &Path, draft: bool| -> Vec<Document> {
+        let mut v: Vec<Document> = (std::fs::read_dir(dir).into_iter().flatten().flatten())
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "pdf" || x == "xlsx"))
+            .filter_map(|path| {
+                let name = path.file_name()?.to_string_lossy().into_owned();
+                (name.starts_with(crate::render::DRAFT_PREFIX) == draft).then_some(())?;
+                let (sha256, _) = crate::inbox::sha256(&path).ok()?;
+                Some(Document { path, name, sha256 })
+            })
+            .collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    };
+    let issued = if signed_off {
+        match store.year_releases(year)?.pop() {
+            Some(l) => files(&dir.join(crate::render::issued_folder(l.version)), false),
+            None => Vec::new(),
+        }
+    } else {
+        files(&dir, false)
+    };
+    let drafts = if signed_off { files(&dir, true) } else { Vec::new() };
+    let d = &config.delivery;
+    let mut out = Vec::new();
+    if d.leaders.is_empty() && !(issued.is_empty() && drafts.is_empty()) {
+        let r = Recipient {
+            key: "领导".into(),
+            name: "领导".into(),
+            email: None,
+        };
+        out.push((r, [issued.clone(), drafts.clone()].concat()));
+    }
+    for l in &d.leaders {
+        let r = Recipient {
+            key: l.recipient_key(),
+            name: l.name.clone(),
+            email: Some(l.email.clone()),
+        };
+        let mut docs = issued.clone();
+        if config.release.reviewers.contains(&l.name) {
+            docs.extend(drafts.iter().cloned());
+        }
+        if !docs.is_empty() {
+            out.push((r, docs));
+        }
     }
     Ok(out)
 }
@@ -723,6 +802,18 @@ fn message(
 ) -> Result<Message, String> {
     let sender = config.delivery.sender.as_deref().unwrap_or_default();
     let mut v = values(config, Period::parse(folder));
+    // A year's folder (SPEC §13): its documents are the year's assessment.
+    if folder.len() == 4 && folder.parse::<i32>().is_ok() {
+        v.insert("period", folder.to_string());
+        v.insert(
+            "period_label",
+            config.wording.with("report.annual_year", &[("year", &folder)]),
+        );
+        v.insert(
+            "kind",
+            config.wording.text("report.annual_assessment_heading").to_string(),
+        );
+    }
     v.insert("recipient", r.name.clone());
     let list: Vec<String> = docs.iter().map(|d| format!("  {}", d.name)).collect();
     v.insert("documents", list.join("\n"));

@@ -69,7 +69,7 @@ fn release_year(config: &Config, store: &mut crate::store::Store, args: &Args, y
             );
         }
     }
-    Ok(Exit::Success)
+    deliver(config, store, &format!("{year}年度"))
 }
 
 fn date_arg(s: &str) -> Result<NaiveDate, String> {
@@ -136,8 +136,13 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
             );
         }
     }
-    let mut failed = crate::notice::write_due(config, &store)?;
-    let mut delivered = crate::deliver::deliver(config, &store)?;
+    deliver(config, &store, &label)
+}
+
+/// Delivers what is due after a release; says what could not be delivered.
+fn deliver(config: &Config, store: &crate::store::Store, label: &str) -> anyhow::Result<Exit> {
+    let mut failed = crate::notice::write_due(config, store)?;
+    let mut delivered = crate::deliver::deliver(config, store)?;
     delivered.failed.splice(0..0, failed.drain(..));
     let failed = crate::cmd::print_delivered(config, &delivered);
     if failed {

@@ -276,6 +276,14 @@ fn the_year_is_signed_off_like_a_period() {
     );
     let status = stdout(&env.run(&["status", "--period", "2026"]));
     assert!(status.contains("签发:2026年度 送审稿,待签发"), "{status}");
+    // The draft goes to the reviewer only.
+    let got = env.files("outbox/领导_王局长/2026");
+    assert!(
+        got.iter()
+            .any(|f| f.starts_with("【送审稿】") && f.ends_with("考核报告.pdf")),
+        "{got:?}"
+    );
+    assert!(!env.path("outbox/领导_李副局长/2026").exists());
 
     let o = env.run(&["release", "--period", "2026", "--by", "王局长", "--date", "2026-04-03"]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
@@ -298,6 +306,12 @@ fn the_year_is_signed_off_like_a_period() {
         status.contains("签发:2026年度 已签发 第1版 2026-04-03 王局长"),
         "{status}"
     );
+    // Delivered: the issued report to every leader, no draft left with the reviewer.
+    for leader in ["王局长", "李副局长"] {
+        let got = env.files(&format!("outbox/领导_{leader}/2026"));
+        assert!(got.contains(&pdf), "{leader}: {got:?}");
+        assert!(!got.iter().any(|f| f.starts_with("【送审稿】")), "{leader}: {got:?}");
+    }
     let o = env.run(&["release", "--period", "2026", "--by", "王局长", "--date", "2026-04-03"]);
     assert!(stdout(&o).contains("无需重新签发"), "{}", stdout(&o));
 

@@ -225,7 +225,14 @@ fn each_recipient_gets_one_message_per_period_with_readable_chinese_and_the_docu
         .iter()
         .filter(|m| m["to"].as_str().unwrap().contains("wang@example.gov.cn"))
         .collect();
-    assert_eq!(to_wang.len(), 4, "a message for each of the four periods");
+    // The four periods' and the year's (SPEC §13: its report and workbook).
+    assert_eq!(to_wang.len(), 5, "a message for each of the four periods and the year");
+    assert!(
+        to_wang
+            .iter()
+            .any(|m| m["subject"].as_str().unwrap_or_default().contains("2026年度")),
+        "the year's message says so"
+    );
     assert!(to_wang.iter().all(|m| m["to"].as_str().unwrap().contains("王局长")));
     assert!(to_wang.iter().all(|m| m["attachments"].as_array().unwrap().len() == 2));
     // Nothing changed: nothing sent again.
