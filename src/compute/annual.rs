@@ -44,7 +44,17 @@ impl Reporter<'_> {
         }
         // The year's self-assessment, pooled; and its sampled surveys (quarterly and
         // unscheduled), pooled.
-        let own = score::tally(config, self.store, &months)?.results();
+        // The months' tallies are read already (their cores): merged, not read again.
+        let own = match months.split_first() {
+            Some((first, rest)) => {
+                let mut t = self.tallies[first].clone();
+                for m in rest {
+                    t.merge(self.tallies[m].clone());
+                }
+                t.results()
+            }
+            None => Vec::new(),
+        };
         let mut sampled_returns = Vec::new();
         for q in 1..=4 {
             sampled_returns.extend(
