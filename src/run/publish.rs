@@ -306,13 +306,43 @@ pub(super) fn render(
         issue,
         notice_days: config.release.notice_days,
     };
-    let mut outputs = Vec::new();
-    for renderer in crate::render::renderers().iter().filter(|x| which(x.as_ref())) {
-        let started = std::time::Instant::now();
-        outputs.extend(renderer.render(&cx)?);
-        tracing::debug!("{}: {} in {:?}", r.period, renderer.name(), started.elapsed());
-    }
-    Ok(outputs)
+    let renderers: Vec<Box<dyn Renderer>> = (crate::render::renderers().into_iter())
+        .filter(|x| which(x.as_ref()))
+        .collect();
+    // The detail workbook (every response, the longest to write) is written on another core,
+    // over its own connection, while the other documents are; the outputs keep their order.
+    let detail_name = crate::render::detail::DetailWorkbook.name();
+    let apart = renderers.iter().position(|x| x.name() == detail_name);
+    std::thread::scope(|scope| -> Result<Vec<PathBuf>, PublishError> {
+        let beside = apart.map(|_| {
+            scope.spawn(|| -> Result<Vec<PathBuf>, PublishError> {
+                let started = std::time::Instant::now();
+                let reader = Store::open_reader(&config.paths.database)?;
+                let detail = Detail {
+                    store: &reader,
+                    period: r.period,
+                };
+                let cx = RenderContext { detail: &detail, ..cx };
+                let files = crate::render::detail::DetailWorkbook.render(&cx)?;
+                tracing::debug!("{}: {detail_name} in {:?}", r.period, started.elapsed());
+                Ok(files)
+            })
+        });
+        let mut outputs: Vec<Vec<PathBuf>> = Vec::new();
+        for (i, renderer) in renderers.iter().enumerate() {
+            if Some(i) == apart {
+                outputs.push(Vec::new());
+                continue;
+            }
+            let started = std::time::Instant::now();
+            outputs.push(renderer.render(&cx)?);
+            tracing::debug!("{}: {} in {:?}", r.period, renderer.name(), started.elapsed());
+        }
+        if let (Some(i), Some(handle)) = (apart, beside) {
+            outputs[i] = handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        }
+        Ok(outputs.into_iter().flatten().collect())
+    })
 }
 
 /// How the issued documents of a period just computed into `dir` are written: unmarked
