@@ -46,6 +46,8 @@ pub struct Reporter<'c> {
     ledgers: BTreeMap<Period, Ledger>,
     /// The periods with scored returns, read once.
     scored: Option<Vec<Period>>,
+    /// Each month's integrity signals once computed (the year counts them again).
+    signals: BTreeMap<Period, Vec<crate::analyse::integrity::Signal>>,
 }
 
 impl<'c> Reporter<'c> {
@@ -59,6 +61,7 @@ impl<'c> Reporter<'c> {
             groups: BTreeMap::new(),
             ledgers: BTreeMap::new(),
             scored: None,
+            signals: BTreeMap::new(),
         }
     }
 
@@ -327,6 +330,9 @@ impl<'c> Reporter<'c> {
             Vec::new()
         };
         let (integrity, importance) = self.integrity(period, &pooled)?;
+        if !period.is_quarter() {
+            self.signals.insert(period, integrity.clone());
+        }
         let weights: BTreeMap<String, f64> = (importance.iter())
             .filter_map(|i| Some((i.id.clone(), i.importance?)))
             .collect();

@@ -100,7 +100,11 @@ impl Reporter<'_> {
         // Integrity signals flagged on each submitter's own returns over the months.
         let mut flags: BTreeMap<String, u64> = BTreeMap::new();
         for &m in &months {
-            for s in self.integrity(m, &[])?.0.into_iter().filter(|s| s.flagged) {
+            let signals = match self.signals.get(&m) {
+                Some(s) => s.clone(),
+                None => self.integrity(m, &[])?.0,
+            };
+            for s in signals.into_iter().filter(|s| s.flagged) {
                 *flags.entry(s.submitter).or_default() += 1;
             }
         }

@@ -56,12 +56,16 @@ pub fn publish(
         of.sort_unstable();
         of.dedup();
         for year in of {
+            let started = std::time::Instant::now();
             let cases = super::rectification::case_rates(config, store, year)?;
             years.push(reporter.annual(year, &cases)?);
+            tracing::debug!("{year}: the year computed in {:?}", started.elapsed());
         }
     }
     for a in &years {
+        let started = std::time::Instant::now();
         all.extend(write_year(config, store, a)?);
+        tracing::debug!("{}: the year's documents in {:?}", a.year, started.elapsed());
     }
     let rectification = super::rectification::for_documents(config, store)?;
     for r in &mut results {
