@@ -259,7 +259,7 @@ impl<'c> Reporter<'c> {
         }
         let month = &self.cores[&period].groups;
         let mut out = Vec::new();
-        for (k, name) in names.into_iter().enumerate() {
+        for name in names {
             let mine: Vec<_> = (returns.iter())
                 .filter(|s| s.survey_name.as_deref().unwrap_or(crate::validate::ADHOC_NAME) == name)
                 .cloned()
@@ -274,15 +274,17 @@ impl<'c> Reporter<'c> {
                 dissatisfaction: &dissatisfaction,
             };
             let (mut items, watch) = analyse::improve::one_off(self.config, &f);
-            // Told apart from the month's own items.
+            // Told apart from the month's own items, and from another survey's, by the survey's
+            // name (not its place among the month's surveys: a correction may change that).
+            let tag: String = {
+                use sha2::{Digest, Sha256};
+                Sha256::digest(name.as_bytes())[..3]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            };
             for i in &mut items {
-                i.id = format!(
-                    "{period}-A{}-{}-{}-{}",
-                    k + 1,
-                    i.enterprise,
-                    i.indicator,
-                    i.rules[0].code()
-                );
+                i.id = format!("{period}-A{tag}-{}-{}-{}", i.enterprise, i.indicator, i.rules[0].code());
             }
             let mut bias = analyse::bias(self.config, month, &groups);
             bias.retain(|b| b.sampled_n > 0);

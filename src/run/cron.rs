@@ -201,7 +201,7 @@ fn steps(config: &Config, store: &mut Store, progress: &dyn Progress) -> Result<
     // The rectification loop moves every day: its standing summary as of today, and each
     // year's assessment (its on-time rates) once a day or when a ledger changed them.
     super::rectification::refresh(config, store)?;
-    publish::refresh_years(config, store, &published)?;
+    publish::refresh_years(config, store)?;
     // Every period's documents, not only those just written: a failed sending is retried.
     // The 退回通知 of files rejected whole are written, then delivered with the rest.
     let unwritten = crate::notice::write_due(config, store)?;

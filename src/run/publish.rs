@@ -151,6 +151,10 @@ fn write_year(
         None => (Issue::Draft { correction: false }, true),
     };
     let written = annual::write(a, &config.scheme, &config.wording, &dir, &issue, documents)?;
+    // Without sign-off what is written is issued: its public page goes to public/.
+    if !config.release.required {
+        publish_year_page(config, a.year, &written)?;
+    }
     let mut old = annual::other_names(&written);
     if !documents {
         // The issued version holds these results: no draft waits.
@@ -173,14 +177,35 @@ fn write_year(
     Ok(written)
 }
 
+/// Puts a year's public page (among `written`) in `public/<year>/index.html`, readable by the
+/// web server.
+pub fn publish_year_page(config: &Config, year: i32, written: &[PathBuf]) -> Result<(), PublishError> {
+    let public = config.paths.public.join(year.to_string());
+    for page in written.iter().filter(|f| f.extension().is_some_and(|e| e == "html")) {
+        let to = public.join("index.html");
+        let copied = std::fs::create_dir_all(&public)
+            .and_then(|()| crate::output::make_public(&public))
+            .and_then(|()| std::fs::read(page))
+            .and_then(|bytes| crate::output::write_atomic(&to, &bytes))
+            .and_then(|()| crate::output::make_public(&to));
+        copied.map_err(|source| PublishError::Write {
+            what: "公示",
+            dir: public.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
 /// Writes again the years whose assessment moved without a period changing (those of
 /// `published` were just written): a day has passed since, or a returned ledger changed their
 /// cases' on-time counts.
-pub fn refresh_years(config: &Config, store: &Store, published: &[Period]) -> Result<(), PublishError> {
-    let done: Vec<i32> = published.iter().map(|p| p.first_day().year()).collect();
+pub fn refresh_years(config: &Config, store: &Store) -> Result<(), PublishError> {
     let mut years: Vec<i32> = (scored_periods(store)?.iter()).map(|p| p.first_day().year()).collect();
+    years.sort_unstable();
     years.dedup();
-    for year in years.into_iter().filter(|y| !done.contains(y)) {
+    // A year just written is checked too: the loop's refresh may have moved a deadline since.
+    for year in years {
         let path = config
             .paths
             .reports
@@ -197,7 +222,9 @@ pub fn refresh_years(config: &Config, store: &Store, published: &[Period]) -> Re
                         .copied()
                         .unwrap_or_default();
                     e["cases"] == n
+                        && e["rectify_due"] == r.rectify_due
                         && e["rectified_in_time"] == r.rectified_in_time
+                        && e["callback_due"] == r.callback_due
                         && e["called_back_in_time"] == r.called_back_in_time
                 })
         });

@@ -318,22 +318,7 @@ pub fn release_year(
     store.record_year_release(&record)?;
     // The public page of the version in force; the drafts go (the issued version holds the
     // results now).
-    let public = config.paths.public.join(year.to_string());
-    std::fs::create_dir_all(&public).map_err(|source| ReleaseError::Write {
-        path: public.clone(),
-        source,
-    })?;
-    for page in files.iter().filter(|f| f.extension().is_some_and(|e| e == "html")) {
-        let to = public.join(page.file_name().unwrap_or_default());
-        let bytes = std::fs::read(page).map_err(|source| ReleaseError::Write {
-            path: page.clone(),
-            source,
-        })?;
-        crate::output::write_atomic(&to, &bytes).map_err(|source| ReleaseError::Write {
-            path: to.clone(),
-            source,
-        })?;
-    }
+    super::publish::publish_year_page(config, year, &files)?;
     super::publish::publish_year(config, store, topics, year)?;
     Ok(YearOutcome::Issued(record, files))
 }

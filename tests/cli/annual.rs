@@ -299,8 +299,9 @@ fn the_year_is_signed_off_like_a_period() {
         names(&year)
     );
     let public = names(&env.path("public/2026"));
-    assert_eq!(public.len(), 1);
-    assert!(public[0].ends_with("考核结果.html"));
+    assert_eq!(public, ["index.html"]);
+    let page = std::fs::read_to_string(env.path("public/2026/index.html")).unwrap();
+    assert!(page.contains("2026年度供水供气企业服务考核结果"));
     let status = stdout(&env.run(&["status", "--period", "2026"]));
     assert!(
         status.contains("签发:2026年度 已签发 第1版 2026-04-03 王局长"),

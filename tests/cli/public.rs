@@ -170,7 +170,9 @@ fn the_public_folder_holds_only_the_pages_pdfs_and_index_with_nothing_personal()
             "{f}"
         );
     }
-    assert_eq!(files.len(), 1 + 4 * 2, "{files:?}");
+    // The index, each period's page and PDF, and the year's page (SPEC §13).
+    assert_eq!(files.len(), 1 + 4 * 2 + 1, "{files:?}");
+    assert!(files.contains(&"2026/index.html".to_string()), "{files:?}");
     let db = env.db();
     let mut st = db
         .prepare("SELECT user_name, phone, opinion, suggestion FROM response")
