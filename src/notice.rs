@@ -59,7 +59,8 @@ pub fn notices(config: &Config, store: &Store) -> Result<Vec<Notice>, StoreError
             (Some(code), Some(kind), Some(period)) => store
                 .accepted(kind, period)?
                 .into_iter()
-                .find(|s| s.submitter_code.as_deref() == Some(code.as_str()))
+                // An unscheduled survey's return in force is the one of the same survey.
+                .find(|s| s.submitter_code.as_deref() == Some(code.as_str()) && s.survey_name == sub.survey_name)
                 .map(|s| s.original_name),
             _ => None,
         };

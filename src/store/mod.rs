@@ -631,9 +631,12 @@ impl Store {
         };
         let mut st = self.conn.prepare_cached(
             "SELECT count(*) FROM submission WHERE submitter_code = ?1 AND kind = ?2 AND period = ?3
-             AND status IN ('accepted', 'superseded') AND id > ?4",
+             AND status IN ('accepted', 'superseded') AND id > ?4
+             AND coalesce(survey_name, '') = coalesce(?5, '')",
         )?;
-        let n: i64 = st.query_row(params![code, kind.code(), period, sub.id], |r| r.get(0))?;
+        let n: i64 = st.query_row(params![code, kind.code(), period, sub.id, sub.survey_name], |r| {
+            r.get(0)
+        })?;
         Ok(n > 0)
     }
 

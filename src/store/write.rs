@@ -344,8 +344,8 @@ impl Store {
         let result = (|| -> Result<i64, StoreError> {
             self.exec(
                 "INSERT INTO submission (sha256, original_name, size, format, submitter_code, submitter_name, kind,
-                    period, received_at, status, rows_rejected, reason, notes, stored_path, source_path)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'rejected', ?10, ?11, ?12, ?13, ?14)",
+                    period, received_at, status, rows_rejected, reason, notes, stored_path, source_path, survey_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'rejected', ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     receipt.sha256,
                     receipt.original_name,
@@ -360,7 +360,8 @@ impl Store {
                     end.reason,
                     end.notes,
                     end.stored_path,
-                    super::path_bytes(receipt.source)
+                    super::path_bytes(receipt.source),
+                    meta.and_then(|m| m.survey_name.as_deref())
                 ],
             )?;
             let id = self.conn.last_insert_rowid();

@@ -249,3 +249,31 @@ fn template_and_sample_make_the_unscheduled_surveys_forms() {
     let o = env.run(&["sample", "--adhoc", "x", "--month", "2026Q3", "--per-enterprise", "3"]);
     assert_eq!(code(&o), 2);
 }
+
+/// A survey refused whole keeps its 退回通知 when another survey of the month is accepted
+/// after it: the notice is settled only by a return of the same survey.
+#[test]
+fn a_refused_survey_is_not_settled_by_another_survey_of_the_month() {
+    let env = Env::new();
+    let city = "天门市住房和城乡建设局";
+    write_xlsx(&env.inbox("JL/竟陵街道_月度自评_2026-10.xlsx"), "Sheet1", &monthly(3));
+    // Every row names an enterprise nobody registered: no valid row, refused whole.
+    let mut bad = adhoc_return(city, Some("乙"), 3, "满意");
+    for r in bad.iter_mut().skip(6) {
+        r[9] = s("天门市第九供水公司");
+    }
+    write_xlsx(&env.inbox("SZJJ/乙.xlsx"), "Sheet1", &bad);
+    assert_eq!(code(&env.run_on("2026-11-05")), 3);
+    write_xlsx(
+        &env.inbox("SZJJ/甲.xlsx"),
+        "Sheet1",
+        &adhoc_return(city, Some("甲"), 5, "满意"),
+    );
+    assert_eq!(code(&env.run_on("2026-11-06")), 0);
+    let outbox = "outbox/单位_SZJJ_天门市住房和城乡建设局/2026-10";
+    let files = env.files(outbox);
+    assert!(
+        files.iter().any(|f| f.contains("退回通知") && f.contains("乙")),
+        "{files:?}"
+    );
+}
