@@ -83,14 +83,7 @@ mod tests {
             rectify_due: rectify.0,
             rectified_in_time: rectify.1,
             integrity_flags: 0,
-            assessment: Assessment {
-                sampled: None,
-                self_assessment: None,
-                rectification: None,
-                score: None,
-                grade: None,
-                rank: None,
-            },
+            assessment: Assessment::default(),
         }
     }
 

@@ -49,17 +49,16 @@ fn release_year(config: &Config, store: &mut crate::store::Store, args: &Args, y
             last.version
         ),
         YearOutcome::Issued(record, files) => {
-            let mark = if record.version > 1 { "(更正)" } else { "" };
+            let label = format!("{year}年度考核");
             say!(
-                "{year}年度考核第 {} 版{mark}已签发:签发人 {},日期 {}{}。",
-                record.version,
-                record.signer,
-                record.date,
-                record
-                    .number
-                    .as_deref()
-                    .map(|n| format!(",文号 {n}"))
-                    .unwrap_or_default()
+                "{}",
+                issued(
+                    &label,
+                    record.version,
+                    &record.signer,
+                    record.date,
+                    record.number.as_deref()
+                )
             );
             say!(
                 "签发文件在 {}(共 {} 个),公示已放入 {}。",
@@ -70,6 +69,13 @@ fn release_year(config: &Config, store: &mut crate::store::Store, args: &Args, y
         }
     }
     deliver(config, store, &format!("{year}年度"))
+}
+
+/// `2026年9月 第 2 版(更正)已签发:签发人 …,日期 …,文号 …。`
+fn issued(label: &str, version: u32, signer: &str, date: NaiveDate, number: Option<&str>) -> String {
+    let mark = if version > 1 { "(更正)" } else { "" };
+    let number = number.map(|n| format!(",文号 {n}")).unwrap_or_default();
+    format!("{label} 第 {version} 版{mark}已签发:签发人 {signer},日期 {date}{number}。")
 }
 
 fn date_arg(s: &str) -> Result<NaiveDate, String> {
@@ -112,17 +118,15 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
             );
         }
         Outcome::Issued(record, files) => {
-            let mark = if record.version > 1 { "(更正)" } else { "" };
             say!(
-                "{label} 第 {} 版{mark}已签发:签发人 {},日期 {}{}。",
-                record.version,
-                record.signer,
-                record.date,
-                record
-                    .number
-                    .as_deref()
-                    .map(|n| format!(",文号 {n}"))
-                    .unwrap_or_default()
+                "{}",
+                issued(
+                    &label,
+                    record.version,
+                    &record.signer,
+                    record.date,
+                    record.number.as_deref()
+                )
             );
             let dir = config
                 .paths

@@ -137,14 +137,7 @@ impl Reporter<'_> {
                     rectify_due: rates.rectify_due,
                     rectified_in_time: rates.rectified_in_time,
                     integrity_flags: count(&flags),
-                    assessment: Assessment {
-                        sampled: None,
-                        self_assessment: None,
-                        rectification: None,
-                        score: None,
-                        grade: None,
-                        rank: None,
-                    },
+                    assessment: Assessment::default(),
                 }
             })
             .collect();

@@ -15,7 +15,7 @@ pub struct Part {
 }
 
 /// An enterprise's assessment: its parts (absent ones left out), score, grade and rank.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Assessment {
     pub sampled: Option<Part>,
     pub self_assessment: Option<Part>,

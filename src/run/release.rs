@@ -96,15 +96,10 @@ pub enum ReleaseError {
     Write { path: PathBuf, source: std::io::Error },
 }
 
-/// Signs a period off: brings every stale period up to date first, then issues the period's
-/// current results as its next version, unless that version is already in force.
-pub fn release(
-    config: &Config,
-    store: &mut Store,
-    topics: &Topics,
-    req: &Request<'_>,
-) -> Result<Outcome, ReleaseError> {
-    if req.signer.trim().is_empty() {
+/// What every release does first: refuses a blank signer, carries cases over to corrected
+/// responses, and brings every stale period up to date.
+fn prepare(config: &Config, store: &mut Store, topics: &Topics, signer: &str) -> Result<(), ReleaseError> {
+    if signer.trim().is_empty() {
         return Err(ReleaseError::NoSigner);
     }
     super::rectification::carry_cases(config, store)?;
@@ -113,6 +108,18 @@ pub fn release(
         publish(config, store, topics, &stale, true)?;
     }
     settle_unscored(store)?;
+    Ok(())
+}
+
+/// Signs a period off: brings every stale period up to date first, then issues the period's
+/// current results as its next version, unless that version is already in force.
+pub fn release(
+    config: &Config,
+    store: &mut Store,
+    topics: &Topics,
+    req: &Request<'_>,
+) -> Result<Outcome, ReleaseError> {
+    prepare(config, store, topics, req.signer)?;
     let period = req.period;
     let dir = config.paths.period_dir(period);
     let scores = results_fingerprint(&dir).ok_or(ReleaseError::NoResults(period))?;
@@ -254,15 +261,7 @@ pub fn release_year(
     req: &YearRequest<'_>,
 ) -> Result<YearOutcome, ReleaseError> {
     use crate::render::annual;
-    if req.signer.trim().is_empty() {
-        return Err(ReleaseError::NoSigner);
-    }
-    super::rectification::carry_cases(config, store)?;
-    let stale = affected(config, store)?;
-    if !stale.is_empty() {
-        publish(config, store, topics, &stale, true)?;
-    }
-    settle_unscored(store)?;
+    prepare(config, store, topics, req.signer)?;
     let year = req.year;
     let cases = super::rectification::case_rates(config, store, year)?;
     let a = Reporter::new(config, store, topics.clone()).annual(year, &cases)?;

@@ -287,7 +287,7 @@ fn the_year_is_signed_off_like_a_period() {
 
     let o = env.run(&["release", "--period", "2026", "--by", "王局长", "--date", "2026-04-03"]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("2026年度考核第 1 版已签发"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("2026年度考核 第 1 版已签发"), "{}", stdout(&o));
     let issued = year.join("签发/第1版");
     let pdf = names(&issued).into_iter().find(|n| n.ends_with(".pdf")).unwrap();
     assert!(!pdf.starts_with("【送审稿】"), "{pdf}");
