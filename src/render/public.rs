@@ -685,9 +685,19 @@ pub fn mirror(
 /// `public/index.html`: every period with a page, newest first, with its page and PDF.
 pub fn write_index(public: &Path, w: &Wording, values: &Values) -> std::io::Result<()> {
     let mut periods: Vec<(Period, Option<String>)> = Vec::new();
+    // The years' assessments (SPEC §13), `public/<year>/index.html`, newest first, above.
+    let mut years: Vec<i32> = Vec::new();
     for e in std::fs::read_dir(public)? {
         let e = e?;
-        let Some(p) = e.file_name().to_str().and_then(Period::parse) else {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.len() == 4
+            && let Ok(year) = name.parse::<i32>()
+            && e.path().join(PAGE).is_file()
+        {
+            years.push(year);
+            continue;
+        }
+        let Some(p) = Period::parse(&name) else {
             continue;
         };
         if !e.path().join(PAGE).is_file() {
@@ -720,6 +730,15 @@ pub fn write_index(public: &Path, w: &Wording, values: &Values) -> std::io::Resu
         t("public.index_page"),
         t("public.index_pdf"),
     );
+    years.sort_by_key(|y| std::cmp::Reverse(*y));
+    for y in &years {
+        h += &format!(
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td><a href=\"{y}/{PAGE}\">{}</a></td><td>—</td></tr>\n",
+            escape(&w.with("report.annual_year", &[("year", y)])),
+            t("report.annual_assessment_heading"),
+            t("public.index_view"),
+        );
+    }
     for (p, pdf) in &periods {
         let link = pdf.as_ref().map_or(String::from("—"), |n| {
             format!(

@@ -194,7 +194,18 @@ pub fn publish_year_page(config: &Config, year: i32, written: &[PathBuf]) -> Res
             source,
         })?;
     }
-    Ok(())
+    // The public index lists the year with the periods.
+    let mut values = crate::wording::Values::new();
+    values.insert("city", config.city.clone());
+    let bureau = config.wording.bureau(&values);
+    values.insert("bureau", bureau);
+    crate::render::public::write_index(&config.paths.public, &config.wording, &values).map_err(|source| {
+        PublishError::Write {
+            what: "公示",
+            dir: config.paths.public.clone(),
+            source,
+        }
+    })
 }
 
 /// Writes again the years whose assessment moved without a period changing (those of

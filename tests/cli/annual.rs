@@ -302,6 +302,12 @@ fn the_year_is_signed_off_like_a_period() {
     assert_eq!(public, ["index.html"]);
     let page = std::fs::read_to_string(env.path("public/2026/index.html")).unwrap();
     assert!(page.contains("2026年度供水供气企业服务考核结果"));
+    // The public index lists the year above the periods, linking its page.
+    let index = scraper::Html::parse_document(&std::fs::read_to_string(env.path("public/index.html")).unwrap());
+    let links: Vec<String> = (index.select(&scraper::Selector::parse("tbody a").unwrap()))
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert_eq!(links.first().map(String::as_str), Some("2026/index.html"), "{links:?}");
     let status = stdout(&env.run(&["status", "--period", "2026"]));
     assert!(
         status.contains("签发:2026年度 已签发 第1版 2026-04-03 王局长"),
