@@ -223,7 +223,10 @@ fn the_index_lists_every_period_newest_first_and_a_recompute_replaces_the_public
     let doc = Html::parse_document(&std::fs::read_to_string(env.path("public/index.html")).unwrap());
     let periods: Vec<String> = doc.select(&sel("tbody th")).map(text).collect();
     // The year's assessment (SPEC §13) first, then the periods newest first.
-    assert_eq!(periods, ["2026年度", "2026年第3季度", "2026年9月", "2026年8月", "2026年7月"]);
+    assert_eq!(
+        periods,
+        ["2026年度", "2026年第3季度", "2026年9月", "2026年8月", "2026年7月"]
+    );
     for a in doc.select(&sel("a")) {
         let href = a.value().attr("href").unwrap();
         let decoded = percent_decode(href);
