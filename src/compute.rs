@@ -249,21 +249,14 @@ impl<'c> Reporter<'c> {
         let returns = self.store.accepted(ReturnKind::Adhoc, period)?;
         let mut names: Vec<String> = Vec::new();
         for s in &returns {
-            let name = s
-                .survey_name
-                .clone()
-                .unwrap_or_else(|| crate::validate::ADHOC_NAME.to_string());
-            if !names.contains(&name) {
-                names.push(name);
+            if !names.iter().any(|n| n == s.survey()) {
+                names.push(s.survey().to_string());
             }
         }
         let month = &self.cores[&period].groups;
         let mut out = Vec::new();
         for name in names {
-            let mine: Vec<_> = (returns.iter())
-                .filter(|s| s.survey_name.as_deref().unwrap_or(crate::validate::ADHOC_NAME) == name)
-                .cloned()
-                .collect();
+            let mine: Vec<_> = (returns.iter()).filter(|s| s.survey() == name).cloned().collect();
             let tallies = score::tally_returns(self.config, self.store, &mine)?;
             let groups = tallies.results();
             let dissatisfaction = analyse::dissatisfaction(&groups, &tallies, &self.topics);

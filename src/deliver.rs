@@ -180,7 +180,6 @@ pub fn due(config: &Config, period: Period) -> Due {
         Some(Listed::of(dir.clone()))
     };
     let v = values(config, Some(period));
-    let d = &config.delivery;
     let mut out = Vec::new();
     let path = |doc| crate::render::document_path(&config.wording, &v, doc);
     let city_docs = [Handout::CityReport, Handout::SummaryWorkbook];
@@ -198,29 +197,7 @@ pub fn due(config: &Config, period: Period) -> Due {
                 .flatten(),
         )
         .collect();
-    if d.leaders.is_empty() && !(leaders_docs.is_empty() && drafts.is_empty()) {
-        // No leader named yet: the city's documents still wait in the outbox.
-        let r = Recipient {
-            key: "领导".into(),
-            name: "领导".into(),
-            email: None,
-        };
-        out.push((r, [leaders_docs.clone(), drafts.clone()].concat()));
-    }
-    for l in &d.leaders {
-        let r = Recipient {
-            key: l.recipient_key(),
-            name: l.name.clone(),
-            email: Some(l.email.clone()),
-        };
-        let mut docs = leaders_docs.clone();
-        if config.release.reviewers.contains(&l.name) {
-            docs.extend(drafts.iter().cloned());
-        }
-        if !docs.is_empty() {
-            out.push((r, docs));
-        }
-    }
+    out.extend(to_leaders(config, &leaders_docs, &drafts));
     // Each enterprise its report; every submitter, unit or enterprise, its feedback workbook.
     for e in &config.enterprises {
         let doc = Handout::EnterpriseReport(&e.name);
@@ -361,6 +338,12 @@ fn year_due(config: &Config, store: &Store, year: i32) -> Result<Due, StoreError
         files(&dir, false)
     };
     let drafts = if signed_off { files(&dir, true) } else { Vec::new() };
+    Ok(to_leaders(config, &issued, &drafts))
+}
+
+/// The leaders' share: the issued documents to every leader, the drafts to the reviewers among
+/// them; with no leader named yet, all of it waits in the outbox under 领导.
+fn to_leaders(config: &Config, issued: &[Document], drafts: &[Document]) -> Due {
     let d = &config.delivery;
     let mut out = Vec::new();
     if d.leaders.is_empty() && !(issued.is_empty() && drafts.is_empty()) {
@@ -369,7 +352,7 @@ fn year_due(config: &Config, store: &Store, year: i32) -> Result<Due, StoreError
             name: "领导".into(),
             email: None,
         };
-        out.push((r, [issued.clone(), drafts.clone()].concat()));
+        out.push((r, [issued, drafts].concat()));
     }
     for l in &d.leaders {
         let r = Recipient {
@@ -377,7 +360,7 @@ fn year_due(config: &Config, store: &Store, year: i32) -> Result<Due, StoreError
             name: l.name.clone(),
             email: Some(l.email.clone()),
         };
-        let mut docs = issued.clone();
+        let mut docs = issued.to_vec();
         if config.release.reviewers.contains(&l.name) {
             docs.extend(drafts.iter().cloned());
         }
@@ -385,7 +368,7 @@ fn year_due(config: &Config, store: &Store, year: i32) -> Result<Due, StoreError
             out.push((r, docs));
         }
     }
-    Ok(out)
+    out
 }
 
 /// The loop's papers due, from the files standing in `reports/整改台账/`.

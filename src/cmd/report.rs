@@ -26,18 +26,11 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
             let Some(files) = files else {
                 anyhow::bail!("{year}年没有已接收的月度自评或季度抽查报表,无法出具年度报告");
             };
-            say!(
-                "{year}年度的报告已写入 {}:",
-                config.paths.reports.join(year.to_string()).display()
+            say_written(
+                &format!("{year}年度"),
+                &config.paths.reports.join(year.to_string()),
+                &files,
             );
-            for f in files {
-                say!(
-                    "  {}",
-                    f.file_name()
-                        .map(|n| n.to_string_lossy().to_string())
-                        .unwrap_or_default()
-                );
-            }
             return Ok(Exit::Success);
         }
     };
@@ -47,11 +40,17 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
     }
     crate::run::rectification::carry_cases(config, &mut store)?;
     let files = crate::run::publish::publish(config, &mut store, &config.topics, &[period], false)?;
-    say!(
-        "{} 的报告已写入 {}:",
-        period.label_zh(),
-        config.paths.period_dir(period).display()
+    say_written(
+        &format!("{} ", period.label_zh()),
+        &config.paths.period_dir(period),
+        &files,
     );
+    Ok(Exit::Success)
+}
+
+/// `<label>的报告已写入 <dir>:` and each file's name.
+fn say_written(label: &str, dir: &std::path::Path, files: &[std::path::PathBuf]) {
+    say!("{label}的报告已写入 {}:", dir.display());
     for f in files {
         say!(
             "  {}",
@@ -60,5 +59,4 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<Exit> {
                 .unwrap_or_default()
         );
     }
-    Ok(Exit::Success)
 }

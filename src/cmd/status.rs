@@ -143,16 +143,14 @@ fn adhoc(subs: &[Submission]) -> Option<String> {
     }
     let mut names: Vec<&str> = Vec::new();
     for s in &accepted {
-        let name = s.survey_name.as_deref().unwrap_or(crate::validate::ADHOC_NAME);
+        let name = s.survey();
         if !names.contains(&name) {
             names.push(name);
         }
     }
     let mut out = format!("不定期抽查 {} 次:\n", names.len());
     for name in names {
-        let mine: Vec<&&Submission> = (accepted.iter())
-            .filter(|s| s.survey_name.as_deref().unwrap_or(crate::validate::ADHOC_NAME) == name)
-            .collect();
+        let mine: Vec<&&Submission> = (accepted.iter()).filter(|s| s.survey() == name).collect();
         let rows: i64 = mine.iter().map(|s| s.rows_accepted).sum();
         out.push_str(&format!("  {name}:报表 {} 份,有效问卷 {rows} 份\n", mine.len()));
     }

@@ -211,3 +211,13 @@ pub struct Submission {
     /// An unscheduled survey's 调查名称 (SPEC §13).
     pub survey_name: Option<String>,
 }
+
+/// An unscheduled survey's name when its return does not give one.
+pub const ADHOC_NAME: &str = "不定期抽查";
+
+impl Submission {
+    /// The unscheduled survey it belongs to: its 调查名称, or the default name.
+    pub fn survey(&self) -> &str {
+        self.survey_name.as_deref().unwrap_or(ADHOC_NAME)
+    }
+}

@@ -214,8 +214,7 @@ pub struct ReturnMeta {
     pub survey_name: Option<String>,
 }
 
-/// An unscheduled survey's name when its return does not give one.
-pub const ADHOC_NAME: &str = "不定期抽查";
+pub use crate::results::returns::ADHOC_NAME;
 /// The label of an unscheduled survey's name in the metadata block.
 pub const SURVEY_NAME_LABEL: &str = "调查名称";
 
