@@ -120,7 +120,8 @@ pub(super) fn enterprise_section(
         let Some(b) = a.bias.iter().find(|b| b.enterprise == g.key) else {
             continue;
         };
-        d.heading(&heading(w, a), 2);
+        // Its own responses are in the sentence below; the survey's total is the city's.
+        d.heading(&a.name, 2);
         let flag = if b.flagged { w.text("report.bias_check") } else { "" };
         d.paragraph(&w.with(
             "report.adhoc_enterprise",
