@@ -4,6 +4,7 @@
 //! Every later stage asks the scheme instead of matching on question ids; the scheme
 //! touches nothing but its own file.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -186,6 +187,63 @@ impl Assessment {
     }
 }
 
+/// How exports of online survey platforms (问卷星, 腾讯问卷 …) are read: the columns each
+/// platform adds, the wordings of the fill-in questions, the markers of skipped answers. Data,
+/// not code: a scheme without `[export]` takes the default scheme's.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Export {
+    /// Markers a platform writes for a skipped or unanswered question, read as blank.
+    #[serde(default)]
+    pub blank: Vec<String>,
+    /// Openings of a fill-in question dropped before its words are matched (您的, 请填写 …).
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    /// A template column's label (用户名称) and the other ways a question asks for it.
+    #[serde(default)]
+    pub columns: BTreeMap<String, Vec<String>>,
+    #[serde(default, rename = "platform")]
+    pub platforms: Vec<Platform>,
+}
+
+/// An online survey platform, known by the columns it adds to every export.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    pub name: String,
+    /// The columns of when an answer sheet was submitted, read as 调查日期 (the first present).
+    pub time: Vec<String>,
+    /// The platform's own columns (time taken, source, IP …): not read, named once in the feedback.
+    pub columns: Vec<String>,
+}
+
+impl Export {
+    /// The default scheme's `[export]`.
+    fn builtin() -> Export {
+        #[derive(Deserialize)]
+        struct Only {
+            export: Export,
+        }
+        let only: Only = toml::from_str(DEFAULT_SCHEME).expect("the embedded scheme is valid");
+        only.export
+    }
+
+    fn check(&self, labels: &[&str]) -> Result<(), String> {
+        for key in self.columns.keys() {
+            if !labels.contains(&key.as_str()) {
+                return Err(format!(
+                    "[export.columns] 的“{key}”不是模板的列名,应为 {} 之一",
+                    labels.join("、")
+                ));
+            }
+        }
+        if self.platforms.iter().any(|p| p.time.is_empty() && p.columns.is_empty()) {
+            return Err("[[export.platform]] 应列出平台的提交时间列(time)或自带的列(columns)".into());
+        }
+        Ok(())
+    }
+}
+
 /// The band of responses that do not state their usage.
 pub const NO_USAGE: &str = "未填";
 
@@ -314,6 +372,9 @@ pub struct Scheme {
     /// The year's assessment (SPEC §13).
     #[serde(default)]
     pub assessment: Assessment,
+    /// Exports of online survey platforms.
+    #[serde(default = "Export::builtin")]
+    pub export: Export,
     #[serde(rename = "grade")]
     pub grades: Vec<Grade>,
     #[serde(rename = "dimension")]
@@ -328,6 +389,18 @@ pub struct Scheme {
     /// Per item: its id and its normalised names and aliases, upper-cased once.
     #[serde(skip)]
     header_upper: Vec<(String, Vec<String>)>,
+    /// `[export]` compiled (ordered maps: the scheme's `Debug` goes into the outputs'
+    /// dependency hash and must not vary between runs): each normalised wording to its column's label, the normalised
+    /// openings, the blank markers' match keys, each platform column to its platform's index
+    /// and whether it is a submission time.
+    #[serde(skip)]
+    wordings: BTreeMap<String, String>,
+    #[serde(skip)]
+    prefixes: Vec<String>,
+    #[serde(skip)]
+    blank_keys: Vec<String>,
+    #[serde(skip)]
+    platform_keys: BTreeMap<String, (usize, Option<usize>)>,
 }
 
 impl Scheme {
@@ -355,6 +428,7 @@ impl Scheme {
             .zip(&scheme.header_keys)
             .map(|(i, (names, _))| (i.id.to_uppercase(), names.iter().map(|n| n.to_uppercase()).collect()))
             .collect();
+        scheme.compile_export();
         scheme
             .check()
             .map_err(|e| format!("评价方案 {}: {e}", path.display()))?;
@@ -393,6 +467,7 @@ impl Scheme {
         }
         self.users.check()?;
         self.assessment.check()?;
+        self.export.check(&crate::results::COLUMN_LABELS)?;
         if self.grades.is_empty() {
             return Err("缺少 [[grade]] 评价档次".into());
         }
@@ -405,6 +480,82 @@ impl Scheme {
         Ok(())
     }
 
+    fn compile_export(&mut self) {
+        let e = &self.export;
+        self.wordings = (e.columns.iter())
+            .flat_map(|(label, words)| words.iter().map(move |w| (normalize_label(w), label.clone())))
+            .collect();
+        self.prefixes = e.prefixes.iter().map(|p| normalize_label(p)).collect();
+        // Longest first, so that 请填写您的 goes before 请填写.
+        self.prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        self.blank_keys = e.blank.iter().map(|b| crate::text::match_key(b)).collect();
+        self.platform_keys = BTreeMap::new();
+        for (k, p) in e.platforms.iter().enumerate() {
+            let times = p.time.iter().enumerate().map(|(rank, c)| (c, Some(rank)));
+            for (c, time) in times.chain(p.columns.iter().map(|c| (c, None))) {
+                self.platform_keys.entry(normalize_label(c)).or_insert((k, time));
+            }
+        }
+    }
+
+    /// The item whose question a header's words give (`label` normalised, its number
+    /// dropped): its opening, or nearly its words (an online survey's questions retyped, a
+    /// word changed); at least 8 characters.
+    fn item_by_words(&self, words: &str) -> Option<usize> {
+        words.chars().nth(7)?;
+        if let Some(i) = (self.header_keys.iter()).position(|(_, question)| question_opening_matches(question, words)) {
+            return Some(i);
+        }
+        let chars: Vec<char> = words.chars().collect();
+        let mut scores: Vec<(f64, usize)> = (self.header_keys.iter().enumerate())
+            .map(|(i, (_, q))| (bigram_similarity(&chars, &q.chars().collect::<Vec<_>>()), i))
+            .collect();
+        scores.sort_by(|a, b| b.0.total_cmp(&a.0));
+        match scores.as_slice() {
+            [(best, i), rest @ ..]
+                if *best >= WORDS_ALIKE && rest.first().is_none_or(|(next, _)| best - next >= WORDS_MARGIN) =>
+            {
+                Some(*i)
+            }
+            _ => None,
+        }
+    }
+
+    /// The template column's label (用户名称) that `[export.columns]` gives for normalised words.
+    pub fn column_for_words(&self, words: &str) -> Option<&str> {
+        self.wordings.get(words).map(String::as_str)
+    }
+
+    /// A fill-in question's words without its number and its opening (`15、您的单位名称` →
+    /// `您的单位名称`, `单位名称`), for matching by meaning. `label` normalised.
+    pub fn question_words<'l>(&self, label: &'l str) -> Vec<&'l str> {
+        let words = strip_question_number(label).unwrap_or(label);
+        let mut out = Vec::with_capacity(2);
+        if words.len() < label.len() && !words.is_empty() {
+            out.push(words);
+        }
+        if let Some(rest) = self.prefixes.iter().find_map(|p| words.strip_prefix(p.as_str()))
+            && !rest.is_empty()
+        {
+            out.push(rest);
+        }
+        out
+    }
+
+    /// An online platform's own column: the platform's index in `export.platforms` and, for
+    /// a submission time, its rank in the platform's `time`. `label` normalised.
+    pub fn platform_column(&self, label: &str) -> Option<(usize, Option<usize>)> {
+        self.platform_keys.get(label).copied()
+    }
+
+    /// Whether an answer is a platform's marker of a skipped or unanswered question.
+    pub fn is_blank_marker(&self, text: &str) -> bool {
+        !self.blank_keys.is_empty() && {
+            let key = crate::text::match_key(text);
+            self.blank_keys.contains(&key)
+        }
+    }
+
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.id == id)
     }
@@ -413,6 +564,32 @@ impl Scheme {
     /// `第5题`, `5.在当地…`), its short name, an alias, or the opening words of its question.
     /// `label` must already be normalised with [`normalize_label`].
     pub fn item_for_header(&self, label: &str) -> Option<usize> {
+        self.item_for(label, true)
+    }
+
+    /// Like [`Scheme::item_for_header`], for an online platform's export: a question's number
+    /// is the platform's own, so it decides only a header that is a number alone (`Q5`); words
+    /// that match no question name none, and the question goes missing rather than wrong.
+    pub fn item_for_export_header(&self, label: &str) -> Option<usize> {
+        let words = strip_question_number(label).unwrap_or(label);
+        // A matrix question's rows: `13、请对以下方面评价—企业形象评价` (问卷星), `13.…:企业形象评价` (腾讯问卷).
+        let row = words
+            .rsplit_once(['—', '-', ':'])
+            .map(|(_, r)| r)
+            .filter(|r| !r.is_empty());
+        let by_words = |w: &str| {
+            let upper = w.to_uppercase();
+            (self.header_upper.iter())
+                .position(|(_, names)| names.contains(&upper))
+                .or_else(|| self.item_by_words(w))
+        };
+        match strip_question_number(label) {
+            Some("") => self.item_for(label, true),
+            _ => self.item_for(label, false).or_else(|| row.and_then(by_words)),
+        }
+    }
+
+    fn item_for(&self, label: &str, by_number: bool) -> Option<usize> {
         let upper = label.to_uppercase();
         if let Some(i) = self.items.iter().position(|i| i.id.eq_ignore_ascii_case(&upper)) {
             return Some(i);
@@ -429,7 +606,12 @@ impl Scheme {
         }) {
             return Some(i);
         }
-        if let Some(n) = leading_question_number(&upper) {
+        // The question's own words decide before its number: an online survey numbers its
+        // questions its own way (`4、用水(用气)报装…` when three fill-in questions come first).
+        if let Some(i) = self.item_by_words(strip_question_number(label).unwrap_or(label)) {
+            return Some(i);
+        }
+        if let Some(n) = leading_question_number(&upper).filter(|_| by_number) {
             // `Q5…`, `5.…`, `问题5`, `第5题`: the number decides.
             if let Some(i) = self.items.iter().position(|i| i.number == Some(n)) {
                 return Some(i);
@@ -467,6 +649,53 @@ fn leading_question_number(label: &str) -> Option<u32> {
     if ok { digits.parse().ok() } else { None }
 }
 
+/// What follows a question number at the start of a header: `15、…`, `15.…`, `Q15.…`, `Q15…`,
+/// `第15题…`, `问题15…`; `None` when it opens with no question number.
+pub fn strip_question_number(label: &str) -> Option<&str> {
+    let (rest, bare) = match label.strip_prefix(['Q', 'q']) {
+        Some(r) => (r, false),
+        None => match label.strip_prefix('第').or_else(|| label.strip_prefix("问题")) {
+            Some(r) => (r, false),
+            None => (label, true),
+        },
+    };
+    let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    if digits == 0 || digits > 3 {
+        return None;
+    }
+    let after = &rest[digits..];
+    let after = after.strip_prefix('题').unwrap_or(after);
+    match after.chars().next() {
+        Some('、' | ':' | '．' | '。' | ')' | '_') => Some(&after[after.chars().next()?.len_utf8()..]),
+        Some('.') if !after[1..].starts_with(|c: char| c.is_ascii_digit()) => Some(&after[1..]),
+        None => Some(after),
+        Some(_) if !bare => Some(after),
+        Some(_) => None,
+    }
+}
+
+/// Dice's coefficient of two texts' character bigrams: 1 for the same text, 0 for none shared.
+fn bigram_similarity(a: &[char], b: &[char]) -> f64 {
+    if a.len() < 2 || b.len() < 2 {
+        return 0.0;
+    }
+    let mut pairs: Vec<(char, char)> = b.windows(2).map(|w| (w[0], w[1])).collect();
+    let total = (a.len() - 1 + pairs.len()) as f64;
+    let mut shared = 0;
+    for w in a.windows(2) {
+        if let Some(k) = pairs.iter().position(|&p| p == (w[0], w[1])) {
+            pairs.swap_remove(k);
+            shared += 1;
+        }
+    }
+    2.0 * shared as f64 / total
+}
+
+/// How alike a header's words must be to a question (bigram similarity) to be taken for it,
+/// and by how much it must beat the next question.
+const WORDS_ALIKE: f64 = 0.6;
+const WORDS_MARGIN: f64 = 0.15;
+
 /// A header holding the question text (possibly cut short, possibly without its number).
 fn question_opening_matches(question: &str, label: &str) -> bool {
     let label = label.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | '、' | ':' | '．'));
@@ -478,6 +707,92 @@ fn question_opening_matches(question: &str, label: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn question_numbers_of_every_form_are_dropped_and_nothing_else() {
+        let cases = [
+            ("15、用户类型", Some("用户类型")),
+            ("3.您的联系电话", Some("您的联系电话")),
+            ("Q7.服务热线", Some("服务热线")),
+            ("Q12", Some("")),
+            ("第6题", Some("")),
+            ("第6题用户名称", Some("用户名称")),
+            ("问题3:是否满意", Some("是否满意")),
+            ("1.5倍", None),
+            ("2026年", None),
+            ("13800000000", None),
+            ("用户名称", None),
+        ];
+        for (label, want) in cases {
+            assert_eq!(strip_question_number(label), want, "{label}");
+        }
+    }
+
+    #[test]
+    fn an_export_header_is_known_by_its_words_not_its_number() {
+        let s = Scheme::builtin();
+        let id = |h: &str| {
+            s.item_for_export_header(&normalize_label(h))
+                .map(|i| s.items[i].id.as_str())
+        };
+        // The platform's number 4 is Q1's words.
+        assert_eq!(
+            id("4、用水(用气)报装服务流程、服务标准、承诺办理时限、收费标准及有关政策信息是否便于获取?"),
+            Some("Q1")
+        );
+        // Retyped a little: nearly Q9's words.
+        assert_eq!(id("12.供水企业是否在承诺时限内按时办结报装?"), Some("Q9"));
+        // Words of no question: none, though 5 is a question's number.
+        assert_eq!(id("5、您是否在网上办过业务"), None);
+        // A number alone still names its question; a matrix row its item.
+        assert_eq!(id("Q5"), Some("Q5"));
+        assert_eq!(id("13、请您对以下方面作出评价—企业形象评价"), Some("D1"));
+        assert_eq!(id("13.请您对以下方面作出评价:产品质量评价(水质水压)"), Some("D2"));
+        // Outside an export the number decides as before.
+        assert_eq!(
+            s.item_for_header(&normalize_label("5、您是否在网上办过业务"))
+                .map(|i| s.items[i].id.as_str()),
+            Some("Q5")
+        );
+    }
+
+    #[test]
+    fn no_two_questions_are_alike_enough_to_be_taken_for_each_other() {
+        let s = Scheme::builtin();
+        let q: Vec<Vec<char>> = s.header_keys.iter().map(|(_, q)| q.chars().collect()).collect();
+        for i in 0..q.len() {
+            for j in 0..q.len() {
+                let sim = bigram_similarity(&q[i], &q[j]);
+                if i == j {
+                    assert_eq!(sim, 1.0);
+                } else {
+                    assert!(sim < WORDS_ALIKE, "{} ~ {}: {sim}", s.items[i].id, s.items[j].id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fill_in_questions_are_known_by_their_words_from_the_scheme() {
+        let s = Scheme::builtin();
+        assert_eq!(s.column_for_words("单位或姓名"), Some("用户名称"));
+        assert_eq!(s.question_words("17、您的联系电话"), ["您的联系电话", "联系电话"]);
+        assert_eq!(s.question_words("您对我们有什么意见或投诉"), ["有什么意见或投诉"]);
+        assert!(s.is_blank_marker("(跳过)") && s.is_blank_marker("（空）") && s.is_blank_marker("-3"));
+        assert!(!s.is_blank_marker("跳过") && !s.is_blank_marker("3"));
+        let wjx = &s.export.platforms[s.platform_column("来自IP").unwrap().0];
+        assert_eq!(wjx.name, "问卷星");
+        assert_eq!(s.platform_column("提交答卷时间").map(|(_, t)| t), Some(Some(0)));
+        // A scheme without [export] reads exports as the default one does.
+        let text = DEFAULT_SCHEME.split("[export]").next().unwrap().to_string()
+            + &DEFAULT_SCHEME[DEFAULT_SCHEME.find("# 五级评价档次").unwrap()..];
+        let own = Scheme::parse(&text, Path::new("own.toml")).unwrap();
+        assert_eq!(own.column_for_words("单位或姓名"), Some("用户名称"));
+        // A column that is no template column is refused.
+        let bad = DEFAULT_SCHEME.replace("\"建议\" = [", "\"备注\" = [");
+        let e = Scheme::parse(&bad, Path::new("bad.toml")).unwrap_err();
+        assert!(e.contains("“备注”不是模板的列名"), "{e}");
+    }
 
     #[test]
     fn builtin_scheme_matches_the_spec_table() {

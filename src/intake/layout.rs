@@ -187,16 +187,37 @@ fn field_labels() -> &'static HashMap<String, Field> {
     })
 }
 
-/// The field a header label names, if any.
+/// The field a header label names, if any: a template column (by its label, another label
+/// it goes by, or an online survey's fill-in question asking for it: `15、您的单位名称`), or a
+/// question of the scheme.
 pub fn field_for_label(label: &str, scheme: &Scheme) -> Option<Field> {
+    field_in(label, scheme, false)
+}
+
+/// [`field_for_label`] of a header, in an online platform's export (`export`) or not.
+fn field_in(label: &str, scheme: &Scheme, export: bool) -> Option<Field> {
     let norm = normalize_label(label);
     if norm.is_empty() {
         return None;
     }
-    if let Some(&field) = field_labels().get(&norm) {
+    let column = |words: &str| {
+        field_labels().get(words).copied().or_else(|| {
+            let label = scheme.column_for_words(words)?;
+            field_labels().get(&normalize_label(label)).copied()
+        })
+    };
+    if let Some(field) = column(&norm) {
         return Some(field);
     }
-    scheme.item_for_header(&norm).map(Field::Item)
+    // A fill-in question's words decide before its number (`5、您的联系电话` is no Q5).
+    if let Some(field) = scheme.question_words(&norm).into_iter().find_map(column) {
+        return Some(field);
+    }
+    if export {
+        scheme.item_for_export_header(&norm).map(Field::Item)
+    } else {
+        scheme.item_for_header(&norm).map(Field::Item)
+    }
 }
 
 fn text_of(v: &Value) -> Option<&str> {
@@ -207,11 +228,13 @@ fn text_of(v: &Value) -> Option<&str> {
 }
 
 /// The labels of one row (or two) read as a header: the fields it names (each once, in column
-/// order) and the cells that name none (with their column).
+/// order), the cells that name none (with their column), and an online survey platform's own
+/// columns (each with its platform's index in the scheme's `[export]`).
 #[derive(Debug, Clone)]
 struct HeaderRow {
     columns: Vec<(u32, Field)>,
     ignored: Vec<(u32, Unnamed)>,
+    platform: Vec<(u32, usize, Unnamed)>,
 }
 
 /// A header cell that names no field (or one named already), as it will be reported if its
@@ -237,6 +260,21 @@ impl Unnamed {
 fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow {
     let mut columns: Vec<(u32, Field)> = Vec::new();
     let mut ignored = Vec::new();
+    let mut platform = Vec::new();
+    // A platform's export (two of its columns in the row) numbers its questions its own way.
+    let export = {
+        let mut seen = HashMap::new();
+        cells
+            .iter()
+            .filter_map(|(_, v)| text_of(v).and_then(|t| scheme.platform_column(&normalize_label(t))))
+            .any(|(p, _)| {
+                let n = seen.entry(p).or_insert(0);
+                *n += 1;
+                *n >= 2
+            })
+    };
+    // The platform's submission-time columns and their rank in its list.
+    let mut times: Vec<(u32, usize)> = Vec::new();
     for (col, v) in cells {
         // Question numbers typed into Excel arrive as numbers: 5 names Q5.
         let number;
@@ -253,13 +291,38 @@ fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow 
             row,
             repeated,
         };
-        match field_for_label(text, scheme) {
+        // A platform's submission time is the survey date; its other columns are its own (in
+        // its export, even one named as a template column: 腾讯问卷's 用户类型 is a login's).
+        if let Some((p, time)) = scheme.platform_column(&normalize_label(text))
+            && (export || field_in(text, scheme, false).is_none())
+        {
+            if let Some(rank) = time
+                && times.iter().all(|&(_, r)| r != rank)
+            {
+                times.push((*col, rank));
+            }
+            platform.push((*col, p, unnamed(false)));
+            continue;
+        }
+        match field_in(text, scheme, export) {
             Some(f) if !columns.iter().any(|&(_, g)| g == f) => columns.push((*col, f)),
             Some(_) => ignored.push((*col, unnamed(true))),
             None => ignored.push((*col, unnamed(false))),
         }
     }
-    HeaderRow { columns, ignored }
+    // The first of the platform's time columns it lists is the survey date (结束答题时间, the
+    // submission, before 开始答题时间), unless the sheet has a 调查日期 of its own.
+    if let Some(&(col, _)) = times.iter().min_by_key(|&&(_, rank)| rank)
+        && !columns.iter().any(|&(_, f)| f == Field::SurveyDate)
+    {
+        columns.push((col, Field::SurveyDate));
+        columns.sort_by_key(|&(c, _)| c);
+    }
+    HeaderRow {
+        columns,
+        ignored,
+        platform,
+    }
 }
 
 /// A header spread over two rows (`用户名称` merged down over both, `满意度评价` merged across
@@ -282,6 +345,7 @@ fn merge_second_row(first: &HeaderRow, second_row: u32, second: &[(u32, Value)],
     let HeaderRow {
         columns: below,
         ignored: unnamed,
+        platform: _,
     } = header_cells(second_row, second, scheme);
     let named_above = |c: u32| first.columns.iter().any(|&(col, _)| col == c);
     if below.len() < 2
@@ -306,7 +370,11 @@ fn merge_second_row(first: &HeaderRow, second_row: u32, second: &[(u32, Value)],
         .filter(|(c, _)| !(lo..=hi).contains(c))
         .cloned()
         .collect();
-    Some(HeaderRow { columns, ignored })
+    Some(HeaderRow {
+        columns,
+        ignored,
+        platform: first.platform.clone(),
+    })
 }
 
 /// Looks for the header among `rows` (the first rows of one sheet, 0-based index and the
@@ -318,6 +386,7 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
         row: u32,
         columns: Vec<(u32, Field)>,
         ignored: Vec<(u32, Unnamed)>,
+        platform: Vec<(u32, usize, Unnamed)>,
     }
     let plausible = |columns: &[(u32, Field)]| {
         let items = columns.iter().filter(|(_, f)| matches!(f, Field::Item(_))).count();
@@ -338,13 +407,22 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
             .filter(|(next, _)| *next == row + 1)
             .and_then(|(next, below)| merge_second_row(&single, *next, below, scheme).map(|m| (*next, m)));
         let candidates = std::iter::once((*row, single)).chain(merged);
-        for (last, HeaderRow { columns, ignored }) in candidates {
+        for (
+            last,
+            HeaderRow {
+                columns,
+                ignored,
+                platform,
+            },
+        ) in candidates
+        {
             if plausible(&columns) && best.as_ref().is_none_or(|b| columns.len() > b.columns.len()) {
                 best = Some(Candidate {
                     top: *row,
                     row: last,
                     columns,
                     ignored,
+                    platform,
                 });
             }
         }
@@ -353,15 +431,33 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
         top,
         row: header_row,
         columns,
-        ignored,
+        mut ignored,
+        platform,
     } = best?;
     let above: Vec<_> = rows.iter().filter(|(r, _)| *r < top).collect();
     let meta = read_meta(sheet, &above);
+    // An export is a platform's when it has two of the platform's columns (its submission
+    // time and one more, say); a lone 来源 or 提交时间 column makes no export, and its numbers
+    // are not read as option numbers.
+    let which = (0..scheme.export.platforms.len()).find(|&p| platform.iter().filter(|(_, q, _)| *q == p).count() >= 2);
+    let mut platform_columns = Vec::new();
+    for (col, _, u) in platform {
+        if columns.iter().any(|&(c, _)| c == col) {
+            continue; // the submission time, read as the survey date
+        }
+        match which {
+            Some(_) => platform_columns.push(u.describe(col)),
+            None => ignored.push((col, u)),
+        }
+    }
+    ignored.sort_by_key(|(c, _)| *c);
     Some(Layout {
         sheet: sheet.to_string(),
         header_row,
         columns,
         ignored: ignored.iter().map(|(col, u)| u.describe(*col)).collect(),
+        platform: which.map(|p| scheme.export.platforms[p].name.clone()),
+        platform_columns,
         meta,
     })
 }

@@ -5,7 +5,7 @@
 use chrono::{Days, NaiveDate};
 
 use super::Value;
-use crate::scheme::Grade;
+use crate::scheme::{Grade, ItemKind};
 use crate::text::{clean_value, match_key};
 
 /// The canonical answer of a not-applicable item; excluded from scores like a blank.
@@ -93,6 +93,18 @@ pub fn grade<'g>(v: &Value, grades: &'g [Grade]) -> Option<Option<&'g str>> {
     None
 }
 
+/// An answer an online platform's export gives as its option's number, read in the order
+/// the questionnaire lists the options: a yes/no item 1 是, 2 否, 3 不适用; a five-level item
+/// the scheme's grades from the first (1 非常满意 … 5 非常不满意). `None` for a number of no
+/// option.
+pub fn option(kind: ItemKind, number: u32, grades: &[Grade]) -> Option<Option<&str>> {
+    let k = (number as usize).checked_sub(1)?;
+    match kind {
+        ItemKind::YesNo => ["是", "否", NOT_APPLICABLE].get(k).map(|a| Some(*a)),
+        ItemKind::FiveLevel => grades.get(k).map(|g| Some(g.label.as_str())),
+    }
+}
+
 /// A survey date: an Excel date, an Excel serial number, `2026-10-05`, `2026/10/5`,
 /// `2026.10.5`, `2026年10月5日`, `20261005`.
 pub fn date(v: &Value) -> Option<NaiveDate> {
@@ -118,6 +130,10 @@ fn compact_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(s[..4].parse().ok()?, s[4..6].parse().ok()?, s[6..].parse().ok()?)
 }
 
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 fn text_date(s: &str) -> Option<NaiveDate> {
     let s = s.split(['T', ' ']).next().unwrap_or(s); // drop a time part
     if let Some(d) = compact_date(s) {
@@ -129,6 +145,11 @@ fn text_date(s: &str) -> Option<NaiveDate> {
         .collect();
     match parts.as_slice() {
         [y, m, d] if y.len() == 4 => NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?),
+        // 腾讯问卷's `05-Sep-2026 14:23:11`.
+        [d, m, y] if y.len() == 4 && m.len() == 3 => {
+            let month = MONTHS.iter().position(|name| name.eq_ignore_ascii_case(m))? as u32 + 1;
+            NaiveDate::from_ymd_opt(y.parse().ok()?, month, d.parse().ok()?)
+        }
         _ => None,
     }
 }
@@ -181,6 +202,20 @@ pub fn code<'c>(v: &Value, codes: &[(&'c str, &[&str])]) -> Option<&'c str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tencent_dates_and_option_numbers() {
+        let d = |t: &str| date(&Value::Text(t.into()));
+        assert_eq!(d("05-Sep-2026 14:23:11"), NaiveDate::from_ymd_opt(2026, 9, 5));
+        assert_eq!(d("2026/9/5 14:23:11"), NaiveDate::from_ymd_opt(2026, 9, 5));
+        assert_eq!(d("05-Sept-2026"), None);
+        let grades = crate::scheme::Scheme::builtin().grades;
+        assert_eq!(option(ItemKind::FiveLevel, 1, &grades), Some(Some("非常满意")));
+        assert_eq!(option(ItemKind::FiveLevel, 5, &grades), Some(Some("非常不满意")));
+        assert_eq!(option(ItemKind::FiveLevel, 6, &grades), None);
+        assert_eq!(option(ItemKind::YesNo, 2, &grades), Some(Some("否")));
+        assert_eq!(option(ItemKind::YesNo, 0, &grades), None);
+    }
     use crate::scheme::Scheme;
 
     fn t(s: &str) -> Value {

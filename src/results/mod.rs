@@ -15,7 +15,7 @@ pub mod users;
 
 pub use answers::{Answers, AnswersError};
 pub use integrity::{Check, Importance, Signal};
-pub use returns::{Field, Layout, Meta, MetaCell, RowIssue, SheetDump, Status, Submission, Value};
+pub use returns::{COLUMN_LABELS, Field, Layout, Meta, MetaCell, RowIssue, SheetDump, Status, Submission, Value};
 
 use chrono::NaiveDate;
 

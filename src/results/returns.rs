@@ -35,6 +35,24 @@ impl Value {
     }
 }
 
+/// The template's label of each fixed column, in [`Field::slot`] order.
+pub const COLUMN_LABELS: [&str; 14] = [
+    "序号",
+    "调查日期",
+    "调查方式",
+    "用户名称",
+    "用户类型",
+    "用水(用气)性质",
+    "月均用量",
+    "联系电话",
+    "服务类别",
+    "服务企业",
+    "所属县市",
+    "意见或投诉",
+    "建议",
+    "未回访原因",
+];
+
 /// A column of a survey return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
@@ -108,6 +126,10 @@ pub struct Layout {
     pub columns: Vec<(u32, Field)>,
     /// Header cells that name no known field (`备注 (K5)`), reported once.
     pub ignored: Vec<String>,
+    /// The online survey platform whose export this is (问卷星), known by its own columns.
+    pub platform: Option<String>,
+    /// That platform's own columns (所用时间, 来自IP …), not read.
+    pub platform_columns: Vec<String>,
     pub meta: Meta,
 }
 

@@ -159,6 +159,10 @@ pub enum Rejection {
     BadPeriod { value: String, cell: String },
     #[error("未写明所属期:请在表头上方填写“所属期”(如 2026-10),或在文件名中注明(如 竟陵街道_月度自评_2026-10.xlsx)")]
     MissingPeriod,
+    #[error(
+        "未写明所属期,调查日期又不在同一个月(季度)内({spread}),无法判断:请在文件名中注明所属期(如 竟陵街道_月度自评_2026-10.xlsx),并把其他月份的问卷分开报送"
+    )]
+    PeriodFromDates { spread: String },
     #[error("报表类型为{kind},所属期“{period}”应为{wants}")]
     KindPeriodMismatch {
         kind: &'static str,

@@ -42,6 +42,14 @@ pub(super) struct Validator<'a> {
     by_column: Vec<Option<Field>>,
     /// The submitter, when it is an enterprise: the default 服务企业.
     submitter_enterprise: Option<&'a crate::config::Enterprise>,
+    /// The submitter's county, when it is a county unit: the default 所属县市 (before the
+    /// enterprise's registered county).
+    submitter_county: Option<&'a str>,
+    /// The export of an online platform (its name): numbers in the question columns are
+    /// option numbers, and its markers of skipped answers are blanks.
+    platform: Option<String>,
+    /// Option numbers were read (said once in the notes).
+    option_numbers: bool,
     pub(super) sink: Option<RowsSink<'a>>,
     streamed: usize,
     /// A 所属期 Excel stored as a number that reads as January or October: the rows wait
@@ -67,11 +75,21 @@ struct NumericPeriod {
     year: i32,
 }
 
-/// The state of a return whose 所属期 is a number like 2026.1.
+/// Where a return's 所属期 comes from.
+enum PeriodFrom {
+    /// Written in the sheet or the file name.
+    Written,
+    /// A number like 2026.1: January or October, as the survey dates say.
+    Numeric(NumericPeriod),
+    /// Nowhere: the one month (or quarter) of the survey dates.
+    Dates,
+}
+
+/// The state of a return whose 所属期 the survey dates must decide: a number like 2026.1
+/// (January or October), or none written at all (the one month, or quarter, of its dates).
 struct Ambiguous {
-    cell: String,
-    value: String,
-    year: i32,
+    /// The number and its cell; `None` when no 所属期 was written.
+    numeric: Option<NumericPeriod>,
     layout: Layout,
     rows: Vec<(u32, Vec<(u32, Value)>)>,
 }
@@ -96,6 +114,9 @@ impl<'a> Validator<'a> {
             user_column: String::new(),
             by_column: Vec::new(),
             submitter_enterprise: None,
+            submitter_county: None,
+            platform: None,
+            option_numbers: false,
             sink: None,
             streamed: 0,
             ambiguous: None,
@@ -146,6 +167,15 @@ impl<'a> Validator<'a> {
             let more = if n > 10 { format!(" 等 {n} 处") } else { String::new() };
             self.warnings
                 .push(format!("调查日期晚于今天({}):{cells}{more},请核对", self.config.today));
+        }
+        if self.option_numbers {
+            let grades: Vec<String> = (self.config.scheme.grades.iter().enumerate())
+                .map(|(k, g)| format!("{}={}", k + 1, g.label))
+                .collect();
+            self.warnings.push(format!(
+                "答案是选项序号,已按问卷的选项顺序读取:是否题 1=是、2=否、3=不适用;五级题 {}。请核对问卷中选项的顺序与此一致(或改为“按选项文本”下载)",
+                grades.join("、")
+            ));
         }
         if !self.other_sheets.is_empty() {
             self.warnings.push(format!(
@@ -202,7 +232,7 @@ impl<'a> Validator<'a> {
     /// Decides submitter, kind and period from the sheet's metadata and the hint; a period
     /// that Excel stored as the number 2026.1 comes back tentative (January), with the cell,
     /// for the survey dates to settle.
-    fn decide_meta(&mut self, layout: &Layout) -> Result<(ReturnMeta, Option<NumericPeriod>), Rejection> {
+    fn decide_meta(&mut self, layout: &Layout) -> Result<(ReturnMeta, PeriodFrom), Rejection> {
         let m = &layout.meta;
         let submitter = match &m.submitter {
             Some(MetaCell { value, cell }) => {
@@ -237,32 +267,32 @@ impl<'a> Validator<'a> {
                 None => return Err(Rejection::MissingSubmitter),
             },
         };
-        let mut ambiguous = None;
+        let mut from = PeriodFrom::Written;
         let period = match &m.period {
             Some(MetaCell { value, cell }) => match value {
-                Value::Date(d) => Period::month_of(d.date()),
+                Value::Date(d) => Some(Period::month_of(d.date())),
                 // Excel keeps a typed `2026.10` as the number 2026.1.
                 Value::Number(n) if dropped_zero_year(*n).is_some() => {
                     let year = dropped_zero_year(*n).unwrap_or_default();
                     let (jan, oct) = (Period::Month { year, month: 1 }, Period::Month { year, month: 10 });
                     match self.hint.period {
-                        Some(p) if p == jan || p == oct => p,
+                        Some(p) if p == jan || p == oct => Some(p),
                         _ => {
-                            ambiguous = Some(NumericPeriod {
+                            from = PeriodFrom::Numeric(NumericPeriod {
                                 cell: cell.clone(),
                                 value: value.display(),
                                 year,
                             });
-                            jan
+                            Some(jan)
                         }
                     }
                 }
-                v => Period::parse(&v.display()).ok_or_else(|| Rejection::BadPeriod {
+                v => Some(Period::parse(&v.display()).ok_or_else(|| Rejection::BadPeriod {
                     value: v.display(),
                     cell: cell.clone(),
-                })?,
+                })?),
             },
-            None => self.hint.period.ok_or(Rejection::MissingPeriod)?,
+            None => self.hint.period,
         };
         let kind = match &m.kind {
             Some(MetaCell { value, cell })
@@ -283,9 +313,26 @@ impl<'a> Validator<'a> {
             None => match self.hint.kind {
                 Some(k) => k,
                 None if !layout.has_items() => ReturnKind::Frame,
-                None if period.is_quarter() => ReturnKind::Quarterly,
+                None if period.is_some_and(Period::is_quarter) => ReturnKind::Quarterly,
                 None => ReturnKind::Monthly,
             },
+        };
+        // No 所属期 anywhere: a survey's dates may say it (an online survey's export has no
+        // metadata block); a sample frame has none to say it.
+        let period = match period {
+            Some(p) => p,
+            None if kind == ReturnKind::Frame || !layout.has(Field::SurveyDate) => {
+                return Err(Rejection::MissingPeriod);
+            }
+            None => {
+                from = PeriodFrom::Dates;
+                let placeholder = Period::Month { year: 2000, month: 1 };
+                if kind.wants_quarter() == Some(true) {
+                    placeholder.quarter()
+                } else {
+                    placeholder
+                }
+            }
         };
         match kind.wants_quarter() {
             Some(q) if q != period.is_quarter() => {
@@ -312,7 +359,7 @@ impl<'a> Validator<'a> {
         };
         if kind != ReturnKind::Frame && !layout.has_items() {
             let r = Rejection::NoAnswerColumns { kind: kind.label() };
-            return Err(self.known(r, meta, ambiguous.is_some()));
+            return Err(self.known(r, meta, !matches!(from, PeriodFrom::Written)));
         }
         if kind.is_sampled() && !matches!(submitter, Party::Unit(u) if u.role == Role::City) {
             let city: Vec<String> = (self.config.units.iter())
@@ -328,9 +375,9 @@ impl<'a> Validator<'a> {
                     city.join("、")
                 },
             };
-            return Err(self.known(r, meta, ambiguous.is_some()));
+            return Err(self.known(r, meta, !matches!(from, PeriodFrom::Written)));
         }
-        Ok((meta, ambiguous))
+        Ok((meta, from))
     }
 
     /// A rejection of a return whose submitter, kind and period are known (no question
@@ -344,59 +391,94 @@ impl<'a> Validator<'a> {
         r
     }
 
-    /// Settles a 所属期 of 2026.1 by the survey dates of the held rows (January or October),
-    /// then validates those rows; rejects the file when the dates cannot tell.
+    /// Settles a 所属期 by the survey dates of the held rows (a number like 2026.1: January
+    /// or October; none written: the one month, or quarter, the dates fall in), then validates
+    /// those rows; rejects the file when the dates cannot tell.
     fn settle_period(&mut self, a: Ambiguous) {
-        let (jan, oct) = (
-            Period::Month { year: a.year, month: 1 },
-            Period::Month {
-                year: a.year,
-                month: 10,
-            },
-        );
+        let quarterly = self.meta.as_ref().is_some_and(|m| m.period.is_quarter());
+        let candidates = a.numeric.as_ref().map(|n| {
+            [
+                Period::Month { year: n.year, month: 1 },
+                Period::Month {
+                    year: n.year,
+                    month: 10,
+                },
+            ]
+        });
         let date_col = a.layout.column_of(Field::SurveyDate);
-        let (mut in_jan, mut in_oct) = (0, 0);
+        let mut tally: BTreeMap<Period, usize> = BTreeMap::new();
         for (_, cells) in &a.rows {
             let date = cells
                 .iter()
                 .find(|(c, _)| Some(*c) == date_col)
                 .and_then(|(_, v)| normalize::date(v));
-            match date {
-                Some(d) if jan.contains(d) => in_jan += 1,
-                Some(d) if oct.contains(d) => in_oct += 1,
-                _ => {}
+            let Some(d) = date else { continue };
+            let p = match candidates {
+                Some(c) => c.into_iter().find(|p| p.contains(d)),
+                None if quarterly => Some(Period::month_of(d).quarter()),
+                None => Some(Period::month_of(d)),
+            };
+            if let Some(p) = p {
+                *tally.entry(p).or_default() += 1;
             }
         }
-        let period = match (in_jan, in_oct) {
-            (0, 0) => None,
-            (_, 0) => Some(jan),
-            (0, _) => Some(oct),
+        let only = match tally.len() {
+            1 => tally.keys().next().copied(),
             _ => None,
         };
-        let Some(period) = period else {
-            let why = if in_jan + in_oct == 0 {
-                "调查日期既不在1月也不在10月,无法判断"
-            } else {
-                "调查日期1月和10月都有,无法判断"
-            };
-            self.rejection = Some(Rejection::AmbiguousPeriod {
-                cell: a.cell,
-                value: a.value,
-                year: a.year,
-                why,
-            });
-            return;
+        let (period, warning) = match (only, a.numeric) {
+            (Some(period), Some(n)) => {
+                let warning = format!(
+                    "{} 所属期被 Excel 存成了数字 {},按调查日期判断为 {};今后请把所属期写作 {}",
+                    n.cell,
+                    n.value,
+                    period.label_zh(),
+                    period
+                );
+                (period, warning)
+            }
+            (Some(period), None) => {
+                let warning = format!(
+                    "表中和文件名都没有写明所属期,按调查日期(全部 {} 行都在 {})取为 {};如不对,请在文件名中注明所属期(如 …_月度自评_{}.xlsx)后重新报送",
+                    tally[&period],
+                    period.label_zh(),
+                    period.label_zh(),
+                    period
+                );
+                (period, warning)
+            }
+            (None, Some(n)) => {
+                let why = if tally.is_empty() {
+                    "调查日期既不在1月也不在10月,无法判断"
+                } else {
+                    "调查日期1月和10月都有,无法判断"
+                };
+                self.rejection = Some(Rejection::AmbiguousPeriod {
+                    cell: n.cell,
+                    value: n.value,
+                    year: n.year,
+                    why,
+                });
+                return;
+            }
+            (None, None) if tally.is_empty() => {
+                self.rejection = Some(Rejection::MissingPeriod);
+                return;
+            }
+            (None, None) => {
+                let spread: Vec<String> = (tally.iter())
+                    .map(|(p, n)| format!("{} {n} 行", p.label_zh()))
+                    .collect();
+                self.rejection = Some(Rejection::PeriodFromDates {
+                    spread: spread.join("、"),
+                });
+                return;
+            }
         };
         if let Some(meta) = self.meta.as_mut() {
             meta.period = period;
         }
-        self.warnings.push(format!(
-            "{} 所属期被 Excel 存成了数字 {},按调查日期判断为 {};今后请把所属期写作 {}",
-            a.cell,
-            a.value,
-            period.label_zh(),
-            period
-        ));
+        self.warnings.push(warning);
         for (row, cells) in a.rows {
             self.row(&a.layout, row, &cells);
         }
@@ -458,22 +540,37 @@ impl ReturnVisitor for Validator<'_> {
             self.notes
                 .push(format!("已忽略无法识别的列:{}", layout.ignored.join("、")));
         }
+        if let Some(platform) = &layout.platform {
+            self.notes.push(format!(
+                "本表是{platform}导出的答卷,已按题目文字读取各题{}",
+                if layout.platform_columns.is_empty() {
+                    String::new()
+                } else {
+                    format!(",平台自带的列未读取:{}", layout.platform_columns.join("、"))
+                }
+            ));
+        }
+        self.platform = layout.platform.clone();
         match self.decide_meta(layout) {
-            Ok((meta, ambiguous)) => {
+            Ok((meta, from)) => {
                 self.frame = meta.kind == ReturnKind::Frame;
-                if let Some(NumericPeriod { cell, value, year }) = ambiguous {
+                let numeric = match from {
+                    PeriodFrom::Written => None,
+                    PeriodFrom::Numeric(n) => Some(Some(n)),
+                    PeriodFrom::Dates => Some(None),
+                };
+                if let Some(numeric) = numeric {
                     self.ambiguous = Some(Ambiguous {
-                        cell,
-                        value,
-                        year,
+                        numeric,
                         layout: layout.clone(),
                         rows: Vec::new(),
                     });
                 }
                 self.note_missing_columns(layout, &meta);
-                self.submitter_enterprise = match self.config.party(&meta.submitter_code) {
-                    Some(Party::Enterprise(e)) => Some(e),
-                    _ => None,
+                (self.submitter_enterprise, self.submitter_county) = match self.config.party(&meta.submitter_code) {
+                    Some(Party::Enterprise(e)) => (Some(e), None),
+                    Some(Party::Unit(u)) if u.role == Role::County => (None, self.config.county(u.county_name())),
+                    _ => (None, None),
                 };
                 let width = layout.columns.iter().map(|&(c, _)| c as usize + 1).max().unwrap_or(0);
                 self.by_column = vec![None; width];
@@ -499,6 +596,24 @@ impl ReturnVisitor for Validator<'_> {
             a.rows.push((row, cells.to_vec()));
             return;
         }
+        // 腾讯问卷 writes a chosen option with its letter (`A.是`, `B.居民用户`): its words decide.
+        let words: Vec<(u32, Value)>;
+        let cells = match &self.platform {
+            Some(_)
+                if cells
+                    .iter()
+                    .any(|(_, v)| matches!(v, Value::Text(t) if option_words(t).is_some())) =>
+            {
+                words = (cells.iter())
+                    .map(|(c, v)| match v {
+                        Value::Text(t) => (*c, Value::Text(option_words(t).unwrap_or(t).to_string())),
+                        v => (*c, v.clone()),
+                    })
+                    .collect();
+                &words[..]
+            }
+            _ => cells,
+        };
         let before = self.issues.len();
         let (fixed, item_cells) = self.by_field(row, cells);
         let no_answer = item_cells.iter().all(|v| blank(*v));
@@ -545,7 +660,7 @@ impl ReturnVisitor for Validator<'_> {
         }
         let county = match get(Field::County) {
             Some(found) if !matches!(found.1, Value::Error(_)) => self.county(row, found),
-            _ => enterprise.map(|e| e.county.clone()),
+            _ => (self.submitter_county.map(str::to_string)).or_else(|| enterprise.map(|e| e.county.clone())),
         };
         let monthly_usage = match get(Field::MonthlyUsage) {
             Some((c, v)) if !matches!(v, Value::Error(_)) => {
@@ -617,6 +732,9 @@ impl<'a> Validator<'a> {
         let mut item_cells: Vec<Option<&Value>> = vec![None; self.config.scheme.items.len()];
         for (c, v) in cells {
             let field = self.by_column.get(*c as usize).copied().flatten();
+            if field.is_some() && self.skipped(v) {
+                continue;
+            }
             if let (Some(_), Value::Error(e)) = (field, v) {
                 self.issue(row, *c, v, format!("单元格是公式错误值 {e},应填写有效内容"));
             }
@@ -627,6 +745,19 @@ impl<'a> Validator<'a> {
             }
         }
         (fixed, item_cells)
+    }
+
+    /// Whether a cell holds an online platform's marker of a skipped or unanswered question
+    /// (`(跳过)`, `(空)`; a number like -3 only in a platform's export): read as blank.
+    fn skipped(&self, v: &Value) -> bool {
+        let scheme = &self.config.scheme;
+        match v {
+            Value::Text(t) => {
+                scheme.is_blank_marker(t) && (self.platform.is_some() || t.trim().parse::<f64>().is_err())
+            }
+            Value::Number(n) => self.platform.is_some() && *n < 0.0 && scheme.is_blank_marker(&format!("{n}")),
+            _ => false,
+        }
     }
 
     /// A call-back row without an answer is no response, and no error either: a user not
@@ -910,9 +1041,14 @@ impl Validator<'_> {
                 continue;
             }
             let item = &config.scheme.items[i];
-            let parsed = match item.kind {
-                ItemKind::YesNo => normalize::yes_no(v),
-                ItemKind::FiveLevel => normalize::grade(v, &config.scheme.grades),
+            let option = self.platform.as_ref().and_then(|_| option_number(v));
+            let parsed = match (item.kind, option) {
+                (kind, Some(k)) => {
+                    self.option_numbers = true;
+                    normalize::option(kind, k, &config.scheme.grades)
+                }
+                (ItemKind::YesNo, None) => normalize::yes_no(v),
+                (ItemKind::FiveLevel, None) => normalize::grade(v, &config.scheme.grades),
             };
             match parsed {
                 Some(Some(a)) => {
@@ -921,9 +1057,16 @@ impl Validator<'_> {
                 }
                 Some(None) => {}
                 None => {
-                    let expected = match item.kind {
-                        ItemKind::YesNo => "应填 是 或 否(也可填 Y/N、√/×、1/0,不涉及填 不适用)".to_string(),
-                        ItemKind::FiveLevel => {
+                    let expected = match (item.kind, option) {
+                        (ItemKind::YesNo, Some(_)) => "选项序号应为 1(是)、2(否) 或 3(不适用)".to_string(),
+                        (ItemKind::FiveLevel, Some(_)) => {
+                            let labels: Vec<String> = (config.scheme.grades.iter().enumerate())
+                                .map(|(k, g)| format!("{}({})", k + 1, g.label))
+                                .collect();
+                            format!("选项序号应为 {}", labels.join("、"))
+                        }
+                        (ItemKind::YesNo, None) => "应填 是 或 否(也可填 Y/N、√/×、1/0,不涉及填 不适用)".to_string(),
+                        (ItemKind::FiveLevel, None) => {
                             let labels: Vec<&str> = config.scheme.grades.iter().map(|g| g.label.as_str()).collect();
                             format!("应填 {}(也可填 A–E 或 5–1)", labels.join("/"))
                         }
@@ -958,6 +1101,25 @@ impl Validator<'_> {
         }
         hit
     }
+}
+
+/// An answer of an online platform's export written as its option's number (1, 2 …).
+fn option_number(v: &Value) -> Option<u32> {
+    let n = match v {
+        Value::Number(n) => *n,
+        Value::Text(t) => t.trim().parse().ok()?,
+        _ => return None,
+    };
+    (n.fract() == 0.0 && (0.0..100.0).contains(&n)).then_some(n as u32)
+}
+
+/// An option's words after its letter: `A.是` → `是`, `B、满意` → `满意`.
+fn option_words(t: &str) -> Option<&str> {
+    let t = t.trim();
+    let mut chars = t.chars();
+    let letter = chars.next()?;
+    let rest = chars.as_str().strip_prefix(['.', '、', '．'])?.trim();
+    (letter.is_ascii_uppercase() && !rest.is_empty()).then_some(rest)
 }
 
 /// The reason a surveyor wrote in words (`电话未接通`, `空号。`, `打了三次无人接听`): the first

@@ -11,6 +11,7 @@ mod config_checks;
 mod delivery;
 mod deployment;
 mod detail;
+mod exports;
 mod feedback;
 mod file_errors;
 mod highlights;
