@@ -438,6 +438,16 @@ fn write_instructions(ws: &mut Worksheet, spec: &FormSpec<'_>, w: &Wording) -> R
         let polarity = if is_reversed(item) { w.text("form.reversed") } else { "" };
         lines.push(format!("{} {}{}:{}", item.id, item.name, polarity, item.question));
     }
+    // How to set the survey up on an online platform so that its export reads as it comes.
+    if matches!(spec.kind, ReturnKind::Monthly | ReturnKind::Adhoc) {
+        let types: Vec<&str> = USER_TYPES.iter().map(|(t, _)| *t).collect();
+        let values = [
+            ("grades", &grades.join("、") as &dyn std::fmt::Display),
+            ("list", &types.join("、")),
+        ];
+        lines.extend([String::new(), w.text("form.online_heading").into()]);
+        lines.extend(w.with("form.instructions_online", &values).lines().map(String::from));
+    }
     for (i, line) in lines.iter().enumerate() {
         let row = 2 + i as u32;
         ws.write_string_with_format(row, 0, line, &wrap)?;

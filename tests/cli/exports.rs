@@ -159,10 +159,10 @@ fn export(platform: Platform, form: Form, people: &[Resp], enterprise_question: 
         extra = m + 1;
     }
     if enterprise_question.is_some() {
-        fills.push(number(extra, "为您供水的企业"));
+        fills.push(number(extra, "为您服务的企业"));
         extra += 1;
     }
-    fills.push(number(extra, "您对我们有什么意见或投诉"));
+    fills.push(number(extra, "您的意见或投诉"));
     match platform {
         Platform::Wjx => {
             header.extend(["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"].map(String::from));
@@ -486,4 +486,44 @@ fn a_lone_platform_like_column_does_not_make_an_export() {
     let g = group(&doc, "enterprise", "GS01");
     assert_eq!(g["items"]["Q1"]["score"], 100.0);
     assert_eq!(g["items"]["Q12"]["score"], 100.0);
+}
+
+#[test]
+fn the_template_guide_names_the_questions_an_export_is_read_by() {
+    let env = Env::new();
+    let path = env.path("月度自评.xlsx");
+    let o = env.run(&["template", "--kind", "monthly", "-o", path.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let guide: String = (wb.worksheet_range("填报说明").unwrap().rows().flatten())
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // The questions the fixtures above add, as the guide tells an enterprise to add them.
+    for q in ["“您的单位名称或姓名”", "“您的联系电话”", "“您的用户类型”", "“为您服务的企业”", "“您的意见或投诉”"] {
+        assert!(guide.contains(q), "{q} in the guide:\n{guide}");
+    }
+    assert!(guide.contains("是否题的选项依次为 是、否") && guide.contains("非常满意、满意、一般、不满意、非常不满意"));
+    assert!(guide.contains("按选项文本下载"), "{guide}");
+}
+
+#[test]
+fn a_multi_sheet_export_reads_its_answer_sheet() {
+    // A statistics sheet first (as a platform's 统计 download has), the answers after it.
+    let env = Env::new();
+    let stats: Vec<Vec<C>> = vec![
+        vec![s("第1题:用水(用气)报装服务流程…是否便于获取? [单选题]")],
+        vec![s("选项"), s("小计"), s("比例")],
+        vec![s("是"), C::N(3.0), s("75%")],
+        vec![s("否"), C::N(1.0), s("25%")],
+        vec![s("本题有效填写人次"), C::N(4.0)],
+    ];
+    let answers = export(Platform::Wjx, Form::Text, &respondents(), None);
+    let file = env.inbox("GS02/岳口供水_月度自评_2026-09.xlsx");
+    write_xlsx_sheets(&file, &[("统计", &stats), ("答卷数据", &answers)]);
+    let o = env.run(&["check", file.to_str().unwrap()]);
+    let said = stdout(&o);
+    assert_eq!(code(&o), 0, "{said}");
+    assert!(said.contains("有效 4 行") && !said.contains("只读取了工作表"), "{said}");
 }
