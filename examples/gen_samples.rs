@@ -433,7 +433,6 @@ enum FiveStyle {
 enum DateStyle {
     Excel,
     Slash,
-    Chinese,
     Compact,
     IsoText,
     /// odd rows real Excel dates, even rows "2026年9月5日"
@@ -470,6 +469,20 @@ struct Layout {
     phone_numeric: bool,
     /// blank yes/no answers are written as "不适用"
     na_text: bool,
+    /// the answers exported from an online survey platform instead of the template
+    export: Option<Platform>,
+}
+
+/// An online survey platform whose answer export a return imitates.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Platform {
+    /// 问卷星, 按选项文本下载: 序号 提交答卷时间 所用时间 来源 来源详情 来自IP, then `1、题干`;
+    /// skipped `(跳过)`, unanswered `(空)`; the submission time is text `2026/8/5 14:23:11`.
+    Wjx,
+    /// 腾讯问卷: 编号 开始答题时间 结束答题时间 答题时长, then `1.题干` (its fill-ins first
+    /// here, so its numbers are not the scheme's), options as `A.是`, its own columns after the
+    /// questions; times `05-Aug-2026 14:23:11`; skipped answers empty.
+    Tencent,
 }
 
 impl Layout {
@@ -491,6 +504,7 @@ impl Layout {
             trailer: Trailer::None,
             phone_numeric: false,
             na_text: false,
+            export: None,
         }
     }
 }
@@ -1107,7 +1121,6 @@ fn date_text(d: Ymd, style: DateStyle, row_index: usize) -> Option<String> {
     match style {
         DateStyle::Excel => None,
         DateStyle::Slash => Some(format!("{}/{}/{}", d.y, d.m, d.d)),
-        DateStyle::Chinese => Some(format!("{}年{}月{}日", d.y, d.m, d.d)),
         DateStyle::Compact => Some(format!("{:04}{:02}{:02}", d.y, d.m, d.d)),
         DateStyle::IsoText => Some(d.iso()),
         DateStyle::Mixed if row_index.is_multiple_of(2) => None,
@@ -1131,6 +1144,9 @@ fn shown(r: &Resp, col: Col, lay: &Layout, i: usize) -> String {
 
 fn render(ret: &Return) -> Result<(Vec<u8>, Rendered), XlsxError> {
     let lay = &ret.layout;
+    if let Some(platform) = lay.export {
+        return render_export(ret, platform);
+    }
     let mut wb = Workbook::new();
     wb.set_properties(&properties(&ret.author)?);
     let bold = Format::new().set_bold();
@@ -1395,6 +1411,254 @@ fn render(ret: &Return) -> Result<(Vec<u8>, Rendered), XlsxError> {
 // ---------------------------------------------------------------------------------------------
 // The sample set
 // ---------------------------------------------------------------------------------------------
+
+/// A monthly return as an online platform exports its answers (the questionnaire set up as
+/// `template`'s guide says): one header row, one row per answer sheet.
+fn render_export(ret: &Return, platform: Platform) -> Result<(Vec<u8>, Rendered), XlsxError> {
+    const UTYPES: [&str; 5] = ["企事业单位", "工商业用户", "工矿企业", "居民用户", "其他"];
+    let gas = ret
+        .rows
+        .first()
+        .is_some_and(|r| ENTERPRISES[r.ent()].utility == Utility::Gas);
+    let medium = if gas { "气" } else { "水" };
+    let county_office = !ENTERPRISES.iter().any(|e| e.code == ret.submitter);
+    // The questionnaire: (column, header words).
+    let mut fills: Vec<(Col, String)> = vec![
+        (Col::Name, "您的单位名称或姓名".into()),
+        (Col::Phone, "您的联系电话".into()),
+        (Col::UType, "您的用户类型".into()),
+    ];
+    if county_office {
+        fills.push((Col::Ent, "为您服务的企业".into()));
+    } else {
+        fills.push((Col::Nature, format!("您的用{medium}性质")));
+        fills.push((Col::Usage, format!("您每月大约用{medium}多少(立方米)")));
+    }
+    let mut questions: Vec<(Col, String)> = (1..=12u8)
+        .map(|q| {
+            // Retyped for the enterprise: its own utility only.
+            let text = Q_TEXT[q as usize - 1]
+                .replace(if gas { "用水(用气)" } else { "(用气)" }, if gas { "用气" } else { "" })
+                .replace(if gas { "供水(供气)" } else { "(供气)" }, if gas { "供气" } else { "" });
+            (Col::Q(q), text)
+        })
+        .collect();
+    let matrix = "请您对以下方面作出评价";
+    questions.extend((1..=4u8).map(|d| (Col::D(d), D_TEXT[d as usize - 1].to_string())));
+    let tail: Vec<(Col, String)> = vec![
+        (Col::Complaint, "您的意见或投诉".into()),
+        (Col::Suggestion, "您的建议".into()),
+    ];
+    let order: Vec<(Col, String)> = match platform {
+        Platform::Wjx => questions.iter().chain(&fills).chain(&tail).cloned().collect(),
+        Platform::Tencent => fills.iter().chain(&questions).chain(&tail).cloned().collect(),
+    };
+    let mut header: Vec<String> = match platform {
+        Platform::Wjx => ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"]
+            .map(String::from)
+            .to_vec(),
+        Platform::Tencent => ["编号", "开始答题时间", "结束答题时间", "答题时长"]
+            .map(String::from)
+            .to_vec(),
+    };
+    let lead = header.len();
+    let mut col_letter_map = BTreeMap::new();
+    let mut n = 0;
+    let mut matrix_no = 0;
+    for (k, (col, words)) in order.iter().enumerate() {
+        let c = (lead + k) as u16;
+        col_letter_map.insert(*col, col_letter(c));
+        let numbered = |n: usize, w: &str| match platform {
+            Platform::Wjx => format!("{n}、{w}"),
+            Platform::Tencent => format!("{n}.{w}"),
+        };
+        header.push(match col {
+            Col::D(d) => {
+                if *d == 1 {
+                    n += 1;
+                    matrix_no = n;
+                }
+                match (platform, d) {
+                    (Platform::Wjx, 1) => format!("{}—{words}", numbered(matrix_no, matrix)),
+                    (Platform::Wjx, _) => words.clone(),
+                    (Platform::Tencent, _) => format!("{}:{words}", numbered(matrix_no, matrix)),
+                }
+            }
+            Col::Name | Col::Phone if platform == Platform::Wjx => {
+                n += 1;
+                numbered(n, &format!("{words} (填空题 *必答)"))
+            }
+            _ => {
+                n += 1;
+                numbered(n, words)
+            }
+        });
+    }
+    if platform == Platform::Tencent {
+        header.extend(
+            [
+                "语言",
+                "清洗数据结果",
+                "智能清洗数据无效概率",
+                "地理位置国家和地区",
+                "地理位置省",
+                "地理位置市",
+                "用户类型",
+                "用户标识",
+                "昵称",
+                "自定义字段",
+                "IP",
+                "UA",
+                "Referrer",
+            ]
+            .map(String::from),
+        );
+    }
+    let mut wb = Workbook::new();
+    wb.set_properties(&properties(&ret.author)?);
+    let ws = wb.add_worksheet();
+    ws.set_name(ret.layout.sheet)?;
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, h)?;
+    }
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let letter = |k: usize| (b'A' + k as u8) as char;
+    let mut rows = Vec::new();
+    for (i, r) in ret.rows.iter().enumerate() {
+        let row = 1 + i as u32;
+        rows.push(row + 1);
+        let (h, m, sec) = (8 + (i * 7) % 11, (i * 13) % 60, (i * 29) % 60);
+        let spent = 45 + (i * 37) % 300;
+        let lead_cells: Vec<String> = match platform {
+            Platform::Wjx => vec![
+                (i + 1).to_string(),
+                format!("{}/{}/{} {h}:{m:02}:{sec:02}", r.date.y, r.date.m, r.date.d),
+                format!("{spent}秒"),
+                if i % 4 == 0 { "链接" } else { "手机提交" }.into(),
+                if i % 4 == 0 { "直接访问" } else { "微信" }.into(),
+                format!("183.95.{}.{}(湖北-天门)", 160 + i % 7, 10 + i % 200),
+            ],
+            Platform::Tencent => {
+                let t = |extra: usize| {
+                    let total = h * 3600 + m * 60 + sec + extra;
+                    format!(
+                        "{:02}-{}-{} {:02}:{:02}:{:02}",
+                        r.date.d,
+                        MONTHS[r.date.m as usize - 1],
+                        r.date.y,
+                        total / 3600,
+                        total / 60 % 60,
+                        total % 60
+                    )
+                };
+                vec![(9000 - i).to_string(), t(0), t(spent), spent.to_string()]
+            }
+        };
+        for (c, v) in lead_cells.iter().enumerate() {
+            ws.write_string(row, c as u16, v)?;
+        }
+        let skipped = match platform {
+            Platform::Wjx => "(跳过)",
+            Platform::Tencent => "",
+        };
+        let option = |k: usize, text: &str| match platform {
+            Platform::Wjx => text.to_string(),
+            Platform::Tencent => format!("{}.{text}", letter(k)),
+        };
+        for (k, (col, _)) in order.iter().enumerate() {
+            let c = (lead + k) as u16;
+            let value: String = match col {
+                Col::Q(q) if *q <= 11 => match r.yn[*q as usize - 1] {
+                    Some(true) => option(0, "是"),
+                    Some(false) => option(1, "否"),
+                    None => skipped.into(),
+                },
+                Col::Q(_) | Col::D(_) => {
+                    let f = match col {
+                        Col::D(d) => r.five[*d as usize],
+                        _ => r.five[0],
+                    };
+                    match f {
+                        // Options listed 非常满意 first.
+                        Some(level) => option(5 - level as usize, FIVE_LABEL[level as usize - 1]),
+                        None => skipped.into(),
+                    }
+                }
+                Col::Name => r.user.name.clone(),
+                Col::Phone => r.user.phone.clone(),
+                Col::UType => {
+                    let k = UTYPES.iter().position(|t| *t == r.utype_text).unwrap_or(UTYPES.len());
+                    option(k, &r.utype_text)
+                }
+                Col::Nature => r.user.nature.to_string(),
+                Col::Usage => crate_number(r.user.usage),
+                Col::Ent => {
+                    let k = ENTERPRISES
+                        .iter()
+                        .position(|e| e.code == ENTERPRISES[r.ent()].code)
+                        .unwrap_or(0);
+                    option(k, &r.ent_text)
+                }
+                Col::Complaint | Col::Suggestion => {
+                    let t = if *col == Col::Complaint {
+                        &r.complaint
+                    } else {
+                        &r.suggestion
+                    };
+                    match (t.is_empty(), platform) {
+                        (false, _) => t.clone(),
+                        (true, Platform::Wjx) => "(空)".into(),
+                        (true, Platform::Tencent) => String::new(),
+                    }
+                }
+                _ => String::new(),
+            };
+            if !value.is_empty() {
+                ws.write_string(row, c, &value)?;
+            }
+        }
+        if platform == Platform::Tencent {
+            let tail = [
+                "简体中文".to_string(),
+                "未清洗".into(),
+                String::new(),
+                "中国".into(),
+                "湖北省".into(),
+                "天门市".into(),
+                "微信".into(),
+                format!("o86_0j{:06}", 1000 + i * 17),
+                String::new(),
+                String::new(),
+                "183***********************************".into(),
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) MicroMessenger/8.0.50".into(),
+                String::new(),
+            ];
+            for (k, v) in tail.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+                ws.write_string(row, (lead + order.len() + k) as u16, v)?;
+            }
+        }
+    }
+    let bytes = wb.save_to_buffer()?;
+    Ok((
+        bytes,
+        Rendered {
+            header_row: 1,
+            rows,
+            col_letter: col_letter_map,
+        },
+    ))
+}
+
+/// A usage as a respondent types it into a fill-in question.
+fn crate_number(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
 
 #[allow(clippy::too_many_arguments)]
 fn unit_ret(
@@ -1681,12 +1945,15 @@ fn build_samples() -> Vec<SampleFile> {
                     ));
                 }
                 8 => {
+                    // The town's survey on 腾讯问卷: no 所属县市 question, so the town's own
+                    // county stands for every user's.
+                    for r in rows.iter_mut() {
+                        r.user.county = "岳口镇";
+                    }
                     let mut lay = Layout::pristine();
                     lay.sheet = "Sheet1";
                     lay.meta = Meta::Absent;
-                    lay.blank_after_meta = false;
-                    lay.yn = YnStyle::Check;
-                    lay.date = DateStyle::Chinese;
+                    lay.export = Some(Platform::Tencent);
                     out.push(file(
                         "inbox/YK/岳口镇_月度自评_2026-08.xlsx",
                         "xlsx",
@@ -1694,10 +1961,10 @@ fn build_samples() -> Vec<SampleFile> {
                         unit_ret("YK", "", Kind::Monthly, "", p, "", "", lay, rows),
                         "folder+filename",
                         &[
-                            "工作表内没有元数据（第1行标题，第2行即表头）；填报单位取自目录 inbox/YK/，报表类型和所属期取自文件名",
-                            "工作表名“Sheet1”",
-                            "是否题用 √/×",
-                            "调查日期为文本“2026年8月5日”",
+                            "腾讯问卷导出的答卷原样报送：编号、开始答题时间、结束答题时间（文本“05-Aug-2026 14:23:11”，取结束时间的日期为调查日期）、答题时长（秒），题目列为“1.题干”；平台自带的列（语言、地理位置、用户类型=登录方式、IP、UA 等）在题目之后",
+                            "填空题和单选题“您的单位名称或姓名”“您的联系电话”“您的用户类型”“为您服务的企业”排在最前（第1–4题），评价题为第5–16题、D1–D4 为第17题矩阵（“17.请您对以下方面作出评价:企业形象评价”）：按题目文字认，不按题号",
+                            "选项带字母，如“A.是”“B.满意”“D.居民用户”；跳过的题为空；没有所属县市题（取岳口镇）",
+                            "没有元数据；填报单位取自目录 inbox/YK/，报表类型和所属期取自文件名；工作表名“Sheet1”",
                         ],
                     ));
                 }
@@ -2151,8 +2418,15 @@ fn build_samples() -> Vec<SampleFile> {
                         "农业用户",
                         "用户类型不在代码表内（企事业单位/工商业用户/工矿企业/居民用户/其他）",
                     );
-                    g.alias_some(&mut rows, 0.3);
-                    let lay = Layout::pristine();
+                    g.alias_some(&mut rows, 0.3); // (not shown: the export has no 服务企业 column)
+                    // The enterprise's own survey on 问卷星: no 所属县市 question, so its
+                    // registered county stands for every user's.
+                    for r in rows.iter_mut() {
+                        r.user.county = e.county;
+                    }
+                    let mut lay = Layout::pristine();
+                    lay.export = Some(Platform::Wjx);
+                    lay.sheet = "Sheet1";
                     out.push(file(
                         "inbox/RQ02/皂市燃气_月度自评_2026-08.xlsx",
                         "xlsx",
@@ -2168,10 +2442,11 @@ fn build_samples() -> Vec<SampleFile> {
                             lay,
                             rows,
                         ),
-                        "sheet",
+                        "folder+filename",
                         &[
-                            "填报单位用别名“皂市燃气”；所属期“202608”",
-                            "服务企业部分用别名“皂市燃气”",
+                            "问卷星“按选项文本下载”的答卷原样报送：序号、提交答卷时间（文本“2026/8/5 14:23:11”）、所用时间、来源、来源详情、来自IP，题目列为“1、题干”（企业只留“用气”的字样），D1–D4 为一道矩阵单选题（“13、请您对以下方面作出评价—企业形象评价”及各行标题）",
+                            "填空题“您的单位名称或姓名 (填空题 *必答)”“您的联系电话”“您的用户类型”“您的用气性质”“您每月大约用气多少(立方米)”“您的意见或投诉”“您的建议”；没有服务企业、所属县市题（企业自评，县市取企业登记的县市）",
+                            "跳过的题写“(跳过)”，未填的填空题写“(空)”；没有元数据，填报单位取自目录，报表类型和所属期取自文件名",
                         ],
                     ));
                 }

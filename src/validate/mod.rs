@@ -310,14 +310,16 @@ impl Hint {
     }
 }
 
+/// A period written inside a name (`竟陵街道2026年8月月度自评`); never a part of a longer run of
+/// digits (腾讯问卷 names its download `14470283_202610011030120001`: a time, not a period).
 fn find_period(s: &str) -> Option<Period> {
     let chars: Vec<char> = s.chars().collect();
     for start in 0..chars.len() {
-        if chars[start] != '2' {
+        if chars[start] != '2' || (start > 0 && chars[start - 1].is_ascii_digit()) {
             continue;
         }
         for len in (6..=12).rev() {
-            if start + len <= chars.len() {
+            if start + len <= chars.len() && !chars.get(start + len).is_some_and(|c| c.is_ascii_digit()) {
                 let sub: String = chars[start..start + len].iter().collect();
                 if let Some(p) = Period::parse(&sub) {
                     return Some(p);

@@ -420,6 +420,26 @@ fn a_county_office_export_takes_the_office_county_and_a_month_from_its_dates() {
 }
 
 #[test]
+fn a_platform_file_name_is_no_period() {
+    // 腾讯问卷 names the download by its survey and the download time (October): the dates say
+    // September.
+    let env = Env::new();
+    let file = env.inbox("GS02/14470283_202610011030120001.xlsx");
+    write_xlsx(
+        &file,
+        "Sheet1",
+        &export(Platform::Tencent, Form::Text, &respondents(), None),
+    );
+    let o = env.run(&["check", file.to_str().unwrap()]);
+    let said = stdout(&o);
+    assert_eq!(code(&o), 0, "{said}");
+    assert!(
+        said.contains("月度自评 2026-09,有效 4 行") && said.contains("按调查日期"),
+        "{said}"
+    );
+}
+
+#[test]
 fn dates_across_months_without_a_period_are_refused_with_the_spread() {
     let env = Env::new();
     let mut people = respondents();
@@ -501,7 +521,13 @@ fn the_template_guide_names_the_questions_an_export_is_read_by() {
         .collect::<Vec<_>>()
         .join("\n");
     // The questions the fixtures above add, as the guide tells an enterprise to add them.
-    for q in ["“您的单位名称或姓名”", "“您的联系电话”", "“您的用户类型”", "“为您服务的企业”", "“您的意见或投诉”"] {
+    for q in [
+        "“您的单位名称或姓名”",
+        "“您的联系电话”",
+        "“您的用户类型”",
+        "“为您服务的企业”",
+        "“您的意见或投诉”",
+    ] {
         assert!(guide.contains(q), "{q} in the guide:\n{guide}");
     }
     assert!(guide.contains("是否题的选项依次为 是、否") && guide.contains("非常满意、满意、一般、不满意、非常不满意"));
@@ -526,4 +552,19 @@ fn a_multi_sheet_export_reads_its_answer_sheet() {
     let said = stdout(&o);
     assert_eq!(code(&o), 0, "{said}");
     assert!(said.contains("有效 4 行") && !said.contains("只读取了工作表"), "{said}");
+}
+
+#[test]
+fn the_samples_hold_one_export_of_each_platform_read_as_it_came() {
+    let env = Env::samples();
+    for (file, platform, rows) in [
+        ("RQ02/皂市燃气_月度自评_2026-08.xlsx", "问卷星", "有效 55 行,问题 1 处"),
+        ("YK/岳口镇_月度自评_2026-08.xlsx", "腾讯问卷", "有效 51 行,问题 0 处"),
+    ] {
+        let o = env.run(&["check", env.inbox(file).to_str().unwrap()]);
+        let said = stdout(&o);
+        assert!(said.contains(&format!("本表是{platform}导出的答卷")), "{file}: {said}");
+        assert!(said.contains(rows), "{file}: {said}");
+        assert!(!said.contains("缺少题目列"), "{file}: {said}");
+    }
 }
