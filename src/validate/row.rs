@@ -173,8 +173,12 @@ impl<'a> Validator<'a> {
                 .map(|(k, g)| format!("{}={}", k + 1, g.label))
                 .collect();
             self.warnings.push(format!(
-                "答案是选项序号,已按问卷的选项顺序读取:是否题 1=是、2=否、3=不适用;五级题 {}。请核对问卷中选项的顺序与此一致(或改为“按选项文本”下载)",
-                grades.join("、")
+                "答案是选项序号,已按问卷的选项顺序读取:是否题 1=是、2=否、3=不适用;五级题 {};用户类型 {}。请核对问卷中选项的顺序与此一致(或改为“按选项文本”下载)",
+                grades.join("、"),
+                (USER_TYPES.iter().enumerate())
+                    .map(|(k, (t, _))| format!("{}={t}", k + 1))
+                    .collect::<Vec<_>>()
+                    .join("、")
             ));
         }
         if !self.other_sheets.is_empty() {
@@ -1093,6 +1097,15 @@ impl Validator<'_> {
         let (c, v) = found?;
         if matches!(v, Value::Error(_)) {
             return None;
+        }
+        // An online platform's numbered download: the option's number, in the template's order.
+        if self.platform.is_some()
+            && let Value::Number(_) = v
+            && let Some(k) = option_number(v)
+            && let Some((code, _)) = codes.get((k as usize).wrapping_sub(1))
+        {
+            self.option_numbers = true;
+            return Some(code);
         }
         let hit = normalize::code(v, codes);
         if hit.is_none() {

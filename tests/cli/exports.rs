@@ -225,7 +225,8 @@ fn export(platform: Platform, form: Form, people: &[Resp], enterprise_question: 
         let t = types.iter().position(|t| *t == p.user_type).unwrap();
         let user_type = match (platform, form) {
             (Platform::Tencent, Form::Text) => C::S(format!("{}.{}", letter(t), p.user_type)),
-            _ => s(p.user_type),
+            (_, Form::Number) => C::N(t as f64 + 1.0),
+            (_, Form::Text) => s(p.user_type),
         };
         let mut fill = vec![s(p.name), s(p.phone), user_type];
         if let Some(e) = enterprise_question {
