@@ -324,7 +324,9 @@ impl<'c> Reporter<'c> {
         } else {
             Vec::new()
         };
+        let started = std::time::Instant::now();
         let (integrity, importance) = self.integrity(period, &pooled)?;
+        tracing::debug!("{period}: integrity signals in {:?}", started.elapsed());
         if !period.is_quarter() {
             self.signals.insert(period, integrity.clone());
         }
@@ -342,6 +344,7 @@ impl<'c> Reporter<'c> {
             let (items, lists) = ledger.report_weighted(self.config, &f, &weights);
             (items, lists, ledger.watch(self.config, &f))
         };
+        let started = std::time::Instant::now();
         let (sampling, not_drawn) = self.sampling(period)?;
         let core = &self.cores[&period];
         let subs = self.store.submissions(Some(&period.to_string()))?;
@@ -352,6 +355,10 @@ impl<'c> Reporter<'c> {
         let users_history = self.users_history(period);
         let adhoc = self.adhoc(period)?;
         let users = self.tallies[&period].users();
+        tracing::debug!(
+            "{period}: sampling, data quality, feedback and history in {:?}",
+            started.elapsed()
+        );
         let inputs = subs
             .into_iter()
             .filter(|s| s.kind == Some(kind))

@@ -20,7 +20,15 @@ pub fn pinned(title: &str) -> Result<Workbook, XlsxError> {
 pub fn save_atomic(wb: &mut Workbook, path: &Path) -> Result<(), XlsxError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!("{}{}-xlsx.tmp", crate::output::TEMP_PREFIX, std::process::id()));
+    // Workbooks are saved on more than one thread at once (the detail beside the others):
+    // each save its own temporary name.
+    static SAVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(
+        "{}{}-{n}-xlsx.tmp",
+        crate::output::TEMP_PREFIX,
+        std::process::id()
+    ));
     let saved = wb
         .save(&tmp)
         .and_then(|()| Ok(std::fs::File::open(&tmp)?.sync_all()?))

@@ -79,12 +79,7 @@ pub fn publish(
         }
         // Results for everyone's use first (scores.json, the detail, feedback to submitters):
         // whether the issued documents are drafts depends on scores.json as it is now.
-        let plain = Issue::Unsigned;
-        let mut outputs = render(config, store, r, &dir, &plain, |x| !x.issued())?;
-        let issue = issue_for(config, store, r.period, &dir)?;
-        if let Some(issue) = &issue {
-            outputs.extend(render(config, store, r, &dir, issue, |x| x.issued())?);
-        }
+        let (outputs, issue) = render_phases(config, store, r, &dir)?;
         // Outputs of the period's previous computation that this one no longer makes (a
         // unit's feedback once its return is corrected, a draft once issued) go: only files
         // this program wrote.
@@ -326,7 +321,7 @@ fn adopt_unsigned(
 }
 
 /// Writes the documents of the renderers `which` picks for results `r` into `dir`, marked as
-/// `issue` says; returns their paths.
+/// `issue` says; returns the files in the renderers' order.
 pub(super) fn render(
     config: &Config,
     store: &Store,
@@ -335,55 +330,119 @@ pub(super) fn render(
     issue: &Issue,
     which: impl Fn(&dyn Renderer) -> bool,
 ) -> Result<Vec<PathBuf>, PublishError> {
+    let phase = [(issue, &which as &dyn Fn(&dyn Renderer) -> bool)];
+    let (outputs, _) = render_in_phases(config, store, r, dir, &phase, |_| Ok(None))?;
+    Ok(outputs)
+}
+
+/// A period's documents in their two phases: those for everyone's use unmarked (scores.json,
+/// the detail, feedback), then, when [`issue_for`] says so after reading the scores.json just
+/// written, the issued ones marked (the reports, the summary, the public page, the ledgers).
+/// Returns the files in that order and the issue the second phase had.
+fn render_phases(
+    config: &Config,
+    store: &Store,
+    r: &PeriodResults,
+    dir: &Path,
+) -> Result<(Vec<PathBuf>, Option<Issue>), PublishError> {
+    let plain = Issue::Unsigned;
+    let first = [(
+        &plain,
+        &(|x: &dyn Renderer| !x.issued()) as &dyn Fn(&dyn Renderer) -> bool,
+    )];
+    render_in_phases(config, store, r, dir, &first, |_| {
+        issue_for(config, store, r.period, dir)
+    })
+}
+
+/// A phase of rendering: the issue its documents are marked with, and which renderers it runs.
+type Phase<'a> = (&'a Issue, &'a dyn Fn(&dyn Renderer) -> bool);
+
+/// The renderers of each phase in turn, then those of a last phase whose issue `then` decides
+/// from what the phases before wrote (none: no last phase), all in the renderers' order. The
+/// detail workbook (every response, the longest to write) is written on another core over its
+/// own read connection from the start to the end, beside every other document.
+fn render_in_phases(
+    config: &Config,
+    store: &Store,
+    r: &PeriodResults,
+    dir: &Path,
+    phases: &[Phase<'_>],
+    then: impl FnOnce(&[PathBuf]) -> Result<Option<Issue>, PublishError>,
+) -> Result<(Vec<PathBuf>, Option<Issue>), PublishError> {
     let detail = Detail {
         store,
         period: r.period,
     };
-    let cx = RenderContext {
-        results: r,
-        detail: &detail,
-        scheme: &config.scheme,
-        wording: &config.wording,
-        dir,
-        issue,
-        notice_days: config.release.notice_days,
-    };
-    let renderers: Vec<Box<dyn Renderer>> = (crate::render::renderers().into_iter())
-        .filter(|x| which(x.as_ref()))
-        .collect();
-    // The detail workbook (every response, the longest to write) is written on another core,
-    // over its own connection, while the other documents are; the outputs keep their order.
+    fn context<'a>(
+        config: &'a Config,
+        r: &'a PeriodResults,
+        detail: &'a Detail<'_>,
+        dir: &'a Path,
+        issue: &'a Issue,
+    ) -> RenderContext<'a> {
+        RenderContext {
+            results: r,
+            detail,
+            scheme: &config.scheme,
+            wording: &config.wording,
+            dir,
+            issue,
+            notice_days: config.release.notice_days,
+        }
+    }
+    let all = crate::render::renderers();
     let detail_name = crate::render::detail::DetailWorkbook.name();
-    let apart = renderers.iter().position(|x| x.name() == detail_name);
-    std::thread::scope(|scope| -> Result<Vec<PathBuf>, PublishError> {
-        let beside = apart.map(|_| {
-            scope.spawn(|| -> Result<Vec<PathBuf>, PublishError> {
-                let started = std::time::Instant::now();
+    // The phase the detail workbook is in, with its issue.
+    let apart = phases
+        .iter()
+        .find(|(_, which)| all.iter().any(|x| x.name() == detail_name && which(x.as_ref())))
+        .map(|(issue, _)| *issue);
+    let one = |x: &dyn Renderer, issue: &Issue| -> Result<Vec<PathBuf>, PublishError> {
+        let started = std::time::Instant::now();
+        let files = x.render(&context(config, r, &detail, dir, issue))?;
+        tracing::debug!("{}: {} in {:?}", r.period, x.name(), started.elapsed());
+        Ok(files)
+    };
+    std::thread::scope(|scope| {
+        let beside = apart.map(|issue| {
+            scope.spawn(move || -> Result<Vec<PathBuf>, PublishError> {
                 let reader = Store::open_reader(&config.paths.database)?;
                 let detail = Detail {
                     store: &reader,
                     period: r.period,
                 };
-                let cx = RenderContext { detail: &detail, ..cx };
+                let cx = context(config, r, &detail, dir, issue);
+                let started = std::time::Instant::now();
                 let files = crate::render::detail::DetailWorkbook.render(&cx)?;
                 tracing::debug!("{}: {detail_name} in {:?}", r.period, started.elapsed());
                 Ok(files)
             })
         });
+        // Each document's files in its place; the detail's slot is filled when it is done.
         let mut outputs: Vec<Vec<PathBuf>> = Vec::new();
-        for (i, renderer) in renderers.iter().enumerate() {
-            if Some(i) == apart {
-                outputs.push(Vec::new());
-                continue;
+        let mut slot = None;
+        for (issue, which) in phases {
+            for x in all.iter().filter(|x| which(x.as_ref())) {
+                if x.name() == detail_name {
+                    slot = Some(outputs.len());
+                    outputs.push(Vec::new());
+                } else {
+                    outputs.push(one(x.as_ref(), issue)?);
+                }
             }
-            let started = std::time::Instant::now();
-            outputs.push(renderer.render(&cx)?);
-            tracing::debug!("{}: {} in {:?}", r.period, renderer.name(), started.elapsed());
         }
-        if let (Some(i), Some(handle)) = (apart, beside) {
+        let written: Vec<PathBuf> = outputs.iter().flatten().cloned().collect();
+        let last = then(&written)?;
+        if let Some(issue) = &last {
+            for x in all.iter().filter(|x| x.issued()) {
+                outputs.push(one(x.as_ref(), issue)?);
+            }
+        }
+        if let (Some(i), Some(handle)) = (slot, beside) {
             outputs[i] = handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
         }
-        Ok(outputs.into_iter().flatten().collect())
+        Ok((outputs.into_iter().flatten().collect(), last))
     })
 }
 
