@@ -389,6 +389,9 @@ pub struct Scheme {
     /// Per item: its id and its normalised names and aliases, upper-cased once.
     #[serde(skip)]
     header_upper: Vec<(String, Vec<String>)>,
+    /// Per item: its normalised question's sorted bigrams.
+    #[serde(skip)]
+    question_pairs: Vec<Vec<(char, char)>>,
     /// `[export]` compiled (ordered maps: the scheme's `Debug` goes into the outputs'
     /// dependency hash and must not vary between runs): each normalised wording to its column's label, the normalised
     /// openings, the blank markers' match keys, each platform column to its platform's index
@@ -428,6 +431,7 @@ impl Scheme {
             .zip(&scheme.header_keys)
             .map(|(i, (names, _))| (i.id.to_uppercase(), names.iter().map(|n| n.to_uppercase()).collect()))
             .collect();
+        scheme.question_pairs = scheme.header_keys.iter().map(|(_, q)| bigrams(q)).collect();
         scheme.compile_export();
         scheme
             .check()
@@ -498,24 +502,31 @@ impl Scheme {
         }
     }
 
-    /// The item whose question a header's words give (`label` normalised, its number
-    /// dropped): its opening, or nearly its words (an online survey's questions retyped, a
-    /// word changed); at least 8 characters.
-    fn item_by_words(&self, words: &str) -> Option<usize> {
+    /// The item whose question a header's words open (`label` normalised, its number
+    /// dropped), at least 8 characters.
+    fn item_by_opening(&self, words: &str) -> Option<usize> {
         words.chars().nth(7)?;
-        if let Some(i) = (self.header_keys.iter()).position(|(_, question)| question_opening_matches(question, words)) {
-            return Some(i);
+        (self.header_keys.iter()).position(|(_, question)| question_opening_matches(question, words))
+    }
+
+    /// The item whose question a header's words nearly are (an online survey's question
+    /// retyped, a word changed), with the likeness: clearly the closest, and alike enough.
+    /// Words longer than any question could be are none.
+    fn item_alike(&self, words: &str) -> Option<(usize, f64)> {
+        let n = words.chars().count();
+        if !(8..=WORDS_LONGEST).contains(&n) {
+            return None;
         }
-        let chars: Vec<char> = words.chars().collect();
-        let mut scores: Vec<(f64, usize)> = (self.header_keys.iter().enumerate())
-            .map(|(i, (_, q))| (bigram_similarity(&chars, &q.chars().collect::<Vec<_>>()), i))
+        let pairs = bigrams(words);
+        let mut scores: Vec<(f64, usize)> = (self.question_pairs.iter().enumerate())
+            .map(|(i, q)| (bigram_similarity(&pairs, q), i))
             .collect();
         scores.sort_by(|a, b| b.0.total_cmp(&a.0));
         match scores.as_slice() {
             [(best, i), rest @ ..]
                 if *best >= WORDS_ALIKE && rest.first().is_none_or(|(next, _)| best - next >= WORDS_MARGIN) =>
             {
-                Some(*i)
+                Some((*i, *best))
             }
             _ => None,
         }
@@ -567,26 +578,33 @@ impl Scheme {
         self.item_for(label, true)
     }
 
-    /// Like [`Scheme::item_for_header`], for an online platform's export: a question's number
-    /// is the platform's own, so it decides only a header that is a number alone (`Q5`); words
-    /// that match no question name none, and the question goes missing rather than wrong.
-    pub fn item_for_export_header(&self, label: &str) -> Option<usize> {
+    /// Like [`Scheme::item_for_header`], for an online platform's export, with how closely it
+    /// matched (1 its words, a name or an opening; below, the bigram likeness of words retyped).
+    /// A question's number is the platform's own, so it decides nothing: words that match no
+    /// question name none, and the question goes missing rather than wrong.
+    pub fn item_for_export_header(&self, label: &str) -> Option<(usize, f64)> {
         let words = strip_question_number(label).unwrap_or(label);
+        if words.is_empty() {
+            return None; // a number alone (`2`, `第3题`): the platform's own numbering
+        }
+        if let Some(i) = self.item_for(label, false) {
+            return Some((i, 1.0));
+        }
         // A matrix question's rows: `13、请对以下方面评价—企业形象评价` (问卷星), `13.…:企业形象评价` (腾讯问卷).
         let row = words
             .rsplit_once(['—', '-', ':'])
             .map(|(_, r)| r)
             .filter(|r| !r.is_empty());
-        let by_words = |w: &str| {
+        let named = |w: &str| {
             let upper = w.to_uppercase();
             (self.header_upper.iter())
                 .position(|(_, names)| names.contains(&upper))
-                .or_else(|| self.item_by_words(w))
+                .or_else(|| self.item_by_opening(w))
+                .map(|i| (i, 1.0))
         };
-        match strip_question_number(label) {
-            Some("") => self.item_for(label, true),
-            _ => self.item_for(label, false).or_else(|| row.and_then(by_words)),
-        }
+        row.and_then(named)
+            .or_else(|| self.item_alike(words))
+            .or_else(|| row.and_then(|r| self.item_alike(r)))
     }
 
     fn item_for(&self, label: &str, by_number: bool) -> Option<usize> {
@@ -606,9 +624,8 @@ impl Scheme {
         }) {
             return Some(i);
         }
-        // The question's own words decide before its number: an online survey numbers its
-        // questions its own way (`4、用水(用气)报装…` when three fill-in questions come first).
-        if let Some(i) = self.item_by_words(strip_question_number(label).unwrap_or(label)) {
+        // The question's own words decide before its number (`4、用水(用气)报装…` is Q1's).
+        if let Some(i) = self.item_by_opening(strip_question_number(label).unwrap_or(label)) {
             return Some(i);
         }
         if let Some(n) = leading_question_number(&upper).filter(|_| by_number) {
@@ -674,22 +691,37 @@ pub fn strip_question_number(label: &str) -> Option<&str> {
     }
 }
 
-/// Dice's coefficient of two texts' character bigrams: 1 for the same text, 0 for none shared.
-fn bigram_similarity(a: &[char], b: &[char]) -> f64 {
-    if a.len() < 2 || b.len() < 2 {
+/// A text's character bigrams, sorted (for [`bigram_similarity`]).
+fn bigrams(text: &str) -> Vec<(char, char)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut pairs: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+/// Dice's coefficient of two texts' sorted bigrams: 1 for the same text, 0 for none shared;
+/// one pass over both.
+fn bigram_similarity(a: &[(char, char)], b: &[(char, char)]) -> f64 {
+    if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let mut pairs: Vec<(char, char)> = b.windows(2).map(|w| (w[0], w[1])).collect();
-    let total = (a.len() - 1 + pairs.len()) as f64;
-    let mut shared = 0;
-    for w in a.windows(2) {
-        if let Some(k) = pairs.iter().position(|&p| p == (w[0], w[1])) {
-            pairs.swap_remove(k);
-            shared += 1;
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
         }
     }
-    2.0 * shared as f64 / total
+    2.0 * shared as f64 / (a.len() + b.len()) as f64
 }
+
+/// The longest header words compared by likeness (a question is under 100 characters).
+const WORDS_LONGEST: usize = 200;
 
 /// How alike a header's words must be to a question (bigram similarity) to be taken for it,
 /// and by how much it must beat the next question.
@@ -733,7 +765,7 @@ mod tests {
         let s = Scheme::builtin();
         let id = |h: &str| {
             s.item_for_export_header(&normalize_label(h))
-                .map(|i| s.items[i].id.as_str())
+                .map(|(i, _)| s.items[i].id.as_str())
         };
         // The platform's number 4 is Q1's words.
         assert_eq!(
@@ -744,8 +776,9 @@ mod tests {
         assert_eq!(id("12.供水企业是否在承诺时限内按时办结报装?"), Some("Q9"));
         // Words of no question: none, though 5 is a question's number.
         assert_eq!(id("5、您是否在网上办过业务"), None);
-        // A number alone still names its question; a matrix row its item.
-        assert_eq!(id("Q5"), Some("Q5"));
+        // A number alone is the platform's own numbering; a matrix row names its item.
+        assert_eq!(id("Q5"), None);
+        assert_eq!(id("2"), None);
         assert_eq!(id("13、请您对以下方面作出评价—企业形象评价"), Some("D1"));
         assert_eq!(id("13.请您对以下方面作出评价:产品质量评价(水质水压)"), Some("D2"));
         // Outside an export the number decides as before.
@@ -757,9 +790,25 @@ mod tests {
     }
 
     #[test]
+    fn a_template_header_keeps_its_question_and_a_huge_header_is_no_work() {
+        let s = Scheme::builtin();
+        // `Q7投诉`: the id and a word, as before.
+        assert_eq!(
+            s.item_for_header(&normalize_label("Q7投诉"))
+                .map(|i| s.items[i].id.as_str()),
+            Some("Q7")
+        );
+        // A 32,000-character header is compared with no question.
+        let huge = "满意".repeat(16_000);
+        let started = std::time::Instant::now();
+        assert_eq!(s.item_for_export_header(&huge), None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
     fn no_two_questions_are_alike_enough_to_be_taken_for_each_other() {
         let s = Scheme::builtin();
-        let q: Vec<Vec<char>> = s.header_keys.iter().map(|(_, q)| q.chars().collect()).collect();
+        let q = &s.question_pairs;
         for i in 0..q.len() {
             for j in 0..q.len() {
                 let sim = bigram_similarity(&q[i], &q[j]);

@@ -187,15 +187,25 @@ fn field_labels() -> &'static HashMap<String, Field> {
     })
 }
 
-/// The field a header label names, if any: a template column (by its label, another label
-/// it goes by, or an online survey's fill-in question asking for it: `15、您的单位名称`), or a
-/// question of the scheme.
+/// The field a header label names, if any: a template column (by its label or another label
+/// it goes by) or a question of the scheme.
 pub fn field_for_label(label: &str, scheme: &Scheme) -> Option<Field> {
-    field_in(label, scheme, false)
+    let norm = normalize_label(label);
+    if norm.is_empty() {
+        return None;
+    }
+    field_labels()
+        .get(&norm)
+        .copied()
+        .or_else(|| scheme.item_for_header(&norm).map(Field::Item))
 }
 
-/// [`field_for_label`] of a header, in an online platform's export (`export`) or not.
-fn field_in(label: &str, scheme: &Scheme, export: bool) -> Option<Field> {
+/// The field a header of an online platform's export names, and how closely (1 by its words
+/// or a label; below, a question's words retyped): a template column, a fill-in question by
+/// meaning (`15、您的单位名称` → 用户名称, from the scheme's `[export]`; its number is the
+/// platform's own), or a question by its words (a matrix row by its title, `13(企业形象评价)`
+/// too).
+fn export_field(label: &str, scheme: &Scheme) -> Option<(Field, f64)> {
     let norm = normalize_label(label);
     if norm.is_empty() {
         return None;
@@ -206,18 +216,39 @@ fn field_in(label: &str, scheme: &Scheme, export: bool) -> Option<Field> {
             field_labels().get(&normalize_label(label)).copied()
         })
     };
-    if let Some(field) = column(&norm) {
-        return Some(field);
+    let fill_in = std::iter::once(norm.as_str()).chain(scheme.question_words(&norm));
+    if let Some(field) = fill_in.into_iter().find_map(column) {
+        return Some((field, 1.0));
     }
-    // A fill-in question's words decide before its number (`5、您的联系电话` is no Q5).
-    if let Some(field) = scheme.question_words(&norm).into_iter().find_map(column) {
-        return Some(field);
+    if let Some((i, likeness)) = scheme.item_for_export_header(&norm) {
+        return Some((Field::Item(i), likeness));
     }
-    if export {
-        scheme.item_for_export_header(&norm).map(Field::Item)
-    } else {
-        scheme.item_for_header(&norm).map(Field::Item)
+    // `13(企业形象评价)`: the title in the brackets the label's normalising drops.
+    let inner = label
+        .split_once(['(', '('])
+        .map(|(_, r)| r.trim_end_matches([')', ')', ' ']))?;
+    let (i, likeness) = scheme.item_for_export_header(&normalize_label(inner))?;
+    Some((Field::Item(i), likeness))
+}
+
+/// The platform whose export a header row is: its submission time, another column of its own
+/// that is no template column, and no 调查日期 of the template's.
+fn export_of(cells: &[(u32, Value)], scheme: &Scheme) -> Option<usize> {
+    let mut times = Vec::new();
+    let mut own = Vec::new();
+    for (_, v) in cells {
+        let Some(text) = text_of(v) else { continue };
+        let norm = normalize_label(text);
+        if field_labels().get(&norm) == Some(&Field::SurveyDate) {
+            return None;
+        }
+        match scheme.platform_column(&norm) {
+            Some((p, Some(_))) => times.push(p),
+            Some((p, None)) if !field_labels().contains_key(&norm) => own.push(p),
+            _ => {}
+        }
     }
+    times.into_iter().find(|p| own.contains(p))
 }
 
 fn text_of(v: &Value) -> Option<&str> {
@@ -235,6 +266,8 @@ struct HeaderRow {
     columns: Vec<(u32, Field)>,
     ignored: Vec<(u32, Unnamed)>,
     platform: Vec<(u32, usize, Unnamed)>,
+    /// The platform whose export the row is.
+    export: Option<usize>,
 }
 
 /// A header cell that names no field (or one named already), as it will be reported if its
@@ -261,18 +294,11 @@ fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow 
     let mut columns: Vec<(u32, Field)> = Vec::new();
     let mut ignored = Vec::new();
     let mut platform = Vec::new();
-    // A platform's export (two of its columns in the row) numbers its questions its own way.
-    let export = {
-        let mut seen = HashMap::new();
-        cells
-            .iter()
-            .filter_map(|(_, v)| text_of(v).and_then(|t| scheme.platform_column(&normalize_label(t))))
-            .any(|(p, _)| {
-                let n = seen.entry(p).or_insert(0);
-                *n += 1;
-                *n >= 2
-            })
-    };
+    // An online platform's export numbers its questions its own way and asks for the template's
+    // columns in its own words.
+    let export = export_of(cells, scheme);
+    // How closely each question's column matched, in an export: the closest keeps it.
+    let mut likeness: HashMap<usize, (u32, f64)> = HashMap::new();
     // The platform's submission-time columns and their rank in its list.
     let mut times: Vec<(u32, usize)> = Vec::new();
     for (col, v) in cells {
@@ -291,10 +317,11 @@ fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow 
             row,
             repeated,
         };
-        // A platform's submission time is the survey date; its other columns are its own (in
-        // its export, even one named as a template column: 腾讯问卷's 用户类型 is a login's).
-        if let Some((p, time)) = scheme.platform_column(&normalize_label(text))
-            && (export || field_in(text, scheme, false).is_none())
+        // In an export, its submission time is the survey date and its other columns are its
+        // own, even one named as a template column (腾讯问卷's 用户类型 is a login's).
+        if let Some(p) = export
+            && let Some((q, time)) = scheme.platform_column(&normalize_label(text))
+            && q == p
         {
             if let Some(rank) = time
                 && times.iter().all(|&(_, r)| r != rank)
@@ -304,24 +331,56 @@ fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow 
             platform.push((*col, p, unnamed(false)));
             continue;
         }
-        match field_in(text, scheme, export) {
-            Some(f) if !columns.iter().any(|&(_, g)| g == f) => columns.push((*col, f)),
+        let found = match export {
+            Some(_) => export_field(text, scheme),
+            None => field_for_label(text, scheme).map(|f| (f, 1.0)),
+        };
+        match found {
+            Some((f, _)) if !columns.iter().any(|&(_, g)| g == f) => {
+                if let Field::Item(i) = f {
+                    likeness.insert(i, (*col, found.map_or(1.0, |(_, l)| l)));
+                }
+                columns.push((*col, f))
+            }
+            // A closer match for a question another column took only by likeness: it takes
+            // the question over (an added question like 您对维修服务总体情况是否满意 is not Q12).
+            Some((Field::Item(i), l)) if likeness.get(&i).is_some_and(|&(_, before)| l > before) => {
+                let (was, _) = likeness[&i];
+                columns.retain(|&(c, _)| c != was);
+                columns.push((*col, Field::Item(i)));
+                likeness.insert(i, (*col, l));
+                let text = cells
+                    .iter()
+                    .find(|(c, _)| *c == was)
+                    .and_then(|(_, v)| text_of(v))
+                    .unwrap_or_default();
+                ignored.push((
+                    was,
+                    Unnamed {
+                        text: text.to_string(),
+                        row,
+                        repeated: true,
+                    },
+                ));
+            }
             Some(_) => ignored.push((*col, unnamed(true))),
             None => ignored.push((*col, unnamed(false))),
         }
     }
     // The first of the platform's time columns it lists is the survey date (结束答题时间, the
-    // submission, before 开始答题时间), unless the sheet has a 调查日期 of its own.
+    // submission, before 开始答题时间).
     if let Some(&(col, _)) = times.iter().min_by_key(|&&(_, rank)| rank)
         && !columns.iter().any(|&(_, f)| f == Field::SurveyDate)
     {
         columns.push((col, Field::SurveyDate));
-        columns.sort_by_key(|&(c, _)| c);
     }
+    columns.sort_by_key(|&(c, _)| c);
+    ignored.sort_by_key(|(c, _)| *c);
     HeaderRow {
         columns,
         ignored,
         platform,
+        export,
     }
 }
 
@@ -345,7 +404,7 @@ fn merge_second_row(first: &HeaderRow, second_row: u32, second: &[(u32, Value)],
     let HeaderRow {
         columns: below,
         ignored: unnamed,
-        platform: _,
+        ..
     } = header_cells(second_row, second, scheme);
     let named_above = |c: u32| first.columns.iter().any(|&(col, _)| col == c);
     if below.len() < 2
@@ -374,6 +433,7 @@ fn merge_second_row(first: &HeaderRow, second_row: u32, second: &[(u32, Value)],
         columns,
         ignored,
         platform: first.platform.clone(),
+        export: first.export,
     })
 }
 
@@ -387,6 +447,7 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
         columns: Vec<(u32, Field)>,
         ignored: Vec<(u32, Unnamed)>,
         platform: Vec<(u32, usize, Unnamed)>,
+        export: Option<usize>,
     }
     let plausible = |columns: &[(u32, Field)]| {
         let items = columns.iter().filter(|(_, f)| matches!(f, Field::Item(_))).count();
@@ -407,22 +468,15 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
             .filter(|(next, _)| *next == row + 1)
             .and_then(|(next, below)| merge_second_row(&single, *next, below, scheme).map(|m| (*next, m)));
         let candidates = std::iter::once((*row, single)).chain(merged);
-        for (
-            last,
-            HeaderRow {
-                columns,
-                ignored,
-                platform,
-            },
-        ) in candidates
-        {
-            if plausible(&columns) && best.as_ref().is_none_or(|b| columns.len() > b.columns.len()) {
+        for (last, h) in candidates {
+            if plausible(&h.columns) && best.as_ref().is_none_or(|b| h.columns.len() > b.columns.len()) {
                 best = Some(Candidate {
                     top: *row,
                     row: last,
-                    columns,
-                    ignored,
-                    platform,
+                    columns: h.columns,
+                    ignored: h.ignored,
+                    platform: h.platform,
+                    export: h.export,
                 });
             }
         }
@@ -431,32 +485,23 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
         top,
         row: header_row,
         columns,
-        mut ignored,
+        ignored,
         platform,
+        export,
     } = best?;
     let above: Vec<_> = rows.iter().filter(|(r, _)| *r < top).collect();
     let meta = read_meta(sheet, &above);
-    // An export is a platform's when it has two of the platform's columns (its submission
-    // time and one more, say); a lone 来源 or 提交时间 column makes no export, and its numbers
-    // are not read as option numbers.
-    let which = (0..scheme.export.platforms.len()).find(|&p| platform.iter().filter(|(_, q, _)| *q == p).count() >= 2);
-    let mut platform_columns = Vec::new();
-    for (col, _, u) in platform {
-        if columns.iter().any(|&(c, _)| c == col) {
-            continue; // the submission time, read as the survey date
-        }
-        match which {
-            Some(_) => platform_columns.push(u.describe(col)),
-            None => ignored.push((col, u)),
-        }
-    }
-    ignored.sort_by_key(|(c, _)| *c);
+    // The platform's own columns not read (its submission time is, as the survey date).
+    let platform_columns = (platform.iter())
+        .filter(|(col, _, _)| !columns.iter().any(|&(c, _)| c == *col))
+        .map(|(col, _, u)| u.describe(*col))
+        .collect();
     Some(Layout {
         sheet: sheet.to_string(),
         header_row,
         columns,
         ignored: ignored.iter().map(|(col, u)| u.describe(*col)).collect(),
-        platform: which.map(|p| scheme.export.platforms[p].name.clone()),
+        platform: export.map(|p| scheme.export.platforms[p].name.clone()),
         platform_columns,
         meta,
     })

@@ -48,8 +48,12 @@ pub(super) struct Validator<'a> {
     /// The export of an online platform (its name): numbers in the question columns are
     /// option numbers, and its markers of skipped answers are blanks.
     platform: Option<String>,
-    /// Option numbers were read (said once in the notes).
+    /// Whether the export is a numbered download (its choices written as option numbers),
+    /// decided by its first row with three answers or more: all numbers, or not.
+    numbered: Option<bool>,
+    /// Option numbers were read, and user types among them (said once in the warnings).
     option_numbers: bool,
+    option_types: bool,
     pub(super) sink: Option<RowsSink<'a>>,
     streamed: usize,
     /// A 所属期 Excel stored as a number that reads as January or October: the rows wait
@@ -116,7 +120,9 @@ impl<'a> Validator<'a> {
             submitter_enterprise: None,
             submitter_county: None,
             platform: None,
+            numbered: None,
             option_numbers: false,
+            option_types: false,
             sink: None,
             streamed: 0,
             ambiguous: None,
@@ -168,17 +174,22 @@ impl<'a> Validator<'a> {
             self.warnings
                 .push(format!("调查日期晚于今天({}):{cells}{more},请核对", self.config.today));
         }
-        if self.option_numbers {
+        if self.option_numbers || self.option_types {
             let grades: Vec<String> = (self.config.scheme.grades.iter().enumerate())
                 .map(|(k, g)| format!("{}={}", k + 1, g.label))
                 .collect();
-            self.warnings.push(format!(
-                "答案是选项序号,已按问卷的选项顺序读取:是否题 1=是、2=否、3=不适用;五级题 {};用户类型 {}。请核对问卷中选项的顺序与此一致(或改为“按选项文本”下载)",
-                grades.join("、"),
-                (USER_TYPES.iter().enumerate())
+            let types = if self.option_types {
+                let types: Vec<String> = (USER_TYPES.iter().enumerate())
                     .map(|(k, (t, _))| format!("{}={t}", k + 1))
-                    .collect::<Vec<_>>()
-                    .join("、")
+                    .collect();
+                format!(";用户类型 {}", types.join("、"))
+            } else {
+                String::new()
+            };
+            self.warnings.push(format!(
+                "工作表“{}”是按选项序号下载的,已按问卷的选项顺序读取:是否题 1=是、2=否、3=不适用;五级题 {}{types}。请核对问卷中选项的顺序与此一致(或改为“按选项文本”下载)",
+                self.sheet,
+                grades.join("、"),
             ));
         }
         if !self.other_sheets.is_empty() {
@@ -325,7 +336,9 @@ impl<'a> Validator<'a> {
         // metadata block); a sample frame has none to say it.
         let period = match period {
             Some(p) => p,
-            None if kind == ReturnKind::Frame || !layout.has(Field::SurveyDate) => {
+            // Only an online platform's export: a return of the template says its period, and
+            // one that forgot it must not replace the month's return (say, an addition).
+            None if kind == ReturnKind::Frame || !layout.has(Field::SurveyDate) || layout.platform.is_none() => {
                 return Err(Rejection::MissingPeriod);
             }
             None => {
@@ -546,7 +559,8 @@ impl ReturnVisitor for Validator<'_> {
         }
         if let Some(platform) = &layout.platform {
             self.notes.push(format!(
-                "本表是{platform}导出的答卷,已按题目文字读取各题{}",
+                "工作表“{}”是{platform}导出的答卷,已按题目文字读取各题{}",
+                layout.sheet,
                 if layout.platform_columns.is_empty() {
                     String::new()
                 } else {
@@ -602,15 +616,27 @@ impl ReturnVisitor for Validator<'_> {
         }
         // 腾讯问卷 writes a chosen option with its letter (`A.是`, `B.居民用户`): its words decide.
         let words: Vec<(u32, Value)>;
+        let chosen = |c: u32| {
+            matches!(
+                self.by_column.get(c as usize).copied().flatten(),
+                Some(
+                    Field::Item(_)
+                        | Field::UserType
+                        | Field::Method
+                        | Field::Enterprise
+                        | Field::County
+                        | Field::Utility
+                        | Field::UsageNature
+                        | Field::NotReached
+                )
+            )
+        };
+        let letter = |(c, v): &(u32, Value)| chosen(*c) && matches!(v, Value::Text(t) if option_words(t).is_some());
         let cells = match &self.platform {
-            Some(_)
-                if cells
-                    .iter()
-                    .any(|(_, v)| matches!(v, Value::Text(t) if option_words(t).is_some())) =>
-            {
+            Some(_) if cells.iter().any(letter) => {
                 words = (cells.iter())
                     .map(|(c, v)| match v {
-                        Value::Text(t) => (*c, Value::Text(option_words(t).unwrap_or(t).to_string())),
+                        Value::Text(t) if chosen(*c) => (*c, Value::Text(option_words(t).unwrap_or(t).to_string())),
                         v => (*c, v.clone()),
                     })
                     .collect();
@@ -618,8 +644,20 @@ impl ReturnVisitor for Validator<'_> {
             }
             _ => cells,
         };
+
         let before = self.issues.len();
         let (fixed, item_cells) = self.by_field(row, cells);
+        if self.platform.is_some() && self.numbered.is_none() {
+            let answered: Vec<&Value> = item_cells
+                .iter()
+                .flatten()
+                .copied()
+                .filter(|v| !blank(Some(v)))
+                .collect();
+            if answered.len() >= 3 {
+                self.numbered = Some(answered.iter().all(|v| option_number(v).is_some()));
+            }
+        }
         let no_answer = item_cells.iter().all(|v| blank(*v));
         let reason_cell = fixed[Field::NotReached.slot()].filter(|(_, v)| !blank(Some(v)));
         if self.meta.as_ref().is_some_and(|m| m.kind.is_sampled())
@@ -1045,7 +1083,11 @@ impl Validator<'_> {
                 continue;
             }
             let item = &config.scheme.items[i];
-            let option = self.platform.as_ref().and_then(|_| option_number(v));
+            let option = if self.numbered == Some(true) {
+                option_number(v)
+            } else {
+                None
+            };
             let parsed = match (item.kind, option) {
                 (kind, Some(k)) => {
                     self.option_numbers = true;
@@ -1099,12 +1141,12 @@ impl Validator<'_> {
             return None;
         }
         // An online platform's numbered download: the option's number, in the template's order.
-        if self.platform.is_some()
+        if self.numbered == Some(true)
             && let Value::Number(_) = v
             && let Some(k) = option_number(v)
             && let Some((code, _)) = codes.get((k as usize).wrapping_sub(1))
         {
-            self.option_numbers = true;
+            self.option_types = true;
             return Some(code);
         }
         let hit = normalize::code(v, codes);
@@ -1182,8 +1224,14 @@ impl Validator<'_> {
             .map(|(_, item)| format!("{}({})", item.id, item.name))
             .collect();
         if !missing.is_empty() {
+            let advice = match &layout.platform {
+                Some(p) => {
+                    format!("请在{p}问卷中保留这些题目,题目文字与填报说明中的一致(未认出的列见“已忽略无法识别的列”)")
+                }
+                None => "请使用标准模板,保留全部题目列".to_string(),
+            };
             self.warnings.push(format!(
-                "表中缺少题目列 {}:这些题目本期没有数据、不计分;请使用标准模板,保留全部题目列",
+                "表中缺少题目列 {}:这些题目本期没有数据、不计分;{advice}",
                 missing.join("、")
             ));
         }

@@ -354,10 +354,17 @@ fn each_export_layout_in_each_answer_form_is_read_and_scored_by_hand() {
         } else {
             "腾讯问卷"
         };
-        assert!(said.contains(&format!("本表是{name}导出的答卷")), "{what}: {said}");
+        assert!(
+            said.contains(&format!("工作表“Sheet1”是{name}导出的答卷")),
+            "{what}: {said}"
+        );
         assert!(!said.contains("缺少题目列"), "{what}: every question found\n{said}");
         if form == Form::Number {
-            assert_eq!(said.matches("答案是选项序号").count(), 1, "{what}: said once\n{said}");
+            assert_eq!(
+                said.matches("是按选项序号下载的").count(),
+                1,
+                "{what}: said once\n{said}"
+            );
         }
         let o = env.run(&["run"]);
         assert_eq!(code(&o), 0, "{what}: {}{}", stdout(&o), stderr(&o));
@@ -491,15 +498,17 @@ fn a_question_missing_or_renamed_beyond_recognition_is_named() {
 }
 
 #[test]
-fn a_lone_platform_like_column_does_not_make_an_export() {
-    // A template return with a 来源 column: not an export, so 1 is still 是 and 5 非常满意.
+fn platform_like_columns_do_not_make_a_template_return_an_export() {
+    // A template return with columns a platform also has (来源, 填写人, 总分, 审核状态, 答题时长):
+    // it has its 调查日期 and no platform's submission time, so it is no export — 1 is still 是
+    // and 5 非常满意, and 用户类型 is the user's.
     let env = Env::new();
     let mut rows = monthly(2);
-    rows[4].push(s("来源"));
+    rows[4].extend(["来源", "填写人", "总分", "审核状态", "答题时长"].map(s));
     for r in rows.iter_mut().skip(5) {
         r[11] = C::N(1.0); // Q1
         r[22] = C::N(5.0); // Q12
-        r.push(s("微信"));
+        r.extend(["微信", "王某", "95", "通过", "120"].map(s));
     }
     write_xlsx(&env.inbox("JL/竟陵街道_月度自评_2026-10.xlsx"), "调查问卷", &rows);
     assert_eq!(code(&env.run(&["run"])), 0);
@@ -564,8 +573,70 @@ fn the_samples_hold_one_export_of_each_platform_read_as_it_came() {
     ] {
         let o = env.run(&["check", env.inbox(file).to_str().unwrap()]);
         let said = stdout(&o);
-        assert!(said.contains(&format!("本表是{platform}导出的答卷")), "{file}: {said}");
+        assert!(said.contains(&format!("是{platform}导出的答卷")), "{file}: {said}");
         assert!(said.contains(rows), "{file}: {said}");
         assert!(!said.contains("缺少题目列"), "{file}: {said}");
     }
+}
+
+#[test]
+fn an_added_question_like_a_scheme_question_does_not_take_its_place() {
+    // The enterprise added its own question before Q1, worded much like Q12, answered 非常不满意
+    // by all: Q12 is still the column with Q12's words.
+    let env = Env::new();
+    let mut rows = export(Platform::Wjx, Form::Text, &respondents(), None);
+    for (k, r) in rows.iter_mut().enumerate() {
+        let cell = if k == 0 {
+            s("1、您对供水企业的维修服务总体情况是否满意?")
+        } else {
+            s("非常不满意")
+        };
+        r.insert(6, cell);
+    }
+    let file = env.inbox("GS02/岳口供水_月度自评_2026-09.xlsx");
+    write_xlsx(&file, "Sheet1", &rows);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("1、您对供水企业的维修服务总体情况是否满意?"),
+        "named as not read: {}",
+        stdout(&o)
+    );
+    check_scores(group(&scores(&env, "2026-09"), "enterprise", "GS02"), "added question");
+}
+
+#[test]
+fn star_ratings_in_a_text_download_and_bracketed_matrix_rows_are_read() {
+    // A 腾讯问卷 text download whose D1 is a five-star rating (5 stars 非常满意), and a 问卷星
+    // numbered download whose matrix columns are headed `13(企业形象评价)`.
+    let env = Env::new();
+    let mut stars = export(Platform::Tencent, Form::Text, &respondents(), None);
+    let d1 = stars[0]
+        .iter()
+        .position(|c| matches!(c, C::S(t) if t.ends_with(":企业形象评价")))
+        .unwrap();
+    for (r, p) in stars.iter_mut().skip(1).zip(respondents()) {
+        r[d1] = p.grades[1].map_or(C::Blank, |g| C::N(6.0 - f64::from(g)));
+    }
+    write_xlsx(&env.inbox("GS02/岳口供水_月度自评_2026-09.xlsx"), "Sheet1", &stars);
+    assert_eq!(code(&env.run(&["run"])), 0);
+    check_scores(group(&scores(&env, "2026-09"), "enterprise", "GS02"), "stars");
+
+    let env = Env::new();
+    let mut numbered = export(Platform::Wjx, Form::Number, &respondents(), None);
+    for (k, title) in MATRIX_ROWS.iter().enumerate() {
+        let col = numbered[0]
+            .iter()
+            .position(|c| matches!(c, C::S(t) if t.ends_with(title)))
+            .unwrap();
+        numbered[0][col] = C::S(format!("13({title})"));
+        assert!(k < 4);
+    }
+    write_xlsx(&env.inbox("GS02/岳口供水_月度自评_2026-09.xlsx"), "Sheet1", &numbered);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    check_scores(
+        group(&scores(&env, "2026-09"), "enterprise", "GS02"),
+        "bracketed matrix",
+    );
 }

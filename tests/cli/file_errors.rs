@@ -99,19 +99,12 @@ fn unparseable_period() {
 
 #[test]
 fn missing_period() {
-    // No 所属期 in the sheet or the name, and no survey date to take one from (with dates all
-    // in one month the month is taken: tests/cli/exports.rs).
+    // No 所属期 in the sheet or the name: refused, though its survey dates all fall in one month
+    // (only an online platform's export takes its month from its dates: tests/cli/exports.rs),
+    // so that a unit's addition without a period never replaces its month's return.
     let env = Env::new();
     let m = vec![vec![s("填报单位"), s("竟陵街道")], vec![s("报表类型"), s("月度自评")]];
-    let mut rows = with_meta(m, 2);
-    let header = rows
-        .iter()
-        .position(|r| matches!(r.first(), Some(C::S(t)) if t == "序号"))
-        .unwrap();
-    for r in rows.iter_mut().skip(header + 1) {
-        r[1] = C::Blank;
-    }
-    write_xlsx(&env.inbox("JL/竟陵街道调查表.xlsx"), SHEET, &rows);
+    write_xlsx(&env.inbox("JL/竟陵街道调查表.xlsx"), SHEET, &with_meta(m, 2));
     assert_rejected(&env, "JL/竟陵街道调查表.xlsx", &["未写明所属期"]);
 }
 
