@@ -30,32 +30,34 @@ impl Store {
             "SELECT r.id, r.enterprise, r.user_name, r.phone, r.survey_date, r.answers, r.opinion,
                     s.original_name, r.row_no, r.utility, r.user_type, r.monthly_usage
              FROM response r JOIN submission s ON s.id = r.submission_id
-             WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'
-             ORDER BY s.submitter_code, s.id, r.id",
+             WHERE r.submission_id = ?1
+             ORDER BY r.id",
         )?;
-        let mut rows = st.query(params![period.kind().code(), period])?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let json: String = r.get(5)?;
-            let mut answers = Vec::new();
-            crate::results::answers::decode(&json, |id, a| answers.push((id.to_string(), a.to_string()))).map_err(
-                |e| {
-                    let file: String = r.get(7).unwrap_or_default();
-                    super::answers_at(StoreError::Answers(e), &file, r.get(8).unwrap_or(0))
-                },
-            )?;
-            out.push(CaseSource {
-                response_id: r.get(0)?,
-                enterprise: r.get(1)?,
-                user_name: r.get(2)?,
-                phone: r.get(3)?,
-                survey_date: r.get(4)?,
-                answers,
-                opinion: r.get(6)?,
-                utility: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
-                user_type: r.get(10)?,
-                monthly_usage: r.get(11)?,
-            });
+        for id in self.accepted_in_order(period)? {
+            let mut rows = st.query(params![id])?;
+            while let Some(r) = rows.next()? {
+                let json: String = r.get(5)?;
+                let mut answers = Vec::new();
+                crate::results::answers::decode(&json, |id, a| answers.push((id.to_string(), a.to_string()))).map_err(
+                    |e| {
+                        let file: String = r.get(7).unwrap_or_default();
+                        super::answers_at(StoreError::Answers(e), &file, r.get(8).unwrap_or(0))
+                    },
+                )?;
+                out.push(CaseSource {
+                    response_id: r.get(0)?,
+                    enterprise: r.get(1)?,
+                    user_name: r.get(2)?,
+                    phone: r.get(3)?,
+                    survey_date: r.get(4)?,
+                    answers,
+                    opinion: r.get(6)?,
+                    utility: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                    user_type: r.get(10)?,
+                    monthly_usage: r.get(11)?,
+                });
+            }
         }
         Ok(out)
     }
