@@ -22,26 +22,75 @@ impl Renderer for DetailWorkbook {
     }
 
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
-        let v = super::wording_values(cx.results);
-        let name = cx.wording.name("detail_workbook", &v);
-        let path = cx.dir.join(format!("{name}.xlsx"));
-        let fail = |e: std::io::Error| RenderError::new(self.name(), &path, e);
-        let xlsx = |e: XlsxError| std::io::Error::other(e.to_string());
-        let mut wb = super::xlsx::pinned(&name).map_err(xlsx).map_err(fail)?;
-        // 200,000 rows: the fastest compression (a somewhat larger file) keeps it to seconds.
-        wb.set_zip_compression_level(1);
-        let started = std::time::Instant::now();
-        build(&mut wb, cx, &name).map_err(fail)?;
-        tracing::debug!("明细表: rows written in {:?}", started.elapsed());
-        super::xlsx::save_atomic(&mut wb, &path).map_err(xlsx).map_err(fail)?;
-        Ok(vec![path])
+        write(&DetailSpec::of(cx.results), cx.detail, cx.scheme, cx.wording, cx.dir)
     }
 }
 
-fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Result<()> {
+/// What the detail workbook needs of a period besides its rows: all known before the period
+/// is scored, so that the workbook can be written while it is (see `run::publish`).
+pub struct DetailSpec {
+    /// The values its name is made of (the period, its label, the city, the kind).
+    pub values: crate::wording::Values,
+    /// Whether an upheld appeal left responses out (a last column says which).
+    pub excluded: bool,
+    /// Each submitter's and each enterprise's name by code.
+    pub parties: HashMap<String, String>,
+    pub enterprises: HashMap<String, String>,
+}
+
+impl DetailSpec {
+    /// The spec as a period's results give it.
+    pub fn of(r: &crate::results::PeriodResults) -> DetailSpec {
+        let mut values = super::wording_values(r);
+        values.retain(|k, _| NAME_VALUES.contains(k));
+        DetailSpec {
+            values,
+            excluded: r.city_group().is_some_and(|g| g.excluded > 0),
+            parties: (r.quality.submitters.iter())
+                .map(|q| (q.code.clone(), q.name.clone()))
+                .collect(),
+            enterprises: (r.enterprises.iter())
+                .map(|e| (e.code.clone(), e.name.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// The values a document's name may use (the [names] table's placeholders).
+pub const NAME_VALUES: [&str; 4] = ["city", "period", "period_label", "kind"];
+
+/// Writes the detail workbook of `spec`'s period, its rows from `rows`, into `dir`.
+pub fn write(
+    spec: &DetailSpec,
+    rows: &dyn super::DetailRows,
+    scheme: &crate::scheme::Scheme,
+    wording: &crate::wording::Wording,
+    dir: &std::path::Path,
+) -> Result<Vec<PathBuf>, RenderError> {
+    let name = wording.name("detail_workbook", &spec.values);
+    let path = dir.join(format!("{name}.xlsx"));
+    let fail = |e: std::io::Error| RenderError::new(DetailWorkbook.name(), &path, e);
+    let xlsx = |e: XlsxError| std::io::Error::other(e.to_string());
+    let mut wb = super::xlsx::pinned(&name).map_err(xlsx).map_err(fail)?;
+    // 200,000 rows: the fastest compression (a somewhat larger file) keeps it to seconds.
+    wb.set_zip_compression_level(1);
+    let started = std::time::Instant::now();
+    build(&mut wb, spec, rows, scheme, wording, &name).map_err(fail)?;
+    tracing::debug!("明细表: rows written in {:?}", started.elapsed());
+    super::xlsx::save_atomic(&mut wb, &path).map_err(xlsx).map_err(fail)?;
+    Ok(vec![path])
+}
+
+fn build(
+    wb: &mut Workbook,
+    spec: &DetailSpec,
+    rows: &dyn super::DetailRows,
+    scheme: &crate::scheme::Scheme,
+    w: &crate::wording::Wording,
+    title: &str,
+) -> std::io::Result<()> {
     let xlsx = |e: XlsxError| std::io::Error::other(e.to_string());
     let f = Formats::new();
-    let (scheme, w) = (cx.scheme, cx.wording);
     {
         let ws = wb
             .add_worksheet()
@@ -93,7 +142,7 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
     ]);
     // A period with responses an upheld appeal left out says which, in a last column.
     let plain = headers.len();
-    let excluded = cx.results.city_group().is_some_and(|g| g.excluded > 0);
+    let excluded = spec.excluded;
     let mark = excluded.then(|| {
         headers.push(w.text("detail.col_excluded").to_string());
         (headers.len() - 1) as u16
@@ -116,11 +165,9 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
     let n_items = scheme.items.len() as u16;
     let table = AnswerTable::new(scheme);
     // Names by code, looked up once per row.
-    let parties: std::collections::HashMap<&str, &str> = (cx.results.quality.submitters.iter())
-        .map(|q| (q.code.as_str(), q.name.as_str()))
-        .collect();
-    let names: std::collections::HashMap<&str, &str> = (cx.results.enterprises.iter())
-        .map(|e| (e.code.as_str(), e.name.as_str()))
+    let parties: HashMap<&str, &str> = (spec.parties.iter()).map(|(c, n)| (c.as_str(), n.as_str())).collect();
+    let names: HashMap<&str, &str> = (spec.enterprises.iter())
+        .map(|(c, n)| (c.as_str(), n.as_str()))
         .collect();
     // Two stages on two threads: this one reads the store and scores the answers into owned
     // rows; the writer turns them into the sheet's XML. Batches keep the channel cheap, and
@@ -145,7 +192,7 @@ fn build(wb: &mut Workbook, cx: &RenderContext<'_>, title: &str) -> std::io::Res
         });
         let mut batch = Vec::with_capacity(BATCH);
         let mut closed = false;
-        let read = cx.detail.for_each(&mut |d| {
+        let read = rows.for_each(&mut |d| {
             if closed {
                 return Ok(());
             }

@@ -43,6 +43,101 @@ pub fn publish(
     periods: &[Period],
     settles: bool,
 ) -> Result<Vec<PathBuf>, PublishError> {
+    // The detail workbooks (every response, the longest to write) need nothing of the
+    // scoring: they are written one after another on another core while the periods are
+    // scored and their other documents written, each over its own read connection.
+    let specs = (periods.iter())
+        .map(|&p| Ok((p, detail_spec(config, store, p)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        scope.spawn(move || {
+            let reader = match Store::open_reader(&config.paths.database) {
+                Ok(reader) => reader,
+                Err(e) => {
+                    // Said for the first period; the others find the thread gone.
+                    if let Some((period, _)) = specs.first() {
+                        let _ = tx.send((*period, Err(PublishError::from(e))));
+                    }
+                    return;
+                }
+            };
+            for (period, spec) in specs {
+                let started = std::time::Instant::now();
+                let rows = Detail { store: &reader, period };
+                let dir = config.paths.period_dir(period);
+                let files = crate::render::detail::write(&spec, &rows, &config.scheme, &config.wording, &dir)
+                    .map_err(PublishError::from);
+                tracing::debug!("{period}: 明细表 in {:?}", started.elapsed());
+                if tx.send((period, files)).is_err() {
+                    break; // the documents stopped on an error
+                }
+            }
+        });
+        let mut details = DetailsAhead { rx, done: Vec::new() };
+        publish_with(config, store, topics, periods, settles, &mut details)
+    })
+}
+
+/// The detail workbooks being written beside the rest, in the order of the periods.
+struct DetailsAhead {
+    rx: std::sync::mpsc::Receiver<(Period, Result<Vec<PathBuf>, PublishError>)>,
+    done: Vec<(Period, Result<Vec<PathBuf>, PublishError>)>,
+}
+
+impl DetailsAhead {
+    /// Waits for the detail workbook of `period`.
+    fn take(&mut self, period: Period) -> Result<Vec<PathBuf>, PublishError> {
+        loop {
+            if let Some(k) = self.done.iter().position(|(p, _)| *p == period) {
+                return self.done.swap_remove(k).1;
+            }
+            match self.rx.recv() {
+                Ok(done) => self.done.push(done),
+                Err(_) => {
+                    return Err(PublishError::Write {
+                        what: "明细表",
+                        dir: PathBuf::from(period.to_string()),
+                        source: std::io::Error::other("明细表写入线程异常退出"),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// What the detail workbook of `period` needs besides its rows, from the registry and the
+/// store (as [`DetailSpec::of`](crate::render::detail::DetailSpec::of) has it from the results).
+fn detail_spec(
+    config: &Config,
+    store: &Store,
+    period: Period,
+) -> Result<crate::render::detail::DetailSpec, StoreError> {
+    let mut values = crate::wording::Values::new();
+    values.insert("city", config.city.clone());
+    values.insert("period", period.to_string());
+    values.insert("period_label", period.label_zh());
+    values.insert("kind", period.kind().label().to_string());
+    let units = config.units.iter().map(|u| (u.code.clone(), u.name.clone()));
+    let enterprises: std::collections::HashMap<String, String> = (config.enterprises.iter())
+        .map(|e| (e.code.clone(), e.name.clone()))
+        .collect();
+    Ok(crate::render::detail::DetailSpec {
+        values,
+        excluded: store.any_excluded(period)?,
+        parties: units.chain(enterprises.clone()).collect(),
+        enterprises,
+    })
+}
+
+fn publish_with(
+    config: &Config,
+    store: &mut Store,
+    topics: &Topics,
+    periods: &[Period],
+    settles: bool,
+    details: &mut DetailsAhead,
+) -> Result<Vec<PathBuf>, PublishError> {
     let mut all = Vec::new();
     let mut results = Vec::new();
     let mut years = Vec::new();
@@ -79,7 +174,7 @@ pub fn publish(
         }
         // Results for everyone's use first (scores.json, the detail, feedback to submitters):
         // whether the issued documents are drafts depends on scores.json as it is now.
-        let (outputs, issue) = render_phases(config, store, r, &dir)?;
+        let (outputs, issue) = render_phases(config, store, r, &dir, details)?;
         // Outputs of the period's previous computation that this one no longer makes (a
         // unit's feedback once its return is corrected, a draft once issued) go: only files
         // this program wrote.
@@ -331,7 +426,7 @@ pub(super) fn render(
     which: impl Fn(&dyn Renderer) -> bool,
 ) -> Result<Vec<PathBuf>, PublishError> {
     let phase = [(issue, &which as &dyn Fn(&dyn Renderer) -> bool)];
-    let (outputs, _) = render_in_phases(config, store, r, dir, &phase, |_| Ok(None))?;
+    let (outputs, _) = render_in_phases(config, store, r, dir, &phase, |_| Ok(None), None)?;
     Ok(outputs)
 }
 
@@ -344,15 +439,22 @@ fn render_phases(
     store: &Store,
     r: &PeriodResults,
     dir: &Path,
+    details: &mut DetailsAhead,
 ) -> Result<(Vec<PathBuf>, Option<Issue>), PublishError> {
     let plain = Issue::Unsigned;
     let first = [(
         &plain,
         &(|x: &dyn Renderer| !x.issued()) as &dyn Fn(&dyn Renderer) -> bool,
     )];
-    render_in_phases(config, store, r, dir, &first, |_| {
-        issue_for(config, store, r.period, dir)
-    })
+    render_in_phases(
+        config,
+        store,
+        r,
+        dir,
+        &first,
+        |_| issue_for(config, store, r.period, dir),
+        Some(details),
+    )
 }
 
 /// A phase of rendering: the issue its documents are marked with, and which renderers it runs.
@@ -369,6 +471,7 @@ fn render_in_phases(
     dir: &Path,
     phases: &[Phase<'_>],
     then: impl FnOnce(&[PathBuf]) -> Result<Option<Issue>, PublishError>,
+    ahead: Option<&mut DetailsAhead>,
 ) -> Result<(Vec<PathBuf>, Option<Issue>), PublishError> {
     let detail = Detail {
         store,
@@ -393,57 +496,36 @@ fn render_in_phases(
     }
     let all = crate::render::renderers();
     let detail_name = crate::render::detail::DetailWorkbook.name();
-    // The phase the detail workbook is in, with its issue.
-    let apart = phases
-        .iter()
-        .find(|(_, which)| all.iter().any(|x| x.name() == detail_name && which(x.as_ref())))
-        .map(|(issue, _)| *issue);
     let one = |x: &dyn Renderer, issue: &Issue| -> Result<Vec<PathBuf>, PublishError> {
         let started = std::time::Instant::now();
         let files = x.render(&context(config, r, &detail, dir, issue))?;
         tracing::debug!("{}: {} in {:?}", r.period, x.name(), started.elapsed());
         Ok(files)
     };
-    std::thread::scope(|scope| {
-        let beside = apart.map(|issue| {
-            scope.spawn(move || -> Result<Vec<PathBuf>, PublishError> {
-                let reader = Store::open_reader(&config.paths.database)?;
-                let detail = Detail {
-                    store: &reader,
-                    period: r.period,
-                };
-                let cx = context(config, r, &detail, dir, issue);
-                let started = std::time::Instant::now();
-                let files = crate::render::detail::DetailWorkbook.render(&cx)?;
-                tracing::debug!("{}: {detail_name} in {:?}", r.period, started.elapsed());
-                Ok(files)
-            })
-        });
-        // Each document's files in its place; the detail's slot is filled when it is done.
-        let mut outputs: Vec<Vec<PathBuf>> = Vec::new();
-        let mut slot = None;
-        for (issue, which) in phases {
-            for x in all.iter().filter(|x| which(x.as_ref())) {
-                if x.name() == detail_name {
-                    slot = Some(outputs.len());
-                    outputs.push(Vec::new());
-                } else {
-                    outputs.push(one(x.as_ref(), issue)?);
-                }
-            }
-        }
-        let written: Vec<PathBuf> = outputs.iter().flatten().cloned().collect();
-        let last = then(&written)?;
-        if let Some(issue) = &last {
-            for x in all.iter().filter(|x| x.issued()) {
+    // Each document's files in its place; the detail's, written ahead, when it is done.
+    let mut outputs: Vec<Vec<PathBuf>> = Vec::new();
+    let mut slot = None;
+    for (issue, which) in phases {
+        for x in all.iter().filter(|x| which(x.as_ref())) {
+            if x.name() == detail_name && ahead.is_some() {
+                slot = Some(outputs.len());
+                outputs.push(Vec::new());
+            } else {
                 outputs.push(one(x.as_ref(), issue)?);
             }
         }
-        if let (Some(i), Some(handle)) = (slot, beside) {
-            outputs[i] = handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+    }
+    let written: Vec<PathBuf> = outputs.iter().flatten().cloned().collect();
+    let last = then(&written)?;
+    if let Some(issue) = &last {
+        for x in all.iter().filter(|x| x.issued()) {
+            outputs.push(one(x.as_ref(), issue)?);
         }
-        Ok((outputs.into_iter().flatten().collect(), last))
-    })
+    }
+    if let (Some(i), Some(ahead)) = (slot, ahead) {
+        outputs[i] = ahead.take(r.period)?;
+    }
+    Ok((outputs.into_iter().flatten().collect(), last))
 }
 
 /// How the issued documents of a period just computed into `dir` are written: unmarked

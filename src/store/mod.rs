@@ -986,6 +986,19 @@ impl Store {
         Ok(())
     }
 
+    /// Whether an upheld appeal leaves out a response of the period's accepted returns (the
+    /// detail workbook then marks which).
+    pub fn any_excluded(&self, period: Period) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM complaint_case c JOIN appeal_review a ON a.case_number = c.number
+                    JOIN response r ON r.id = c.response_id JOIN submission s ON s.id = r.submission_id
+                    WHERE a.upheld = 1 AND a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number)
+                      AND s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted')",
+            params![period.kind().code(), period],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The accepted returns of a period's kind, by submitter and then as received: the order
     /// their rows are read in. Each return's rows are then read in order through its index
     /// (one query ordering every row would sort 200,000 wide rows in a temporary b-tree).
