@@ -575,7 +575,7 @@ impl Scheme {
     /// `第5题`, `5.在当地…`), its short name, an alias, or the opening words of its question.
     /// `label` must already be normalised with [`normalize_label`].
     pub fn item_for_header(&self, label: &str) -> Option<usize> {
-        self.item_for(label, true)
+        self.item_for(label, false)
     }
 
     /// Like [`Scheme::item_for_header`], for an online platform's export, with how closely it
@@ -587,7 +587,7 @@ impl Scheme {
         if words.is_empty() {
             return None; // a number alone (`2`, `第3题`): the platform's own numbering
         }
-        if let Some(i) = self.item_for(label, false) {
+        if let Some(i) = self.item_for(label, true) {
             return Some((i, 1.0));
         }
         // A matrix question's rows: `13、请对以下方面评价—企业形象评价` (问卷星), `13.…:企业形象评价` (腾讯问卷).
@@ -607,9 +607,12 @@ impl Scheme {
             .or_else(|| row.and_then(|r| self.item_alike(r)))
     }
 
-    fn item_for(&self, label: &str, by_number: bool) -> Option<usize> {
+    /// The item a header names (see [`Scheme::item_for_header`]); in an online platform's
+    /// export (`export`) the question's number and an id followed by text decide nothing (the
+    /// platform numbers its questions its own way): its words, or a name, do.
+    fn item_for(&self, label: &str, export: bool) -> Option<usize> {
         let upper = label.to_uppercase();
-        if let Some(i) = self.items.iter().position(|i| i.id.eq_ignore_ascii_case(&upper)) {
+        if !export && let Some(i) = self.items.iter().position(|i| i.id.eq_ignore_ascii_case(&upper)) {
             return Some(i);
         }
         // The template's own form, `Q7` + line break + `24小时咨询报修抢险投诉` (normalised to
@@ -624,11 +627,15 @@ impl Scheme {
         }) {
             return Some(i);
         }
-        // The question's own words decide before its number (`4、用水(用气)报装…` is Q1's).
-        if let Some(i) = self.item_by_opening(strip_question_number(label).unwrap_or(label)) {
-            return Some(i);
+        if export {
+            // `4、用水(用气)报装…` is Q1's words; `5、报装信息便于获取` Q1's name.
+            let words = strip_question_number(label).unwrap_or(label);
+            let upper_words = words.to_uppercase();
+            return (self.header_upper.iter())
+                .position(|(_, names)| names.contains(&upper_words))
+                .or_else(|| self.item_by_opening(words));
         }
-        if let Some(n) = leading_question_number(&upper).filter(|_| by_number) {
+        if let Some(n) = leading_question_number(&upper) {
             // `Q5…`, `5.…`, `问题5`, `第5题`: the number decides.
             if let Some(i) = self.items.iter().position(|i| i.number == Some(n)) {
                 return Some(i);

@@ -268,6 +268,8 @@ struct HeaderRow {
     platform: Vec<(u32, usize, Unnamed)>,
     /// The platform whose export the row is.
     export: Option<usize>,
+    /// The columns taken for a question by words only alike to its own (column, item).
+    approximate: Vec<(u32, usize)>,
 }
 
 /// A header cell that names no field (or one named already), as it will be reported if its
@@ -297,8 +299,10 @@ fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow 
     // An online platform's export numbers its questions its own way and asks for the template's
     // columns in its own words.
     let export = export_of(cells, scheme);
-    // How closely each question's column matched, in an export: the closest keeps it.
+    // How closely each question's column matched, in an export: one with the question's own
+    // words keeps it; of two only alike to it, neither does.
     let mut likeness: HashMap<usize, (u32, f64)> = HashMap::new();
+    let mut contested: Vec<usize> = Vec::new();
     // The platform's submission-time columns and their rank in its list.
     let mut times: Vec<(u32, usize)> = Vec::new();
     for (col, v) in cells {
@@ -336,32 +340,40 @@ fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow 
             None => field_for_label(text, scheme).map(|f| (f, 1.0)),
         };
         match found {
-            Some((f, _)) if !columns.iter().any(|&(_, g)| g == f) => {
+            // A question two columns are both only alike to: neither is taken for it.
+            Some((Field::Item(i), l)) if l < 1.0 && contested.contains(&i) => {
+                ignored.push((*col, unnamed(false)));
+            }
+            Some((f, l)) if !columns.iter().any(|&(_, g)| g == f) => {
                 if let Field::Item(i) = f {
-                    likeness.insert(i, (*col, found.map_or(1.0, |(_, l)| l)));
+                    likeness.insert(i, (*col, l));
                 }
                 columns.push((*col, f))
             }
-            // A closer match for a question another column took only by likeness: it takes
-            // the question over (an added question like 您对维修服务总体情况是否满意 is not Q12).
-            Some((Field::Item(i), l)) if likeness.get(&i).is_some_and(|&(_, before)| l > before) => {
+            // A column with a question's own words takes it over from one only alike to it.
+            Some((Field::Item(i), l)) if likeness.get(&i).is_some_and(|&(_, before)| before < 1.0) => {
                 let (was, _) = likeness[&i];
                 columns.retain(|&(c, _)| c != was);
-                columns.push((*col, Field::Item(i)));
-                likeness.insert(i, (*col, l));
                 let text = cells
                     .iter()
                     .find(|(c, _)| *c == was)
                     .and_then(|(_, v)| text_of(v))
                     .unwrap_or_default();
-                ignored.push((
-                    was,
-                    Unnamed {
-                        text: text.to_string(),
-                        row,
-                        repeated: true,
-                    },
-                ));
+                let displaced = Unnamed {
+                    text: text.to_string(),
+                    row,
+                    repeated: false,
+                };
+                ignored.push((was, displaced));
+                if l < 1.0 {
+                    // Both only alike: which is the question cannot be told.
+                    likeness.remove(&i);
+                    contested.push(i);
+                    ignored.push((*col, unnamed(false)));
+                } else {
+                    columns.push((*col, Field::Item(i)));
+                    likeness.insert(i, (*col, l));
+                }
             }
             Some(_) => ignored.push((*col, unnamed(true))),
             None => ignored.push((*col, unnamed(false))),
@@ -376,11 +388,16 @@ fn header_cells(row: u32, cells: &[(u32, Value)], scheme: &Scheme) -> HeaderRow 
     }
     columns.sort_by_key(|&(c, _)| c);
     ignored.sort_by_key(|(c, _)| *c);
+    let approximate = (likeness.into_iter())
+        .filter(|&(_, (_, l))| l < 1.0)
+        .map(|(i, (col, _))| (col, i))
+        .collect();
     HeaderRow {
         columns,
         ignored,
         platform,
         export,
+        approximate,
     }
 }
 
@@ -434,6 +451,7 @@ fn merge_second_row(first: &HeaderRow, second_row: u32, second: &[(u32, Value)],
         ignored,
         platform: first.platform.clone(),
         export: first.export,
+        approximate: first.approximate.clone(),
     })
 }
 
@@ -448,6 +466,7 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
         ignored: Vec<(u32, Unnamed)>,
         platform: Vec<(u32, usize, Unnamed)>,
         export: Option<usize>,
+        approximate: Vec<(u32, usize)>,
     }
     let plausible = |columns: &[(u32, Field)]| {
         let items = columns.iter().filter(|(_, f)| matches!(f, Field::Item(_))).count();
@@ -477,6 +496,7 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
                     ignored: h.ignored,
                     platform: h.platform,
                     export: h.export,
+                    approximate: h.approximate,
                 });
             }
         }
@@ -488,6 +508,7 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
         ignored,
         platform,
         export,
+        mut approximate,
     } = best?;
     let above: Vec<_> = rows.iter().filter(|(r, _)| *r < top).collect();
     let meta = read_meta(sheet, &above);
@@ -496,8 +517,13 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
         .filter(|(col, _, _)| !columns.iter().any(|&(c, _)| c == *col))
         .map(|(col, _, u)| u.describe(*col))
         .collect();
+    approximate.sort_unstable();
+    let approximate = (approximate.into_iter())
+        .map(|(col, i)| format!("{} → {}", cell_name(header_row, col), scheme.items[i].id))
+        .collect();
     Some(Layout {
         sheet: sheet.to_string(),
+        approximate,
         header_row,
         columns,
         ignored: ignored.iter().map(|(col, u)| u.describe(*col)).collect(),

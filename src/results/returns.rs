@@ -130,6 +130,8 @@ pub struct Layout {
     pub platform: Option<String>,
     /// That platform's own columns (所用时间, 来自IP …), not read.
     pub platform_columns: Vec<String>,
+    /// Columns of an export taken for a question by words only alike to its own (`F1 → Q9`).
+    pub approximate: Vec<String>,
     pub meta: Meta,
 }
 

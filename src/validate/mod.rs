@@ -310,16 +310,21 @@ impl Hint {
     }
 }
 
-/// A period written inside a name (`竟陵街道2026年8月月度自评`); never a part of a longer run of
-/// digits (腾讯问卷 names its download `14470283_202610011030120001`: a time, not a period).
+/// A period written inside a name (`竟陵街道2026年8月月度自评`, `…_20260903`); never inside a run
+/// of more than 8 digits (腾讯问卷 names its download `14470283_202610011030120001`: a time).
 fn find_period(s: &str) -> Option<Period> {
     let chars: Vec<char> = s.chars().collect();
+    let run_at = |i: usize| {
+        let before = chars[..i].iter().rev().take_while(|c| c.is_ascii_digit()).count();
+        let after = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        before + after
+    };
     for start in 0..chars.len() {
-        if chars[start] != '2' || (start > 0 && chars[start - 1].is_ascii_digit()) {
+        if chars[start] != '2' || run_at(start) > 8 {
             continue;
         }
         for len in (6..=12).rev() {
-            if start + len <= chars.len() && !chars.get(start + len).is_some_and(|c| c.is_ascii_digit()) {
+            if start + len <= chars.len() {
                 let sub: String = chars[start..start + len].iter().collect();
                 if let Some(p) = Period::parse(&sub) {
                     return Some(p);

@@ -51,9 +51,14 @@ pub(super) struct Validator<'a> {
     /// Whether the export is a numbered download (its choices written as option numbers),
     /// decided by its first row with three answers or more: all numbers, or not.
     numbered: Option<bool>,
-    /// Option numbers were read, and user types among them (said once in the warnings).
+    /// Option numbers were read, of the questions and of which coded columns (said once in the
+    /// warnings).
     option_numbers: bool,
-    option_types: bool,
+    option_coded: Vec<(&'static str, Vec<&'static str>)>,
+    /// A numbered export's rows read before it is known to be one (its first rows have fewer
+    /// than three answers): they wait for the first row that tells.
+    undecided: Vec<(u32, Vec<(u32, Value)>)>,
+    undecided_layout: Option<Layout>,
     pub(super) sink: Option<RowsSink<'a>>,
     streamed: usize,
     /// A 所属期 Excel stored as a number that reads as January or October: the rows wait
@@ -122,7 +127,9 @@ impl<'a> Validator<'a> {
             platform: None,
             numbered: None,
             option_numbers: false,
-            option_types: false,
+            option_coded: Vec::new(),
+            undecided: Vec::new(),
+            undecided_layout: None,
             sink: None,
             streamed: 0,
             ambiguous: None,
@@ -143,6 +150,20 @@ impl<'a> Validator<'a> {
             if self.rejection.is_some() {
                 // The tentative January is no period of this return: record none.
                 self.meta = None;
+            }
+        }
+        // An export whose every row has fewer than three answers: numbered when every answer
+        // of them is a number.
+        if self.rejection.is_none()
+            && !self.undecided.is_empty()
+            && let Some(layout) = self.undecided_layout.take()
+        {
+            let rows = std::mem::take(&mut self.undecided);
+            let tally = rows.iter().map(|(_, cells)| self.answered_items(cells));
+            let (answered, numbers) = tally.fold((0, true), |(n, all), (k, b)| (n + k, all && b));
+            self.numbered = Some(answered > 0 && numbers);
+            for (row, cells) in rows {
+                self.row(&layout, row, &cells);
             }
         }
         if let Some(reason) = self.rejection {
@@ -174,20 +195,20 @@ impl<'a> Validator<'a> {
             self.warnings
                 .push(format!("调查日期晚于今天({}):{cells}{more},请核对", self.config.today));
         }
-        if self.option_numbers || self.option_types {
+        if self.option_numbers || !self.option_coded.is_empty() {
             let grades: Vec<String> = (self.config.scheme.grades.iter().enumerate())
                 .map(|(k, g)| format!("{}={}", k + 1, g.label))
                 .collect();
-            let types = if self.option_types {
-                let types: Vec<String> = (USER_TYPES.iter().enumerate())
-                    .map(|(k, (t, _))| format!("{}={t}", k + 1))
-                    .collect();
-                format!(";用户类型 {}", types.join("、"))
-            } else {
-                String::new()
-            };
+            let coded: String = (self.option_coded.iter())
+                .map(|(label, codes)| {
+                    let list: Vec<String> = (codes.iter().enumerate())
+                        .map(|(k, c)| format!("{}={c}", k + 1))
+                        .collect();
+                    format!(";{label} {}", list.join("、"))
+                })
+                .collect();
             self.warnings.push(format!(
-                "工作表“{}”是按选项序号下载的,已按问卷的选项顺序读取:是否题 1=是、2=否、3=不适用;五级题 {}{types}。请核对问卷中选项的顺序与此一致(或改为“按选项文本”下载)",
+                "工作表“{}”是按选项序号下载的,已按问卷的选项顺序读取:是否题 1=是、2=否、3=不适用;五级题 {}{coded}。请核对问卷中选项的顺序与此一致(或改为“按选项文本”下载)",
                 self.sheet,
                 grades.join("、"),
             ));
@@ -568,6 +589,12 @@ impl ReturnVisitor for Validator<'_> {
                 }
             ));
         }
+        if !layout.approximate.is_empty() {
+            self.notes.push(format!(
+                "以下列的题目文字与问卷原文不完全相同,按最相近的题目读取,请核对:{}",
+                layout.approximate.join("、")
+            ));
+        }
         self.platform = layout.platform.clone();
         match self.decide_meta(layout) {
             Ok((meta, from)) => {
@@ -587,7 +614,10 @@ impl ReturnVisitor for Validator<'_> {
                 self.note_missing_columns(layout, &meta);
                 (self.submitter_enterprise, self.submitter_county) = match self.config.party(&meta.submitter_code) {
                     Some(Party::Enterprise(e)) => (Some(e), None),
-                    Some(Party::Unit(u)) if u.role == Role::County => (None, self.config.county(u.county_name())),
+                    // An export has no 所属县市: its users are the county office's own.
+                    Some(Party::Unit(u)) if u.role == Role::County && layout.platform.is_some() => {
+                        (None, self.config.county(u.county_name()))
+                    }
                     _ => (None, None),
                 };
                 let width = layout.columns.iter().map(|&(c, _)| c as usize + 1).max().unwrap_or(0);
@@ -613,6 +643,18 @@ impl ReturnVisitor for Validator<'_> {
         if let Some(a) = self.ambiguous.as_mut() {
             a.rows.push((row, cells.to_vec()));
             return;
+        }
+        // An export's first rows wait until one with three answers says whether its choices
+        // are option numbers.
+        if self.platform.is_some() && self.numbered.is_none() {
+            let (answered, numbers) = self.answered_items(cells);
+            if answered < 3 {
+                self.undecided_layout.get_or_insert_with(|| layout.clone());
+                self.undecided.push((row, cells.to_vec()));
+                return;
+            }
+            self.numbered = Some(numbers);
+            self.read_undecided(layout);
         }
         // 腾讯问卷 writes a chosen option with its letter (`A.是`, `B.居民用户`): its words decide.
         let words: Vec<(u32, Value)>;
@@ -644,20 +686,8 @@ impl ReturnVisitor for Validator<'_> {
             }
             _ => cells,
         };
-
         let before = self.issues.len();
         let (fixed, item_cells) = self.by_field(row, cells);
-        if self.platform.is_some() && self.numbered.is_none() {
-            let answered: Vec<&Value> = item_cells
-                .iter()
-                .flatten()
-                .copied()
-                .filter(|v| !blank(Some(v)))
-                .collect();
-            if answered.len() >= 3 {
-                self.numbered = Some(answered.iter().all(|v| option_number(v).is_some()));
-            }
-        }
         let no_answer = item_cells.iter().all(|v| blank(*v));
         let reason_cell = fixed[Field::NotReached.slot()].filter(|(_, v)| !blank(Some(v)));
         if self.meta.as_ref().is_some_and(|m| m.kind.is_sampled())
@@ -789,17 +819,40 @@ impl<'a> Validator<'a> {
         (fixed, item_cells)
     }
 
-    /// Whether a cell holds an online platform's marker of a skipped or unanswered question
-    /// (`(跳过)`, `(空)`; a number like -3 only in a platform's export): read as blank.
+    /// How many of a row's questions are answered, and whether every answer is a number.
+    fn answered_items(&self, cells: &[(u32, Value)]) -> (usize, bool) {
+        let mut answered = 0;
+        let mut numbers = true;
+        for (c, v) in cells {
+            if matches!(self.by_column.get(*c as usize).copied().flatten(), Some(Field::Item(_)))
+                && !blank(Some(v))
+                && !self.skipped(v)
+            {
+                answered += 1;
+                numbers &= option_number(v).is_some();
+            }
+        }
+        (answered, numbers)
+    }
+
+    /// Reads the rows that waited for [`Validator::numbered`] to be known.
+    fn read_undecided(&mut self, layout: &Layout) {
+        for (row, cells) in std::mem::take(&mut self.undecided) {
+            self.row(layout, row, &cells);
+        }
+    }
+
+    /// Whether a cell of an online platform's export holds its marker of a skipped or
+    /// unanswered question (`(跳过)`, `(空)`, -3): read as blank. A template's cells are read
+    /// as written.
     fn skipped(&self, v: &Value) -> bool {
         let scheme = &self.config.scheme;
-        match v {
-            Value::Text(t) => {
-                scheme.is_blank_marker(t) && (self.platform.is_some() || t.trim().parse::<f64>().is_err())
+        self.platform.is_some()
+            && match v {
+                Value::Text(t) => scheme.is_blank_marker(t),
+                Value::Number(n) => *n < 0.0 && scheme.is_blank_marker(&format!("{n}")),
+                _ => false,
             }
-            Value::Number(n) => self.platform.is_some() && *n < 0.0 && scheme.is_blank_marker(&format!("{n}")),
-            _ => false,
-        }
     }
 
     /// A call-back row without an answer is no response, and no error either: a user not
@@ -1134,7 +1187,7 @@ impl Validator<'_> {
         row: u32,
         found: Option<(u32, &Value)>,
         codes: &[(&'static str, &[&str])],
-        label: &str,
+        label: &'static str,
     ) -> Option<&'static str> {
         let (c, v) = found?;
         if matches!(v, Value::Error(_)) {
@@ -1146,7 +1199,9 @@ impl Validator<'_> {
             && let Some(k) = option_number(v)
             && let Some((code, _)) = codes.get((k as usize).wrapping_sub(1))
         {
-            self.option_types = true;
+            if !self.option_coded.iter().any(|(l, _)| *l == label) {
+                self.option_coded.push((label, codes.iter().map(|(c, _)| *c).collect()));
+            }
             return Some(code);
         }
         let hit = normalize::code(v, codes);

@@ -640,3 +640,123 @@ fn star_ratings_in_a_text_download_and_bracketed_matrix_rows_are_read() {
         "bracketed matrix",
     );
 }
+
+#[test]
+fn a_numbered_download_whose_first_rows_have_few_answers_waits_for_one_that_tells() {
+    // The first respondent skipped all but Q12 (option 1, 非常满意) and D1 (option 2, 满意):
+    // read as option numbers once the next row shows the download is numbered.
+    let env = Env::new();
+    let mut people = respondents();
+    people.insert(
+        0,
+        Resp {
+            name: "赵六",
+            phone: "13800000009",
+            user_type: "居民用户",
+            yes_no: [None; 11],
+            grades: [Some(1), Some(2), None, None, None],
+            opinion: None,
+            day: 2,
+        },
+    );
+    let file = env.inbox("GS02/岳口供水_月度自评_2026-09.xlsx");
+    write_xlsx(&file, "Sheet1", &export(Platform::Wjx, Form::Number, &people, None));
+    assert_eq!(code(&env.run(&["run"])), 0);
+    let answers: String = env
+        .db()
+        .query_row("SELECT answers FROM response WHERE user_name = '赵六'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(
+        answers.contains("非常满意") && answers.contains("满意") && !answers.contains("不满意"),
+        "{answers}"
+    );
+}
+
+#[test]
+fn platform_numbers_written_as_q_numbers_decide_nothing() {
+    // 腾讯问卷 headed `Q4.用水(用气)报装…`: the fill-ins come first, so Q4 is Q1's words.
+    let env = Env::new();
+    let mut rows = export(Platform::Tencent, Form::Text, &respondents(), None);
+    for c in rows[0].iter_mut() {
+        if let C::S(t) = c
+            && let Some((n, rest)) = t.split_once('.')
+            && n.chars().all(|c| c.is_ascii_digit())
+        {
+            *t = format!("Q{n}.{rest}");
+        }
+    }
+    write_xlsx(&env.inbox("GS02/岳口供水_月度自评_2026-09.xlsx"), "Sheet1", &rows);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    check_scores(group(&scores(&env, "2026-09"), "enterprise", "GS02"), "Q-numbered");
+}
+
+#[test]
+fn two_columns_only_alike_to_one_question_give_it_neither() {
+    // Q12 retyped, and an added question about as alike to Q12: which is Q12 cannot be told.
+    let env = Env::new();
+    let mut rows = export(Platform::Wjx, Form::Text, &respondents(), None);
+    let q12 = rows[0]
+        .iter()
+        .position(|c| matches!(c, C::S(t) if t.starts_with("12、")))
+        .unwrap();
+    rows[0][q12] = s("12、您对燃气公司的报装服务总体情况是否满意?");
+    for (k, r) in rows.iter_mut().enumerate() {
+        r.insert(
+            6,
+            if k == 0 {
+                s("1、您对供气企业的服务总体情况是否满意?")
+            } else {
+                s("非常满意")
+            },
+        );
+    }
+    let file = env.inbox("GS02/岳口供水_月度自评_2026-09.xlsx");
+    write_xlsx(&file, "Sheet1", &rows);
+    let said = stdout(&env.run(&["check", file.to_str().unwrap()]));
+    assert!(said.contains("缺少题目列 Q12"), "{said}");
+    assert!(
+        said.contains("1、您对供气企业的服务总体情况是否满意?")
+            && said.contains("12、您对燃气公司的报装服务总体情况是否满意?"),
+        "both named as not read: {said}"
+    );
+}
+
+#[test]
+fn template_returns_read_as_before() {
+    // What an export reads its own way, a template return reads as it always did: a platform's
+    // marker is no blank, a number before a question's words decides, a county office's rows
+    // without 所属县市 take the enterprise's county, a period in a file name's date is read.
+    let env = Env::new();
+    let mut rows = monthly(2);
+    rows[4][11] = s("1、在当地是否可以通过政务服务网、鄂汇办办理?"); // Q1's number, Q5's words
+    rows[4].remove(10); // 所属县市
+    for r in rows.iter_mut().skip(5) {
+        r.remove(10);
+        r[9] = s("天门市岳口供水有限公司");
+    }
+    rows[6][12] = s("(空)"); // Q2 of the second row
+    for r in rows.iter_mut().take(4) {
+        r.clear();
+    }
+    rows[0] = vec![s("填报单位"), s("竟陵街道")];
+    write_xlsx(&env.inbox("JL/竟陵街道_月度自评_20261005.xlsx"), "调查问卷", &rows);
+    let o = env.run(&["run"]);
+    let said = stdout(&o);
+    assert_eq!(code(&o), 3, "{said}");
+    assert!(
+        said.contains("“(空)”") || env.count("SELECT count(*) FROM row_issue WHERE value = '(空)'") == 1,
+        "{said}"
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM response WHERE county = '岳口镇'"),
+        1,
+        "{said}"
+    );
+    // Had the words decided, the column would be Q5 and the template's own Q5 column a repeat,
+    // with Q1 missing.
+    assert!(!said.contains("重复的列") && !said.contains("缺少题目列"), "{said}");
+    assert_eq!(scores(&env, "2026-10")["period"], "2026-10");
+}
