@@ -202,6 +202,10 @@ pub struct Export {
     /// A template column's label (用户名称) and the other ways a question asks for it.
     #[serde(default)]
     pub columns: BTreeMap<String, Vec<String>>,
+    /// Words that mean the same in a question (an enterprise keeps its own utility's: 用气 for
+    /// 用水(用气)): each pair's first read as its second before a question's words are compared.
+    #[serde(default)]
+    pub same: Vec<[String; 2]>,
     #[serde(default, rename = "platform")]
     pub platforms: Vec<Platform>,
 }
@@ -389,7 +393,10 @@ pub struct Scheme {
     /// Per item: its id and its normalised names and aliases, upper-cased once.
     #[serde(skip)]
     header_upper: Vec<(String, Vec<String>)>,
-    /// Per item: its normalised question's sorted bigrams.
+    /// Per item: its normalised question with `[export] same` applied, as an export's words
+    /// are compared with it, and that question's sorted bigrams.
+    #[serde(skip)]
+    export_questions: Vec<String>,
     #[serde(skip)]
     question_pairs: Vec<Vec<(char, char)>>,
     /// `[export]` compiled (ordered maps: the scheme's `Debug` goes into the outputs'
@@ -431,7 +438,8 @@ impl Scheme {
             .zip(&scheme.header_keys)
             .map(|(i, (names, _))| (i.id.to_uppercase(), names.iter().map(|n| n.to_uppercase()).collect()))
             .collect();
-        scheme.question_pairs = scheme.header_keys.iter().map(|(_, q)| bigrams(q)).collect();
+        scheme.export_questions = (scheme.header_keys.iter()).map(|(_, q)| scheme.neutral(q)).collect();
+        scheme.question_pairs = scheme.export_questions.iter().map(|q| bigrams(q)).collect();
         scheme.compile_export();
         scheme
             .check()
@@ -506,7 +514,16 @@ impl Scheme {
     /// dropped), at least 8 characters.
     fn item_by_opening(&self, words: &str) -> Option<usize> {
         words.chars().nth(7)?;
-        (self.header_keys.iter()).position(|(_, question)| question_opening_matches(question, words))
+        let words = self.neutral(words);
+        (self.export_questions.iter()).position(|question| question_opening_matches(question, &words))
+    }
+
+    /// Words with `[export] same`'s pairs read as one (用气 as 用水).
+    fn neutral(&self, words: &str) -> String {
+        let e = &self.export;
+        e.same
+            .iter()
+            .fold(words.to_string(), |w, [from, to]| w.replace(from.as_str(), to))
     }
 
     /// The item whose question a header's words nearly are (an online survey's question
@@ -517,7 +534,7 @@ impl Scheme {
         if !(8..=WORDS_LONGEST).contains(&n) {
             return None;
         }
-        let pairs = bigrams(words);
+        let pairs = bigrams(&self.neutral(words));
         let mut scores: Vec<(f64, usize)> = (self.question_pairs.iter().enumerate())
             .map(|(i, q)| (bigram_similarity(&pairs, q), i))
             .collect();

@@ -359,6 +359,15 @@ fn each_export_layout_in_each_answer_form_is_read_and_scored_by_hand() {
             "{what}: {said}"
         );
         assert!(!said.contains("缺少题目列"), "{what}: every question found\n{said}");
+        // Q9 was retyped: read by likeness, and named for checking (the others are its words).
+        let checked = said
+            .lines()
+            .find(|l| l.contains("按最相近的题目读取"))
+            .unwrap_or_default();
+        assert!(
+            checked.contains("→ Q9") && checked.matches('→').count() == 1,
+            "{what}: {said}"
+        );
         if form == Form::Number {
             assert_eq!(
                 said.matches("是按选项序号下载的").count(),
@@ -576,6 +585,8 @@ fn the_samples_hold_one_export_of_each_platform_read_as_it_came() {
         assert!(said.contains(&format!("是{platform}导出的答卷")), "{file}: {said}");
         assert!(said.contains(rows), "{file}: {said}");
         assert!(!said.contains("缺少题目列"), "{file}: {said}");
+        // The gas enterprise's 用气报装 for 用水(用气)报装 is the question's own words.
+        assert!(!said.contains("按最相近的题目读取"), "{file}: {said}");
     }
 }
 
