@@ -14,7 +14,7 @@
 #
 # Wall times on a shared machine vary by a third from run to run: compare best with best.
 #
-# Usage: [BENCH_SETS="month month-bad month2000"] [BENCH_REPS=3] bench/run.sh [WORKDIR]
+# Usage: [BENCH_SETS="month month-bad month2000"] [BENCH_REPS=3] [BENCH_PYTHON=1] bench/run.sh [WORKDIR]
 #        (WORKDIR default: a fresh temporary folder; generated sets in it are reused)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -106,4 +106,37 @@ done
 if [ -n "${best_run[month]:-}" ] && [ -n "${best_run[month2000]:-}" ]; then
   echo "month2000 / month (linear: ≤ 2.10): calamine $(ratio "${best_cal[month2000]}" "${best_cal[month]}")," \
     "ingest $(ratio "${best_ing[month2000]}" "${best_ing[month]}"), run $(ratio "${best_run[month2000]}" "${best_run[month]}")"
+fi
+
+# The 100-return month (the first 100 returns of `month`) against a plain Python pipeline doing
+# the same job (bench/python_pipeline.py: pandas, python-calamine, sqlite3, XlsxWriter,
+# reportlab), side by side. Opt in with BENCH_PYTHON=1: the packages come from PyPI once, into
+# WORKDIR/.venv-py.
+if [ "${BENCH_PYTHON:-0}" = 1 ]; then
+  month="$work/month"
+  [ -d "$month/inbox" ] || target/release/examples/gen_samples --bench-month "$month" > /dev/null
+  small="$work/month100"
+  if [ ! -d "$small/inbox" ]; then
+    mkdir -p "$small/inbox"
+    cp "$month/utility-eval.toml" "$small/"
+    for d in $(find "$month/inbox" -mindepth 1 -maxdepth 1 -type d | sort | head -100); do cp -r "$d" "$small/inbox/"; done
+  fi
+  py="$work/.venv-py/bin/python"
+  if [ ! -x "$py" ]; then
+    python3 -m venv "$work/.venv-py"
+    "$work/.venv-py/bin/pip" install -q pandas python-calamine xlsxwriter reportlab
+  fi
+  echo
+  echo "== month100: $(find "$small/inbox" -type f | wc -l) returns, against bench/python_pipeline.py =="
+  bp=""
+  br=""
+  for i in $(seq "$reps"); do
+    rm -rf "$work/py-100"; cp -r "$small" "$work/py-100"
+    measure "python pipeline #$i" "$py" bench/python_pipeline.py "$work/py-100"
+    bp=$(min "$bp" "$secs")
+    rm -rf "$work/run-100"; cp -r "$small" "$work/run-100"
+    measure "utility-eval run #$i" "$bin" --config "$work/run-100/utility-eval.toml" run
+    br=$(min "$br" "$secs")
+  done
+  echo "best of $reps: python / utility-eval = $(ratio "$bp" "$br")"
 fi

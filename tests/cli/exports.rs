@@ -771,3 +771,80 @@ fn template_returns_read_as_before() {
     assert!(!said.contains("重复的列") && !said.contains("缺少题目列"), "{said}");
     assert_eq!(scores(&env, "2026-10")["period"], "2026-10");
 }
+
+/// Opens the workbook `from` as a clerk would (openpyxl edits the very file, as Excel does) and
+/// saves it as `to`: on its data sheet, in the row that names `user`, the column whose header
+/// holds `heading` gets `value`.
+const CORRECT: &str = r#"
+import sys, openpyxl
+src, dst, user, heading, value = sys.argv[1:6]
+wb = openpyxl.load_workbook(src)
+ws = wb.worksheets[1]
+head = next(r for r in ws.iter_rows() if any(isinstance(c.value, str) and heading in c.value for c in r))
+col = next(c.column for c in head if isinstance(c.value, str) and heading in c.value)
+row = next(r[0].row for r in ws.iter_rows(min_row=head[0].row + 1) if any(c.value == user for c in r))
+ws.cell(row=row, column=col, value=value)
+wb.save(dst)
+"#;
+
+#[test]
+fn a_clerk_corrects_an_export_in_its_feedback_and_sends_it_back() {
+    let python = std::env::var_os("UTILITY_EVAL_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(REPO).join(".venv/bin/python"));
+    if !std::process::Command::new(&python)
+        .args(["-c", "import openpyxl"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        missing("openpyxl");
+        return;
+    }
+    // The enterprise's 问卷星 export: 王五's user type typed as 农业用户, no such type.
+    let env = Env::new();
+    let mut people = respondents();
+    people[3].user_type = "其他";
+    let mut rows = export(Platform::Wjx, Form::Text, &people, None);
+    let col = rows[0]
+        .iter()
+        .position(|c| matches!(c, C::S(t) if t.contains("您的用户类型")))
+        .unwrap();
+    rows[4][col] = s("农业用户");
+    let sent = env.inbox("GS02/岳口供水_月度自评_2026-09.xlsx");
+    write_xlsx(&sent, "Sheet1", &rows);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}", stdout(&o));
+    assert_eq!(
+        scores(&env, "2026-09")["groups"][0]["n"],
+        3,
+        "the three good rows count meanwhile"
+    );
+
+    // The feedback marks the cell; the clerk corrects it there and drops the file back.
+    let (guide, reasons) = feedback_workbook(&env, "2026-09", "2026年9月", "天门市岳口供水有限公司");
+    assert!(guide.contains("岳口供水_月度自评_2026-09.xlsx"), "{guide}");
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons[0].1.contains("农业用户") && reasons[0].1.contains("用户类型"),
+        "{reasons:?}"
+    );
+    let feedback = env.path("reports/2026-09/退回意见/2026年9月天门市岳口供水有限公司报表退回意见.xlsx");
+    let back = env.inbox("GS02/2026年9月天门市岳口供水有限公司报表退回意见.xlsx");
+    let o = std::process::Command::new(&python)
+        .args(["-c", CORRECT])
+        .arg(&feedback)
+        .arg(&back)
+        .args(["王五", "您的用户类型", "居民用户"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = env.run(&["run"]);
+    let said = stdout(&o);
+    assert_eq!(code(&o), 0, "{said}");
+    assert!(
+        said.contains("替代了") && said.contains("问卷星"),
+        "the corrected export replaces the first: {said}"
+    );
+    check_scores(group(&scores(&env, "2026-09"), "enterprise", "GS02"), "corrected");
+    assert!(!feedback.exists(), "nothing left to correct: the feedback is gone");
+}
