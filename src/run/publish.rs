@@ -425,8 +425,7 @@ pub(super) fn render(
     issue: &Issue,
     which: impl Fn(&dyn Renderer) -> bool,
 ) -> Result<Vec<PathBuf>, PublishError> {
-    let phase = [(issue, &which as &dyn Fn(&dyn Renderer) -> bool)];
-    let (outputs, _) = render_in_phases(config, store, r, dir, &phase, |_| Ok(None), None)?;
+    let (outputs, _) = render_in_phases(config, store, r, dir, (issue, &which), || Ok(None), None)?;
     Ok(outputs)
 }
 
@@ -441,18 +440,14 @@ fn render_phases(
     dir: &Path,
     details: &mut DetailsAhead,
 ) -> Result<(Vec<PathBuf>, Option<Issue>), PublishError> {
-    let plain = Issue::Unsigned;
-    let first = [(
-        &plain,
-        &(|x: &dyn Renderer| !x.issued()) as &dyn Fn(&dyn Renderer) -> bool,
-    )];
+    let unissued = |x: &dyn Renderer| !x.issued();
     render_in_phases(
         config,
         store,
         r,
         dir,
-        &first,
-        |_| issue_for(config, store, r.period, dir),
+        (&Issue::Unsigned, &unissued),
+        || issue_for(config, store, r.period, dir),
         Some(details),
     )
 }
@@ -460,17 +455,16 @@ fn render_phases(
 /// A phase of rendering: the issue its documents are marked with, and which renderers it runs.
 type Phase<'a> = (&'a Issue, &'a dyn Fn(&dyn Renderer) -> bool);
 
-/// The renderers of each phase in turn, then those of a last phase whose issue `then` decides
-/// from what the phases before wrote (none: no last phase), all in the renderers' order. The
-/// detail workbook (every response, the longest to write) is written on another core over its
-/// own read connection from the start to the end, beside every other document.
+/// The renderers a first phase picks, then, when `then` (asked once they are written) gives an
+/// issue, the issued ones marked with it, all in the renderers' order. The detail workbook, when
+/// `ahead` writes it beside, takes its place in the order once it is done.
 fn render_in_phases(
     config: &Config,
     store: &Store,
     r: &PeriodResults,
     dir: &Path,
-    phases: &[Phase<'_>],
-    then: impl FnOnce(&[PathBuf]) -> Result<Option<Issue>, PublishError>,
+    (issue, which): Phase<'_>,
+    then: impl FnOnce() -> Result<Option<Issue>, PublishError>,
     ahead: Option<&mut DetailsAhead>,
 ) -> Result<(Vec<PathBuf>, Option<Issue>), PublishError> {
     let detail = Detail {
@@ -505,18 +499,15 @@ fn render_in_phases(
     // Each document's files in its place; the detail's, written ahead, when it is done.
     let mut outputs: Vec<Vec<PathBuf>> = Vec::new();
     let mut slot = None;
-    for (issue, which) in phases {
-        for x in all.iter().filter(|x| which(x.as_ref())) {
-            if x.name() == detail_name && ahead.is_some() {
-                slot = Some(outputs.len());
-                outputs.push(Vec::new());
-            } else {
-                outputs.push(one(x.as_ref(), issue)?);
-            }
+    for x in all.iter().filter(|x| which(x.as_ref())) {
+        if x.name() == detail_name && ahead.is_some() {
+            slot = Some(outputs.len());
+            outputs.push(Vec::new());
+        } else {
+            outputs.push(one(x.as_ref(), issue)?);
         }
     }
-    let written: Vec<PathBuf> = outputs.iter().flatten().cloned().collect();
-    let last = then(&written)?;
+    let last = then()?;
     if let Some(issue) = &last {
         for x in all.iter().filter(|x| x.issued()) {
             outputs.push(one(x.as_ref(), issue)?);

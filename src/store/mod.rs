@@ -981,7 +981,31 @@ impl Store {
              ORDER BY r.id",
         )?;
         for id in returns {
-            self.detail_rows(&mut st, id, f)?;
+            let mut rows = st.query(params![id])?;
+            while let Some(r) = rows.next()? {
+                let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok());
+                f(&DetailRow {
+                    submitter: text(0).unwrap_or(""),
+                    file: text(1).unwrap_or(""),
+                    row: r.get(2)?,
+                    survey_date: text(3),
+                    method: text(4),
+                    user_name: text(5).unwrap_or(""),
+                    user_type: text(6),
+                    usage_nature: text(7),
+                    monthly_usage: r.get(8)?,
+                    phone: text(9),
+                    enterprise: text(10).unwrap_or(""),
+                    utility: text(11).unwrap_or(""),
+                    county: text(12).unwrap_or(""),
+                    answers: text(13).unwrap_or(""),
+                    opinion: text(14),
+                    suggestion: text(15),
+                    sheet: text(16).unwrap_or(""),
+                    excluded: r.get(17)?,
+                })
+                .map_err(|e| answers_at(e, text(1).unwrap_or(""), r.get(2).unwrap_or(0)))?;
+            }
         }
         Ok(())
     }
@@ -1009,41 +1033,6 @@ impl Store {
         )?;
         let ids = st.query_map(params![period.kind().code(), period], |r| r.get(0))?;
         Ok(ids.collect::<Result<_, _>>()?)
-    }
-
-    /// [`Store::for_each_detail`]'s rows of one return.
-    fn detail_rows(
-        &self,
-        st: &mut rusqlite::CachedStatement<'_>,
-        submission: i64,
-        f: &mut dyn FnMut(&DetailRow<'_>) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let mut rows = st.query(params![submission])?;
-        while let Some(r) = rows.next()? {
-            let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok());
-            f(&DetailRow {
-                submitter: text(0).unwrap_or(""),
-                file: text(1).unwrap_or(""),
-                row: r.get(2)?,
-                survey_date: text(3),
-                method: text(4),
-                user_name: text(5).unwrap_or(""),
-                user_type: text(6),
-                usage_nature: text(7),
-                monthly_usage: r.get(8)?,
-                phone: text(9),
-                enterprise: text(10).unwrap_or(""),
-                utility: text(11).unwrap_or(""),
-                county: text(12).unwrap_or(""),
-                answers: text(13).unwrap_or(""),
-                opinion: text(14),
-                suggestion: text(15),
-                sheet: text(16).unwrap_or(""),
-                excluded: r.get(17)?,
-            })
-            .map_err(|e| answers_at(e, text(1).unwrap_or(""), r.get(2).unwrap_or(0)))?;
-        }
-        Ok(())
     }
 
     /// Periods whose returns changed since their outputs were written.
