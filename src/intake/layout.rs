@@ -462,11 +462,7 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
         /// The first row of the header and the row the data follows.
         top: u32,
         row: u32,
-        columns: Vec<(u32, Field)>,
-        ignored: Vec<(u32, Unnamed)>,
-        platform: Vec<(u32, usize, Unnamed)>,
-        export: Option<usize>,
-        approximate: Vec<(u32, usize)>,
+        header: HeaderRow,
     }
     let plausible = |columns: &[(u32, Field)]| {
         let items = columns.iter().filter(|(_, f)| matches!(f, Field::Item(_))).count();
@@ -487,16 +483,16 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
             .filter(|(next, _)| *next == row + 1)
             .and_then(|(next, below)| merge_second_row(&single, *next, below, scheme).map(|m| (*next, m)));
         let candidates = std::iter::once((*row, single)).chain(merged);
-        for (last, h) in candidates {
-            if plausible(&h.columns) && best.as_ref().is_none_or(|b| h.columns.len() > b.columns.len()) {
+        for (last, header) in candidates {
+            if plausible(&header.columns)
+                && best
+                    .as_ref()
+                    .is_none_or(|b| header.columns.len() > b.header.columns.len())
+            {
                 best = Some(Candidate {
                     top: *row,
                     row: last,
-                    columns: h.columns,
-                    ignored: h.ignored,
-                    platform: h.platform,
-                    export: h.export,
-                    approximate: h.approximate,
+                    header,
                 });
             }
         }
@@ -504,11 +500,14 @@ pub fn detect(sheet: &str, rows: &[(u32, Vec<(u32, Value)>)], scheme: &Scheme) -
     let Candidate {
         top,
         row: header_row,
-        columns,
-        ignored,
-        platform,
-        export,
-        mut approximate,
+        header:
+            HeaderRow {
+                columns,
+                ignored,
+                platform,
+                export,
+                mut approximate,
+            },
     } = best?;
     let above: Vec<_> = rows.iter().filter(|(r, _)| *r < top).collect();
     let meta = read_meta(sheet, &above);
