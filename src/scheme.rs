@@ -692,7 +692,7 @@ fn leading_question_number(label: &str) -> Option<u32> {
 
 /// What follows a question number at the start of a header: `15、…`, `15.…`, `Q15.…`, `Q15…`,
 /// `第15题…`, `问题15…`; `None` when it opens with no question number.
-pub fn strip_question_number(label: &str) -> Option<&str> {
+fn strip_question_number(label: &str) -> Option<&str> {
     let (rest, bare) = match label.strip_prefix(['Q', 'q']) {
         Some(r) => (r, false),
         None => match label.strip_prefix('第').or_else(|| label.strip_prefix("问题")) {

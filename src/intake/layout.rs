@@ -5,26 +5,26 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::Value;
-use crate::results::{Field, Layout, Meta, MetaCell};
+use crate::results::{COLUMN_LABELS, Field, Layout, Meta, MetaCell};
 use crate::scheme::Scheme;
 use crate::text::{normalize_label, split_label_value};
 
 /// How many rows from the top of a sheet are searched for metadata and the header.
 pub const HEADER_SEARCH_ROWS: u32 = 30;
 
-/// The fixed columns, their label in the template and the other labels they go by
-/// (compared after [`normalize_label`]).
+/// The fixed columns, their label in the template ([`COLUMN_LABELS`]) and the other labels
+/// they go by (compared after [`normalize_label`]).
 pub const FIELDS: &[(Field, &str, &[&str])] = &[
-    (Field::Seq, "序号", &["编号", "NO", "NO.", "序"]),
+    (Field::Seq, COLUMN_LABELS[0], &["编号", "NO", "NO.", "序"]),
     (
         Field::SurveyDate,
-        "调查日期",
+        COLUMN_LABELS[1],
         &["日期", "调查时间", "回访日期", "评价日期", "走访日期"],
     ),
-    (Field::Method, "调查方式", &["方式", "评价方式", "回访方式"]),
+    (Field::Method, COLUMN_LABELS[2], &["方式", "评价方式", "回访方式"]),
     (
         Field::UserName,
-        "用户名称",
+        COLUMN_LABELS[3],
         &[
             "单位名称",
             "客户名称",
@@ -38,32 +38,32 @@ pub const FIELDS: &[(Field, &str, &[&str])] = &[
     ),
     (
         Field::UserType,
-        "用户类型",
+        COLUMN_LABELS[4],
         &["用户类别", "客户类型", "用户分类", "客户类别"],
     ),
     (
         Field::UsageNature,
-        "用水(用气)性质",
+        COLUMN_LABELS[5],
         &["用水性质", "用气性质", "使用性质", "用水用气性质", "用途"],
     ),
     (
         Field::MonthlyUsage,
-        "月均用量",
+        COLUMN_LABELS[6],
         &["月用量", "月均用水量", "月均用气量", "用量", "月均用水用气量"],
     ),
     (
         Field::Phone,
-        "联系电话",
+        COLUMN_LABELS[7],
         &["电话", "手机", "手机号", "联系方式", "电话号码", "手机号码"],
     ),
     (
         Field::Utility,
-        "服务类别",
+        COLUMN_LABELS[8],
         &["类别", "业务类别", "服务类型", "行业类别", "供水供气"],
     ),
     (
         Field::Enterprise,
-        "服务企业",
+        COLUMN_LABELS[9],
         &[
             "供水企业",
             "供气企业",
@@ -77,7 +77,7 @@ pub const FIELDS: &[(Field, &str, &[&str])] = &[
     ),
     (
         Field::County,
-        "所属县市",
+        COLUMN_LABELS[10],
         &[
             "县市",
             "所属区域",
@@ -91,7 +91,7 @@ pub const FIELDS: &[(Field, &str, &[&str])] = &[
     ),
     (
         Field::Opinion,
-        "意见或投诉",
+        COLUMN_LABELS[11],
         &[
             "意见",
             "投诉",
@@ -103,10 +103,14 @@ pub const FIELDS: &[(Field, &str, &[&str])] = &[
             "不满意原因",
         ],
     ),
-    (Field::Suggestion, "建议", &["改进建议", "用户建议", "其他建议"]),
+    (
+        Field::Suggestion,
+        COLUMN_LABELS[12],
+        &["改进建议", "用户建议", "其他建议"],
+    ),
     (
         Field::NotReached,
-        "未回访原因",
+        COLUMN_LABELS[13],
         &["未访原因", "未接通原因", "失访原因", "未回访说明", "未完成原因"],
     ),
 ];

@@ -39,25 +39,42 @@ pub struct DetailSpec {
 }
 
 impl DetailSpec {
-    /// The spec as a period's results give it.
-    pub fn of(r: &crate::results::PeriodResults) -> DetailSpec {
-        let mut values = super::wording_values(r);
-        values.retain(|k, _| NAME_VALUES.contains(k));
+    /// The spec of `period`'s detail in `city`: its name's values, whether an upheld appeal left
+    /// a response out, and the names by code of the submitters and of the enterprises.
+    pub fn new<'a>(
+        city: &str,
+        period: crate::period::Period,
+        excluded: bool,
+        parties: impl IntoIterator<Item = (&'a str, &'a str)>,
+        enterprises: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> DetailSpec {
+        let mut values = crate::wording::Values::new();
+        values.insert("city", city.to_string());
+        values.insert("period", period.to_string());
+        values.insert("period_label", period.label_zh());
+        values.insert("kind", period.kind().label().to_string());
+        let owned = |pairs: &mut dyn Iterator<Item = (&str, &str)>| -> HashMap<String, String> {
+            pairs.map(|(c, n)| (c.to_string(), n.to_string())).collect()
+        };
         DetailSpec {
             values,
-            excluded: r.city_group().is_some_and(|g| g.excluded > 0),
-            parties: (r.quality.submitters.iter())
-                .map(|q| (q.code.clone(), q.name.clone()))
-                .collect(),
-            enterprises: (r.enterprises.iter())
-                .map(|e| (e.code.clone(), e.name.clone()))
-                .collect(),
+            excluded,
+            parties: owned(&mut parties.into_iter()),
+            enterprises: owned(&mut enterprises.into_iter()),
         }
     }
-}
 
-/// The values a document's name may use (the [names] table's placeholders).
-pub const NAME_VALUES: [&str; 4] = ["city", "period", "period_label", "kind"];
+    /// The spec as a period's results give it.
+    pub fn of(r: &crate::results::PeriodResults) -> DetailSpec {
+        DetailSpec::new(
+            &r.city,
+            r.period,
+            r.city_group().is_some_and(|g| g.excluded > 0),
+            (r.quality.submitters.iter()).map(|q| (q.code.as_str(), q.name.as_str())),
+            (r.enterprises.iter()).map(|e| (e.code.as_str(), e.name.as_str())),
+        )
+    }
+}
 
 /// Writes the detail workbook of `spec`'s period, its rows from `rows`, into `dir`.
 pub fn write(

@@ -113,21 +113,15 @@ fn detail_spec(
     store: &Store,
     period: Period,
 ) -> Result<crate::render::detail::DetailSpec, StoreError> {
-    let mut values = crate::wording::Values::new();
-    values.insert("city", config.city.clone());
-    values.insert("period", period.to_string());
-    values.insert("period_label", period.label_zh());
-    values.insert("kind", period.kind().label().to_string());
-    let units = config.units.iter().map(|u| (u.code.clone(), u.name.clone()));
-    let enterprises: std::collections::HashMap<String, String> = (config.enterprises.iter())
-        .map(|e| (e.code.clone(), e.name.clone()))
-        .collect();
-    Ok(crate::render::detail::DetailSpec {
-        values,
-        excluded: store.any_excluded(period)?,
-        parties: units.chain(enterprises.clone()).collect(),
-        enterprises,
-    })
+    let units = config.units.iter().map(|u| (u.code.as_str(), u.name.as_str()));
+    let enterprises = || (config.enterprises.iter()).map(|e| (e.code.as_str(), e.name.as_str()));
+    Ok(crate::render::detail::DetailSpec::new(
+        &config.city,
+        period,
+        store.any_excluded(period)?,
+        units.chain(enterprises()),
+        enterprises(),
+    ))
 }
 
 fn publish_with(

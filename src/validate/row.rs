@@ -158,13 +158,10 @@ impl<'a> Validator<'a> {
             && !self.undecided.is_empty()
             && let Some(layout) = self.undecided_layout.take()
         {
-            let rows = std::mem::take(&mut self.undecided);
-            let tally = rows.iter().map(|(_, cells)| self.answered_items(cells));
+            let tally = self.undecided.iter().map(|(_, cells)| self.answered_items(cells));
             let (answered, numbers) = tally.fold((0, true), |(n, all), (k, b)| (n + k, all && b));
             self.numbered = Some(answered > 0 && numbers);
-            for (row, cells) in rows {
-                self.row(&layout, row, &cells);
-            }
+            self.read_undecided(&layout);
         }
         if let Some(reason) = self.rejection {
             return Outcome::Rejected {
