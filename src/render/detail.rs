@@ -6,9 +6,10 @@
 
 use std::path::PathBuf;
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, XlsxError};
 
 use super::sheet::{Formats, print_setup, text_width};
+use super::sheet_stream::{Cell, Rows, save_with_rows};
 use super::{RenderContext, RenderError, Renderer};
 use crate::score::AnswerTable;
 use crate::store::DetailRow;
@@ -76,6 +77,13 @@ impl DetailSpec {
     }
 }
 
+/// The detail's zip compression: 200,000 rows at the fastest level (a somewhat larger file)
+/// keep it to seconds.
+const ZIP_LEVEL: i64 = 1;
+
+/// The detail sheet's place among the workbook's worksheets (after the sheet about it).
+const ROWS_SHEET: usize = 2;
+
 /// Writes the detail workbook of `spec`'s period, its rows from `rows`, into `dir`.
 pub fn write(
     spec: &DetailSpec,
@@ -87,26 +95,82 @@ pub fn write(
     let name = wording.name("detail_workbook", &spec.values);
     let path = dir.join(format!("{name}.xlsx"));
     let fail = |e: std::io::Error| RenderError::new(DetailWorkbook.name(), &path, e);
-    let xlsx = |e: XlsxError| std::io::Error::other(e.to_string());
-    let mut wb = super::xlsx::pinned(&name).map_err(xlsx).map_err(fail)?;
-    // 200,000 rows: the fastest compression (a somewhat larger file) keeps it to seconds.
-    wb.set_zip_compression_level(1);
     let started = std::time::Instant::now();
-    build(&mut wb, spec, rows, scheme, wording, &name).map_err(fail)?;
+    let n = rows.count().map_err(|e| fail(std::io::Error::other(e.to_string())))?;
+    let columns = Columns::new(spec, scheme, wording);
+    let skeleton = skeleton(&columns, wording, &name, n).map_err(fail)?;
+    super::xlsx::write_atomic_with(&path, |file| {
+        stream(&skeleton, &columns, n, rows, scheme, wording, file)
+    })
+    .map_err(fail)?;
     tracing::debug!("明细表: rows written in {:?}", started.elapsed());
-    super::xlsx::save_atomic(&mut wb, &path).map_err(xlsx).map_err(fail)?;
     Ok(vec![path])
 }
 
-fn build(
-    wb: &mut Workbook,
-    spec: &DetailSpec,
-    rows: &dyn super::DetailRows,
-    scheme: &crate::scheme::Scheme,
-    w: &crate::wording::Wording,
-    title: &str,
-) -> std::io::Result<()> {
+/// The detail sheet's columns: their headers, and the excluded mark's column when an upheld
+/// appeal left responses out.
+struct Columns {
+    headers: Vec<String>,
+    /// How many columns there are without the mark.
+    plain: usize,
+    mark: Option<u16>,
+    parties: HashMap<String, String>,
+    enterprises: HashMap<String, String>,
+}
+
+impl Columns {
+    fn new(spec: &DetailSpec, scheme: &crate::scheme::Scheme, w: &crate::wording::Wording) -> Columns {
+        let mut headers: Vec<String> = [
+            w.text("detail.col_unit"),
+            w.text("detail.col_file"),
+            w.text("detail.col_sheet"),
+            w.text("detail.col_row"),
+            w.text("detail.col_date"),
+            w.text("detail.col_method"),
+            w.text("detail.col_user"),
+            w.text("detail.col_user_type"),
+            w.text("detail.col_nature"),
+            w.text("detail.col_usage"),
+            w.text("detail.col_phone"),
+            w.text("detail.col_enterprise"),
+            w.text("detail.col_utility"),
+            w.text("detail.col_county"),
+        ]
+        .map(String::from)
+        .to_vec();
+        headers.extend((scheme.items.iter()).map(|i| w.with("detail.col_answer", &[("name", &i.id)])));
+        headers.extend((scheme.items.iter()).map(|i| w.with("detail.col_score", &[("name", &i.id)])));
+        headers.extend([
+            w.text("detail.col_opinion").to_string(),
+            w.text("detail.col_suggestion").to_string(),
+        ]);
+        // A period with responses an upheld appeal left out says which, in a last column.
+        let plain = headers.len();
+        let mark = spec.excluded.then(|| {
+            headers.push(w.text("detail.col_excluded").to_string());
+            (headers.len() - 1) as u16
+        });
+        Columns {
+            headers,
+            plain,
+            mark,
+            parties: spec.parties.clone(),
+            enterprises: spec.enterprises.clone(),
+        }
+    }
+
+    fn last(&self) -> u16 {
+        (self.headers.len() - 1) as u16
+    }
+}
+
+/// The workbook as the library saves it with the detail sheet's header row only, knowing that
+/// `n` rows follow: the sheet about the detail, the columns' widths, the frozen header, the
+/// print setup and the filter over all rows.
+fn skeleton(columns: &Columns, w: &crate::wording::Wording, title: &str, n: u32) -> std::io::Result<Vec<u8>> {
     let xlsx = |e: XlsxError| std::io::Error::other(e.to_string());
+    let mut wb = super::xlsx::pinned(title).map_err(xlsx)?;
+    wb.set_zip_compression_level(ZIP_LEVEL as u8);
     let f = Formats::new();
     {
         let ws = wb
@@ -133,39 +197,9 @@ fn build(
     let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx)?;
     ws.set_name(w.text("detail.sheet_rows")).map_err(xlsx)?;
     print_setup(ws, w, title);
-    let mut headers: Vec<String> = [
-        w.text("detail.col_unit"),
-        w.text("detail.col_file"),
-        w.text("detail.col_sheet"),
-        w.text("detail.col_row"),
-        w.text("detail.col_date"),
-        w.text("detail.col_method"),
-        w.text("detail.col_user"),
-        w.text("detail.col_user_type"),
-        w.text("detail.col_nature"),
-        w.text("detail.col_usage"),
-        w.text("detail.col_phone"),
-        w.text("detail.col_enterprise"),
-        w.text("detail.col_utility"),
-        w.text("detail.col_county"),
-    ]
-    .map(String::from)
-    .to_vec();
-    headers.extend((scheme.items.iter()).map(|i| w.with("detail.col_answer", &[("name", &i.id)])));
-    headers.extend((scheme.items.iter()).map(|i| w.with("detail.col_score", &[("name", &i.id)])));
-    headers.extend([
-        w.text("detail.col_opinion").to_string(),
-        w.text("detail.col_suggestion").to_string(),
-    ]);
-    // A period with responses an upheld appeal left out says which, in a last column.
-    let plain = headers.len();
-    let excluded = spec.excluded;
-    let mark = excluded.then(|| {
-        headers.push(w.text("detail.col_excluded").to_string());
-        (headers.len() - 1) as u16
-    });
+    let plain = columns.plain;
     // Widths must be set before any row in a constant-memory sheet.
-    for (c, h) in headers.iter().enumerate() {
+    for (c, h) in columns.headers.iter().enumerate() {
         let width = match c {
             1 => 30.0,
             6 | 11 => 26.0,
@@ -174,38 +208,55 @@ fn build(
         };
         ws.set_column_width(c as u16, width).map_err(xlsx)?;
     }
-    for (c, h) in headers.iter().enumerate() {
+    for (c, h) in columns.headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, h, &f.header).map_err(xlsx)?;
     }
     ws.set_freeze_panes(1, 0).map_err(xlsx)?;
     ws.set_repeat_rows(0, 0).map_err(xlsx)?;
+    ws.autofilter(0, 0, n.max(1), columns.last()).map_err(xlsx)?;
+    wb.save_to_buffer().map_err(xlsx)
+}
+
+/// Writes the workbook `skeleton` with the `n` rows of `rows` into `out`, in two stages on two
+/// threads: this one reads the store and scores the answers into owned rows; the other turns
+/// them into the sheet's XML and compresses it. Batches keep the channel cheap, and its bound
+/// keeps memory flat.
+fn stream(
+    skeleton: &[u8],
+    columns: &Columns,
+    n: u32,
+    rows: &dyn super::DetailRows,
+    scheme: &crate::scheme::Scheme,
+    w: &crate::wording::Wording,
+    out: &mut std::io::BufWriter<std::fs::File>,
+) -> std::io::Result<()> {
+    let xlsx = |e: XlsxError| std::io::Error::other(e.to_string());
     let n_items = scheme.items.len() as u16;
     let table = AnswerTable::new(scheme);
     // Names by code, looked up once per row.
-    let parties: HashMap<&str, &str> = (spec.parties.iter()).map(|(c, n)| (c.as_str(), n.as_str())).collect();
-    let names: HashMap<&str, &str> = (spec.enterprises.iter())
+    let parties: HashMap<&str, &str> = (columns.parties.iter())
         .map(|(c, n)| (c.as_str(), n.as_str()))
         .collect();
-    // Two stages on two threads: this one reads the store and scores the answers into owned
-    // rows; the writer turns them into the sheet's XML. Batches keep the channel cheap, and
-    // its bound keeps memory flat.
+    let names: HashMap<&str, &str> = (columns.enterprises.iter())
+        .map(|(c, n)| (c.as_str(), n.as_str()))
+        .collect();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Line>>(8);
-    let sheet = &mut *ws;
-    let written = std::thread::scope(|scope| -> std::io::Result<u32> {
-        let writer = scope.spawn(move || -> Result<u32, XlsxError> {
-            let mut row = 0u32;
-            for batch in rx {
-                for line in batch {
-                    row += 1;
-                    for (col, cell) in line.cells {
-                        match cell {
-                            Value::Text(t) => sheet.write_string(row, col, t)?,
-                            Value::Number(v) => sheet.write_number(row, col, v)?,
-                        };
+    std::thread::scope(|scope| -> std::io::Result<()> {
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            save_with_rows(skeleton, ZIP_LEVEL, ROWS_SHEET, columns.last(), n, out, |sink| {
+                let mut xml = Rows::default();
+                let mut row = 0u32;
+                for batch in rx {
+                    for mut line in batch {
+                        row += 1;
+                        xml.row(row, &mut line.cells).map_err(xlsx)?;
                     }
+                    sink.write(xml.as_bytes())?;
+                    xml.clear();
                 }
-            }
-            Ok(row)
+                Ok(row)
+            })
+            .map(|_| ())
         });
         let mut batch = Vec::with_capacity(BATCH);
         let mut closed = false;
@@ -214,8 +265,8 @@ fn build(
                 return Ok(());
             }
             let mut l = line(d, &table, n_items, &parties, &names)?;
-            if let (Some(col), true) = (mark, d.excluded) {
-                l.cells.push((col, Value::Text(w.text("detail.excluded").to_string())));
+            if let (Some(col), true) = (columns.mark, d.excluded) {
+                l.cells.push((col, Cell::Text(w.text("detail.excluded").to_string())));
             }
             batch.push(l);
             if batch.len() == BATCH
@@ -232,29 +283,20 @@ fn build(
             let _ = tx.send(batch);
         }
         drop(tx);
-        let row = writer
+        let wrote = writer
             .join()
-            .map_err(|_| std::io::Error::other("明细表写入线程异常退出"))?
-            .map_err(xlsx)?;
+            .map_err(|_| std::io::Error::other("明细表写入线程异常退出"))?;
+        // A row the store could not give stopped the rows short: that is the cause to tell.
         read.map_err(|e| std::io::Error::other(e.to_string()))?;
-        Ok(row)
-    })?;
-    let row = written;
-    ws.autofilter(0, 0, row.max(1), headers.len() as u16 - 1)
-        .map_err(xlsx)?;
-    Ok(())
+        wrote
+    })
 }
 
 const BATCH: usize = 512;
 
-enum Value {
-    Text(String),
-    Number(f64),
-}
-
 /// One response as the cells of its row (empty cells left out).
 struct Line {
-    cells: Vec<(u16, Value)>,
+    cells: Vec<(u16, Cell)>,
 }
 
 /// Turns a stored response into its row: every value from a return as text (never a formula),
@@ -269,7 +311,7 @@ fn line(
     let mut cells = Vec::with_capacity(20 + 2 * n_items as usize);
     let mut text = |col: u16, t: &str| {
         if !t.is_empty() {
-            cells.push((col, Value::Text(t.to_string())));
+            cells.push((col, Cell::Text(t.to_string())));
         }
     };
     text(0, parties.get(d.submitter).copied().unwrap_or(d.submitter));
@@ -287,18 +329,18 @@ fn line(
     let base = 14u16;
     text(base + 2 * n_items, d.opinion.unwrap_or(""));
     text(base + 2 * n_items + 1, d.suggestion.unwrap_or(""));
-    cells.push((3, Value::Number(d.row as f64)));
+    cells.push((3, Cell::Number(d.row as f64)));
     if let Some(u) = d.monthly_usage {
-        cells.push((9, Value::Number(u)));
+        cells.push((9, Cell::Number(u)));
     }
     // The answers as stored, and their scores as scoring gives them.
     table.each(d.answers, |i, answer, value| {
         let i = i as u16;
         if !answer.is_empty() {
-            cells.push((base + i, Value::Text(answer.to_string())));
+            cells.push((base + i, Cell::Text(answer.to_string())));
         }
         if let Some(v) = value {
-            cells.push((base + n_items + i, Value::Number(v.score)));
+            cells.push((base + n_items + i, Cell::Number(v.score)));
         }
     })?;
     Ok(Line { cells })

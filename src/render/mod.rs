@@ -16,6 +16,7 @@ pub mod notice;
 pub mod public;
 pub mod report;
 pub mod sheet;
+pub mod sheet_stream;
 pub mod summary;
 pub mod users;
 pub mod xlsx;
@@ -33,6 +34,9 @@ use crate::wording::{Values, Wording};
 pub trait DetailRows {
     /// Calls `f` with each response, by submitter and file, in row order.
     fn for_each(&self, f: &mut dyn FnMut(&DetailRow<'_>) -> Result<(), StoreError>) -> Result<(), StoreError>;
+
+    /// How many responses [`for_each`](DetailRows::for_each) gives.
+    fn count(&self) -> Result<u32, StoreError>;
 }
 
 /// What every renderer gets: the period's results, the stream of its responses, the report

@@ -18,6 +18,27 @@ pub fn pinned(title: &str) -> Result<Workbook, XlsxError> {
 /// Saves `wb` to `path` atomically: written to a temporary file beside it (never held whole in
 /// memory), synced, then renamed over `path`.
 pub fn save_atomic(wb: &mut Workbook, path: &Path) -> Result<(), XlsxError> {
+    let mut failed = None;
+    let saved = write_atomic_with(path, |file| {
+        wb.save_to_writer(file).map_err(|e| {
+            let said = std::io::Error::other(e.to_string());
+            failed = Some(e);
+            said
+        })
+    });
+    match (saved, failed) {
+        (Ok(()), _) => Ok(()),
+        (Err(_), Some(e)) => Err(e),
+        (Err(e), None) => Err(XlsxError::IoError(e)),
+    }
+}
+
+/// Writes `path` atomically with `write`: into a temporary file beside it, synced, then renamed
+/// over `path`; the temporary file goes if anything fails.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     // Workbooks are saved on more than one thread at once (the detail beside the others):
@@ -29,10 +50,13 @@ pub fn save_atomic(wb: &mut Workbook, path: &Path) -> Result<(), XlsxError> {
         crate::output::TEMP_PREFIX,
         std::process::id()
     ));
-    let saved = wb
-        .save(&tmp)
-        .and_then(|()| Ok(std::fs::File::open(&tmp)?.sync_all()?))
-        .and_then(|()| Ok(std::fs::rename(&tmp, path)?));
+    let saved = std::fs::File::create(&tmp)
+        .and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out)?;
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
     if saved.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

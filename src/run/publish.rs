@@ -28,6 +28,10 @@ impl DetailRows for Detail<'_> {
     ) -> Result<(), StoreError> {
         self.store.for_each_detail(self.period, f)
     }
+
+    fn count(&self) -> Result<u32, StoreError> {
+        self.store.count_detail(self.period)
+    }
 }
 
 /// Computes and writes the outputs of each period: every renderer's files, then

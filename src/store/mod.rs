@@ -1010,6 +1010,16 @@ impl Store {
         Ok(())
     }
 
+    /// How many responses [`for_each_detail`](Store::for_each_detail) gives for `period`.
+    pub fn count_detail(&self, period: Period) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM response r JOIN submission s ON s.id = r.submission_id
+             WHERE s.kind = ?1 AND s.period = ?2 AND s.status = 'accepted'",
+            params![period.kind().code(), period],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Whether an upheld appeal leaves out a response of the period's accepted returns (the
     /// detail workbook then marks which).
     pub fn any_excluded(&self, period: Period) -> Result<bool, StoreError> {

@@ -79,6 +79,14 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "the renderer's name and log/error messages, for the operator",
     ),
     (
+        "sheet_stream.rs",
+        &[
+            "工作簿骨架不符合预期:{what}",
+            "写入时行数发生变化:应为 {n_rows} 行,实际 {written} 行",
+        ],
+        "error messages, for the operator",
+    ),
+    (
         "feedback.rs",
         &["退回意见"],
         "feedback::FOLDER (delivery finds the workbooks there) and the renderer's name",
