@@ -11,7 +11,21 @@ use utility_eval::cli::Cli;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Transparent huge pages off for this process: mimalloc asks for them, and the kernel then
+/// zeroes 2 MiB for memory the run touches a little of, again each time mimalloc gives pages
+/// back. Measured on the provincial month: system time 0.8 s -> 0.45 s, peak memory
+/// 235-300 MB -> 185-215 MB, the same output.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours; a kernel
+    // without it returns an error, which leaves things as they were.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    no_huge_pages();
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let parsed = utility_eval::cli::command()
         .try_get_matches_from(&argv)

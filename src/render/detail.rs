@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use rust_xlsxwriter::{Format, XlsxError};
 
 use super::sheet::{Formats, print_setup, text_width};
-use super::sheet_stream::{Cell, Rows, save_with_rows};
+use super::sheet_stream::{Rows, save_with_rows};
 use super::{RenderContext, RenderError, Renderer};
 use crate::score::AnswerTable;
 use crate::store::DetailRow;
@@ -23,7 +23,17 @@ impl Renderer for DetailWorkbook {
     }
 
     fn render(&self, cx: &RenderContext<'_>) -> Result<Vec<PathBuf>, RenderError> {
-        write(&DetailSpec::of(cx.results), cx.detail, cx.scheme, cx.wording, cx.dir)
+        let Some(rows) = cx.detail else {
+            let path = cx
+                .dir
+                .join(cx.wording.name("detail_workbook", &DetailSpec::of(cx.results).values));
+            return Err(RenderError::new(
+                self.name(),
+                &path,
+                std::io::Error::other("no rows given"),
+            ));
+        };
+        write(&DetailSpec::of(cx.results), rows, cx.scheme, cx.wording, cx.dir)
     }
 }
 
@@ -218,9 +228,9 @@ fn skeleton(columns: &Columns, w: &crate::wording::Wording, title: &str, n: u32)
 }
 
 /// Writes the workbook `skeleton` with the `n` rows of `rows` into `out`, in two stages on two
-/// threads: this one reads the store and scores the answers into owned rows; the other turns
-/// them into the sheet's XML and compresses it. Batches keep the channel cheap, and its bound
-/// keeps memory flat.
+/// threads: this one reads the store, scores the answers and writes the rows' XML; the other
+/// compresses it into the workbook. Pieces of a quarter megabyte keep the channel cheap, and
+/// its bound keeps memory flat.
 fn stream(
     skeleton: &[u8],
     columns: &Columns,
@@ -230,118 +240,292 @@ fn stream(
     w: &crate::wording::Wording,
     out: &mut std::io::BufWriter<std::fs::File>,
 ) -> std::io::Result<()> {
-    let xlsx = |e: XlsxError| std::io::Error::other(e.to_string());
-    let n_items = scheme.items.len() as u16;
-    let table = AnswerTable::new(scheme);
-    // Names by code, looked up once per row.
-    let parties: HashMap<&str, &str> = (columns.parties.iter())
-        .map(|(c, n)| (c.as_str(), n.as_str()))
-        .collect();
-    let names: HashMap<&str, &str> = (columns.enterprises.iter())
-        .map(|(c, n)| (c.as_str(), n.as_str()))
-        .collect();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Line>>(8);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<u8>, u32)>(8);
     std::thread::scope(|scope| -> std::io::Result<()> {
         let writer = scope.spawn(move || -> std::io::Result<()> {
             save_with_rows(skeleton, ZIP_LEVEL, ROWS_SHEET, columns.last(), n, out, |sink| {
-                let mut xml = Rows::default();
-                let mut row = 0u32;
-                for batch in rx {
-                    for mut line in batch {
-                        row += 1;
-                        xml.row(row, &mut line.cells).map_err(xlsx)?;
-                    }
-                    sink.write(xml.as_bytes())?;
-                    xml.clear();
+                let mut written = 0;
+                for (xml, k) in rx {
+                    sink.write(&xml)?;
+                    written += k;
                 }
-                Ok(row)
+                Ok(written)
             })
             .map(|_| ())
         });
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut lines = Lines::new(columns, scheme, w);
         let mut closed = false;
+        let mut failed = None;
         let read = rows.for_each(&mut |d| {
             if closed {
                 return Ok(());
             }
-            let mut l = line(d, &table, n_items, &parties, &names)?;
-            if let (Some(col), true) = (columns.mark, d.excluded) {
-                l.cells.push((col, Cell::Text(w.text("detail.excluded").to_string())));
+            if let Err(e) = lines.line(d) {
+                match e {
+                    LineError::Answers(e) => return Err(e.into()),
+                    // Excel cannot hold the row: said below, after the writer stops.
+                    LineError::Xlsx(e) => {
+                        failed = Some(e);
+                        closed = true;
+                        return Ok(());
+                    }
+                }
             }
-            batch.push(l);
-            if batch.len() == BATCH
-                && tx
-                    .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                    .is_err()
-            {
-                // The writer stopped on an error: it is reported below.
-                closed = true;
+            if lines.xml.as_bytes().len() >= PIECE {
+                if tx.send((lines.xml.take(), lines.count)).is_err() {
+                    // The writer stopped on an error: it is reported below.
+                    closed = true;
+                }
+                lines.count = 0;
             }
             Ok(())
         });
-        if !batch.is_empty() && !closed {
-            let _ = tx.send(batch);
+        if !closed {
+            let _ = tx.send((lines.xml.take(), lines.count));
         }
         drop(tx);
         let wrote = writer
             .join()
             .map_err(|_| std::io::Error::other("明细表写入线程异常退出"))?;
-        // A row the store could not give stopped the rows short: that is the cause to tell.
+        // A row the store could not give, or Excel could not hold, stopped the rows short:
+        // that is the cause to tell.
         read.map_err(|e| std::io::Error::other(e.to_string()))?;
+        if let Some(e) = failed {
+            return Err(std::io::Error::other(e.to_string()));
+        }
         wrote
     })
 }
 
-const BATCH: usize = 512;
+/// The size of the pieces of XML handed to the compressing thread.
+const PIECE: usize = 256 * 1024;
 
-/// One response as the cells of its row (empty cells left out).
-struct Line {
-    cells: Vec<(u16, Cell)>,
+/// The detail's rows as XML, one response at a time.
+struct Lines<'a> {
+    xml: Rows,
+    /// Rows written since the XML was last taken, and in all.
+    count: u32,
+    row: u32,
+    table: AnswerTable,
+    n_items: u16,
+    parties: HashMap<&'a str, &'a str>,
+    names: HashMap<&'a str, &'a str>,
+    mark: Option<(u16, &'a str)>,
+    /// One response's answers (ranges of `text`) and scores, by item.
+    answers: Vec<Option<(usize, usize)>>,
+    scores: Vec<Option<f64>>,
+    text: String,
 }
 
-/// Turns a stored response into its row: every value from a return as text (never a formula),
-/// the row number, the usage and the scores as numbers.
-fn line(
-    d: &DetailRow<'_>,
-    table: &AnswerTable,
-    n_items: u16,
-    parties: &HashMap<&str, &str>,
-    names: &HashMap<&str, &str>,
-) -> Result<Line, crate::results::AnswersError> {
-    let mut cells = Vec::with_capacity(20 + 2 * n_items as usize);
-    let mut text = |col: u16, t: &str| {
-        if !t.is_empty() {
-            cells.push((col, Cell::Text(t.to_string())));
-        }
-    };
-    text(0, parties.get(d.submitter).copied().unwrap_or(d.submitter));
-    text(1, d.file);
-    text(2, d.sheet);
-    text(4, d.survey_date.unwrap_or(""));
-    text(5, d.method.unwrap_or(""));
-    text(6, d.user_name);
-    text(7, d.user_type.unwrap_or(""));
-    text(8, d.usage_nature.unwrap_or(""));
-    text(10, d.phone.unwrap_or(""));
-    text(11, names.get(d.enterprise).copied().unwrap_or(d.enterprise));
-    text(12, d.utility);
-    text(13, d.county);
-    let base = 14u16;
-    text(base + 2 * n_items, d.opinion.unwrap_or(""));
-    text(base + 2 * n_items + 1, d.suggestion.unwrap_or(""));
-    cells.push((3, Cell::Number(d.row as f64)));
-    if let Some(u) = d.monthly_usage {
-        cells.push((9, Cell::Number(u)));
+enum LineError {
+    Answers(crate::results::AnswersError),
+    Xlsx(XlsxError),
+}
+
+impl From<XlsxError> for LineError {
+    fn from(e: XlsxError) -> Self {
+        LineError::Xlsx(e)
     }
-    // The answers as stored, and their scores as scoring gives them.
-    table.each(d.answers, |i, answer, value| {
-        let i = i as u16;
-        if !answer.is_empty() {
-            cells.push((base + i, Cell::Text(answer.to_string())));
+}
+
+impl<'a> Lines<'a> {
+    fn new(columns: &'a Columns, scheme: &crate::scheme::Scheme, w: &'a crate::wording::Wording) -> Lines<'a> {
+        let n_items = scheme.items.len();
+        Lines {
+            xml: Rows::default(),
+            count: 0,
+            row: 0,
+            table: AnswerTable::new(scheme),
+            n_items: n_items as u16,
+            // Names by code, looked up once per row.
+            parties: (columns.parties.iter())
+                .map(|(c, n)| (c.as_str(), n.as_str()))
+                .collect(),
+            names: (columns.enterprises.iter())
+                .map(|(c, n)| (c.as_str(), n.as_str()))
+                .collect(),
+            mark: columns.mark.map(|col| (col, w.text("detail.excluded"))),
+            answers: vec![None; n_items],
+            scores: vec![None; n_items],
+            text: String::new(),
         }
-        if let Some(v) = value {
-            cells.push((base + n_items + i, Cell::Number(v.score)));
+    }
+
+    /// Writes a stored response as its row, cell by cell in column order: every value from a
+    /// return as text (never a formula), the row number, the usage and the scores as numbers,
+    /// the answers as stored and their scores as scoring gives them; empty cells left out.
+    fn line(&mut self, d: &DetailRow<'_>) -> Result<(), LineError> {
+        // The answers first (an item given twice keeps its last answer and its last score).
+        self.answers.fill(None);
+        self.scores.fill(None);
+        self.text.clear();
+        let (answers, scores, text) = (&mut self.answers, &mut self.scores, &mut self.text);
+        let decoded = self.table.each(d.answers, |i, answer, value| {
+            if !answer.is_empty() {
+                answers[i] = Some((text.len(), text.len() + answer.len()));
+                text.push_str(answer);
+            }
+            if let Some(v) = value {
+                scores[i] = Some(v.score);
+            }
+        });
+        decoded.map_err(LineError::Answers)?;
+        self.row += 1;
+        self.count += 1;
+        let x = &mut self.xml;
+        x.begin(self.row);
+        x.text(0, self.parties.get(d.submitter).copied().unwrap_or(d.submitter))?;
+        x.text(1, d.file)?;
+        x.text(2, d.sheet)?;
+        x.number(3, d.row as f64)?;
+        x.text(4, d.survey_date.unwrap_or(""))?;
+        x.text(5, d.method.unwrap_or(""))?;
+        x.text(6, d.user_name)?;
+        x.text(7, d.user_type.unwrap_or(""))?;
+        x.text(8, d.usage_nature.unwrap_or(""))?;
+        if let Some(u) = d.monthly_usage {
+            x.number(9, u)?;
         }
-    })?;
-    Ok(Line { cells })
+        x.text(10, d.phone.unwrap_or(""))?;
+        x.text(11, self.names.get(d.enterprise).copied().unwrap_or(d.enterprise))?;
+        x.text(12, d.utility)?;
+        x.text(13, d.county)?;
+        let base = 14u16;
+        let n = self.n_items;
+        for (i, a) in self.answers.iter().enumerate() {
+            if let Some((from, to)) = *a {
+                x.text(base + i as u16, &self.text[from..to])?;
+            }
+        }
+        for (i, v) in self.scores.iter().enumerate() {
+            if let Some(v) = *v {
+                x.number(base + n + i as u16, v)?;
+            }
+        }
+        x.text(base + 2 * n, d.opinion.unwrap_or(""))?;
+        x.text(base + 2 * n + 1, d.suggestion.unwrap_or(""))?;
+        if let (Some((col, mark)), true) = (self.mark, d.excluded) {
+            x.text(col, mark)?;
+        }
+        x.end();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreError;
+    use calamine::{Data, Reader};
+
+    /// `n` responses as the store would give them, saying `count` of them.
+    struct Responses {
+        n: u32,
+        count: u32,
+        names: Vec<String>,
+    }
+
+    impl Responses {
+        fn new(n: u32, count: u32) -> Responses {
+            let names = (0..n).map(|i| format!("用户{i}")).collect();
+            Responses { n, count, names }
+        }
+    }
+
+    impl super::super::DetailRows for Responses {
+        fn for_each(&self, f: &mut dyn FnMut(&DetailRow<'_>) -> Result<(), StoreError>) -> Result<(), StoreError> {
+            for i in 0..self.n {
+                // Odd rows answer in another order, and name an item twice (the last counts).
+                let answers = if i % 2 == 0 {
+                    r#"{"Q1":"是","Q12":"满意"}"#
+                } else {
+                    r#"{"D1":"非常满意","Q1":"是","Q1":"否"}"#
+                };
+                f(&DetailRow {
+                    submitter: "U1",
+                    file: "U1/东东镇_月度自评_2026-10.xlsx",
+                    sheet: "调查问卷",
+                    row: i64::from(i) + 5,
+                    survey_date: Some("2026-10-03"),
+                    method: None,
+                    user_name: &self.names[i as usize],
+                    user_type: Some("居民用户"),
+                    usage_nature: None,
+                    monthly_usage: (i % 3 == 0).then_some(12.5),
+                    phone: Some("13800000000"),
+                    enterprise: "QY001",
+                    utility: "供水",
+                    county: "东东镇",
+                    answers,
+                    opinion: (i == 7).then_some("水压 <低> & 不稳"),
+                    suggestion: None,
+                    excluded: false,
+                })?;
+            }
+            Ok(())
+        }
+
+        fn count(&self) -> Result<u32, StoreError> {
+            Ok(self.count)
+        }
+    }
+
+    fn spec() -> DetailSpec {
+        DetailSpec::new(
+            "天门市",
+            crate::period::Period::parse("2026-10").unwrap(),
+            false,
+            [("U1", "东东镇")],
+            [("QY001", "天门市东东供水有限公司")],
+        )
+    }
+
+    /// Rows enough for the XML to go to the compressor in several pieces, read back.
+    #[test]
+    fn every_row_is_written_across_the_pieces() {
+        let dir = tempfile::tempdir().unwrap();
+        let scheme = crate::scheme::Scheme::builtin();
+        let wording = crate::wording::Wording::builtin();
+        let n = 3000;
+        let files = write(&spec(), &Responses::new(n, n), &scheme, &wording, dir.path()).unwrap();
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&files[0]).unwrap();
+        let sheet = wb.worksheet_range(wording.text("detail.sheet_rows")).unwrap();
+        assert_eq!(sheet.height(), n as usize + 1, "the header and every response");
+        let at = |id: &str| scheme.items.iter().position(|i| i.id == id).unwrap() as u32;
+        let items = scheme.items.len() as u32;
+        let answer = |id: &str| 14 + at(id);
+        let score = |id: &str| 14 + items + at(id);
+        let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+        // Response i is on row i + 1: its number in the return, its answers and their scores.
+        for i in [0u32, 1, 7, 1500, 2999] {
+            let r = i + 1;
+            assert_eq!(cell(r, 0), Data::String("东东镇".into()));
+            assert_eq!(cell(r, 3), Data::Float(f64::from(i) + 5.0));
+            assert_eq!(cell(r, 6), Data::String(format!("用户{i}")));
+            assert_eq!(cell(r, 9), if i % 3 == 0 { Data::Float(12.5) } else { Data::Empty });
+            assert_eq!(cell(r, 11), Data::String("天门市东东供水有限公司".into()));
+            if i % 2 == 0 {
+                assert_eq!(cell(r, answer("Q1")), Data::String("是".into()));
+                assert_eq!(cell(r, score("Q1")), Data::Float(100.0));
+                assert_eq!(cell(r, score("Q12")), Data::Float(80.0));
+                assert_eq!(cell(r, answer("D1")), Data::Empty);
+            } else {
+                assert_eq!(cell(r, answer("Q1")), Data::String("否".into()));
+                assert_eq!(cell(r, score("Q1")), Data::Float(0.0));
+                assert_eq!(cell(r, score("D1")), Data::Float(100.0));
+                assert_eq!(cell(r, score("Q12")), Data::Empty);
+            }
+        }
+        assert_eq!(cell(8, 14 + 2 * items), Data::String("水压 <低> & 不稳".into()));
+    }
+
+    #[test]
+    fn rows_other_than_counted_leave_no_workbook() {
+        let dir = tempfile::tempdir().unwrap();
+        let scheme = crate::scheme::Scheme::builtin();
+        let wording = crate::wording::Wording::builtin();
+        let err = write(&spec(), &Responses::new(2000, 2001), &scheme, &wording, dir.path()).unwrap_err();
+        assert!(err.to_string().contains("2001"), "{err}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
+    }
 }

@@ -392,9 +392,13 @@ const RESULT_KEYS: &[&str] = &[
 pub fn results_fingerprint(path: &Path) -> Option<String> {
     use sha2::{Digest, Sha256};
     let doc: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    let mut doc = match doc {
+        Value::Object(doc) => doc,
+        _ => Map::new(),
+    };
     let mut picked: Map<String, Value> = RESULT_KEYS
         .iter()
-        .map(|k| (k.to_string(), doc.get(*k).cloned().unwrap_or(Value::Null)))
+        .map(|k| (k.to_string(), doc.remove(*k).unwrap_or(Value::Null)))
         .collect();
     // A month without unscheduled surveys fingerprints as before scores.json listed them.
     if picked.get("adhoc").and_then(Value::as_array).is_some_and(Vec::is_empty) {
@@ -409,8 +413,20 @@ pub fn results_fingerprint(path: &Path) -> Option<String> {
             }
         }
     }
-    let bytes = serde_json::to_vec(&picked).ok()?;
-    Some(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+    // Serialised straight into the hash.
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    serde_json::to_writer(&mut h, &picked).ok()?;
+    Some(h.0.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The dependency hash a period's outputs in `dir` were made under (its manifest's
@@ -477,6 +493,42 @@ pub fn manifest_outputs(dir: &Path) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// Each of `outputs` as a manifest lists it: its path under `dir`, its sha256 and size. Hashed
+/// on two threads (the detail workbook alone is tens of megabytes).
+fn listed(dir: &Path, outputs: &[PathBuf]) -> std::io::Result<Vec<Value>> {
+    let hash = |ps: &[PathBuf]| -> std::io::Result<Vec<Value>> {
+        (ps.iter())
+            .map(|p| {
+                let (sha, size) = crate::inbox::sha256(p)?;
+                let name = p.strip_prefix(dir).unwrap_or(p).to_string_lossy().to_string();
+                Ok(json!({"path": name, "sha256": sha, "bytes": size}))
+            })
+            .collect()
+    };
+    // The largest file on one side, the rest on the other.
+    let size = |p: &PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
+    let Some(big) = (0..outputs.len()).max_by_key(|&i| size(&outputs[i])) else {
+        return Ok(Vec::new());
+    };
+    let (one, rest) = std::thread::scope(|scope| {
+        let one = scope.spawn(|| hash(std::slice::from_ref(&outputs[big])));
+        let rest: Vec<PathBuf> = (outputs.iter().enumerate())
+            .filter(|(i, _)| *i != big)
+            .map(|(_, p)| p.clone())
+            .collect();
+        let rest = hash(&rest);
+        (
+            one.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            rest,
+        )
+    });
+    let mut rest = rest?.into_iter();
+    let mut one = one?.into_iter();
+    Ok((0..outputs.len())
+        .filter_map(|i| if i == big { one.next() } else { rest.next() })
+        .collect())
+}
+
 /// Writes manifest.json: the inputs the results came from and the files written, with hashes.
 /// `releases`: the period's issued versions (SPEC §9b), listed when there are any.
 pub fn write_manifest(
@@ -485,12 +537,7 @@ pub fn write_manifest(
     outputs: &[PathBuf],
     releases: &[crate::store::ReleaseRecord],
 ) -> std::io::Result<PathBuf> {
-    let mut files = Vec::new();
-    for p in outputs {
-        let (sha, size) = crate::inbox::sha256(p)?;
-        let name = p.strip_prefix(dir).unwrap_or(p).to_string_lossy().to_string();
-        files.push(json!({"path": name, "sha256": sha, "bytes": size}));
-    }
+    let files = listed(dir, outputs)?;
     let accepted = r
         .inputs
         .iter()
@@ -546,12 +593,7 @@ pub fn write_adopted_manifest(
     outputs: &[PathBuf],
     release: &crate::store::ReleaseRecord,
 ) -> std::io::Result<PathBuf> {
-    let mut files = Vec::new();
-    for p in outputs {
-        let (sha, size) = crate::inbox::sha256(p)?;
-        let name = p.strip_prefix(dir).unwrap_or(p).to_string_lossy().to_string();
-        files.push(json!({"path": name, "sha256": sha, "bytes": size}));
-    }
+    let files = listed(dir, outputs)?;
     let doc = json!({
         "period": period.to_string(),
         "kind": period.kind().code(),

@@ -43,7 +43,9 @@ pub trait DetailRows {
 /// wording and the folder to write into.
 pub struct RenderContext<'a> {
     pub results: &'a PeriodResults,
-    pub detail: &'a dyn DetailRows,
+    /// The responses, for the detail workbook; none for the issued documents, which are
+    /// written side by side and never read rows.
+    pub detail: Option<&'a dyn DetailRows>,
     /// The scheme the results were computed under (items, thresholds), for explanations.
     pub scheme: &'a crate::scheme::Scheme,
     pub wording: &'a Wording,
@@ -167,7 +169,7 @@ impl RenderError {
 }
 
 /// A renderer of period results.
-pub trait Renderer {
+pub trait Renderer: Sync {
     /// What it makes, for messages.
     fn name(&self) -> &'static str;
     /// Writes its files into the context's folder; returns their paths.

@@ -23,11 +23,15 @@ pub enum Cell {
 }
 
 /// Rows of unformatted cells as rust_xlsxwriter formats a constant-memory worksheet's rows
-/// (`Worksheet::flush_data_row`, default row height, no x14 extensions).
+/// (`Worksheet::flush_data_row`, default row height, no x14 extensions): a row is begun, its
+/// cells given in column order, each column once, then ended; or given whole to
+/// [`row`](Rows::row).
 #[derive(Default)]
 pub struct Rows {
     columns: Vec<String>,
     xml: Vec<u8>,
+    /// The row being written (1-based, as the sheet numbers it).
+    at: u32,
 }
 
 /// The longest string a cell holds, in UTF-16 units (Excel's limit, the library's check).
@@ -39,51 +43,83 @@ impl Rows {
     pub fn row(&mut self, row: u32, cells: &mut [(u16, Cell)]) -> Result<(), XlsxError> {
         // Stable: of a column given twice the last is kept, as the library's cell map does.
         cells.sort_by_key(|(col, _)| *col);
-        let r = row + 1;
-        self.xml.extend_from_slice(b"<row r=\"");
-        push_u64(&mut self.xml, u64::from(r));
-        self.xml.extend_from_slice(b"\">");
+        self.begin(row);
         for (k, (col, cell)) in cells.iter().enumerate() {
             if cells.get(k + 1).is_some_and(|(next, _)| next == col) {
                 continue;
             }
-            while self.columns.len() <= usize::from(*col) {
-                let c = self.columns.len() as u16;
-                self.columns.push(rust_xlsxwriter::utility::column_number_to_name(c));
-            }
-            let name = self.columns[usize::from(*col)].as_bytes();
-            let xml = &mut self.xml;
             match cell {
-                Cell::Number(v) if v.is_finite() => {
-                    xml.extend_from_slice(b"<c r=\"");
-                    xml.extend_from_slice(name);
-                    push_u64(xml, u64::from(r));
-                    xml.extend_from_slice(b"\"><v>");
-                    push_f64(xml, *v);
-                    xml.extend_from_slice(b"</v></c>");
-                }
-                // The library writes what Excel cannot hold as a number as its text.
-                Cell::Number(v) => {
-                    let text = if v.is_nan() {
-                        "NAN"
-                    } else if *v > 0.0 {
-                        "INF"
-                    } else {
-                        "-INF"
-                    };
-                    push_text(xml, name, r, text)?;
-                }
-                Cell::Text(t) if t.is_empty() => {}
-                Cell::Text(t) => push_text(xml, name, r, t)?,
+                Cell::Number(v) => self.number(*col, *v)?,
+                Cell::Text(t) => self.text(*col, t)?,
             }
         }
+        self.end();
+        Ok(())
+    }
+
+    /// Begins row `row` (0-based).
+    pub fn begin(&mut self, row: u32) {
+        self.at = row + 1;
+        self.xml.extend_from_slice(b"<row r=\"");
+        push_u64(&mut self.xml, u64::from(self.at));
+        self.xml.extend_from_slice(b"\">");
+    }
+
+    pub fn end(&mut self) {
         self.xml.extend_from_slice(b"</row>");
+    }
+
+    /// Names the columns up to `col` (`A`, …, `AA`, …).
+    fn name(&mut self, col: u16) {
+        while self.columns.len() <= usize::from(col) {
+            let c = self.columns.len() as u16;
+            self.columns.push(rust_xlsxwriter::utility::column_number_to_name(c));
+        }
+    }
+
+    /// A text cell of the row begun; an empty text is no cell.
+    pub fn text(&mut self, col: u16, t: &str) -> Result<(), XlsxError> {
+        if t.is_empty() {
+            return Ok(());
+        }
+        let r = self.at;
+        self.name(col);
+        push_text(&mut self.xml, self.columns[usize::from(col)].as_bytes(), r, t)
+    }
+
+    /// A number cell of the row begun; what Excel cannot hold as a number is written as the
+    /// library writes it, as its text.
+    pub fn number(&mut self, col: u16, v: f64) -> Result<(), XlsxError> {
+        if !v.is_finite() {
+            let text = if v.is_nan() {
+                "NAN"
+            } else if v > 0.0 {
+                "INF"
+            } else {
+                "-INF"
+            };
+            return self.text(col, text);
+        }
+        let r = self.at;
+        self.name(col);
+        let xml = &mut self.xml;
+        xml.extend_from_slice(b"<c r=\"");
+        xml.extend_from_slice(self.columns[usize::from(col)].as_bytes());
+        push_u64(xml, u64::from(r));
+        xml.extend_from_slice(b"\"><v>");
+        push_f64(xml, v);
+        xml.extend_from_slice(b"</v></c>");
         Ok(())
     }
 
     /// The XML of the rows appended since the last [`clear`](Rows::clear).
     pub fn as_bytes(&self) -> &[u8] {
         &self.xml
+    }
+
+    /// Hands over the XML written so far.
+    pub fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.xml)
     }
 
     pub fn clear(&mut self) {

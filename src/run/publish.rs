@@ -472,7 +472,7 @@ fn render_in_phases(
     fn context<'a>(
         config: &'a Config,
         r: &'a PeriodResults,
-        detail: &'a Detail<'_>,
+        detail: Option<&'a dyn DetailRows>,
         dir: &'a Path,
         issue: &'a Issue,
     ) -> RenderContext<'a> {
@@ -488,28 +488,49 @@ fn render_in_phases(
     }
     let all = crate::render::renderers();
     let detail_name = crate::render::detail::DetailWorkbook.name();
-    let one = |x: &dyn Renderer, issue: &Issue| -> Result<Vec<PathBuf>, PublishError> {
+    let one = |x: &dyn Renderer, issue: &Issue, rows: Option<&dyn DetailRows>| -> Result<Vec<PathBuf>, PublishError> {
         let started = std::time::Instant::now();
-        let files = x.render(&context(config, r, &detail, dir, issue))?;
+        let files = x.render(&context(config, r, rows, dir, issue))?;
         tracing::debug!("{}: {} in {:?}", r.period, x.name(), started.elapsed());
         Ok(files)
     };
+    // A phase's documents are independent of one another: those that read no rows are written
+    // side by side, each on its own thread; the detail (the store's rows, which stay on this
+    // thread) here. Their files in the renderers' order; the first failure in that order.
+    let phase = |xs: Vec<&dyn Renderer>, issue: &Issue| -> Result<Vec<Vec<PathBuf>>, PublishError> {
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = (xs.iter())
+                .map(|&x| (x.name() != detail_name).then(|| scope.spawn(move || one(x, issue, None))))
+                .collect();
+            (xs.iter().zip(threads))
+                .map(|(&x, thread)| match thread {
+                    Some(t) => t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    None => one(x, issue, Some(&detail)),
+                })
+                .collect()
+        })
+    };
     // Each document's files in its place; the detail's, written ahead, when it is done.
-    let mut outputs: Vec<Vec<PathBuf>> = Vec::new();
-    let mut slot = None;
-    for x in all.iter().filter(|x| which(x.as_ref())) {
-        if x.name() == detail_name && ahead.is_some() {
-            slot = Some(outputs.len());
-            outputs.push(Vec::new());
-        } else {
-            outputs.push(one(x.as_ref(), issue)?);
-        }
+    let first: Vec<&dyn Renderer> = (all.iter().map(|x| x.as_ref()))
+        .filter(|x| which(*x) && !(x.name() == detail_name && ahead.is_some()))
+        .collect();
+    let slot = (ahead.is_some())
+        .then(|| {
+            all.iter()
+                .filter(|x| which(x.as_ref()))
+                .position(|x| x.name() == detail_name)
+        })
+        .flatten();
+    let mut outputs = phase(first, issue)?;
+    if let Some(i) = slot {
+        outputs.insert(i, Vec::new());
     }
     let last = then()?;
     if let Some(issue) = &last {
-        for x in all.iter().filter(|x| x.issued()) {
-            outputs.push(one(x.as_ref(), issue)?);
-        }
+        outputs.extend(phase(
+            all.iter().map(|x| x.as_ref()).filter(|x| x.issued()).collect(),
+            issue,
+        )?);
     }
     if let (Some(i), Some(ahead)) = (slot, ahead) {
         outputs[i] = ahead.take(r.period)?;

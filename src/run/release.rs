@@ -32,20 +32,25 @@ pub enum State {
 /// The state of `period` from its folder and its release records.
 pub fn state(config: &Config, store: &Store, period: Period) -> Result<State, StoreError> {
     let dir = config.paths.period_dir(period);
+    // The results' fingerprint (reading all of scores.json) only when a release is there to
+    // compare it with.
+    let last = if config.release.required {
+        store.latest_release(period)?
+    } else {
+        None
+    };
+    let Some(last) = last else {
+        return Ok(match () {
+            _ if !dir.join(crate::render::json::SCORES).is_file() => State::Nothing,
+            _ if !config.release.required => State::Unsigned,
+            _ => State::Draft,
+        });
+    };
     let Some(now) = results_fingerprint(&dir) else {
         return Ok(State::Nothing);
     };
-    if !config.release.required {
-        return Ok(State::Unsigned);
-    }
-    let last = store.latest_release(period)?;
-    Ok(match last {
-        Some(last) => {
-            let changed = last.scores != now;
-            State::Issued { last, changed }
-        }
-        None => State::Draft,
-    })
+    let changed = last.scores != now;
+    Ok(State::Issued { last, changed })
 }
 
 /// What `release` is asked to do: sign `period` off as `signer` on `date`, with a 文号.
