@@ -77,6 +77,8 @@ pub struct Checker<'a> {
     by: BTreeMap<String, Acc>,
     pairs: Vec<Pairs>,
     values: Vec<Option<AnswerValue>>,
+    /// A response's phone and enterprise, the key its phone is counted under.
+    key: String,
 }
 
 impl<'a> Checker<'a> {
@@ -88,12 +90,19 @@ impl<'a> Checker<'a> {
             by: BTreeMap::new(),
             pairs: vec![Pairs::default(); scheme.items.len()],
             values: vec![None; scheme.items.len()],
+            key: String::new(),
         }
     }
 
     pub fn add(&mut self, r: &CheckedRow<'_>) -> Result<(), AnswersError> {
         self.table.read(r.answers, &mut self.values)?;
-        let acc = self.by.entry(r.submitter.to_string()).or_default();
+        // Looked up before a key is made: one per submitter, not per response.
+        if !self.by.contains_key(r.submitter) {
+            self.by.insert(r.submitter.to_string(), Acc::default());
+        }
+        let Some(acc) = self.by.get_mut(r.submitter) else {
+            return Ok(());
+        };
         acc.n += 1;
         for v in self.values.iter().flatten() {
             acc.answered += 1;
@@ -102,12 +111,21 @@ impl<'a> Checker<'a> {
         *acc.vectors.entry(hash(r.answers)).or_default() += 1;
         // A household may answer for its water and its gas enterprise: a phone repeats when it
         // is on another response about the same enterprise.
-        let phone: String = r.phone.chars().filter(char::is_ascii_digit).collect();
-        if !phone.is_empty() {
-            acc.phones.push(hash(&format!("{phone}|{}", r.enterprise)));
+        let key = &mut self.key;
+        key.clear();
+        key.extend(r.phone.chars().filter(char::is_ascii_digit));
+        if !key.is_empty() {
+            key.push('|');
+            key.push_str(r.enterprise);
+            acc.phones.push(hash(key));
         }
         if let Some(d) = r.survey_date {
-            *acc.dates.entry(d.to_string()).or_default() += 1;
+            match acc.dates.get_mut(d) {
+                Some(n) => *n += 1,
+                None => {
+                    acc.dates.insert(d.to_string(), 1);
+                }
+            }
         }
         if let Some(o) = self.overall.and_then(|o| self.values[o]) {
             for (i, v) in self.values.iter().enumerate() {

@@ -90,32 +90,42 @@ fn decode_flat(json: &str, f: &mut impl FnMut(&str, &str)) -> bool {
     let Some(body) = json.strip_prefix('{').and_then(|b| b.strip_suffix('}')) else {
         return false;
     };
-    // Escapes, and raw control characters (no JSON has them), are for the general parser.
-    if body.bytes().any(|b| b == b'\\' || b < 0x20) {
-        return false;
-    }
     if body.is_empty() {
         return true;
     }
-    // "k":"v","k":"v": four quotes per pair, none inside keys or values.
+    let bytes = body.as_bytes();
+    // The closing quote of a key or value opened before `from`; none when it holds an escape
+    // or a raw control character (no JSON has them), which are for the general parser.
+    let close = |from: usize| -> Option<usize> {
+        let k = bytes
+            .get(from..)?
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        (bytes[from + k] == b'"').then_some(from + k)
+    };
+    // "k":"v","k":"v": each pair right after the one before and its comma, none inside keys or
+    // values; read whole before `f` hears of any.
     let mut pairs: [(&str, &str); 64] = [("", ""); 64];
-    let (mut count, mut end) = (0, 0);
-    let mut quotes = body.match_indices('"').map(|(i, _)| i);
-    while let Some(a) = quotes.next() {
-        let (Some(b), Some(c), Some(d)) = (quotes.next(), quotes.next(), quotes.next()) else {
-            return false;
-        };
-        let separated = &body[b + 1..c] == ":" && (d + 1 == body.len() || body.as_bytes()[d + 1] == b',');
-        // Each pair right after the one before and its comma.
-        if a != end + usize::from(count > 0) || !separated || count == pairs.len() {
+    let (mut count, mut at) = (0, 0);
+    loop {
+        if bytes.get(at) != Some(&b'"') || count == pairs.len() {
             return false;
         }
-        pairs[count] = (&body[a + 1..b], &body[c + 1..d]);
+        let Some(key_end) = close(at + 1) else { return false };
+        if bytes.get(key_end + 1..key_end + 3) != Some(b":\"".as_slice()) {
+            return false;
+        }
+        let Some(value_end) = close(key_end + 3) else {
+            return false;
+        };
+        pairs[count] = (&body[at + 1..key_end], &body[key_end + 3..value_end]);
         count += 1;
-        end = d + 1;
-    }
-    if end != body.len() {
-        return false;
+        at = value_end + 1;
+        match bytes.get(at) {
+            None => break,
+            Some(b',') => at += 1,
+            Some(_) => return false,
+        }
     }
     for (k, v) in &pairs[..count] {
         f(k, v);
@@ -144,6 +154,7 @@ fn push_string(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn pairs(json: &str) -> Result<Vec<(String, String)>, AnswersError> {
         let mut out = Vec::new();
@@ -166,6 +177,84 @@ mod tests {
             [("Q1", "是"), ("Q12", "非常满意"), ("D\"2", "a\\b\n")].map(|(k, v)| (k.to_string(), v.to_string()))
         );
         assert_eq!(pairs("{}").unwrap(), []);
+    }
+
+    /// The flat reader as it was before it read in one pass: the same answers, the same refusals.
+    fn decode_flat_before(json: &str, f: &mut impl FnMut(&str, &str)) -> bool {
+        let Some(body) = json.strip_prefix('{').and_then(|b| b.strip_suffix('}')) else {
+            return false;
+        };
+        if body.bytes().any(|b| b == b'\\' || b < 0x20) {
+            return false;
+        }
+        if body.is_empty() {
+            return true;
+        }
+        let mut pairs: [(&str, &str); 64] = [("", ""); 64];
+        let (mut count, mut end) = (0, 0);
+        let mut quotes = body.match_indices('"').map(|(i, _)| i);
+        while let Some(a) = quotes.next() {
+            let (Some(b), Some(c), Some(d)) = (quotes.next(), quotes.next(), quotes.next()) else {
+                return false;
+            };
+            let separated = &body[b + 1..c] == ":" && (d + 1 == body.len() || body.as_bytes()[d + 1] == b',');
+            if a != end + usize::from(count > 0) || !separated || count == pairs.len() {
+                return false;
+            }
+            pairs[count] = (&body[a + 1..b], &body[c + 1..d]);
+            count += 1;
+            end = d + 1;
+        }
+        if end != body.len() {
+            return false;
+        }
+        for (k, v) in &pairs[..count] {
+            f(k, v);
+        }
+        true
+    }
+
+    type Read = fn(&str, &mut dyn FnMut(&str, &str)) -> bool;
+
+    fn flat(json: &str, read: Read) -> Option<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        read(json, &mut |k, v| out.push((k.to_string(), v.to_string()))).then_some(out)
+    }
+
+    proptest! {
+        /// Objects of pairs whose keys and values may hold what the flat form refuses (quotes,
+        /// escapes, control characters), their colons and commas mostly right, and runs of
+        /// well-formed pairs past the 64 the flat reader takes.
+        #[test]
+        fn the_one_pass_reader_reads_as_the_one_before(
+            pairs in proptest::collection::vec(
+                (
+                    "[a-zQ0-9是否满意\"\\\\\n\u{1}\u{1f}:, ]{0,4}",
+                    "[a-z是否满意\"\\\\\n\u{1}:,{} ]{0,4}",
+                    proptest::sample::select(vec![":", ":", ":", ": ", ""]),
+                    proptest::sample::select(vec![",", ",", ",", ", ", ";", ""]),
+                ),
+                0..6,
+            ),
+            many in 0..70usize,
+            ends in proptest::sample::select(vec![("{", "}"), ("{", "}"), ("{", ""), ("", "}"), ("{", "},")]),
+        ) {
+            let body: Vec<String> = (pairs.iter()).map(|(k, v, colon, _)| format!("\"{k}\"{colon}\"{v}\"")).collect();
+            let mut text = String::from(ends.0);
+            for (i, part) in body.iter().enumerate() {
+                text.push_str(part);
+                if i + 1 < body.len() {
+                    text.push_str(pairs[i].3);
+                }
+            }
+            text.push_str(ends.1);
+            let long = format!("{{{}}}", (0..many).map(|i| format!("\"Q{i}\":\"是\"")).collect::<Vec<_>>().join(","));
+            for json in [text, long] {
+                let now = flat(&json, |j, f| decode_flat(j, &mut |k, v| f(k, v)));
+                let before = flat(&json, |j, f| decode_flat_before(j, &mut |k, v| f(k, v)));
+                prop_assert_eq!(now, before, "{:?}", json);
+            }
+        }
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub struct Slots {
     /// Responses stating their usage, and per item: Σ usage × score, Σ usage.
     with_usage: u64,
     weighted: Vec<(f64, f64)>,
+    /// The slot each kind's last response went to, looked at first (neighbouring responses
+    /// are mostly of one type, nature and method).
+    last: [usize; 4],
 }
 
 #[derive(Clone)]
@@ -48,8 +51,15 @@ type Kinds<'a> = [(By, &'a str, &'a str); 4];
 
 impl Slots {
     fn add(&mut self, kinds: &Kinds<'_>, large: bool, usage: Option<f64>, answers: &[Option<AnswerValue>]) {
-        for &(by, utility, group) in kinds {
-            let i = match (self.groups.iter()).position(|s| s.by == by && s.group == group && s.utility == utility) {
+        for (k, &(by, utility, group)) in kinds.iter().enumerate() {
+            let same = |s: &Slot| s.by == by && s.group == group && s.utility == utility;
+            let last = self.last[k];
+            let found = if self.groups.get(last).is_some_and(same) {
+                Some(last)
+            } else {
+                self.groups.iter().position(same)
+            };
+            let i = match found {
                 Some(i) => i,
                 None => {
                     self.groups.push(Slot {
@@ -61,6 +71,7 @@ impl Slots {
                     self.groups.len() - 1
                 }
             };
+            self.last[k] = i;
             self.groups[i].tally.add(answers, &[], None);
         }
         let side = if large { &mut self.large } else { &mut self.others };
