@@ -179,12 +179,7 @@ fn push_f64(out: &mut Vec<u8>, v: f64) {
 /// escaped (`_x005F_xHHHH_`), then `&`, `<`, `>`, the control characters but tab and line feed
 /// (`_xHHHH_`) and the non-characters U+FFFE and U+FFFF.
 fn push_escaped(out: &mut Vec<u8>, t: &str) {
-    let plain = !t.contains("_x")
-        && !t
-            .bytes()
-            .any(|b| matches!(b, b'&' | b'<' | b'>') || (b < 0x20 && b != b'\t' && b != b'\n'))
-        && !t.contains(['\u{FFFE}', '\u{FFFF}']);
-    if plain {
+    if !needs_escaping(t.as_bytes()) {
         out.extend_from_slice(t.as_bytes());
         return;
     }
@@ -203,6 +198,19 @@ fn push_escaped(out: &mut Vec<u8>, t: &str) {
             }
         }
     }
+}
+
+/// Whether `t` holds anything [`push_escaped`] changes: `&`, `<`, `>`, a control character but
+/// tab and line feed, `_x`, U+FFFE or U+FFFF (`EF BF BE`, `EF BF BF` in UTF-8). One pass.
+fn needs_escaping(t: &[u8]) -> bool {
+    t.iter().enumerate().any(|(i, &b)| match b {
+        b'&' | b'<' | b'>' => true,
+        b'\t' | b'\n' => false,
+        0..0x20 => true,
+        b'_' => t.get(i + 1) == Some(&b'x'),
+        0xEF => t.get(i + 1) == Some(&0xBF) && matches!(t.get(i + 2), Some(0xBE | 0xBF)),
+        _ => false,
+    })
 }
 
 /// Each literal `_xHHHH_` (four hex digits) with `_x005F` put before it.
@@ -363,6 +371,7 @@ mod tests {
             "\u{1}ctl\u{1f}",
             "\u{b}",
             "non\u{fffe}char\u{ffff}",
+            "全角，（标点）\u{fffd}",
             "quote\"s'",
             "中文_x00AB_",
             "é ü",

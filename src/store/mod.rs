@@ -718,17 +718,18 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT s.submitter_code, r.user_name, coalesce(r.phone, ''), r.survey_date, r.enterprise, r.answers,
-                    s.original_name, r.row_no
+                    s.original_name, r.row_no, r.id
              FROM response r JOIN submission s ON s.id = r.submission_id
              WHERE r.submission_id = ?1
-               AND NOT EXISTS (SELECT 1 FROM complaint_case c JOIN appeal_review a ON a.case_number = c.number
-                               WHERE c.response_id = r.id AND a.upheld = 1
-                                 AND a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number))
              ORDER BY r.id",
         )?;
+        let out = self.upheld_out()?;
         for id in self.accepted_in_order(period)? {
             let mut rows = st.query(params![id])?;
             while let Some(r) = rows.next()? {
+                if !out.is_empty() && out.contains(&r.get::<_, i64>(8)?) {
+                    continue;
+                }
                 let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok());
                 f(&CheckedRow {
                     submitter: text(0).unwrap_or(""),
@@ -926,13 +927,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         // The index on submission_id gives this order without a sort.
         let mut st = self.conn.prepare_cached(
-            "SELECT enterprise, county, utility, user_type, answers, opinion, user_name, row_no,
-                    EXISTS (SELECT 1 FROM complaint_case c JOIN appeal_review a ON a.case_number = c.number
-                            WHERE c.response_id = response.id AND a.upheld = 1
-                              AND a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number)),
+            "SELECT enterprise, county, utility, user_type, answers, opinion, user_name, row_no, id,
                     method, usage_nature, monthly_usage
              FROM response WHERE submission_id = ?1 ORDER BY id",
         )?;
+        let out = self.upheld_out()?;
         for (id, submitter) in returns.iter().zip(submitters) {
             let mut rows = st.query([id])?;
             while let Some(r) = rows.next()? {
@@ -949,7 +948,7 @@ impl Store {
                     answers: text(4).unwrap_or(""),
                     opinion: text(5),
                     user_name: text(6).unwrap_or(""),
-                    excluded: r.get(8)?,
+                    excluded: !out.is_empty() && out.contains(&r.get::<_, i64>(8)?),
                 })
                 .map_err(|e| {
                     let file = self.submission(*id).ok().flatten().map(|s| s.original_name);
@@ -972,14 +971,12 @@ impl Store {
         let mut st = self.conn.prepare_cached(
             "SELECT s.submitter_code, s.original_name, r.row_no, r.survey_date, r.method, r.user_name, r.user_type,
                     r.usage_nature, r.monthly_usage, r.phone, r.enterprise, r.utility, r.county, r.answers,
-                    r.opinion, r.suggestion, s.sheet,
-                    EXISTS (SELECT 1 FROM complaint_case c JOIN appeal_review a ON a.case_number = c.number
-                            WHERE c.response_id = r.id AND a.upheld = 1
-                              AND a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number))
+                    r.opinion, r.suggestion, s.sheet, r.id
              FROM response r JOIN submission s ON s.id = r.submission_id
              WHERE r.submission_id = ?1
              ORDER BY r.id",
         )?;
+        let out = self.upheld_out()?;
         for id in returns {
             let mut rows = st.query(params![id])?;
             while let Some(r) = rows.next()? {
@@ -1002,12 +999,24 @@ impl Store {
                     opinion: text(14),
                     suggestion: text(15),
                     sheet: text(16).unwrap_or(""),
-                    excluded: r.get(17)?,
+                    excluded: !out.is_empty() && out.contains(&r.get::<_, i64>(17)?),
                 })
                 .map_err(|e| answers_at(e, text(1).unwrap_or(""), r.get(2).unwrap_or(0)))?;
             }
         }
         Ok(())
+    }
+
+    /// The responses an upheld appeal leaves out of every score (SPEC §11): those whose case's
+    /// latest review upheld the appeal. Read once per pass over the responses (few, mostly
+    /// none) instead of asked of each response.
+    fn upheld_out(&self) -> Result<std::collections::HashSet<i64>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT c.response_id FROM complaint_case c JOIN appeal_review a ON a.case_number = c.number
+             WHERE a.upheld = 1 AND a.rowid = (SELECT max(rowid) FROM appeal_review WHERE case_number = c.number)",
+        )?;
+        let ids = st.query_map([], |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
     }
 
     /// How many responses [`for_each_detail`](Store::for_each_detail) gives for `period`.
