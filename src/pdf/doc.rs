@@ -202,14 +202,14 @@ impl Doc {
         if runs.iter().all(|(_, s)| s.trim().is_empty()) {
             return;
         }
-        let width: f32 = runs.iter().map(|(w, s)| face(*w).width(s, size)).sum();
+        let advances: Vec<f32> = runs.iter().map(|(w, s)| face(*w).width(s, size)).collect();
+        let width: f32 = advances.iter().sum();
         let mut x = match anchor {
             Anchor::Start => x,
             Anchor::Middle => x - width / 2.0,
             Anchor::End => x - width,
         };
-        for (w, shown) in runs {
-            let advance = face(w).width(&shown, size);
+        for ((w, shown), advance) in runs.into_iter().zip(advances) {
             self.used[w as usize].extend(shown.chars());
             self.ops.extend([
                 Op::StartTextSection,
@@ -545,10 +545,20 @@ impl Doc {
         info.creator = "utility-eval".into();
         info.producer = "utility-eval (printpdf)".into();
         info.subject = self.title.clone();
-        for w in [Weight::Regular, Weight::Bold] {
-            if !self.used[w as usize].is_empty() {
-                let font = face(w).subset(&self.used[w as usize])?;
-                doc.resources.fonts.map.insert(font_id(w), PdfFont::new(font));
+        // The two faces' subsets side by side.
+        let used = &self.used;
+        let subset = |w: Weight| (!used[w as usize].is_empty()).then(|| face(w).subset(&used[w as usize]));
+        let (regular, bold) = std::thread::scope(|scope| {
+            let bold = scope.spawn(|| subset(Weight::Bold));
+            let regular = subset(Weight::Regular);
+            (
+                regular,
+                bold.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            )
+        });
+        for (w, font) in [(Weight::Regular, regular), (Weight::Bold, bold)] {
+            if let Some(font) = font {
+                doc.resources.fonts.map.insert(font_id(w), PdfFont::new(font?));
             }
         }
         doc.pages = out;
@@ -571,11 +581,46 @@ impl Doc {
         };
         let id = lopdf::Object::String(id.into_bytes(), lopdf::StringFormat::Literal);
         lo.trailer.set("ID", lopdf::Object::Array(vec![id.clone(), id]));
-        lo.compress();
+        compress(&mut lo);
         let mut bytes = Vec::new();
         lo.save_to(&mut bytes).map_err(|e| e.to_string())?;
         Ok(bytes)
     }
+}
+
+/// What `lopdf::Document::compress` does (each stream that allows it, deflated on its own), on
+/// two threads: the largest streams on one, the rest on the other. Each stream's bytes are its
+/// own, so the document is the same.
+fn compress(doc: &mut lopdf::Document) {
+    let mut streams: Vec<&mut lopdf::Stream> = (doc.objects.values_mut())
+        .filter_map(|o| match o {
+            lopdf::Object::Stream(s) if s.allows_compression => Some(s),
+            _ => None,
+        })
+        .collect();
+    // Largest first, each to the side with less so far.
+    streams.sort_by_key(|s| std::cmp::Reverse(s.content.len()));
+    let (mut one, mut other) = (Vec::new(), Vec::new());
+    let (mut a, mut b) = (0, 0);
+    for s in streams {
+        if a <= b {
+            a += s.content.len();
+            one.push(s);
+        } else {
+            b += s.content.len();
+            other.push(s);
+        }
+    }
+    // An error leaves that stream as it was, as lopdf's own pass does.
+    let run = |part: Vec<&mut lopdf::Stream>| {
+        for s in part {
+            let _ = s.compress();
+        }
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(|| run(other));
+        run(one);
+    });
 }
 
 impl Canvas for Doc {

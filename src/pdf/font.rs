@@ -10,6 +10,9 @@ use printpdf::ParsedFont;
 const REGULAR: &[u8] = include_bytes!("../../fonts/NotoSansSC-Report-Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../../fonts/NotoSansSC-Report-Bold.ttf");
 
+/// A character the face does not have, in [`Face`]'s table.
+const ABSENT: u32 = u32::MAX;
+
 /// Drawn for a character the font does not have (and reported): never a silent gap.
 pub const REPLACEMENT: char = '□';
 
@@ -25,6 +28,9 @@ pub struct Face {
     bytes: &'static [u8],
     glyphs: BTreeMap<u32, u16>,
     advances: BTreeMap<u16, u16>,
+    /// Each Basic Multilingual Plane character's advance, [`ABSENT`] for one the face does
+    /// not have: measuring text is a lookup per character, not two searches.
+    bmp: Box<[u32]>,
     units_per_em: f32,
     /// Ascent and descent in em (descent negative).
     pub ascent: f32,
@@ -36,11 +42,16 @@ impl Face {
         // The embedded font is part of the program: a failure here is a build defect.
         let font = ParsedFont::from_bytes(bytes, 0, &mut Vec::new()).expect("embedded report font parses");
         let em = f32::from(font.units_per_em.max(1));
+        let mut bmp = vec![ABSENT; 0x1_0000].into_boxed_slice();
+        for (&c, g) in font.codepoint_to_glyph.range(..0x1_0000) {
+            bmp[c as usize] = u32::from(font.glyph_widths.get(g).copied().unwrap_or(0));
+        }
         Face {
             weight,
             bytes,
             glyphs: font.codepoint_to_glyph,
             advances: font.glyph_widths,
+            bmp,
             units_per_em: em,
             ascent: f32::from(font.font_metrics.ascent) / em,
             descent: f32::from(font.font_metrics.descent) / em,
@@ -48,16 +59,25 @@ impl Face {
     }
 
     pub fn has(&self, c: char) -> bool {
-        self.glyphs.contains_key(&(c as u32))
+        match self.bmp.get(c as usize) {
+            Some(&a) => a != ABSENT,
+            None => self.glyphs.contains_key(&(c as u32)),
+        }
     }
 
     /// The advance of a character at `size` points (the replacement's when it has none).
     pub fn advance(&self, c: char, size: f32) -> f32 {
-        let gid = (self.glyphs.get(&(c as u32)))
-            .or_else(|| self.glyphs.get(&(REPLACEMENT as u32)))
-            .copied()
-            .unwrap_or(0);
-        f32::from(self.advances.get(&gid).copied().unwrap_or(0)) / self.units_per_em * size
+        let units = match self.bmp.get(c as usize) {
+            Some(&a) if a != ABSENT => a as u16,
+            _ => {
+                let gid = (self.glyphs.get(&(c as u32)))
+                    .or_else(|| self.glyphs.get(&(REPLACEMENT as u32)))
+                    .copied()
+                    .unwrap_or(0);
+                self.advances.get(&gid).copied().unwrap_or(0)
+            }
+        };
+        f32::from(units) / self.units_per_em * size
     }
 
     /// The width of a text at `size` points.
