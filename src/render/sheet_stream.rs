@@ -246,16 +246,24 @@ pub struct RowSink<'a, W: Write> {
 }
 
 impl<W: Write> RowSink<'_, W> {
-    /// Appends rows' XML; whole pieces go to the compressor.
-    pub fn write(&mut self, xml: &[u8]) -> std::io::Result<()> {
-        self.pending.extend_from_slice(xml);
-        if self.pending.len() >= 16 * COPY_CHUNK {
-            let whole = self.pending.len() / COPY_CHUNK * COPY_CHUNK;
-            for piece in self.pending[..whole].chunks(COPY_CHUNK) {
-                self.zip.write_all(piece)?;
+    /// Appends rows' XML; whole pieces go to the compressor as they fill, the rest waits.
+    pub fn write(&mut self, mut xml: &[u8]) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            let room = COPY_CHUNK - self.pending.len();
+            let (now, later) = xml.split_at(room.min(xml.len()));
+            self.pending.extend_from_slice(now);
+            xml = later;
+            if self.pending.len() < COPY_CHUNK {
+                return Ok(());
             }
-            self.pending.drain(..whole);
+            self.zip.write_all(&self.pending)?;
+            self.pending.clear();
         }
+        let mut pieces = xml.chunks_exact(COPY_CHUNK);
+        for piece in &mut pieces {
+            self.zip.write_all(piece)?;
+        }
+        self.pending.extend_from_slice(pieces.remainder());
         Ok(())
     }
 
@@ -328,7 +336,7 @@ pub fn save_with_rows<W: Write>(
         zip.write_all(head.replacen(&header_only, &with_rows, 1).as_bytes())?;
         let mut sink = RowSink {
             zip: &mut zip,
-            pending: Vec::with_capacity(32 * COPY_CHUNK),
+            pending: Vec::with_capacity(COPY_CHUNK),
         };
         sink.write(&data[open..close])?;
         let written = write_rows(&mut sink)?;

@@ -404,7 +404,10 @@ impl Store {
             path: path.display().to_string(),
             source,
         };
-        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(open_err)?;
+        // A connection is used by one thread at a time (it is not Sync): SQLite need not lock
+        // it for each call (rusqlite's own default; without it each column read takes a mutex).
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(open_err)?;
         Ok(Store {
