@@ -571,13 +571,17 @@ impl Doc {
         let mut warnings = Vec::new();
         let mut lo = printpdf::to_lopdf_doc(&doc, &opts, &mut warnings);
         // printpdf draws the ID from a process-wide counter: derive it from the content.
-        let mut probe = Vec::new();
         lo.trailer.remove(b"ID");
-        lo.save_to(&mut probe).map_err(|e| e.to_string())?;
         let id = {
             use sha2::{Digest, Sha256};
-            let h = Sha256::digest(&probe);
-            h.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()
+            // The document as saved without its ID, hashed as it is written.
+            let mut h = Sha256::new();
+            lo.save_to(&mut h).map_err(|e| e.to_string())?;
+            h.finalize()
+                .iter()
+                .take(16)
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
         };
         let id = lopdf::Object::String(id.into_bytes(), lopdf::StringFormat::Literal);
         lo.trailer.set("ID", lopdf::Object::Array(vec![id.clone(), id]));

@@ -414,19 +414,9 @@ pub fn results_fingerprint(path: &Path) -> Option<String> {
         }
     }
     // Serialised straight into the hash.
-    struct Hashing(Sha256);
-    impl std::io::Write for Hashing {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.update(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut h = Hashing(Sha256::new());
+    let mut h = Sha256::new();
     serde_json::to_writer(&mut h, &picked).ok()?;
-    Some(h.0.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The dependency hash a period's outputs in `dir` were made under (its manifest's
