@@ -303,8 +303,9 @@ const PIECE: usize = 256 * 1024;
 /// The detail's rows as XML, one response at a time.
 struct Lines<'a> {
     xml: Rows,
-    /// Rows written since the XML was last taken, and in all.
+    /// Rows written since the XML was last taken.
     count: u32,
+    /// Rows written in all (the sheet's row of the last one).
     row: u32,
     table: AnswerTable,
     n_items: u16,

@@ -486,14 +486,10 @@ pub fn manifest_outputs(dir: &Path) -> Vec<(String, String)> {
 /// Each of `outputs` as a manifest lists it: its path under `dir`, its sha256 and size. Hashed
 /// on two threads (the detail workbook alone is tens of megabytes).
 fn listed(dir: &Path, outputs: &[PathBuf]) -> std::io::Result<Vec<Value>> {
-    let hash = |ps: &[PathBuf]| -> std::io::Result<Vec<Value>> {
-        (ps.iter())
-            .map(|p| {
-                let (sha, size) = crate::inbox::sha256(p)?;
-                let name = p.strip_prefix(dir).unwrap_or(p).to_string_lossy().to_string();
-                Ok(json!({"path": name, "sha256": sha, "bytes": size}))
-            })
-            .collect()
+    let hash = |p: &PathBuf| -> std::io::Result<Value> {
+        let (sha, size) = crate::inbox::sha256(p)?;
+        let name = p.strip_prefix(dir).unwrap_or(p).to_string_lossy().to_string();
+        Ok(json!({"path": name, "sha256": sha, "bytes": size}))
     };
     // The largest file on one side, the rest on the other.
     let size = |p: &PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
@@ -501,22 +497,21 @@ fn listed(dir: &Path, outputs: &[PathBuf]) -> std::io::Result<Vec<Value>> {
         return Ok(Vec::new());
     };
     let (one, rest) = std::thread::scope(|scope| {
-        let one = scope.spawn(|| hash(std::slice::from_ref(&outputs[big])));
-        let rest: Vec<PathBuf> = (outputs.iter().enumerate())
+        let one = scope.spawn(|| hash(&outputs[big]));
+        let rest: Vec<_> = (outputs.iter().enumerate())
             .filter(|(i, _)| *i != big)
-            .map(|(_, p)| p.clone())
+            .map(|(_, p)| hash(p))
             .collect();
-        let rest = hash(&rest);
         (
             one.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             rest,
         )
     });
-    let mut rest = rest?.into_iter();
-    let mut one = one?.into_iter();
-    Ok((0..outputs.len())
-        .filter_map(|i| if i == big { one.next() } else { rest.next() })
-        .collect())
+    // In the outputs' order, the first failure in that order.
+    let (mut one, mut rest) = (Some(one), rest.into_iter());
+    (0..outputs.len())
+        .filter_map(|i| if i == big { one.take() } else { rest.next() })
+        .collect()
 }
 
 /// Writes manifest.json: the inputs the results came from and the files written, with hashes.

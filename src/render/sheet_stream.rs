@@ -39,7 +39,9 @@ const MAX_STRING_LEN: usize = 32_767;
 
 impl Rows {
     /// Appends row `row` (0-based) with `cells` in any order (a column given twice keeps its
-    /// last value, empty texts are no cells), as the library would write them.
+    /// last value, empty texts are no cells). As the library writes them for rows with a
+    /// non-empty cell each and no column whose last value is an empty text (the library keeps
+    /// the earlier value there, and writes no row without cells): what the tests give it.
     pub fn row(&mut self, row: u32, cells: &mut [(u16, Cell)]) -> Result<(), XlsxError> {
         // Stable: of a column given twice the last is kept, as the library's cell map does.
         cells.sort_by_key(|(col, _)| *col);

@@ -502,11 +502,16 @@ fn render_in_phases(
             let threads: Vec<_> = (xs.iter())
                 .map(|&x| (x.name() != detail_name).then(|| scope.spawn(move || one(x, issue, None))))
                 .collect();
-            (xs.iter().zip(threads))
+            // Every thread joined before any result is looked at: a panic is raised as such,
+            // not lost behind an earlier renderer's error.
+            let done: Vec<_> = (xs.iter().zip(threads))
                 .map(|(&x, thread)| match thread {
-                    Some(t) => t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                    None => one(x, issue, Some(&detail)),
+                    Some(t) => t.join(),
+                    None => Ok(one(x, issue, Some(&detail))),
                 })
+                .collect();
+            (done.into_iter())
+                .map(|d| d.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
                 .collect()
         })
     };

@@ -32,18 +32,22 @@ pub enum State {
 /// The state of `period` from its folder and its release records.
 pub fn state(config: &Config, store: &Store, period: Period) -> Result<State, StoreError> {
     let dir = config.paths.period_dir(period);
+    if !dir.join(crate::render::json::SCORES).is_file() {
+        return Ok(State::Nothing);
+    }
     // The results' fingerprint (reading all of scores.json) only when a release is there to
-    // compare it with.
+    // compare it with; a draft's scores.json is not read (one that cannot be read is rewritten
+    // by the next run).
     let last = if config.release.required {
         store.latest_release(period)?
     } else {
         None
     };
     let Some(last) = last else {
-        return Ok(match () {
-            _ if !dir.join(crate::render::json::SCORES).is_file() => State::Nothing,
-            _ if !config.release.required => State::Unsigned,
-            _ => State::Draft,
+        return Ok(if config.release.required {
+            State::Draft
+        } else {
+            State::Unsigned
         });
     };
     let Some(now) = results_fingerprint(&dir) else {
