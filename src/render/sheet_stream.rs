@@ -16,16 +16,9 @@ use std::io::{Read, Write};
 use rust_xlsxwriter::XlsxError;
 use zip::write::SimpleFileOptions;
 
-/// A cell's value: text written as an inline string, or a number.
-pub enum Cell {
-    Text(String),
-    Number(f64),
-}
-
 /// Rows of unformatted cells as rust_xlsxwriter formats a constant-memory worksheet's rows
 /// (`Worksheet::flush_data_row`, default row height, no x14 extensions): a row is begun, its
-/// cells given in column order, each column once, then ended; or given whole to
-/// [`row`](Rows::row).
+/// cells given in column order, each column once, then ended.
 #[derive(Default)]
 pub struct Rows {
     columns: Vec<String>,
@@ -38,27 +31,6 @@ pub struct Rows {
 const MAX_STRING_LEN: usize = 32_767;
 
 impl Rows {
-    /// Appends row `row` (0-based) with `cells` in any order (a column given twice keeps its
-    /// last value, empty texts are no cells). As the library writes them for rows with a
-    /// non-empty cell each and no column whose last value is an empty text (the library keeps
-    /// the earlier value there, and writes no row without cells): what the tests give it.
-    pub fn row(&mut self, row: u32, cells: &mut [(u16, Cell)]) -> Result<(), XlsxError> {
-        // Stable: of a column given twice the last is kept, as the library's cell map does.
-        cells.sort_by_key(|(col, _)| *col);
-        self.begin(row);
-        for (k, (col, cell)) in cells.iter().enumerate() {
-            if cells.get(k + 1).is_some_and(|(next, _)| next == col) {
-                continue;
-            }
-            match cell {
-                Cell::Number(v) => self.number(*col, *v)?,
-                Cell::Text(t) => self.text(*col, t)?,
-            }
-        }
-        self.end();
-        Ok(())
-    }
-
     /// Begins row `row` (0-based).
     pub fn begin(&mut self, row: u32) {
         self.at = row + 1;
@@ -114,7 +86,7 @@ impl Rows {
         Ok(())
     }
 
-    /// The XML of the rows appended since the last [`clear`](Rows::clear).
+    /// The XML of the rows appended since the last [`take`](Rows::take).
     pub fn as_bytes(&self) -> &[u8] {
         &self.xml
     }
@@ -122,10 +94,6 @@ impl Rows {
     /// Hands over the XML written so far.
     pub fn take(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.xml)
-    }
-
-    pub fn clear(&mut self) {
-        self.xml.clear();
     }
 }
 
@@ -361,6 +329,33 @@ mod tests {
     use super::*;
     use rust_xlsxwriter::{Format, Workbook};
 
+    /// A cell's value: text written as an inline string, or a number.
+    enum Cell {
+        Text(String),
+        Number(f64),
+    }
+
+    /// Appends row `row` (0-based) with `cells` in any order (a column given twice keeps its
+    /// last value). As the library writes them for rows with a non-empty cell each and no
+    /// column whose last value is an empty text (the library keeps the earlier value there,
+    /// and writes no row without cells): what these tests give it.
+    fn row(xml: &mut Rows, row: u32, cells: &mut [(u16, Cell)]) -> Result<(), XlsxError> {
+        // Stable: of a column given twice the last is kept, as the library's cell map does.
+        cells.sort_by_key(|(col, _)| *col);
+        xml.begin(row);
+        for (k, (col, cell)) in cells.iter().enumerate() {
+            if cells.get(k + 1).is_some_and(|(next, _)| next == col) {
+                continue;
+            }
+            match cell {
+                Cell::Number(v) => xml.number(*col, *v)?,
+                Cell::Text(t) => xml.text(*col, t)?,
+            }
+        }
+        xml.end();
+        Ok(())
+    }
+
     const HEADER: [&str; 5] = ["序号", "名称", "得分", "意见", "备注"];
 
     /// Rows meant to catch every difference from the library: the characters it escapes, the
@@ -465,13 +460,12 @@ mod tests {
         save_with_rows(&skeleton, 1, 1, 4, n, Vec::new(), |sink| {
             let mut xml = Rows::default();
             for (r, mut cells) in rows.into_iter().enumerate() {
-                xml.row(r as u32 + 1, &mut cells).unwrap();
+                row(&mut xml, r as u32 + 1, &mut cells).unwrap();
                 if xml.as_bytes().len() > 5000 {
-                    sink.write(xml.as_bytes())?;
-                    xml.clear();
+                    sink.write(&xml.take())?;
                 }
             }
-            sink.write(xml.as_bytes())?;
+            sink.write(&xml.take())?;
             Ok(n)
         })
         .unwrap()
@@ -494,7 +488,7 @@ mod tests {
         let skeleton = workbook(2).save_to_buffer().unwrap();
         let err = save_with_rows(&skeleton, 1, 1, 4, 2, Vec::new(), |sink| {
             let mut xml = Rows::default();
-            xml.row(1, &mut [(0, Cell::Number(1.0))]).unwrap();
+            row(&mut xml, 1, &mut [(0, Cell::Number(1.0))]).unwrap();
             sink.write(xml.as_bytes())?;
             Ok(1)
         })
@@ -506,8 +500,8 @@ mod tests {
     fn a_string_longer_than_excel_holds_is_refused_as_the_library_refuses_it() {
         let mut xml = Rows::default();
         let long = "中".repeat(MAX_STRING_LEN + 1);
-        let err = xml.row(1, &mut [(0, Cell::Text(long))]).unwrap_err();
+        let err = row(&mut xml, 1, &mut [(0, Cell::Text(long))]).unwrap_err();
         assert!(matches!(err, XlsxError::MaxStringLengthExceeded));
-        assert!(xml.row(1, &mut [(0, Cell::Text("中".repeat(MAX_STRING_LEN)))]).is_ok());
+        assert!(row(&mut xml, 1, &mut [(0, Cell::Text("中".repeat(MAX_STRING_LEN)))]).is_ok());
     }
 }
