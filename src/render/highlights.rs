@@ -1,6 +1,8 @@
 //! 本期要点 (SPEC §12): at most eight sentences a leader can act on, computed from a period's
 //! results, each from the wording and left out when it has nothing to say. The city report
-//! opens with them, right after its cover; the summary workbook's 总览 lists them.
+//! opens with them, right after its cover; the summary workbook's 总览 lists them. Each list in
+//! them leads with the worst (the lowest score, the most answers, the farthest bias) and names at
+//! most [`NAMED`], counting the rest, so that they stay one page at any scale.
 
 use crate::results::{Level, PeriodResults};
 use crate::scheme::Scheme;
@@ -8,6 +10,11 @@ use crate::wording::Wording;
 
 /// At most this many sentences.
 pub const MAX: usize = 8;
+
+/// At most this many names in a sentence: the first page names the worst few and counts the
+/// rest (at a hundred enterprises and a thousand units every list in full ran to three pages;
+/// the summary workbook's sheets have them all).
+pub const NAMED: usize = 5;
 
 fn score(x: f64) -> String {
     super::score_text(Some(x))
@@ -20,15 +27,26 @@ fn name<'a>(r: &'a PeriodResults, code: &'a str) -> &'a str {
         .map_or(code, |e| e.name.as_str())
 }
 
-/// Distinct names, in first-seen order, joined with 、.
-fn listed<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+/// Distinct names, in first-seen order.
+fn distinct<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let mut seen: Vec<&str> = Vec::new();
     for n in names {
         if !seen.contains(&n) {
             seen.push(n);
         }
     }
-    seen.join("、")
+    seen
+}
+
+/// The first [`NAMED`] of `names` joined with 、, then, if there are more, the wording `more`
+/// ("等 {count} 家") counting them all.
+fn capped<S: AsRef<str>>(names: &[S], more: &str, w: &Wording) -> String {
+    let shown: Vec<&str> = names.iter().take(NAMED).map(AsRef::as_ref).collect();
+    let mut s = shown.join("、");
+    if names.len() > NAMED {
+        s.push_str(&w.with(more, &[("count", &names.len())]));
+    }
+    s
 }
 
 /// The period's highlights, in the order of SPEC §12: the city composite and its change, the
@@ -57,42 +75,54 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
     }
     // Below the action line, with enough responses.
     let action = scheme.thresholds.action;
-    let below: Vec<String> = (enterprises.iter())
-        .filter(|g| !g.insufficient && g.composite.is_some_and(|c| c < action))
-        .map(|g| {
-            w.with(
-                "report.highlight_scored",
-                &[("name", &g.name), ("composite", &score(g.composite.unwrap_or(0.0)))],
-            )
-        })
+    // The lowest first; more than a few: the lowest few, and how many there are.
+    let mut below: Vec<(&str, f64)> = (enterprises.iter())
+        .filter(|g| !g.insufficient)
+        .filter_map(|g| Some((g.name.as_str(), g.composite.filter(|c| *c < action)?)))
         .collect();
+    below.sort_by(|a, b| a.1.total_cmp(&b.1));
     if !below.is_empty() {
+        let list: Vec<String> = (below.iter().take(NAMED))
+            .map(|(name, c)| w.with("report.highlight_scored", &[("name", name), ("composite", &score(*c))]))
+            .collect();
+        let key = if below.len() > NAMED {
+            "report.highlight_below_lowest"
+        } else {
+            "report.highlight_below"
+        };
         out.push(w.with(
-            "report.highlight_below",
+            key,
             &[
                 ("threshold", &score(action)),
                 ("count", &below.len()),
-                ("list", &below.join("、")),
+                ("top", &list.len()),
+                ("list", &list.join("、")),
             ],
         ));
     }
     // Red-line findings: each red-line item's unfavourable answers, by enterprise.
     let mut red = Vec::new();
     for (i, item) in scheme.items.iter().enumerate().filter(|(_, i)| i.red_line) {
-        let by: Vec<(&str, u64)> = (enterprises.iter())
+        let mut by: Vec<(&str, u64)> = (enterprises.iter())
             .filter_map(|g| Some((g.name.as_str(), g.items.get(i)?.unfavourable)))
             .filter(|(_, n)| *n > 0)
             .collect();
         if by.is_empty() {
             continue;
         }
+        // The most first (a stable sort: the registry's order among equals).
+        by.sort_by_key(|b| std::cmp::Reverse(b.1));
         let total: u64 = by.iter().map(|(_, n)| n).sum();
-        let who: Vec<String> = (by.iter())
+        let who: Vec<String> = (by.iter().take(NAMED))
             .map(|(e, n)| w.with("report.highlight_counted", &[("name", e), ("count", n)]))
             .collect();
+        let mut who = who.join("、");
+        if by.len() > NAMED {
+            who.push_str(&w.with("report.highlight_more", &[("count", &by.len())]));
+        }
         red.push(w.with(
             "report.highlight_red_line_item",
-            &[("name", &item.name), ("count", &total), ("list", &who.join("、"))],
+            &[("name", &item.name), ("count", &total), ("list", &who)],
         ));
     }
     if !red.is_empty() {
@@ -104,18 +134,31 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
         .filter(|d| d.significant && matches!(d.level, Level::City | Level::Enterprise))
         .collect();
     if !declines.is_empty() {
-        let who = listed(declines.iter().map(|d| match d.level {
-            Level::City => r.city_group().map_or("", |g| g.name.as_str()),
-            _ => name(r, &d.key),
-        }));
+        // The city, then the enterprises (as many as named, and how many).
+        let city = (declines.iter().any(|d| d.level == Level::City))
+            .then(|| r.city_group().map(|g| g.name.as_str()))
+            .flatten();
+        let of = distinct(
+            (declines.iter())
+                .filter(|d| d.level == Level::Enterprise)
+                .map(|d| name(r, &d.key)),
+        );
+        let who = [
+            city.map(str::to_string),
+            (!of.is_empty()).then(|| capped(&of, "report.highlight_more", w)),
+        ];
+        let who: Vec<String> = who.into_iter().flatten().collect();
         out.push(w.with(
             "report.highlight_declines",
-            &[("count", &declines.len()), ("list", &who)],
+            &[("count", &declines.len()), ("list", &who.join("、"))],
         ));
     }
     // A quarter: enterprises whose self-assessment stands far from the sampled survey.
-    let biased: Vec<_> = r.bias.iter().filter(|b| b.flagged).collect();
+    let mut biased: Vec<_> = r.bias.iter().filter(|b| b.flagged).collect();
     if r.period.is_quarter() && !biased.is_empty() {
+        // The farthest first.
+        let far = |b: &&crate::results::Bias| b.bias.map_or(0.0, f64::abs);
+        biased.sort_by(|a, b| far(b).total_cmp(&far(a)));
         let who: Vec<String> = (biased.iter())
             .map(|b| {
                 w.with(
@@ -124,7 +167,10 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
                 )
             })
             .collect();
-        out.push(w.with("report.highlight_bias", &[("list", &who.join("、"))]));
+        out.push(w.with(
+            "report.highlight_bias",
+            &[("list", &capped(&who, "report.highlight_more", w))],
+        ));
     }
     // Overdue items, and (once the loop has begun) cases past a deadline.
     let items = (r.improvement_items.iter())
@@ -152,7 +198,10 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
     if !missing.is_empty() {
         out.push(w.with(
             "report.highlight_missing",
-            &[("count", &missing.len()), ("list", &listed(missing))],
+            &[
+                ("count", &missing.len()),
+                ("list", &capped(&distinct(missing), "report.highlight_more_units", w)),
+            ],
         ));
     }
     // Data to check.
@@ -162,7 +211,14 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
             "report.highlight_integrity",
             &[
                 ("count", &flagged.len()),
-                ("list", &listed(flagged.iter().map(|s| s.name.as_str()))),
+                (
+                    "list",
+                    &capped(
+                        &distinct(flagged.iter().map(|s| s.name.as_str())),
+                        "report.highlight_more_units",
+                        w,
+                    ),
+                ),
             ],
         ));
     }
@@ -170,7 +226,14 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
     if let Some(l) = r.rectification.as_ref().filter(|l| !l.interviews.is_empty()) {
         out.push(w.with(
             "report.highlight_interviews",
-            &[("list", &listed(l.interviews.iter().map(|i| i.name.as_str())))],
+            &[(
+                "list",
+                &capped(
+                    &distinct(l.interviews.iter().map(|i| i.name.as_str())),
+                    "report.highlight_more",
+                    w,
+                ),
+            )],
         ));
     }
     out.truncate(MAX);

@@ -32,16 +32,13 @@ fn expected(env: &Env) -> Vec<String> {
     } else {
         format!("全市综合得分 {now:.2} 分，比上期上升 {change:.2} 分。")
     }];
-    let below: Vec<String> = groups(&sep, "enterprise")
+    // The lowest first (none more than five here: all named).
+    let mut below: Vec<(&str, f64)> = groups(&sep, "enterprise")
         .filter(|g| g["insufficient_sample"] == false && g["composite"].as_f64().unwrap() < 80.0)
-        .map(|g| {
-            format!(
-                "{}（{:.2} 分）",
-                g["name"].as_str().unwrap(),
-                g["composite"].as_f64().unwrap()
-            )
-        })
+        .map(|g| (g["name"].as_str().unwrap(), g["composite"].as_f64().unwrap()))
         .collect();
+    below.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap());
+    let below: Vec<String> = below.iter().map(|(n, c)| format!("{n}（{c:.2} 分）")).collect();
     assert!(
         !below.is_empty(),
         "the samples have an enterprise below the line in September"
@@ -55,7 +52,7 @@ fn expected(env: &Env) -> Vec<String> {
     let red: Vec<String> = [("Q10", "违规收取其他费用"), ("Q11", "存在推诿情况")]
         .iter()
         .filter_map(|(id, name)| {
-            let by: Vec<(String, u64)> = groups(&sep, "enterprise")
+            let mut by: Vec<(String, u64)> = groups(&sep, "enterprise")
                 .map(|g| {
                     (
                         g["name"].as_str().unwrap().to_string(),
@@ -64,6 +61,8 @@ fn expected(env: &Env) -> Vec<String> {
                 })
                 .filter(|(_, n)| *n > 0)
                 .collect();
+            // The most first; equals in the registry's order.
+            by.sort_by_key(|b| std::cmp::Reverse(b.1));
             let total: u64 = by.iter().map(|(_, n)| n).sum();
             (total > 0).then(|| {
                 let who: Vec<String> = by.iter().map(|(e, n)| format!("{e} {n} 份")).collect();
@@ -75,16 +74,16 @@ fn expected(env: &Env) -> Vec<String> {
     let declines: Vec<&Value> = (sep["declines"].as_array().unwrap().iter())
         .filter(|d| d["significant"] == true && (d["level"] == "city" || d["level"] == "enterprise"))
         .collect();
+    // The city first, then the enterprises in the order of their declines.
     let mut who: Vec<String> = Vec::new();
-    for d in &declines {
-        let name = if d["level"] == "city" {
-            "天门市".to_string()
-        } else {
-            groups(&sep, "enterprise").find(|g| g["key"] == d["key"]).unwrap()["name"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        };
+    if declines.iter().any(|d| d["level"] == "city") {
+        who.push("天门市".to_string());
+    }
+    for d in declines.iter().filter(|d| d["level"] == "enterprise") {
+        let name = groups(&sep, "enterprise").find(|g| g["key"] == d["key"]).unwrap()["name"]
+            .as_str()
+            .unwrap()
+            .to_string();
         if !who.contains(&name) {
             who.push(name);
         }
@@ -142,5 +141,113 @@ fn the_city_report_opens_with_the_highlights_and_the_summary_lists_them() {
         let got = &flat[start + "本期要点".len()..end];
         let want: String = want.concat().split_whitespace().collect();
         assert_eq!(got, want);
+    }
+}
+
+/// Twelve enterprises' worth of lists: more below the line, with red-line answers and missing
+/// returns, than a first page can name. Each list leads with the worst and names five, counting
+/// the rest, and the highlights end on the page after the cover.
+#[test]
+fn at_scale_the_highlights_name_the_worst_five_and_count_the_rest() {
+    let extra: String = (0..10)
+        .map(|k| {
+            format!(
+                "[[enterprise]]\ncode = \"T{k:02}\"\nname = \"天门市测试{k}供水有限公司\"\nutility = \"供水\"\n\
+                 county = \"竟陵街道\"\nhead = \"测试{k}\"\n\n"
+            )
+        })
+        .collect();
+    let env = Env::with_config_extra(&extra);
+    // Enterprise k: 30 answers, 10 + k of them unfavourable on every yes/no item (Q10 违规收费
+    // among them), every rating 一般: the larger k, the lower the score and the more red-line
+    // answers.
+    let mut rows = meta("竟陵街道", "月度自评", "2026-10");
+    rows.push(header());
+    let mut n = 0;
+    for k in 0..10u32 {
+        for i in 0..30u32 {
+            n += 1;
+            let mut r = row(n, "2026-10-05", &format!("天门市测试{k}供水有限公司"));
+            for q in 1..=11usize {
+                let negative = [8, 10, 11].contains(&q);
+                let bad = i < 10 + k;
+                r[10 + q] = s(if negative == bad { "是" } else { "否" });
+            }
+            for c in r.iter_mut().skip(22).take(5) {
+                *c = s("一般");
+            }
+            rows.push(r);
+        }
+    }
+    write_xlsx(&env.inbox("竟陵街道_月度自评_2026-10.xlsx"), "调查表", &rows);
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+
+    let oct = scores(&env, "2026-10");
+    let mut below: Vec<(&str, f64)> = groups(&oct, "enterprise")
+        .filter(|g| g["insufficient_sample"] == false)
+        .filter_map(|g| Some((g["name"].as_str().unwrap(), g["composite"].as_f64()?)))
+        .filter(|(_, c)| *c < 80.0)
+        .collect();
+    assert_eq!(below.len(), 10, "every test enterprise is below the line");
+    below.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap());
+    let lowest: Vec<String> = below[..5].iter().map(|(n, c)| format!("{n}（{c:.2} 分）")).collect();
+    // By hand: the lowest are the enterprises with the most unfavourable answers, 9 down to 5.
+    for (i, k) in (5..10).rev().enumerate() {
+        assert!(
+            lowest[i].starts_with(&format!("天门市测试{k}供水有限公司")),
+            "{lowest:?}"
+        );
+    }
+    let want_below = format!(
+        "综合得分低于整改线 80.00 分的企业 10 家，得分最低的 5 家：{}。",
+        lowest.join("、")
+    );
+    // Q10: 10 + k unfavourable answers each, 145 in all; the five most are k = 9 … 5.
+    let q10: Vec<String> = (5..10)
+        .rev()
+        .map(|k| format!("天门市测试{k}供水有限公司 {} 份", 10 + k))
+        .collect();
+    let total: u64 = (0..10).map(|k| 10 + k).sum();
+    let want_red = format!("违规收取其他费用 {total} 份（{}等 10 家）", q10.join("、"));
+    let missing: Vec<&str> = (oct["data_quality"].as_array().unwrap().iter())
+        .filter(|q| q["missing"] == true)
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
+    assert!(missing.len() > 5, "{missing:?}");
+    let want_missing = format!(
+        "未报送报表 {} 份：{}等 {} 个单位。",
+        missing.len(),
+        missing[..5].join("、"),
+        missing.len()
+    );
+
+    let summary = "reports/2026-10/2026年10月供水供气企业服务满意度汇总表.xlsx";
+    let mut wb: Xlsx<_> = open_workbook(env.path(summary)).unwrap();
+    let sheet = wb.worksheet_range("总览").unwrap();
+    let cells: Vec<String> = sheet.rows().map(|r| r[0].to_string()).collect();
+    let at = cells.iter().position(|c| c == "本期要点").expect("the heading");
+    let lines: Vec<&String> = cells[at + 1..].iter().take_while(|c| !c.is_empty()).collect();
+    let has = |want: &str| lines.iter().any(|l| l.contains(want));
+    assert!(has(&want_below), "{lines:#?}\n{want_below}");
+    assert!(has(&want_red), "{lines:#?}\n{want_red}");
+    assert!(has(&want_missing), "{lines:#?}\n{want_missing}");
+
+    if tool("pdftotext") {
+        let report = env.path("reports/2026-10/2026年10月天门市供水供气企业服务满意度分析报告.pdf");
+        let o = std::process::Command::new("pdftotext")
+            .args(["-f", "2", "-l", "2"])
+            .arg(report)
+            .arg("-")
+            .output()
+            .unwrap();
+        let flat: String = String::from_utf8_lossy(&o.stdout).split_whitespace().collect();
+        let start = flat.find("本期要点").expect("on the page after the cover");
+        let end = flat.find("一、总体情况").expect("the highlights end on their page");
+        let got = &flat[start..end];
+        for want in [&want_below, &want_red, &want_missing] {
+            let want: String = want.split_whitespace().collect();
+            assert!(got.contains(&want), "{got}\n{want}");
+        }
     }
 }
