@@ -11,6 +11,10 @@ use std::time::Instant;
 use utility_eval::render::Renderer;
 use utility_eval::render::report::{CityReport, EnterpriseReports};
 
+/// The executable's allocator, so that the times are the times `run` and `report` take.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let [_, config, period, ..] = args.as_slice() else {
