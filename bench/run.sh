@@ -108,10 +108,15 @@ if [ -n "${best_run[month]:-}" ] && [ -n "${best_run[month2000]:-}" ]; then
     "ingest $(ratio "${best_ing[month2000]}" "${best_ing[month]}"), run $(ratio "${best_run[month2000]}" "${best_run[month]}")"
 fi
 
-# The 100-return month (the first 100 returns of `month`) against a plain Python pipeline doing
-# the same job (bench/python_pipeline.py: pandas, python-calamine, sqlite3, XlsxWriter,
-# reportlab), side by side. Opt in with BENCH_PYTHON=1: the packages come from PyPI once, into
-# WORKDIR/.venv-py.
+# The 100-return month (the first 100 returns of `month`) against plain Python pipelines
+# (pandas, python-calamine, sqlite3, XlsxWriter, reportlab), side by side, each run on a fresh
+# copy in turn:
+#  - bench/python_pipeline_full.py does the same job as `run` (every document, with the same
+#    sections, tables and charts, the analysis, items, users, checks and the year; scores.json
+#    the same bytes): the yardstick, as a plain single process (--jobs 1) and with its documents
+#    written by a process per core (as `run` writes them side by side);
+#  - bench/python_pipeline.py is a lean one (scores, a small summary, the detail, one-page PDFs).
+# Opt in with BENCH_PYTHON=1: the packages come from PyPI once, into WORKDIR/.venv-py.
 if [ "${BENCH_PYTHON:-0}" = 1 ]; then
   month="$work/month"
   [ -d "$month/inbox" ] || target/release/examples/gen_samples --bench-month "$month" > /dev/null
@@ -127,16 +132,32 @@ if [ "${BENCH_PYTHON:-0}" = 1 ]; then
     "$work/.venv-py/bin/pip" install -q pandas python-calamine xlsxwriter reportlab
   fi
   echo
-  echo "== month100: $(find "$small/inbox" -type f | wc -l) returns, against bench/python_pipeline.py =="
-  bp=""
-  br=""
+  echo "== month100: $(find "$small/inbox" -type f | wc -l) returns, against the Python pipelines =="
+  full=() one=() lean=() ours=()
   for i in $(seq "$reps"); do
     rm -rf "$work/py-100"; cp -r "$small" "$work/py-100"
-    measure "python pipeline #$i" "$py" bench/python_pipeline.py "$work/py-100"
-    bp=$(min "$bp" "$secs")
+    measure "python, the same job, 1 process #$i" "$py" bench/python_pipeline_full.py --jobs 1 "$work/py-100"
+    one+=("$secs")
+    rm -rf "$work/py-100"; cp -r "$small" "$work/py-100"
+    measure "python, the same job, $(nproc) processes #$i" "$py" bench/python_pipeline_full.py "$work/py-100"
+    full+=("$secs")
+    rm -rf "$work/py-100"; cp -r "$small" "$work/py-100"
+    measure "python pipeline, lean #$i" "$py" bench/python_pipeline.py "$work/py-100"
+    lean+=("$secs")
     rm -rf "$work/run-100"; cp -r "$small" "$work/run-100"
     measure "utility-eval run #$i" "$bin" --config "$work/run-100/utility-eval.toml" run
-    br=$(min "$br" "$secs")
+    ours+=("$secs")
   done
-  echo "best of $reps: python / utility-eval = $(ratio "$bp" "$br")"
+  # min / median / max of each, and the ratios of the bests and of the medians.
+  stats() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f %.2f %.2f\n", v[1], v[int((NR + 1) / 2)], v[NR] }'; }
+  read -r smin smed smax < <(stats "${one[@]}")
+  read -r fmin fmed fmax < <(stats "${full[@]}")
+  read -r lmin lmed lmax < <(stats "${lean[@]}")
+  read -r omin omed omax < <(stats "${ours[@]}")
+  echo "min / median / max (s): same job, 1 process $smin / $smed / $smax; same job, $(nproc) processes" \
+    "$fmin / $fmed / $fmax; lean $lmin / $lmed / $lmax; utility-eval $omin / $omed / $omax"
+  for p in "same job, 1 process:$smin:$smed" "same job, $(nproc) processes:$fmin:$fmed" "lean:$lmin:$lmed"; do
+    IFS=: read -r label pmin pmed <<< "$p"
+    echo "python ($label) / utility-eval = $(ratio "$pmin" "$omin") best, $(ratio "$pmed" "$omed") median"
+  done
 fi
