@@ -151,7 +151,7 @@ fn enterprises(r: &PeriodResults) -> Vec<&GroupResult> {
 
 /// Key figures, and three charts: enterprise composites against the action threshold, the
 /// overall-satisfaction grades, the trend of the city and each enterprise. The charts' data
-/// sit in columns Q onwards of the same sheet; the sheet prints on one page.
+/// sit in columns Q onwards of the same sheet, outside its print area; it prints on one page.
 fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values, title: &str) -> Result<(), XlsxError> {
     let (r, w) = (cx.results, cx.wording);
     let sheet = w.text("summary.sheet_overview");
@@ -212,6 +212,10 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
         row += lines.len() as u32 + 2;
     }
     let data_col: u16 = 16;
+    // The page is the figures, the highlights and the charts (A to P, down to the trend's
+    // last row); the charts' data from column Q on stay off it, however many enterprises
+    // they list.
+    ws.set_print_area(0, 0, row + 35, data_col - 1)?;
     let round = |x: f64| crate::score::stats::round_half_away(x, 2);
     // Enterprise composites and the action threshold.
     let ents = enterprises(r);

@@ -163,3 +163,36 @@ fn libreoffice_opens_every_workbook() {
         );
     }
 }
+
+/// 总览 prints as one page of its figures, highlights and charts: its print area is columns A
+/// to P, and the charts' data (column Q on: every enterprise's score, the grades, the trend)
+/// stay off the page, however many enterprises there are.
+#[test]
+fn the_overview_prints_its_charts_not_their_data() {
+    let env = Env::shared_samples();
+    let path = workbook(env, "2026-09", "2026年9月");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let area: Vec<&String> = (wb.defined_names().iter())
+        .filter(|(name, _)| name == "_xlnm.Print_Area")
+        .map(|(_, formula)| formula)
+        .filter(|f| f.starts_with("总览!") || f.starts_with("'总览'!"))
+        .collect();
+    assert_eq!(area.len(), 1, "{:?}", wb.defined_names());
+    let range = area[0].rsplit('!').next().unwrap();
+    let (from, to) = range.split_once(':').unwrap();
+    assert_eq!(from, "$A$1");
+    assert!(to.starts_with("$P$"), "{to}");
+    let last: u32 = to[3..].parse().unwrap();
+    // The data the charts read is in column Q (index 16), inside the used range but beyond P.
+    let sheet = wb.worksheet_range("总览").unwrap();
+    let (r0, c0) = sheet.start().unwrap();
+    let q = 16 - c0 as usize;
+    assert!(
+        (sheet.rows()).any(|r| r.len() > q && !r[q].is_empty()),
+        "the charts' data in column Q"
+    );
+    // The page reaches below the last highlight (the charts come after it).
+    let rows: Vec<String> = sheet.rows().map(|r| r[0].to_string()).collect();
+    let heading = rows.iter().position(|c| c == "本期要点").unwrap() as u32 + r0;
+    assert!(last > heading + 20, "{last} after the highlights at row {heading}");
+}
