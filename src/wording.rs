@@ -33,6 +33,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "unit",
     "responses",
     "enterprises",
+    "units",
     "composite",
     "overall",
     "threshold",

@@ -1,8 +1,10 @@
 //! 本期要点 (SPEC §12): at most eight sentences a leader can act on, computed from a period's
 //! results, each from the wording and left out when it has nothing to say. The city report
 //! opens with them, right after its cover; the summary workbook's 总览 lists them. Each list in
-//! them leads with the worst (the lowest score, the most answers, the farthest bias) and names at
-//! most [`NAMED`], counting the rest, so that they stay one page at any scale.
+//! them leads with the worst (the lowest score as shown, the most red-line answers, the most
+//! declines, the farthest bias, the most flags; missing returns in the registry's order, 建议约谈
+//! in the loop's) and names at most [`NAMED`], counting the rest, so that they stay one page at
+//! any scale.
 
 use crate::results::{Level, PeriodResults};
 use crate::scheme::Scheme;
@@ -38,15 +40,30 @@ fn distinct<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     seen
 }
 
-/// The first [`NAMED`] of `names` joined with 、, then, if there are more, the wording `more`
-/// ("等 {count} 家") counting them all.
-fn capped<S: AsRef<str>>(names: &[S], more: &str, w: &Wording) -> String {
-    let shown: Vec<&str> = names.iter().take(NAMED).map(AsRef::as_ref).collect();
-    let mut s = shown.join("、");
-    if names.len() > NAMED {
-        s.push_str(&w.with(more, &[("count", &names.len())]));
+/// Distinct names, the one seen most often first (a stable sort: first-seen order among
+/// equals).
+fn most_often<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for n in names {
+        match seen.iter_mut().find(|(m, _)| *m == n) {
+            Some((_, k)) => *k += 1,
+            None => seen.push((n, 1)),
+        }
     }
-    s
+    seen.sort_by_key(|(_, k)| std::cmp::Reverse(*k));
+    seen.into_iter().map(|(n, _)| n).collect()
+}
+
+/// The first [`NAMED`] of `names`, joined with 、.
+fn named<S: AsRef<str>>(names: &[S]) -> String {
+    let shown: Vec<&str> = names.iter().take(NAMED).map(AsRef::as_ref).collect();
+    shown.join("、")
+}
+
+/// A score as shown (two decimals): what a list is ordered by, so that the order can be told
+/// from the page (equal shown scores keep the registry's order).
+fn shown(x: f64) -> f64 {
+    crate::score::stats::round_half_away(x, 2)
 }
 
 /// The period's highlights, in the order of SPEC §12: the city composite and its change, the
@@ -80,7 +97,7 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
         .filter(|g| !g.insufficient)
         .filter_map(|g| Some((g.name.as_str(), g.composite.filter(|c| *c < action)?)))
         .collect();
-    below.sort_by(|a, b| a.1.total_cmp(&b.1));
+    below.sort_by(|a, b| shown(a.1).total_cmp(&shown(b.1)));
     if !below.is_empty() {
         let list: Vec<String> = (below.iter().take(NAMED))
             .map(|(name, c)| w.with("report.highlight_scored", &[("name", name), ("composite", &score(*c))]))
@@ -116,13 +133,19 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
         let who: Vec<String> = (by.iter().take(NAMED))
             .map(|(e, n)| w.with("report.highlight_counted", &[("name", e), ("count", n)]))
             .collect();
-        let mut who = who.join("、");
-        if by.len() > NAMED {
-            who.push_str(&w.with("report.highlight_more", &[("count", &by.len())]));
-        }
+        let key = if by.len() > NAMED {
+            "report.highlight_red_line_item_many"
+        } else {
+            "report.highlight_red_line_item"
+        };
         red.push(w.with(
-            "report.highlight_red_line_item",
-            &[("name", &item.name), ("count", &total), ("list", &who)],
+            key,
+            &[
+                ("name", &item.name),
+                ("count", &total),
+                ("enterprises", &by.len()),
+                ("list", &who.join("、")),
+            ],
         ));
     }
     if !red.is_empty() {
@@ -134,30 +157,41 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
         .filter(|d| d.significant && matches!(d.level, Level::City | Level::Enterprise))
         .collect();
     if !declines.is_empty() {
-        // The city, then the enterprises (as many as named, and how many).
+        // The city, then the enterprises, the one with the most declines first (as many as
+        // named, and how many).
         let city = (declines.iter().any(|d| d.level == Level::City))
             .then(|| r.city_group().map(|g| g.name.as_str()))
             .flatten();
-        let of = distinct(
+        let of = most_often(
             (declines.iter())
                 .filter(|d| d.level == Level::Enterprise)
                 .map(|d| name(r, &d.key)),
         );
-        let who = [
-            city.map(str::to_string),
-            (!of.is_empty()).then(|| capped(&of, "report.highlight_more", w)),
-        ];
-        let who: Vec<String> = who.into_iter().flatten().collect();
-        out.push(w.with(
-            "report.highlight_declines",
-            &[("count", &declines.len()), ("list", &who.join("、"))],
-        ));
+        if of.len() > NAMED {
+            let city = city.map_or(String::new(), |c| {
+                w.with("report.highlight_declines_city", &[("city", &c)])
+            });
+            out.push(w.with(
+                "report.highlight_declines_many",
+                &[
+                    ("count", &declines.len()),
+                    ("enterprises", &of.len()),
+                    ("list", &format!("{city}{}", named(&of))),
+                ],
+            ));
+        } else {
+            let who: Vec<&str> = city.into_iter().chain(of).collect();
+            out.push(w.with(
+                "report.highlight_declines",
+                &[("count", &declines.len()), ("list", &who.join("、"))],
+            ));
+        }
     }
     // A quarter: enterprises whose self-assessment stands far from the sampled survey.
     let mut biased: Vec<_> = r.bias.iter().filter(|b| b.flagged).collect();
     if r.period.is_quarter() && !biased.is_empty() {
         // The farthest first.
-        let far = |b: &&crate::results::Bias| b.bias.map_or(0.0, f64::abs);
+        let far = |b: &&crate::results::Bias| b.bias.map_or(0.0, |x| shown(x.abs()));
         biased.sort_by(|a, b| far(b).total_cmp(&far(a)));
         let who: Vec<String> = (biased.iter())
             .map(|b| {
@@ -167,10 +201,12 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
                 )
             })
             .collect();
-        out.push(w.with(
-            "report.highlight_bias",
-            &[("list", &capped(&who, "report.highlight_more", w))],
-        ));
+        let key = if who.len() > NAMED {
+            "report.highlight_bias_many"
+        } else {
+            "report.highlight_bias"
+        };
+        out.push(w.with(key, &[("enterprises", &who.len()), ("list", &named(&who))]));
     }
     // Overdue items, and (once the loop has begun) cases past a deadline.
     let items = (r.improvement_items.iter())
@@ -190,52 +226,208 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
     } else if cases > 0 {
         out.push(w.with("report.highlight_cases_overdue", &[("count", &cases)]));
     }
-    // Returns expected and not in.
+    // Returns expected and not in (the registry's order: units, then enterprises).
     let missing: Vec<&str> = (r.quality.submitters.iter())
         .filter(|q| q.state.is_missing())
         .map(|q| q.name.as_str())
         .collect();
     if !missing.is_empty() {
+        let units = distinct(missing.iter().copied());
+        let key = if units.len() > NAMED {
+            "report.highlight_missing_many"
+        } else {
+            "report.highlight_missing"
+        };
         out.push(w.with(
-            "report.highlight_missing",
+            key,
             &[
                 ("count", &missing.len()),
-                ("list", &capped(&distinct(missing), "report.highlight_more_units", w)),
+                ("units", &units.len()),
+                ("list", &named(&units)),
             ],
         ));
     }
-    // Data to check.
+    // Data to check: the unit with the most flags first.
     let flagged: Vec<_> = r.integrity.iter().filter(|s| s.flagged).collect();
     if !flagged.is_empty() {
+        let units = most_often(flagged.iter().map(|s| s.name.as_str()));
+        let key = if units.len() > NAMED {
+            "report.highlight_integrity_many"
+        } else {
+            "report.highlight_integrity"
+        };
         out.push(w.with(
-            "report.highlight_integrity",
+            key,
             &[
                 ("count", &flagged.len()),
-                (
-                    "list",
-                    &capped(
-                        &distinct(flagged.iter().map(|s| s.name.as_str())),
-                        "report.highlight_more_units",
-                        w,
-                    ),
-                ),
+                ("units", &units.len()),
+                ("list", &named(&units)),
             ],
         ));
     }
-    // 建议约谈.
+    // 建议约谈, in the loop's order.
     if let Some(l) = r.rectification.as_ref().filter(|l| !l.interviews.is_empty()) {
-        out.push(w.with(
-            "report.highlight_interviews",
-            &[(
-                "list",
-                &capped(
-                    &distinct(l.interviews.iter().map(|i| i.name.as_str())),
-                    "report.highlight_more",
-                    w,
-                ),
-            )],
-        ));
+        let who = distinct(l.interviews.iter().map(|i| i.name.as_str()));
+        let mut list = named(&who);
+        if who.len() > NAMED {
+            list.push_str(&w.with("report.highlight_more", &[("count", &who.len())]));
+        }
+        out.push(w.with("report.highlight_interviews", &[("list", &list)]));
     }
     out.truncate(MAX);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::Period;
+    use crate::results::fixtures::{enterprise, info, results};
+    use crate::results::integrity::{Check, Signal};
+    use crate::results::{Bias, Decline, GroupResult};
+
+    /// A month of the registry's enterprises A, B, C … (names A公司 …), nothing computed.
+    fn month(codes: &[&str]) -> PeriodResults {
+        let mut r = results(Vec::new(), 3);
+        r.enterprises = codes.iter().map(|c| info(c, "供水")).collect();
+        r
+    }
+
+    fn say(r: &PeriodResults) -> Vec<String> {
+        sentences(r, &Scheme::builtin(), &Wording::builtin())
+    }
+
+    fn decline(level: Level, key: &str) -> Decline {
+        Decline {
+            level,
+            key: key.into(),
+            indicator: "Q1".into(),
+            is_dimension: false,
+            previous: 90.0,
+            current: 80.0,
+            delta: -10.0,
+            p: Some(0.01),
+            significant: true,
+        }
+    }
+
+    fn city() -> GroupResult {
+        GroupResult {
+            level: Level::City,
+            key: "全市".into(),
+            name: "天门市".into(),
+            composite: None,
+            ..enterprise("全市", 100, 0.0, false)
+        }
+    }
+
+    #[test]
+    fn below_the_line_the_lowest_shown_score_first_and_equal_shown_scores_in_registry_order() {
+        let mut r = month(&["A", "B", "C", "D", "E", "F", "G"]);
+        // A and B both show 75.00; B's hidden decimals are lower, which must not put it first.
+        for (code, c) in [
+            ("A", 75.004),
+            ("B", 75.001),
+            ("C", 74.0),
+            ("D", 76.0),
+            ("E", 77.0),
+            ("F", 78.0),
+        ] {
+            r.groups.push(enterprise(code, 40, c, false));
+        }
+        r.groups.push(enterprise("G", 40, 85.0, false));
+        assert_eq!(
+            say(&r),
+            [
+                "综合得分低于整改线 80.00 分的企业 6 家，得分最低的 5 家：C公司（74.00 分）、\
+              A公司（75.00 分）、B公司（75.00 分）、D公司（76.00 分）、E公司（77.00 分）。"
+            ]
+        );
+        // Five: all of them, lowest first, in the sentence without a count of the rest.
+        r.groups.retain(|g| g.key != "F");
+        assert_eq!(
+            say(&r),
+            [
+                "综合得分低于整改线 80.00 分的企业 5 家：C公司（74.00 分）、A公司（75.00 分）、\
+              B公司（75.00 分）、D公司（76.00 分）、E公司（77.00 分）。"
+            ]
+        );
+    }
+
+    #[test]
+    fn declines_name_the_city_then_the_enterprises_with_the_most_and_count_them() {
+        let mut r = month(&["A", "B", "C", "D", "E", "F", "G"]);
+        r.groups.push(city());
+        let keys = ["A", "B", "C", "C", "C", "D", "E", "E", "F", "G"];
+        r.declines.push(decline(Level::City, "全市"));
+        r.declines.extend(keys.iter().map(|k| decline(Level::Enterprise, k)));
+        // A county's decline is in the report, not here.
+        r.declines.push(decline(Level::County, "岳口镇"));
+        assert_eq!(
+            say(&r),
+            ["较上期显著下降的指标 11 项，涉及天门市及C公司、E公司、A公司、B公司、D公司等 7 家企业。"]
+        );
+        // Five enterprises: all named, the city among them.
+        r.declines
+            .retain(|d| !["F", "G"].contains(&d.key.as_str()) && d.level != Level::County);
+        assert_eq!(
+            say(&r),
+            ["较上期显著下降的指标 9 项，涉及天门市、C公司、E公司、A公司、B公司、D公司。"]
+        );
+    }
+
+    #[test]
+    fn integrity_flags_name_the_units_with_the_most_and_count_them() {
+        let mut r = month(&[]);
+        let signal = |name: &str, flagged: bool| Signal {
+            submitter: name.into(),
+            name: name.into(),
+            check: Check::StraightLining,
+            n: 40,
+            value: 0.5,
+            threshold: 0.3,
+            flagged,
+        };
+        for u in ["甲镇", "乙镇", "丙镇", "丙镇", "丁镇", "戊镇", "己镇"] {
+            r.integrity.push(signal(u, true));
+        }
+        r.integrity.push(signal("庚镇", false));
+        assert_eq!(
+            say(&r),
+            ["数据质量疑点 7 项，涉及 6 个单位，如丙镇、甲镇、乙镇、丁镇、戊镇等，建议抽查核实。"]
+        );
+    }
+
+    #[test]
+    fn a_quarters_bias_names_the_farthest_shown_first_and_counts_them() {
+        let mut r = month(&["A", "B", "C", "D", "E", "F"]);
+        r.period = Period::Quarter { year: 2026, quarter: 3 };
+        for (code, bias) in [
+            ("A", 10.0),
+            ("B", 14.004),
+            ("C", 14.001),
+            ("D", 8.0),
+            ("E", 12.0),
+            ("F", 9.0),
+        ] {
+            r.bias.push(Bias {
+                enterprise: code.into(),
+                name: format!("{code}公司"),
+                self_n: 90,
+                self_composite: Some(90.0),
+                sampled_n: 30,
+                sampled_composite: Some(90.0 - bias),
+                bias: Some(bias),
+                flagged: true,
+            });
+        }
+        assert_eq!(
+            say(&r),
+            [
+                "自评得分与抽查得分差异较大、需核实的企业 6 家，差异最大的是B公司（自评减抽查 +14.00 分）、\
+              C公司（自评减抽查 +14.00 分）、E公司（自评减抽查 +12.00 分）、A公司（自评减抽查 +10.00 分）、\
+              F公司（自评减抽查 +9.00 分）。"
+            ]
+        );
+    }
 }

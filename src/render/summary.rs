@@ -212,10 +212,10 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
         row += lines.len() as u32 + 2;
     }
     let data_col: u16 = 16;
-    // The page is the figures, the highlights and the charts (A to P, down to the trend's
-    // last row); the charts' data from column Q on stay off it, however many enterprises
-    // they list.
-    ws.set_print_area(0, 0, row + 35, data_col - 1)?;
+    // The page is the figures, the highlights and the charts (A to P, down to the last
+    // chart's last row: the trend's, when there is one, below); the charts' data from column Q
+    // on stay off it, however many enterprises they list.
+    ws.set_print_area(0, 0, row + 16, data_col - 1)?;
     let round = |x: f64| crate::score::stats::round_half_away(x, 2);
     // Enterprise composites and the action threshold.
     let ents = enterprises(r);
@@ -297,8 +297,8 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
             keys.push((h.level, h.key.clone(), name));
         }
     }
+    // (No row height of its own: its rows are the page's, the highlights' among them.)
     ws.write_string_with_format(top, data_col, w.text("summary.col_period"), &f.header)?;
-    ws.set_row_height(top, 30)?;
     for (k, (_, _, name)) in keys.iter().enumerate() {
         ws.write_string_with_format(top, data_col + 1 + k as u16, name, &f.header)?;
     }
@@ -330,6 +330,7 @@ fn overview(ws: &mut Worksheet, f: &Formats, cx: &RenderContext<'_>, v: &Values,
     chart.legend().set_position(ChartLegendPosition::Bottom);
     chart.set_width(1000).set_height(340);
     ws.insert_chart(row + 17, 0, &chart)?;
+    ws.set_print_area(0, 0, row + 35, data_col - 1)?;
     Ok(())
 }
 

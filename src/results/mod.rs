@@ -7,6 +7,8 @@
 pub mod annual;
 pub mod answers;
 pub mod cases;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod integrity;
 pub mod public;
 pub mod release;

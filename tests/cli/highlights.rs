@@ -144,9 +144,10 @@ fn the_city_report_opens_with_the_highlights_and_the_summary_lists_them() {
     }
 }
 
-/// Twelve enterprises' worth of lists: more below the line, with red-line answers and missing
-/// returns, than a first page can name. Each list leads with the worst and names five, counting
-/// the rest, and the highlights end on the page after the cover.
+/// Fourteen enterprises' worth of lists: more below the line, with red-line answers and missing
+/// returns, than a first page can name. Each list leads with the worst (equal shown scores and
+/// equal counts in the registry's order) and names five, counting the rest, and the highlights
+/// end on the page after the cover.
 #[test]
 fn at_scale_the_highlights_name_the_worst_five_and_count_the_rest() {
     let extra: String = (0..10)
@@ -158,9 +159,10 @@ fn at_scale_the_highlights_name_the_worst_five_and_count_the_rest() {
         })
         .collect();
     let env = Env::with_config_extra(&extra);
-    // Enterprise k: 30 answers, 10 + k of them unfavourable on every yes/no item (Q10 违规收费
-    // among them), every rating 一般: the larger k, the lower the score and the more red-line
-    // answers.
+    // Enterprise k: 30 answers, 10 + min(k, 8) of them unfavourable on every yes/no item (Q10
+    // 违规收费 and Q11 推诿 among them), every rating 一般: the more unfavourable answers, the lower
+    // the score; T08 and T09 alike.
+    let bad = |k: u32| 10 + k.min(8);
     let mut rows = meta("竟陵街道", "月度自评", "2026-10");
     rows.push(header());
     let mut n = 0;
@@ -170,8 +172,7 @@ fn at_scale_the_highlights_name_the_worst_five_and_count_the_rest() {
             let mut r = row(n, "2026-10-05", &format!("天门市测试{k}供水有限公司"));
             for q in 1..=11usize {
                 let negative = [8, 10, 11].contains(&q);
-                let bad = i < 10 + k;
-                r[10 + q] = s(if negative == bad { "是" } else { "否" });
+                r[10 + q] = s(if negative == (i < bad(k)) { "是" } else { "否" });
             }
             for c in r.iter_mut().skip(22).take(5) {
                 *c = s("一般");
@@ -192,8 +193,9 @@ fn at_scale_the_highlights_name_the_worst_five_and_count_the_rest() {
     assert_eq!(below.len(), 10, "every test enterprise is below the line");
     below.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap());
     let lowest: Vec<String> = below[..5].iter().map(|(n, c)| format!("{n}（{c:.2} 分）")).collect();
-    // By hand: the lowest are the enterprises with the most unfavourable answers, 9 down to 5.
-    for (i, k) in (5..10).rev().enumerate() {
+    // By hand: the lowest are the enterprises with the most unfavourable answers: T08 and T09
+    // alike (the registry's order), then 7, 6, 5.
+    for (i, k) in [8, 9, 7, 6, 5].into_iter().enumerate() {
         assert!(
             lowest[i].starts_with(&format!("天门市测试{k}供水有限公司")),
             "{lowest:?}"
@@ -203,24 +205,29 @@ fn at_scale_the_highlights_name_the_worst_five_and_count_the_rest() {
         "综合得分低于整改线 80.00 分的企业 10 家，得分最低的 5 家：{}。",
         lowest.join("、")
     );
-    // Q10: 10 + k unfavourable answers each, 145 in all; the five most are k = 9 … 5.
-    let q10: Vec<String> = (5..10)
-        .rev()
-        .map(|k| format!("天门市测试{k}供水有限公司 {} 份", 10 + k))
+    // Q10 and Q11 alike: 10 + min(k, 8) unfavourable answers each, 144 in all, from ten
+    // enterprises; the most are T08 and T09 (18 each), then 7, 6, 5.
+    let most: Vec<String> = [8u32, 9, 7, 6, 5]
+        .iter()
+        .map(|k| format!("天门市测试{k}供水有限公司 {} 份", bad(*k)))
         .collect();
-    let total: u64 = (0..10).map(|k| 10 + k).sum();
-    let want_red = format!("违规收取其他费用 {total} 份（{}等 10 家）", q10.join("、"));
+    let total: u32 = (0..10).map(bad).sum();
+    assert_eq!(total, 144);
+    let want_red: Vec<String> = ["违规收取其他费用", "存在推诿情况"]
+        .iter()
+        .map(|item| format!("{item} {total} 份，涉及 10 家企业，最多的是{}", most.join("、")))
+        .collect();
     let missing: Vec<&str> = (oct["data_quality"].as_array().unwrap().iter())
         .filter(|q| q["missing"] == true)
         .map(|q| q["name"].as_str().unwrap())
         .collect();
-    assert!(missing.len() > 5, "{missing:?}");
-    let want_missing = format!(
-        "未报送报表 {} 份：{}等 {} 个单位。",
-        missing.len(),
-        missing[..5].join("、"),
-        missing.len()
-    );
+    // The sample registry's two other counties and four enterprises, and the ten: one return each.
+    assert_eq!(missing.len(), 16, "{missing:?}");
+    let want_missing = format!("未报送报表 16 份，涉及 16 个单位，如{}等。", missing[..5].join("、"),);
+    let wanted: Vec<&str> = [&want_below, &want_red[0], &want_red[1], &want_missing]
+        .into_iter()
+        .map(String::as_str)
+        .collect();
 
     let summary = "reports/2026-10/2026年10月供水供气企业服务满意度汇总表.xlsx";
     let mut wb: Xlsx<_> = open_workbook(env.path(summary)).unwrap();
@@ -228,10 +235,9 @@ fn at_scale_the_highlights_name_the_worst_five_and_count_the_rest() {
     let cells: Vec<String> = sheet.rows().map(|r| r[0].to_string()).collect();
     let at = cells.iter().position(|c| c == "本期要点").expect("the heading");
     let lines: Vec<&String> = cells[at + 1..].iter().take_while(|c| !c.is_empty()).collect();
-    let has = |want: &str| lines.iter().any(|l| l.contains(want));
-    assert!(has(&want_below), "{lines:#?}\n{want_below}");
-    assert!(has(&want_red), "{lines:#?}\n{want_red}");
-    assert!(has(&want_missing), "{lines:#?}\n{want_missing}");
+    for want in &wanted {
+        assert!(lines.iter().any(|l| l.contains(want)), "{lines:#?}\n{want}");
+    }
 
     if tool("pdftotext") {
         let report = env.path("reports/2026-10/2026年10月天门市供水供气企业服务满意度分析报告.pdf");
@@ -245,7 +251,7 @@ fn at_scale_the_highlights_name_the_worst_five_and_count_the_rest() {
         let start = flat.find("本期要点").expect("on the page after the cover");
         let end = flat.find("一、总体情况").expect("the highlights end on their page");
         let got = &flat[start..end];
-        for want in [&want_below, &want_red, &want_missing] {
+        for want in &wanted {
             let want: String = want.split_whitespace().collect();
             assert!(got.contains(&want), "{got}\n{want}");
         }

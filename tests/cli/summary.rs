@@ -164,35 +164,77 @@ fn libreoffice_opens_every_workbook() {
     }
 }
 
+/// The last cell (0-based column, row) each chart of a workbook's first sheet reaches, from its
+/// drawing's anchors.
+fn first_sheet_charts_reach(path: &std::path::Path) -> Vec<(u32, u32)> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    let rels = read("xl/worksheets/_rels/sheet1.xml.rels");
+    let at = rels.find("../drawings/").expect("the first sheet has a drawing");
+    let drawing = &rels[at + 3..];
+    let drawing = &drawing[..drawing.find('"').unwrap()];
+    let xml = read(&format!("xl/{drawing}"));
+    let number = |block: &str, tag: &str| -> u32 {
+        let from = block.find(&format!("<xdr:{tag}>")).unwrap() + tag.len() + 6;
+        block[from..from + block[from..].find('<').unwrap()].parse().unwrap()
+    };
+    xml.split("<xdr:to>")
+        .skip(1)
+        .map(|b| {
+            let block = &b[..b.find("</xdr:to>").unwrap()];
+            (number(block, "col"), number(block, "row"))
+        })
+        .collect()
+}
+
 /// 总览 prints as one page of its figures, highlights and charts: its print area is columns A
-/// to P, and the charts' data (column Q on: every enterprise's score, the grades, the trend)
-/// stay off the page, however many enterprises there are.
+/// to P and reaches every chart, and the charts' data (column Q on: every enterprise's score,
+/// the grades, the trend) stay off the page. The first month has no trend chart: its page ends
+/// with the two charts above, without a band of empty rows for the trend that is not there.
 #[test]
 fn the_overview_prints_its_charts_not_their_data() {
     let env = Env::shared_samples();
-    let path = workbook(env, "2026-09", "2026年9月");
-    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-    let area: Vec<&String> = (wb.defined_names().iter())
-        .filter(|(name, _)| name == "_xlnm.Print_Area")
-        .map(|(_, formula)| formula)
-        .filter(|f| f.starts_with("总览!") || f.starts_with("'总览'!"))
-        .collect();
-    assert_eq!(area.len(), 1, "{:?}", wb.defined_names());
-    let range = area[0].rsplit('!').next().unwrap();
-    let (from, to) = range.split_once(':').unwrap();
-    assert_eq!(from, "$A$1");
-    assert!(to.starts_with("$P$"), "{to}");
-    let last: u32 = to[3..].parse().unwrap();
-    // The data the charts read is in column Q (index 16), inside the used range but beyond P.
-    let sheet = wb.worksheet_range("总览").unwrap();
-    let (r0, c0) = sheet.start().unwrap();
-    let q = 16 - c0 as usize;
-    assert!(
-        (sheet.rows()).any(|r| r.len() > q && !r[q].is_empty()),
-        "the charts' data in column Q"
-    );
-    // The page reaches below the last highlight (the charts come after it).
-    let rows: Vec<String> = sheet.rows().map(|r| r[0].to_string()).collect();
-    let heading = rows.iter().position(|c| c == "本期要点").unwrap() as u32 + r0;
-    assert!(last > heading + 20, "{last} after the highlights at row {heading}");
+    for (period, label, charts) in [("2026-07", "2026年7月", 2), ("2026-09", "2026年9月", 3)] {
+        let path = workbook(env, period, label);
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let area: Vec<&String> = (wb.defined_names().iter())
+            .filter(|(name, _)| name == "_xlnm.Print_Area")
+            .map(|(_, formula)| formula)
+            .filter(|f| f.starts_with("总览!") || f.starts_with("'总览'!"))
+            .collect();
+        assert_eq!(area.len(), 1, "{:?}", wb.defined_names());
+        let range = area[0].rsplit('!').next().unwrap();
+        let (from, to) = range.split_once(':').unwrap();
+        assert_eq!(from, "$A$1");
+        assert!(to.starts_with("$P$"), "{to}");
+        // 1-based, as Excel writes it: the last printed row's 0-based index is one less.
+        let last: u32 = to[3..].parse::<u32>().unwrap() - 1;
+        let reach = first_sheet_charts_reach(&path);
+        assert_eq!(reach.len(), charts, "{period}: {reach:?}");
+        for (col, row) in &reach {
+            assert!(*col <= 15, "{period}: a chart reaches column {col}, beyond P");
+            assert!(
+                *row <= last,
+                "{period}: a chart reaches row {row}, below the area's {last}"
+            );
+        }
+        let lowest = reach.iter().map(|(_, r)| *r).max().unwrap();
+        assert!(
+            last <= lowest + 1,
+            "{period}: {} empty rows under the charts",
+            last - lowest
+        );
+        // The data the charts read is in column Q (index 16), beyond P.
+        let sheet = wb.worksheet_range("总览").unwrap();
+        let (_, c0) = sheet.start().unwrap();
+        let q = 16 - c0 as usize;
+        assert!(
+            (sheet.rows()).any(|r| r.len() > q && !r[q].is_empty()),
+            "{period}: the charts' data in column Q"
+        );
+    }
 }
