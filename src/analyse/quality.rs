@@ -56,19 +56,21 @@ pub fn data_quality(
             by.entry((code, s.kind.unwrap_or(period.kind()))).or_default().push(s);
         }
     }
-    let mut rows = expected(config, period);
+    let mut rows: Vec<(String, String, ReturnKind, bool)> = (expected(config, period).into_iter())
+        .map(|(code, name, kind)| (code, name, kind, true))
+        .collect();
     for (code, kind) in by.keys() {
-        if !rows.iter().any(|(c, _, k)| c == code && k == kind) {
+        if !rows.iter().any(|(c, _, k, _)| c == code && k == kind) {
             let name = config
                 .party(code)
                 .map(|p| p.name().to_string())
                 .unwrap_or_else(|| code.clone());
-            rows.push((code.clone(), name, *kind));
+            rows.push((code.clone(), name, *kind, false));
         }
     }
     let submitters: Vec<SubmitterQuality> = rows
         .into_iter()
-        .map(|(code, name, kind)| {
+        .map(|(code, name, kind, expected)| {
             let list = by.get(&(code.clone(), kind)).map(Vec::as_slice).unwrap_or(&[]);
             let accepted: Vec<_> = list.iter().filter(|s| s.status == Status::Accepted).collect();
             let rejected = list.iter().filter(|s| s.status == Status::Rejected).count();
@@ -95,9 +97,10 @@ pub fn data_quality(
                 rows_valid: accepted.iter().map(|s| s.rows_accepted.max(0) as u64).sum(),
                 rows_rejected: accepted.iter().map(|s| s.rows_rejected.max(0) as u64).sum(),
                 state,
+                expected,
             }
         })
         .collect();
-    let missing = submitters.iter().filter(|s| s.state.is_missing()).count();
+    let missing = submitters.iter().filter(|s| s.is_missing()).count();
     DataQuality { submitters, missing }
 }

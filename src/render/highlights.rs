@@ -228,7 +228,7 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
     }
     // Returns expected and not in (the registry's order: units, then enterprises).
     let missing: Vec<&str> = (r.quality.submitters.iter())
-        .filter(|q| q.state.is_missing())
+        .filter(|q| q.is_missing())
         .map(|q| q.name.as_str())
         .collect();
     if !missing.is_empty() {

@@ -357,7 +357,7 @@ fn quality(q: &SubmitterQuality) -> Value {
         "duplicates": q.duplicates,
         "rows_valid": q.rows_valid,
         "rows_rejected": q.rows_rejected,
-        "missing": q.state.is_missing(),
+        "missing": q.is_missing(),
     })
 }
 

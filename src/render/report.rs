@@ -1278,7 +1278,7 @@ fn annex(d: &mut Doc, cx: &Ctx<'_>, v: &Values) {
         .quality
         .submitters
         .iter()
-        .filter(|q| q.state.is_missing() || q.rows_rejected > 0 || q.rejected > 0)
+        .filter(|q| q.is_missing() || q.rows_rejected > 0 || q.rejected > 0)
         .map(|q| {
             (
                 vec![
@@ -1290,11 +1290,7 @@ fn annex(d: &mut Doc, cx: &Ctx<'_>, v: &Values) {
                     q.rows_valid.to_string(),
                     q.rows_rejected.to_string(),
                 ],
-                if q.state.is_missing() {
-                    Tone::Alert
-                } else {
-                    Tone::Normal
-                },
+                if q.is_missing() { Tone::Alert } else { Tone::Normal },
             )
         })
         .collect();

@@ -433,7 +433,8 @@ impl ReturnState {
         }
     }
 
-    /// No accepted return: counted as missing.
+    /// No accepted return: counted as missing, when the return is owed
+    /// ([`SubmitterQuality::is_missing`]).
     pub fn is_missing(self) -> bool {
         matches!(self, ReturnState::Rejected | ReturnState::Missing)
     }
@@ -456,6 +457,17 @@ pub struct SubmitterQuality {
     pub rows_valid: u64,
     pub rows_rejected: u64,
     pub state: ReturnState,
+    /// The return is owed this period (the registry's units and enterprises for the period's
+    /// kind); otherwise the row is only there because something of that kind was sent.
+    pub expected: bool,
+}
+
+impl SubmitterQuality {
+    /// An owed return with none accepted: 未报送 (or sent back and not yet sent again). A
+    /// return of a kind the submitter does not owe, sent back, is not missing.
+    pub fn is_missing(&self) -> bool {
+        self.expected && self.state.is_missing()
+    }
 }
 
 /// Data quality per submitter: everyone expected, then anyone else who sent something.

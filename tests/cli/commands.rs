@@ -387,3 +387,46 @@ fn the_quarterly_form_names_the_city_bureau_and_the_frame_form_has_its_own_instr
         assert!(help.contains(field), "{field}");
     }
 }
+
+/// A return the submitter does not owe, sent back, is not a missing one: 竟陵街道 sends a
+/// quarterly survey (only the city unit does those). `status` shows it as sent back and counts
+/// only the city unit's quarterly return as missing; the documents of the month it also sent
+/// count the month's own missing returns only.
+#[test]
+fn a_return_that_is_not_owed_and_sent_back_is_not_missing() {
+    let env = Env::new();
+    let mut quarterly = meta("竟陵街道", "季度抽查", "2026Q4");
+    quarterly.push(header());
+    quarterly.push(row(1, "2026-10-05", "天门市第一供水有限公司"));
+    write_xlsx(&env.inbox("JL/竟陵街道_季度抽查_2026Q4.xlsx"), "Sheet1", &quarterly);
+    write_xlsx(&env.inbox("JL/竟陵街道_月度自评_2026-10.xlsx"), "Sheet1", &monthly(3));
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    let rejected = env.files("rejected");
+    assert!(
+        rejected.iter().any(|f| f.ends_with("竟陵街道_季度抽查_2026Q4.xlsx")),
+        "{rejected:?}"
+    );
+    let text = stdout(&env.run(&["status", "--period", "2026Q4"]));
+    let line = |who: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with(who))
+            .map(str::to_string)
+            .collect()
+    };
+    assert!(line("竟陵街道").iter().any(|l| l.contains("已退回")), "{text}");
+    // The city unit owes the quarter's sampled survey; nobody else owes anything for it.
+    assert!(
+        line("天门市住房和城乡建设局").iter().any(|l| l.contains("未报送")),
+        "{text}"
+    );
+    assert!(text.contains("缺报 1 份"), "{text}");
+    // The month: 3 county units and 4 enterprises owe it, 竟陵街道 sent it.
+    let oct = scores(&env, "2026-10");
+    let missing: Vec<&str> = (oct["data_quality"].as_array().unwrap().iter())
+        .filter(|q| q["missing"] == true)
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing.len(), 6, "{missing:?}");
+    assert!(!missing.contains(&"竟陵街道"), "{missing:?}");
+}
