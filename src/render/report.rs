@@ -1274,10 +1274,23 @@ fn annex(d: &mut Doc, cx: &Ctx<'_>, v: &Values) {
     let (r, w) = (cx.results, cx.wording);
     d.heading(&cx.wording.title("annex", v), 1);
     d.paragraph(&cx.wording.paragraph("missing_returns", v));
+    // Those who sent nothing, named in one paragraph (a table row of noughts each would run to
+    // pages with a thousand units); the table for those who sent something that came back.
+    let silent: Vec<&str> = (r.quality.submitters.iter())
+        .filter(|q| q.is_missing() && q.received == 0)
+        .map(|q| q.name.as_str())
+        .collect();
+    if !silent.is_empty() {
+        d.paragraph(&w.with(
+            "report.missing_submitters",
+            &[("count", &silent.len()), ("list", &silent.join("、"))],
+        ));
+    }
     let rows: Vec<_> = r
         .quality
         .submitters
         .iter()
+        .filter(|q| !(q.is_missing() && q.received == 0))
         .filter(|q| q.is_missing() || q.rows_rejected > 0 || q.rejected > 0)
         .map(|q| {
             (
@@ -1294,22 +1307,24 @@ fn annex(d: &mut Doc, cx: &Ctx<'_>, v: &Values) {
             )
         })
         .collect();
-    let fine = r.quality.submitters.len() - rows.len();
-    if rows.is_empty() {
+    let fine = r.quality.submitters.len() - rows.len() - silent.len();
+    if rows.is_empty() && silent.is_empty() {
         d.note(w.text("report.all_returns_fine"));
     } else {
-        d.table(&Table {
-            columns: cols(&[
-                (w.text("report.col_submitter"), 2.6, Align::Left),
-                (w.text("report.col_return_kind"), 1.1, Align::Center),
-                (w.text("report.col_status"), 1.5, Align::Center),
-                (w.text("report.col_received"), 0.9, Align::Right),
-                (w.text("report.col_rejected"), 0.9, Align::Right),
-                (w.text("report.col_rows_valid"), 0.9, Align::Right),
-                (w.text("report.col_rows_rejected"), 0.9, Align::Right),
-            ]),
-            rows,
-        });
+        if !rows.is_empty() {
+            d.table(&Table {
+                columns: cols(&[
+                    (w.text("report.col_submitter"), 2.6, Align::Left),
+                    (w.text("report.col_return_kind"), 1.1, Align::Center),
+                    (w.text("report.col_status"), 1.5, Align::Center),
+                    (w.text("report.col_received"), 0.9, Align::Right),
+                    (w.text("report.col_rejected"), 0.9, Align::Right),
+                    (w.text("report.col_rows_valid"), 0.9, Align::Right),
+                    (w.text("report.col_rows_rejected"), 0.9, Align::Right),
+                ]),
+                rows,
+            });
+        }
         if fine > 0 {
             d.note(&w.with("report.other_returns_fine", &[("count", &fine)]));
         }

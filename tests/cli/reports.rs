@@ -140,6 +140,17 @@ fn the_city_report_names_every_enterprise_with_its_composite_as_shown() {
     ];
     assert_eq!(titles, expected, "{text}");
     assert!(text.contains("附件\u{ff1a}报表报送情况"));
+    // The annex names those who sent nothing in one sentence (not a table row of noughts each),
+    // as scores.json's data quality has them: owed, missing, nothing received.
+    let silent: Vec<&str> = (s["data_quality"].as_array().unwrap().iter())
+        .filter(|q| q["missing"] == true && q["received"] == 0)
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(silent, ["皂市镇"], "the samples' September");
+    let flat: String = text.split_whitespace().collect();
+    let annex = &flat[flat.find("附件\u{ff1a}报表报送情况").unwrap()..];
+    assert!(annex.contains("未报送的单位1个\u{ff1a}皂市镇\u{3002}"), "{annex}");
+    assert!(!annex.contains("皂市镇月度自评"), "no table row for it: {annex}");
     // The issuing bureau and the day the period ended, never today's date.
     assert!(text.contains("天门市住房和城乡建设局") && text.contains("2026年9月30日"));
     // Page numbers in the official style on the numbered pages.
