@@ -48,9 +48,10 @@ numbers and roughly the same charts and page counts. Byte or pixel identity is n
 
 Checked against the tool on the 100-return month (bench month100): scores.json byte-identical,
 the store's responses, submissions and improvement items identical, every cell of the detail,
-summary and annual workbooks identical, the PDFs with the same sections and text (city report 83
-pages, enterprise reports 6, public 11, annual 10). 本期要点 follows the tool as of commit 7e40251
-(each list led by the worst, five names, the rest counted).
+summary and annual workbooks identical, the PDFs with the same sections and text (city report 55
+pages, enterprise reports 6, public 11, annual 10). 本期要点 and the annex follow the tool as it
+is now (each list led by the worst, five names, the rest counted; those who sent nothing named in
+one sentence of the annex).
 
 The per-enterprise PDFs and the other documents are independent: with --jobs N (default: the
 number of CPUs, as the Rust tool renders side by side on all cores) they are written by a pool of
@@ -1828,14 +1829,18 @@ def data_quality(config, subs):
 NAMED = 5  # names a 本期要点 sentence lists before counting the rest
 
 
-def capped(config, names, more):
-    s = "、".join(names[:NAMED])
-    return s + (config.w(more, count=len(names)) if len(names) > NAMED else "")
+def most_often(names):
+    """Distinct names, the most frequent first (first-seen order among equals)."""
+    counts = {}
+    for n in names:
+        counts[n] = counts.get(n, 0) + 1
+    return sorted(counts, key=lambda n: -counts[n])
 
 
 def highlights(config, R):
-    """本期要点: at most eight computed sentences, each list led by the worst and capped at five
-    names (the rest counted)."""
+    """本期要点: at most eight computed sentences, each list led by the worst (the shown score,
+    the most answers, the most declines, the most flags) and capped at five names, the rest
+    counted."""
     out = []
     city = R["city"]
     if city["composite"] is not None:
@@ -1849,7 +1854,7 @@ def highlights(config, R):
     ents = R["enterprise_groups"]
     action = config.th["action"]
     below = sorted(((g["name"], g["composite"]) for g in ents if not g["insufficient"] and g["composite"] is not None
-                    and g["composite"] < action), key=lambda x: x[1])
+                    and g["composite"] < action), key=lambda x: r2(x[1]))
     if below:
         lst = [config.w("report.highlight_scored", name=n, composite=fmt2(c)) for n, c in below[:NAMED]]
         key = "report.highlight_below_lowest" if len(below) > NAMED else "report.highlight_below"
@@ -1862,29 +1867,34 @@ def highlights(config, R):
                     key=lambda x: -x[1])
         if by:
             who = "、".join(config.w("report.highlight_counted", name=n, count=c) for n, c in by[:NAMED])
-            if len(by) > NAMED:
-                who += config.w("report.highlight_more", count=len(by))
-            red.append(config.w("report.highlight_red_line_item", name=it["name"], count=sum(n for _, n in by), list=who))
+            key = "report.highlight_red_line_item_many" if len(by) > NAMED else "report.highlight_red_line_item"
+            red.append(config.w(key, name=it["name"], count=sum(n for _, n in by), enterprises=len(by), list=who))
     if red:
         out.append(config.w("report.highlight_red_lines", list="；".join(red)))
     dec = [d for d in R["declines"] if d["significant"] and d["level"] in ("city", "enterprise")]
     if dec:
-        who = [config.city] if any(d["level"] == "city" for d in dec) else []
-        of = list(dict.fromkeys(config.name_of(d["key"]) for d in dec if d["level"] == "enterprise"))
-        if of:
-            who.append(capped(config, of, "report.highlight_more"))
-        out.append(config.w("report.highlight_declines", count=len(dec), list="、".join(who)))
+        has_city = any(d["level"] == "city" for d in dec)
+        of = most_often(config.name_of(d["key"]) for d in dec if d["level"] == "enterprise")
+        if len(of) > NAMED:
+            prefix = config.w("report.highlight_declines_city", city=config.city) if has_city else ""
+            out.append(config.w("report.highlight_declines_many", count=len(dec), enterprises=len(of),
+                                list=prefix + "、".join(of[:NAMED])))
+        else:
+            out.append(config.w("report.highlight_declines", count=len(dec),
+                                list="、".join(([config.city] if has_city else []) + of)))
     overdue = sum(1 for i in R["items"] if i["status"] == "overdue")
     if overdue:
         out.append(config.w("report.highlight_overdue", count=overdue, list=""))
-    missing = list(dict.fromkeys(q["name"] for q in R["quality"] if q["missing"]))
+    missing = [q["name"] for q in R["quality"] if q["missing"]]
     if missing:
-        out.append(config.w("report.highlight_missing", count=sum(1 for q in R["quality"] if q["missing"]),
-                            list=capped(config, missing, "report.highlight_more_units")))
+        units = list(dict.fromkeys(missing))
+        key = "report.highlight_missing_many" if len(units) > NAMED else "report.highlight_missing"
+        out.append(config.w(key, count=len(missing), units=len(units), list="、".join(units[:NAMED])))
     flagged = [s for s in R["integrity"] if s["flagged"]]
     if flagged:
-        out.append(config.w("report.highlight_integrity", count=len(flagged),
-                            list=capped(config, list(dict.fromkeys(s["name"] for s in flagged)), "report.highlight_more_units")))
+        units = most_often(s["name"] for s in flagged)
+        key = "report.highlight_integrity_many" if len(units) > NAMED else "report.highlight_integrity"
+        out.append(config.w(key, count=len(flagged), units=len(units), list="、".join(units[:NAMED])))
     return out[:8]
 
 
@@ -3186,18 +3196,23 @@ def city_report(config, R, path, draft=True):
     if missing:
         pdf.p(config.w("paragraphs.missing_returns", missing=missing), "plain")
     state_zh = {"accepted": "已接收", "corrected": "已更正", "rejected": "被退回", "missing": "未报送"}
-    problems = [q for q in R["quality"] if q["state"] != "accepted" or q["rows_rejected"]]
+    silent = [q for q in R["quality"] if q["missing"] and q["received"] == 0]
+    if silent:
+        pdf.p(config.w("report.missing_submitters", count=len(silent), list="、".join(q["name"] for q in silent)),
+              "plain")
+    problems = [q for q in R["quality"] if (q["state"] != "accepted" or q["rows_rejected"])
+                and not (q["missing"] and q["received"] == 0)]
+    fine = len(R["quality"]) - len(problems) - len(silent)
     if problems:
         pdf.table([config.w("report.col_submitter"), config.w("report.col_return_kind"), config.w("report.col_status"),
                    config.w("report.col_received"), config.w("report.col_rejected"), config.w("report.col_rows_valid"),
                    config.w("report.col_rows_rejected")],
                   [[q["name"], KIND_ZH[q["kind"]], state_zh[q["state"]], q["received"], q["rejected"], q["rows_valid"],
                     q["rows_rejected"]] for q in problems], [30, 12, 10, 8, 8, 8, 8], align_right=(3, 4, 5, 6))
-        fine = len(R["quality"]) - len(problems)
-        if fine:
-            pdf.p(config.w("report.other_returns_fine", count=fine), "plain")
-    else:
+    if not problems and not silent:
         pdf.p(config.w("report.all_returns_fine"), "plain")
+    elif fine:
+        pdf.p(config.w("report.other_returns_fine", count=fine), "plain")
     pdf.h1(config.w("titles.method"))
     pdf.p(config.w("paragraphs.method", min_sample=config.th["min_sample"]))
     return pdf.build()
