@@ -139,37 +139,37 @@ impl Renderer for EnterpriseReports {
         let v = values(cx);
         let ranked = cx.results.ranked_enterprises();
         let jobs: Vec<(Option<usize>, &GroupResult)> = ranked;
-        // Two threads: each report is independent, and the machine has cores to spare.
+        // Each report is independent: threads take the next one as they come free (written
+        // beside the period's other documents, a fixed half each would leave one thread idle
+        // while the other still had reports to write).
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-        let chunk = jobs.len().div_ceil(threads).max(1);
-        let results: Vec<Result<Vec<PathBuf>, RenderError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = jobs
-                .chunks(chunk)
-                .map(|part| {
-                    let v = &v;
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut done: Vec<(usize, Result<PathBuf, RenderError>)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads.min(jobs.len()))
+                .map(|_| {
+                    let (v, next, jobs) = (&v, &next, &jobs);
                     s.spawn(move || {
                         let mut out = Vec::new();
-                        for (rank, g) in part {
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some((rank, g)) = jobs.get(i) else { break };
                             let mut v = v.clone();
                             v.insert("enterprise", g.name.clone());
-                            let doc = super::Handout::EnterpriseReport(&g.name);
-                            let path = cx.marks.path(&v, doc);
-                            save(self.name(), enterprise_report(cx, &v, *rank, g), &path)?;
-                            out.push(path);
+                            let path = cx.marks.path(&v, super::Handout::EnterpriseReport(&g.name));
+                            let saved = save(self.name(), enterprise_report(cx, &v, *rank, g), &path);
+                            out.push((i, saved.map(|()| path)));
                         }
-                        Ok(out)
+                        out
                     })
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            (handles.into_iter())
+                .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
                 .collect()
         });
-        let mut out = Vec::new();
-        for r in results {
-            out.extend(r?);
-        }
+        // The first failure in the reports' order.
+        done.sort_by_key(|(i, _)| *i);
+        let mut out = done.into_iter().map(|(_, r)| r).collect::<Result<Vec<_>, _>>()?;
         out.sort();
         Ok(out)
     }
