@@ -31,24 +31,21 @@ fn name<'a>(r: &'a PeriodResults, code: &'a str) -> &'a str {
 
 /// Distinct names, in first-seen order.
 fn distinct<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut seen: Vec<&str> = Vec::new();
-    for n in names {
-        if !seen.contains(&n) {
-            seen.push(n);
-        }
-    }
-    seen
+    let mut seen = std::collections::HashSet::new();
+    names.into_iter().filter(|n| seen.insert(*n)).collect()
 }
 
 /// Distinct names, the one seen most often first (a stable sort: first-seen order among
 /// equals).
 fn most_often<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut at = std::collections::HashMap::new();
     let mut seen: Vec<(&str, usize)> = Vec::new();
     for n in names {
-        match seen.iter_mut().find(|(m, _)| *m == n) {
-            Some((_, k)) => *k += 1,
-            None => seen.push((n, 1)),
-        }
+        let i = *at.entry(n).or_insert_with(|| {
+            seen.push((n, 0));
+            seen.len() - 1
+        });
+        seen[i].1 += 1;
     }
     seen.sort_by_key(|(_, k)| std::cmp::Reverse(*k));
     seen.into_iter().map(|(n, _)| n).collect()
