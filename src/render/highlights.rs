@@ -63,6 +63,12 @@ fn shown(x: f64) -> f64 {
     crate::score::stats::round_half_away(x, 2)
 }
 
+/// The wording of a sentence whose list has `n` names: all of them (`few`), or the first
+/// [`NAMED`] and how many there are (`many`).
+fn by_count(n: usize, few: &'static str, many: &'static str) -> &'static str {
+    if n > NAMED { many } else { few }
+}
+
 /// The period's highlights, in the order of SPEC §12: the city composite and its change, the
 /// enterprises below the line, red-line findings, significant declines (and, for a quarter, the
 /// self-assessment bias), overdue items and cases, missing returns, integrity flags, 建议约谈.
@@ -75,8 +81,7 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
             .find(|h| h.level == Level::City && Some(h.period) == r.previous)
             .and_then(|h| h.composite);
         // The difference of the two scores as shown, so that a reader's subtraction agrees.
-        let shown = |x: f64| crate::score::stats::round_half_away(x, 2);
-        let change = match before.map(|b| crate::score::stats::round_half_away(shown(c) - shown(b), 2)) {
+        let change = match before.map(|b| shown(shown(c) - shown(b))) {
             Some(d) if d > 0.0 => w.with("report.highlight_up", &[("change", &score(d))]),
             Some(d) if d < 0.0 => w.with("report.highlight_down", &[("change", &score(-d))]),
             Some(_) => w.text("report.highlight_same").to_string(),
@@ -99,11 +104,7 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
         let list: Vec<String> = (below.iter().take(NAMED))
             .map(|(name, c)| w.with("report.highlight_scored", &[("name", name), ("composite", &score(*c))]))
             .collect();
-        let key = if below.len() > NAMED {
-            "report.highlight_below_lowest"
-        } else {
-            "report.highlight_below"
-        };
+        let key = by_count(below.len(), "report.highlight_below", "report.highlight_below_lowest");
         out.push(w.with(
             key,
             &[
@@ -130,11 +131,11 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
         let who: Vec<String> = (by.iter().take(NAMED))
             .map(|(e, n)| w.with("report.highlight_counted", &[("name", e), ("count", n)]))
             .collect();
-        let key = if by.len() > NAMED {
-            "report.highlight_red_line_item_many"
-        } else {
-            "report.highlight_red_line_item"
-        };
+        let key = by_count(
+            by.len(),
+            "report.highlight_red_line_item",
+            "report.highlight_red_line_item_many",
+        );
         red.push(w.with(
             key,
             &[
@@ -198,11 +199,7 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
                 )
             })
             .collect();
-        let key = if who.len() > NAMED {
-            "report.highlight_bias_many"
-        } else {
-            "report.highlight_bias"
-        };
+        let key = by_count(who.len(), "report.highlight_bias", "report.highlight_bias_many");
         out.push(w.with(key, &[("enterprises", &who.len()), ("list", &named(&who))]));
     }
     // Overdue items, and (once the loop has begun) cases past a deadline.
@@ -230,11 +227,7 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
         .collect();
     if !missing.is_empty() {
         let units = distinct(missing.iter().copied());
-        let key = if units.len() > NAMED {
-            "report.highlight_missing_many"
-        } else {
-            "report.highlight_missing"
-        };
+        let key = by_count(units.len(), "report.highlight_missing", "report.highlight_missing_many");
         out.push(w.with(
             key,
             &[
@@ -248,11 +241,11 @@ pub fn sentences(r: &PeriodResults, scheme: &Scheme, w: &Wording) -> Vec<String>
     let flagged: Vec<_> = r.integrity.iter().filter(|s| s.flagged).collect();
     if !flagged.is_empty() {
         let units = most_often(flagged.iter().map(|s| s.name.as_str()));
-        let key = if units.len() > NAMED {
-            "report.highlight_integrity_many"
-        } else {
-            "report.highlight_integrity"
-        };
+        let key = by_count(
+            units.len(),
+            "report.highlight_integrity",
+            "report.highlight_integrity_many",
+        );
         out.push(w.with(
             key,
             &[

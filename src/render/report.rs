@@ -1277,7 +1277,7 @@ fn annex(d: &mut Doc, cx: &Ctx<'_>, v: &Values) {
     // Those who sent nothing, named in one paragraph (a table row of noughts each would run to
     // pages with a thousand units); the table for those who sent something that came back.
     let silent: Vec<&str> = (r.quality.submitters.iter())
-        .filter(|q| q.is_missing() && q.received == 0)
+        .filter(|q| q.sent_nothing())
         .map(|q| q.name.as_str())
         .collect();
     if !silent.is_empty() {
@@ -1290,8 +1290,7 @@ fn annex(d: &mut Doc, cx: &Ctx<'_>, v: &Values) {
         .quality
         .submitters
         .iter()
-        .filter(|q| !(q.is_missing() && q.received == 0))
-        .filter(|q| q.is_missing() || q.rows_rejected > 0 || q.rejected > 0)
+        .filter(|q| !q.sent_nothing() && (q.is_missing() || q.rows_rejected > 0 || q.rejected > 0))
         .map(|q| {
             (
                 vec![

@@ -433,9 +433,9 @@ impl ReturnState {
         }
     }
 
-    /// No accepted return: counted as missing, when the return is owed
-    /// ([`SubmitterQuality::is_missing`]).
-    pub fn is_missing(self) -> bool {
+    /// No accepted return: counted as missing when the return is owed, which only
+    /// [`SubmitterQuality::is_missing`] knows (so not public).
+    fn is_missing(self) -> bool {
         matches!(self, ReturnState::Rejected | ReturnState::Missing)
     }
 }
@@ -467,6 +467,11 @@ impl SubmitterQuality {
     /// return of a kind the submitter does not owe, sent back, is not missing.
     pub fn is_missing(&self) -> bool {
         self.expected && self.state.is_missing()
+    }
+
+    /// Owed, and nothing at all received for it (not even a file sent back).
+    pub fn sent_nothing(&self) -> bool {
+        self.is_missing() && self.received == 0
     }
 }
 
