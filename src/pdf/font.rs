@@ -25,7 +25,8 @@ pub enum Weight {
 /// One face's character map and advances.
 pub struct Face {
     pub weight: Weight,
-    bytes: &'static [u8],
+    /// The font file, read once for every subset made of it.
+    file: report_font_subset::Font<'static>,
     glyphs: BTreeMap<u32, u16>,
     advances: BTreeMap<u16, u16>,
     /// Each Basic Multilingual Plane character's advance, [`ABSENT`] for one the face does
@@ -48,7 +49,7 @@ impl Face {
         }
         Face {
             weight,
-            bytes,
+            file: report_font_subset::Font::new(bytes),
             glyphs: font.codepoint_to_glyph,
             advances: font.glyph_widths,
             bmp,
@@ -92,7 +93,7 @@ impl Face {
         gids.extend(chars.iter().filter_map(|c| self.glyphs.get(&(*c as u32)).copied()));
         gids[1..].sort_unstable();
         gids.dedup();
-        let bytes = report_font_subset::subset(self.bytes, &gids)?;
+        let bytes = self.file.subset(&gids)?;
         let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).ok_or("子集字体无法解析")?;
         let name = match self.weight {
             Weight::Regular => "NotoSansSCReport-Regular",
@@ -148,5 +149,62 @@ mod tests {
         assert!(sub.codepoint_to_glyph.len() <= 6, "{:?}", sub.codepoint_to_glyph);
         assert!(sub.original_bytes.len() < 20_000, "{}", sub.original_bytes.len());
         assert_eq!(sub.font_name, f.subset(&chars).unwrap().font_name);
+    }
+
+    /// allsorts' subset of the whole font: what a face's subsets must be, byte for byte.
+    fn whole(weight: Weight, ids: &[u16]) -> Result<Vec<u8>, String> {
+        report_font_subset::subset(if weight == Weight::Regular { REGULAR } else { BOLD }, ids)
+    }
+
+    /// The font's number of glyphs, from its maxp table (read here, not by the code tested).
+    fn glyph_count(weight: Weight) -> u16 {
+        let bytes = if weight == Weight::Regular { REGULAR } else { BOLD };
+        let be = |at: usize, n: usize| bytes[at..at + n].iter().fold(0usize, |v, &b| v << 8 | usize::from(b));
+        let maxp = (0..be(4, 2))
+            .map(|i| 12 + 16 * i)
+            .find(|&r| &bytes[r..r + 4] == b"maxp")
+            .unwrap();
+        be(be(maxp + 8, 4) + 4, 2) as u16
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// A face's subsets are allsorts' subsets of the whole font, in any order of any glyphs.
+        #[test]
+        fn a_subset_is_the_whole_fonts_subset(
+            bold: bool,
+            picks in proptest::collection::vec(proptest::prelude::any::<u16>(), 0..600),
+            shuffle: bool,
+        ) {
+            let weight = if bold { Weight::Bold } else { Weight::Regular };
+            let n = glyph_count(weight);
+            let mut ids: Vec<u16> = picks.iter().map(|p| 1 + p % (n - 1)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            if shuffle {
+                ids.reverse();
+            }
+            ids.insert(0, 0);
+            let ours = face(weight).file.subset(&ids);
+            proptest::prop_assert!(ours.is_ok(), "{ours:?}");
+            proptest::prop_assert!(ours == whole(weight, &ids));
+        }
+    }
+
+    #[test]
+    fn every_glyph_at_once_and_what_allsorts_refuses_the_same() {
+        for weight in [Weight::Regular, Weight::Bold] {
+            let n = glyph_count(weight);
+            let f = &face(weight).file;
+            assert!(n > 7000, "{weight:?}: {n} glyphs");
+            let all: Vec<u16> = (0..n).collect();
+            assert!(f.subset(&all) == whole(weight, &all), "{weight:?}: every glyph");
+            // Handed to allsorts whole, with allsorts' answer: no .notdef first, a glyph twice,
+            // a glyph the font does not have.
+            for ids in [vec![5, 0, 7], vec![0, 9, 9], vec![0, n], vec![0, u16::MAX]] {
+                assert_eq!(f.subset(&ids), whole(weight, &ids), "{weight:?} {ids:?}");
+            }
+        }
     }
 }
