@@ -374,24 +374,25 @@ fn to_leaders(config: &Config, issued: &[Document], drafts: &[Document]) -> Due 
 /// The loop's papers due, from the files standing in `reports/整改台账/`.
 fn loop_due(config: &Config) -> Due {
     use crate::intake::ledger::LoopKind;
-    use crate::render::ledger::{feedback_files, review_path};
+    use crate::render::ledger::{feedback_of, feedback_standing, review_path};
     let doc = |path: PathBuf| -> Option<Document> {
         let (sha256, _) = crate::inbox::sha256(&path).ok()?;
         let name = path.file_name()?.to_string_lossy().into_owned();
         Some(Document { path, name, sha256 })
     };
     let mut due = Due::new();
+    let standing = feedback_standing(config);
     for u in &config.units {
         let review = (u.role == crate::config::Role::City)
             .then(|| doc(review_path(config)))
             .flatten();
-        let feedback = [LoopKind::Ledger, LoopKind::Review].map(|k| feedback_files(config, &u.name, k));
+        let feedback = [LoopKind::Ledger, LoopKind::Review].map(|k| feedback_of(&standing, config, &u.name, k));
         for d in review.into_iter().chain(feedback.into_iter().flatten().filter_map(doc)) {
             add(&mut due, Recipient::of(config, Party::Unit(u)), d);
         }
     }
     for e in &config.enterprises {
-        for d in feedback_files(config, &e.name, LoopKind::Ledger)
+        for d in feedback_of(&standing, config, &e.name, LoopKind::Ledger)
             .into_iter()
             .filter_map(doc)
         {

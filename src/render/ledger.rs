@@ -720,7 +720,12 @@ pub fn feedback_files(
     party: &str,
     kind: crate::intake::ledger::LoopKind,
 ) -> Vec<PathBuf> {
-    let prefix = format!("{}_", feedback_prefix(config, party, kind));
+    feedback_of(&feedback_standing(config), config, party, kind)
+}
+
+/// Every feedback workbook standing on returned ledgers and reviews, in name order: read once
+/// for all parties (a folder listing per party is quadratic in a province's thousand units).
+pub fn feedback_standing(config: &crate::config::Config) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(feedback_folder(config))
         .into_iter()
         .flatten()
@@ -729,11 +734,28 @@ pub fn feedback_files(
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".xlsx"))
+                .is_some_and(|n| n.ends_with(".xlsx"))
         })
         .collect();
     out.sort();
     out
+}
+
+/// Those of `standing` ([`feedback_standing`]) on a party's returned ledgers or reviews.
+pub fn feedback_of(
+    standing: &[PathBuf],
+    config: &crate::config::Config,
+    party: &str,
+    kind: crate::intake::ledger::LoopKind,
+) -> Vec<PathBuf> {
+    if standing.is_empty() {
+        return Vec::new();
+    }
+    let prefix = format!("{}_", feedback_prefix(config, party, kind));
+    (standing.iter())
+        .filter(|p| (p.file_name().and_then(|n| n.to_str())).is_some_and(|n| n.starts_with(&prefix)))
+        .cloned()
+        .collect()
 }
 
 /// The city unit's appeal review (申诉复核表, SPEC §11) in the standing summary's folder.

@@ -153,16 +153,20 @@ pub fn cron(config: &Config, progress: &dyn Progress) -> Result<Cron, CronError>
         &p.database,
         &wal,
     ]);
-    submitter_folders(config);
-    let mut store = match Store::open(&config.paths.database) {
-        Ok(s) => s,
-        Err(e) if e.is_busy() => return Ok(busy(config)),
-        Err(e) => return Err(e.into()),
-    };
-    match steps(config, &mut store, progress) {
-        Err(e) if is_busy(&e) => Ok(busy(config)),
-        other => other,
-    }
+    // The folders are made while the run goes on (a thousand of them on a first run): the
+    // files already in the inbox are in other folders, and a folder made meanwhile is empty.
+    std::thread::scope(|scope| {
+        scope.spawn(|| submitter_folders(config));
+        let mut store = match Store::open(&config.paths.database) {
+            Ok(s) => s,
+            Err(e) if e.is_busy() => return Ok(busy(config)),
+            Err(e) => return Err(e.into()),
+        };
+        match steps(config, &mut store, progress) {
+            Err(e) if is_busy(&e) => Ok(busy(config)),
+            other => other,
+        }
+    })
 }
 
 fn steps(config: &Config, store: &mut Store, progress: &dyn Progress) -> Result<Cron, CronError> {

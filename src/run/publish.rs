@@ -155,16 +155,50 @@ fn publish_with(
             tracing::debug!("{year}: the year computed in {:?}", started.elapsed());
         }
     }
-    for a in &years {
-        let started = std::time::Instant::now();
-        all.extend(write_year(config, store, a)?);
-        tracing::debug!("{}: the year's documents in {:?}", a.year, started.elapsed());
+    // The years' documents are written beside the periods' (they read nothing of the store);
+    // their public pages after, as each page's index lists what public/ holds.
+    let issues = (years.iter())
+        .map(|a| year_issue(config, store, a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (written, periods_written) = std::thread::scope(|scope| {
+        let yearly = scope.spawn(|| {
+            (years.iter().zip(&issues))
+                .map(|(a, (issue, documents))| {
+                    let started = std::time::Instant::now();
+                    let written = write_year_documents(config, a, issue, *documents);
+                    tracing::debug!("{}: the year's documents in {:?}", a.year, started.elapsed());
+                    written
+                })
+                .collect::<Vec<_>>()
+        });
+        let periods_written = publish_periods(config, store, &mut results, details);
+        let written = yearly.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (written, periods_written)
+    });
+    for ((a, (_, documents)), written) in years.iter().zip(issues).zip(written) {
+        all.extend(finish_year(config, a, written?, documents)?);
     }
+    all.extend(periods_written?);
+    if settles {
+        store.clear_stale(&store.stale_periods()?)?;
+    }
+    Ok(all)
+}
+
+/// Writes the documents of the periods whose results are `results`, and their manifests.
+/// Returns the files written.
+fn publish_periods(
+    config: &Config,
+    store: &mut Store,
+    results: &mut [PeriodResults],
+    details: &mut DetailsAhead,
+) -> Result<Vec<PathBuf>, PublishError> {
+    let mut all = Vec::new();
     let rectification = super::rectification::for_documents(config, store)?;
-    for r in &mut results {
+    for r in results.iter_mut() {
         r.rectification = rectification.clone();
     }
-    for r in &results {
+    for r in results.iter() {
         let dir = config.paths.period_dir(r.period);
         let before = crate::render::json::previous_outputs(&dir);
         if config.release.required {
@@ -199,9 +233,6 @@ fn publish_with(
         all.extend(outputs);
         all.push(manifest);
     }
-    if settles {
-        store.clear_stale(&store.stale_periods()?)?;
-    }
     Ok(all)
 }
 
@@ -229,16 +260,54 @@ fn write_year(
     store: &Store,
     a: &crate::results::annual::AnnualResults,
 ) -> Result<Vec<PathBuf>, PublishError> {
-    use crate::render::annual;
-    let dir = config.paths.reports.join(a.year.to_string());
+    let (issue, documents) = year_issue(config, store, a)?;
+    let written = write_year_documents(config, a, &issue, documents);
+    finish_year(config, a, written?, documents)
+}
+
+/// How a year's documents are issued, and whether they are written at all (not while the
+/// issued version holds these results).
+fn year_issue(
+    config: &Config,
+    store: &Store,
+    a: &crate::results::annual::AnnualResults,
+) -> Result<(Issue, bool), PublishError> {
     let last = store.year_releases(a.year)?.pop();
-    let (issue, documents) = match last {
+    Ok(match last {
         _ if !config.release.required => (Issue::Unsigned, true),
-        Some(l) if l.scores == annual::fingerprint(a) => (Issue::Unsigned, false),
+        Some(l) if l.scores == crate::render::annual::fingerprint(a) => (Issue::Unsigned, false),
         Some(_) => (Issue::Draft { correction: true }, true),
         None => (Issue::Draft { correction: false }, true),
-    };
-    let written = annual::write(a, &config.scheme, &config.wording, &dir, &issue, documents)?;
+    })
+}
+
+fn write_year_documents(
+    config: &Config,
+    a: &crate::results::annual::AnnualResults,
+    issue: &Issue,
+    documents: bool,
+) -> Result<Vec<PathBuf>, PublishError> {
+    let dir = config.paths.reports.join(a.year.to_string());
+    Ok(crate::render::annual::write(
+        a,
+        &config.scheme,
+        &config.wording,
+        &dir,
+        issue,
+        documents,
+    )?)
+}
+
+/// After a year's documents are `written`: its public page without sign-off, and the copies
+/// under the other name (and the drafts, when the issued version holds the results) removed.
+fn finish_year(
+    config: &Config,
+    a: &crate::results::annual::AnnualResults,
+    written: Vec<PathBuf>,
+    documents: bool,
+) -> Result<Vec<PathBuf>, PublishError> {
+    use crate::render::annual;
+    let dir = config.paths.reports.join(a.year.to_string());
     // Without sign-off what is written is issued: its public page goes to public/.
     if !config.release.required {
         publish_year_page(config, a.year, &written)?;
@@ -423,14 +492,14 @@ pub(super) fn render(
     issue: &Issue,
     which: impl Fn(&dyn Renderer) -> bool,
 ) -> Result<Vec<PathBuf>, PublishError> {
-    let (outputs, _) = render_in_phases(config, store, r, dir, (issue, &which), || Ok(None), None)?;
+    let (outputs, _) = render_in_phases(config, store, r, dir, (issue, &which), Then::Known(None), None)?;
     Ok(outputs)
 }
 
 /// A period's documents in their two phases: those for everyone's use unmarked (scores.json,
-/// the detail, feedback), then, when [`issue_for`] says so after reading the scores.json just
-/// written, the issued ones marked (the reports, the summary, the public page, the ledgers).
-/// Returns the files in that order and the issue the second phase had.
+/// the detail, feedback), then, as [`issue_for`] says, the issued ones marked (the reports, the
+/// summary, the public page, the ledgers). Returns the files in that order and the issue the
+/// second phase had.
 fn render_phases(
     config: &Config,
     store: &Store,
@@ -439,13 +508,18 @@ fn render_phases(
     details: &mut DetailsAhead,
 ) -> Result<(Vec<PathBuf>, Option<Issue>), PublishError> {
     let unissued = |x: &dyn Renderer| !x.issued();
+    let after = || issue_for(config, store, r.period, dir);
+    let then = match issue_ahead(config, store, r.period)? {
+        Ok(issue) => Then::Known(issue),
+        Err(_) => Then::After(&after),
+    };
     render_in_phases(
         config,
         store,
         r,
         dir,
         (&Issue::Unsigned, &unissued),
-        || issue_for(config, store, r.period, dir),
+        then,
         Some(details),
     )
 }
@@ -453,16 +527,23 @@ fn render_phases(
 /// A phase of rendering: the issue its documents are marked with, and which renderers it runs.
 type Phase<'a> = (&'a Issue, &'a dyn Fn(&dyn Renderer) -> bool);
 
-/// The renderers a first phase picks, then, when `then` (asked once they are written) gives an
-/// issue, the issued ones marked with it, all in the renderers' order. The detail workbook, when
-/// `ahead` writes it beside, takes its place in the order once it is done.
+/// The issue of the issued documents, when there are any to write: known before the first
+/// phase (both phases are then written side by side), or asked once the first is written.
+enum Then<'a> {
+    Known(Option<Issue>),
+    After(&'a dyn Fn() -> Result<Option<Issue>, PublishError>),
+}
+
+/// The renderers a first phase picks, then, with the issue `then` gives, the issued ones marked
+/// with it, all in the renderers' order. The detail workbook, when `ahead` writes it beside,
+/// takes its place in the order once it is done.
 fn render_in_phases(
     config: &Config,
     store: &Store,
     r: &PeriodResults,
     dir: &Path,
     (issue, which): Phase<'_>,
-    then: impl FnOnce() -> Result<Option<Issue>, PublishError>,
+    then: Then<'_>,
     ahead: Option<&mut DetailsAhead>,
 ) -> Result<(Vec<PathBuf>, Option<Issue>), PublishError> {
     let detail = Detail {
@@ -497,15 +578,15 @@ fn render_in_phases(
     // A phase's documents are independent of one another: those that read no rows are written
     // side by side, each on its own thread; the detail (the store's rows, which stay on this
     // thread) here. Their files in the renderers' order; the first failure in that order.
-    let phase = |xs: Vec<&dyn Renderer>, issue: &Issue| -> Result<Vec<Vec<PathBuf>>, PublishError> {
+    let phase = |xs: Vec<(&dyn Renderer, &Issue)>| -> Result<Vec<Vec<PathBuf>>, PublishError> {
         std::thread::scope(|scope| {
             let threads: Vec<_> = (xs.iter())
-                .map(|&x| (x.name() != detail_name).then(|| scope.spawn(move || one(x, issue, None))))
+                .map(|&(x, issue)| (x.name() != detail_name).then(|| scope.spawn(move || one(x, issue, None))))
                 .collect();
             // Every thread joined before any result is looked at: a panic is raised as such,
             // not lost behind an earlier renderer's error.
             let done: Vec<_> = (xs.iter().zip(threads))
-                .map(|(&x, thread)| match thread {
+                .map(|(&(x, issue), thread)| match thread {
                     Some(t) => t.join(),
                     None => Ok(one(x, issue, Some(&detail))),
                 })
@@ -516,8 +597,9 @@ fn render_in_phases(
         })
     };
     // Each document's files in its place; the detail's, written ahead, when it is done.
-    let first: Vec<&dyn Renderer> = (all.iter().map(|x| x.as_ref()))
+    let first: Vec<(&dyn Renderer, &Issue)> = (all.iter().map(|x| x.as_ref()))
         .filter(|x| which(*x) && !(x.name() == detail_name && ahead.is_some()))
+        .map(|x| (x, issue))
         .collect();
     let slot = (ahead.is_some())
         .then(|| {
@@ -526,16 +608,27 @@ fn render_in_phases(
                 .position(|x| x.name() == detail_name)
         })
         .flatten();
-    let mut outputs = phase(first, issue)?;
+    let issued = |issue| {
+        (all.iter().map(|x| x.as_ref()))
+            .filter(|x| x.issued())
+            .map(move |x| (x, issue))
+    };
+    let (mut outputs, last) = match then {
+        Then::Known(last) => {
+            let both = first.into_iter().chain(last.iter().flat_map(issued)).collect();
+            (phase(both)?, last)
+        }
+        Then::After(then) => {
+            let mut outputs = phase(first)?;
+            let last = then()?;
+            if let Some(issue) = &last {
+                outputs.extend(phase(issued(issue).collect())?);
+            }
+            (outputs, last)
+        }
+    };
     if let Some(i) = slot {
         outputs.insert(i, Vec::new());
-    }
-    let last = then()?;
-    if let Some(issue) = &last {
-        outputs.extend(phase(
-            all.iter().map(|x| x.as_ref()).filter(|x| x.issued()).collect(),
-            issue,
-        )?);
     }
     if let (Some(i), Some(ahead)) = (slot, ahead) {
         outputs[i] = ahead.take(r.period)?;
@@ -543,17 +636,27 @@ fn render_in_phases(
     Ok((outputs.into_iter().flatten().collect(), last))
 }
 
+/// How the issued documents of a period are written, as far as it is known before its
+/// scores.json is written: unmarked without sign-off, a draft before the first release;
+/// once a version is issued, `Err` with the results it was issued with (see [`issue_for`]).
+fn issue_ahead(config: &Config, store: &Store, period: Period) -> Result<Result<Option<Issue>, String>, PublishError> {
+    if !config.release.required {
+        return Ok(Ok(Some(Issue::Unsigned)));
+    }
+    Ok(match store.latest_release(period)? {
+        None => Ok(Some(Issue::Draft { correction: false })),
+        Some(last) => Err(last.scores),
+    })
+}
+
 /// How the issued documents of a period just computed into `dir` are written: unmarked
 /// without sign-off; a draft before the first release and after a change to the results
 /// issued (a correction's draft); not at all while the issued version is in force unchanged.
 fn issue_for(config: &Config, store: &Store, period: Period, dir: &Path) -> Result<Option<Issue>, PublishError> {
-    if !config.release.required {
-        return Ok(Some(Issue::Unsigned));
-    }
-    Ok(match store.latest_release(period)? {
-        None => Some(Issue::Draft { correction: false }),
-        Some(last) if Some(&last.scores) == results_fingerprint(dir).as_ref() => None,
-        Some(_) => Some(Issue::Draft { correction: true }),
+    Ok(match issue_ahead(config, store, period)? {
+        Ok(known) => known,
+        Err(issued) if Some(&issued) == results_fingerprint(dir).as_ref() => None,
+        Err(_) => Some(Issue::Draft { correction: true }),
     })
 }
 

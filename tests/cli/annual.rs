@@ -342,3 +342,28 @@ fn the_year_is_signed_off_like_a_period() {
             .any(|n| n.starts_with("【送审稿】") && n.ends_with(".pdf"))
     );
 }
+
+/// The year's documents are written beside the period's: a year folder that cannot be written
+/// holds back none of the month's documents, fails the run naming the folder, and the year is
+/// written by the next run once it can be.
+#[test]
+fn a_year_that_cannot_be_written_holds_back_no_month_and_is_written_later() {
+    let env = Env::new();
+    write_xlsx(&env.inbox("JL/竟陵街道_月度自评_2026-10.xlsx"), "Sheet1", &monthly(3));
+    std::fs::create_dir_all(env.path("reports")).unwrap();
+    // A file where the year's folder goes.
+    std::fs::write(env.path("reports/2026"), "not a folder").unwrap();
+    let o = env.run(&["run"]);
+    assert_ne!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("2026"), "{}", stderr(&o));
+    let month = env.path("reports/2026-10");
+    assert!(month.join("scores.json").is_file() && month.join("manifest.json").is_file());
+    let reports = env.files("reports/2026-10");
+    assert!(reports.iter().any(|f| f.ends_with("分析报告.pdf")), "{reports:?}");
+    std::fs::remove_file(env.path("reports/2026")).unwrap();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let year: Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("reports/2026/scores.json")).unwrap()).unwrap();
+    assert_eq!(year["through"], "2026-10", "{year}");
+}
