@@ -882,6 +882,8 @@ pub struct Config {
     suggested: Suggested,
     /// Today, for survey dates that lie in the future.
     pub today: chrono::NaiveDate,
+    /// [`Config::dependency_hash`], worked out once (the config is not changed once read).
+    dependency: std::sync::OnceLock<String>,
 }
 
 /// Which list a remembered suggestion was chosen from.
@@ -1000,6 +1002,7 @@ impl Config {
             party_names: Default::default(),
             suggested: Suggested::default(),
             today: today()?,
+            dependency: std::sync::OnceLock::new(),
         };
         config.delivery = delivery(raw.delivery, &config, &abs).map_err(|p| p.in_file(path, text))?;
         config.release = release(raw.release, &config.delivery).map_err(|p| p.in_file(path, text))?;
@@ -1138,6 +1141,10 @@ impl Config {
     /// complaint topics and the report wording. Recorded with each period's outputs; a period
     /// whose outputs were made under another hash is recomputed (SPEC §4a).
     pub fn dependency_hash(&self) -> String {
+        self.dependency.get_or_init(|| self.dependency_text()).clone()
+    }
+
+    fn dependency_text(&self) -> String {
         use sha2::{Digest, Sha256};
         let text = format!(
             "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{:?}",

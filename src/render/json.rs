@@ -484,34 +484,36 @@ pub fn manifest_outputs(dir: &Path) -> Vec<(String, String)> {
 }
 
 /// Each of `outputs` as a manifest lists it: its path under `dir`, its sha256 and size. Hashed
-/// on two threads (the detail workbook alone is tens of megabytes).
+/// on two threads, each taking the next file as it comes free (the detail workbook alone is
+/// tens of megabytes, a hundred enterprise reports as many).
 fn listed(dir: &Path, outputs: &[PathBuf]) -> std::io::Result<Vec<Value>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let hash = |p: &PathBuf| -> std::io::Result<Value> {
         let (sha, size) = crate::inbox::sha256(p)?;
         let name = p.strip_prefix(dir).unwrap_or(p).to_string_lossy().to_string();
         Ok(json!({"path": name, "sha256": sha, "bytes": size}))
     };
-    // The largest file on one side, the rest on the other.
+    // The largest first, so that no thread is left with it at the end.
     let size = |p: &PathBuf| std::fs::metadata(p).map_or(0, |m| m.len());
-    let Some(big) = (0..outputs.len()).max_by_key(|&i| size(&outputs[i])) else {
-        return Ok(Vec::new());
+    let mut order: Vec<usize> = (0..outputs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(size(&outputs[i])));
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            done.push((i, hash(&outputs[i])));
+        }
+        done
     };
-    let (one, rest) = std::thread::scope(|scope| {
-        let one = scope.spawn(|| hash(&outputs[big]));
-        let rest: Vec<_> = (outputs.iter().enumerate())
-            .filter(|(i, _)| *i != big)
-            .map(|(_, p)| hash(p))
-            .collect();
-        (
-            one.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            rest,
-        )
+    let mut done = std::thread::scope(|scope| {
+        let other = scope.spawn(work);
+        let mut done = work();
+        done.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        done
     });
     // In the outputs' order, the first failure in that order.
-    let (mut one, mut rest) = (Some(one), rest.into_iter());
-    (0..outputs.len())
-        .filter_map(|i| if i == big { one.take() } else { rest.next() })
-        .collect()
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, listed)| listed).collect()
 }
 
 /// Writes manifest.json: the inputs the results came from and the files written, with hashes.

@@ -153,10 +153,14 @@ pub fn cron(config: &Config, progress: &dyn Progress) -> Result<Cron, CronError>
         &p.database,
         &wal,
     ]);
-    // The folders are made while the run goes on (a thousand of them on a first run): the
-    // files already in the inbox are in other folders, and a folder made meanwhile is empty.
+    // Work of the run that waits on nothing, done while the inbox is read: the folders (a
+    // thousand on a first run; the files already in the inbox are in other folders, and a
+    // folder made meanwhile is empty), and the hash the outputs are checked against.
     std::thread::scope(|scope| {
-        scope.spawn(|| submitter_folders(config));
+        scope.spawn(|| {
+            submitter_folders(config);
+            config.dependency_hash();
+        });
         let mut store = match Store::open(&config.paths.database) {
             Ok(s) => s,
             Err(e) if e.is_busy() => return Ok(busy(config)),
