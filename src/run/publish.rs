@@ -77,6 +77,11 @@ pub fn publish(
                     break; // the documents stopped on an error
                 }
             }
+            // The scoring still runs on the other core: the report font is read now, not by
+            // the reports' threads waiting on each other when they start.
+            for weight in [crate::pdf::font::Weight::Regular, crate::pdf::font::Weight::Bold] {
+                crate::pdf::font::face(weight);
+            }
         });
         let mut details = DetailsAhead { rx, done: Vec::new() };
         publish_with(config, store, topics, periods, settles, &mut details)
