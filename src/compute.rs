@@ -48,6 +48,9 @@ pub struct Reporter<'c> {
     scored: Option<Vec<Period>>,
     /// Each month's integrity signals once computed (the year counts them again).
     signals: BTreeMap<Period, Vec<crate::analyse::integrity::Signal>>,
+    /// Each period's users (SPEC §12), computed once: the period's own and its successors'
+    /// trends show them.
+    users: BTreeMap<Period, crate::results::users::Users>,
 }
 
 impl<'c> Reporter<'c> {
@@ -62,6 +65,7 @@ impl<'c> Reporter<'c> {
             ledgers: BTreeMap::new(),
             scored: None,
             signals: BTreeMap::new(),
+            users: BTreeMap::new(),
         }
     }
 
@@ -229,14 +233,23 @@ impl<'c> Reporter<'c> {
     }
 
     /// The users of the recent periods by type and by band (SPEC §12's 用户发展趋势).
-    fn users_history(&self, period: Period) -> Vec<UsersPoint> {
+    fn users_history(&mut self, period: Period) -> Vec<UsersPoint> {
         (self.recent(period).into_iter())
             .filter_map(|p| {
-                let mut groups = self.tallies.get(&p)?.users().groups;
+                let mut groups = self.users(p)?.groups.clone();
                 groups.retain(|g| matches!(g.by, By::Type | By::Band));
                 Some(UsersPoint { period: p, groups })
             })
             .collect()
+    }
+
+    /// A period's users, from its tallies (`None` before they are read).
+    fn users(&mut self, period: Period) -> Option<&crate::results::users::Users> {
+        if !self.users.contains_key(&period) {
+            let users = self.tallies.get(&period)?.users();
+            self.users.insert(period, users);
+        }
+        self.users.get(&period)
     }
 
     /// A month's unscheduled sampled surveys (SPEC §13), by name in the order they first came:
@@ -346,15 +359,15 @@ impl<'c> Reporter<'c> {
         };
         let started = std::time::Instant::now();
         let (sampling, not_drawn) = self.sampling(period)?;
+        let users_history = self.users_history(period);
+        let users = (self.users(period).cloned()).unwrap_or_else(|| self.tallies[&period].users());
         let core = &self.cores[&period];
         let subs = self.store.submissions(Some(&period.to_string()))?;
         let duplicates = self.store.duplicates(period)?;
         let quality = crate::analyse::quality::data_quality(self.config, period, &subs, &duplicates);
         let feedback = self.feedback(&subs, &not_drawn)?;
         let history = self.history(period);
-        let users_history = self.users_history(period);
         let adhoc = self.adhoc(period)?;
-        let users = self.tallies[&period].users();
         tracing::debug!(
             "{period}: sampling, data quality, feedback and history in {:?}",
             started.elapsed()
