@@ -32,6 +32,57 @@ struct Core {
     previous: Option<Period>,
 }
 
+/// What the integrity checks read of a period's responses, in one pass: the checker fed
+/// with them; a quarter's call-back responses, and the monthly self-assessments of the users
+/// it reached with each monthly submitter's responses per enterprise.
+struct IntegrityPass<'c> {
+    checker: crate::analyse::integrity::Checker<'c>,
+    callback: Vec<crate::analyse::integrity::Kept>,
+    monthly: Vec<crate::analyse::integrity::Kept>,
+    covered: BTreeMap<(String, String), u64>,
+}
+
+fn integrity_pass<'c>(config: &'c Config, store: &Store, period: Period) -> Result<IntegrityPass<'c>, StoreError> {
+    use crate::analyse::integrity::{Checker, Kept};
+    let mut checker = Checker::new(&config.scheme);
+    // One pass over the period's responses; a quarter's (the call-back) are also kept for
+    // matching with the monthly self-assessments.
+    let quarter = period.is_quarter();
+    let mut callback = Vec::new();
+    store.for_each_checked(period, &mut |r| {
+        checker.add(r)?;
+        if quarter {
+            callback.push(Kept::of(r));
+        }
+        Ok(())
+    })?;
+    let mut monthly = Vec::new();
+    // Each monthly submitter's responses per enterprise, to weigh the sampled scores.
+    let mut covered: BTreeMap<(String, String), u64> = BTreeMap::new();
+    if quarter {
+        let wanted: std::collections::HashSet<(&str, &str, &str)> = (callback.iter())
+            .map(|c| (c.user.0.as_str(), c.user.1.as_str(), c.user.2.as_str()))
+            .collect();
+        for m in period.months() {
+            store.for_each_checked(m, &mut |r| {
+                *covered
+                    .entry((r.submitter.to_string(), r.enterprise.to_string()))
+                    .or_default() += 1;
+                if wanted.contains(&(r.user_name, r.phone, r.enterprise)) {
+                    monthly.push(Kept::of(r));
+                }
+                Ok(())
+            })?;
+        }
+    }
+    Ok(IntegrityPass {
+        checker,
+        callback,
+        monthly,
+        covered,
+    })
+}
+
 /// Computes results, caching each period's core so that replays share the work.
 pub struct Reporter<'c> {
     config: &'c Config,
@@ -328,7 +379,21 @@ impl<'c> Reporter<'c> {
     /// Everything of one period.
     pub fn compute(&mut self, period: Period) -> Result<PeriodResults, StoreError> {
         let kind = period.kind();
-        let ledger = self.ledger(period)?;
+        // The integrity checks' pass over the responses reads the store on a connection of its
+        // own, on another core, while this one scores.
+        let config = self.config;
+        let reader = self.store.reader();
+        let (ledger, pass) = std::thread::scope(|scope| {
+            let pass = reader.map(|r| scope.spawn(move || integrity_pass(config, &r, period)));
+            let ledger = self.ledger(period);
+            let pass = pass.map(|p| p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            (ledger, pass)
+        });
+        let ledger = ledger?;
+        let pass = match pass {
+            Some(pass) => pass?,
+            None => integrity_pass(config, self.store, period)?,
+        };
         // A quarter's self-assessment pools its months' responses (not their means): once, for
         // the bias and for the integrity checks.
         let (pooled, bias_months) = self.pooled_months(period)?;
@@ -338,7 +403,7 @@ impl<'c> Reporter<'c> {
             Vec::new()
         };
         let started = std::time::Instant::now();
-        let (integrity, importance) = self.integrity(period, &pooled)?;
+        let (integrity, importance) = self.integrity(period, &pooled, pass)?;
         tracing::debug!("{period}: integrity signals in {:?}", started.elapsed());
         if !period.is_quarter() {
             self.signals.insert(period, integrity.clone());
@@ -510,6 +575,7 @@ impl<'c> Reporter<'c> {
         &mut self,
         period: Period,
         pooled: &[GroupResult],
+        pass: IntegrityPass<'c>,
     ) -> Result<
         (
             Vec<crate::analyse::integrity::Signal>,
@@ -517,43 +583,20 @@ impl<'c> Reporter<'c> {
         ),
         StoreError,
     > {
-        use crate::analyse::integrity::{Checker, Kept, callback_agreement};
+        use crate::analyse::integrity::callback_agreement;
         self.core(period)?;
         let scores: Vec<(String, Option<f64>)> = (self.cores[&period].groups.iter())
             .find(|g| g.level == Level::City)
             .map(|g| g.items.iter().map(|i| (i.id.clone(), i.score)).collect())
             .unwrap_or_default();
-        let mut checker = Checker::new(&self.config.scheme);
-        // One pass over the period's responses; a quarter's (the call-back) are also kept
-        // for matching with the monthly self-assessments.
-        let quarter = period.is_quarter();
-        let mut callback = Vec::new();
-        self.store.for_each_checked(period, &mut |r| {
-            checker.add(r)?;
-            if quarter {
-                callback.push(Kept::of(r));
-            }
-            Ok(())
-        })?;
+        let IntegrityPass {
+            checker,
+            callback,
+            monthly,
+            covered,
+        } = pass;
         let importance = checker.importance(&scores);
-        let mut signals = if quarter {
-            let wanted: std::collections::HashSet<(&str, &str, &str)> = (callback.iter())
-                .map(|c| (c.user.0.as_str(), c.user.1.as_str(), c.user.2.as_str()))
-                .collect();
-            let mut monthly = Vec::new();
-            // Each monthly submitter's responses per enterprise, to weigh the sampled scores.
-            let mut covered: BTreeMap<(String, String), u64> = BTreeMap::new();
-            for m in period.months() {
-                self.store.for_each_checked(m, &mut |r| {
-                    *covered
-                        .entry((r.submitter.to_string(), r.enterprise.to_string()))
-                        .or_default() += 1;
-                    if wanted.contains(&(r.user_name, r.phone, r.enterprise)) {
-                        monthly.push(Kept::of(r));
-                    }
-                    Ok(())
-                })?;
-            }
+        let mut signals = if period.is_quarter() {
             let mut signals = callback_agreement(&self.config.scheme, &monthly, &callback)?;
             signals.extend(self.self_vs_sampled_by_submitter(period, pooled, &covered));
             signals

@@ -102,7 +102,10 @@ impl Reporter<'_> {
         for &m in &months {
             let signals = match self.signals.get(&m) {
                 Some(s) => s.clone(),
-                None => self.integrity(m, &[])?.0,
+                None => {
+                    let pass = super::integrity_pass(self.config, self.store, m)?;
+                    self.integrity(m, &[], pass)?.0
+                }
             };
             for s in signals.into_iter().filter(|s| s.flagged) {
                 *flags.entry(s.submitter).or_default() += 1;

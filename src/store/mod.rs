@@ -398,6 +398,17 @@ impl Store {
         })
     }
 
+    /// A read-only connection to this store's database, for reading on another thread while
+    /// this one goes on; `None` for a database in memory, inside a transaction (another
+    /// connection would not see its changes), or when it cannot be opened.
+    pub fn reader(&self) -> Option<Store> {
+        if !self.conn.is_autocommit() {
+            return None;
+        }
+        let path = self.conn.path().filter(|p| !p.is_empty())?;
+        Store::open_reader(Path::new(path)).ok()
+    }
+
     /// A second, read-only connection to an existing database (for reading on another thread).
     pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
         let open_err = |source| StoreError::Open {
