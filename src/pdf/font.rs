@@ -198,6 +198,8 @@ mod tests {
             let n = glyph_count(weight);
             let f = &face(weight).file;
             assert!(n > 7000, "{weight:?}: {n} glyphs");
+            // The subsets these tests compare are built from the tables read once.
+            assert!(f.reads_once(), "{weight:?}");
             let all: Vec<u16> = (0..n).collect();
             assert!(f.subset(&all) == whole(weight, &all), "{weight:?}: every glyph");
             // Handed to allsorts whole, with allsorts' answer: no .notdef first, a glyph twice,

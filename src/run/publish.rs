@@ -160,12 +160,11 @@ fn publish_with(
             tracing::debug!("{year}: the year computed in {:?}", started.elapsed());
         }
     }
-    // The years' documents are written beside the periods' (they read nothing of the store);
-    // their public pages after, as each page's index lists what public/ holds.
+    // The years' documents are written beside the periods' (they read nothing of the store).
     let issues = (years.iter())
         .map(|a| year_issue(config, store, a))
         .collect::<Result<Vec<_>, _>>()?;
-    let (written, periods_written) = std::thread::scope(|scope| {
+    let (written, periods) = std::thread::scope(|scope| {
         let yearly = scope.spawn(|| {
             (years.iter().zip(&issues))
                 .map(|(a, (issue, documents))| {
@@ -176,69 +175,128 @@ fn publish_with(
                 })
                 .collect::<Vec<_>>()
         });
-        let periods_written = publish_periods(config, store, &mut results, details);
+        let periods = publish_periods(config, store, &mut results, details);
         let written = yearly.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (written, periods_written)
+        (written, periods)
     });
+    // Then, as when the years came first: the years' public pages and old names, and the
+    // periods' public files (each public page's index lists what public/ holds, the last one
+    // written a period's). What was written is finished even when something failed; the first
+    // failure in that order is returned.
+    let mut failed = None;
     for ((a, (_, documents)), written) in years.iter().zip(issues).zip(written) {
-        all.extend(finish_year(config, a, written?, documents)?);
+        match written.and_then(|w| finish_year(config, a, w, documents)) {
+            Ok(files) => all.extend(files),
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
+        }
     }
-    all.extend(periods_written?);
+    for (i, outputs) in &periods.public {
+        if let Err(e) = mirror(config, &results[*i], outputs) {
+            failed.get_or_insert(e);
+            break;
+        }
+    }
+    all.extend(periods.files);
+    if let Some(e) = failed.or(periods.failed) {
+        return Err(e);
+    }
     if settles {
         store.clear_stale(&store.stale_periods()?)?;
     }
     Ok(all)
 }
 
-/// Writes the documents of the periods whose results are `results`, and their manifests.
-/// Returns the files written.
+/// The periods' documents written by [`publish_periods`].
+struct PeriodsWritten {
+    /// Every period's files and manifest, up to a failure.
+    files: Vec<PathBuf>,
+    /// The periods (their places in the results) whose files go to the public folder, with
+    /// their files.
+    public: Vec<(usize, Vec<PathBuf>)>,
+    /// The failure that stopped the periods, if one did.
+    failed: Option<PublishError>,
+}
+
+/// Writes the documents of the periods whose results are `results`, and their manifests, in
+/// the periods' order, until one fails.
 fn publish_periods(
     config: &Config,
     store: &mut Store,
     results: &mut [PeriodResults],
     details: &mut DetailsAhead,
-) -> Result<Vec<PathBuf>, PublishError> {
-    let mut all = Vec::new();
-    let rectification = super::rectification::for_documents(config, store)?;
+) -> PeriodsWritten {
+    let mut out = PeriodsWritten {
+        files: Vec::new(),
+        public: Vec::new(),
+        failed: None,
+    };
+    let rectification = match super::rectification::for_documents(config, store) {
+        Ok(r) => r,
+        Err(e) => {
+            out.failed = Some(e.into());
+            return out;
+        }
+    };
     for r in results.iter_mut() {
         r.rectification = rectification.clone();
     }
-    for r in results.iter() {
-        let dir = config.paths.period_dir(r.period);
-        let before = crate::render::json::previous_outputs(&dir);
-        if config.release.required {
-            adopt_unsigned(config, store, r.period, &dir, &before)?;
-        }
-        // Results for everyone's use first (scores.json, the detail, feedback to submitters):
-        // whether the issued documents are drafts depends on scores.json as it is now.
-        let (outputs, issue) = render_phases(config, store, r, &dir, details)?;
-        // Outputs of the period's previous computation that this one no longer makes (a
-        // unit's feedback once its return is corrected, a draft once issued) go: only files
-        // this program wrote.
-        for old in before.iter().filter(|p| !outputs.contains(p)) {
-            if let Err(e) = std::fs::remove_file(old)
-                && e.kind() != std::io::ErrorKind::NotFound
-            {
-                tracing::warn!("无法删除过时的 {}:{e}", old.display());
+    for (i, r) in results.iter().enumerate() {
+        match publish_period(config, store, r, details) {
+            Ok((files, public)) => {
+                if public {
+                    out.public.push((i, files[..files.len() - 1].to_vec()));
+                }
+                out.files.extend(files);
+            }
+            Err(e) => {
+                out.failed = Some(e);
+                break;
             }
         }
-        let releases = store.releases(r.period)?;
-        let manifest =
-            crate::render::json::write_manifest(r, &dir, &outputs, &releases).map_err(|e| PublishError::Write {
-                what: "manifest.json",
-                dir: dir.clone(),
-                source: e,
-            })?;
-        store.save_items(r.period, &r.improvement_items)?;
-        // The public folder gets the period's public files only, and under sign-off only
-        // what `release` issues.
-        if issue == Some(Issue::Unsigned) {
-            mirror(config, r, &outputs)?;
-        }
-        all.extend(outputs);
-        all.push(manifest);
     }
-    Ok(all)
+    out
+}
+
+/// Writes one period's documents and manifest and records its improvement items; returns the
+/// files (the manifest last) and whether they go to the public folder.
+fn publish_period(
+    config: &Config,
+    store: &mut Store,
+    r: &PeriodResults,
+    details: &mut DetailsAhead,
+) -> Result<(Vec<PathBuf>, bool), PublishError> {
+    let dir = config.paths.period_dir(r.period);
+    let before = crate::render::json::previous_outputs(&dir);
+    if config.release.required {
+        adopt_unsigned(config, store, r.period, &dir, &before)?;
+    }
+    // Results for everyone's use first (scores.json, the detail, feedback to submitters):
+    // whether the issued documents are drafts depends on scores.json as it is now.
+    let (mut outputs, issue) = render_phases(config, store, r, &dir, details)?;
+    // Outputs of the period's previous computation that this one no longer makes (a unit's
+    // feedback once its return is corrected, a draft once issued) go: only files this program
+    // wrote.
+    for old in before.iter().filter(|p| !outputs.contains(p)) {
+        if let Err(e) = std::fs::remove_file(old)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("无法删除过时的 {}:{e}", old.display());
+        }
+    }
+    let releases = store.releases(r.period)?;
+    let manifest =
+        crate::render::json::write_manifest(r, &dir, &outputs, &releases).map_err(|e| PublishError::Write {
+            what: "manifest.json",
+            dir: dir.clone(),
+            source: e,
+        })?;
+    store.save_items(r.period, &r.improvement_items)?;
+    outputs.push(manifest);
+    // The public folder gets the period's public files only, and under sign-off only what
+    // `release` issues.
+    Ok((outputs, issue == Some(Issue::Unsigned)))
 }
 
 /// Computes and writes one year's documents (`reports/<year>/`); `None` when no period of the

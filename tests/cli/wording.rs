@@ -413,3 +413,33 @@ fn a_deployments_wording_reaches_the_documents() {
         );
     }
 }
+
+/// The public index is written last by a period's publication, as before the years' documents
+/// were written beside the periods': a deployment whose public page title names the period
+/// sees a period's label in it, not an empty place (the year's page fills only the city).
+#[test]
+fn the_public_index_is_written_last_by_a_period() {
+    use crate::support::{Env, code, stderr, stdout};
+    let env = Env::samples();
+    let builtin = std::fs::read_to_string(Path::new(REPO).join("templates/report.toml")).unwrap();
+    let title = "public_page = \"{city}供水供气企业服务满意度评价结果公示\"";
+    assert!(builtin.contains(title));
+    let mine = builtin.replace(title, "public_page = \"{city}〔{period_label}〕公示\"");
+    std::fs::write(env.path("my-report.toml"), mine).unwrap();
+    let config = env.path("utility-eval.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("report = \"my-report.toml\"\n{text}")).unwrap();
+    let o = env.run(&["run"]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    let index = std::fs::read_to_string(env.path("public/index.html")).unwrap();
+    let page = scraper::Html::parse_document(&index);
+    let title = page
+        .select(&scraper::Selector::parse("title").unwrap())
+        .next()
+        .map(|t| t.text().collect::<String>())
+        .unwrap_or_default();
+    assert!(
+        title.starts_with("天门市〔2026年") && title.ends_with("〕公示"),
+        "{title}"
+    );
+}

@@ -75,6 +75,12 @@ impl<'a> Font<'a> {
         }
     }
 
+    /// Whether subsets are built from the tables read once (the font is one they serve);
+    /// otherwise each is allsorts' subset of the whole font.
+    pub fn reads_once(&self) -> bool {
+        self.parts.is_some()
+    }
+
     /// The font reduced to `glyph_ids` (0, .notdef, first), as [`subset`] reduces it.
     pub fn subset(&self, glyph_ids: &[u16]) -> Result<Vec<u8>, String> {
         match self.parts.as_ref().and_then(|p| p.only(glyph_ids)) {
@@ -149,12 +155,21 @@ impl<'a> Parts<'a> {
                 }
             })
             .collect::<Option<_>>()?;
-        let in_glyf = |w: &[u32]| w[0] <= w[1] && usize::try_from(w[1]).is_ok_and(|end| end <= glyf.len());
+        // Every glyph record as allsorts reads it: within glyf, and a glyph that has data at
+        // least as long as its contour count (allsorts refuses the font otherwise).
+        let in_glyf =
+            |w: &[u32]| w[0] <= w[1] && w[1] - w[0] != 1 && usize::try_from(w[1]).is_ok_and(|end| end <= glyf.len());
         let metrics = 4 * usize::from(num_h_metrics) + 2 * (n - usize::from(num_h_metrics));
         if !loca.windows(2).all(in_glyf) || hmtx.len() < metrics {
             return None;
         }
-        let mut post: [u8; 32] = table(tag::POST)?.get(..32)?.try_into().ok()?;
+        // allsorts reads the whole post table (refusing the font when it cannot) and keeps
+        // its header as version 3.
+        let post_table = table(tag::POST)?;
+        ReadScope::new(post_table)
+            .read::<allsorts::post::PostTable<'_>>()
+            .ok()?;
+        let mut post: [u8; 32] = post_table.get(..32)?.try_into().ok()?;
         post[..4].copy_from_slice(&0x0003_0000u32.to_be_bytes());
         // The character map allsorts picks, when it is Unicode's, each character once.
         let cmap = ReadScope::new(table(tag::CMAP)?).read::<Cmap<'_>>().ok()?;
