@@ -372,22 +372,26 @@ impl Store {
             });
         }
         // Migrations run with foreign keys off (a table rebuilt to change a constraint is
-        // dropped and renamed, SQLite's documented way) and are checked before their commit.
+        // dropped and renamed, SQLite's documented way), each checked after it runs, all of
+        // them in one transaction: the database is upgraded whole or not at all (and a new one
+        // is made with one commit, not one per step).
         conn.pragma_update(None, "foreign_keys", "OFF").map_err(open_err)?;
-        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+        if (version as usize) < schema::MIGRATIONS.len() {
             let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
-            let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
-            if broken > 0 {
-                return Err(StoreError::Sql(rusqlite::Error::SqliteFailure(
-                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
-                    Some(format!(
-                        "数据库升级到第 {} 版后有 {broken} 处外键不一致,已撤销升级",
-                        i + 1
-                    )),
-                )));
+            for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.execute_batch(sql)?;
+                let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+                if broken > 0 {
+                    return Err(StoreError::Sql(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                        Some(format!(
+                            "数据库升级到第 {} 版后有 {broken} 处外键不一致,已撤销升级",
+                            i + 1
+                        )),
+                    )));
+                }
+                tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             }
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
@@ -1169,6 +1173,52 @@ mod tests {
                 .is_empty()
         );
         assert!(store.draw(period("2026Q4")).unwrap().is_none());
+    }
+
+    /// An older database is brought up to date in one transaction: a step that fails leaves it
+    /// as it was, the steps before that one undone too; once the cause is gone it is upgraded
+    /// whole, its rows kept.
+    #[test]
+    fn an_older_database_is_upgraded_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.sqlite");
+        let table = |conn: &Connection, name: &str| -> bool {
+            conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [name],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+                > 0
+        };
+        // Version 12, with a return in it, as an older program left it.
+        let old = 12;
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &schema::MIGRATIONS[..old] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", old as i64).unwrap();
+            conn.execute(
+                "INSERT INTO submission (sha256, original_name, stored_path, size, received_at, status) \
+                 VALUES ('ab', 'a.xlsx', 'archive/a.xlsx', 1, '2026-10-01 08:00:00', 'rejected')",
+                [],
+            )
+            .unwrap();
+            assert!(!table(&conn, "complaint_case"), "made by step 13");
+            // In the way of step 14 (it makes this table): the upgrade fails there.
+            conn.execute_batch("CREATE TABLE loop_file (x INTEGER)").unwrap();
+        }
+        assert!(Store::open(&path).is_err());
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, old as i64);
+        assert!(!table(&conn, "complaint_case"), "step 13 undone with 14");
+        conn.execute_batch("DROP TABLE loop_file").unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), schema::MIGRATIONS.len() as i64);
+        assert_eq!(store.submissions(None).unwrap().len(), 1);
     }
 
     #[test]
