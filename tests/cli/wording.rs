@@ -360,6 +360,14 @@ fn the_checks_catch_an_unused_entry_and_a_literal() {
     assert_eq!(found, [(1, "本期没有整改事项。".to_string()), (2, "原始".to_string())]);
 }
 
+/// Makes `text` the deployment's wording file (`report = "my-report.toml"` in its config).
+fn use_wording(env: &crate::support::Env, text: &str) {
+    std::fs::write(env.path("my-report.toml"), text).unwrap();
+    let config = env.path("utility-eval.toml");
+    let before = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("report = \"my-report.toml\"\n{before}")).unwrap();
+}
+
 /// A deployment's wording reaches the documents: a sheet name of the summary workbook, a
 /// heading of the public page and a line of the city report, while what its file leaves out
 /// keeps the built-in words.
@@ -378,10 +386,7 @@ fn a_deployments_wording_reaches_the_documents() {
         );
     // Without the tables after [summary]: they keep the built-in words.
     let mine = &mine[..mine.find("\n[form]").unwrap()];
-    std::fs::write(env.path("my-report.toml"), mine).unwrap();
-    let config = env.path("utility-eval.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, format!("report = \"my-report.toml\"\n{text}")).unwrap();
+    use_wording(&env, mine);
     let o = env.run(&["run"]);
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
 
@@ -425,10 +430,7 @@ fn the_public_index_is_written_last_by_a_period() {
     let title = "public_page = \"{city}供水供气企业服务满意度评价结果公示\"";
     assert!(builtin.contains(title));
     let mine = builtin.replace(title, "public_page = \"{city}〔{period_label}〕公示\"");
-    std::fs::write(env.path("my-report.toml"), mine).unwrap();
-    let config = env.path("utility-eval.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, format!("report = \"my-report.toml\"\n{text}")).unwrap();
+    use_wording(&env, &mine);
     let o = env.run(&["run"]);
     assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
     let index = std::fs::read_to_string(env.path("public/index.html")).unwrap();
