@@ -244,11 +244,12 @@ fn publish_periods(
     }
     for (i, r) in results.iter().enumerate() {
         match publish_period(config, store, r, details) {
-            Ok((files, public)) => {
+            Ok((outputs, manifest, public)) => {
                 if public {
-                    out.public.push((i, files[..files.len() - 1].to_vec()));
+                    out.public.push((i, outputs.clone()));
                 }
-                out.files.extend(files);
+                out.files.extend(outputs);
+                out.files.push(manifest);
             }
             Err(e) => {
                 out.failed = Some(e);
@@ -260,13 +261,13 @@ fn publish_periods(
 }
 
 /// Writes one period's documents and manifest and records its improvement items; returns the
-/// files (the manifest last) and whether they go to the public folder.
+/// documents, the manifest, and whether the documents go to the public folder.
 fn publish_period(
     config: &Config,
     store: &mut Store,
     r: &PeriodResults,
     details: &mut DetailsAhead,
-) -> Result<(Vec<PathBuf>, bool), PublishError> {
+) -> Result<(Vec<PathBuf>, PathBuf, bool), PublishError> {
     let dir = config.paths.period_dir(r.period);
     let before = crate::render::json::previous_outputs(&dir);
     if config.release.required {
@@ -274,7 +275,7 @@ fn publish_period(
     }
     // Results for everyone's use first (scores.json, the detail, feedback to submitters):
     // whether the issued documents are drafts depends on scores.json as it is now.
-    let (mut outputs, issue) = render_phases(config, store, r, &dir, details)?;
+    let (outputs, issue) = render_phases(config, store, r, &dir, details)?;
     // Outputs of the period's previous computation that this one no longer makes (a unit's
     // feedback once its return is corrected, a draft once issued) go: only files this program
     // wrote.
@@ -293,10 +294,9 @@ fn publish_period(
             source: e,
         })?;
     store.save_items(r.period, &r.improvement_items)?;
-    outputs.push(manifest);
     // The public folder gets the period's public files only, and under sign-off only what
     // `release` issues.
-    Ok((outputs, issue == Some(Issue::Unsigned)))
+    Ok((outputs, manifest, issue == Some(Issue::Unsigned)))
 }
 
 /// Computes and writes one year's documents (`reports/<year>/`); `None` when no period of the
@@ -573,8 +573,8 @@ fn render_phases(
     let unissued = |x: &dyn Renderer| !x.issued();
     let after = || issue_for(config, store, r.period, dir);
     let then = match issue_ahead(config, store, r.period)? {
-        Ok(issue) => Then::Known(issue),
-        Err(_) => Then::After(&after),
+        Ahead::Known(issue) => Then::Known(issue),
+        Ahead::Issued(_) => Then::After(&after),
     };
     render_in_phases(
         config,
@@ -700,15 +700,22 @@ fn render_in_phases(
 }
 
 /// How the issued documents of a period are written, as far as it is known before its
-/// scores.json is written: unmarked without sign-off, a draft before the first release;
-/// once a version is issued, `Err` with the results it was issued with (see [`issue_for`]).
-fn issue_ahead(config: &Config, store: &Store, period: Period) -> Result<Result<Option<Issue>, String>, PublishError> {
+/// scores.json is written.
+enum Ahead {
+    /// Known: unmarked without sign-off, a draft before the first release.
+    Known(Option<Issue>),
+    /// A version is issued, with these results (its fingerprint): what to write depends on
+    /// whether the scores.json about to be written holds the same.
+    Issued(String),
+}
+
+fn issue_ahead(config: &Config, store: &Store, period: Period) -> Result<Ahead, PublishError> {
     if !config.release.required {
-        return Ok(Ok(Some(Issue::Unsigned)));
+        return Ok(Ahead::Known(Some(Issue::Unsigned)));
     }
     Ok(match store.latest_release(period)? {
-        None => Ok(Some(Issue::Draft { correction: false })),
-        Some(last) => Err(last.scores),
+        None => Ahead::Known(Some(Issue::Draft { correction: false })),
+        Some(last) => Ahead::Issued(last.scores),
     })
 }
 
@@ -717,9 +724,9 @@ fn issue_ahead(config: &Config, store: &Store, period: Period) -> Result<Result<
 /// issued (a correction's draft); not at all while the issued version is in force unchanged.
 fn issue_for(config: &Config, store: &Store, period: Period, dir: &Path) -> Result<Option<Issue>, PublishError> {
     Ok(match issue_ahead(config, store, period)? {
-        Ok(known) => known,
-        Err(issued) if Some(&issued) == results_fingerprint(dir).as_ref() => None,
-        Err(_) => Some(Issue::Draft { correction: true }),
+        Ahead::Known(issue) => issue,
+        Ahead::Issued(scores) if Some(&scores) == results_fingerprint(dir).as_ref() => None,
+        Ahead::Issued(_) => Some(Issue::Draft { correction: true }),
     })
 }
 

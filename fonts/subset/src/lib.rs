@@ -95,19 +95,15 @@ impl<'a> Font<'a> {
 
 /// A font's tables by tag (the table directory of an sfnt file).
 fn tables(bytes: &[u8]) -> Option<Vec<(u32, &[u8])>> {
-    let be32 = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
-    let be16 = |at: usize| Some(u16::from_be_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
-    if be32(0)? != 0x0001_0000 {
+    if be32(bytes, 0)? != 0x0001_0000 {
         return None;
     }
-    (0..usize::from(be16(4)?))
+    (0..usize::from(be16(bytes, 4)?))
         .map(|i| {
             let at = 12 + 16 * i;
-            let (offset, length) = (
-                usize::try_from(be32(at + 8)?).ok()?,
-                usize::try_from(be32(at + 12)?).ok()?,
-            );
-            Some((be32(at)?, bytes.get(offset..offset.checked_add(length)?)?))
+            let offset = usize::try_from(be32(bytes, at + 8)?).ok()?;
+            let length = usize::try_from(be32(bytes, at + 12)?).ok()?;
+            Some((be32(bytes, at)?, bytes.get(offset..offset.checked_add(length)?)?))
         })
         .collect()
 }
